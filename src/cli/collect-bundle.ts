@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// `collect-bundle`: the same as `flarewatch collect`, for people who remember the verb.
+import { main } from './main.js';
+
+main(['collect', ...process.argv.slice(2)]).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,19 @@
+// Exit codes every subcommand shares.
+export const EXIT = {
+  /** Success; for checks: healthy, nothing found. */
+  OK: 0,
+  /** The thing checked is unhealthy, or problems were found. */
+  PROBLEMS: 1,
+  /** Usage or configuration error. */
+  USAGE: 2,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** Thrown by command code to stop with a message and a code without a stack trace. */
+export class CliError extends Error {
+  constructor(message: string, readonly exitCode: ExitCode = EXIT.USAGE) {
+    super(message);
+    this.name = 'CliError';
+  }
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// Entry point of the `flarewatch` binary: parses argv, runs one subcommand, maps every
+// failure to the shared exit codes (configuration and usage errors → 2, never a stack trace).
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { CommanderError } from 'commander';
+import { ConfigError } from '../config/load.js';
+import { exitCodeOfLastAction } from './command.js';
+import { CliError, EXIT } from './exit.js';
+import { buildProgram } from './program.js';
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCodeOfLastAction();
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version arrive here as "errors" with exit code 0.
+      return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`flarewatch: ${err.message}\n`);
+      return EXIT.USAGE;
+    }
+    if (err instanceof CliError) {
+      process.stderr.write(`flarewatch: ${err.message}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`flarewatch: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+    return EXIT.USAGE;
+  }
+}
+
+function isEntryPoint(): boolean {
+  try {
+    return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  const args = process.argv.slice(2);
+  main(args.length ? args : ['--help']).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,187 @@
+// Merges the configuration sources into one typed Config, remembering where each value
+// came from. Precedence, highest first: flags, real environment, .env file, config file,
+// defaults. Reading files is the only I/O; parsing and merging are pure.
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { parse as parseYaml } from 'yaml';
+import { META_SETTINGS, SETTINGS, type Config, type SettingSpec } from './settings.js';
+
+export type Source = 'flag' | 'env' | 'env-file' | 'config-file' | 'default';
+
+export const SOURCE_LABEL: Record<Source, string> = {
+  flag: 'command-line flag',
+  env: 'environment',
+  'env-file': '.env file',
+  'config-file': 'config file',
+  default: 'default',
+};
+
+export interface ResolvedSetting {
+  spec: SettingSpec;
+  value: unknown;
+  /** The text (or file value) it was parsed from. */
+  raw: unknown;
+  source: Source;
+  /** For derived defaults: what the derivation used. */
+  note?: string;
+}
+
+export interface LoadedConfig {
+  config: Config;
+  settings: ResolvedSetting[];
+  envFile?: string;
+  /** Variables the .env file defines (apply with applyEnvFile; never overriding real env). */
+  envFileValues: Record<string, string>;
+  configFile?: string;
+  warnings: string[];
+}
+
+/** A setting that cannot be used; the CLI prints `message` and exits 2. */
+export class ConfigError extends Error {
+  constructor(message: string, readonly setting?: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadOptions {
+  /** Values from command-line flags, keyed by the setting's env name. */
+  flags?: Record<string, string | undefined>;
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  uid?: number;
+  home?: string;
+  exists?: (path: string) => boolean;
+}
+
+const MASK = '********';
+
+export function displayValue(spec: SettingSpec, value: unknown): string {
+  if (spec.secret && value !== undefined && value !== '') return MASK;
+  if (Array.isArray(value)) return value.join(',');
+  return value === undefined ? '' : String(value);
+}
+
+function readText(path: string, what: string, setting: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new ConfigError(`${setting}="${path}" cannot be read (${code}): expected a readable ${what}`, setting);
+  }
+}
+
+/** Accepts FLAREWATCH_THRESHOLD, THRESHOLD, threshold, state-dir, stateDir as config-file keys. */
+function specForFileKey(key: string): SettingSpec | undefined {
+  const norm = key.replace(/^FLAREWATCH_/i, '').replace(/[-_]/g, '').toLowerCase();
+  return (SETTINGS as readonly SettingSpec[]).find(
+    (s) => s.env.replace(/^FLAREWATCH_/, '').replace(/_/g, '').toLowerCase() === norm || s.key.toLowerCase() === norm,
+  );
+}
+
+function parseConfigFile(path: string): Map<SettingSpec, unknown> {
+  const text = readText(path, 'YAML or JSON file', META_SETTINGS.configFile);
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    const first = String((err as Error).message).split('\n')[0];
+    throw new ConfigError(`${META_SETTINGS.configFile}="${path}" is not valid YAML/JSON: ${first}`, META_SETTINGS.configFile);
+  }
+  if (doc === null || doc === undefined) return new Map();
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new ConfigError(`${META_SETTINGS.configFile}="${path}" must hold a mapping of setting names to values`, META_SETTINGS.configFile);
+  }
+  const out = new Map<SettingSpec, unknown>();
+  for (const [key, value] of Object.entries(doc as Record<string, unknown>)) {
+    const spec = specForFileKey(key);
+    if (!spec) {
+      throw new ConfigError(`${META_SETTINGS.configFile}="${path}" names unknown setting "${key}": see config/flarewatch.example.env`, META_SETTINGS.configFile);
+    }
+    out.set(spec, typeof value === 'number' || typeof value === 'boolean' ? String(value) : value);
+  }
+  return out;
+}
+
+function parseOne(spec: SettingSpec, raw: unknown, source: Source, origin?: string): unknown {
+  const result = spec.schema.safeParse(raw);
+  if (result.success) return result.data;
+  const allowed = result.error.issues.map((i) => i.message).join('; ');
+  const shown = spec.secret ? MASK : Array.isArray(raw) ? raw.join(',') : String(raw);
+  const from = origin ? `${SOURCE_LABEL[source]} ${origin}` : SOURCE_LABEL[source];
+  throw new ConfigError(`${spec.env}="${shown}" (from ${from}) is not valid: expected ${allowed}`, spec.env);
+}
+
+export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
+  const env = opts.env ?? process.env;
+  const flags = opts.flags ?? {};
+  const cwd = opts.cwd ?? process.cwd();
+  const warnings: string[] = [];
+
+  // The .env file: an explicitly named one must be readable; ./.env is optional.
+  const namedEnvFile = flags[META_SETTINGS.envFile] ?? env[META_SETTINGS.envFile];
+  const envFile = namedEnvFile ? resolve(cwd, namedEnvFile) : resolve(cwd, '.env');
+  let envFileValues: Record<string, string> = {};
+  let envFileUsed: string | undefined;
+  if (namedEnvFile || existsSync(envFile)) {
+    envFileValues = parseDotenv(readText(envFile, 'dotenv file', META_SETTINGS.envFile));
+    envFileUsed = envFile;
+  }
+
+  const configName = flags[META_SETTINGS.configFile] ?? env[META_SETTINGS.configFile] ?? envFileValues[META_SETTINGS.configFile];
+  const configFile = configName ? resolve(cwd, configName) : undefined;
+  const fileValues = configFile ? parseConfigFile(configFile) : new Map<SettingSpec, unknown>();
+
+  // Derived defaults see the .env file's DD_* variables too, real env winning.
+  const mergedEnv = { ...envFileValues, ...env };
+  const resolved: Record<string, unknown> = {};
+  const settings: ResolvedSetting[] = [];
+  for (const spec of SETTINGS as readonly SettingSpec[]) {
+    let setting: ResolvedSetting;
+    const flag = flags[spec.env];
+    if (flag !== undefined) {
+      setting = { spec, raw: flag, source: 'flag', value: parseOne(spec, flag, 'flag') };
+    } else if (env[spec.env] !== undefined) {
+      setting = { spec, raw: env[spec.env], source: 'env', value: parseOne(spec, env[spec.env], 'env') };
+    } else if (envFileValues[spec.env] !== undefined) {
+      setting = { spec, raw: envFileValues[spec.env], source: 'env-file', value: parseOne(spec, envFileValues[spec.env], 'env-file', envFileUsed) };
+    } else if (fileValues.has(spec)) {
+      const raw = fileValues.get(spec);
+      setting = { spec, raw, source: 'config-file', value: parseOne(spec, raw, 'config-file', configFile) };
+    } else if (typeof spec.default === 'string') {
+      setting = { spec, raw: spec.default, source: 'default', value: parseOne(spec, spec.default, 'default') };
+    } else {
+      const d = spec.default({
+        env: mergedEnv,
+        uid: opts.uid ?? process.getuid?.() ?? 1000,
+        home: opts.home ?? homedir(),
+        exists: opts.exists ?? existsSync,
+        resolved,
+      });
+      setting = { spec, raw: d.value, source: 'default', note: d.note, value: parseOne(spec, d.value, 'default') };
+    }
+    resolved[spec.key] = setting.value;
+    settings.push(setting);
+  }
+
+  const known = new Set<string>([...SETTINGS.map((s) => s.env), ...Object.values(META_SETTINGS)]);
+  for (const name of Object.keys({ ...envFileValues, ...env })) {
+    if (name.startsWith('FLAREWATCH_') && !known.has(name)) warnings.push(`unknown setting ${name} is ignored`);
+  }
+
+  return {
+    config: resolved as Config,
+    settings,
+    envFileValues,
+    ...(envFileUsed ? { envFile: envFileUsed } : {}),
+    ...(configFile ? { configFile } : {}),
+    warnings,
+  };
+}
+
+/** dotenv's rule: the file fills gaps in the real environment and never overrides it. */
+export function applyEnvFile(values: Record<string, string>, env: Record<string, string | undefined> = process.env): void {
+  for (const [k, v] of Object.entries(values)) if (env[k] === undefined) env[k] = v;
+}

@@ -1,0 +1,122 @@
+// The one table of flarewatch settings: name, parser, default, help. Every other place
+// (loader, `flarewatch config`, the example env file test, CLI flags) reads from here.
+import type { z } from 'zod';
+import * as v from './values.js';
+import { defaultBaseDir } from './paths.js';
+import { resolveAgentUrl } from './agent-url.js';
+
+/** What a default may depend on: injected so tests need not be root or touch /var/run. */
+export interface DefaultsContext {
+  env: Record<string, string | undefined>;
+  uid: number;
+  home: string;
+  exists: (path: string) => boolean;
+  /** Values already resolved for settings listed earlier in the table. */
+  resolved: Record<string, unknown>;
+}
+
+export interface SettingSpec {
+  /** Key in the resolved Config object. */
+  key: string;
+  /** Environment variable name (also the key in .env and config files). */
+  env: string;
+  /** Long command-line flag, without the leading dashes. */
+  flag?: string;
+  schema: z.ZodType<unknown, unknown>;
+  /** Literal default (as text, like the env file would say) or a derivation. */
+  default: string | ((ctx: DefaultsContext) => { value: string; note: string });
+  help: string;
+  secret?: boolean;
+  /** Group heading in `flarewatch config` and the example env file. */
+  group: 'general' | 'paths' | 'trigger' | 'agent' | 'tail' | 'detect' | 'redact' | 'bundle' | 'service';
+}
+
+export const SETTINGS = [
+  // --- general ------------------------------------------------------------
+  { key: 'logLevel', env: 'FLAREWATCH_LOG_LEVEL', flag: 'log-level', group: 'general',
+    schema: v.oneOf(['debug', 'info', 'warn', 'error'] as const), default: 'info',
+    help: "Minimum level of flarewatch's own log lines." },
+  { key: 'logFormat', env: 'FLAREWATCH_LOG_FORMAT', flag: 'log-format', group: 'general',
+    schema: v.oneOf(['json', 'pretty', 'auto'] as const), default: 'auto',
+    help: 'json: one object per line (journald, containers); pretty: human lines; auto: pretty on a TTY, json otherwise.' },
+
+  // --- where things live ---------------------------------------------------
+  { key: 'stateDir', env: 'FLAREWATCH_STATE_DIR', flag: 'state-dir', group: 'paths', schema: v.dirPath(),
+    default: (c) => ({ value: defaultBaseDir(c.env, c.uid, c.home), note: c.uid === 0 ? 'root default' : 'per-user default' }),
+    help: 'Checkpoints, baselines, the upload spool and the fingerprint key (mode 0700).' },
+  { key: 'bundleDir', env: 'FLAREWATCH_BUNDLE_DIR', flag: 'bundle-dir', group: 'paths', schema: v.dirPath(),
+    default: (c) => ({ value: `${String(c.resolved.stateDir)}/bundles`, note: 'STATE_DIR/bundles' }),
+    help: 'Where finished support bundles are written (mode 0700).' },
+  { key: 'logDirs', env: 'FLAREWATCH_LOG_DIRS', flag: 'log-dirs', group: 'paths', schema: v.list(), default: '',
+    help: 'Extra log directories, files or globs to watch, comma-separated.' },
+  { key: 'defaultPaths', env: 'FLAREWATCH_DEFAULT_PATHS', flag: 'default-paths', group: 'paths', schema: v.bool(), default: 'true',
+    help: "Also watch every tracer's built-in default log locations." },
+
+  // --- trigger --------------------------------------------------------------
+  { key: 'threshold', env: 'FLAREWATCH_THRESHOLD', flag: 'threshold', group: 'trigger', schema: v.int(1), default: '5',
+    help: 'Connection errors within the window that make a bundle.' },
+  { key: 'window', env: 'FLAREWATCH_WINDOW', flag: 'window', group: 'trigger', schema: v.seconds(1), default: '60',
+    help: 'Sliding window, in seconds (suffixes s/m/h accepted).' },
+  { key: 'cooldown', env: 'FLAREWATCH_COOLDOWN', flag: 'cooldown', group: 'trigger', schema: v.seconds(0), default: '900',
+    help: 'After a bundle, seconds before the same error signature may make another.' },
+
+  // --- agent ------------------------------------------------------------------
+  { key: 'agentUrl', env: 'FLAREWATCH_AGENT_URL', flag: 'agent-url', group: 'agent', schema: v.agentUrl(),
+    default: (c) => { const r = resolveAgentUrl(c.env, c.exists); return { value: r.url, note: r.source }; },
+    help: 'Trace Agent address; by default derived the way tracers do (DD_TRACE_AGENT_URL, DD_AGENT_HOST + DD_TRACE_AGENT_PORT, the APM socket, localhost:8126).' },
+
+  // --- tailing ------------------------------------------------------------------
+  { key: 'polling', env: 'FLAREWATCH_POLLING', flag: 'polling', group: 'tail', schema: v.bool(), default: 'false',
+    help: 'Poll files instead of inotify (network filesystems).' },
+  { key: 'pollInterval', env: 'FLAREWATCH_POLL_INTERVAL', group: 'tail', schema: v.seconds(0.05), default: '1',
+    help: 'Seconds between polls when polling.' },
+  { key: 'rescanInterval', env: 'FLAREWATCH_RESCAN_INTERVAL', group: 'tail', schema: v.seconds(1), default: '10',
+    help: 'Seconds between full rescans of the watched roots (safety net behind file events).' },
+  { key: 'startFromEnd', env: 'FLAREWATCH_START_AT', group: 'tail', schema: v.oneOf(['end', 'beginning'] as const), default: 'end',
+    help: 'Where files found at first start begin: at their end, or at their beginning.' },
+  { key: 'startBacklogBytes', env: 'FLAREWATCH_START_BACKLOG', group: 'tail', schema: v.bytes(0), default: '0',
+    help: 'With START_AT=end, also read this many trailing bytes of files found at first start.' },
+  { key: 'maxLineBytes', env: 'FLAREWATCH_MAX_LINE_BYTES', group: 'tail', schema: v.bytes(256), default: '64KiB',
+    help: 'Longer lines keep this prefix; the rest up to the newline is dropped and counted.' },
+  { key: 'maxOpenFiles', env: 'FLAREWATCH_MAX_OPEN_FILES', group: 'tail', schema: v.int(1), default: '256',
+    help: 'Upper bound on file handles held open by readers; idle files are closed.' },
+  { key: 'deleteGrace', env: 'FLAREWATCH_DELETE_GRACE', group: 'tail', schema: v.seconds(0), default: '60',
+    help: 'Seconds a deleted file is kept readable before its state is dropped.' },
+  { key: 'checkpointInterval', env: 'FLAREWATCH_CHECKPOINT_INTERVAL', group: 'tail', schema: v.seconds(0.1), default: '5',
+    help: 'Seconds between checkpoint writes (also written on shutdown).' },
+  { key: 'recorderLines', env: 'FLAREWATCH_RECORDER_LINES', group: 'tail', schema: v.int(0), default: '500',
+    help: 'Flight recorder: most recent lines kept per file.' },
+  { key: 'recorderBytes', env: 'FLAREWATCH_RECORDER_BYTES', group: 'tail', schema: v.bytes(0), default: '128KiB',
+    help: 'Flight recorder: most recent bytes kept per file.' },
+  { key: 'recorderTotalBytes', env: 'FLAREWATCH_RECORDER_TOTAL_BYTES', group: 'tail', schema: v.bytes(0), default: '64MiB',
+    help: 'Flight recorder: cap over all files (least recently active files are trimmed first).' },
+
+  // --- detection --------------------------------------------------------------------
+  { key: 'rulesFile', env: 'FLAREWATCH_RULES_FILE', group: 'detect', schema: v.optionalText(), default: '',
+    help: 'Optional YAML/JSON file of extra connection-error rules (see README).' },
+
+  // --- redaction --------------------------------------------------------------------
+  { key: 'redactFingerprint', env: 'FLAREWATCH_REDACT_FINGERPRINT', group: 'redact', schema: v.bool(), default: 'false',
+    help: 'Replace secrets by a keyed HMAC fingerprint (same secret, same token) instead of ********.' },
+
+  // --- bundle ---------------------------------------------------------------------------
+  { key: 'maxBundleBytes', env: 'FLAREWATCH_MAX_BUNDLE_BYTES', flag: 'max-bytes', group: 'bundle', schema: v.bytes(64 * 1024), default: '32MiB',
+    help: 'Total size budget of one bundle (uncompressed content).' },
+] as const satisfies readonly SettingSpec[];
+
+export type SettingKey = (typeof SETTINGS)[number]['key'];
+export type SettingEnv = (typeof SETTINGS)[number]['env'];
+
+type Spec<K extends SettingKey> = Extract<(typeof SETTINGS)[number], { key: K }>;
+/** The resolved, typed configuration. */
+export type Config = { [K in SettingKey]: z.output<Spec<K>['schema']> };
+
+/** Settings that steer where other settings come from; read before the rest. */
+export const META_SETTINGS = {
+  envFile: 'FLAREWATCH_ENV_FILE',
+  configFile: 'FLAREWATCH_CONFIG',
+} as const;
+
+export function settingByEnv(env: string): SettingSpec | undefined {
+  return (SETTINGS as readonly SettingSpec[]).find((s) => s.env === env);
+}

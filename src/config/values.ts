@@ -1,0 +1,120 @@
+// Parsers for the string forms settings arrive in (env vars, .env, flags, config files).
+// Each returns a zod schema so that one error message names what is allowed.
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const UNITS: Record<string, number> = {
+  '': 1, b: 1,
+  k: 1000, kb: 1000, kib: 1024,
+  m: 1000 ** 2, mb: 1000 ** 2, mib: 1024 ** 2,
+  g: 1000 ** 3, gb: 1000 ** 3, gib: 1024 ** 3,
+};
+
+/** "64KiB", "32 MB", "1048576" → bytes; undefined when the text is not a size. */
+export function parseBytes(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
+  if (!m) return undefined;
+  const unit = UNITS[m[2]!.toLowerCase()];
+  if (unit === undefined) return undefined;
+  return Math.round(Number(m[1]) * unit);
+}
+
+const SECONDS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
+
+/** "90", "90s", "5m", "1.5h", "7d" → seconds; undefined when the text is not a duration. */
+export function parseSeconds(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$/i.exec(text);
+  if (!m) return undefined;
+  return Number(m[1]) * SECONDS[m[2]!.toLowerCase()]!;
+}
+
+function fromText<T>(parse: (s: string) => T | undefined, allowed: string) {
+  return z.unknown().transform((raw, ctx): T => {
+    const parsed = typeof raw === 'number' ? parse(String(raw)) : typeof raw === 'string' ? parse(raw) : undefined;
+    if (parsed === undefined) {
+      ctx.addIssue({ code: 'custom', message: allowed });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+}
+
+export const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  fromText((s) => {
+    if (!/^\s*-?\d+\s*$/.test(s)) return undefined;
+    const n = Number(s);
+    return n >= min && n <= max ? n : undefined;
+  }, max === Number.MAX_SAFE_INTEGER ? `a whole number >= ${min}` : `a whole number from ${min} to ${max}`);
+
+export const seconds = (min: number) =>
+  fromText((s) => {
+    const n = parseSeconds(s);
+    return n !== undefined && n >= min ? n : undefined;
+  }, `a duration in seconds >= ${min} (e.g. 60, 90s, 5m, 1h)`);
+
+export const bytes = (min: number) =>
+  fromText((s) => {
+    const n = parseBytes(s);
+    return n !== undefined && n >= min ? n : undefined;
+  }, `a size in bytes >= ${min} (e.g. 65536, 64KiB, 32MB)`);
+
+const TRUE = new Set(['true', '1', 'yes', 'on']);
+const FALSE = new Set(['false', '0', 'no', 'off']);
+export const bool = () =>
+  fromText((s) => {
+    const v = s.trim().toLowerCase();
+    return TRUE.has(v) ? true : FALSE.has(v) ? false : undefined;
+  }, 'true or false');
+
+export const oneOf = <T extends string>(choices: readonly T[]) =>
+  fromText((s) => {
+    const v = s.trim().toLowerCase();
+    return (choices as readonly string[]).includes(v) ? (v as T) : undefined;
+  }, `one of ${choices.join('|')}`);
+
+/** Comma-separated list (a config file may give a real array). */
+export const list = () =>
+  z.unknown().transform((raw, ctx): string[] => {
+    if (Array.isArray(raw) && raw.every((x) => typeof x === 'string')) return raw.map((x) => x.trim()).filter(Boolean);
+    if (typeof raw === 'string') return raw.split(',').map((x) => x.trim()).filter(Boolean);
+    ctx.addIssue({ code: 'custom', message: 'a comma-separated list of paths or globs' });
+    return z.NEVER;
+  });
+
+/** A filesystem path; relative paths are taken from the working directory. */
+export const dirPath = () => fromText((s) => (s.trim() === '' ? undefined : resolve(s.trim())), 'a directory path');
+
+export const text = (allowed = 'a non-empty string') =>
+  fromText((s) => (s.trim() === '' ? undefined : s.trim()), allowed);
+
+/** Optional text: empty means unset. */
+export const optionalText = () =>
+  z.unknown().transform((raw, ctx): string | undefined => {
+    if (raw === undefined || raw === null) return undefined;
+    if (typeof raw !== 'string') {
+      ctx.addIssue({ code: 'custom', message: 'a string' });
+      return z.NEVER;
+    }
+    return raw.trim() === '' ? undefined : raw.trim();
+  });
+
+/** host:port, [v6]:port. */
+export const hostPort = () =>
+  fromText((s) => {
+    const m = /^\s*(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})\s*$/.exec(s);
+    if (!m || Number(m[2]) > 65535) return undefined;
+    return `${m[1]}:${Number(m[2])}`;
+  }, 'host:port (e.g. 127.0.0.1:8199 or [::1]:8199)');
+
+/** http(s):// or unix:// URL, or an absolute Unix socket path. */
+export const agentUrl = () =>
+  fromText((s) => {
+    const v = s.trim();
+    if (v.startsWith('/')) return `unix://${v}`;
+    try {
+      const u = new URL(v);
+      return ['http:', 'https:', 'unix:'].includes(u.protocol) ? v.replace(/\/+$/, '') : undefined;
+    } catch {
+      return undefined;
+    }
+  }, 'an http://, https:// or unix:// URL, or an absolute socket path');
