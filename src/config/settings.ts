@@ -102,6 +102,22 @@ export const SETTINGS = [
   // --- bundle ---------------------------------------------------------------------------
   { key: 'maxBundleBytes', env: 'FLAREWATCH_MAX_BUNDLE_BYTES', flag: 'max-bytes', group: 'bundle', schema: v.bytes(64 * 1024), default: '32MiB',
     help: 'Total size budget of one bundle (uncompressed content).' },
+  { key: 'maxLogFileBytes', env: 'FLAREWATCH_MAX_LOG_FILE_BYTES', group: 'bundle', schema: v.bytes(4096), default: '8MiB',
+    help: 'Budget for one log file inside a bundle: error-dense windows first, then head and tail.' },
+  { key: 'collectorTimeout', env: 'FLAREWATCH_COLLECTOR_TIMEOUT', group: 'bundle', schema: v.seconds(0.1), default: '10',
+    help: 'Seconds each bundle collector (agent probe, environment, config files, system) may take.' },
+  { key: 'logCollectorTimeout', env: 'FLAREWATCH_LOG_COLLECTOR_TIMEOUT', group: 'bundle', schema: v.seconds(0.1), default: '120',
+    help: 'Seconds the log collector may take (it reads and redacts every tracer log file).' },
+  { key: 'sampleTrace', env: 'FLAREWATCH_SAMPLE_TRACE', group: 'bundle', schema: v.bool(), default: 'true',
+    help: 'Send one sample trace (PUT /v0.3/traces) while probing the Agent, to prove it accepts traces.' },
+  { key: 'bundleKeep', env: 'FLAREWATCH_BUNDLE_KEEP', group: 'bundle', schema: v.int(1), default: '20',
+    help: 'Retention: most bundles kept in FLAREWATCH_BUNDLE_DIR (the newest of each trigger signature is always kept).' },
+  { key: 'bundleMaxAge', env: 'FLAREWATCH_BUNDLE_MAX_AGE', group: 'bundle', schema: v.seconds(0), default: '14d',
+    help: 'Retention: bundles older than this are deleted (0 disables).' },
+  { key: 'bundleDirMaxBytes', env: 'FLAREWATCH_BUNDLE_DIR_MAX_BYTES', group: 'bundle', schema: v.bytes(0), default: '1GiB',
+    help: 'Retention: total size of the bundle directory, oldest deleted first (0 disables).' },
+  { key: 'retentionInterval', env: 'FLAREWATCH_RETENTION_INTERVAL', group: 'bundle', schema: v.seconds(1), default: '1h',
+    help: 'Seconds between scheduled retention passes (retention also runs after each bundle).' },
 ] as const satisfies readonly SettingSpec[];
 
 export type SettingKey = (typeof SETTINGS)[number]['key'];
