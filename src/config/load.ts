@@ -166,6 +166,8 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     settings.push(setting);
   }
 
+  checkCombinations(resolved as Config, settings);
+
   const known = new Set<string>([...SETTINGS.map((s) => s.env), ...Object.values(META_SETTINGS)]);
   for (const name of Object.keys({ ...envFileValues, ...env })) {
     if (name.startsWith('FLAREWATCH_') && !known.has(name)) warnings.push(`unknown setting ${name} is ignored`);
@@ -179,6 +181,20 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     ...(configFile ? { configFile } : {}),
     warnings,
   };
+}
+
+const LOOPBACK_HOST = /^(127(\.\d{1,3}){3}|localhost|\[::1\])$/i;
+
+/** Rules that involve more than one setting. */
+function checkCombinations(config: Config, settings: ResolvedSetting[]): void {
+  const host = config.httpAddr.slice(0, config.httpAddr.lastIndexOf(':'));
+  if (!config.httpAllowRemote && !LOOPBACK_HOST.test(host)) {
+    const src = settings.find((s) => s.spec.key === 'httpAddr')?.source ?? 'default';
+    throw new ConfigError(
+      `FLAREWATCH_HTTP_ADDR="${config.httpAddr}" (from ${SOURCE_LABEL[src]}) is not valid: expected a loopback address (127.0.0.1, [::1], localhost) unless FLAREWATCH_HTTP_ALLOW_REMOTE=true`,
+      'FLAREWATCH_HTTP_ADDR',
+    );
+  }
 }
 
 /** dotenv's rule: the file fills gaps in the real environment and never overrides it. */

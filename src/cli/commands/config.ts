@@ -2,15 +2,22 @@
 import type { CommandModule } from '../command.js';
 import { action, addSettingFlags, loadCliContext } from '../command.js';
 import { displayValue, SOURCE_LABEL } from '../../config/load.js';
+import { renderExampleEnv } from '../../config/example-env.js';
 import { EXIT } from '../exit.js';
 
 export const command: CommandModule = {
   name: 'config',
   summary: 'print the effective configuration and the source of each value',
   define(cmd) {
-    addSettingFlags(cmd).option('--json', 'machine-readable output');
+    addSettingFlags(cmd)
+      .option('--json', 'machine-readable output')
+      .option('--example-env', 'print every setting with its default, as a documented .env file');
     cmd.action(
       action((opts: Record<string, unknown>) => {
+        if (opts.exampleEnv) {
+          process.stdout.write(renderExampleEnv());
+          return EXIT.OK;
+        }
         const { loaded } = loadCliContext(opts, { stderr: true });
         const rows = loaded.settings.map((s) => ({
           setting: s.spec.env,
