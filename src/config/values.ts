@@ -1,6 +1,7 @@
 // Parsers for the string forms settings arrive in (env vars, .env, flags, config files).
 // Each returns a zod schema so that one error message names what is allowed.
 import { resolve } from 'node:path';
+import { validate as validCron } from 'node-cron';
 import { z } from 'zod';
 
 const UNITS: Record<string, number> = {
@@ -118,3 +119,11 @@ export const agentUrl = () =>
       return undefined;
     }
   }, 'an http://, https:// or unix:// URL, or an absolute socket path');
+
+/** A cron expression (5 or 6 fields, node-cron syntax); "off" disables the job. */
+export const cron = () =>
+  fromText((s) => {
+    const v = s.trim();
+    if (v.toLowerCase() === 'off') return 'off';
+    return validCron(v) ? v : undefined;
+  }, 'a cron expression such as "*/5 * * * *", or off');

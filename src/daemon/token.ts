@@ -1,0 +1,30 @@
+// The bearer token that guards POST /bundle. Kept in a 0600 file so that whoever can read
+// it (the node's admin, a sidecar sharing the volume) can ask for a bundle, and nobody else.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+export async function loadOrCreateToken(path: string): Promise<string> {
+  try {
+    const token = (await readFile(path, 'utf8')).trim();
+    if (token.length >= 16) return token;
+    throw new Error(`token file ${path} holds fewer than 16 characters`);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const token = randomBytes(24).toString('base64url');
+  // 'wx': never overwrite a token another process created a moment ago.
+  await writeFile(path, token + '\n', { mode: 0o600, flag: 'wx' }).catch(async (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EEXIST') throw err;
+  });
+  return (await readFile(path, 'utf8')).trim();
+}
+
+export function tokenMatches(header: string | undefined, token: string): boolean {
+  const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  if (!m) return false;
+  const a = Buffer.from(m[1]!);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
