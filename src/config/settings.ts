@@ -28,7 +28,7 @@ export interface SettingSpec {
   help: string;
   secret?: boolean;
   /** Group heading in `flarewatch config` and the example env file. */
-  group: 'general' | 'paths' | 'trigger' | 'agent' | 'tail' | 'detect' | 'redact' | 'bundle' | 'service';
+  group: 'general' | 'paths' | 'trigger' | 'agent' | 'tail' | 'detect' | 'redact' | 'bundle' | 'service' | 'upload';
 }
 
 export const SETTINGS = [
@@ -59,11 +59,54 @@ export const SETTINGS = [
     help: 'Sliding window, in seconds (suffixes s/m/h accepted).' },
   { key: 'cooldown', env: 'FLAREWATCH_COOLDOWN', flag: 'cooldown', group: 'trigger', schema: v.seconds(0), default: '900',
     help: 'After a bundle, seconds before the same error signature may make another.' },
+  { key: 'maxBundlesPerHour', env: 'FLAREWATCH_MAX_BUNDLES_PER_HOUR', group: 'trigger', schema: v.int(1), default: '6',
+    help: 'Global cap on threshold bundles per rolling hour, whatever the signature (a flapping agent must not fill the disk).' },
+  { key: 'captureSeconds', env: 'FLAREWATCH_CAPTURE_SECONDS', group: 'trigger', schema: v.seconds(0), default: '0',
+    help: 'After a trigger, keep collecting lines this long before sealing the bundle.' },
+  { key: 'recoveryAfter', env: 'FLAREWATCH_RECOVERY_AFTER', group: 'trigger', schema: v.seconds(1), default: '120',
+    help: 'An error signature quiet for this long is logged as recovered (the agent is back).' },
 
   // --- agent ------------------------------------------------------------------
   { key: 'agentUrl', env: 'FLAREWATCH_AGENT_URL', flag: 'agent-url', group: 'agent', schema: v.agentUrl(),
     default: (c) => { const r = resolveAgentUrl(c.env, c.exists); return { value: r.url, note: r.source }; },
     help: 'Trace Agent address; by default derived the way tracers do (DD_TRACE_AGENT_URL, DD_AGENT_HOST + DD_TRACE_AGENT_PORT, the APM socket, localhost:8126).' },
+
+  // --- upload to support (DD_API_KEY, DD_API_KEY_FILE and DD_SITE are read as the Agent reads them) ---
+  { key: 'uploadPolicy', env: 'FLAREWATCH_UPLOAD', group: 'upload', schema: v.oneOf(['never', 'confirm', 'auto'] as const), default: 'never',
+    help: 'never: bundles stay local; confirm: the daemon only suggests `flarewatch upload`; auto: the daemon uploads each threshold bundle when a case id is set (spooled, retried).' },
+  { key: 'uploadVia', env: 'FLAREWATCH_UPLOAD_VIA', group: 'upload', schema: v.oneOf(['auto', 'agent', 'intake'] as const), default: 'auto',
+    help: 'auto: the local Agent (/tracer_flare/v1) when it answers and no API key is set, else the Datadog intake.' },
+  { key: 'uploadCaseId', env: 'FLAREWATCH_CASE_ID', flag: 'case-id', group: 'upload', schema: v.optionalText(), default: '',
+    help: 'Datadog support case (ticket) number the bundles belong to.' },
+  { key: 'uploadEmail', env: 'FLAREWATCH_EMAIL', flag: 'email', group: 'upload', schema: v.optionalText(), default: '', secret: true,
+    help: 'Email address support answers to (masked in output).' },
+  { key: 'uploadUrl', env: 'FLAREWATCH_UPLOAD_URL', group: 'upload', schema: v.optionalText(), default: '',
+    help: 'Base URL replacing https://<version>-flare.agent.<DD_SITE> (a relay, or a test server).' },
+  { key: 'uploadAllowHttp', env: 'FLAREWATCH_UPLOAD_ALLOW_HTTP', group: 'upload', schema: v.bool(), default: 'false',
+    help: 'Allow plain http:// upload targets that are not loopback.' },
+  { key: 'uploadTimeout', env: 'FLAREWATCH_UPLOAD_TIMEOUT', group: 'upload', schema: v.seconds(1), default: '60',
+    help: 'Seconds an upload request may stall (no bytes moving) before it is abandoned.' },
+  { key: 'uploadAttempts', env: 'FLAREWATCH_UPLOAD_ATTEMPTS', group: 'upload', schema: v.int(1, 10), default: '3',
+    help: 'Tries per upload on 5xx, 408, 429 and network errors (never on other 4xx), with exponential backoff and jitter.' },
+  { key: 'uploadSpoolRetryMax', env: 'FLAREWATCH_UPLOAD_SPOOL_RETRY_MAX', group: 'upload', schema: v.seconds(1), default: '1h',
+    help: 'Longest wait between two spool attempts for a pending automatic upload.' },
+  { key: 'uploadSpoolMaxAge', env: 'FLAREWATCH_UPLOAD_SPOOL_MAX_AGE', group: 'upload', schema: v.seconds(60), default: '7d',
+    help: 'A spooled upload still failing after this long is abandoned (and its bundle no longer pinned).' },
+
+  // --- service surface -----------------------------------------------------------
+  { key: 'httpAddr', env: 'FLAREWATCH_HTTP_ADDR', flag: 'http-addr', group: 'service', schema: v.hostPort(), default: '127.0.0.1:8199',
+    help: 'host:port for /healthz, /metrics and POST /bundle. Loopback unless FLAREWATCH_HTTP_ALLOW_REMOTE=true.' },
+  { key: 'httpAllowRemote', env: 'FLAREWATCH_HTTP_ALLOW_REMOTE', group: 'service', schema: v.bool(), default: 'false',
+    help: 'Allow FLAREWATCH_HTTP_ADDR to bind a non-loopback address.' },
+  { key: 'httpTokenFile', env: 'FLAREWATCH_HTTP_TOKEN_FILE', group: 'service', schema: v.dirPath(),
+    default: (c) => ({ value: `${String(c.resolved.stateDir)}/http-token`, note: 'STATE_DIR/http-token, created 0600 if missing' }),
+    help: 'File holding the bearer token that POST /bundle requires (created with a random token if missing).' },
+  { key: 'probeSchedule', env: 'FLAREWATCH_PROBE_SCHEDULE', group: 'service', schema: v.cron(), default: '* * * * *',
+    help: 'Cron schedule of the agent reachability probe (kept as a time series that bundles include); off disables.' },
+  { key: 'baselineSchedule', env: 'FLAREWATCH_BASELINE_SCHEDULE', group: 'service', schema: v.cron(), default: '*/30 * * * *',
+    help: 'Cron schedule of the healthy-baseline snapshot (redacted /info, config hashes, env), taken while the agent is healthy.' },
+  { key: 'retentionSchedule', env: 'FLAREWATCH_RETENTION_SCHEDULE', group: 'service', schema: v.cron(), default: '17 * * * *',
+    help: 'Cron schedule of bundle-directory retention (it also runs after each bundle).' },
 
   // --- tailing ------------------------------------------------------------------
   { key: 'polling', env: 'FLAREWATCH_POLLING', flag: 'polling', group: 'tail', schema: v.bool(), default: 'false',
