@@ -1,0 +1,42 @@
+// The findings engine: every rule is a pure function of the evidence; diagnose() runs them
+// all and orders the result errors first. Adding a rule means adding it to RULES.
+import type { Evidence } from './evidence.js';
+import { sortFindings, type Finding } from './finding.js';
+import { agentAcceptsTraces, agentInfoEndpoints, agentReachability } from './rules/agent.js';
+import { clockSkew, diskSpace, inotifyBudget } from './rules/health.js';
+import { collectorExportFailing, otelEndpointDefault, otelEnvOverwritten, otelPythonGrpc, otlpUnreachable } from './rules/otel.js';
+import { agentUrlMismatch, containerLocalhost, fargateAgentHost } from './rules/placement.js';
+import { agentProxySettings, proxyInPath } from './rules/proxy.js';
+import { failureSpread } from './rules/spread.js';
+
+export type Rule = (e: Evidence) => Finding[];
+
+export const RULES: readonly Rule[] = [
+  agentReachability,
+  containerLocalhost,
+  fargateAgentHost,
+  agentUrlMismatch,
+  agentAcceptsTraces,
+  agentInfoEndpoints,
+  proxyInPath,
+  agentProxySettings,
+  failureSpread,
+  otelEndpointDefault,
+  otelPythonGrpc,
+  otelEnvOverwritten,
+  collectorExportFailing,
+  otlpUnreachable,
+  clockSkew,
+  diskSpace,
+  inotifyBudget,
+];
+
+/** Findings for the evidence, errors first. Pure: same evidence, same findings. */
+export function diagnose(evidence: Evidence): Finding[] {
+  return sortFindings(RULES.flatMap((rule) => rule(evidence)));
+}
+
+/** Whether the evidence shows at least one Agent accepting a sample trace. */
+export function agentAcceptsSample(evidence: Evidence): boolean {
+  return evidence.agentProbes.some((p) => p.connect.ok && p.sampleTrace?.status != null && p.sampleTrace.status >= 200 && p.sampleTrace.status < 300);
+}

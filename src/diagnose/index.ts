@@ -1,0 +1,29 @@
+// The diagnosis stage: turns evidence (probes, env snapshots, tracer startup lines,
+// classified errors, platform, host health) into findings that name the likely cause, and
+// renders them for people: the `flarewatch check` report and the bundle's summary.html.
+export type {
+  AgentInfo,
+  AgentProbeEvidence,
+  ConnectEvidence,
+  DnsEvidence,
+  EnvSnapshot,
+  ErrorEventEvidence,
+  Evidence,
+  FailureKind,
+  HostHealthEvidence,
+  HttpEvidence,
+  OtlpProbeEvidence,
+  PlatformEvidence,
+  PlatformKind,
+  StartupConfigEvidence,
+} from './evidence.js';
+export { emptyEvidence } from './evidence.js';
+export type { DocLink, EvidenceRef, Finding, Remedy, Severity } from './finding.js';
+export { sortFindings } from './finding.js';
+export { DOCS } from './docs.js';
+export { diagnose, agentAcceptsSample, RULES, type Rule } from './diagnose.js';
+export { parseStartupConfig } from './startup-config.js';
+export { detectPlatform, type PlatformProbeFs } from './platform.js';
+export { buildTimeline, type Timeline, type ReachSample } from './timeline.js';
+export { renderTimelineSvg } from './chart.js';
+export { renderSummaryHtml, type SummaryInput, type SummaryTrigger, type SummaryFile } from './summary.js';
