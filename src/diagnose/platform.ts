@@ -24,8 +24,10 @@ export function detectPlatform(env: Record<string, string | undefined>, fs: Plat
   if (fs.exists('/opt/elasticbeanstalk')) return { kind: 'beanstalk', signals: ['/opt/elasticbeanstalk'] };
   if (fs.exists('/.dockerenv')) return { kind: 'docker', signals: ['/.dockerenv'] };
   if (fs.exists('/run/.containerenv')) return { kind: 'docker', signals: ['/run/.containerenv'] };
-  const cgroup = fs.read('/proc/1/cgroup') ?? '';
-  const m = /\b(docker|containerd|kubepods|libpod)\b/.exec(cgroup.slice(0, 16 * 1024));
-  if (m) return { kind: m[1] === 'kubepods' ? 'kubernetes' : 'docker', signals: [`/proc/1/cgroup mentions ${m[1]}`] };
+  const cgroup = (fs.read('/proc/1/cgroup') ?? '').slice(0, 16 * 1024);
+  // kubepods wins: pods also run under containerd or docker.
+  if (/\bkubepods/.test(cgroup)) return { kind: 'kubernetes', signals: ['/proc/1/cgroup mentions kubepods'] };
+  const m = /\b(docker|containerd|libpod)\b/.exec(cgroup);
+  if (m) return { kind: 'docker', signals: [`/proc/1/cgroup mentions ${m[1]}`] };
   return { kind: 'host', signals: [] };
 }
