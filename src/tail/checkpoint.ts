@@ -1,0 +1,106 @@
+// Durable read positions. One JSON file in the state directory, replaced atomically
+// (write temp, fsync, keep the old copy as .prev, rename, fsync the directory) so a crash at
+// any point leaves either the new or the previous copy readable. Loading falls back to .prev
+// when the newest copy is missing, empty or corrupt.
+import { open, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export const CHECKPOINT_FILE = 'tail-checkpoints.json';
+
+export interface CheckpointEntry {
+  /** dev:ino */
+  id: string;
+  path: string;
+  /** End of the last line the consumer finished with. */
+  offset: number;
+  /** Head fingerprint (length and hash) at save time. */
+  fpLen: number;
+  fp: string;
+  /** Hash of the bytes just before `offset`. */
+  marker: string;
+  /** When the file was last seen (ms); entries of files gone for a day are dropped. */
+  seen: number;
+}
+
+export interface CheckpointData {
+  version: 1;
+  savedAt: number;
+  entries: CheckpointEntry[];
+}
+
+export interface LoadedCheckpoints {
+  data: CheckpointData | null;
+  from: 'current' | 'previous' | 'none';
+  problems: string[];
+}
+
+function isEntry(x: unknown): x is CheckpointEntry {
+  if (typeof x !== 'object' || x === null) return false;
+  const e = x as Record<string, unknown>;
+  return typeof e.id === 'string' && typeof e.path === 'string' && Number.isSafeInteger(e.offset) && (e.offset as number) >= 0
+    && Number.isSafeInteger(e.fpLen) && typeof e.fp === 'string' && typeof e.marker === 'string' && typeof e.seen === 'number';
+}
+
+/** Parses and validates a checkpoint document; throws with a reason when it is unusable. */
+export function parseCheckpoints(text: string): CheckpointData {
+  if (text.trim() === '') throw new Error('empty file');
+  const doc = JSON.parse(text) as unknown;
+  if (typeof doc !== 'object' || doc === null) throw new Error('not an object');
+  const d = doc as Record<string, unknown>;
+  if (d.version !== 1) throw new Error(`unknown version ${String(d.version)}`);
+  if (!Array.isArray(d.entries) || !d.entries.every(isEntry)) throw new Error('malformed entries');
+  return { version: 1, savedAt: typeof d.savedAt === 'number' ? d.savedAt : 0, entries: d.entries };
+}
+
+export async function loadCheckpoints(dir: string): Promise<LoadedCheckpoints> {
+  const problems: string[] = [];
+  const candidates: Array<['current' | 'previous', string]> = [
+    ['current', join(dir, CHECKPOINT_FILE)],
+    ['previous', join(dir, CHECKPOINT_FILE + '.prev')],
+  ];
+  for (const [from, path] of candidates) {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') problems.push(`${path}: ${(err as Error).message}`);
+      continue;
+    }
+    try {
+      return { data: parseCheckpoints(text), from, problems };
+    } catch (err) {
+      problems.push(`${path}: unusable (${(err as Error).message})`);
+    }
+  }
+  return { data: null, from: 'none', problems };
+}
+
+async function fsyncPath(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+export async function saveCheckpoints(dir: string, data: CheckpointData): Promise<void> {
+  const final = join(dir, CHECKPOINT_FILE);
+  const tmp = `${final}.tmp-${process.pid}`;
+  const fh = await open(tmp, 'w', 0o600);
+  try {
+    await fh.writeFile(JSON.stringify(data));
+    await fh.sync();
+  } catch (err) {
+    await fh.close().catch(() => undefined);
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  await fh.close();
+  // Keep the last good copy: if the new one is ever found corrupt, the loader uses .prev.
+  await rename(final, `${final}.prev`).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err;
+  });
+  await rename(tmp, final);
+  await fsyncPath(dir).catch(() => undefined); // some filesystems refuse fsync on directories
+}

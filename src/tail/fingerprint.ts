@@ -1,0 +1,42 @@
+// Content fingerprints that back up dev+inode identity: a hash of a file's first bytes
+// (notices a reused inode or a copytruncate while stopped) and a hash of the bytes just
+// before an offset (notices content rewritten under an unchanged head).
+import { createHash } from 'node:crypto';
+import type { FileHandle } from 'node:fs/promises';
+
+/** Head bytes hashed; shorter files get a growing fingerprint recorded with its length. */
+export const HEAD_BYTES = 1024;
+/** Bytes before an offset hashed by the offset marker. */
+export const MARKER_BYTES = 32;
+
+export function hashBytes(buf: Buffer): string {
+  return createHash('sha256').update(buf).digest('base64url').slice(0, 22);
+}
+
+export interface Fingerprint {
+  len: number;
+  hash: string;
+}
+
+/** Reads up to `len` bytes at `position`; returns what was there (shorter at EOF). */
+export async function readAt(fh: FileHandle, position: number, len: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(len);
+  let got = 0;
+  while (got < len) {
+    const { bytesRead } = await fh.read(buf, got, len - got, position + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return buf.subarray(0, got);
+}
+
+export async function headFingerprint(fh: FileHandle, size: number, len = Math.min(size, HEAD_BYTES)): Promise<Fingerprint> {
+  const head = await readAt(fh, 0, len);
+  return { len: head.length, hash: hashBytes(head) };
+}
+
+/** Hash of the bytes before `offset` (empty at 0), used to confirm a saved offset still fits the content. */
+export async function offsetMarker(fh: FileHandle, offset: number): Promise<string> {
+  const from = Math.max(0, offset - MARKER_BYTES);
+  return hashBytes(await readAt(fh, from, offset - from));
+}

@@ -1,0 +1,103 @@
+// State of one followed file, keyed by identity (device + inode), not by name: the handle,
+// the byte splitter, the committed offset and the content fingerprints that catch a reused
+// inode or a truncation the size alone cannot show. The tailer drives it; this module only
+// holds state and the small operations on it.
+import type { FileHandle } from 'node:fs/promises';
+import { HEAD_BYTES, MARKER_BYTES, hashBytes, type Fingerprint } from './fingerprint.js';
+import { LineSplitter } from './lines.js';
+import type { CommitTarget } from './queue.js';
+import { emptyCounters, type FileCounters, type FileStats } from './types.js';
+
+export function identityOf(st: { dev: bigint | number; ino: bigint | number }): string {
+  return `${st.dev}:${st.ino}`;
+}
+
+export class FileReader implements CommitTarget {
+  fh: FileHandle | null = null;
+  readonly splitter: LineSplitter;
+  /** Bumped on truncation so records read before it cannot move the committed offset. */
+  generation = 0;
+  committed: number;
+  /** Head fingerprint; grows with the file until HEAD_BYTES. */
+  fp: Fingerprint | null = null;
+  /** Hash of the MARKER_BYTES before `markerOffset` (a line end already read). */
+  marker: { offset: number; hash: string } | null = null;
+  /** Marker at the committed offset, cached for checkpoints. */
+  savedMarker: { offset: number; hash: string } | null = null;
+  /** Last MARKER_BYTES bytes read, ending at splitter.pos. */
+  private tail = Buffer.alloc(0);
+  size = 0;
+  mtime = 0;
+  /** When the path stopped leading here (rotation or deletion); null while attached. */
+  detachedAt: number | null = null;
+  lastGrowth: number;
+  lastUsed: number;
+  busy = false;
+  again = false;
+  dropped = false;
+  counters: FileCounters = emptyCounters();
+  lastError?: string;
+  /** Extra names the same file is reachable by (symlinks, hard links). */
+  aliases = new Set<string>();
+
+  constructor(
+    readonly id: string,
+    public path: string,
+    readonly tag: string | undefined,
+    offset: number,
+    maxLineBytes: number,
+    now: number,
+  ) {
+    this.splitter = new LineSplitter(maxLineBytes, offset);
+    this.committed = offset;
+    this.lastGrowth = now;
+    this.lastUsed = now;
+  }
+
+  get detached(): boolean {
+    return this.detachedAt !== null;
+  }
+
+  commit(generation: number, end: number): void {
+    if (generation === this.generation && end > this.committed) this.committed = end;
+  }
+
+  /** Start over at offset 0 (truncation): pending and queued lines of the old content no longer count. */
+  restartAtZero(): void {
+    this.generation++;
+    this.splitter.reset(0);
+    this.committed = 0;
+    this.fp = null;
+    this.marker = null;
+    this.savedMarker = null;
+    this.tail = Buffer.alloc(0);
+  }
+
+  /** Called after each chunk: keeps the rolling tail and, when a line ended at the chunk's end, the marker. */
+  noteChunk(chunk: Buffer): void {
+    this.tail = chunk.length >= MARKER_BYTES
+      ? Buffer.from(chunk.subarray(chunk.length - MARKER_BYTES))
+      : Buffer.concat([this.tail, chunk]).subarray(-MARKER_BYTES);
+    const lineEnd = this.splitter.lineOffset;
+    if (lineEnd === this.splitter.pos && lineEnd > 0) this.marker = { offset: lineEnd, hash: hashBytes(this.tail.subarray(-Math.min(lineEnd, MARKER_BYTES))) };
+  }
+
+  needsHeadFingerprint(): boolean {
+    return this.fp === null || (this.fp.len < HEAD_BYTES && this.size > this.fp.len);
+  }
+
+  stats(): FileStats {
+    return {
+      file: this.path,
+      ...(this.tag !== undefined ? { tag: this.tag } : {}),
+      identity: this.id,
+      offset: this.splitter.lineOffset,
+      committed: this.committed,
+      size: this.size,
+      open: this.fh !== null,
+      detached: this.detached,
+      ...this.counters,
+      ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
+    };
+  }
+}

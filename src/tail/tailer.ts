@@ -1,0 +1,752 @@
+// The tailing engine: turns discovered paths into identity-following readers, reads them
+// fairly with bounded handles and buffers, detects rotation / truncation / deletion, feeds the
+// back-pressured record stream and the flight recorder, and persists committed offsets.
+//
+// Where a file starts:
+//  - a checkpoint for its dev:ino whose head fingerprint, size and offset marker still fit: there;
+//    if they do not fit (copytruncate or inode reuse while stopped): 0, counted as a truncation;
+//  - found by the first scan of the very first run (no checkpoint file): START_AT (end, or the
+//    last START_BACKLOG bytes from a line start);
+//  - found by the first scan of a later run without a checkpoint entry: 0 if modified after the
+//    last checkpoint (it was written while we were down), else START_AT;
+//  - found while running: 0, unless it is a copy of a file we follow or just lost to truncation
+//    (same head fingerprint and same bytes before our offset), which starts where we had got to.
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import type { Logger } from '../log/logger.js';
+import { loadCheckpoints, saveCheckpoints, CHECKPOINT_FILE, type CheckpointEntry } from './checkpoint.js';
+import { Discovery } from './discovery.js';
+import { HEAD_BYTES, hashBytes, readAt, offsetMarker } from './fingerprint.js';
+import { inotifyBudget } from './inotify.js';
+import type { SplitLine } from './lines.js';
+import { RecordQueue } from './queue.js';
+import { FileReader, identityOf } from './reader.js';
+import { FlightRecorder } from './recorder.js';
+import { emptyCounters, type FileCounters, type TailRecord, type TailStats, type TailerOptions } from './types.js';
+import { join } from 'node:path';
+
+export interface Tailer {
+  /** Loads checkpoints, scans the sources, starts watchers and readers. */
+  start(): Promise<void>;
+  /** Stops reading, waits briefly for the consumer to finish its record, closes files and writes checkpoints. */
+  stop(): Promise<void>;
+  /** Stops without writing checkpoints or waiting for anyone, like a crash (tests, emergencies). */
+  abort(): Promise<void>;
+  /** The record stream (one consumer). A record is finished when the consumer asks for the next. */
+  records(): AsyncIterable<TailRecord>;
+  stats(): TailStats;
+  readonly recorder: FlightRecorder;
+  /** Writes checkpoints now (also done every checkpointInterval and on stop). */
+  checkpoint(): Promise<void>;
+  /** Runs one rescan and safety poll now; resolves when discovery has finished. */
+  rescan(): Promise<void>;
+}
+
+/** Matching state remembered for files lost to truncation or deletion, to recognise their copies. */
+interface LostState {
+  fpLen: number;
+  fp: string;
+  marker: { offset: number; hash: string };
+  at: number;
+}
+
+const CONCURRENCY = 4;
+const RECHECK_AFTER_READ_MS = 100;
+const LOST_STATE_TTL_MS = 5 * 60_000;
+const STALE_CHECKPOINT_MS = 24 * 3600_000;
+
+function code(err: unknown): string {
+  return (err as NodeJS.ErrnoException)?.code ?? 'ERROR';
+}
+
+export function createTailer(opts: TailerOptions): Tailer {
+  return new TailerImpl(opts);
+}
+
+class TailerImpl implements Tailer {
+  readonly recorder: FlightRecorder;
+  private readonly log: Logger | undefined;
+  private readonly now: () => number;
+  private readonly queue: RecordQueue;
+  private readonly discovery: Discovery;
+  private readonly byId = new Map<string, FileReader>();
+  private readonly byPath = new Map<string, FileReader>();
+  private readonly attaching = new Map<string, Promise<void>>();
+  private readonly dirty = new Set<FileReader>();
+  private readonly buffers: Buffer[] = [];
+  private active = 0;
+  private idle: Array<() => void> = [];
+  private readonly retired: FileCounters = emptyCounters();
+  private lost: LostState[] = [];
+  private saved = new Map<string, CheckpointEntry>();
+  private savedAt = 0;
+  private firstRun = true;
+  private initialScan = true;
+  private started = false;
+  private stopping = false;
+  private timers: NodeJS.Timeout[] = [];
+  private recheck = new Map<FileReader, NodeJS.Timeout>();
+  private pollingReason: string | undefined;
+  private openCount = 0;
+  private ckWrites = 0;
+  private ckErrors = 0;
+  private ckLast: number | undefined;
+  private ckWriting: Promise<void> | null = null;
+  private readonly o: Required<Omit<TailerOptions, 'stateDir' | 'logger' | 'now' | 'sources'>>;
+
+  constructor(private readonly opts: TailerOptions) {
+    this.log = opts.logger;
+    this.now = opts.now ?? Date.now;
+    this.o = {
+      polling: opts.polling ?? false,
+      pollInterval: opts.pollInterval ?? 1,
+      rescanInterval: opts.rescanInterval ?? 10,
+      startAt: opts.startAt ?? 'end',
+      startBacklogBytes: opts.startBacklogBytes ?? 0,
+      maxLineBytes: opts.maxLineBytes ?? 64 * 1024,
+      maxOpenFiles: opts.maxOpenFiles ?? 256,
+      deleteGrace: opts.deleteGrace ?? 60,
+      checkpointInterval: opts.checkpointInterval ?? 5,
+      recorderLines: opts.recorderLines ?? 500,
+      recorderBytes: opts.recorderBytes ?? 128 * 1024,
+      recorderTotalBytes: opts.recorderTotalBytes ?? 64 * 1024 * 1024,
+      highWaterMark: opts.highWaterMark ?? 2048,
+      idleClose: opts.idleClose ?? 60,
+      stopTimeoutMs: opts.stopTimeoutMs ?? 5000,
+      readChunkBytes: opts.readChunkBytes ?? 64 * 1024,
+      readBudgetBytes: opts.readBudgetBytes ?? 1024 * 1024,
+    };
+    this.recorder = new FlightRecorder({ lines: this.o.recorderLines, bytes: this.o.recorderBytes, totalBytes: this.o.recorderTotalBytes });
+    this.queue = new RecordQueue(this.o.highWaterMark);
+    this.discovery = new Discovery(opts.sources, {
+      found: (path, tag) => this.onFound(path, tag),
+      touched: (path) => this.onTouched(path),
+      scanned: (seen) => this.onScanned(seen),
+      pollingForced: (reason) => this.onPollingForced(reason),
+      warn: (msg, fields) => this.log?.warn(msg, fields),
+    }, this.o.polling);
+    if (this.o.polling) this.pollingReason = 'FLAREWATCH_POLLING is set';
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------
+
+  async start(): Promise<void> {
+    if (this.started) throw new Error('tailer already started');
+    this.started = true;
+    if (this.opts.stateDir) {
+      const loaded = await loadCheckpoints(this.opts.stateDir);
+      for (const p of loaded.problems) this.log?.warn('checkpoint file problem', { problem: p });
+      if (loaded.data) {
+        this.firstRun = false;
+        this.savedAt = loaded.data.savedAt;
+        for (const e of loaded.data.entries) this.saved.set(e.id, e);
+        if (loaded.from === 'previous') this.log?.warn('using the previous checkpoint copy; the newest was unusable');
+      }
+    }
+    const scan = await this.discovery.scan();
+    await Promise.all(this.attaching.values());
+    this.initialScan = false;
+    for (const p of scan.problems) this.log?.info('log source not readable yet', p);
+    if (this.discovery.watching) {
+      const budget = await inotifyBudget();
+      // chokidar spends one watch per directory and per matching file; keep a margin for growth.
+      const needed = scan.dirs + scan.files.size;
+      if (budget.available !== null && needed * 1.2 + 64 > budget.available) {
+        this.discovery.forcePolling(`inotify budget too small: need about ${needed} watches, ${budget.available} of ${budget.max} available (raise fs.inotify.max_user_watches)`);
+      }
+    }
+    this.discovery.startWatching();
+    this.armTimers();
+    this.log?.info('tailing started', { files: this.byId.size, mode: this.mode, firstRun: this.firstRun });
+  }
+
+  private get mode(): 'inotify' | 'polling' {
+    return this.discovery.watching ? 'inotify' : 'polling';
+  }
+
+  private armTimers(): void {
+    this.clearTimers();
+    const every = (seconds: number, fn: () => void) => {
+      const t = setInterval(fn, Math.max(20, seconds * 1000));
+      t.unref?.();
+      this.timers.push(t);
+    };
+    every(this.o.rescanInterval, () => void this.discovery.scan());
+    // Safety poll: events only wake readers early; this catches what they miss.
+    every(this.discovery.watching ? Math.min(this.o.rescanInterval, 5) : this.o.pollInterval, () => this.pollAll());
+    every(this.o.checkpointInterval, () => void this.checkpoint());
+  }
+
+  private clearTimers(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    for (const t of this.recheck.values()) clearTimeout(t);
+    this.recheck.clear();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.clearTimers();
+    await this.discovery.close();
+    this.queue.close();
+    const released = await this.queue.waitUntilReleased(this.o.stopTimeoutMs);
+    if (!released) this.log?.warn('consumer did not finish its last record before stop; it will be read again after restart');
+    await this.whenIdle();
+    await this.checkpoint(true);
+    await this.closeAll();
+  }
+
+  async abort(): Promise<void> {
+    this.stopping = true;
+    this.clearTimers();
+    await this.discovery.close();
+    this.queue.close();
+    await this.closeAll();
+  }
+
+  private async closeAll(): Promise<void> {
+    for (const r of this.byId.values()) await this.closeHandle(r);
+  }
+
+  private whenIdle(): Promise<void> {
+    if (this.active === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  records(): AsyncIterable<TailRecord> {
+    return this.queue;
+  }
+
+  async rescan(): Promise<void> {
+    await this.discovery.scan();
+    await Promise.all(this.attaching.values());
+    this.pollAll();
+  }
+
+  // ---- discovery callbacks ------------------------------------------------------------
+
+  private onFound(path: string, tag: string | undefined): void {
+    if (this.stopping) return;
+    const known = this.byPath.get(path);
+    if (known) {
+      this.wake(known);
+      return;
+    }
+    if (this.attaching.has(path)) return;
+    const p = this.attach(path, tag, this.initialScan)
+      .catch((err) => this.log?.warn('cannot follow log file', { path, error: err }))
+      .finally(() => this.attaching.delete(path));
+    this.attaching.set(path, p);
+  }
+
+  private onTouched(path: string): void {
+    const r = this.byPath.get(path);
+    if (r) this.wake(r);
+    else this.onFound(path, undefined);
+  }
+
+  private onScanned(seen: Set<string>): void {
+    // Paths we follow that the scan no longer finds: check them now (deleted or renamed away).
+    for (const [path, r] of this.byPath) if (!seen.has(path)) this.wake(r);
+  }
+
+  private onPollingForced(reason: string): void {
+    this.pollingReason = reason;
+    this.log?.warn('falling back to polling for log files', { reason, pollInterval: this.o.pollInterval });
+    if (this.started && !this.stopping && !this.initialScan) this.armTimers();
+  }
+
+  // ---- attaching files ------------------------------------------------------------------
+
+  private async attach(path: string, tag: string | undefined, initial: boolean): Promise<void> {
+    let st;
+    try {
+      st = await stat(path, { bigint: true });
+    } catch (err) {
+      if (code(err) !== 'ENOENT') this.log?.warn('cannot stat log file', { path, error: err });
+      return;
+    }
+    if (!st.isFile() || this.stopping) return;
+    const id = identityOf(st);
+    const existing = this.byId.get(id);
+    if (existing) {
+      // Same file under another name: a rename rotation into a watched name, or a link.
+      if (existing.detached) {
+        existing.detachedAt = null;
+        this.unmapPaths(existing);
+        existing.path = path;
+      } else if (existing.path !== path) {
+        existing.aliases.add(path);
+      }
+      this.byPath.set(path, existing);
+      this.wake(existing);
+      return;
+    }
+    let fh: FileHandle;
+    try {
+      await this.makeRoomForHandle();
+      fh = await open(path, 'r');
+    } catch (err) {
+      this.log?.warn('cannot open log file; will retry at the next scan', { path, error: err });
+      return;
+    }
+    let start = 0;
+    let truncatedWhileStopped = false;
+    try {
+      const fst = await fh.stat({ bigint: true });
+      if (identityOf(fst) !== id) return; // replaced between stat and open; the next scan sees the new one
+      const size = Number(fst.size);
+      const saved = this.saved.get(id);
+      if (saved) {
+        this.saved.delete(id);
+        if (await this.checkpointFits(fh, size, saved)) start = saved.offset;
+        else truncatedWhileStopped = saved.offset > 0;
+      } else if (initial && (this.firstRun || Number(fst.mtimeMs) <= this.savedAt)) {
+        start = await this.initialOffset(fh, size);
+      } else if (!initial) {
+        start = await this.copyOffset(fh, size);
+      }
+    } finally {
+      if (this.stopping || this.byId.has(id)) await fh.close().catch(() => undefined);
+    }
+    if (this.stopping || this.byId.has(id)) return;
+    const r = new FileReader(id, path, tag, start, this.o.maxLineBytes, this.now());
+    r.fh = fh;
+    r.size = start;
+    this.openCount++;
+    if (truncatedWhileStopped) {
+      r.counters.truncations++;
+      this.log?.info('file changed while flarewatch was stopped; reading it from the start', { path });
+    }
+    this.byId.set(id, r);
+    this.byPath.set(path, r);
+    this.log?.debug('following log file', { path, offset: start, id });
+    this.wake(r);
+  }
+
+  private async checkpointFits(fh: FileHandle, size: number, e: CheckpointEntry): Promise<boolean> {
+    if (size < e.offset) return false;
+    if (e.fpLen > 0) {
+      if (size < e.fpLen) return false;
+      if (hashBytes(await readAt(fh, 0, e.fpLen)) !== e.fp) return false;
+    }
+    if (e.marker !== '' && e.offset > 0 && (await offsetMarker(fh, e.offset)) !== e.marker) return false;
+    return true;
+  }
+
+  /** START_AT for files found at first start: the end, the beginning, or a backlog from a line start. */
+  private async initialOffset(fh: FileHandle, size: number): Promise<number> {
+    if (this.o.startAt === 'beginning') return 0;
+    const backlog = this.o.startBacklogBytes;
+    if (backlog <= 0 || size === 0) return size;
+    if (backlog >= size) return 0;
+    // Begin after the first newline inside the backlog window so no line starts half-way.
+    const from = size - backlog;
+    const prev = await readAt(fh, from - 1, Math.min(backlog + 1, 64 * 1024));
+    const nl = prev.indexOf(0x0a);
+    if (nl === -1) return size;
+    return from - 1 + nl + 1;
+  }
+
+  /** For files appearing while running: 0, unless the head and marker show a copy of what we follow or just lost. */
+  private async copyOffset(fh: FileHandle, size: number): Promise<number> {
+    if (size === 0) return 0;
+    const head = await readAt(fh, 0, Math.min(size, HEAD_BYTES));
+    const candidates: LostState[] = [...this.lost];
+    for (const r of this.byId.values()) {
+      if (r.fp && r.marker) candidates.push({ fpLen: r.fp.len, fp: r.fp.hash, marker: r.marker, at: 0 });
+    }
+    for (const c of candidates) {
+      if (c.fpLen === 0 || head.length < c.fpLen || c.marker.offset > size) continue;
+      if (hashBytes(head.subarray(0, c.fpLen)) !== c.fp) continue;
+      if ((await offsetMarker(fh, c.marker.offset)) !== c.marker.hash) continue;
+      // A copy (copytruncate's rotated file): we have read it up to the marker already.
+      return c.at === 0 ? size : c.marker.offset;
+    }
+    return 0;
+  }
+
+  /** Removes the reader's main path (and, unless `aliases` is false, its other names) from the path map. */
+  private unmapPaths(r: FileReader, aliases = true): void {
+    if (this.byPath.get(r.path) === r) this.byPath.delete(r.path);
+    if (!aliases) return;
+    for (const a of r.aliases) if (this.byPath.get(a) === r) this.byPath.delete(a);
+    r.aliases.clear();
+  }
+
+  // ---- scheduling ----------------------------------------------------------------------
+
+  private wake(r: FileReader): void {
+    if (this.stopping || r.dropped) return;
+    if (r.busy) {
+      r.again = true;
+      return;
+    }
+    this.dirty.add(r);
+    this.kick();
+  }
+
+  private pollAll(): void {
+    if (this.stopping) return;
+    const now = this.now();
+    for (const r of this.byId.values()) {
+      if (r.fh && !r.busy && !r.detached && now - r.lastUsed > this.o.idleClose * 1000) void this.closeHandle(r);
+      this.wake(r);
+    }
+    this.lost = this.lost.filter((l) => now - l.at < LOST_STATE_TTL_MS);
+  }
+
+  private kick(): void {
+    while (this.active < CONCURRENCY && this.dirty.size > 0 && !this.stopping) {
+      const r = this.dirty.values().next().value as FileReader;
+      this.dirty.delete(r);
+      if (r.busy) {
+        r.again = true;
+        continue;
+      }
+      void this.run(r);
+    }
+  }
+
+  private async run(r: FileReader): Promise<void> {
+    this.active++;
+    r.busy = true;
+    const buffer = this.buffers.pop() ?? Buffer.allocUnsafe(this.o.readChunkBytes);
+    let more = false;
+    try {
+      more = await this.service(r, buffer);
+    } catch (err) {
+      r.counters.readErrors++;
+      r.lastError = code(err);
+      this.log?.warn('error reading log file', { path: r.path, error: err });
+      await this.closeHandle(r);
+    } finally {
+      this.buffers.push(buffer);
+      r.busy = false;
+      this.active--;
+      if (r.again || more) {
+        r.again = false;
+        // Yield first so one busy file cannot starve the others.
+        if (more) setImmediate(() => this.wake(r));
+        else this.wake(r);
+      }
+      if (this.active === 0 && this.idle.length > 0) {
+        const waiters = this.idle;
+        this.idle = [];
+        for (const w of waiters) w();
+      }
+      this.kick();
+    }
+  }
+
+  private scheduleRecheck(r: FileReader): void {
+    if (this.recheck.has(r) || this.stopping) return;
+    const t = setTimeout(() => {
+      this.recheck.delete(r);
+      this.wake(r);
+    }, RECHECK_AFTER_READ_MS);
+    t.unref?.();
+    this.recheck.set(r, t);
+  }
+
+  // ---- reading -------------------------------------------------------------------------
+
+  /** One turn for a file: verify identity, detect truncation, read up to the budget. Returns true if more is waiting. */
+  private async service(r: FileReader, buffer: Buffer): Promise<boolean> {
+    if (r.dropped) return false;
+    let size: number;
+    if (!r.detached) {
+      const st = await this.checkPath(r);
+      if (st.where !== 'same') {
+        await this.drain(r, buffer);
+        await this.detach(r, st.where);
+        return false;
+      }
+      size = st.size;
+      const unchanged = size === r.size && st.mtime === r.mtime;
+      r.mtime = st.mtime;
+      if (!r.fh) {
+        // Closed because idle: reopen only when the file changed.
+        if (unchanged && size >= r.splitter.pos) return false;
+        if (!(await this.reopen(r))) return false;
+      }
+    } else {
+      if (!r.fh) return false;
+      size = Number((await r.fh.stat({ bigint: true })).size);
+    }
+    const fh = r.fh!;
+    const before = r.size;
+    r.size = size;
+    if (await this.truncated(r, fh, size, before)) this.onTruncated(r);
+    const more = await this.readSome(r, fh, buffer, this.o.readBudgetBytes);
+    if (r.detached) this.maybeDrop(r);
+    return more;
+  }
+
+  /** Does the path still lead to this file? (A path stat gives the size too, saving an fstat.) */
+  private async checkPath(r: FileReader): Promise<{ where: 'same' | 'rotated' | 'deleted'; size: number; mtime: number }> {
+    try {
+      const st = await stat(r.path, { bigint: true });
+      return { where: identityOf(st) === r.id ? 'same' : 'rotated', size: Number(st.size), mtime: Number(st.mtimeMs) };
+    } catch (err) {
+      const c = code(err);
+      if (c === 'ENOENT' || c === 'ENOTDIR') return { where: 'deleted', size: 0, mtime: 0 };
+      throw err;
+    }
+  }
+
+  /** Reopens an idle-closed file and re-verifies it is the same file with the same head. */
+  private async reopen(r: FileReader): Promise<boolean> {
+    await this.makeRoomForHandle();
+    const fh = await open(r.path, 'r');
+    const fst = await fh.stat({ bigint: true });
+    if (identityOf(fst) !== r.id) {
+      await fh.close();
+      return false;
+    }
+    r.fh = fh;
+    this.openCount++;
+    if (r.fp && r.fp.len > 0 && hashBytes(await readAt(fh, 0, r.fp.len)) !== r.fp.hash) this.onTruncated(r);
+    return true;
+  }
+
+  private async makeRoomForHandle(): Promise<void> {
+    if (this.openCount < this.o.maxOpenFiles) return;
+    let lru: FileReader | null = null;
+    for (const r of this.byId.values()) {
+      if (!r.fh || r.busy || r.detached) continue;
+      if (!lru || r.lastUsed < lru.lastUsed) lru = r;
+    }
+    if (lru) await this.closeHandle(lru);
+  }
+
+  private async closeHandle(r: FileReader): Promise<void> {
+    const fh = r.fh;
+    if (!fh) return;
+    r.fh = null;
+    this.openCount--;
+    await fh.close().catch(() => undefined);
+  }
+
+  /** Truncation: the file is shorter than our position, or its head changed under the same inode. */
+  private async truncated(r: FileReader, fh: FileHandle, size: number, before: number): Promise<boolean> {
+    if (size < r.splitter.pos) return true;
+    if (r.fp && r.fp.len > 0 && size !== before) {
+      if (hashBytes(await readAt(fh, 0, r.fp.len)) !== r.fp.hash) return true;
+    }
+    return false;
+  }
+
+  private onTruncated(r: FileReader): void {
+    r.counters.truncations++;
+    if (r.fp && r.marker) this.lost.push({ fpLen: r.fp.len, fp: r.fp.hash, marker: r.marker, at: this.now() });
+    this.log?.info('log file truncated; reading it again from the start', { path: r.path, offset: r.splitter.pos });
+    r.restartAtZero();
+  }
+
+  private async readSome(r: FileReader, fh: FileHandle, buffer: Buffer, budget: number): Promise<boolean> {
+    let readTotal = 0;
+    const lines: SplitLine[] = [];
+    while (readTotal < budget && !this.stopping) {
+      const want = Math.min(buffer.length, r.size - r.splitter.pos);
+      if (want <= 0) {
+        // Size may have grown since our fstat; one more read costs little and saves a turn.
+        const { bytesRead } = await fh.read(buffer, 0, buffer.length, r.splitter.pos);
+        if (bytesRead === 0) break;
+        r.size = r.splitter.pos + bytesRead;
+        readTotal += await this.consume(r, fh, buffer.subarray(0, bytesRead), lines);
+        continue;
+      }
+      const { bytesRead } = await fh.read(buffer, 0, want, r.splitter.pos);
+      if (bytesRead === 0) break;
+      readTotal += await this.consume(r, fh, buffer.subarray(0, bytesRead), lines);
+    }
+    if (readTotal > 0) {
+      const now = this.now();
+      r.lastGrowth = now;
+      r.lastUsed = now;
+      this.scheduleRecheck(r);
+    }
+    return readTotal >= budget && r.splitter.pos < r.size;
+  }
+
+  private async consume(r: FileReader, fh: FileHandle, chunk: Buffer, lines: SplitLine[]): Promise<number> {
+    lines.length = 0;
+    r.splitter.push(chunk, lines);
+    r.noteChunk(chunk);
+    if (r.needsHeadFingerprint() && r.splitter.pos > 0) {
+      const len = Math.min(r.splitter.pos, HEAD_BYTES);
+      r.fp = { len, hash: hashBytes(await readAt(fh, 0, len)) };
+    }
+    await this.emit(r, lines);
+    return chunk.length;
+  }
+
+  private async emit(r: FileReader, lines: SplitLine[]): Promise<void> {
+    const timestamp = this.now();
+    const gen = r.generation;
+    for (const l of lines) {
+      if (this.queue.isClosed) return;
+      const rec: TailRecord = r.tag !== undefined
+        ? { file: r.path, tag: r.tag, line: l.text, offset: l.start, timestamp }
+        : { file: r.path, line: l.text, offset: l.start, timestamp };
+      r.counters.lines++;
+      r.counters.bytes += l.bytes + 1;
+      if (l.dropped > 0) {
+        r.counters.droppedLongLines++;
+        r.counters.droppedBytes += l.dropped;
+      }
+      this.recorder.add(rec);
+      this.queue.push(rec, r, gen, l.end);
+      if (!this.queue.hasRoom()) await this.queue.waitForRoom();
+    }
+  }
+
+  /** Reads what is left of a file whose path moved on, before anything else happens to it. */
+  private async drain(r: FileReader, buffer: Buffer): Promise<void> {
+    if (!r.fh) return;
+    r.size = Number((await r.fh.stat({ bigint: true })).size);
+    if (r.size < r.splitter.pos) this.onTruncated(r);
+    while (!this.stopping && (await this.readSome(r, r.fh, buffer, Number.MAX_SAFE_INTEGER))) { /* read to EOF */ }
+  }
+
+  private async detach(r: FileReader, why: 'rotated' | 'deleted'): Promise<void> {
+    const path = r.path;
+    this.unmapPaths(r, false);
+    // Still reachable under another watched name (renamed into the pattern, or a link)? Follow it.
+    let followed = false;
+    for (const alias of r.aliases) {
+      try {
+        if (identityOf(await stat(alias, { bigint: true })) === r.id) {
+          r.path = alias;
+          r.aliases.delete(alias);
+          followed = true;
+          break;
+        }
+      } catch {
+        // gone too
+      }
+      r.aliases.delete(alias);
+      if (this.byPath.get(alias) === r) this.byPath.delete(alias);
+    }
+    if (!followed) {
+      r.detachedAt = this.now();
+      r.lastGrowth = r.detachedAt;
+      this.unmapPaths(r);
+    }
+    this.log?.debug(why === 'rotated' ? 'log file rotated; draining the old file' : 'log file deleted; draining what is left', { path, now: r.path });
+    if (why === 'rotated') {
+      // The file now at the path is new: it counts the rotation and is read from 0.
+      await this.attach(path, r.tag, false).catch((err) => this.log?.warn('cannot follow rotated log file', { path, error: err }));
+      const next = this.byPath.get(path);
+      if (next && next !== r) next.counters.rotations++;
+    }
+    if (!followed && !r.fh) this.drop(r);
+  }
+
+  private maybeDrop(r: FileReader): void {
+    if (r.detachedAt === null) return;
+    if (this.now() - r.lastGrowth >= this.o.deleteGrace * 1000) this.drop(r);
+  }
+
+  /** Forgets a detached file: its last unterminated line is emitted, its handle closed. */
+  private drop(r: FileReader): void {
+    if (r.dropped) return;
+    r.dropped = true;
+    const last = r.splitter.flushPartial();
+    if (last) void this.emit(r, [last]);
+    if (r.fp && r.marker) this.lost.push({ fpLen: r.fp.len, fp: r.fp.hash, marker: r.marker, at: this.now() });
+    this.byId.delete(r.id);
+    this.unmapPaths(r);
+    for (const k of Object.keys(this.retired) as Array<keyof FileCounters>) this.retired[k] += r.counters[k];
+    void this.closeHandle(r);
+  }
+
+  // ---- checkpoints ---------------------------------------------------------------------
+
+  async checkpoint(force = false): Promise<void> {
+    if (!this.opts.stateDir) return;
+    if (this.ckWriting) {
+      await this.ckWriting;
+      if (!force) return;
+    }
+    this.ckWriting = this.writeCheckpoint(force).finally(() => {
+      this.ckWriting = null;
+    });
+    await this.ckWriting;
+  }
+
+  private lastWritten = '';
+
+  private async writeCheckpoint(force: boolean): Promise<void> {
+    const now = this.now();
+    const entries: CheckpointEntry[] = [];
+    for (const r of this.byId.values()) {
+      if (r.dropped) continue;
+      entries.push({
+        id: r.id,
+        path: r.path,
+        offset: r.committed,
+        fpLen: r.fp?.len ?? 0,
+        fp: r.fp?.hash ?? '',
+        marker: await this.markerAt(r),
+        seen: now,
+      });
+    }
+    for (const e of this.saved.values()) if (now - e.seen < STALE_CHECKPOINT_MS) entries.push(e);
+    // Skip the write when no offset or identity changed (`seen` alone does not count): idle means no disk I/O.
+    const key = entries.map((e) => `${e.id}|${e.path}|${e.offset}|${e.fp}|${e.marker}`).join('\n');
+    if (!force && key === this.lastWritten) return;
+    try {
+      await saveCheckpoints(this.opts.stateDir!, { version: 1, savedAt: now, entries });
+      this.lastWritten = key;
+      this.ckWrites++;
+      this.ckLast = now;
+    } catch (err) {
+      this.ckErrors++;
+      this.log?.warn('cannot write checkpoints', { dir: this.opts.stateDir, error: err });
+    }
+  }
+
+  private async markerAt(r: FileReader): Promise<string> {
+    if (r.committed === 0) return '';
+    if (r.savedMarker?.offset === r.committed) return r.savedMarker.hash;
+    if (r.marker?.offset === r.committed) {
+      r.savedMarker = r.marker;
+      return r.marker.hash;
+    }
+    if (!r.fh) return '';
+    try {
+      const hash = await offsetMarker(r.fh, r.committed);
+      r.savedMarker = { offset: r.committed, hash };
+      return hash;
+    } catch {
+      return '';
+    }
+  }
+
+  // ---- stats ---------------------------------------------------------------------------
+
+  stats(): TailStats {
+    const files = [...this.byId.values()].map((r) => r.stats());
+    const totals = { ...this.retired, filesWatched: 0, openFiles: this.openCount, lagBytes: 0, queued: this.queue.size };
+    for (const f of files) {
+      for (const k of Object.keys(this.retired) as Array<keyof FileCounters>) totals[k] += f[k];
+      if (!f.detached) totals.filesWatched++;
+      totals.lagBytes += Math.max(0, f.size - f.offset);
+    }
+    return {
+      totals,
+      files,
+      mode: this.mode,
+      ...(this.mode === 'polling' && this.pollingReason ? { pollingReason: this.pollingReason } : {}),
+      checkpoint: {
+        ...(this.opts.stateDir ? { path: join(this.opts.stateDir, CHECKPOINT_FILE) } : {}),
+        ...(this.ckLast !== undefined ? { lastWrite: this.ckLast } : {}),
+        writes: this.ckWrites,
+        errors: this.ckErrors,
+      },
+      problems: this.discovery.problems,
+    };
+  }
+}

@@ -1,0 +1,92 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { appendFileSync, mkdirSync, renameSync, rmSync, truncateSync, writeFileSync, copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startTailer, tempDir, testOptions, waitFor, type Running } from './helpers.js';
+
+let cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.reverse()) await c();
+  cleanups = [];
+});
+
+async function setup(polling = false, extra: Record<string, unknown> = {}) {
+  const { dir, cleanup } = await tempDir();
+  cleanups.push(cleanup);
+  const logs = join(dir, 'logs');
+  mkdirSync(logs);
+  return { dir, logs, polling, extra };
+}
+
+async function run(opts: Parameters<typeof testOptions>[0]): Promise<Running> {
+  const r = await startTailer(testOptions(opts));
+  cleanups.push(async () => { await r.tailer.stop(); await r.done; });
+  return r;
+}
+
+describe.each([false, true])('tailer basics (polling=%s)', (polling) => {
+  it('follows appends, starts existing files at their end, new files at 0', async () => {
+    const { logs } = await setup();
+    const old = join(logs, 'old.log');
+    writeFileSync(old, 'before start\n');
+    const t = await run({ sources: [{ pattern: logs, tag: 'java' }], polling });
+    appendFileSync(old, 'one\ntwo\n');
+    const fresh = join(logs, 'fresh.log');
+    writeFileSync(fresh, 'a\nb\n');
+    await waitFor(() => t.linesOf(old).length === 2 && t.linesOf(fresh).length === 2, 'lines');
+    expect(t.linesOf(old)).toEqual(['one', 'two']);
+    expect(t.linesOf(fresh)).toEqual(['a', 'b']);
+    expect(t.records[0]).toMatchObject({ tag: 'java', offset: 13 });
+    expect(t.tailer.stats().mode).toBe(polling ? 'polling' : 'inotify');
+  });
+
+  it('rename rotation: drains the old file, then reads the new one from 0', async () => {
+    const { logs } = await setup();
+    const f = join(logs, 'app.log');
+    writeFileSync(f, '');
+    const t = await run({ sources: [{ pattern: f }], polling });
+    appendFileSync(f, 'l1\n');
+    await waitFor(() => t.records.length === 1, 'first line');
+    appendFileSync(f, 'l2\n');
+    renameSync(f, join(logs, 'app.log.1'));
+    appendFileSync(join(logs, 'app.log.1'), 'l3 late write to rotated file\n');
+    writeFileSync(f, 'n1\n');
+    await waitFor(() => t.records.length === 4, 'four lines', 5000);
+    expect(t.records.map((r) => r.line)).toEqual(['l1', 'l2', 'l3 late write to rotated file', 'n1']);
+    appendFileSync(f, 'n2\n');
+    await waitFor(() => t.records.length === 5, 'after rotation');
+    const s = t.tailer.stats();
+    expect(s.totals.rotations).toBe(1);
+  });
+
+  it('copytruncate: restarts at 0, counts the truncation, does not re-read the copy', async () => {
+    const { logs } = await setup();
+    const f = join(logs, 'app.log');
+    writeFileSync(f, '');
+    const t = await run({ sources: [{ pattern: logs }], polling });
+    appendFileSync(f, 'header line that is long enough to fingerprint\nx1\nx2\n');
+    await waitFor(() => t.records.length === 3, 'first lines');
+    copyFileSync(f, join(logs, 'app.log.1'));
+    truncateSync(f, 0);
+    appendFileSync(f, 'y1\n');
+    await waitFor(() => t.linesOf(f).includes('y1'), 'line after truncation');
+    await t.tailer.rescan();
+    await waitFor(() => t.tailer.stats().totals.truncations === 1, 'truncation counted');
+    appendFileSync(f, 'y2\n');
+    await waitFor(() => t.linesOf(f).includes('y2'), 'y2');
+    expect(t.records.map((r) => r.line)).toEqual(['header line that is long enough to fingerprint', 'x1', 'x2', 'y1', 'y2']);
+  });
+
+  it('deletion: drains, then drops the state after the grace period and emits the unterminated tail', async () => {
+    const { logs } = await setup();
+    const f = join(logs, 'gone.log');
+    writeFileSync(f, '');
+    const t = await run({ sources: [{ pattern: logs }], polling });
+    appendFileSync(f, 'a\nunterminated');
+    await waitFor(() => t.records.length === 1, 'a');
+    rmSync(f);
+    await waitFor(() => t.records.length === 2, 'partial line after grace', 5000);
+    expect(t.records[1]!.line).toBe('unterminated');
+    await waitFor(() => t.tailer.stats().files.length === 0, 'state dropped');
+    expect(t.tailer.stats().totals.lines).toBe(2);
+  });
+});
