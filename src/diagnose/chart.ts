@@ -118,7 +118,7 @@ export function renderTimelineSvg(t: Timeline): string {
       const x0 = xOf(r.at);
       const x1 = Math.max(x0 + 1.5, xOf(next));
       parts.push(
-        `<rect class="reach ${r.ok ? 'ok' : 'down'}" x="${x0.toFixed(2)}" y="${reachTop}" width="${(x1 - x0).toFixed(2)}" height="${REACH_H}">` +
+        `<rect class="reach ${r.ok ? 'ok' : 'down'}" shape-rendering="crispEdges" x="${x0.toFixed(2)}" y="${reachTop}" width="${(x1 - x0).toFixed(2)}" height="${REACH_H}">` +
           `<title>${esc(`${new Date(r.at).toISOString().slice(11, 19)} UTC · Agent ${r.ok ? 'reachable' : 'unreachable'}${r.detail ? ` — ${r.detail}` : ''}`)}</title></rect>`,
       );
     });

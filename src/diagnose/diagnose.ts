@@ -11,9 +11,10 @@ import { failureSpread } from './rules/spread.js';
 
 export type Rule = (e: Evidence) => Finding[];
 
+// Order matters within a severity: the more specific explanation comes first.
 export const RULES: readonly Rule[] = [
-  agentReachability,
   containerLocalhost,
+  agentReachability,
   fargateAgentHost,
   agentUrlMismatch,
   agentAcceptsTraces,

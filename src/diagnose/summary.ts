@@ -56,7 +56,7 @@ function verdict(findings: Finding[]): { cls: Severity | 'ok'; text: string } {
   return { cls: 'ok', text: 'No problems found' };
 }
 
-function renderFinding(f: Finding): string {
+function renderFinding(f: Finding, index: number): string {
   const ev = f.evidence
     .map((r) => {
       const loc = r.file ? ` <span class="loc">${esc(r.file)}${r.line ? `:${r.line}` : ''}</span>` : '';
@@ -67,7 +67,7 @@ function renderFinding(f: Finding): string {
     `<article class="finding ${f.severity}" data-finding-id="${esc(f.id)}" data-severity="${f.severity}">` +
     `<header><span class="sev">${SEV_LABEL[f.severity]}</span><h3>${esc(f.title)}</h3><span class="fid">${esc(f.id)}</span></header>` +
     `<div class="remedy"><strong>Next step:</strong> ${inlineCode(f.remedy.text)} <a class="doc" href="${safeHref(f.remedy.doc.url)}">${esc(f.remedy.doc.title)} ↗</a></div>` +
-    (ev ? `<details${f.severity === 'info' ? '' : ' open'}><summary>Evidence (${f.evidence.length})</summary><ul class="evidence">${ev}</ul></details>` : '') +
+    (ev ? `<details${index === 0 && f.severity !== 'info' ? ' open' : ''}><summary>Evidence (${f.evidence.length})</summary><ul class="evidence">${ev}</ul></details>` : '') +
     '</article>'
   );
 }
@@ -169,7 +169,7 @@ export function renderSummaryHtml(input: SummaryInput): string {
 </header>
 <section id="findings">
   <h2>Findings</h2>
-  ${findings.length ? findings.map(renderFinding).join('\n') : '<p class="muted">No findings: the evidence shows nothing wrong.</p>'}
+  ${findings.length ? findings.map((f, i) => renderFinding(f, i)).join('\n') : '<p class="muted">No findings: the evidence shows nothing wrong.</p>'}
 </section>
 <section id="timeline">
   <h2>Error timeline</h2>

@@ -191,6 +191,13 @@ const CASES: Case[] = [
     mentions: ['agent status'],
   },
   {
+    id: 'several-tracers-failing',
+    why: 'two tracers on a plain host both refused by the local Agent',
+    triggers: evidence({ agentProbes: [refusedProbe()], errors: [...errorsOf('ruby', 2, '127.0.0.1:8126'), ...errorsOf('nodejs', 2, '127.0.0.1:8126')], processEnvs: [env('pid 1', {}, { language: 'ruby' })] }),
+    nearMiss: evidence({ platform: k8s, agentProbes: [refusedProbe()], errors: [...errorsOf('ruby', 2, '127.0.0.1:8126'), ...errorsOf('nodejs', 2, '127.0.0.1:8126')], processEnvs: [env('pid 1', {}, { language: 'ruby' })] }),
+    nearMissWhy: 'in a pod aimed at localhost the placement, not the Agent, explains it',
+  },
+  {
     id: 'single-tracer-failing',
     why: 'only PHP fails while the Java tracer started without agent_error',
     triggers: evidence({ errors: errorsOf('php', 4, 'localhost:8126'), startupConfigs: [{ language: 'java', file: '/var/log/java.log', line: 1, agentUrl: 'http://localhost:8126', agentError: false }] }),

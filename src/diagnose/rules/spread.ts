@@ -4,6 +4,7 @@ import { DOCS } from '../docs.js';
 import type { Evidence } from '../evidence.js';
 import type { Finding } from '../finding.js';
 import { targetKey } from '../targets.js';
+import { containerLocalhost } from './placement.js';
 
 const NOT_TRACERS = new Set(['otel-collector', 'datadog-agent', 'container']);
 
@@ -21,8 +22,11 @@ export function failureSpread(e: Evidence): Finding[] {
     byTarget.set(key, g);
   }
   const out: Finding[] = [];
+  // When containerised apps aim at a localhost with no Agent, that is the cause, not the Agent.
+  const placementExplains = containerLocalhost(e).length > 0;
   for (const [key, g] of byTarget) {
     if (g.languages.size < 2) continue;
+    if (placementExplains && key.startsWith('loopback:')) continue;
     const langs = [...g.languages].sort();
     out.push({
       id: 'several-tracers-failing',
