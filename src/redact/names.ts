@@ -1,0 +1,115 @@
+// Decides whether a key, header, flag or variable name labels a secret, and whether a
+// value is only a placeholder. Shared by the text rules (key=value shapes) and by every
+// structured format, so `DD_API_KEY`, `dd-api-key`, `apiKey` and `spring.datasource.password`
+// are judged the same way wherever they appear.
+
+/** Splits camelCase, lowercases and joins every run of non-alphanumerics with `_`. */
+export function normalizeName(name: string): string {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+}
+
+// A name whose separator-free form ends with one of these labels a secret
+// (`clientSecret`, `x-auth-token`, `accesstoken`, `lodauth`, `privKey`…).
+const COMPACT_SUFFIXES = [
+  'password', 'passwd', 'pswd', 'passphrase', 'passcode', 'secret', 'token', 'apikey', 'appkey',
+  'applicationkey', 'accesskey', 'secretkey', 'privatekey', 'privkey', 'authkey', 'clientkey', 'encryptionkey',
+  'signingkey', 'masterkey', 'accountkey', 'licensekey', 'consumerkey', 'privacykey', 'authenticationkey',
+  'sharedaccesskey', 'validationkey', 'decryptionkey', 'storagekey', 'instrumentationkey', 'credential',
+  'credentials', 'cookie', 'auth', 'authorization', 'community', 'communitystring', 'communitystrings', 'jwt',
+  'sessionid', 'jsessionid', 'phpsessid', 'sessiontoken', 'sastoken', 'tokenid', 'secretid', 'accesskeyid',
+  'statuskey', 'websocketkey', 'authtenantid', 'apisecret', 'pwd',
+];
+
+// Whole words (between separators) that label a secret wherever they sit in the name,
+// unless the name ends in a metadata word (`password_file`, `db_pass_path`).
+const ANYWHERE_WORDS = new Set(['password', 'passwd', 'pwd', 'pswd', 'pass', 'passphrase', 'creds', 'credentials']);
+
+// Whole words that label a secret when they are the last word.
+const LAST_WORDS = new Set(['sig', 'signature', 'session']);
+
+// Exact names from HTTP headers and vendor configs that hold credentials.
+const EXACT = new Set(['authority', 'private_token', 'lodauth']);
+
+// A last word that makes the name describe a secret rather than hold one.
+const METADATA_LAST = new Set([
+  'name', 'names', 'file', 'files', 'path', 'paths', 'dir', 'directory', 'url', 'uri', 'urls', 'endpoint',
+  'endpoints', 'type', 'types', 'length', 'len', 'size', 'count', 'enabled', 'enable', 'disabled', 'expiry',
+  'expires', 'expiration', 'ttl', 'version', 'header', 'timeout', 'command', 'arguments', 'args', 'policy',
+  'mode', 'method', 'methods', 'format', 'interval', 'scatter', 'provider', 'backend', 'id', 'ids', 'location',
+  'host', 'port', 'user', 'username', 'field', 'fields', 'prefix', 'suffix', 'regex', 'pattern', 'algorithm',
+  'kind', 'source', 'level', 'limit', 'max', 'min', 'retries', 'required', 'hint', 'label', 'perm', 'store',
+  'usage', 'at', 'refresh', 'rotation', 'manager', 'helper', 'env', 'var', 'ref', 'reference',
+  'exists', 'set', 'present', 'check', 'checks', 'validation', 'index', 'limiter', 'bucket', 'config',
+]);
+
+// Names that look secret but are settings about secrets or ordinary counters.
+const NEVER_SECRET = new Set([
+  'max_tokens', 'token_count', 'tokens', 'keyspace', 'auth_method', 'auth_type', 'oldpwd', 'primary_key',
+  'public_key', 'key_name', 'secret_name', 'token_url', 'passthrough', 'bypass', 'compass', 'password_policy',
+  'no_auth', 'author', 'authors', 'accessor', 'tokenizer', 'sort_key', 'partition_key',
+]);
+
+const SECRET_PREFIX_SETTINGS = /^(secret_backend|secret_refresh|secret_audit|secrets_backend)_/;
+
+/** True when `name` (key, header, env var, flag, attribute) labels a secret value. */
+export function isSecretName(name: string): boolean {
+  const norm = normalizeName(name);
+  if (!norm || norm.length > 128) return false;
+  if (NEVER_SECRET.has(norm) || SECRET_PREFIX_SETTINGS.test(norm)) return false;
+  if (/^otel_exporter_otlp_(?:[a-z]+_)?headers$/.test(norm)) return true;
+  const words = norm.split('_');
+  const last = words[words.length - 1] ?? '';
+  const compact = words.join('');
+  // `token_id`, `secret_id`, `access_key_id`, `session_id` hold credentials despite the `_id`.
+  if (/(?:token|secret|accesskey|session)id$/.test(compact)) return true;
+  if (METADATA_LAST.has(last)) return false;
+  // Header-style names: x-<anything>-key|token|secret|auth|passcode (x-functions-key, x-vault-token).
+  if (words[0] === 'x' && words.length > 1 && /^(key|apikey|token|secret|auth|passcode|signature)$/.test(last)) return true;
+  if (EXACT.has(norm) || LAST_WORDS.has(last)) return true;
+  if (COMPACT_SUFFIXES.some((s) => compact.endsWith(s))) return true;
+  return words.some((w) => ANYWHERE_WORDS.has(w));
+}
+
+/** Datadog-style API/app key names: long values keep their last 4 characters. */
+export function isProviderKeyName(name: string): boolean {
+  const compact = normalizeName(name).replace(/_/g, '');
+  return /(?:apikey|appkey|applicationkey|accesskeyid)$/.test(compact);
+}
+
+/** Names whose value is a whole header list or cookie jar: mask to the end, not one token. */
+export function isWholeValueName(name: string): boolean {
+  const norm = normalizeName(name);
+  return /(?:^|_)(?:cookie|set_cookie|authorization|proxy_authorization|headers)$/.test(norm);
+}
+
+const PLACEHOLDER = [
+  /^\*{3,}[A-Za-z0-9]{0,5}$/, // already masked (idempotence)
+  /^\[redacted[:\]]/i,
+  /^\$\{[^}]*\}$/, // ${VAR}
+  /^\$[A-Za-z_][A-Za-z0-9_]*$/, // $VAR
+  /^%[A-Za-z_][A-Za-z0-9_]*%$/, // %VAR%
+  /^\{\{.*\}\}$/, // {{ template }}
+  /^ENC\[.*\]$/, // Datadog secrets-backend handle
+  /^<[^<>]*>$/, // <placeholder>
+  /^(?:true|false|null|none|nil|yes|no|on|off|undefined|empty|changeme)$/i,
+  /^vault:/i,
+  /^arn:aws:secretsmanager:/i,
+];
+
+/** Values that the name alone would mask but that are plainly not secrets (`PWD=/home/app`). */
+export function isBenignValueFor(name: string, value: string): boolean {
+  const norm = normalizeName(name);
+  return norm === 'pwd' && /^[/~]/.test(value.trim());
+}
+
+/** True for values that carry no secret: references, booleans, masks, placeholders. */
+export function isPlaceholderValue(value: string): boolean {
+  const v = value.trim();
+  if (v === '') return true;
+  return PLACEHOLDER.some((re) => re.test(v));
+}

@@ -1,0 +1,283 @@
+// The default text-redaction rules, as data: a name, a version, lower-case literal hints
+// (a rule's regex runs on a line only when one of its hints occurs there, compared
+// case-insensitively), a regex, and how the match is replaced. The engine in scan.ts
+// interprets them; nothing here does I/O. Every regex starts at a literal or a short
+// bounded class and has only bounded quantifiers, so the cost per line is linear.
+//
+// Regex convention: the match is `pre` + `secret` (+ an optional lookahead). `pre` is kept,
+// `secret` is replaced. With `keyGroup`, the named group must pass isSecretName().
+import { createHash } from 'node:crypto';
+
+export type Strategy = 'mask' | 'keep4';
+
+export interface RedactionRule {
+  name: string;
+  /** Bumped whenever the rule's behaviour changes; part of the rules hash. */
+  version: number;
+  description: string;
+  /** Lower-case literals; the rule runs only on lines that contain one (case-insensitively). */
+  hints: readonly string[];
+  /**
+   * 'regex': pattern with `pre`/`secret` groups; 'keyValue': the generic key/value rule whose
+   * key, quoting and scheme groups the engine inspects; 'pem': multi-line private-key blocks.
+   */
+  kind: 'regex' | 'keyValue' | 'pem';
+  pattern: RegExp;
+  /** Named group that must be a secret name (isSecretName) for the match to count. */
+  keyGroup?: string;
+  strategy: Strategy;
+}
+
+/** Longest text a rule may match, by construction of the patterns below (for windowing). */
+export const MAX_MATCH_CHARS = 8192;
+
+/** Everything in a value after a key: a quoted string (escapes allowed) or one bare token. */
+const VALUE =
+  '(?<secret>(?<=\\\\["\'])[^\\\\"\'\\r\\n]{1,1024}' + // \"escaped-quoted\" inside a JSON string
+  '|(?<=")(?:[^"\\\\\\r\\n]|\\\\.){1,1024}' + // "double quoted"
+  "|(?<=')(?:[^'\\\\\\r\\n]|\\\\.){1,1024}" + // 'single quoted'
+  '|(?<![\\\\"\'])[^\\s"\',;&<>`]{1,1024})'; // bare token
+
+const KEY = '(?<key>[A-Za-z_$@][A-Za-z0-9_.\\-\\[\\]]{0,79})';
+const SEP = '(?<kq>\\\\?["\']?)[ \\t]{0,8}(?::=|=>|=|:)[ \\t]{0,8}(?<q>\\\\?["\']?)';
+const SCHEME = '(?<scheme>(?:bearer|basic|token|digest|negotiate|ntlm|apikey|api-key|dsn|splunk|sso-key)[ \\t]{1,8})?';
+
+const rule = (r: RedactionRule): RedactionRule => r;
+
+export const DEFAULT_RULES: readonly RedactionRule[] = [
+  rule({
+    name: 'pem-private-key',
+    version: 1,
+    description: 'PEM / OpenSSH / PGP private-key blocks, also JSON-escaped on one line; certificates are kept',
+    hints: ['-----begin'],
+    kind: 'pem',
+    pattern: /-----BEGIN (?:[A-Z0-9]{1,20} ){0,3}PRIVATE KEY(?: BLOCK)?-----/y,
+    strategy: 'mask',
+  }),
+  rule({
+    name: 'url-userinfo',
+    version: 1,
+    description: 'password in scheme://user:password@host (any scheme, proxies, mongodb+srv, redis://:pw@)',
+    hints: ['://'],
+    kind: 'regex',
+    pattern: /(?<pre>\b[A-Za-z][A-Za-z0-9+.\-]{0,31}:\/\/[^\s:/@?#"'<>]{0,128}:)(?<secret>[^\s/"'<>]{1,512})(?=@)/g,
+    strategy: 'mask',
+  }),
+  rule({
+    name: 'userinfo-no-scheme',
+    version: 1,
+    description: 'user:password@host without a scheme (proxy settings); not image digests or statsd lines',
+    hints: ['@'],
+    kind: 'regex',
+    pattern: /(?<pre>(?<![\w.+\-:/@])[A-Za-z0-9._%+\-]{1,64}:)(?<secret>[^\s:@/"'<>|]{1,256})@(?!sha256:|sha512:|sha384:|sha1:)(?=[A-Za-z0-9[])/g,
+    strategy: 'mask',
+  }),
+  rule({
+    name: 'key-value',
+    version: 1,
+    description: 'k=v, k: v, "k": "v", -Dk=v, k = v, env assignments and query parameters whose key names a secret',
+    hints: [
+      'pass', 'pwd', 'pswd', 'secret', 'token', 'key', 'auth', 'credential', 'creds', 'cookie', 'session', 'jwt', 'sig',
+      'community', 'passcode',
+    ],
+    kind: 'keyValue',
+    pattern: new RegExp(`(?<pre>${KEY}${SEP}${SCHEME})${VALUE}`, 'gi'),
+    keyGroup: 'key',
+    strategy: 'mask',
+  }),
+  rule({
+    name: 'cli-flag',
+    version: 1,
+    description: 'command-line flags followed by their value: --password hunter2, -token abc',
+    hints: ['pass', 'pwd', 'secret', 'token', 'key', 'auth', 'credential'],
+    kind: 'regex',
+    pattern: /(?<pre>(?<![^\s"'])--?(?<key>[A-Za-z][A-Za-z0-9_.\-]{0,63})[ \t]{1,4})(?<secret>[^\s\-"'][^\s"']{0,1023})/g,
+    keyGroup: 'key',
+    strategy: 'mask',
+  }),
+  rule({
+    name: 'xml-add-key-value',
+    version: 1,
+    description: '<add key="…Password" value="…"/> in web.config / app.config',
+    hints: ['<add'],
+    kind: 'regex',
+    pattern: /(?<pre><add\s[^<>]{0,256}?\bkey\s*=\s*["'](?<key>[^"'<>]{1,128})["'][^<>]{0,256}?\bvalue\s*=\s*["'])(?<secret>[^"'<>]{1,1024})/gi,
+    keyGroup: 'key',
+    strategy: 'mask',
+  }),
+  rule({
+    name: 'xml-element',
+    version: 1,
+    description: '<password>…</password> and other elements whose name labels a secret',
+    hints: ['</'],
+    kind: 'regex',
+    pattern: /(?<pre><(?<key>[A-Za-z_][A-Za-z0-9_.:\-]{0,63})(?:\s[^<>]{0,256})?>)(?<secret>[^<>\r\n]{1,1024})(?=<\/)/g,
+    keyGroup: 'key',
+    strategy: 'mask',
+  }),
+  rule({
+    name: 'bearer-token',
+    version: 1,
+    description: 'Bearer credentials anywhere in a line (not AuthBearer-like words)',
+    hints: ['bearer'],
+    kind: 'regex',
+    pattern: /(?<pre>\bBearer[ \t]{1,8})(?<secret>[^\s"'*\\,;][^\s"'\\,;]{0,4095})/gi,
+    strategy: 'mask',
+  }),
+  rule({
+    name: 'dd-intake-path-key',
+    version: 1,
+    description: 'Datadog API key carried in an intake URL path (/v1/input/<key>)',
+    hints: ['/v1/input/'],
+    kind: 'regex',
+    pattern: /(?<pre>\/v1\/input\/)(?<secret>[A-Fa-f0-9]{32})\b/g,
+    strategy: 'keep4',
+  }),
+  rule({
+    name: 'dd-key-list',
+    version: 1,
+    description: '32/40-hex keys listed under additional_endpoints or api_keys (key context on the same line)',
+    hints: ['additional_endpoints', 'api_keys'],
+    kind: 'regex',
+    pattern: /(?<pre>(?<![A-Za-z0-9])(?=[A-Fa-f0-9]{32}))(?<secret>[A-Fa-f0-9]{40}|[A-Fa-f0-9]{32})(?![A-Za-z0-9])/g,
+    strategy: 'keep4',
+  }),
+  rule({
+    name: 'aws-access-key-id',
+    version: 1,
+    description: 'AWS access key ids (AKIA/ASIA/ABIA/ACCA/A3T…)',
+    hints: ['akia', 'asia', 'abia', 'acca', 'a3t'],
+    kind: 'regex',
+    pattern: /(?<pre>(?<![A-Za-z0-9]))(?<secret>(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16})(?![A-Za-z0-9])/g,
+    strategy: 'keep4',
+  }),
+  rule({
+    name: 'github-token',
+    version: 1,
+    description: 'GitHub tokens: ghp_/gho_/ghu_/ghs_/ghr_ and github_pat_',
+    hints: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_'],
+    kind: 'regex',
+    pattern: /(?<pre>\b)(?<secret>gh[pousr]_[A-Za-z0-9]{30,255}|github_pat_[A-Za-z0-9_]{22,255})/g,
+    strategy: 'mask',
+  }),
+  rule({
+    name: 'gitlab-token',
+    version: 1,
+    description: 'GitLab personal, deploy, runner and pipeline tokens',
+    hints: ['glpat-', 'gldt-', 'glrt-', 'glptt-', 'glcbt-'],
+    kind: 'regex',
+    pattern: /(?<pre>\b)(?<secret>gl(?:pat|dt|rt|ptt|cbt)-[A-Za-z0-9_\-]{20,255})/g,
+    strategy: 'mask',
+  }),
+  rule({
+    name: 'slack-token',
+    version: 1,
+    description: 'Slack bot/user/app tokens and incoming-webhook paths',
+    hints: ['xox', 'xapp-', 'hooks.slack.com'],
+    kind: 'regex',
+    pattern: /(?<pre>\b|hooks\.slack\.com\/services\/)(?<secret>xox[abposre]-[A-Za-z0-9\-]{10,255}|xapp-\d-[A-Za-z0-9\-]{10,255}|T[A-Z0-9]{6,12}\/B[A-Z0-9]{6,12}\/[A-Za-z0-9]{16,64})/g,
+    strategy: 'mask',
+  }),
+  rule({
+    name: 'stripe-key',
+    version: 1,
+    description: 'Stripe secret/restricted keys and webhook secrets',
+    hints: ['sk_live_', 'sk_test_', 'rk_live_', 'rk_test_', 'whsec_'],
+    kind: 'regex',
+    pattern: /(?<pre>\b)(?<secret>(?:[sr]k_(?:live|test)|whsec)_[A-Za-z0-9]{16,255})/g,
+    strategy: 'mask',
+  }),
+  rule({
+    name: 'google-api-key',
+    version: 1,
+    description: 'Google API keys (AIza…)',
+    hints: ['aiza'],
+    kind: 'regex',
+    pattern: /(?<pre>\b)(?<secret>AIza[0-9A-Za-z_\-]{35})/g,
+    strategy: 'keep4',
+  }),
+  rule({
+    name: 'npm-token',
+    version: 1,
+    description: 'npm access tokens (npm_…)',
+    hints: ['npm_'],
+    kind: 'regex',
+    pattern: /(?<pre>\b)(?<secret>npm_[A-Za-z0-9]{36,255})/g,
+    strategy: 'mask',
+  }),
+  rule({
+    name: 'sendgrid-key',
+    version: 1,
+    description: 'SendGrid API keys (SG.<22>.<43>)',
+    hints: ['sg.'],
+    kind: 'regex',
+    pattern: /(?<pre>\b)(?<secret>SG\.[A-Za-z0-9_\-]{16,32}\.[A-Za-z0-9_\-]{30,64})/g,
+    strategy: 'mask',
+  }),
+  rule({
+    name: 'anthropic-key',
+    version: 1,
+    description: 'Anthropic API keys (sk-ant-…)',
+    hints: ['sk-ant-'],
+    kind: 'regex',
+    pattern: /(?<pre>\b)(?<secret>sk-ant-[A-Za-z0-9_\-]{20,255})/g,
+    strategy: 'mask',
+  }),
+  rule({
+    name: 'openai-key',
+    version: 1,
+    description: 'OpenAI API keys (sk-…, sk-proj-…, sk-svcacct-…)',
+    hints: ['sk-'],
+    kind: 'regex',
+    pattern: /(?<pre>\b)(?<secret>sk-(?!ant-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{32,255})/g,
+    strategy: 'mask',
+  }),
+  rule({
+    name: 'datadog-prefixed-key',
+    version: 1,
+    description: 'Datadog ddapp_ application keys and DDRCM_ remote-config keys',
+    hints: ['ddapp_', 'ddrcm_'],
+    kind: 'regex',
+    pattern: /(?<pre>\b)(?<secret>ddapp_[A-Za-z0-9_]{20,255}|DDRCM_[A-Z0-9]{10,255})/g,
+    strategy: 'keep4',
+  }),
+  rule({
+    name: 'vault-token',
+    version: 1,
+    description: 'HashiCorp Vault service/batch tokens and PyPI upload tokens',
+    hints: ['hvs.', 'hvb.', 'pypi-'],
+    kind: 'regex',
+    pattern: /(?<pre>\b)(?<secret>hv[sb]\.[A-Za-z0-9_\-]{24,255}|pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{20,255})/g,
+    strategy: 'mask',
+  }),
+  rule({
+    name: 'jwt',
+    version: 1,
+    description: 'JSON Web Tokens (eyJ….eyJ….sig)',
+    hints: ['eyj'],
+    kind: 'regex',
+    pattern: /(?<pre>\b)(?<secret>eyJ[A-Za-z0-9_\-]{6,2048}\.eyJ[A-Za-z0-9_\-]{2,4096}\.[A-Za-z0-9_\-]{0,1024})/g,
+    strategy: 'mask',
+  }),
+  rule({
+    name: 'otlp-headers',
+    version: 1,
+    description: 'OTEL_EXPORTER_OTLP_*HEADERS values (lists of header=value pairs)',
+    hints: ['_headers'],
+    kind: 'regex',
+    pattern: /(?<pre>OTEL_EXPORTER_OTLP_(?:[A-Z]{1,16}_)?HEADERS[ \t]{0,4}[=:][ \t]{0,4}["']?)(?<secret>[^\s"']{1,4096})/gi,
+    strategy: 'mask',
+  }),
+];
+
+/** Version of the rule set as a whole: bump when rules are added or removed. */
+export const RULES_VERSION = '2026.11.1';
+
+/** Stable hash over the rules' names, versions, hints, patterns and strategies. */
+export function rulesHash(rules: readonly RedactionRule[]): string {
+  const h = createHash('sha256');
+  for (const r of rules) {
+    h.update(JSON.stringify([r.name, r.version, r.kind, r.hints, r.pattern.source, r.pattern.flags, r.keyGroup ?? '', r.strategy]));
+  }
+  return h.digest('hex').slice(0, 16);
+}

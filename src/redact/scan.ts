@@ -1,0 +1,202 @@
+// The text engine: finds secret spans in a text. One case-insensitive search for every
+// rule hint runs over the whole text at once; only the lines around a hit are handed to
+// the rules whose own hints occur on that line. Lines longer than MAX_LINE_CHARS are
+// cut into overlapping windows (each longer than any rule's match), so regex cost stays
+// bounded and nothing past the cap escapes. A rule that throws marks its whole line for
+// replacement (fail closed). Pure: same text, rules and harvested values → same spans.
+import { isBenignValueFor, isPlaceholderValue, isProviderKeyName, isSecretName, isWholeValueName, normalizeName } from './names.js';
+import { MAX_MATCH_CHARS, type RedactionRule, type Strategy } from './rules.js';
+
+export interface Span {
+  start: number;
+  end: number;
+  rule: string;
+  /** 'line' = a rule failed on this line; the whole line is replaced. */
+  strategy: Strategy | 'line';
+}
+
+export interface CompiledRules {
+  rules: readonly RedactionRule[];
+  /** Global, case-insensitive alternation of every rule hint. */
+  prefilter: RegExp;
+}
+
+export interface ScanOptions {
+  /** Harvested literal secrets (global, case-sensitive alternation), or null. */
+  harvested: RegExp | null;
+  /** Line length above which rules run over bounded windows. */
+  maxLineChars?: number;
+}
+
+export const MAX_LINE_CHARS = 64 * 1024;
+const PEM_MAX_CHARS = 64 * 1024;
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+
+export function compileRules(rules: readonly RedactionRule[]): CompiledRules {
+  const hints = [...new Set(rules.flatMap((r) => r.hints.map((h) => h.toLowerCase())))].sort((a, b) => b.length - a.length);
+  for (const r of rules) {
+    if (!r.pattern.global && !r.pattern.sticky) throw new Error(`rule ${r.name}: pattern needs the g or y flag`);
+    if (r.hints.length === 0) throw new Error(`rule ${r.name}: at least one literal hint is required`);
+  }
+  return { rules, prefilter: new RegExp(hints.map(escapeRe).join('|'), 'gi') };
+}
+
+/** Builds the literal matcher for harvested secret values (longest first). */
+export function compileHarvested(values: Iterable<string>): RegExp | null {
+  const list = [...new Set(values)].sort((a, b) => b.length - a.length);
+  return list.length ? new RegExp(list.map(escapeRe).join('|'), 'g') : null;
+}
+
+/** Every secret span in `text`, unmerged and unsorted. */
+export function scanText(text: string, compiled: CompiledRules, opts: ScanOptions): Span[] {
+  const spans: Span[] = [];
+  const maxLine = Math.max(opts.maxLineChars ?? MAX_LINE_CHARS, MAX_MATCH_CHARS * 2);
+  const pf = new RegExp(compiled.prefilter.source, compiled.prefilter.flags);
+  let m: RegExpExecArray | null;
+  while ((m = pf.exec(text))) {
+    const ls = text.lastIndexOf('\n', m.index - 1) + 1;
+    let le = text.indexOf('\n', m.index);
+    if (le < 0) le = text.length;
+    const resume = scanLine(text, ls, le, compiled.rules, spans, maxLine);
+    pf.lastIndex = Math.max(resume, le + 1);
+  }
+  if (opts.harvested) {
+    const hr = new RegExp(opts.harvested.source, opts.harvested.flags);
+    while ((m = hr.exec(text))) {
+      spans.push({ start: m.index, end: m.index + m[0].length, rule: 'harvested-value', strategy: 'mask' });
+    }
+  }
+  return spans;
+}
+
+/** Runs the rules over one line (in windows if long); returns where the search may resume. */
+function scanLine(text: string, ls: number, le: number, rules: readonly RedactionRule[], spans: Span[], maxLine: number): number {
+  let resume = le + 1;
+  const step = maxLine - MAX_MATCH_CHARS;
+  for (let ws = ls; ws < le; ws += step) {
+    const we = Math.min(le, ws + maxLine);
+    const window = text.slice(ws, we);
+    const lower = window.toLowerCase();
+    for (const rule of rules) {
+      if (!rule.hints.some((h) => lower.includes(h))) continue;
+      try {
+        if (rule.kind === 'pem') resume = Math.max(resume, pemSpans(text, ws, we, rule, spans));
+        else regexSpans(text, window, ws, le, rule, spans);
+      } catch {
+        spans.push({ start: ls, end: le, rule: rule.name, strategy: 'line' });
+      }
+    }
+    if (we === le) break;
+  }
+  return resume;
+}
+
+const TOKEN_CHAR = /[A-Za-z0-9_\-+/=.~%]/;
+
+/** A secret never ends mid-token: extends a span cut short by a quantifier cap. */
+function extendToTokenEnd(text: string, end: number, limit: number): number {
+  while (end < limit && TOKEN_CHAR.test(text[end]!)) end++;
+  return end;
+}
+
+function regexSpans(text: string, window: string, offset: number, lineEnd: number, rule: RedactionRule, spans: Span[]): void {
+  // Patterns are global (checked in compileRules) and the scan is synchronous, so the
+  // rule's own RegExp is reused: compiling per line would dominate the cost.
+  const re = rule.pattern;
+  re.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(window))) {
+    const g = m.groups ?? {};
+    const secret = g.secret ?? '';
+    const secretAt = m.index + (g.pre?.length ?? 0);
+    // On a miss, resume at the value: it may hold its own key=value (`note="password=x"`).
+    const skip = () => {
+      re.lastIndex = Math.max(m!.index + 1, secretAt);
+    };
+    if (!secret || isPlaceholderValue(secret)) {
+      skip();
+      continue;
+    }
+    let strategy: Strategy = rule.strategy;
+    let end = secretAt + secret.length;
+    if (rule.kind === 'keyValue') {
+      const key = g.key ?? '';
+      const hexKeyParam = normalizeName(key) === 'key' && /^(?:[A-Fa-f0-9]{32}|[A-Fa-f0-9]{40})$/.test(secret);
+      if (!hexKeyParam && (!isSecretName(key) || isBenignValueFor(key, secret))) {
+        skip();
+        continue;
+      }
+      if (hexKeyParam || (isProviderKeyName(key) && secret.length >= 20)) strategy = 'keep4';
+      // Header lists and cookie jars: without a known scheme, everything up to the end
+      // of the line (or a closing quote) is the credential.
+      if (!g.scheme && !g.q && isWholeValueName(key)) {
+        let stop = secretAt;
+        while (stop < window.length && !/["'\r\n]/.test(window[stop]!)) stop++;
+        end = Math.max(end, stop);
+      }
+    } else if (rule.keyGroup && !isSecretName(g[rule.keyGroup] ?? '')) {
+      skip();
+      continue;
+    }
+    const start = offset + secretAt;
+    const absEnd = extendToTokenEnd(text, offset + end, lineEnd);
+    spans.push({ start, end: absEnd, rule: rule.name, strategy });
+    if (absEnd - offset > re.lastIndex) re.lastIndex = Math.min(window.length, absEnd - offset);
+  }
+}
+
+const PEM_BODY_LINE = /^[\s"'\\]*(?:[A-Za-z0-9+/=]{1,128}|[A-Za-z-]{1,32}: [^\r\n]{0,128})?[\s"'\\n,]*$/;
+
+/** Private-key blocks: masks the body between the BEGIN and END markers; returns the resume offset. */
+function pemSpans(text: string, ws: number, we: number, rule: RedactionRule, spans: Span[]): number {
+  let resume = 0;
+  let from = ws;
+  for (;;) {
+    const at = text.indexOf('-----BEGIN', from);
+    if (at < 0 || at >= we) break;
+    from = at + 10;
+    const header = new RegExp(rule.pattern.source, 'y');
+    header.lastIndex = at;
+    const hm = header.exec(text);
+    if (!hm) continue;
+    const bodyStart = at + hm[0].length;
+    const endAt = text.indexOf('-----END', bodyStart);
+    let bodyEnd: number;
+    if (endAt >= 0 && endAt - bodyStart <= PEM_MAX_CHARS) {
+      bodyEnd = endAt;
+      const endLine = text.indexOf('\n', endAt);
+      resume = Math.max(resume, endLine < 0 ? text.length : endLine + 1);
+    } else {
+      // No END marker in reach (truncated log): take the rest of this line and every
+      // following line that still looks like key material.
+      let le = text.indexOf('\n', bodyStart);
+      if (le < 0) le = text.length;
+      bodyEnd = le;
+      while (bodyEnd < text.length && bodyEnd - bodyStart < PEM_MAX_CHARS) {
+        let next = text.indexOf('\n', bodyEnd + 1);
+        if (next < 0) next = text.length;
+        const line = text.slice(bodyEnd + 1, next);
+        if (line.trim() === '' || !PEM_BODY_LINE.test(line)) break;
+        bodyEnd = next;
+      }
+      resume = Math.max(resume, bodyEnd + 1);
+    }
+    let s = bodyStart;
+    let e = bodyEnd;
+    // Keep the line structure around the body (YAML block scalars stay valid).
+    for (;;) {
+      if (s < e && /\s/.test(text[s]!)) s++;
+      else if (text.startsWith('\\n', s) || text.startsWith('\\r', s)) s += 2;
+      else break;
+    }
+    for (;;) {
+      if (e > s && /[ \t\r\n]/.test(text[e - 1]!)) e--;
+      else if (e - 2 >= s && (text.startsWith('\\n', e - 2) || text.startsWith('\\r', e - 2))) e -= 2;
+      else break;
+    }
+    if (e > s) spans.push({ start: s, end: e, rule: rule.name, strategy: 'mask' });
+    from = Math.max(from, bodyEnd);
+  }
+  return resume;
+}
