@@ -1,9 +1,149 @@
-// `flarewatch collect`: build a support bundle now
-import type { CommandModule } from '../command.js';
-import { notAvailable } from '../command.js';
+// `flarewatch collect` (also `collect-bundle`): build a support bundle now. Progress goes to
+// stderr (a bar on a TTY, plain lines otherwise); stdout carries only the result: the bundle
+// path as the last line, or one JSON document with --json. SIGINT/SIGTERM abort cleanly.
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { buildBundle, BundleError, planBundle, type BundleProgress } from '../../bundle/index.js';
+import { parseSeconds } from '../../config/values.js';
+import { action, addSettingFlags, loadCliContext, type CommandModule } from '../command.js';
+import { CliError, EXIT } from '../exit.js';
+
+interface CollectOptions {
+  output?: string;
+  since?: string;
+  json?: boolean;
+  dryRun?: boolean;
+  sampleTrace?: boolean;
+  reason?: string;
+  [k: string]: unknown;
+}
+
+function fmtBytes(n: number | null): string {
+  if (n === null) return '-';
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+}
+
+function progressReporter(): { update(p: BundleProgress): void; stop(): void } {
+  if (process.stderr.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      { format: 'collect [{bar}] {value}/{total} {step}', stream: process.stderr, hideCursor: true, clearOnComplete: true },
+      cliProgress.Presets.shades_classic,
+    );
+    let started = false;
+    return {
+      update(p) {
+        if (!started) bar.start(p.total, p.done, { step: p.step });
+        started = true;
+        bar.update(p.done, { step: p.step.length > 50 ? `…${p.step.slice(-49)}` : p.step });
+      },
+      stop: () => started && bar.stop(),
+    };
+  }
+  let last = '';
+  return {
+    update(p) {
+      const line = `collect: ${p.phase} ${p.step} (${p.done}/${p.total})`;
+      if (line !== last) process.stderr.write(line + '\n');
+      last = line;
+    },
+    stop: () => undefined,
+  };
+}
+
+async function runCollect(opts: CollectOptions): Promise<typeof EXIT[keyof typeof EXIT]> {
+  const { loaded, logger } = loadCliContext(opts, { stderr: true });
+  const config = loaded.config;
+  let since: number | undefined;
+  if (opts.since !== undefined) {
+    since = parseSeconds(opts.since);
+    if (since === undefined) throw new CliError(`--since "${opts.since}" is not a duration (e.g. 30m, 2h, 1d)`);
+  }
+  const sampleTrace = opts.sampleTrace === false ? false : config.sampleTrace;
+
+  if (opts.dryRun) {
+    const plan = await planBundle({ config, sampleTrace, ...(since !== undefined ? { since } : {}) });
+    if (opts.json) {
+      process.stdout.write(JSON.stringify(plan, null, 2) + '\n');
+      return EXIT.OK;
+    }
+    const rows = plan.items.map((i) => [i.kind, fmtBytes(i.bytes), i.what + (i.note ? `  (${i.note})` : '')]);
+    const w0 = Math.max(4, ...rows.map((r) => r[0]!.length));
+    const w1 = Math.max(5, ...rows.map((r) => r[1]!.length));
+    process.stdout.write(`${'kind'.padEnd(w0)}  ${'bytes'.padStart(w1)}  what\n`);
+    for (const r of rows) process.stdout.write(`${r[0]!.padEnd(w0)}  ${r[1]!.padStart(w1)}  ${r[2]}\n`);
+    const logBytes = plan.items.filter((i) => i.kind === 'log').reduce((n, i) => n + (i.bytes ?? 0), 0);
+    process.stdout.write(`\nlogs: ${fmtBytes(logBytes)} on disk; bundle budget ${fmtBytes(config.maxBundleBytes)}, per log file ${fmtBytes(config.maxLogFileBytes)}\n`);
+    for (const s of plan.skipped.slice(0, 20)) process.stdout.write(`skipped: ${s}\n`);
+    return EXIT.OK;
+  }
+
+  const controller = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => controller.abort(sig);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const progress = progressReporter();
+  try {
+    const result = await buildBundle({
+      config,
+      reason: opts.reason ?? 'manual',
+      logger,
+      signal: controller.signal,
+      sampleTrace,
+      ...(since !== undefined ? { since } : {}),
+      ...(opts.output ? { outputDir: opts.output } : {}),
+      onProgress: (p) => progress.update(p),
+    });
+    progress.stop();
+    const m = result.manifest;
+    if (opts.json) {
+      process.stdout.write(
+        JSON.stringify(
+          {
+            path: result.path,
+            bytes: result.bytes,
+            sha256: result.sha256,
+            files: m.files.length + 1,
+            contentBytes: m.budget.contentBytes,
+            collectors: m.collectors.map((c) => ({ name: c.name, status: c.status, durationMs: c.durationMs, ...(c.error ? { error: c.error } : {}) })),
+            truncated: m.files.filter((f) => f.truncated).map((f) => ({ path: f.path, ...f.truncated })),
+            omitted: m.omitted,
+            redactions: m.redaction.total,
+          },
+          null,
+          2,
+        ) + '\n',
+      );
+    } else {
+      const failed = m.collectors.filter((c) => c.status !== 'ok');
+      for (const c of failed) process.stderr.write(`collect: collector ${c.name} ${c.status}${c.error ? `: ${c.error}` : ''}\n`);
+      process.stderr.write(`collect: ${m.files.length + 1} files, ${fmtBytes(result.bytes)} zip, ${m.redaction.total} values redacted\n`);
+      process.stdout.write(result.path + '\n');
+    }
+    return EXIT.OK;
+  } catch (err) {
+    progress.stop();
+    if (err instanceof BundleError) throw new CliError(err.message, EXIT.PROBLEMS);
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
 
 export const command: CommandModule = {
   name: 'collect',
   summary: 'build a support bundle now',
-  define: notAvailable('collect', 'the support-bundle work, issue #6'),
+  define(cmd: Command) {
+    addSettingFlags(cmd, 'all');
+    cmd
+      .option('--output <dir>', 'write the bundle here instead of FLAREWATCH_BUNDLE_DIR')
+      .option('--since <duration>', 'only log files written within this duration (e.g. 30m, 2h, 1d)')
+      .option('--json', 'print a machine-readable summary on stdout instead of the path')
+      .option('--dry-run', 'list what would be collected, with sizes, and write nothing')
+      .option('--no-sample-trace', 'do not send the sample trace to the Agent')
+      .option('--reason <reason>', 'reason recorded in the manifest and the file name', 'manual')
+      .action(action(runCollect));
+  },
 };

@@ -1,9 +1,63 @@
-// `flarewatch inspect`: print a bundle manifest as a table
-import type { CommandModule } from '../command.js';
-import { notAvailable } from '../command.js';
+// `flarewatch inspect BUNDLE`: the manifest as readable tables (files, collectors,
+// truncations, redaction counts), or the raw manifest with --json.
+import type { Command } from 'commander';
+import { readManifest, type Manifest } from '../../bundle/index.js';
+import { action, type CommandModule } from '../command.js';
+import { CliError, EXIT } from '../exit.js';
+
+function fmtBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+}
+
+function table(headers: string[], rows: string[][], rightAligned: number[] = []): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const fmt = (r: string[]) =>
+    r
+      .map((c, i) => (rightAligned.includes(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [fmt(headers), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt)].join('\n') + '\n';
+}
+
+export function renderManifest(m: Manifest): string {
+  let out = `bundle ${m.bundleId}\n`;
+  out += `created ${m.createdAt}  reason ${m.reason}${m.trigger?.signature ? `  trigger ${m.trigger.signature}` : ''}\n`;
+  out += `host ${m.host.hostname} (${m.host.kernel})  flarewatch ${m.tool.version}  schema ${m.schemaVersion}\n`;
+  out += `content ${fmtBytes(m.budget.contentBytes)} of ${fmtBytes(m.budget.maxBytes)} budget\n\n`;
+  out += table(
+    ['path', 'bytes', 'sha256', 'truncated'],
+    m.files.map((f) => [f.path, String(f.bytes), f.sha256.slice(0, 12), f.truncated ? `${f.truncated.strategy}, ${fmtBytes(f.truncated.bytes_dropped)} dropped` : '']),
+    [1],
+  );
+  out += '\n' + table(
+    ['collector', 'status', 'ms', 'error / notes'],
+    m.collectors.map((c) => [c.name, c.status, String(c.durationMs), c.error ?? c.notes.slice(0, 1).join('')]),
+    [2],
+  );
+  if (m.omitted.length) out += '\n' + table(['left out', 'bytes', 'reason'], m.omitted.map((o) => [o.source, String(o.bytes), o.reason]), [1]);
+  const counts = Object.entries(m.redaction.countsByRule);
+  out += `\nredaction: ${m.redaction.total} values (rules ${m.redaction.rulesVersion}, ${m.redaction.rulesHash.slice(0, 12)})\n`;
+  if (counts.length) out += table(['rule', 'count'], counts.map(([k, v]) => [k, String(v)]), [1]);
+  return out;
+}
 
 export const command: CommandModule = {
   name: 'inspect <bundle>',
   summary: 'print a bundle manifest as a table',
-  define: notAvailable('inspect', 'the support-bundle work, issue #6'),
+  define(cmd: Command) {
+    cmd.option('--json', 'print manifest.json as is').action(
+      action(async (bundle: string, opts: { json?: boolean }) => {
+        let m: Manifest;
+        try {
+          m = await readManifest(bundle);
+        } catch (err) {
+          throw new CliError(`cannot read ${bundle}: ${(err as Error).message}`, EXIT.PROBLEMS);
+        }
+        process.stdout.write(opts.json ? JSON.stringify(m, null, 2) + '\n' : renderManifest(m));
+        return EXIT.OK;
+      }),
+    );
+  },
 };

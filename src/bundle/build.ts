@@ -1,0 +1,301 @@
+// buildBundle: runs the collectors (each under its own deadline), fits their redacted output
+// into the size budget by priority, writes manifest.json and SUMMARY.md, streams the zip into
+// a private temp directory inside the bundle directory and renames it into place only when
+// complete. On abort or a write error the temp directory is removed and nothing remains.
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, open, rename, rm } from 'node:fs/promises';
+import os from 'node:os';
+import { join } from 'node:path';
+import type { Config } from '../config/settings.js';
+import { ensurePrivateDir } from '../config/dirs.js';
+import type { Logger } from '../log/logger.js';
+import { VERSION } from '../version.js';
+import { collectLogs, type OmittedFile } from '../collect/collect-logs.js';
+import { agentCollector, configCollector, environmentCollector, otlpCollector, systemCollector, type CollectFacts } from '../collect/collectors.js';
+import type { CollectContext, Collector, LogProvider } from '../collect/context.js';
+import { defaultDeps, type ConfigFileLike, type Env, type StageDeps } from '../collect/deps.js';
+import { BundleAbortedError, abortReason, errorText, isFatalIoError, runCollector, throwIfAborted } from '../collect/run-collector.js';
+import { Stage, defaultIo, type BundleIo } from '../collect/stage.js';
+import { PRIORITY, type BundleEntry, type CollectorStatus, type Redactor } from '../collect/types.js';
+import { manifestFiles, MANIFEST_SCHEMA_VERSION, redactionSection, renderSummary, type Manifest } from './manifest.js';
+import { bundleFileName, TEMP_PREFIX } from './name.js';
+import { applyRetention, retentionPolicyFromConfig, type RetentionPolicy } from './retention.js';
+import { writeZip } from './zip.js';
+
+export interface BundleProgress {
+  phase: 'collect' | 'write' | 'done';
+  step: string;
+  done: number;
+  total: number;
+}
+
+export interface ExtraEntry {
+  path: string;
+  content: string | Buffer;
+  priority?: number;
+}
+
+export interface BuildBundleOptions {
+  config: Config;
+  reason: string;
+  logger?: Logger;
+  signal?: AbortSignal;
+  /** Only log files modified within this many seconds. */
+  since?: number;
+  maxBytes?: number;
+  outputDir?: string;
+  /** trigger.json (daemon), findings.json / summary.html (diagnosis): redacted like everything else. */
+  extraEntries?: ExtraEntry[];
+  logProvider?: LogProvider;
+  onProgress?: (p: BundleProgress) => void;
+  sampleTrace?: boolean;
+  /** Extra log files/dirs/globs on top of the catalogue and FLAREWATCH_LOG_DIRS. */
+  logDirs?: string[];
+  /** Extra config files on top of the catalogue's. */
+  configFiles?: ConfigFileLike[];
+  /** Retention after the bundle is written (default: the configured policy); false to skip. */
+  retention?: RetentionPolicy | false;
+  isPinned?: (bundlePath: string) => boolean;
+  // Seams, for tests and the daemon.
+  env?: Env;
+  redactor?: Redactor;
+  deps?: Partial<StageDeps>;
+  io?: BundleIo;
+  procRoot?: string;
+  rootDir?: string;
+  agentDebugPort?: number;
+  now?: () => number;
+  hostname?: string;
+}
+
+export interface BundleResult {
+  path: string;
+  bytes: number;
+  sha256: string;
+  manifest: Manifest;
+}
+
+export class BundleError extends Error {
+  constructor(message: string, readonly code: 'ABORTED' | 'NO_SPACE' | 'IO') {
+    super(message);
+    this.name = 'BundleError';
+  }
+}
+
+/** Manifest and summary are written last but must fit: keep room for them. */
+const INDEX_RESERVE = 64 * 1024;
+
+function fitByPriority(entries: BundleEntry[], room: number): { kept: BundleEntry[]; omitted: OmittedFile[] } {
+  const sorted = [...entries].sort((a, b) => a.priority - b.priority || a.path.localeCompare(b.path));
+  const kept: BundleEntry[] = [];
+  const omitted: OmittedFile[] = [];
+  let used = 0;
+  for (const e of sorted) {
+    if (used + e.bytes <= room) {
+      kept.push(e);
+      used += e.bytes;
+    } else {
+      omitted.push({ source: e.path, bytes: e.bytes, reason: 'bundle budget exhausted' });
+    }
+  }
+  return { kept, omitted };
+}
+
+function redactExtra(redactor: Redactor, e: ExtraEntry): string {
+  const text = typeof e.content === 'string' ? e.content : e.content.toString('utf8');
+  if (/\.(json|ya?ml)$/i.test(e.path)) return redactor.document(text, /\.json$/i.test(e.path) ? 'json' : 'yaml', e.path).output;
+  return text
+    .split('\n')
+    .map((l) => redactor.text(l, e.path))
+    .join('\n');
+}
+
+function triggerOf(entries: BundleEntry[]): Manifest['trigger'] | undefined {
+  const t = entries.find((e) => e.path === 'trigger.json' && e.content);
+  if (!t?.content) return undefined;
+  try {
+    const doc = JSON.parse(t.content.toString('utf8')) as unknown;
+    if (typeof doc !== 'object' || doc === null) return undefined;
+    const d = doc as Record<string, unknown>;
+    return { ...(typeof d.signature === 'string' ? { signature: d.signature } : {}), ...(typeof d.rule === 'string' ? { rule: d.rule } : {}) };
+  } catch {
+    return undefined;
+  }
+}
+
+async function fsyncFile(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+function finalPath(dir: string, host: string, created: Date, reason: string): string {
+  for (let i = 0; ; i++) {
+    const p = join(dir, bundleFileName(host, created, reason, i));
+    if (!existsSync(p)) return p;
+  }
+}
+
+export function resolveSources(config: Config, env: Env, deps: StageDeps, logDirs: string[] = []) {
+  const catalogue = config.defaultPaths ? deps.resolveLogSources(env) : [];
+  const logSources = [
+    ...catalogue.map((s) => ({ pattern: s.pattern, tag: s.tracer })),
+    ...[...config.logDirs, ...logDirs].map((p) => ({ pattern: p, tag: 'custom' })),
+  ];
+  return { logSources };
+}
+
+export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResult> {
+  const { config, signal } = opts;
+  const now = opts.now ?? Date.now;
+  const created = new Date(now());
+  const env = opts.env ?? process.env;
+  const deps: StageDeps = { ...defaultDeps, ...opts.deps };
+  const io = opts.io ?? defaultIo;
+  const outputDir = opts.outputDir ?? config.bundleDir;
+  const maxBytes = opts.maxBytes ?? config.maxBundleBytes;
+  const hostname = opts.hostname ?? os.hostname();
+  const progress = (phase: BundleProgress['phase'], step: string, done: number) => opts.onProgress?.({ phase, step, done, total: 8 });
+
+  throwIfAborted(signal);
+  await ensurePrivateDir(outputDir, 'FLAREWATCH_BUNDLE_DIR');
+  const tmp = await mkdtemp(join(outputDir, TEMP_PREFIX));
+  try {
+    const redactor = opts.redactor ?? deps.createRedactor({ replacement: config.redactFingerprint ? 'fingerprint' : 'mask' });
+    const stage = new Stage(tmp, io);
+    const facts: CollectFacts = {};
+    const { logSources } = resolveSources(config, env, deps, opts.logDirs);
+    const ctx: CollectContext = {
+      config,
+      env,
+      redactor,
+      deps,
+      stage,
+      procRoot: opts.procRoot ?? '/proc',
+      rootDir: opts.rootDir ?? '/',
+      sampleTrace: opts.sampleTrace ?? config.sampleTrace,
+      logSources,
+      configFiles: [...deps.resolveConfigFiles(env), ...(opts.configFiles ?? [])],
+      ...(opts.since !== undefined ? { sinceSeconds: opts.since } : {}),
+      ...(opts.logProvider ? { logProvider: opts.logProvider } : {}),
+      ...(opts.agentDebugPort !== undefined ? { agentDebugPort: opts.agentDebugPort } : {}),
+      now,
+    };
+    const timeoutMs = Math.round(config.collectorTimeout * 1000);
+    const statuses: CollectorStatus[] = [];
+    const run = async (name: string, collector: Collector, ms = timeoutMs) => {
+      const s = await runCollector(name, ms, signal, (r) => collector(ctx, r));
+      if (s.status !== 'ok') stage.seal(name);
+      statuses.push(s);
+      opts.logger?.[s.status === 'ok' ? 'debug' : 'warn'](`collector ${name}: ${s.status}`, { durationMs: s.durationMs, ...(s.error ? { error: s.error } : {}) });
+      return s;
+    };
+
+    // The environment goes first: the secret values it harvests must be known to every later redaction.
+    progress('collect', 'environment', 0);
+    await run('environment', environmentCollector);
+    progress('collect', 'agent, otel, config, system', 1);
+    let finished = 1;
+    await Promise.all(
+      (
+        [
+          ['agent', agentCollector(facts)],
+          ['otel', otlpCollector(facts)],
+          ['config', configCollector],
+          ['system', systemCollector],
+        ] as const
+      ).map(async ([name, c]) => {
+        await run(name, c);
+        progress('collect', name, ++finished);
+      }),
+    );
+    for (const e of opts.extraEntries ?? []) {
+      stage.addContent({ path: e.path, priority: e.priority ?? PRIORITY.extra, collector: 'extra', source: 'flarewatch' }, redactExtra(redactor, e));
+    }
+
+    // Everything but logs, by priority; logs get what is left.
+    const fitted = fitByPriority(stage.entries, Math.max(0, maxBytes - INDEX_RESERVE));
+    const used = fitted.kept.reduce((n, e) => n + e.bytes, 0);
+    const logRoom = Math.max(0, maxBytes - INDEX_RESERVE - used);
+    progress('collect', 'logs', 5);
+    let logOmitted: OmittedFile[] = [];
+    const logStatus = await runCollector('logs', Math.round(config.logCollectorTimeout * 1000), signal, async (r) => {
+      logOmitted = await collectLogs({ ...ctx, onFile: (p) => progress('collect', `logs: ${p}`, 5) }, r, {
+        totalBytes: logRoom,
+        perFileBytes: config.maxLogFileBytes,
+        maxLineChars: config.maxLineBytes,
+      });
+    });
+    if (logStatus.status !== 'ok') stage.seal('logs');
+    statuses.push(logStatus);
+    throwIfAborted(signal);
+
+    const logEntries = stage.entries.filter((e) => e.collector === 'logs');
+    const entries = [...fitted.kept, ...logEntries].sort((a, b) => a.priority - b.priority || a.path.localeCompare(b.path));
+    const omitted = [...fitted.omitted, ...logOmitted];
+    const order = ['environment', 'agent', 'otel', 'config', 'system', 'logs'];
+    statuses.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+
+    const trigger = triggerOf(entries);
+    const base: Omit<Manifest, 'files'> = {
+      schemaVersion: MANIFEST_SCHEMA_VERSION,
+      tool: { name: 'flarewatch', version: VERSION },
+      bundleId: randomUUID(),
+      createdAt: created.toISOString(),
+      reason: opts.reason,
+      host: { hostname, platform: os.platform(), kernel: `${os.type()} ${os.release()}` },
+      ...(trigger ? { trigger } : {}),
+      budget: { maxBytes, perLogFileBytes: config.maxLogFileBytes, contentBytes: 0 },
+      ...(opts.since !== undefined ? { since: `${opts.since}s` } : {}),
+      omitted,
+      collectors: statuses,
+      redaction: redactionSection(redactor.report()),
+    };
+    // SUMMARY.md is listed (and checksummed) in the manifest; the manifest cannot list itself.
+    const summaryText = renderSummary({ manifest: { ...base, files: manifestFiles(entries) }, ...(facts.agent ? { agent: facts.agent } : {}), ...(facts.otlpReachable ? { otlp: facts.otlpReachable } : {}) });
+    const summaryStage = new Stage(tmp, io);
+    const summary = summaryStage.addContent({ path: 'SUMMARY.md', priority: PRIORITY.summary, collector: 'bundle', source: 'flarewatch' }, redactor.text(summaryText, 'SUMMARY.md'));
+    const files = manifestFiles([summary, ...entries]);
+    const manifest: Manifest = { ...base, files, budget: { ...base.budget, contentBytes: files.reduce((n, f) => n + f.bytes, 0) } };
+    const manifestBuf = Buffer.from(redactor.document(JSON.stringify(manifest, null, 2) + '\n', 'json', 'manifest.json').output, 'utf8');
+
+    throwIfAborted(signal);
+    progress('write', 'zip', 6);
+    const partial = join(tmp, 'bundle.zip.partial');
+    const zipped = await writeZip([{ path: 'manifest.json', content: manifestBuf }, summary, ...entries], partial, {
+      io,
+      date: created,
+      ...(signal ? { signal } : {}),
+    });
+    await fsyncFile(partial);
+    throwIfAborted(signal);
+    const dest = finalPath(outputDir, hostname, created, opts.reason);
+    await rename(partial, dest);
+    progress('done', dest, 8);
+    opts.logger?.info('support bundle written', { path: dest, bytes: zipped.bytes, files: files.length + 1 });
+
+    if (opts.retention !== false) {
+      const policy = opts.retention ?? retentionPolicyFromConfig(config);
+      try {
+        await applyRetention(outputDir, policy, { ...(opts.isPinned ? { isPinned: opts.isPinned } : {}), now: now(), protect: [dest] });
+      } catch (err) {
+        opts.logger?.warn('retention pass failed', { error: errorText(err) });
+      }
+    }
+    return { path: dest, bytes: zipped.bytes, sha256: zipped.sha256, manifest };
+  } catch (err) {
+    if (err instanceof BundleAbortedError || signal?.aborted || (err as Error).name === 'AbortError') {
+      throw new BundleError(`bundle interrupted (${signal ? abortReason(signal) : 'aborted'}); the temporary directory was removed and no bundle was written`, 'ABORTED');
+    }
+    if (isFatalIoError(err)) {
+      throw new BundleError(`no space left writing the bundle under ${outputDir} (${errorText(err)}); the temporary directory was removed and no bundle was written`, 'NO_SPACE');
+    }
+    throw new BundleError(`bundle failed: ${errorText(err)}; the temporary directory was removed and no bundle was written`, 'IO');
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}

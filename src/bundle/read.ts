@@ -1,0 +1,72 @@
+// Reading bundles back (inspect, verify, retention): list entries in archive order and
+// stream each one, via yauzl. Nothing is extracted to disk.
+import type { Readable } from 'node:stream';
+import yauzl from 'yauzl';
+import type { Manifest } from './manifest.js';
+
+export interface ZipEntryInfo {
+  name: string;
+  uncompressedSize: number;
+  /** Unix mode from the external attributes (0 when absent). */
+  mode: number;
+}
+
+function openZip(path: string): Promise<yauzl.ZipFile> {
+  return new Promise((resolve, reject) =>
+    yauzl.open(path, { lazyEntries: true, autoClose: false, strictFileNames: true, validateEntrySizes: true }, (err, zip) => (err ? reject(err) : resolve(zip))),
+  );
+}
+
+/** Calls `each` for every entry in archive order with a stream of its content. */
+export async function forEachEntry(path: string, each: (entry: ZipEntryInfo, content: Readable) => Promise<void>): Promise<void> {
+  const zip = await openZip(path);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      zip.on('error', reject);
+      zip.on('end', () => resolve());
+      zip.on('entry', (e: yauzl.Entry) => {
+        if (e.fileName.endsWith('/')) return zip.readEntry();
+        zip.openReadStream(e, (err, stream) => {
+          if (err) return reject(err);
+          const info = { name: e.fileName, uncompressedSize: e.uncompressedSize, mode: (e.externalFileAttributes >>> 16) & 0o7777 };
+          each(info, stream).then(() => zip.readEntry(), reject);
+        });
+      });
+      zip.readEntry();
+    });
+  } finally {
+    zip.close();
+  }
+}
+
+export async function readAll(stream: Readable, limit = 64 * 1024 * 1024): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of stream as AsyncIterable<Buffer>) {
+    size += c.length;
+    if (size > limit) throw new Error(`entry larger than ${limit} bytes`);
+    chunks.push(c);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Reads only manifest.json (the first entry of every flarewatch bundle). */
+export async function readManifest(path: string): Promise<Manifest> {
+  const zip = await openZip(path);
+  try {
+    const buf = await new Promise<Buffer>((resolve, reject) => {
+      zip.on('error', reject);
+      zip.on('end', () => reject(new Error(`${path} has no manifest.json`)));
+      zip.on('entry', (e: yauzl.Entry) => {
+        if (e.fileName !== 'manifest.json') return zip.readEntry();
+        zip.openReadStream(e, (err, stream) => (err ? reject(err) : readAll(stream, 16 * 1024 * 1024).then(resolve, reject)));
+      });
+      zip.readEntry();
+    });
+    const doc = JSON.parse(buf.toString('utf8')) as Manifest;
+    if (typeof doc !== 'object' || doc === null || !Array.isArray(doc.files)) throw new Error(`${path}: manifest.json is not a flarewatch manifest`);
+    return doc;
+  } finally {
+    zip.close();
+  }
+}

@@ -1,0 +1,58 @@
+// What every collector receives, and the one helper they use to add a redacted document.
+import type { Config } from '../config/settings.js';
+import type { ConfigFileLike, Env, StageDeps } from './deps.js';
+import type { CollectorRun } from './run-collector.js';
+import type { Stage } from './stage.js';
+import type { DocumentFormat, Redactor } from './types.js';
+
+/** Lines the daemon's flight recorder holds, used instead of reading files from disk. */
+export interface LogProvider {
+  files(): string[];
+  recent(file: string): Array<{ line: string; tag?: string }>;
+}
+
+export interface CollectContext {
+  config: Config;
+  env: Env;
+  redactor: Redactor;
+  deps: StageDeps;
+  stage: Stage;
+  procRoot: string;
+  rootDir: string;
+  sampleTrace: boolean;
+  /** Log sources: tracer catalogue + FLAREWATCH_LOG_DIRS + --log-dirs. */
+  logSources: Array<{ pattern: string; tag: string }>;
+  configFiles: ConfigFileLike[];
+  /** Only log files modified within this many seconds. */
+  sinceSeconds?: number;
+  logProvider?: LogProvider;
+  /** trace-agent debug port to probe (default 5012; 0 disables). */
+  agentDebugPort?: number;
+  now: () => number;
+  onFile?: (path: string) => void;
+}
+
+export type Collector = (ctx: CollectContext, run: CollectorRun) => Promise<void>;
+
+/** Serializes, redacts structurally and stages a JSON document. */
+export function addJson(
+  ctx: CollectContext,
+  run: CollectorRun,
+  meta: { path: string; priority: number; collector: string; source: string },
+  value: unknown,
+): void {
+  addDocument(ctx, run, meta, JSON.stringify(value, null, 2) + '\n', 'json');
+}
+
+export function addDocument(
+  ctx: CollectContext,
+  run: CollectorRun,
+  meta: { path: string; priority: number; collector: string; source: string },
+  text: string,
+  format: DocumentFormat,
+): { parsed: boolean; error?: string } {
+  const r = ctx.redactor.document(text, format, meta.path);
+  ctx.stage.addContent(meta, r.output);
+  run.counted();
+  return { parsed: r.parsed, ...(r.error ? { error: r.error } : {}) };
+}

@@ -1,0 +1,268 @@
+// Choosing what of a large log file goes into a bundle. Pass 1 streams the file once and
+// finds error-dense windows (lines around connection errors); `selectRanges` then spends
+// the file's byte allowance on the windows with most errors, then head and tail. Pass 2
+// (`emitExcerpt`) streams the file again and writes only the chosen lines, redacted one by
+// one. Sizes while planning are counted in UTF-16 units + newline (bytes for ASCII logs);
+// the writer enforces the real byte cap.
+import { createReadStream } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+
+export const WINDOW_BEFORE = 20;
+export const WINDOW_AFTER = 40;
+const MAX_WINDOWS = 2000;
+
+export class BinaryFileError extends Error {
+  constructor(path: string) {
+    super(`${path} looks binary (NUL bytes); not included`);
+    this.name = 'BinaryFileError';
+  }
+}
+
+export interface LineReadStats {
+  longLinesCut: number;
+}
+
+/**
+ * Yields the file's lines in batches, up to `endByte`. Lines longer than `maxLineChars` keep
+ * their prefix (the rest is dropped and counted) so no regex ever sees a 10 MB line.
+ */
+export async function* lineBatches(
+  path: string,
+  opts: { endByte: number; maxLineChars: number; signal?: AbortSignal; stats?: LineReadStats },
+): AsyncGenerator<string[]> {
+  if (opts.endByte <= 0) return;
+  const stream = createReadStream(path, { start: 0, end: opts.endByte - 1, highWaterMark: 1 << 20, ...(opts.signal ? { signal: opts.signal } : {}) });
+  const decoder = new StringDecoder('utf8');
+  let carry = '';
+  let dropping = false;
+  let first = true;
+  const max = opts.maxLineChars;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      if (first) {
+        first = false;
+        if (chunk.subarray(0, 8192).includes(0)) throw new BinaryFileError(path);
+      }
+      const text = decoder.write(chunk);
+      const batch: string[] = [];
+      let pos = 0;
+      for (;;) {
+        const nl = text.indexOf('\n', pos);
+        if (nl < 0) break;
+        let piece = text.slice(pos, nl);
+        pos = nl + 1;
+        if (dropping) {
+          dropping = false;
+          carry = '';
+          continue;
+        }
+        if (carry) (piece = carry + piece), (carry = '');
+        if (piece.length > max) {
+          piece = piece.slice(0, max);
+          if (opts.stats) opts.stats.longLinesCut++;
+        }
+        batch.push(piece.endsWith('\r') ? piece.slice(0, -1) : piece);
+      }
+      if (pos < text.length && !dropping) {
+        carry += text.slice(pos);
+        if (carry.length > max) {
+          // Keep the prefix as a line of its own and skip the rest up to the next newline.
+          batch.push(carry.slice(0, max));
+          if (opts.stats) opts.stats.longLinesCut++;
+          carry = '';
+          dropping = true;
+        }
+      }
+      if (batch.length) yield batch;
+    }
+    const tail = carry + decoder.end();
+    if (tail && !dropping) yield [tail.slice(0, max)];
+  } finally {
+    stream.destroy();
+  }
+}
+
+export interface ErrorWindow {
+  start: number;
+  end: number;
+  errors: number;
+  units: number;
+}
+
+export interface ErrorScan {
+  lines: number;
+  units: number;
+  errors: number;
+  windows: ErrorWindow[];
+}
+
+/** Pure core of pass 1: feed lines in order, get the error windows. */
+export function createWindowFinder(isError: (line: string) => boolean) {
+  const ring = new Int32Array(WINDOW_BEFORE);
+  let i = 0;
+  let units = 0;
+  let errors = 0;
+  let open: ErrorWindow | null = null;
+  const windows: ErrorWindow[] = [];
+  const close = () => {
+    if (!open) return;
+    windows.push(open);
+    // Keep the onset (first window) and the most recent ones.
+    if (windows.length > MAX_WINDOWS) windows.splice(1, 1);
+    open = null;
+  };
+  return {
+    push(line: string): void {
+      const u = line.length + 1;
+      if (open && i > open.end) close();
+      if (isError(line)) {
+        errors++;
+        if (open) {
+          open.end = i + WINDOW_AFTER;
+          open.errors++;
+        } else {
+          const before = Math.min(WINDOW_BEFORE, i);
+          let sum = 0;
+          for (let k = 1; k <= before; k++) sum += ring[(i - k) % WINDOW_BEFORE]!;
+          open = { start: i - before, end: i + WINDOW_AFTER, errors: 1, units: sum };
+        }
+      }
+      if (open) open.units += u;
+      ring[i % WINDOW_BEFORE] = u;
+      units += u;
+      i++;
+    },
+    finish(): ErrorScan {
+      if (open) {
+        (open as ErrorWindow).end = Math.min((open as ErrorWindow).end, i - 1);
+        close();
+      }
+      return { lines: i, units, errors, windows };
+    },
+  };
+}
+
+export async function scanForErrors(
+  path: string,
+  endByte: number,
+  isError: (line: string) => boolean,
+  opts: { maxLineChars: number; signal?: AbortSignal },
+): Promise<ErrorScan> {
+  const finder = createWindowFinder(isError);
+  for await (const batch of lineBatches(path, { endByte, ...opts })) for (const line of batch) finder.push(line);
+  return finder.finish();
+}
+
+export interface ExcerptPlan {
+  /** Lines whose start offset is below this are kept (head). */
+  headUnits: number;
+  /** Lines whose start offset is at or beyond this are kept (tail). */
+  tailFromUnits: number;
+  /** Chosen windows as sorted, merged [start, end] line ranges. */
+  ranges: Array<[number, number]>;
+  windowsKept: number;
+  strategy: 'error-windows+head+tail' | 'head+tail';
+}
+
+/** Spends `allowance` on the windows with most errors (recent first on ties), then head and tail. */
+export function selectRanges(scan: ErrorScan, allowance: number): ExcerptPlan {
+  let head = Math.min(Math.floor(allowance * 0.1), 256 * 1024);
+  let tail = Math.min(Math.floor(allowance * 0.25), 2 * 1024 * 1024);
+  let room = allowance - head - tail;
+  const chosen: ErrorWindow[] = [];
+  const ranked = [...scan.windows].sort((a, b) => b.errors - a.errors || b.start - a.start);
+  for (const w of ranked) {
+    if (w.units <= room) {
+      chosen.push(w);
+      room -= w.units;
+    }
+  }
+  // What the windows left unused goes to the tail: the latest lines matter most.
+  tail += room;
+  if (head + tail > scan.units) head = Math.min(head, scan.units);
+  const ranges: Array<[number, number]> = [];
+  for (const w of chosen.sort((a, b) => a.start - b.start)) {
+    const last = ranges[ranges.length - 1];
+    if (last && w.start <= last[1] + 1) last[1] = Math.max(last[1], w.end);
+    else ranges.push([w.start, w.end]);
+  }
+  return {
+    headUnits: head,
+    tailFromUnits: Math.max(0, scan.units - tail),
+    ranges,
+    windowsKept: chosen.length,
+    strategy: chosen.length ? 'error-windows+head+tail' : 'head+tail',
+  };
+}
+
+export interface EmitResult {
+  linesTotal: number;
+  linesKept: number;
+  unitsKept: number;
+  cutAtBudget: boolean;
+}
+
+/**
+ * Pass 2: streams the file, keeps the planned lines (all lines when plan is null), redacts
+ * each, and hands text to `write` in batches; gaps become one marker line.
+ */
+export async function emitExcerpt(
+  path: string,
+  opts: {
+    endByte: number;
+    plan: ExcerptPlan | null;
+    maxBytes: number;
+    maxLineChars: number;
+    redact: (line: string) => string;
+    write: (text: string) => Promise<void>;
+    signal?: AbortSignal;
+    stats?: LineReadStats;
+  },
+): Promise<EmitResult> {
+  const { plan } = opts;
+  let i = 0;
+  let offset = 0;
+  let kept = 0;
+  let unitsKept = 0;
+  let written = 0;
+  let gap = 0;
+  let r = 0;
+  let cut = false;
+  const marker = (n: number) => `[flarewatch: ${n} line${n === 1 ? '' : 's'} omitted]\n`;
+  for await (const batch of lineBatches(path, { endByte: opts.endByte, maxLineChars: opts.maxLineChars, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.stats ? { stats: opts.stats } : {}) })) {
+    let out = '';
+    for (const line of batch) {
+      const u = line.length + 1;
+      let keep = true;
+      if (plan) {
+        while (r < plan.ranges.length && plan.ranges[r]![1] < i) r++;
+        const inRange = r < plan.ranges.length && plan.ranges[r]![0] <= i;
+        keep = offset + u <= plan.headUnits || offset >= plan.tailFromUnits || inRange;
+      }
+      if (keep && !cut) {
+        const piece = (gap ? marker(gap) : '') + opts.redact(line) + '\n';
+        const size = Buffer.byteLength(piece);
+        if (written + size > opts.maxBytes) {
+          cut = true;
+          gap++;
+        } else {
+          gap = 0;
+          out += piece;
+          written += size;
+          kept++;
+          unitsKept += u;
+        }
+      } else {
+        gap++;
+      }
+      offset += u;
+      i++;
+    }
+    if (out) await opts.write(out);
+  }
+  if (gap && !cut) {
+    const m = marker(gap);
+    if (written + Buffer.byteLength(m) <= opts.maxBytes) await opts.write(m);
+  }
+  return { linesTotal: i, linesKept: kept, unitsKept, cutAtBudget: cut };
+}

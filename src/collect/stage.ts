@@ -1,0 +1,124 @@
+// The staging area of one bundle: small entries stay in memory, large ones (log excerpts) are
+// written, already redacted, into the bundle's private 0700 temp directory while their
+// sha256 is computed. Every write goes through `io` so tests can inject a full disk.
+import { createHash } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import type { BundleEntry, Truncation } from './types.js';
+
+export interface BundleIo {
+  /** Opens a new file for writing (mode 0600, must not exist). */
+  createWriteStream(path: string): NodeJS.WritableStream & { close?: WriteStream['close'] };
+}
+
+export const defaultIo: BundleIo = {
+  createWriteStream: (path) => createWriteStream(path, { flags: 'wx', mode: 0o600 }),
+};
+
+export interface EntryMeta {
+  path: string;
+  priority: number;
+  collector: string;
+  source: string;
+  truncated?: Truncation;
+}
+
+/** A staged file being written: feed it redacted text, then close to get the entry. */
+export interface StagedWriter {
+  write(text: string): Promise<void>;
+  readonly bytes: number;
+  close(truncated?: Truncation): Promise<BundleEntry>;
+  /** Stops without producing an entry (the file stays in the temp dir, removed with it). */
+  discard(): Promise<void>;
+}
+
+export class Stage {
+  readonly entries: BundleEntry[] = [];
+  private seq = 0;
+  /** Collectors past their deadline: whatever they still produce is dropped. */
+  private readonly sealed = new Set<string>();
+
+  constructor(readonly dir: string, private readonly io: BundleIo = defaultIo) {}
+
+  /** Adds an in-memory entry (the content must already be redacted). */
+  addContent(meta: EntryMeta, content: string | Buffer): BundleEntry {
+    const buf = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+    const entry: BundleEntry = {
+      ...meta,
+      content: buf,
+      bytes: buf.length,
+      sha256: createHash('sha256').update(buf).digest('hex'),
+    };
+    if (!this.sealed.has(meta.collector)) this.entries.push(entry);
+    return entry;
+  }
+
+  /** Opens a staged file; text written to it must already be redacted. */
+  open(meta: EntryMeta): StagedWriter {
+    const stagedPath = join(this.dir, `entry-${++this.seq}.part`);
+    const out = this.io.createWriteStream(stagedPath);
+    const hash = createHash('sha256');
+    let bytes = 0;
+    let failure: Error | undefined;
+    out.on('error', (err: Error) => {
+      failure ??= err;
+    });
+    const finish = () =>
+      new Promise<void>((resolve, reject) => {
+        if (failure) return reject(failure);
+        out.once('error', reject);
+        out.end(() => (failure ? reject(failure) : resolve()));
+      });
+    return {
+      get bytes() {
+        return bytes;
+      },
+      write: async (text: string) => {
+        if (failure) throw failure;
+        if (text.length === 0) return;
+        const buf = Buffer.from(text, 'utf8');
+        hash.update(buf);
+        bytes += buf.length;
+        if (!out.write(buf)) {
+          await new Promise<void>((resolve, reject) => {
+            const onErr = (err: Error) => {
+              out.off('drain', onDrain);
+              reject(err);
+            };
+            const onDrain = () => {
+              out.off('error', onErr);
+              resolve();
+            };
+            out.once('drain', onDrain);
+            out.once('error', onErr);
+          });
+        }
+        if (failure) throw failure;
+      },
+      close: async (truncated?: Truncation) => {
+        await finish();
+        const entry: BundleEntry = {
+          ...meta,
+          ...(truncated ? { truncated } : meta.truncated ? { truncated: meta.truncated } : {}),
+          stagedPath,
+          bytes,
+          sha256: hash.digest('hex'),
+        };
+        if (!this.sealed.has(meta.collector)) this.entries.push(entry);
+        return entry;
+      },
+      discard: async () => {
+        await finish().catch(() => undefined);
+      },
+    };
+  }
+
+  seal(collector: string): void {
+    this.sealed.add(collector);
+  }
+
+  remove(entry: BundleEntry): void {
+    const i = this.entries.indexOf(entry);
+    if (i >= 0) this.entries.splice(i, 1);
+  }
+}

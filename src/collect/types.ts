@@ -1,0 +1,76 @@
+// Shapes shared by the collectors and the bundle writer: what one bundle entry is, what a
+// collector reports about itself, and the contract of the redactor every entry passes through.
+
+/** The redaction engine's contract (src/redact): collectors only ever write its output. */
+export interface Redactor {
+  text(input: string, file?: string): string;
+  document(
+    input: string,
+    format: 'yaml' | 'json' | 'ini' | 'properties' | 'xml' | 'env' | 'text' | 'auto',
+    file?: string,
+  ): { output: string; parsed: boolean; format: string; error?: string };
+  harvest(values: Iterable<string>, source?: string): void;
+  report(): RedactionReport;
+  findSecrets(input: string): Array<{ rule: string; index: number; length: number }>;
+}
+
+export interface RedactionReport {
+  rulesVersion: string;
+  rulesHash: string;
+  countsByRule: Record<string, number>;
+  countsByFile: Record<string, Record<string, number>>;
+  unparsed: Array<{ file: string; format: string; reason: string }>;
+}
+
+export type DocumentFormat = Parameters<Redactor['document']>[1];
+
+/** How an entry was shortened to fit its budget; recorded in the manifest. */
+export interface Truncation {
+  strategy: 'error-windows+head+tail' | 'head+tail' | 'recent-lines' | 'omitted' | 'cut-at-budget' | 'timeout' | 'capped';
+  original_bytes: number;
+  bytes_dropped: number;
+  lines_total?: number;
+  lines_kept?: number;
+  error_windows?: number;
+  long_lines_cut?: number;
+}
+
+/** One file of the bundle, already redacted: in memory when small, staged in the private temp dir when large. */
+export interface BundleEntry {
+  /** Path inside the zip, '/'-separated, relative to the root. */
+  path: string;
+  /** Lower is more important: decides what survives the size budget and the order in the zip. */
+  priority: number;
+  collector: string;
+  /** Where it came from: a host path, "probe", "environment"… */
+  source: string;
+  content?: Buffer;
+  stagedPath?: string;
+  bytes: number;
+  sha256: string;
+  truncated?: Truncation;
+}
+
+export type CollectorState = 'ok' | 'error' | 'timeout' | 'skipped' | 'aborted';
+
+export interface CollectorStatus {
+  name: string;
+  status: CollectorState;
+  durationMs: number;
+  timeoutMs: number;
+  error?: string;
+  entries: number;
+  notes: string[];
+}
+
+/** Priorities by kind, in the order the issue gives: summary, manifest, probes, env, config, then logs. */
+export const PRIORITY = {
+  summary: 0,
+  manifest: 0,
+  extra: 5,
+  probe: 10,
+  system: 15,
+  env: 20,
+  config: 30,
+  logs: 100,
+} as const;
