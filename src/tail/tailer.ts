@@ -53,6 +53,8 @@ const CONCURRENCY = 4;
 const RECHECK_AFTER_READ_MS = 100;
 const LOST_STATE_TTL_MS = 5 * 60_000;
 const STALE_CHECKPOINT_MS = 24 * 3600_000;
+// File timestamps come from a coarse kernel clock that can lag Date.now(); compare with slack.
+const MTIME_SLACK_MS = 2000;
 
 function code(err: unknown): string {
   return (err as NodeJS.ErrnoException)?.code ?? 'ERROR';
@@ -186,9 +188,10 @@ class TailerImpl implements Tailer {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    // Close the stream first, synchronously: the consumer gets no record after stop() was called.
+    this.queue.close();
     this.clearTimers();
     await this.discovery.close();
-    this.queue.close();
     const released = await this.queue.waitUntilReleased(this.o.stopTimeoutMs);
     if (!released) this.log?.warn('consumer did not finish its last record before stop; it will be read again after restart');
     await this.whenIdle();
@@ -301,7 +304,7 @@ class TailerImpl implements Tailer {
         this.saved.delete(id);
         if (await this.checkpointFits(fh, size, saved)) start = saved.offset;
         else truncatedWhileStopped = saved.offset > 0;
-      } else if (initial && (this.firstRun || Number(fst.mtimeMs) <= this.savedAt)) {
+      } else if (initial && (this.firstRun || Number(fst.mtimeMs) < this.savedAt - MTIME_SLACK_MS)) {
         start = await this.initialOffset(fh, size);
       } else if (!initial) {
         start = await this.copyOffset(fh, size);
