@@ -61,14 +61,18 @@ export function createRedactor(opts: RedactorOptions = {}): Redactor {
     harvestedRe = compileHarvested(harvested);
   };
 
-  const text = (input: string, file = TEXT_FILE): string => {
+  const text = (input: string, file = TEXT_FILE, learnFound = false): string => {
     const spans = spansOf(input);
-    for (const s of spans) report.count(file, s.rule);
+    for (const s of spans) {
+      report.count(file, s.rule);
+      // Secrets found inside config files are learned too, so they are caught in logs.
+      if (learnFound && s.strategy !== 'line') learn(input.slice(s.start, s.end));
+    }
     return applySpans(input, spans, replace);
   };
 
   const contextFor = (file: string): DocContext => ({
-    redactText: (s) => text(s, file),
+    redactText: (s) => text(s, file, true),
     maskValue: (name, value) => {
       if (isPlaceholderValue(value)) return null;
       learn(value);
@@ -87,7 +91,7 @@ export function createRedactor(opts: RedactorOptions = {}): Redactor {
   };
 
   return {
-    text,
+    text: (input, file) => text(input, file),
     document(input, format, file = TEXT_FILE) {
       const fmt = format === 'auto' ? inferFormat(file === TEXT_FILE ? '' : file, input) : format;
       if (fmt === 'text') return { output: text(input, file), parsed: true, format: 'text' };

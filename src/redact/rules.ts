@@ -36,7 +36,9 @@ const VALUE =
   '(?<secret>(?<=\\\\["\'])[^\\\\"\'\\r\\n]{1,1024}' + // \"escaped-quoted\" inside a JSON string
   '|(?<=")(?:[^"\\\\\\r\\n]|\\\\.){1,1024}' + // "double quoted"
   "|(?<=')(?:[^'\\\\\\r\\n]|\\\\.){1,1024}" + // 'single quoted'
-  '|(?<![\\\\"\'])[^\\s"\',;&<>`]{1,1024})'; // bare token
+  // bare token; `&` ends it only when a `name=` follows (query strings), not inside a
+  // connection-string password
+  '|(?<![\\\\"\'])(?:[^\\s"\',;&<>`]|&(?![A-Za-z0-9_.\\-\\[\\]]{1,64}=)){1,1024})';
 
 const KEY = '(?<key>[A-Za-z_$@][A-Za-z0-9_.\\-\\[\\]]{0,79})';
 const SEP = '(?<kq>\\\\?["\']?)[ \\t]{0,8}(?::=|=>|=|:)[ \\t]{0,8}(?<q>\\\\?["\']?)';

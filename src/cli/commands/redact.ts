@@ -1,9 +1,71 @@
-// `flarewatch redact`: redact secrets from a file or stdin
-import type { CommandModule } from '../command.js';
-import { notAvailable } from '../command.js';
+// `flarewatch redact [FILE]`: writes FILE (or stdin) to stdout with secrets replaced.
+// The format comes from --format or the file name; config formats are parsed and fall back
+// to text rules when they do not parse. --report prints the value-free JSON report on stderr.
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { action, addSettingFlags, loadCliContext, type CommandModule } from '../command.js';
+import { CliError, EXIT } from '../exit.js';
+import { createRedactor, DOCUMENT_FORMATS, isSecretName, loadOrCreateFingerprintKey, type DocumentFormat } from '../../redact/index.js';
+
+interface RedactOpts {
+  format?: string;
+  report?: boolean;
+  fingerprint?: boolean;
+  harvestEnv?: boolean;
+  [k: string]: unknown;
+}
+
+async function readInput(file: string | undefined): Promise<string> {
+  if (file === undefined || file === '-') {
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(c as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, EXIT.USAGE);
+  }
+}
 
 export const command: CommandModule = {
   name: 'redact [file]',
   summary: 'redact secrets from a file or stdin',
-  define: notAvailable('redact', 'the redaction work, issue #5'),
+  define(cmd: Command) {
+    addSettingFlags(cmd, 'meta')
+      .option('--format <format>', `input format: ${DOCUMENT_FORMATS.join('|')} (default: from the file name, else text)`)
+      .option('--report', 'write the JSON redaction report (counts, no values) to stderr')
+      .option('--fingerprint', 'replace secrets by keyed HMAC fingerprints (FLAREWATCH_REDACT_FINGERPRINT)')
+      .option('--harvest-env', 'also mask the values of secret-named variables of this environment wherever they appear')
+      .action(
+        action(async (file: string | undefined, opts: RedactOpts) => {
+          if (opts.format !== undefined && !DOCUMENT_FORMATS.includes(opts.format as DocumentFormat)) {
+            throw new CliError(`--format must be one of ${DOCUMENT_FORMATS.join(', ')}`, EXIT.USAGE);
+          }
+          const { loaded } = loadCliContext(opts, { stderr: true });
+          const fingerprint = Boolean(opts.fingerprint) || loaded.config.redactFingerprint === true;
+          const redactor = createRedactor(
+            fingerprint
+              ? { replacement: 'fingerprint', fingerprintKey: await loadOrCreateFingerprintKey(String(loaded.config.stateDir)) }
+              : {},
+          );
+          if (opts.harvestEnv) {
+            redactor.harvest(
+              Object.entries(process.env)
+                .filter(([k, v]) => v !== undefined && isSecretName(k))
+                .map(([, v]) => v!),
+              'environment',
+            );
+          }
+          const input = await readInput(file);
+          const name = file === undefined || file === '-' ? 'stdin' : file;
+          const format = (opts.format as DocumentFormat | undefined) ?? 'auto';
+          const result = redactor.document(input, format, name);
+          process.stdout.write(result.output);
+          if (!result.parsed) process.stderr.write(`flarewatch redact: ${name} did not parse as ${result.format}; text rules applied (${result.error})\n`);
+          if (opts.report) process.stderr.write(JSON.stringify(redactor.report(), null, 2) + '\n');
+          return EXIT.OK;
+        }),
+      );
+  },
 };
