@@ -21,6 +21,7 @@ import {
   ApiKeyError,
   type ViaChoice,
 } from '../../upload/index.js';
+import { createLogger } from '../../log/logger.js';
 import { VERSION } from '../../version.js';
 
 const VIAS = ['auto', 'agent', 'intake', 'url'] as const;
@@ -63,7 +64,7 @@ export const command: CommandModule = {
       );
     cmd.action(
       action(async (bundleArg: string, opts: Record<string, unknown>): Promise<ExitCode> => {
-        const { loaded, logger } = loadCliContext(opts, { stderr: true });
+        const { loaded } = loadCliContext(opts, { stderr: true });
         const config = loaded.config;
         const requested = (typeof opts.via === 'string' ? opts.via.trim().toLowerCase() : undefined) as ViaChoice | undefined;
         if (requested !== undefined && !(VIAS as readonly string[]).includes(requested)) {
@@ -84,7 +85,15 @@ export const command: CommandModule = {
           throw new CliError(`${bundle} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
         }
 
-        const base = uploadOptionsFromConfig(config, { logger });
+        // The command prints its own result; from the upload itself only retries and failures
+        // are worth a log line, unless the user asked for debug output.
+        const uploadLogger = createLogger({
+          level: config.logLevel === 'debug' ? 'debug' : 'warn',
+          format: config.logFormat,
+          write: (l) => process.stderr.write(l + '\n'),
+          isTTY: Boolean(process.stderr.isTTY),
+        });
+        const base = uploadOptionsFromConfig(config, { logger: uploadLogger });
         let via: ViaChoice = url ? 'url' : (requested ?? config.uploadVia);
         let apiKeySet = false;
         try {
