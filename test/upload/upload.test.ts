@@ -166,6 +166,16 @@ describe('intake', () => {
     expect(r.message).toContain('ECONNREFUSED');
   });
 
+  it('abandons a request that stalls longer than the timeout, and retries it', async () => {
+    let heads = 0;
+    // Accepts the HEAD and never answers it.
+    const server = track(await startServer(() => void heads++));
+    const r = await uploadBundle(bundle, base({ intakeBaseUrl: server.url, timeoutMs: 150, attempts: 2 }));
+    expect(r).toMatchObject({ ok: false, attempts: 2, failure: 'network', retryable: true });
+    expect(r.message).toContain('ETIMEDOUT');
+    expect(heads).toBe(2);
+  });
+
   it('reads the key from DD_API_KEY_FILE', async () => {
     const server = track(await startServer(intake()));
     const keyFile = join(dir, 'api_key');
@@ -230,6 +240,18 @@ describe('proxies', () => {
     const r = await uploadBundle(bundle, base({ intakeBaseUrl: server.url, attempts: 1, env: { DD_API_KEY: API_KEY, HTTPS_PROXY: proxy.url } }));
     expect(r).toMatchObject({ ok: false, failure: 'network' });
     expect(server.requests).toHaveLength(0);
+  });
+
+  it('reports a proxy that refuses the tunnel', async () => {
+    const http = await import('node:http');
+    const refusing = http.createServer();
+    refusing.on('connect', (_req, socket) => socket.end('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n'));
+    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+    track({ close: () => new Promise<void>((resolve) => refusing.close(() => resolve())) });
+    const port = (refusing.address() as import('node:net').AddressInfo).port;
+    const r = await uploadBundle(bundle, base({ intakeBaseUrl: 'https://127.0.0.1:9', attempts: 1, env: { DD_API_KEY: API_KEY, HTTPS_PROXY: `http://user:pw@127.0.0.1:${port}` } }));
+    expect(r).toMatchObject({ ok: false, failure: 'network' });
+    expect(r.message).toContain('refused the tunnel to 127.0.0.1:9: 407');
   });
 
   it('goes direct for hosts in NO_PROXY', async () => {
