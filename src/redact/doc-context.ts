@@ -27,6 +27,10 @@ export function subtreeSecretName(name: string): string | null {
   return normalizeName(name) === 'additional_endpoints' ? 'api_key' : null;
 }
 
+/** Keys that label a sibling `value` (Kubernetes env lists, appSettings, Maven properties). */
+export const LABEL_KEYS = ['name', 'key'];
+export const VALUE_KEY = 'value';
+
 export function maskableScalar(value: unknown): value is string | number {
   if (typeof value === 'number') return true;
   return typeof value === 'string' && !isPlaceholderValue(value);

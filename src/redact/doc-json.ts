@@ -3,7 +3,7 @@
 // number tokens, values under secret names are masked, every other string goes through
 // the text rules. Indentation, key order and number spelling are untouched.
 import { isSecretName } from './names.js';
-import { applyEdits, DocumentParseError, maskableScalar, subtreeSecretName, type DocContext, type Edit } from './doc-context.js';
+import { applyEdits, DocumentParseError, LABEL_KEYS, maskableScalar, subtreeSecretName, VALUE_KEY, type DocContext, type Edit } from './doc-context.js';
 
 const MAX_DEPTH = 2000;
 
@@ -36,6 +36,9 @@ export function redactJson(src: string, ctx: DocContext): string {
         i++;
         return;
       }
+      // Scalars of this object, so `{"name": "DB_PASSWORD", "value": "…"}` can be judged
+      // once the whole object has been read.
+      const scalars = new Map<string, { start: number; end: number; value: string }>();
       for (;;) {
         ws();
         const key = stringToken();
@@ -44,10 +47,19 @@ export function redactJson(src: string, ctx: DocContext): string {
         ws();
         i++; // ':'
         const child = secretName ?? (isSecretName(key.value) ? key.value : subtreeSecretName(key.value));
-        value(child, depth + 1);
         ws();
-        if (src[i++] === '}') return;
+        if (src[i] === '"') scalars.set(key.value, { start: i, end: 0, value: '' });
+        value(child, depth + 1);
+        const sc = scalars.get(key.value);
+        if (sc && sc.end === 0) {
+          sc.end = i;
+          sc.value = JSON.parse(src.slice(sc.start, i)) as string;
+        }
+        ws();
+        if (src[i++] === '}') break;
       }
+      if (secretName === null) maskLabelledValue(scalars);
+      return;
     }
     if (c === '[') {
       i++;
@@ -81,6 +93,16 @@ export function redactJson(src: string, ctx: DocContext): string {
       const masked = ctx.maskValue(secretName, lit);
       if (masked !== null) edits.push({ start, end: i, text: JSON.stringify(masked) });
     }
+  };
+  const maskLabelledValue = (scalars: Map<string, { start: number; end: number; value: string }>) => {
+    const label = LABEL_KEYS.map((k) => scalars.get(k)?.value).find((v) => v !== undefined && isSecretName(v));
+    const target = scalars.get(VALUE_KEY);
+    if (label === undefined || !target || !maskableScalar(target.value)) return;
+    const masked = ctx.maskValue(label, target.value);
+    if (masked === null) return;
+    // Replaces any text-rule edit already made inside this value.
+    for (let k = edits.length - 1; k >= 0; k--) if (edits[k]!.start === target.start) edits.splice(k, 1);
+    edits.push({ start: target.start, end: target.end, text: JSON.stringify(masked) });
   };
   value(null, 0);
   const out = applyEdits(src, edits);

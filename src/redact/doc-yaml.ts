@@ -5,7 +5,7 @@
 // and the output is parsed again before it is returned.
 import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, Parser, type Node } from 'yaml';
 import { isSecretName } from './names.js';
-import { applyEdits, DocumentParseError, maskableScalar, subtreeSecretName, type DocContext, type Edit } from './doc-context.js';
+import { applyEdits, DocumentParseError, LABEL_KEYS, maskableScalar, subtreeSecretName, VALUE_KEY, type DocContext, type Edit } from './doc-context.js';
 
 function parseOrThrow(src: string) {
   const docs = parseAllDocuments(src, { uniqueKeys: false, prettyErrors: false });
@@ -28,14 +28,25 @@ export function redactYaml(src: string, ctx: DocContext): string {
   const walk = (node: unknown, secretName: string | null): void => {
     if (!node || isAlias(node)) return;
     if (isMap(node)) {
+      // `- name: DB_PASSWORD` / `value: …` pairs: the label names the sibling value.
+      let label: string | null = null;
+      for (const pair of node.items) {
+        if (isScalar(pair.key) && LABEL_KEYS.includes(String(pair.key.value)) && isScalar(pair.value)) {
+          const v = String(pair.value.value);
+          if (isSecretName(v)) label = v;
+        }
+      }
       for (const pair of node.items) {
         let keyText: string | null = null;
         if (isScalar(pair.key)) {
           keyText = String(pair.key.value);
-          walk(pair.key, secretName === null ? null : null);
+          walk(pair.key, null);
         }
+        const labelled = label !== null && keyText === VALUE_KEY ? label : null;
         const child =
-          secretName ?? (keyText !== null ? (isSecretName(keyText) ? keyText : subtreeSecretName(keyText)) : null);
+          secretName ??
+          labelled ??
+          (keyText !== null ? (isSecretName(keyText) ? keyText : subtreeSecretName(keyText)) : null);
         walk(pair.value, child);
       }
       return;

@@ -73,7 +73,8 @@ export function createRedactor(opts: RedactorOptions = {}): Redactor {
 
   const contextFor = (file: string): DocContext => ({
     redactText: (s) => text(s, file, true),
-    maskValue: (name, value) => {
+    maskValue: (name, raw) => {
+      const value = raw.trim(); // block scalars carry their final newline
       if (isPlaceholderValue(value)) return null;
       learn(value);
       report.count(file, STRUCTURED_RULE);

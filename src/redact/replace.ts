@@ -33,11 +33,16 @@ export function mergeSpans(spans: Span[]): Span[] {
   for (const s of sorted) {
     const last = out[out.length - 1];
     if (last && s.start <= last.end) {
+      const same = s.start === last.start && s.end === last.end;
       if (s.end > last.end) last.end = s.end;
-      if (s.strategy === 'line') {
+      if (s.strategy === 'line' || last.strategy === 'line') {
+        if (s.strategy === 'line') last.rule = s.rule;
         last.strategy = 'line';
-        last.rule = s.rule;
-      } else if (last.strategy === 'keep4' && s.strategy === 'mask') {
+      } else if (same) {
+        // The same span found twice (a rule and a harvested value): keep the last 4 if
+        // either keeps them, so one key shows the same way everywhere.
+        if (s.strategy === 'keep4') last.strategy = 'keep4';
+      } else if (last.strategy !== s.strategy) {
         last.strategy = 'mask';
       }
     } else {

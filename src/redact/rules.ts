@@ -118,6 +118,16 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     strategy: 'mask',
   }),
   rule({
+    name: 'name-value-pair',
+    version: 1,
+    description: 'Kubernetes/Docker env entries {"name": "DB_PASSWORD", "value": "…"} on one line',
+    hints: ['"value"'],
+    kind: 'regex',
+    pattern: /(?<pre>"(?:name|key)"[ \t]{0,4}:[ \t]{0,4}"(?<key>[^"\\\r\n]{1,128})"[ \t]{0,4},[ \t]{0,4}"value"[ \t]{0,4}:[ \t]{0,4}")(?<secret>(?:[^"\\\r\n]|\\.){1,1024})/g,
+    keyGroup: 'key',
+    strategy: 'mask',
+  }),
+  rule({
     name: 'bearer-token',
     version: 1,
     description: 'Bearer credentials anywhere in a line (not AuthBearer-like words)',
