@@ -33,16 +33,16 @@ describe('parseStartupConfig', () => {
 });
 
 describe('detectPlatform', () => {
-  const none = { exists: () => false, read: () => null };
+  const none = { exists: (_p: string) => false, read: (_p: string): string | null => null };
   it.each([
     [{ KUBERNETES_SERVICE_HOST: '10.96.0.1' }, none, 'kubernetes'],
     [{ KUBERNETES_SERVICE_HOST: '10.96.0.1', DD_EKS_FARGATE: 'true' }, none, 'eks-fargate'],
     [{ ECS_CONTAINER_METADATA_URI_V4: 'http://169.254.170.2/v4/x', AWS_EXECUTION_ENV: 'AWS_ECS_FARGATE' }, none, 'ecs-fargate'],
     [{ ECS_CONTAINER_METADATA_URI_V4: 'http://169.254.170.2/v4/x', AWS_EXECUTION_ENV: 'AWS_ECS_EC2' }, none, 'ecs-ec2'],
-    [{}, { exists: (p: string) => p === '/opt/elasticbeanstalk', read: () => null }, 'beanstalk'],
-    [{}, { exists: (p: string) => p === '/.dockerenv', read: () => null }, 'docker'],
-    [{}, { exists: () => false, read: () => '0::/system.slice/containerd.service/kubepods-burstable' }, 'kubernetes'],
-    [{}, { exists: () => false, read: () => '0::/init.scope' }, 'host'],
+    [{}, { exists: (p: string) => p === '/opt/elasticbeanstalk', read: (): string | null => null }, 'beanstalk'],
+    [{}, { exists: (p: string) => p === '/.dockerenv', read: (): string | null => null }, 'docker'],
+    [{}, { exists: () => false, read: (): string | null => '0::/system.slice/containerd.service/kubepods-burstable' }, 'kubernetes'],
+    [{}, { exists: () => false, read: (): string | null => '0::/init.scope' }, 'host'],
   ])('%j → %s', (env, fs, kind) => {
     expect(detectPlatform(env, fs).kind).toBe(kind);
   });

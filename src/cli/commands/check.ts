@@ -1,9 +1,66 @@
-// `flarewatch check`: live connectivity diagnosis of the Agent and OTLP endpoints
+// `flarewatch check`: live diagnosis now — probe the Agent (DNS, connect, /info, a sample
+// trace via PUT /v0.3/traces) and OTLP endpoints when OpenTelemetry is configured, read what
+// tracer logs and the environment say, print findings. Exit 0 when the Agent accepts traces,
+// 1 otherwise, 2 on usage errors: fit for a Kubernetes exec probe.
 import type { CommandModule } from '../command.js';
-import { notAvailable } from '../command.js';
+import { action, addSettingFlags, loadCliContext } from '../command.js';
+import { CliError, EXIT } from '../exit.js';
+import { parseSeconds } from '../../config/values.js';
+import { renderCheckReport, runCheck, type LogSourceLike } from '../../diagnose/index.js';
+
+/** "500ms", "2s", "2" (seconds) → milliseconds. */
+export function parseTimeout(text: string): number {
+  const ms = /^\s*(\d+(?:\.\d+)?)\s*ms\s*$/i.exec(text);
+  const value = ms ? Number(ms[1]) : (parseSeconds(text) ?? NaN) * 1000;
+  if (!Number.isFinite(value) || value < 50 || value > 120_000) {
+    throw new CliError(`--timeout "${text}" is not valid: expected a duration between 50ms and 120s (e.g. 500ms, 2s)`);
+  }
+  return Math.round(value);
+}
 
 export const command: CommandModule = {
   name: 'check',
-  summary: 'live connectivity diagnosis of the Agent and OTLP endpoints',
-  define: notAvailable('check', 'the diagnosis work, issue #8'),
+  summary: 'live connectivity diagnosis of the Agent and OTLP endpoints (exit 0 when the Agent accepts traces)',
+  define(cmd) {
+    addSettingFlags(cmd)
+      .option('--timeout <duration>', 'deadline for each network step (DNS, connect, each request); the whole check stays within about 4× this', '2s')
+      .option('--json', 'print the result as JSON (findings, evidence, ok)')
+      .option('--no-sample-trace', 'do not send the sample trace (then exit 0 means /info answered)')
+      .option('--no-logs', 'do not read tracer log files')
+      .option('--log <path...>', 'extra tracer log files or directories to read');
+    cmd.action(
+      action(async (opts: Record<string, unknown>) => {
+        const timeoutMs = parseTimeout(String(opts.timeout ?? '2s'));
+        const { loaded } = loadCliContext(opts, { stderr: true });
+        const cfg = loaded.config;
+        const agentSetting = loaded.settings.find((s) => s.spec.key === 'agentUrl');
+        const agentSource = agentSetting?.source === 'default' ? (agentSetting.note ?? 'default') : `${agentSetting?.spec.env ?? 'FLAREWATCH_AGENT_URL'} (${agentSetting?.source ?? 'setting'})`;
+        const sources: LogSourceLike[] = [];
+        if (opts.logs !== false) {
+          for (const p of cfg.logDirs) sources.push({ pattern: p });
+          for (const p of (opts.log as string[] | undefined) ?? []) sources.push({ pattern: p });
+        }
+        // One overall deadline on top of the per-step ones: a probe must never hang.
+        const deadline = AbortSignal.timeout(timeoutMs * 4 + 500);
+        const result = await runCheck({
+          agentUrl: cfg.agentUrl,
+          agentSource,
+          env: process.env,
+          timeoutMs,
+          sampleTrace: opts.sampleTrace !== false,
+          logSources: sources,
+          bundleDir: cfg.bundleDir,
+          neededBytes: cfg.maxBundleBytes,
+          signal: deadline,
+        });
+        const ok = opts.sampleTrace === false ? result.evidence.agentProbes.some((p) => p.info?.status === 200) : result.ok;
+        if (opts.json) {
+          process.stdout.write(JSON.stringify({ ok, agentUrl: cfg.agentUrl, agentSource, durationMs: Math.round(result.durationMs), findings: result.findings, evidence: result.evidence }, null, 2) + '\n');
+        } else {
+          process.stdout.write(renderCheckReport({ ...result, ok }, { colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }));
+        }
+        return ok ? EXIT.OK : EXIT.PROBLEMS;
+      }),
+    );
+  },
 };

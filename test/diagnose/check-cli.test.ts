@@ -1,0 +1,181 @@
+// `flarewatch check` end to end: the built CLI in a child process against real loopback
+// servers — nothing listening, a fake Agent that accepts traces, one that answers /info but
+// refuses traces with 403, an unresolvable host, a Unix socket path that does not exist.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const CLI = resolve(import.meta.dirname, '../../dist/cli/main.js');
+
+interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+let home: string;
+
+function runCheck(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
+  // A clean environment: no DD_* or OTEL_* from the machine running the tests.
+  const base: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: home, FLAREWATCH_STATE_DIR: join(home, 'state'), FLAREWATCH_DEFAULT_PATHS: 'false', NO_COLOR: '1' };
+  return new Promise((done) => {
+    execFile(process.execPath, [CLI, 'check', ...args], { env: { ...base, ...env }, cwd: home, timeout: 30_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+interface Json {
+  ok: boolean;
+  findings: Array<{ id: string; severity: string; title: string }>;
+  evidence: { agentProbes: Array<{ sampleTrace?: { status: number | null } }> };
+}
+
+const ids = (stdout: string) => (JSON.parse(stdout) as Json).findings.map((f) => f.id);
+
+interface FakeAgent {
+  url: string;
+  traces: unknown[];
+  close(): Promise<void>;
+}
+
+async function fakeAgent(opts: { traceStatus: number; dateOffsetMs?: number }): Promise<FakeAgent> {
+  const traces: unknown[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (opts.dateOffsetMs) res.setHeader('Date', new Date(Date.now() + opts.dateOffsetMs).toUTCString());
+      if (req.method === 'GET' && req.url === '/info') {
+        res.setHeader('Content-Type', 'application/json');
+        res.end(JSON.stringify({ version: '7.60.1', endpoints: ['/v0.3/traces', '/v0.4/traces', '/v0.5/traces', '/v0.7/traces'], config: { receiver_port: 8126 } }, null, '\t'));
+        return;
+      }
+      if (req.method === 'PUT' && req.url === '/v0.3/traces') {
+        if (opts.traceStatus === 200) traces.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        res.statusCode = opts.traceStatus;
+        res.end(opts.traceStatus === 200 ? 'OK' : 'Forbidden');
+        return;
+      }
+      res.statusCode = 404;
+      res.end('404 page not found');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, traces, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+async function freePort(): Promise<number> {
+  const s = http.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as AddressInfo;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+beforeAll(() => {
+  home = mkdtempSync(join(tmpdir(), 'fw-check-'));
+});
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+describe('flarewatch check', () => {
+  it('(a) nothing listening on the agent port: exit 1, agent-refused', async () => {
+    const port = await freePort();
+    const r = await runCheck(['--json', '--timeout', '1s'], { FLAREWATCH_AGENT_URL: `http://127.0.0.1:${port}` });
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.stdout) as Json;
+    expect(j.ok).toBe(false);
+    expect(ids(r.stdout)).toContain('agent-refused');
+    expect(j.findings[0]!.severity).toBe('error');
+  });
+
+  it('(b) a fake Agent that accepts traces: exit 0, the sample trace arrives, agent-accepts-traces', async () => {
+    const agent = await fakeAgent({ traceStatus: 200 });
+    try {
+      const r = await runCheck(['--json'], { FLAREWATCH_AGENT_URL: agent.url });
+      expect(r.code).toBe(0);
+      expect(ids(r.stdout)).toContain('agent-accepts-traces');
+      expect(ids(r.stdout)).not.toContain('agent-refused');
+      expect(agent.traces).toHaveLength(1);
+      const [[span]] = agent.traces[0] as Array<Array<Record<string, unknown>>>;
+      expect(span).toMatchObject({ service: 'flarewatch', name: expect.any(String) });
+      expect(typeof span!.trace_id).toBe('number');
+    } finally {
+      await agent.close();
+    }
+  });
+
+  it('(b) human report: readable, no colour when not a TTY', async () => {
+    const agent = await fakeAgent({ traceStatus: 200 });
+    try {
+      const r = await runCheck([], { FLAREWATCH_AGENT_URL: agent.url });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`flarewatch check — Agent ${agent.url}`);
+      expect(r.stdout).toMatch(/PUT \/v0\.3\/traces \(sample trace\) → 200/);
+      expect(r.stdout).toMatch(/^OK: the Agent accepts traces/m);
+      expect(r.stdout).not.toContain('\x1b[');
+    } finally {
+      await agent.close();
+    }
+  });
+
+  it('(c) /info answers but traces get 403: exit 1, agent-rejects-traces', async () => {
+    const agent = await fakeAgent({ traceStatus: 403 });
+    try {
+      const r = await runCheck(['--json'], { FLAREWATCH_AGENT_URL: agent.url });
+      expect(r.code).toBe(1);
+      const j = JSON.parse(r.stdout) as Json;
+      const f = j.findings.find((x) => x.id === 'agent-rejects-traces');
+      expect(f?.title).toContain('HTTP 403');
+      expect(j.evidence.agentProbes[0]!.sampleTrace?.status).toBe(403);
+    } finally {
+      await agent.close();
+    }
+  });
+
+  it('(d) an unresolvable host: exit 1, agent-dns', async () => {
+    const r = await runCheck(['--json', '--timeout', '2s'], { DD_AGENT_HOST: 'nonexistent.invalid' });
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.stdout) as Json;
+    const f = j.findings.find((x) => x.id === 'agent-dns');
+    expect(f?.title).toContain('nonexistent.invalid');
+  });
+
+  it('(e) a Unix socket path that does not exist: exit 1, agent-socket-missing', async () => {
+    const path = join(home, 'no-such-dir', 'apm.socket');
+    const r = await runCheck(['--json'], { DD_TRACE_AGENT_URL: `unix://${path}` });
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.stdout) as Json;
+    const f = j.findings.find((x) => x.id === 'agent-socket-missing');
+    expect(f?.title).toContain(path);
+  });
+
+  it('reads tracer logs: a startup agent_url that disagrees with DD_AGENT_HOST, and clock skew from the Agent', async () => {
+    const agent = await fakeAgent({ traceStatus: 200, dateOffsetMs: -120_000 });
+    const log = join(home, 'java.log');
+    writeFileSync(
+      log,
+      '[dd.trace 2026-08-21 10:15:02:118 +0000] [dd-task-scheduler] INFO datadog.trace.core.StatusLogger - DATADOG TRACER CONFIGURATION {"version":"1.40.0","lang":"jvm","agent_url":"http://datadog-agent:8126","agent_error":true}\n',
+    );
+    try {
+      const port = new URL(agent.url).port;
+      const r = await runCheck(['--json', '--log', log], { DD_AGENT_HOST: '127.0.0.1', DD_TRACE_AGENT_PORT: port });
+      expect(r.code).toBe(0);
+      expect(ids(r.stdout)).toEqual(expect.arrayContaining(['agent-url-mismatch', 'clock-skew', 'agent-accepts-traces']));
+    } finally {
+      await agent.close();
+    }
+  });
+
+  it('rejects a bad --timeout with exit 2', async () => {
+    const r = await runCheck(['--timeout', 'soon']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--timeout');
+  });
+});
