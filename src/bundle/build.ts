@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Config } from '../config/settings.js';
 import { ensurePrivateDir } from '../config/dirs.js';
 import type { Logger } from '../log/logger.js';
+import { loadOrCreateFingerprintKey } from '../redact/index.js';
 import { VERSION } from '../version.js';
 import { collectLogs, type OmittedFile } from '../collect/collect-logs.js';
 import { agentCollector, configCollector, environmentCollector, otlpCollector, systemCollector, type CollectFacts } from '../collect/collectors.js';
@@ -111,14 +112,22 @@ function redactExtra(redactor: Redactor, e: ExtraEntry): string {
     .join('\n');
 }
 
-function triggerOf(entries: BundleEntry[]): Manifest['trigger'] | undefined {
-  const t = entries.find((e) => e.path === 'trigger.json' && e.content);
-  if (!t?.content) return undefined;
+/**
+ * The trigger signature comes from the daemon's raw trigger.json: the structured redaction
+ * masks any key named like "signature", and retention needs the real value. It is an error
+ * class plus a destination, still passed through the text rules.
+ */
+function triggerOf(extras: readonly ExtraEntry[], redactor: Redactor): Manifest['trigger'] | undefined {
+  const t = extras.find((e) => e.path === 'trigger.json');
+  if (!t) return undefined;
   try {
-    const doc = JSON.parse(t.content.toString('utf8')) as unknown;
+    const doc = JSON.parse(typeof t.content === 'string' ? t.content : t.content.toString('utf8')) as unknown;
     if (typeof doc !== 'object' || doc === null) return undefined;
     const d = doc as Record<string, unknown>;
-    return { ...(typeof d.signature === 'string' ? { signature: d.signature } : {}), ...(typeof d.rule === 'string' ? { rule: d.rule } : {}) };
+    return {
+      ...(typeof d.signature === 'string' ? { signature: redactor.text(d.signature, 'manifest.json') } : {}),
+      ...(typeof d.rule === 'string' ? { rule: redactor.text(d.rule, 'manifest.json') } : {}),
+    };
   } catch {
     return undefined;
   }
@@ -165,7 +174,11 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResul
   await ensurePrivateDir(outputDir, 'FLAREWATCH_BUNDLE_DIR');
   const tmp = await mkdtemp(join(outputDir, TEMP_PREFIX));
   try {
-    const redactor = opts.redactor ?? deps.createRedactor({ replacement: config.redactFingerprint ? 'fingerprint' : 'mask' });
+    const redactor =
+      opts.redactor ??
+      (config.redactFingerprint
+        ? deps.createRedactor({ replacement: 'fingerprint', fingerprintKey: await loadOrCreateFingerprintKey(config.stateDir) })
+        : deps.createRedactor({ replacement: 'mask' }));
     const stage = new Stage(tmp, io);
     const facts: CollectFacts = {};
     const { logSources } = resolveSources(config, env, deps, opts.logDirs);
@@ -213,6 +226,8 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResul
         progress('collect', name, ++finished);
       }),
     );
+    // Before the extras are redacted: structured redaction would learn (harvest) the signature.
+    const trigger = triggerOf(opts.extraEntries ?? [], redactor);
     for (const e of opts.extraEntries ?? []) {
       stage.addContent({ path: e.path, priority: e.priority ?? PRIORITY.extra, collector: 'extra', source: 'flarewatch' }, redactExtra(redactor, e));
     }
@@ -235,12 +250,20 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResul
     throwIfAborted(signal);
 
     const logEntries = stage.entries.filter((e) => e.collector === 'logs');
-    const entries = [...fitted.kept, ...logEntries].sort((a, b) => a.priority - b.priority || a.path.localeCompare(b.path));
-    const omitted = [...fitted.omitted, ...logOmitted];
+    // Names and free text in the index are redacted field by field (a harvested value can
+    // appear in a host path or an error message); the manifest stays consistent with the zip.
+    const rt = (t: string) => redactor.text(t, 'manifest.json');
+    const entries = [...fitted.kept, ...logEntries]
+      .map((e) => ({ ...e, path: rt(e.path), source: rt(e.source) }))
+      .sort((a, b) => a.priority - b.priority || a.path.localeCompare(b.path));
+    const omitted = [...fitted.omitted, ...logOmitted].map((o) => ({ ...o, source: rt(o.source), reason: rt(o.reason) }));
     const order = ['environment', 'agent', 'otel', 'config', 'system', 'logs'];
     statuses.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+    for (const s of statuses) {
+      if (s.error) s.error = rt(s.error);
+      s.notes = s.notes.map(rt);
+    }
 
-    const trigger = triggerOf(entries);
     const base: Omit<Manifest, 'files'> = {
       schemaVersion: MANIFEST_SCHEMA_VERSION,
       tool: { name: 'flarewatch', version: VERSION },
@@ -261,7 +284,7 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResul
     const summary = summaryStage.addContent({ path: 'SUMMARY.md', priority: PRIORITY.summary, collector: 'bundle', source: 'flarewatch' }, redactor.text(summaryText, 'SUMMARY.md'));
     const files = manifestFiles([summary, ...entries]);
     const manifest: Manifest = { ...base, files, budget: { ...base.budget, contentBytes: files.reduce((n, f) => n + f.bytes, 0) } };
-    const manifestBuf = Buffer.from(redactor.document(JSON.stringify(manifest, null, 2) + '\n', 'json', 'manifest.json').output, 'utf8');
+    const manifestBuf = Buffer.from(JSON.stringify(manifest, null, 2) + '\n', 'utf8');
 
     throwIfAborted(signal);
     progress('write', 'zip', 6);

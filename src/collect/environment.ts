@@ -29,6 +29,15 @@ export function isAllowedEnvName(name: string, policy: EnvPolicy): boolean {
   return [...ALLOWED_PREFIXES, ...(policy.extraPrefixes ?? [])].some((p) => name.startsWith(p));
 }
 
+/**
+ * A value under a secret-looking name that is a plain filesystem path (GIT_ASKPASS,
+ * *_KEY_FILE) is a location, not a secret; learning it would mask every path that shares it.
+ */
+export function isHarvestable(value: string): boolean {
+  const v = value.trim();
+  return v !== '' && !/^\/[\w.\/-]*$/.test(v);
+}
+
 export interface EnvSnapshot {
   /** Allowed variables; secret ones carry SECRET_MASK instead of a value. */
   vars: Record<string, string>;
@@ -47,7 +56,7 @@ export function snapshotEnv(env: Env, policy: EnvPolicy): EnvSnapshot {
     if (value === undefined) continue;
     const secret = policy.isSecretName(name);
     // Harvest secret values even from variables we do not show: they can still leak into logs.
-    if (secret && value.trim() !== '') secretValues.push(value);
+    if (secret && isHarvestable(value)) secretValues.push(value);
     if (!isAllowedEnvName(name, policy)) {
       droppedNames++;
       continue;
