@@ -1,12 +1,13 @@
 // `flarewatch upload` as users run it: the built CLI in a child process against loopback
 // servers. Exit codes, printed case id, consent rules, and the API key in no output line.
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createUploadSpool } from '../../src/upload/index.js';
-import { cleanEnv, runCli } from '../helpers/cli.js';
+import { CLI, cleanEnv, runCli } from '../helpers/cli.js';
 import { json, parseMultipart, sha256, startServer, type TestServer } from './servers.js';
 
 const API_KEY = 'c0ffee0123456789abcdef0123456cd42';
@@ -128,5 +129,44 @@ describe('flarewatch upload', () => {
     const r = await runCli(['upload', bundle, '--case-id', '1', '--yes', '--agent-url', 'http://127.0.0.1:1'], { env: env() });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/no API key .* the Agent at http:\/\/127\.0\.0\.1:1 cannot relay the bundle/);
+  });
+});
+
+// util-linux `script` gives the child a real pseudo-terminal, so the prompt path runs as it
+// would for a person; answers arrive on the terminal's input.
+const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
+
+function runOnTty(args: string[], answer: string, extraEnv: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+  const command = [process.execPath, CLI, ...args].map(quote).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qec', command, '/dev/null'], { env: env(extraEnv), stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      output += d;
+      // Answer once the question is on screen.
+      if (output.includes('[y/N]') && !child.stdin.writableEnded) child.stdin.end(answer);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+describe.runIf(hasScript)('flarewatch upload on a terminal', () => {
+  it('asks first: "n" uploads nothing and exits 1, "y" uploads', async () => {
+    server = await startServer((req, res) => (req.method === 'HEAD' ? res.writeHead(200).end() : json(res, 200, { case_id: 42 })));
+    const e = { DD_API_KEY: API_KEY, FLAREWATCH_UPLOAD_URL: server.url, FLAREWATCH_LOG_LEVEL: 'info' };
+    const no = await runOnTty(['upload', bundle, '--case-id', '42', '--email', EMAIL], 'n\n', e);
+    expect(no.output).toContain(`Upload ${bundle} (128.0 KiB) to Datadog support, ${server.url}/support/flare/42 for case 42, o***@example.org? [y/N]`);
+    expect(no.output).toContain('not uploaded (declined)');
+    expect(no.code).toBe(1);
+    expect(server.requests).toHaveLength(0);
+
+    const yes = await runOnTty(['upload', bundle, '--case-id', '42', '--email', EMAIL], 'y\n', e);
+    expect(yes.code).toBe(0);
+    expect(yes.output).toMatch(/Case id: 42/);
+    expect(server.requests.filter((q) => q.method === 'POST')).toHaveLength(1);
+    expect(yes.output + no.output).not.toContain(API_KEY);
+    expect(yes.output + no.output).not.toContain(EMAIL);
   });
 });
