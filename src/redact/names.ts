@@ -27,7 +27,7 @@ const COMPACT_SUFFIXES = [
 
 // Whole words (between separators) that label a secret wherever they sit in the name,
 // unless the name ends in a metadata word (`password_file`, `db_pass_path`).
-const ANYWHERE_WORDS = new Set(['password', 'passwd', 'pwd', 'pswd', 'pass', 'passphrase', 'creds', 'credentials']);
+const ANYWHERE_WORDS = new Set(['password', 'passwd', 'pwd', 'pw', 'pswd', 'pass', 'passphrase', 'creds', 'credentials']);
 
 // Whole words that label a secret when they are the last word.
 const LAST_WORDS = new Set(['sig', 'signature', 'session']);

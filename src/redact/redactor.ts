@@ -2,7 +2,7 @@
 // report together. text() redacts free-form text, document() parses config formats and
 // falls back to text when they do not parse, harvest() teaches it literal secrets,
 // findSecrets() lists spans without changing anything (for `flarewatch verify`).
-import { isPlaceholderValue, isProviderKeyName } from './names.js';
+import { isBenignValueFor, isPlaceholderValue, isProviderKeyName } from './names.js';
 import { DEFAULT_RULES, RULES_VERSION, rulesHash, type RedactionRule } from './rules.js';
 import { compileHarvested, compileRules, scanText, type Span } from './scan.js';
 import { applySpans, createReplacer, mergeSpans, type ReplacementMode } from './replace.js';
@@ -75,7 +75,7 @@ export function createRedactor(opts: RedactorOptions = {}): Redactor {
     redactText: (s) => text(s, file, true),
     maskValue: (name, raw) => {
       const value = raw.trim(); // block scalars carry their final newline
-      if (isPlaceholderValue(value)) return null;
+      if (isPlaceholderValue(value) || isBenignValueFor(name, value)) return null;
       learn(value);
       report.count(file, STRUCTURED_RULE);
       return replace(value, isProviderKeyName(name) ? 'keep4' : 'mask');
