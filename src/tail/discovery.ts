@@ -182,24 +182,27 @@ export class Discovery {
     if (!this.armed || !this.watching || this.closed) return;
     if (state === 'missing') {
       this.stopRootWatcher(root);
-      this.watchAncestor(root);
+      void this.watchAncestor(root);
     } else {
       this.stopAncestor(root);
-      if (changed || !root.watcher) this.startRootWatcher(root);
+      if (changed || !root.watcher) void this.startRootWatcher(root);
     }
   }
 
   /** Starts chokidar watchers for roots that exist (after the initial scan decided the mode). */
-  startWatching(): void {
+  async startWatching(): Promise<void> {
     this.armed = true;
     if (!this.watching) return;
+    const pending: Promise<void>[] = [];
     for (const root of this.roots) {
-      if (root.state === 'missing') this.watchAncestor(root);
-      else this.startRootWatcher(root);
+      if (root.state === 'missing') pending.push(this.watchAncestor(root));
+      else pending.push(this.startRootWatcher(root));
     }
+    await Promise.all(pending);
   }
 
-  private startRootWatcher(root: Root): void {
+  /** Starts chokidar on the root; resolves once its watches are in place (or after 5 s). */
+  private startRootWatcher(root: Root): Promise<void> {
     this.stopRootWatcher(root);
     const { src } = root;
     const isFileRoot = root.state === 'file';
@@ -228,6 +231,14 @@ export class Discovery {
     watcher.on('error', (err) => this.onWatchError(err as NodeJS.ErrnoException, watchDir));
     root.watcher = watcher;
     root.watchedDir = watchDir;
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 5000);
+      t.unref?.();
+      watcher.once('ready', () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
   }
 
   private stopRootWatcher(root: Root): void {
@@ -250,8 +261,8 @@ export class Discovery {
     }
   }
 
-  private watchAncestor(root: Root): void {
-    void this.nearestExisting(root.src.base).then((dir) => {
+  private watchAncestor(root: Root): Promise<void> {
+    return this.nearestExisting(root.src.base).then((dir) => {
       if (!dir || this.closed || !this.watching || root.state !== 'missing') return;
       if (root.ancestor?.dir === dir) return;
       this.stopAncestor(root);

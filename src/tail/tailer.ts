@@ -88,6 +88,8 @@ class TailerImpl implements Tailer {
   private timers: NodeJS.Timeout[] = [];
   private recheck = new Map<FileReader, NodeJS.Timeout>();
   private pollingReason: string | undefined;
+  /** Files found but not readable (permission denied…), reported in stats until they open. */
+  private openProblems = new Map<string, string>();
   private openCount = 0;
   private ckWrites = 0;
   private ckErrors = 0;
@@ -156,8 +158,10 @@ class TailerImpl implements Tailer {
         this.discovery.forcePolling(`inotify budget too small: need about ${needed} watches, ${budget.available} of ${budget.max} available (raise fs.inotify.max_user_watches)`);
       }
     }
-    this.discovery.startWatching();
+    await this.discovery.startWatching();
     this.armTimers();
+    // Files created between the first scan and the watches being in place: one more look.
+    if (this.discovery.watching) void this.discovery.scan();
     this.log?.info('tailing started', { files: this.byId.size, mode: this.mode, firstRun: this.firstRun });
   }
 
@@ -236,10 +240,26 @@ class TailerImpl implements Tailer {
       return;
     }
     if (this.attaching.has(path)) return;
-    const p = this.attach(path, tag, this.initialScan)
+    const initial = this.initialScan;
+    const p = this.withAttachSlot(() => this.attach(path, tag, initial))
       .catch((err) => this.log?.warn('cannot follow log file', { path, error: err }))
       .finally(() => this.attaching.delete(path));
     this.attaching.set(path, p);
+  }
+
+  /** Attaching opens files; a few at a time keeps the handle cap meaningful with thousands of new files. */
+  private attachRunning = 0;
+  private attachWaiting: Array<() => void> = [];
+
+  private async withAttachSlot<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.attachRunning >= CONCURRENCY * 2) await new Promise<void>((resolve) => this.attachWaiting.push(resolve));
+    this.attachRunning++;
+    try {
+      return await fn();
+    } finally {
+      this.attachRunning--;
+      this.attachWaiting.shift()?.();
+    }
   }
 
   private onTouched(path: string): void {
@@ -286,18 +306,21 @@ class TailerImpl implements Tailer {
       return;
     }
     let fh: FileHandle;
+    this.reserveHandle();
     try {
-      await this.makeRoomForHandle();
       fh = await open(path, 'r');
     } catch (err) {
-      this.log?.warn('cannot open log file; will retry at the next scan', { path, error: err });
+      this.openCount--;
+      if (!this.openProblems.has(path)) this.log?.warn('cannot open log file; will retry at the next scan', { path, error: err });
+      this.openProblems.set(path, `cannot open: ${code(err)}`);
       return;
     }
+    this.openProblems.delete(path);
     let start = 0;
     let truncatedWhileStopped = false;
     try {
       const fst = await fh.stat({ bigint: true });
-      if (identityOf(fst) !== id) return; // replaced between stat and open; the next scan sees the new one
+      if (identityOf(fst) !== id) throw Object.assign(new Error('replaced while opening'), { code: 'ERACE' });
       const size = Number(fst.size);
       const saved = this.saved.get(id);
       if (saved) {
@@ -309,14 +332,20 @@ class TailerImpl implements Tailer {
       } else if (!initial) {
         start = await this.copyOffset(fh, size);
       }
-    } finally {
-      if (this.stopping || this.byId.has(id)) await fh.close().catch(() => undefined);
+    } catch (err) {
+      this.openCount--;
+      await fh.close().catch(() => undefined);
+      if (code(err) === 'ERACE') return; // replaced between stat and open; the next scan sees the new one
+      throw err;
     }
-    if (this.stopping || this.byId.has(id)) return;
+    if (this.stopping || this.byId.has(id)) {
+      this.openCount--;
+      await fh.close().catch(() => undefined);
+      return;
+    }
     const r = new FileReader(id, path, tag, start, this.o.maxLineBytes, this.now());
     r.fh = fh;
     r.size = start;
-    this.openCount++;
     if (truncatedWhileStopped) {
       r.counters.truncations++;
       this.log?.info('file changed while flarewatch was stopped; reading it from the start', { path });
@@ -433,6 +462,7 @@ class TailerImpl implements Tailer {
         if (more) setImmediate(() => this.wake(r));
         else this.wake(r);
       }
+      if (this.openCount > this.o.maxOpenFiles) this.trimHandles();
       if (this.active === 0 && this.idle.length > 0) {
         const waiters = this.idle;
         this.idle = [];
@@ -500,27 +530,46 @@ class TailerImpl implements Tailer {
 
   /** Reopens an idle-closed file and re-verifies it is the same file with the same head. */
   private async reopen(r: FileReader): Promise<boolean> {
-    await this.makeRoomForHandle();
-    const fh = await open(r.path, 'r');
-    const fst = await fh.stat({ bigint: true });
-    if (identityOf(fst) !== r.id) {
+    this.reserveHandle();
+    let fh: FileHandle;
+    try {
+      fh = await open(r.path, 'r');
+    } catch (err) {
+      this.openCount--;
+      throw err;
+    }
+    const fst = await fh.stat({ bigint: true }).catch(() => null);
+    if (!fst || identityOf(fst) !== r.id) {
+      this.openCount--;
       await fh.close();
       return false;
     }
     r.fh = fh;
-    this.openCount++;
     if (r.fp && r.fp.len > 0 && hashBytes(await readAt(fh, 0, r.fp.len)) !== r.fp.hash) this.onTruncated(r);
     return true;
   }
 
-  private async makeRoomForHandle(): Promise<void> {
-    if (this.openCount < this.o.maxOpenFiles) return;
-    let lru: FileReader | null = null;
-    for (const r of this.byId.values()) {
-      if (!r.fh || r.busy || r.detached) continue;
-      if (!lru || r.lastUsed < lru.lastUsed) lru = r;
+  /**
+   * Claims a handle slot before opening (synchronously, so concurrent opens cannot all slip
+   * under the cap), closing the least recently used idle file when the cap is reached.
+   * The cap is soft: when every open file is busy, the open goes ahead.
+   */
+  private reserveHandle(): void {
+    this.trimHandles(this.o.maxOpenFiles - 1);
+    this.openCount++;
+  }
+
+  /** Closes least recently used idle handles until at most `limit` are open. */
+  private trimHandles(limit = this.o.maxOpenFiles): void {
+    while (this.openCount > limit) {
+      let lru: FileReader | null = null;
+      for (const r of this.byId.values()) {
+        if (!r.fh || r.busy || r.detached) continue;
+        if (!lru || r.lastUsed < lru.lastUsed) lru = r;
+      }
+      if (!lru) return;
+      void this.closeHandle(lru);
     }
-    if (lru) await this.closeHandle(lru);
   }
 
   private async closeHandle(r: FileReader): Promise<void> {
@@ -749,7 +798,7 @@ class TailerImpl implements Tailer {
         writes: this.ckWrites,
         errors: this.ckErrors,
       },
-      problems: this.discovery.problems,
+      problems: [...this.discovery.problems, ...[...this.openProblems].map(([path, problem]) => ({ path, problem }))],
     };
   }
 }

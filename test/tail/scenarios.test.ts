@@ -1,0 +1,189 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { appendFileSync, chmodSync, mkdirSync, symlinkSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { startTailer, tempDir, testOptions, waitFor, type Running } from './helpers.js';
+import { ensureBuilt, spawnTailer, type ChildTailer } from './child.js';
+import type { TailerOptions } from '../../src/tail/index.js';
+
+let cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.reverse()) await c();
+  cleanups = [];
+});
+
+async function dir(): Promise<string> {
+  const t = await tempDir();
+  cleanups.push(t.cleanup);
+  return t.dir;
+}
+
+async function run(opts: TailerOptions): Promise<Running> {
+  const r = await startTailer(testOptions(opts));
+  cleanups.push(async () => { await r.tailer.stop(); await r.done; });
+  return r;
+}
+
+describe('discovery scenarios', () => {
+  it('a root that does not exist yet is picked up when created, with files read from 0', async () => {
+    const base = await dir();
+    const root = join(base, 'var', 'log', 'datadog', 'dotnet');
+    const t = await run({ sources: [{ pattern: root, tag: 'dotnet' }], rescanInterval: 5 });
+    expect(t.tailer.stats().problems.some((p) => p.path === root)).toBe(true);
+    mkdirSync(root, { recursive: true });
+    writeFileSync(join(root, 'dotnet-tracer-managed-app.log'), 'first\nsecond\n');
+    // The ancestor watch notices the new directory long before the 5 s rescan.
+    await waitFor(() => t.records.length === 2, 'lines from the new root', 4000);
+    expect(t.records.map((r) => [r.line, r.tag])).toEqual([['first', 'dotnet'], ['second', 'dotnet']]);
+  });
+
+  it('a file created in a brand-new subdirectory right away is not missed', async () => {
+    const logs = await dir();
+    const t = await run({ sources: [{ pattern: logs }] });
+    for (let i = 0; i < 5; i++) {
+      const sub = join(logs, `pod-${i}`, 'container');
+      mkdirSync(sub, { recursive: true });
+      writeFileSync(join(sub, '0.log'), `hello ${i}\n`);
+    }
+    await waitFor(() => t.records.length === 5, 'one line per new directory');
+    expect(t.records.map((r) => r.line).sort()).toEqual([0, 1, 2, 3, 4].map((i) => `hello ${i}`));
+  });
+
+  it('follows a symlinked log directory and names files by the configured path', async () => {
+    const base = await dir();
+    const real = join(base, 'real');
+    mkdirSync(real);
+    const link = join(base, 'link');
+    symlinkSync(real, link);
+    writeFileSync(join(real, 'app.log'), '');
+    const t = await run({ sources: [{ pattern: link }] });
+    appendFileSync(join(real, 'app.log'), 'via link\n');
+    await waitFor(() => t.records.length === 1, 'line through the link');
+    expect(t.records[0]!.file).toBe(join(link, 'app.log'));
+  });
+
+  it('glob sources match only what they say, directory sources only log-like names', async () => {
+    const base = await dir();
+    mkdirSync(join(base, 'a', 'x'), { recursive: true });
+    mkdirSync(join(base, 'b'));
+    const t = await run({ sources: [{ pattern: join(base, 'a', '*', 'trace-*.out'), tag: 'glob' }, { pattern: join(base, 'b'), tag: 'dir' }] });
+    writeFileSync(join(base, 'a', 'x', 'trace-1.out'), 'glob yes\n');
+    writeFileSync(join(base, 'a', 'x', 'other.out'), 'glob no\n');
+    writeFileSync(join(base, 'b', 'app.log.3'), 'dir yes\n');
+    writeFileSync(join(base, 'b', 'app.log.3.gz'), 'dir no\n');
+    writeFileSync(join(base, 'b', 'notes.md'), 'dir no\n');
+    await t.tailer.rescan();
+    await waitFor(() => t.records.length >= 2, 'matching files');
+    await t.tailer.rescan();
+    expect(t.records.map((r) => `${r.tag}:${r.line}`).sort()).toEqual(['dir:dir yes', 'glob:glob yes']);
+  });
+});
+
+describe('content scenarios', () => {
+  it('two files with identical first bytes are both read in full, including one that appears later', async () => {
+    const logs = await dir();
+    const header = '#'.repeat(2048) + '\n';
+    writeFileSync(join(logs, 'a.log'), header);
+    const t = await run({ sources: [{ pattern: logs }] });
+    appendFileSync(join(logs, 'a.log'), 'a1\n');
+    writeFileSync(join(logs, 'b.log'), header + 'b1\n');
+    writeFileSync(join(logs, 'c.log'), header);
+    await waitFor(() => t.records.length === 4, 'a1, b header+b1, c header');
+    appendFileSync(join(logs, 'c.log'), 'c1\n');
+    await waitFor(() => t.records.length === 5, 'c1');
+    expect(t.linesOf(join(logs, 'a.log'))).toEqual(['a1']);
+    expect(t.linesOf(join(logs, 'b.log'))).toEqual([header.trim(), 'b1']);
+    expect(t.linesOf(join(logs, 'c.log'))).toEqual([header.trim(), 'c1']);
+  });
+
+  it('a 10 MB line keeps its prefix, the rest is dropped and counted, and the next line arrives', async () => {
+    const logs = await dir();
+    const f = join(logs, 'big.log');
+    writeFileSync(f, '');
+    const t = await run({ sources: [{ pattern: logs }], maxLineBytes: 4096 });
+    const fd = openSync(f, 'a');
+    const block = Buffer.alloc(1024 * 1024, 'z');
+    for (let i = 0; i < 10; i++) writeSync(fd, block);
+    writeSync(fd, '\nafter the big one\n');
+    closeSync(fd);
+    await waitFor(() => t.records.length === 2, 'two records', 15_000);
+    expect(t.records[0]!.line).toBe('z'.repeat(4096));
+    expect(t.records[1]).toMatchObject({ line: 'after the big one', offset: 10 * 1024 * 1024 + 1 });
+    const s = t.tailer.stats().totals;
+    expect(s.droppedLongLines).toBe(1);
+    expect(s.droppedBytes).toBe(10 * 1024 * 1024 - 4096);
+  });
+
+  it('binary garbage is read through without stalling the file', async () => {
+    const logs = await dir();
+    const f = join(logs, 'junk.log');
+    writeFileSync(f, '');
+    const t = await run({ sources: [{ pattern: logs }] });
+    const junk = randomBytes(256 * 1024);
+    appendFileSync(f, Buffer.concat([junk, Buffer.from('\nclean line\n')]));
+    await waitFor(() => t.records.some((r) => r.line === 'clean line'), 'clean line after junk');
+    expect(t.tailer.stats().totals.readErrors).toBe(0);
+  });
+
+  it('multi-byte characters across tiny read boundaries survive', async () => {
+    const logs = await dir();
+    const f = join(logs, 'utf8.log');
+    writeFileSync(f, '');
+    const t = await run({ sources: [{ pattern: logs }], readChunkBytes: 7 });
+    const want = ['日本語のログ行 ✓', 'emoji 😀 and €uro', 'ascii'];
+    appendFileSync(f, want.join('\n') + '\n');
+    await waitFor(() => t.records.length === 3, 'three lines');
+    expect(t.records.map((r) => r.line)).toEqual(want);
+  });
+
+  it('1,000 files: every line arrives once, handles stay under the cap', async () => {
+    const logs = await dir();
+    const files: string[] = [];
+    for (let d = 0; d < 10; d++) {
+      mkdirSync(join(logs, `svc-${d}`));
+      for (let i = 0; i < 100; i++) {
+        const f = join(logs, `svc-${d}`, `app-${i}.log`);
+        writeFileSync(f, 'existing line\n');
+        files.push(f);
+      }
+    }
+    const t = await run({ sources: [{ pattern: logs }], maxOpenFiles: 64 });
+    expect(t.tailer.stats().totals.filesWatched).toBe(1000);
+    for (const f of files) appendFileSync(f, `new in ${f}\n`);
+    await waitFor(() => t.records.length === 1000, '1000 lines', 20_000);
+    expect(new Set(t.records.map((r) => r.file)).size).toBe(1000);
+    expect(t.records.every((r) => r.line === `new in ${r.file}`)).toBe(true);
+    expect(t.tailer.stats().totals.openFiles).toBeLessThanOrEqual(64);
+    expect(t.tailer.recorder.files()).toHaveLength(1000);
+  });
+});
+
+describe('in a separate process', () => {
+  let child: ChildTailer | undefined;
+  beforeAll(() => ensureBuilt(), 120_000);
+  afterAll(() => { child?.proc.kill('SIGKILL'); });
+
+  it('permission denied on one file and one directory is reported; other files continue', async () => {
+    const logs = await dir();
+    chmodSync(logs, 0o755);
+    writeFileSync(join(logs, 'ok.log'), '');
+    writeFileSync(join(logs, 'secret.log'), 'hidden\n');
+    chmodSync(join(logs, 'ok.log'), 0o644);
+    chmodSync(join(logs, 'secret.log'), 0o600);
+    mkdirSync(join(logs, 'locked'), { mode: 0o700 });
+    writeFileSync(join(logs, 'locked', 'inner.log'), 'hidden\n');
+    // Root reads everything, so the tailer runs as "nobody" when we are root.
+    const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    if (!asNobody.uid) chmodSync(join(logs, 'secret.log'), 0o000);
+    child = spawnTailer({ sources: [{ pattern: logs }], rescanInterval: 0.3, startAt: 'beginning' }, asNobody);
+    const stats = await child.ready;
+    const problems = stats.problems.map((p) => `${p.path} ${p.problem}`).join('\n');
+    expect(problems).toMatch(/secret\.log cannot open: EACCES/);
+    expect(problems).toMatch(/locked cannot read directory: EACCES/);
+    appendFileSync(join(logs, 'ok.log'), 'visible\n');
+    await waitFor(() => child!.records.length === 1, 'line of the readable file');
+    expect(child.records[0]!.line).toBe('visible');
+    child.proc.kill('SIGTERM');
+    expect(await child.exited).toBe(0);
+  });
+});
