@@ -51,7 +51,7 @@ export interface UploadSpoolOptions {
   /** Base options for uploadBundle (from uploadOptionsFromConfig); meta fills case id, email, via. */
   uploadOptions?: UploadOptions;
   /** Replaces uploadBundle entirely (tests, or a daemon wrapping it with metrics). */
-  upload?: (bundle: string, meta: SpoolMeta) => Promise<UploadResult>;
+  upload?: (bundle: string, meta: SpoolMeta, signal?: AbortSignal) => Promise<UploadResult>;
   retryBaseMs?: number;
   retryMaxMs?: number;
   /** Pending records older than this are abandoned (and unpinned). */
@@ -65,8 +65,11 @@ export interface UploadSpool {
   readonly dir: string;
   /** Adds (or re-arms) a bundle; returns its record. */
   enqueue(bundlePath: string, meta?: SpoolMeta): Promise<SpoolRecord>;
-  /** Uploads every due record, one at a time; concurrent calls share one run. */
-  drain(opts?: { force?: boolean }): Promise<DrainReport>;
+  /**
+   * Uploads every due record, one at a time; concurrent calls share one run. `force`
+   * ignores backoff; `signal` stops early (shutdown), leaving the current record pending.
+   */
+  drain(opts?: { force?: boolean; signal?: AbortSignal }): Promise<DrainReport>;
   /** True while the bundle waits for upload: retention must keep it. Synchronous, reads disk. */
   isPending(bundlePath: string): boolean;
   get(bundlePath: string): SpoolRecord | undefined;
@@ -106,9 +109,10 @@ export function createUploadSpool(stateDir: string, opts: UploadSpoolOptions = {
   const log = opts.logger?.child({ component: 'upload-spool' });
   const upload =
     opts.upload ??
-    ((bundle: string, meta: SpoolMeta) =>
+    ((bundle: string, meta: SpoolMeta, signal?: AbortSignal) =>
       uploadBundle(bundle, {
         ...opts.uploadOptions,
+        ...(signal ? { signal } : {}),
         ...(meta.caseId ? { caseId: meta.caseId } : {}),
         ...(meta.email ? { email: meta.email } : {}),
         ...(meta.via ? { via: meta.via } : {}),
@@ -177,10 +181,11 @@ export function createUploadSpool(stateDir: string, opts: UploadSpoolOptions = {
     return Math.max(pausedUntil, Math.min(...pending.map((r) => r.nextAttemptAt)));
   }
 
-  async function drainOnce(force: boolean): Promise<DrainReport> {
+  async function drainOnce(force: boolean, signal?: AbortSignal): Promise<DrainReport> {
     const report: DrainReport = { uploaded: [], retrying: [], failed: [], abandoned: [], missing: [], pending: 0, nextDueAt: null };
     if (force) pausedUntil = 0;
     for (const rec of list()) {
+      if (signal?.aborted) break;
       if (rec.state !== 'pending') continue;
       const t = now();
       if (!force && (rec.nextAttemptAt > t || pausedUntil > t)) continue;
@@ -200,11 +205,14 @@ export function createUploadSpool(stateDir: string, opts: UploadSpoolOptions = {
       }
       let result: UploadResult;
       try {
-        result = await upload(rec.bundle, rec.meta);
+        result = await upload(rec.bundle, rec.meta, signal);
       } catch (err) {
+        if (signal?.aborted) break;
         // A bug or an I/O fault, not an answer: keep the record and try again later.
         result = { ok: false, via: null, bundle: rec.bundle, bytes: 0, target: null, attempts: 0, retryable: true, failure: 'network', message: `upload crashed: ${(err as Error)?.message ?? String(err)}` };
       }
+      // Interrupted by shutdown: not an answer about this bundle, so the record stays as it was.
+      if (signal?.aborted && !result.ok) break;
       const attempts = rec.attempts + 1;
       const done = now();
       const summary = { via: result.via, target: result.target, ...(result.caseId ? { caseId: result.caseId } : {}), ...(result.status !== undefined ? { status: result.status } : {}) };
@@ -252,7 +260,7 @@ export function createUploadSpool(stateDir: string, opts: UploadSpoolOptions = {
       return record;
     },
     drain(o = {}) {
-      running ??= drainOnce(o.force ?? false).finally(() => {
+      running ??= drainOnce(o.force ?? false, o.signal).finally(() => {
         running = undefined;
       });
       return running;

@@ -13,7 +13,7 @@ import { ApiKeyError, readApiKey, type ApiKey } from './credentials.js';
 import { agentFlareTarget, caseIdProblem, emailProblem, intakeUrl, normaliseSite, transportProblem, type Target } from './endpoint.js';
 import { createScrubber, maskApiKey, maskUrl } from './mask.js';
 import { buildMultipart, fileBody, type FormPart } from './multipart.js';
-import { isRetryableStatus, withRetries } from './retry.js';
+import { isRetryableStatus, sleep, withRetries } from './retry.js';
 import { NetworkError, sendRequest, type HttpResponse, type RequestBody } from './transport.js';
 
 export type Via = 'agent' | 'intake' | 'url';
@@ -214,7 +214,8 @@ export async function uploadBundle(path: string, opts: UploadOptions = {}): Prom
       attempts: opts.attempts ?? 3,
       baseMs: opts.retryBaseMs ?? 1000,
       maxMs: opts.retryMaxMs ?? 30_000,
-      ...(opts.delay ? { delay: opts.delay } : {}),
+      // Waits end early on abort; the next try then fails at once and is not retried.
+      delay: opts.delay ?? ((ms: number) => sleep(ms, opts.signal).catch(() => undefined)),
       ...(opts.random ? { random: opts.random } : {}),
       retryable: (o) => !o.ok && o.retryable && !opts.signal?.aborted,
       onRetry: (o, n, waitMs) => log?.warn('upload attempt failed; retrying', { attempt: n, waitMs, reason: scrub(o.message) }),

@@ -6,7 +6,7 @@ import type { DrainReport, UploadSpool } from './spool.js';
 export interface SpoolWorker {
   /** Drain soon (after an enqueue, or when the destination may be back). */
   kick(): void;
-  /** Stops scheduling; resolves when a drain in progress has finished. */
+  /** Stops scheduling and interrupts a drain in progress (its bundle stays pending). */
   stop(): Promise<void>;
   /** The last drain's report, if any. */
   last(): DrainReport | undefined;
@@ -19,6 +19,7 @@ export function startSpoolWorker(spool: UploadSpool, opts: { logger?: Logger; mi
   let stopped = false;
   let current: Promise<unknown> = Promise.resolve();
   let lastReport: DrainReport | undefined;
+  const abort = new AbortController();
 
   const schedule = (at: number | null) => {
     if (stopped || at === null) return;
@@ -29,12 +30,13 @@ export function startSpoolWorker(spool: UploadSpool, opts: { logger?: Logger; mi
   };
   const run = () => {
     timer = undefined;
-    current = spool.drain().then(
+    current = spool.drain({ signal: abort.signal }).then(
       (report) => {
         lastReport = report;
         schedule(report.nextDueAt);
       },
       (err: unknown) => {
+        if (stopped) return;
         opts.logger?.error('upload spool drain failed', { error: err instanceof Error ? err : String(err) });
         schedule(now() + 60_000);
       },
@@ -47,6 +49,7 @@ export function startSpoolWorker(spool: UploadSpool, opts: { logger?: Logger; mi
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      abort.abort();
       await current;
     },
     last: () => lastReport,

@@ -168,6 +168,26 @@ describe('upload spool', () => {
     expect(spool.list()).toEqual([]);
   });
 
+  it('stopping the worker interrupts a stalled upload and keeps the bundle pending', async () => {
+    let heads = 0;
+    // Takes the request and never answers: only the abort can end it before the 60 s timeout.
+    server = await startServer(() => void heads++);
+    const spool = createUploadSpool(stateDir, {
+      uploadOptions: { via: 'intake', intakeBaseUrl: server.url, env: { DD_API_KEY: API_KEY }, hostname: 'h' },
+    });
+    await spool.enqueue(bundle, { caseId: '1' });
+    const worker = startSpoolWorker(spool, { minDelayMs: 1 });
+    worker.kick();
+    const deadline = Date.now() + 5000;
+    while (heads === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(heads).toBe(1);
+    const t0 = Date.now();
+    await worker.stop();
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(spool.get(bundle)).toMatchObject({ state: 'pending', attempts: 0 });
+    expect(spool.isPending(bundle)).toBe(true);
+  });
+
   it('a worker drains after kick()', async () => {
     const uploaded: string[] = [];
     const spool = createUploadSpool(stateDir, { upload: async (b) => (uploaded.push(b), ok(b)) });
