@@ -189,6 +189,8 @@ export async function uploadBundle(path: string, opts: UploadOptions = {}): Prom
       target = { url };
       attemptOnce = () => putOnce(url, size);
     } else if (via === 'agent') {
+      // No loopback-only rule here: the Agent's trace port is plain HTTP by design (a node IP
+      // in Kubernetes), and the tracers already send their traces over this same channel.
       target = agentFlareTarget(opts.agentUrl ?? 'http://localhost:8126');
       attemptOnce = () => postForm(target, form('flarewatch'), { what: 'the Agent', useProxy: false });
     } else {
