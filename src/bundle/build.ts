@@ -85,7 +85,7 @@ export class BundleError extends Error {
 }
 
 /** Manifest and summary are written last but must fit: keep room for them. */
-const INDEX_RESERVE = 64 * 1024;
+const indexReserve = (maxBytes: number) => Math.min(64 * 1024, Math.floor(maxBytes / 8));
 
 function fitByPriority(entries: BundleEntry[], room: number): { kept: BundleEntry[]; omitted: OmittedFile[] } {
   const sorted = [...entries].sort((a, b) => a.priority - b.priority || a.path.localeCompare(b.path));
@@ -149,15 +149,6 @@ function finalPath(dir: string, host: string, created: Date, reason: string): st
   }
 }
 
-export function resolveSources(config: Config, env: Env, deps: StageDeps, logDirs: string[] = []) {
-  const catalogue = config.defaultPaths ? deps.resolveLogSources(env) : [];
-  const logSources = [
-    ...catalogue.map((s) => ({ pattern: s.pattern, tag: s.tracer })),
-    ...[...config.logDirs, ...logDirs].map((p) => ({ pattern: p, tag: 'custom' })),
-  ];
-  return { logSources };
-}
-
 export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResult> {
   const { config, signal } = opts;
   const now = opts.now ?? Date.now;
@@ -181,7 +172,6 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResul
         : deps.createRedactor({ replacement: 'mask' }));
     const stage = new Stage(tmp, io);
     const facts: CollectFacts = {};
-    const { logSources } = resolveSources(config, env, deps, opts.logDirs);
     const ctx: CollectContext = {
       config,
       env,
@@ -191,8 +181,8 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResul
       procRoot: opts.procRoot ?? '/proc',
       rootDir: opts.rootDir ?? '/',
       sampleTrace: opts.sampleTrace ?? config.sampleTrace,
-      logSources,
-      configFiles: [...deps.resolveConfigFiles(env), ...(opts.configFiles ?? [])],
+      logDirs: opts.logDirs ?? [],
+      configFiles: opts.configFiles ?? [],
       ...(opts.since !== undefined ? { sinceSeconds: opts.since } : {}),
       ...(opts.logProvider ? { logProvider: opts.logProvider } : {}),
       ...(opts.agentDebugPort !== undefined ? { agentDebugPort: opts.agentDebugPort } : {}),
@@ -233,9 +223,10 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResul
     }
 
     // Everything but logs, by priority; logs get what is left.
-    const fitted = fitByPriority(stage.entries, Math.max(0, maxBytes - INDEX_RESERVE));
+    const reserve = indexReserve(maxBytes);
+    const fitted = fitByPriority(stage.entries, Math.max(0, maxBytes - reserve));
     const used = fitted.kept.reduce((n, e) => n + e.bytes, 0);
-    const logRoom = Math.max(0, maxBytes - INDEX_RESERVE - used);
+    const logRoom = Math.max(0, maxBytes - reserve - used);
     progress('collect', 'logs', 5);
     let logOmitted: OmittedFile[] = [];
     const logStatus = await runCollector('logs', Math.round(config.logCollectorTimeout * 1000), signal, async (r) => {

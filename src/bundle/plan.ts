@@ -5,7 +5,7 @@ import type { Config } from '../config/settings.js';
 import { defaultDeps, type ConfigFileLike, type Env, type StageDeps } from '../collect/deps.js';
 import { findLogFiles } from '../collect/log-files.js';
 import { otlpEndpoints } from '../collect/otlp-probe.js';
-import { resolveSources } from './build.js';
+import { resolveLogSources } from '../collect/context.js';
 
 export interface DryRunItem {
   kind: 'probe' | 'env' | 'config' | 'log' | 'system';
@@ -44,8 +44,7 @@ export async function planBundle(opts: {
       // Absent candidates are the common case; the real bundle lists them in config/searched.json.
     }
   }
-  const { logSources } = resolveSources(opts.config, env, deps, opts.logDirs);
-  const { files, skipped } = await findLogFiles(logSources);
+  const { files, skipped } = await findLogFiles(resolveLogSources(opts.config, env, deps, opts.logDirs));
   const cutoff = opts.since !== undefined ? (opts.now ?? Date.now()) - opts.since * 1000 : -Infinity;
   for (const f of files) {
     const old = f.mtimeMs < cutoff;

@@ -3,7 +3,7 @@
 // excerpted (windows, head, tail). Files compete for the total budget by error density.
 // Every line is redacted before it is written; every cut is recorded in the manifest.
 import { mirrorPath } from './collectors.js';
-import type { CollectContext } from './context.js';
+import { resolveLogSources, type CollectContext } from './context.js';
 import { findLogFiles, type FoundFile } from './log-files.js';
 import { BinaryFileError, emitExcerpt, scanForErrors, selectRanges, type ErrorScan, type LineReadStats } from './log-excerpt.js';
 import type { CollectorRun } from './run-collector.js';
@@ -71,7 +71,7 @@ export async function collectLogs(ctx: CollectContext, run: CollectorRun, budget
     await collectFromProvider(ctx, run, budget, omitted);
     return omitted;
   }
-  const { files: found, skipped } = await findLogFiles(ctx.logSources);
+  const { files: found, skipped } = await findLogFiles(resolveLogSources(ctx.config, ctx.env, ctx.deps, ctx.logDirs));
   for (const s of skipped.slice(0, 50)) run.note(s);
   if (skipped.length > 50) run.note(`… and ${skipped.length - 50} more sources skipped`);
 

@@ -111,7 +111,7 @@ export function mirrorPath(prefix: string, tag: string, hostPath: string): strin
 export const configCollector: Collector = async (ctx, run) => {
   const searched: Array<{ path: string; tracer: string; origin: string; outcome: string }> = [];
   const seen = new Set<string>();
-  for (const c of ctx.configFiles) {
+  for (const c of [...ctx.deps.resolveConfigFiles(ctx.env), ...ctx.configFiles]) {
     if (run.signal.aborted) break;
     if (seen.has(c.path)) continue;
     seen.add(c.path);

@@ -20,8 +20,9 @@ export interface CollectContext {
   procRoot: string;
   rootDir: string;
   sampleTrace: boolean;
-  /** Log sources: tracer catalogue + FLAREWATCH_LOG_DIRS + --log-dirs. */
-  logSources: Array<{ pattern: string; tag: string }>;
+  /** Log files/dirs/globs on top of the tracer catalogue and FLAREWATCH_LOG_DIRS (--log-dirs). */
+  logDirs: string[];
+  /** Config files on top of the tracer catalogue's. */
   configFiles: ConfigFileLike[];
   /** Only log files modified within this many seconds. */
   sinceSeconds?: number;
@@ -30,6 +31,15 @@ export interface CollectContext {
   agentDebugPort?: number;
   now: () => number;
   onFile?: (path: string) => void;
+}
+
+/** Log sources: the tracer catalogue (unless FLAREWATCH_DEFAULT_PATHS=false), FLAREWATCH_LOG_DIRS, extra dirs. */
+export function resolveLogSources(config: Config, env: Env, deps: StageDeps, logDirs: readonly string[] = []): Array<{ pattern: string; tag: string }> {
+  const catalogue = config.defaultPaths ? deps.resolveLogSources(env) : [];
+  return [
+    ...catalogue.map((s) => ({ pattern: s.pattern, tag: s.tracer })),
+    ...[...config.logDirs, ...logDirs].map((p) => ({ pattern: p, tag: 'custom' })),
+  ];
 }
 
 export type Collector = (ctx: CollectContext, run: CollectorRun) => Promise<void>;

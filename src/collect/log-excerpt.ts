@@ -165,7 +165,9 @@ export interface ExcerptPlan {
 }
 
 /** Spends `allowance` on the windows with most errors (recent first on ties), then head and tail. */
-export function selectRanges(scan: ErrorScan, allowance: number): ExcerptPlan {
+export function selectRanges(scan: ErrorScan, fullAllowance: number): ExcerptPlan {
+  // Leave room for the gap markers and for multi-byte characters, so the tail is not cut.
+  const allowance = Math.max(0, fullAllowance - Math.min(4096, Math.floor(fullAllowance * 0.05)));
   let head = Math.min(Math.floor(allowance * 0.1), 256 * 1024);
   let tail = Math.min(Math.floor(allowance * 0.25), 2 * 1024 * 1024);
   let room = allowance - head - tail;
