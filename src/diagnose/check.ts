@@ -3,10 +3,10 @@
 // environment say, and run the findings engine. Every step has a deadline; the whole run is
 // bounded by a few timeouts so it can serve as a Kubernetes exec probe.
 import { accessSync, constants, statSync } from 'node:fs';
-import { probeAgent, probeOtlpEndpoints } from '../collect/index.js';
+import { probeAgent, probeOtlpEndpoints, type AgentProbe, type OtlpEndpointProbe } from '../collect/index.js';
 import { agentProbeEvidence, clockSkewFromProbe, otlpProbeEvidence } from './adapt.js';
 import { agentAcceptsSample, diagnose } from './diagnose.js';
-import type { AgentProbeEvidence, EnvSnapshot, Evidence } from './evidence.js';
+import type { AgentProbeEvidence, EnvSnapshot, ErrorEventEvidence, Evidence, StartupConfigEvidence } from './evidence.js';
 import type { Finding } from './finding.js';
 import { diskEvidence, gatherPlatform, inotifyEvidence, readTracerLogs, type ClassifierFactory, type LogSourceLike } from './gather.js';
 import { stripCredentials } from './targets.js';
@@ -69,6 +69,52 @@ function socketFacts(path: string): AgentProbeEvidence['socket'] {
   }
 }
 
+export interface AssembleInput {
+  /** A collect-stage Agent probe and where its URL came from; omit when none was run. */
+  agentProbe?: { probe: AgentProbe; source: string; at: number };
+  otlpProbes?: OtlpEndpointProbe[];
+  /** The environment flarewatch runs with (reduced and masked here). */
+  env: Record<string, string | undefined>;
+  processEnvs?: EnvSnapshot[];
+  startupConfigs?: StartupConfigEvidence[];
+  errors?: ErrorEventEvidence[];
+  bundleDir?: string;
+  neededBytes?: number;
+  /** Extra host facts the caller knows (e.g. the tailer's ENOSPC count). */
+  inotifyEnospc?: number;
+  now: number;
+}
+
+/**
+ * Evidence from what a caller has gathered: the daemon and the bundle builder use this with
+ * their own probe, errors and env; runCheck uses it after probing live. Reads the host's
+ * platform markers, disk space and inotify usage itself.
+ */
+export function assembleEvidence(input: AssembleInput): Evidence {
+  const probes: AgentProbeEvidence[] = [];
+  let skew: { ms: number; reference: string } | undefined;
+  if (input.agentProbe) {
+    const ev = agentProbeEvidence(input.agentProbe.probe, input.agentProbe.source, input.agentProbe.at);
+    if (ev.transport === 'unix' && ev.socketPath) ev.socket = socketFacts(ev.socketPath);
+    probes.push(ev);
+    skew = clockSkewFromProbe(input.agentProbe.probe);
+  }
+  const disk = input.bundleDir ? diskEvidence(input.bundleDir, input.neededBytes) : undefined;
+  const inotify = process.platform === 'linux' ? inotifyEvidence() : undefined;
+  if (inotify && input.inotifyEnospc) inotify.enospc = input.inotifyEnospc;
+  return {
+    collectedAt: input.now,
+    agentProbes: probes,
+    otlpProbes: (input.otlpProbes ?? []).map((p) => otlpProbeEvidence(p, input.now)),
+    daemonEnv: ownEnvSnapshot(input.env),
+    processEnvs: input.processEnvs ?? [],
+    startupConfigs: input.startupConfigs ?? [],
+    errors: input.errors ?? [],
+    platform: gatherPlatform(input.env),
+    health: { ...(skew ? { clockSkew: skew } : {}), ...(disk ? { bundleDir: disk } : {}), ...(inotify ? { inotify } : {}) },
+  };
+}
+
 export async function runCheck(opts: CheckOptions): Promise<CheckResult> {
   const now = opts.now ?? Date.now;
   const t0 = now();
@@ -77,24 +123,17 @@ export async function runCheck(opts: CheckOptions): Promise<CheckResult> {
     probeAgent(opts.agentUrl, probeOpts),
     otelConfigured(opts.env) ? probeOtlpEndpoints(opts.env, { timeoutMs: opts.timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) }) : Promise.resolve([]),
   ]);
-  const agentEv = agentProbeEvidence(agent, opts.agentSource, t0);
-  if (agentEv.transport === 'unix' && agentEv.socketPath) agentEv.socket = socketFacts(agentEv.socketPath);
-
   const logs = readTracerLogs(opts.logSources ?? [], opts.classifier);
-  const skew = clockSkewFromProbe(agent);
-  const disk = opts.bundleDir ? diskEvidence(opts.bundleDir, opts.neededBytes) : undefined;
-  const inotify = process.platform === 'linux' ? inotifyEvidence() : undefined;
-  const evidence: Evidence = {
-    collectedAt: t0,
-    agentProbes: [agentEv],
-    otlpProbes: otlp.map((p) => otlpProbeEvidence(p, t0)),
-    daemonEnv: ownEnvSnapshot(opts.env),
-    processEnvs: [],
+  const evidence = assembleEvidence({
+    agentProbe: { probe: agent, source: opts.agentSource, at: t0 },
+    otlpProbes: otlp,
+    env: opts.env,
     startupConfigs: logs.startupConfigs,
     errors: logs.errors,
-    platform: gatherPlatform(opts.env),
-    health: { ...(skew ? { clockSkew: skew } : {}), ...(disk ? { bundleDir: disk } : {}), ...(inotify ? { inotify } : {}) },
-  };
+    ...(opts.bundleDir ? { bundleDir: opts.bundleDir } : {}),
+    ...(opts.neededBytes ? { neededBytes: opts.neededBytes } : {}),
+    now: t0,
+  });
   const findings = diagnose(evidence);
   return { ok: agentAcceptsSample(evidence), evidence, findings, logFilesRead: logs.filesRead, durationMs: now() - t0 };
 }

@@ -43,6 +43,18 @@ export function parseAgentTarget(raw: string): ParsedTarget | null {
  */
 export function targetKey(raw: string | null | undefined): string | null {
   if (!raw) return null;
+  // Thousands of events share a handful of targets; URL parsing dominates without this.
+  const hit = KEY_CACHE.get(raw);
+  if (hit !== undefined) return hit;
+  const key = computeTargetKey(raw);
+  if (KEY_CACHE.size >= 4096) KEY_CACHE.clear();
+  KEY_CACHE.set(raw, key);
+  return key;
+}
+
+const KEY_CACHE = new Map<string, string | null>();
+
+function computeTargetKey(raw: string): string | null {
   let s = raw.trim();
   // Java prints "localhost/127.0.0.1:8126": the resolved address after the slash is what matters.
   const javaStyle = /^[^/\s:]+\/([^/\s]+:\d+)$/.exec(s);

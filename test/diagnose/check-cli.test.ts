@@ -103,7 +103,7 @@ describe('flarewatch check', () => {
       expect(ids(r.stdout)).toContain('agent-accepts-traces');
       expect(ids(r.stdout)).not.toContain('agent-refused');
       expect(agent.traces).toHaveLength(1);
-      const [[span]] = agent.traces[0] as Array<Array<Record<string, unknown>>>;
+      const span = (agent.traces[0] as Array<Array<Record<string, unknown>>>)[0]?.[0];
       expect(span).toMatchObject({ service: 'flarewatch', name: expect.any(String) });
       expect(typeof span!.trace_id).toBe('number');
     } finally {
