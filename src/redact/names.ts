@@ -93,7 +93,8 @@ const PLACEHOLDER = [
   /^\$\{[^}]*\}$/, // ${VAR}
   /^\$[A-Za-z_][A-Za-z0-9_]*$/, // $VAR
   /^%[A-Za-z_][A-Za-z0-9_]*%$/, // %VAR%
-  /^\{\{.*\}\}$/, // {{ template }}
+  /^\{\{/, // {{ template }} (a bare value stops at its first space)
+  /^\$\{/, // ${VAR…
   /^ENC\[.*\]$/, // Datadog secrets-backend handle
   /^<[^<>]*>$/, // <placeholder>
   /^(?:true|false|null|none|nil|yes|no|on|off|undefined|empty|changeme)$/i,

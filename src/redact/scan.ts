@@ -74,10 +74,12 @@ export function scanText(text: string, compiled: CompiledRules, opts: ScanOption
 function scanLine(text: string, ls: number, le: number, rules: readonly RedactionRule[], spans: Span[], maxLine: number): number {
   let resume = le + 1;
   const step = maxLine - MAX_MATCH_CHARS;
-  for (let ws = ls; ws < le; ws += step) {
+  let ws = ls;
+  for (;;) {
     const we = Math.min(le, ws + maxLine);
     const window = text.slice(ws, we);
     const lower = window.toLowerCase();
+    const before = spans.length;
     for (const rule of rules) {
       if (!rule.hints.some((h) => lower.includes(h))) continue;
       try {
@@ -88,16 +90,24 @@ function scanLine(text: string, ls: number, le: number, rules: readonly Redactio
       }
     }
     if (we === le) break;
+    // Text already inside a span is masked whatever else matches there, so the next
+    // window may start near the end of the furthest span (keeps huge tokens linear).
+    let covered = 0;
+    for (let k = before; k < spans.length; k++) covered = Math.max(covered, spans[k]!.end);
+    ws = Math.max(ws + step, covered - KEY_LOOKBACK_CHARS);
   }
   return resume;
 }
 
-const TOKEN_CHAR = /[A-Za-z0-9_\-+/=.~%]/;
+/** Longest text a rule keeps before its secret (key, separator, scheme, URL user). */
+const KEY_LOOKBACK_CHARS = 512;
+const TOKEN_RUN = /[A-Za-z0-9_\-+/=.~%]*/y;
 
 /** A secret never ends mid-token: extends a span cut short by a quantifier cap. */
 function extendToTokenEnd(text: string, end: number, limit: number): number {
-  while (end < limit && TOKEN_CHAR.test(text[end]!)) end++;
-  return end;
+  TOKEN_RUN.lastIndex = end;
+  const m = TOKEN_RUN.exec(text);
+  return Math.min(limit, end + (m ? m[0].length : 0));
 }
 
 function regexSpans(text: string, window: string, offset: number, lineEnd: number, rule: RedactionRule, spans: Span[]): void {
