@@ -239,7 +239,8 @@ export async function uploadBundle(path: string, opts: UploadOptions = {}): Prom
       ...((outcome.caseId ?? opts.caseId) ? { caseId: outcome.caseId ?? opts.caseId } : {}),
     };
     if (result.ok) log?.info('bundle uploaded', { bundle, via, target: finalTarget, attempts, ...(result.caseId ? { caseId: result.caseId } : {}) });
-    else log?.warn('upload failed', { bundle, via, target: finalTarget, attempts, status: result.status, reason: result.message });
+    // The caller reports the failure (the CLI prints it, the spool logs it with its plan).
+    else log?.info('upload failed', { bundle, via, target: finalTarget, attempts, status: result.status, reason: result.message });
     return result;
   }
 
