@@ -1,0 +1,101 @@
+// The line classifier: does this one log line (already unwrapped from container framing)
+// report that telemetry could not be delivered to the Agent/collector? Pure and linear:
+// lines are capped, a literal gate rejects almost every line before any rule runs, and
+// each rule's regex only runs when one of its literal hints occurs.
+import { extractStatus, extractTarget, inferKind, cleanUrl } from './causes.js';
+import { ruleSetFor, type CompiledRule, type RuleSet } from './compile.js';
+import { LANG_ALIASES, languageFromPrefix } from './fingerprints.js';
+import { NOT_AN_ERROR, type Classification, type ErrorKind, type Rule } from './types.js';
+
+/** Longer lines are classified on this prefix (the error wording is always near the start). */
+export const MAX_CLASSIFY_CHARS = 8192;
+
+/** Statuses that mean "an older agent answered": the tracer downgrades, nothing is lost. */
+const DOWNGRADE_STATUSES = new Set([404, 415]);
+
+/** File hints that say nothing about the language of the lines inside. */
+const GENERIC_HINTS = new Set(['container']);
+
+function hasHint(line: string, hints: readonly string[]): boolean {
+  for (const h of hints) if (line.includes(h)) return true;
+  return false;
+}
+
+function matches(c: CompiledRule, line: string): boolean {
+  if (!hasHint(line, c.hints)) return false;
+  if (!c.pattern.test(line)) return false;
+  if (c.also && !c.also.test(line)) return false;
+  if (c.unless && c.unless.test(line)) return false;
+  return true;
+}
+
+/**
+ * The line's own prefix first (it is exact, and shared files such as a web server's error
+ * log hold several tracers), then the file's catalogue key, then the rule's wording.
+ */
+function languageOf(c: CompiledRule, line: string, hint: string | undefined): string | null {
+  const fromPrefix = languageFromPrefix(line);
+  if (fromPrefix) return fromPrefix;
+  if (hint && !GENERIC_HINTS.has(hint)) return hint;
+  if (c.languageFrom) {
+    const m = c.languageFrom.exec(line);
+    const alias = m?.[1] !== undefined ? LANG_ALIASES[m[1]] : undefined;
+    if (alias) return alias;
+  }
+  return c.rule.language ?? null;
+}
+
+function targetOf(c: CompiledRule, line: string): string | null {
+  if (c.target) {
+    const m = c.target.exec(line);
+    if (m?.[1]) {
+      const t = m[1];
+      if (t.startsWith('unix://')) return t.slice('unix://'.length).replace(/[?#].*$/, '');
+      return /^[a-z+]+:\/\//i.test(t) ? cleanUrl(t) : t;
+    }
+  }
+  return extractTarget(line);
+}
+
+/** Classifies with an already built rule set (the stream classifier and scanner use this). */
+export function classifyWith(set: RuleSet, rawLine: string, hint?: string): Classification {
+  const line = rawLine.length > MAX_CLASSIFY_CHARS ? rawLine.slice(0, MAX_CLASSIFY_CHARS) : rawLine;
+  if (!set.gate.test(line)) return NOT_AN_ERROR;
+  for (const c of set.rules) {
+    if (!matches(c, line)) continue;
+    if (c.rule.benign) return { ...NOT_AN_ERROR, rule: c.rule.id };
+    const status = extractStatus(line);
+    let kind: ErrorKind | null = c.rule.kind ?? null;
+    let weakKind = false;
+    if (!kind) {
+      kind = inferKind(line, status);
+      if (!kind) {
+        kind = c.rule.fallback ?? 'unreachable';
+        weakKind = true;
+      }
+    }
+    if (kind === 'http_status' && status !== null && DOWNGRADE_STATUSES.has(status)) {
+      return { ...NOT_AN_ERROR, rule: 'benign.api-downgrade-status' };
+    }
+    return {
+      error: true,
+      language: languageOf(c, line, hint),
+      kind,
+      target: targetOf(c, line),
+      status,
+      rule: c.rule.id,
+      ...(weakKind ? { weakKind: true } : {}),
+    };
+  }
+  return NOT_AN_ERROR;
+}
+
+/**
+ * Classifies one line. `hint` is the catalogue key of the file the line came from; it is
+ * used when the line's own prefix does not identify the tracer (generic sources such as
+ * container runtime logs give no hint).
+ * `rules` are extra (user) rules, tried before the built-in ones.
+ */
+export function classifyLine(line: string, hint?: string, rules?: readonly Rule[]): Classification {
+  return classifyWith(ruleSetFor(rules), line, hint);
+}

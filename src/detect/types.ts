@@ -1,0 +1,67 @@
+// Shared shapes of the detection stage: what a rule looks like (plain data, so user
+// rules and built-in rules are the same thing) and what classifying a line returns.
+
+/** Why telemetry did not reach the Agent/collector. */
+export type ErrorKind =
+  | 'refused'
+  | 'timeout'
+  | 'dns'
+  | 'socket_missing'
+  | 'permission'
+  | 'reset'
+  | 'http_status'
+  | 'dropped'
+  | 'unreachable';
+
+export const ERROR_KINDS: readonly ErrorKind[] = [
+  'refused', 'timeout', 'dns', 'socket_missing', 'permission', 'reset', 'http_status', 'dropped', 'unreachable',
+];
+
+/**
+ * One message family. Rules are data: built-in ones live in rules.ts, users add theirs
+ * through FLAREWATCH_RULES_FILE in exactly this shape (YAML or JSON).
+ */
+export interface Rule {
+  /** Stable identifier, e.g. `java.send-failed`. */
+  id: string;
+  /** Where the wording comes from (source file, issue, version range). */
+  source?: string;
+  /** Literal substrings (case-sensitive); the regex is only tried when one occurs. */
+  hints: string[];
+  /** JavaScript regular expression source, matched against the (capped) line. */
+  pattern: string;
+  /** Only `i` is accepted. */
+  flags?: string;
+  /** A second expression that must also match somewhere in the line. */
+  also?: string;
+  /** An expression that, when it matches, makes this rule not apply. */
+  unless?: string;
+  /** When matched, the line is NOT an error (a benign look-alike). Rules run in order. */
+  benign?: boolean;
+  /** Fixed kind; otherwise the kind is inferred from the cause text, then `fallback`. */
+  kind?: ErrorKind;
+  fallback?: ErrorKind;
+  /** Catalogue key implied by this wording when the line's prefix does not say. */
+  language?: string;
+  /** Expression whose first capture names the language (mapped through LANG_ALIASES). */
+  languageFrom?: string;
+  /** Expression whose first capture is the target (otherwise the generic extractor runs). */
+  target?: string;
+}
+
+export interface Classification {
+  error: boolean;
+  language: string | null;
+  kind: ErrorKind | null;
+  target: string | null;
+  /** HTTP status code when the line names one. */
+  status: number | null;
+  /** Id of the rule that decided (an error rule or a benign rule), null when none applied. */
+  rule: string | null;
+  /** True when the kind is the rule's fallback rather than read from a cause in the line. */
+  weakKind?: boolean;
+}
+
+export const NOT_AN_ERROR: Classification = Object.freeze({
+  error: false, language: null, kind: null, target: null, status: null, rule: null,
+}) as Classification;
