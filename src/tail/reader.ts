@@ -73,13 +73,24 @@ export class FileReader implements CommitTarget {
     this.tail = Buffer.alloc(0);
   }
 
-  /** Called after each chunk: keeps the rolling tail and, when a line ended at the chunk's end, the marker. */
+  /**
+   * Called after each chunk has been split: moves the offset marker to the end of the last
+   * complete line (using the rolling tail for bytes before the chunk) and updates the tail.
+   */
   noteChunk(chunk: Buffer): void {
+    const pos = this.splitter.pos;
+    const chunkStart = pos - chunk.length;
+    const lineEnd = this.splitter.lineOffset;
+    if (lineEnd > chunkStart) {
+      const upto = lineEnd - chunkStart;
+      const want = Math.min(lineEnd, MARKER_BYTES);
+      const bytes = upto >= want ? chunk.subarray(upto - want, upto) : Buffer.concat([this.tail, chunk.subarray(0, upto)]).subarray(-want);
+      // After a restart mid-file the tail may not reach back far enough; then keep the old marker.
+      if (bytes.length === want) this.marker = { offset: lineEnd, hash: hashBytes(bytes) };
+    }
     this.tail = chunk.length >= MARKER_BYTES
       ? Buffer.from(chunk.subarray(chunk.length - MARKER_BYTES))
       : Buffer.concat([this.tail, chunk]).subarray(-MARKER_BYTES);
-    const lineEnd = this.splitter.lineOffset;
-    if (lineEnd === this.splitter.pos && lineEnd > 0) this.marker = { offset: lineEnd, hash: hashBytes(this.tail.subarray(-Math.min(lineEnd, MARKER_BYTES))) };
   }
 
   needsHeadFingerprint(): boolean {

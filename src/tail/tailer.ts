@@ -142,7 +142,11 @@ class TailerImpl implements Tailer {
       if (loaded.data) {
         this.firstRun = false;
         this.savedAt = loaded.data.savedAt;
-        for (const e of loaded.data.entries) this.saved.set(e.id, e);
+        for (const e of loaded.data.entries) {
+          this.saved.set(e.id, e);
+          // A copy made while we were stopped (copytruncate) continues where its original was.
+          if (e.marker !== '' && e.fpLen > 0) this.lost.push({ fpLen: e.fpLen, fp: e.fp, marker: { offset: e.offset, hash: e.marker }, at: this.now() });
+        }
         if (loaded.from === 'previous') this.log?.warn('using the previous checkpoint copy; the newest was unusable');
       }
     }
@@ -172,9 +176,8 @@ class TailerImpl implements Tailer {
   private armTimers(): void {
     this.clearTimers();
     const every = (seconds: number, fn: () => void) => {
-      const t = setInterval(fn, Math.max(20, seconds * 1000));
-      t.unref?.();
-      this.timers.push(t);
+      // Not unref'd: a started tailer keeps the process alive until stop().
+      this.timers.push(setInterval(fn, Math.max(20, seconds * 1000)));
     };
     every(this.o.rescanInterval, () => void this.discovery.scan());
     // Safety poll: events only wake readers early; this catches what they miss.
@@ -327,10 +330,12 @@ class TailerImpl implements Tailer {
         this.saved.delete(id);
         if (await this.checkpointFits(fh, size, saved)) start = saved.offset;
         else truncatedWhileStopped = saved.offset > 0;
-      } else if (initial && (this.firstRun || Number(fst.mtimeMs) < this.savedAt - MTIME_SLACK_MS)) {
+      } else if (initial && this.firstRun) {
         start = await this.initialOffset(fh, size);
-      } else if (!initial) {
-        start = await this.copyOffset(fh, size);
+      } else {
+        const copy = await this.copyOffset(fh, size);
+        if (copy !== null) start = copy;
+        else if (initial && Number(fst.mtimeMs) < this.savedAt - MTIME_SLACK_MS) start = await this.initialOffset(fh, size);
       }
     } catch (err) {
       this.openCount--;
@@ -380,9 +385,13 @@ class TailerImpl implements Tailer {
     return from - 1 + nl + 1;
   }
 
-  /** For files appearing while running: 0, unless the head and marker show a copy of what we follow or just lost. */
-  private async copyOffset(fh: FileHandle, size: number): Promise<number> {
-    if (size === 0) return 0;
+  /**
+   * Is this new file a copy of one we follow (start at its end: we read that content already)
+   * or of one lost to truncation or known from the last run (continue after our old offset)?
+   * Same head fingerprint and same bytes before the offset; null when it is not a copy.
+   */
+  private async copyOffset(fh: FileHandle, size: number): Promise<number | null> {
+    if (size === 0) return null;
     const head = await readAt(fh, 0, Math.min(size, HEAD_BYTES));
     const candidates: LostState[] = [...this.lost];
     for (const r of this.byId.values()) {
@@ -395,7 +404,7 @@ class TailerImpl implements Tailer {
       // A copy (copytruncate's rotated file): we have read it up to the marker already.
       return c.at === 0 ? size : c.marker.offset;
     }
-    return 0;
+    return null;
   }
 
   /** Removes the reader's main path (and, unless `aliases` is false, its other names) from the path map. */
