@@ -1,6 +1,7 @@
 // The one place the bundle reaches into the other stages (tracer catalogue, error
 // classifier, redaction engine). Everything else in collect/ and bundle/ takes these as
 // injected values, so tests can drive collectors with explicit inputs.
+import { createStreamClassifier } from '../detect/index.js';
 import { createRedactor, isSecretName } from '../redact/index.js';
 import type { Redactor } from './types.js';
 
@@ -33,10 +34,16 @@ export interface StageDeps {
   classifier: LineClassifierFactory;
 }
 
-// --- Interim stand-ins, used until src/tracers and src/detect land. ----------------------
+// --- Interim stand-ins, used until src/tracers lands. -------------------------------------
 
-const CONNECTION_ERROR =
-  /ECONNREFUSED|connection refused|Failed to connect|Connection reset|ECONNRESET|timed out|ETIMEDOUT|no such host|ENOTFOUND|Agent not reachable|Network error trying to reach the agent|failed to send traces|Error while sending|lost \d+ traces|Couldn't connect|Unable to reach agent/i;
+/** A connection-error line that starts a new event (continuations of a counted event do not). */
+function streamClassifier(hint?: string): (line: string) => boolean {
+  const sc = createStreamClassifier(hint && hint !== 'custom' ? { hint } : {});
+  return (line) => {
+    const c = sc.push(line);
+    return c.error && !c.continuation;
+  };
+}
 
 export const defaultDeps: StageDeps = {
   createRedactor: (opts) => createRedactor(opts),
@@ -44,5 +51,5 @@ export const defaultDeps: StageDeps = {
   resolveLogSources: () => [],
   resolveConfigFiles: () => [],
   envSnapshotNames: () => ({ names: [], prefixes: [] }),
-  classifier: () => (line) => CONNECTION_ERROR.test(line),
+  classifier: streamClassifier,
 };
