@@ -91,7 +91,7 @@ const PLACEHOLDER = [
   /^\*{3,}[A-Za-z0-9]{0,5}$/, // already masked (idempotence)
   /^\[redacted[:\]]/i,
   /^\$\{[^}]*\}$/, // ${VAR}
-  /^\$[A-Za-z_][A-Za-z0-9_]*$/, // $VAR
+  /^\$[A-Z_][A-Z0-9_]*$/, // $VAR (env-style upper case only: `$ecret1` is a password)
   /^%[A-Za-z_][A-Za-z0-9_]*%$/, // %VAR%
   /^\{\{/, // {{ template }} (a bare value stops at its first space)
   /^\$\{/, // ${VAR…

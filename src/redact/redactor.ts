@@ -38,7 +38,10 @@ export interface Redactor {
   findSecrets(input: string): Array<{ rule: string; index: number; length: number }>;
 }
 
-/** Shortest value worth learning: shorter ones would mask ordinary words everywhere. */
+/**
+ * Shortest value worth learning: shorter ones would mask ordinary words everywhere
+ * (digit-only values need 10+ digits, or ports and counters would vanish from logs).
+ */
 export const MIN_HARVEST_LENGTH = 6;
 const STRUCTURED_RULE = 'secret-key-name';
 const TEXT_FILE = '(text)';
@@ -56,7 +59,7 @@ export function createRedactor(opts: RedactorOptions = {}): Redactor {
 
   const learn = (value: string) => {
     const v = value.trim();
-    if (v.length < MIN_HARVEST_LENGTH || v.length > 4096 || isPlaceholderValue(v) || /^\d+$/.test(v) || harvested.has(v)) return;
+    if (v.length < MIN_HARVEST_LENGTH || v.length > 4096 || isPlaceholderValue(v) || /^\d{1,9}$/.test(v) || harvested.has(v)) return;
     harvested.add(v);
     harvestedRe = compileHarvested(harvested);
   };
