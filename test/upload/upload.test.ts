@@ -197,6 +197,27 @@ describe('intake', () => {
     expect(await uploadBundle(bundle, base({ caseId: '12ab' }))).toMatchObject({ ok: false, failure: 'usage', message: expect.stringContaining('digits only') });
   });
 
+  it('refuses a redirect that would downgrade to plain http off this machine', async () => {
+    const front = track(await startServer((_req, res) => res.writeHead(301, { location: 'http://intake.example.invalid/support/flare/4242' }).end()));
+    const r = await uploadBundle(bundle, base({ intakeBaseUrl: front.url }));
+    expect(r).toMatchObject({ ok: false, failure: 'rejected', retryable: false, attempts: 1 });
+    expect(r.message).toContain('unencrypted');
+  });
+
+  it('retries a 429 like a 5xx', async () => {
+    let posts = 0;
+    const server = track(await startServer((req, res) => (req.method === 'HEAD' ? res.writeHead(200).end() : posts++ === 0 ? json(res, 429, {}) : json(res, 200, { case_id: 1 }))));
+    expect(await uploadBundle(bundle, base({ intakeBaseUrl: server.url, caseId: '1' }))).toMatchObject({ ok: true, attempts: 2 });
+  });
+
+  it('speaks TLS directly to an https intake it has been told to trust', async () => {
+    const cert = selfSignedCert();
+    const server = track(await startServer(intake(), cert));
+    const r = await uploadBundle(bundle, base({ intakeBaseUrl: server.url, ca: cert.cert }));
+    expect(r).toMatchObject({ ok: true, route: 'direct' });
+    expect(server.requests.map((q) => q.method)).toEqual(['HEAD', 'POST']);
+  });
+
   it('keeps the key off a redirect to another host', async () => {
     const other = track(await startServer(intake()));
     // "localhost" and "127.0.0.1" are different host names for the same server.
