@@ -8,7 +8,7 @@ import { agentProbeEvidence, clockSkewFromProbe, otlpProbeEvidence } from './ada
 import { agentAcceptsSample, diagnose } from './diagnose.js';
 import type { AgentProbeEvidence, EnvSnapshot, ErrorEventEvidence, Evidence, StartupConfigEvidence } from './evidence.js';
 import type { Finding } from './finding.js';
-import { diskEvidence, gatherPlatform, inotifyEvidence, readTracerLogs, type ClassifierFactory, type LogSourceLike } from './gather.js';
+import { diskEvidence, gatherPlatform, inotifyEvidence, readTracerLogs, type ClassifierFactory, type LogReadHooks, type LogSourceLike } from './gather.js';
 import { stripCredentials } from './targets.js';
 
 export interface CheckOptions {
@@ -21,6 +21,7 @@ export interface CheckOptions {
   sampleTrace?: boolean;
   logSources?: LogSourceLike[];
   classifier?: ClassifierFactory;
+  logHooks?: LogReadHooks;
   bundleDir?: string;
   neededBytes?: number;
   signal?: AbortSignal;
@@ -123,7 +124,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckResult> {
     probeAgent(opts.agentUrl, probeOpts),
     otelConfigured(opts.env) ? probeOtlpEndpoints(opts.env, { timeoutMs: opts.timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) }) : Promise.resolve([]),
   ]);
-  const logs = readTracerLogs(opts.logSources ?? [], opts.classifier);
+  const logs = readTracerLogs(opts.logSources ?? [], opts.classifier, undefined, opts.logHooks);
   const evidence = assembleEvidence({
     agentProbe: { probe: agent, source: opts.agentSource, at: t0 },
     otlpProbes: otlp,

@@ -91,12 +91,23 @@ export interface LineVerdict {
   continuation?: boolean;
 }
 
-/** A per-file classifier (the detect stage's stream classifier fits this shape). */
-export type ClassifierFactory = (hint?: string) => { push(line: string): LineVerdict };
+/**
+ * A per-file classifier (the detect stage's stream classifier fits this shape). `format`
+ * is the source's framing (plain, cri, docker-json, auto) for callers that unframe first.
+ */
+export type ClassifierFactory = (hint?: string, format?: string) => { push(line: string): LineVerdict };
 
 export interface LogSourceLike {
   pattern: string;
   tracer?: string;
+  format?: string;
+}
+
+export interface LogReadHooks {
+  /** Files named by a pattern; the default handles files, directories and last-segment globs. */
+  expand?: (pattern: string, limit: number) => string[];
+  /** Epoch ms of a log line; the default knows the common shapes. */
+  timeOf?: (line: string) => number | null;
 }
 
 export interface LogReadLimits {
@@ -179,11 +190,13 @@ export interface LogEvidence {
  * Reads the tail of each source's files: startup-configuration lines always, connection
  * errors when a classifier is given. Line numbers are exact only for files read whole.
  */
-export function readTracerLogs(sources: LogSourceLike[], classifier: ClassifierFactory | undefined, limits: LogReadLimits = DEFAULT_LOG_LIMITS): LogEvidence {
+export function readTracerLogs(sources: LogSourceLike[], classifier: ClassifierFactory | undefined, limits: LogReadLimits = DEFAULT_LOG_LIMITS, hooks: LogReadHooks = {}): LogEvidence {
   const out: LogEvidence = { startupConfigs: [], errors: [], filesRead: [], unreadable: [] };
   const seen = new Set<string>();
+  const expand = hooks.expand ?? expandSource;
+  const timeOf = hooks.timeOf ?? lineTime;
   for (const src of sources) {
-    for (const file of expandSource(src.pattern, limits.maxFiles)) {
+    for (const file of expand(src.pattern, limits.maxFiles)) {
       if (seen.has(file) || seen.size >= limits.maxFiles) continue;
       seen.add(file);
       const tail = readTail(file, limits.bytesPerFile);
@@ -192,7 +205,7 @@ export function readTracerLogs(sources: LogSourceLike[], classifier: ClassifierF
         continue;
       }
       out.filesRead.push(file);
-      const c = classifier?.(src.tracer);
+      const c = classifier?.(src.tracer, src.format);
       const lines = tail.text.split('\n');
       for (let i = 0; i < lines.length; i++) {
         const raw = lines[i]!;
@@ -206,7 +219,7 @@ export function readTracerLogs(sources: LogSourceLike[], classifier: ClassifierF
         const v = c.push(line);
         if (!v.error || v.continuation || !v.kind || !KINDS.has(v.kind)) continue;
         out.errors.push({
-          time: lineTime(line) ?? tail.mtime,
+          time: timeOf(line) ?? tail.mtime,
           language: v.language ?? src.tracer ?? 'unknown',
           kind: v.kind as FailureKind,
           target: v.target,

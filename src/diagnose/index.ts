@@ -30,4 +30,4 @@ export { renderSummaryHtml, type SummaryInput, type SummaryTrigger, type Summary
 export { runCheck, assembleEvidence, ownEnvSnapshot, type AssembleInput, type CheckOptions, type CheckResult } from './check.js';
 export { renderCheckReport } from './report.js';
 export { agentProbeEvidence, otlpProbeEvidence, clockSkewFromProbe } from './adapt.js';
-export { readTracerLogs, expandSource, lineTime, gatherPlatform, diskEvidence, inotifyEvidence, type ClassifierFactory, type LogSourceLike, type LineVerdict, type LogEvidence } from './gather.js';
+export { readTracerLogs, expandSource, lineTime, gatherPlatform, diskEvidence, inotifyEvidence, type ClassifierFactory, type LogReadHooks, type LogSourceLike, type LineVerdict, type LogEvidence } from './gather.js';

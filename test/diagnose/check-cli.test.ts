@@ -2,7 +2,7 @@
 // servers — nothing listening, a fake Agent that accepts traces, one that answers /info but
 // refuses traces with 403, an unresolvable host, a Unix socket path that does not exist.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -171,6 +171,28 @@ describe('flarewatch check', () => {
     } finally {
       await agent.close();
     }
+  });
+
+  it('classifies tracer log lines: two tracers failing against one Agent', async () => {
+    const port = await freePort();
+    const dir = join(home, 'logs');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'go.log'),
+      '2026/08/21 10:16:00 Datadog Tracer v2.1.0 ERROR: lost 3 traces: Post "http://datadog-agent:8126/v0.4/traces": dial tcp 10.0.0.5:8126: connect: connection refused\n' +
+        '2026/08/21 10:17:00 Datadog Tracer v2.1.0 DEBUG: Sending payload: size: 120 traces: 1\n',
+    );
+    writeFileSync(
+      join(dir, 'python.log'),
+      '2026-08-21 10:17:00,123 ERROR [ddtrace.internal.writer.writer] [writer.py:250] - failed to send, dropping 2 traces to intake at http://datadog-agent:8126/v0.5/traces: client error (Connect)\n',
+    );
+    const r = await runCheck(['--json', '--log', dir], { FLAREWATCH_AGENT_URL: `http://127.0.0.1:${port}` });
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.stdout) as Json & { evidence: { errors: Array<{ language: string; kind: string; time: number }> } };
+    expect(j.evidence.errors.map((e) => e.language).sort()).toEqual(['go', 'python']);
+    expect(j.evidence.errors.every((e) => e.kind === 'refused' && e.time >= Date.UTC(2026, 7, 21, 10, 16))).toBe(true);
+    const f = j.findings.find((x) => x.id === 'several-tracers-failing');
+    expect(f?.title).toContain('datadog-agent:8126');
   });
 
   it('rejects a bad --timeout with exit 2', async () => {

@@ -6,7 +6,31 @@ import type { CommandModule } from '../command.js';
 import { action, addSettingFlags, loadCliContext } from '../command.js';
 import { CliError, EXIT } from '../exit.js';
 import { parseSeconds } from '../../config/values.js';
-import { renderCheckReport, runCheck, type LogSourceLike } from '../../diagnose/index.js';
+import { createStreamClassifier, createUnframer, lineTimestamp, loadUserRules, type LogFormat, type Rule } from '../../detect/index.js';
+import { expandSource, renderCheckReport, runCheck, type ClassifierFactory, type LogSourceLike } from '../../diagnose/index.js';
+import { expandGlob, hasGlob, resolveLogSources } from '../../tracers/index.js';
+
+const FORMATS: ReadonlySet<string> = new Set(['auto', 'plain', 'cri', 'docker-json']);
+
+/** The detect stage's stream classifier behind the container-log unframer. */
+function classifierFactory(rules: Rule[] | undefined): ClassifierFactory {
+  return (hint, format) => {
+    const unframer = createUnframer((format && FORMATS.has(format) ? format : 'auto') as LogFormat);
+    const classifier = createStreamClassifier({ ...(hint ? { hint } : {}), ...(rules ? { rules } : {}) });
+    return {
+      push(raw) {
+        const u = unframer.push(raw);
+        // A partial CRI line is held back until its end arrives.
+        if (!u) return { error: false, language: null, kind: null, target: null, status: null };
+        return classifier.push(u.line);
+      },
+    };
+  };
+}
+
+function expand(pattern: string, limit: number): string[] | undefined {
+  return hasGlob(pattern) ? expandGlob(pattern, limit).files : undefined;
+}
 
 /** "500ms", "2s", "2" (seconds) → milliseconds. */
 export function parseTimeout(text: string): number {
@@ -37,8 +61,15 @@ export const command: CommandModule = {
         const agentSource = agentSetting?.source === 'default' ? (agentSetting.note ?? 'default') : `${agentSetting?.spec.env ?? 'FLAREWATCH_AGENT_URL'} (${agentSetting?.source ?? 'setting'})`;
         const sources: LogSourceLike[] = [];
         if (opts.logs !== false) {
+          if (cfg.defaultPaths) for (const s of resolveLogSources(process.env)) sources.push({ pattern: s.pattern, tracer: s.tracer, format: s.format });
           for (const p of cfg.logDirs) sources.push({ pattern: p });
           for (const p of (opts.log as string[] | undefined) ?? []) sources.push({ pattern: p });
+        }
+        let rules: Rule[] | undefined;
+        try {
+          rules = cfg.rulesFile ? loadUserRules(cfg.rulesFile) : undefined;
+        } catch (err) {
+          throw new CliError(`FLAREWATCH_RULES_FILE: ${(err as Error).message}`);
         }
         // One overall deadline on top of the per-step ones: a probe must never hang.
         const deadline = AbortSignal.timeout(timeoutMs * 4 + 500);
@@ -49,6 +80,8 @@ export const command: CommandModule = {
           timeoutMs,
           sampleTrace: opts.sampleTrace !== false,
           logSources: sources,
+          classifier: classifierFactory(rules),
+          logHooks: { expand: (p, limit) => expand(p, limit) ?? expandSource(p, limit), timeOf: lineTimestamp },
           bundleDir: cfg.bundleDir,
           neededBytes: cfg.maxBundleBytes,
           signal: deadline,
