@@ -41,6 +41,13 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  // `flarewatch … | head` closes the pipe early: that is the reader's choice, not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
   const args = process.argv.slice(2);
   main(args.length ? args : ['--help']).then((code) => {
     process.exitCode = code;

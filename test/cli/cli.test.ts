@@ -98,3 +98,20 @@ describe('collect-bundle wrapper', () => {
     expect(readFileSync(wrapper, 'utf8')).toMatch(/main\.js" collect "\$@"/);
   });
 });
+
+describe('output into a closed pipe', () => {
+  it('exits quietly when the reader stops early (flarewatch … | head)', async () => {
+    const { spawn } = await import('node:child_process');
+    const { CLI } = await import('../helpers/cli.js');
+    // classify writes one line per input line: far more than a pipe buffer holds.
+    const child = spawn(process.execPath, [CLI, 'classify'], { env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.on('error', () => {}); // the child may exit before it has read all input
+    child.stdin.end('connect ECONNREFUSED 127.0.0.1:8126\n'.repeat(200_000));
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled|at /);
+    expect(code).toBe(0);
+  });
+});
