@@ -84,6 +84,10 @@ export function renderTimelineSvg(t: Timeline): string {
     });
   }
 
+  if (t.total === 0) {
+    parts.push(`<text class="empty" x="${PAD_L + plotW / 2}" y="${PAD_T + PLOT_H / 2}" text-anchor="middle">no connection errors in this window</text>`);
+  }
+
   // X axis labels: about eight, on round minutes.
   const step = [1, 2, 5, 10, 15, 30, 60, 120].find((s) => t.minutes / s <= 8) ?? 240;
   const axisY = PAD_T + PLOT_H;

@@ -222,6 +222,7 @@ details summary{cursor:pointer;color:var(--muted);font-size:13px;margin-top:4px}
 .timeline text{font:11px system-ui,sans-serif;fill:#6b7785}
 .timeline .trigger-marker line{stroke:#111827;stroke-width:1.5;stroke-dasharray:4 3}
 .timeline .trigger-marker text{font-weight:600;fill:#111827}
+.timeline text.empty{font-size:14px;fill:#9aa5b1}
 .timeline .reach.ok{fill:#48bb78}.timeline .reach.down{fill:#e53e3e}.timeline .reach.none{fill:#edf0f3}
 .legend{list-style:none;display:flex;flex-wrap:wrap;gap:6px 16px;padding:0;margin:0 0 8px;font-size:13px}
 .legend .n{color:var(--muted)}

@@ -34,12 +34,19 @@ export interface Timeline {
   reach: ReachSample[];
 }
 
+/** Whether there is anything to anchor a window on besides "now". */
+function hasAnchors(events: readonly ErrorEventEvidence[], reach: readonly ReachSample[], trigger?: number): boolean {
+  return events.length > 0 || reach.length > 0 || trigger !== undefined;
+}
+
 export function buildTimeline(events: readonly ErrorEventEvidence[], opts: { trigger?: number; reach?: readonly ReachSample[]; now?: number } = {}): Timeline {
   const reach = [...(opts.reach ?? [])].filter((r) => Number.isFinite(r.at)).sort((a, b) => a.at - b.at);
   const times = [
     ...events.map((e) => e.time).filter(Number.isFinite),
     ...(opts.trigger !== undefined ? [opts.trigger] : []),
     ...reach.map((r) => r.at),
+    // The page is about "up to now": end the chart at the moment the bundle was made.
+    ...(opts.now !== undefined && hasAnchors(events, reach, opts.trigger) ? [opts.now] : []),
   ];
   if (times.length === 0) {
     const now = Math.floor((opts.now ?? Date.now()) / MINUTE) * MINUTE;

@@ -43,6 +43,7 @@ describe('renderSummaryHtml (static)', () => {
     expect(out).toContain('No problems found');
     expect(out).toContain('Made by hand');
     expect(out).toContain('no Agent probes recorded');
+    expect(out).toContain('no connection errors in this window');
   });
 });
 
@@ -55,6 +56,13 @@ describe('timeline', () => {
     expect(sum).toBe(input.errors.length);
     expect(t.series.map((s) => s.key)).toEqual(['java', 'python', 'go']);
     expect(t.reach.length).toBe(40);
+  });
+
+  it('ends the window at the bundle time when history stops earlier', () => {
+    const events = [{ time: T0, language: 'go', kind: 'refused' as const, target: null, status: null }];
+    const t = buildTimeline(events, { now: T0 + 30 * 60_000 });
+    expect(t.start).toBe(T0);
+    expect(t.minutes).toBe(31);
   });
 
   it('keeps only the most recent 240 minutes of a long history and says so', () => {

@@ -38,7 +38,7 @@ export function probeRef(p: AgentProbeEvidence): EvidenceRef[] {
 /** Tracers that expect a given Unix socket: from their env, startup lines and error lines. */
 function socketUsers(e: Evidence, path: string): string[] {
   const users = new Set<string>();
-  for (const s of e.processEnvs) {
+  for (const s of [...e.processEnvs, ...(e.daemonEnv ? [e.daemonEnv] : [])]) {
     const t = parseAgentTarget(effectiveAgentUrl(s.env).url);
     if (t?.transport === 'unix' && t.socketPath === path) users.add(s.language ? `${s.language} (${s.source})` : s.source);
   }
