@@ -47,7 +47,7 @@ export function ownEnvSnapshot(env: Record<string, string | undefined>): EnvSnap
     if (v === undefined || !RELEVANT.test(k)) continue;
     vars[k] = SECRETISH.test(k) ? '********' : stripCredentials(v);
   }
-  return { source: 'flarewatch', pid: process.pid, env: vars };
+  return { source: 'this environment', pid: process.pid, env: vars };
 }
 
 function otelConfigured(env: Record<string, string | undefined>): boolean {

@@ -12,7 +12,8 @@ export function renderCheckReport(r: CheckResult, opts: { colour: boolean }): st
   const sevColour: Record<Severity, keyof typeof ANSI> = { error: 'red', warning: 'yellow', info: 'blue' };
   const lines: string[] = [];
   const probe = r.evidence.agentProbes[0];
-  lines.push(c('bold', `flarewatch check — Agent ${probe ? stripCredentials(probe.url) : '?'}`) + c('dim', ` (${probe?.source ?? 'unknown source'}, platform ${r.evidence.platform.kind})`));
+  lines.push(c('bold', `flarewatch check — Agent ${probe ? stripCredentials(probe.url) : '?'}`));
+  lines.push(c('dim', `  from ${probe?.source ?? 'unknown source'} · platform ${r.evidence.platform.kind}${r.evidence.platform.signals.length ? ` (${r.evidence.platform.signals.join(', ')})` : ''}`));
   for (const p of r.evidence.agentProbes) for (const ref of probeRef(p).slice(1)) lines.push(`  ${ref.detail}`);
   for (const o of r.evidence.otlpProbes) lines.push(`  OTLP ${o.url} (${o.source}) → ${o.connect.ok ? 'ok' : (o.connect.code ?? o.connect.failure ?? 'failed')}`);
   if (r.logFilesRead.length) lines.push(c('dim', `  read ${r.logFilesRead.length} tracer log file(s): ${r.evidence.errors.length} connection error(s), ${r.evidence.startupConfigs.length} startup line(s)`));

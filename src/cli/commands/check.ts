@@ -5,6 +5,7 @@
 import type { CommandModule } from '../command.js';
 import { action, addSettingFlags, loadCliContext } from '../command.js';
 import { CliError, EXIT } from '../exit.js';
+import { SOURCE_LABEL } from '../../config/load.js';
 import { parseSeconds } from '../../config/values.js';
 import { createStreamClassifier, createUnframer, lineTimestamp, loadUserRules, type LogFormat, type Rule } from '../../detect/index.js';
 import { expandSource, renderCheckReport, runCheck, type ClassifierFactory, type LogSourceLike } from '../../diagnose/index.js';
@@ -58,7 +59,9 @@ export const command: CommandModule = {
         const { loaded } = loadCliContext(opts, { stderr: true });
         const cfg = loaded.config;
         const agentSetting = loaded.settings.find((s) => s.spec.key === 'agentUrl');
-        const agentSource = agentSetting?.source === 'default' ? (agentSetting.note ?? 'default') : `${agentSetting?.spec.env ?? 'FLAREWATCH_AGENT_URL'} (${agentSetting?.source ?? 'setting'})`;
+        const agentSource = !agentSetting || agentSetting.source === 'default'
+          ? (agentSetting?.note ?? 'default')
+          : `${agentSetting.spec.env}, ${SOURCE_LABEL[agentSetting.source]}`;
         const sources: LogSourceLike[] = [];
         if (opts.logs !== false) {
           if (cfg.defaultPaths) for (const s of resolveLogSources(process.env)) sources.push({ pattern: s.pattern, tracer: s.tracer, format: s.format });

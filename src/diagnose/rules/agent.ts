@@ -145,7 +145,7 @@ export function agentReachability(e: Evidence): Finding[] {
 }
 
 const STATUS_ADVICE: Record<number, string> = {
-  403: 'The request was forbidden. The trace Agent itself does not answer 403 to local trace payloads, so something else is in the path: an HTTP proxy (check `HTTP_PROXY`/`NO_PROXY`), a service mesh sidecar, or another program on this port.',
+  403: 'The request was forbidden. A 403 on the trace endpoint usually comes from something in the path rather than the trace Agent: an HTTP proxy (check `HTTP_PROXY`/`NO_PROXY`), a service-mesh sidecar, or another program holding this port. Compare with `curl -X PUT` from the Agent\'s own host.',
   413: 'The payload was larger than the Agent accepts (`apm_config.max_payload_size`, `/info` `max_request_bytes`); the tracer will keep dropping big flushes. Upgrade the tracer or lower flush sizes.',
   429: 'The Agent is rate limiting: its receiver is saturated or its watchdog (`apm_config.max_memory`, `max_cpu_percent`, `connection_limit`) is shedding load. Give the trace-agent more resources or spread the load.',
 };
