@@ -15,7 +15,7 @@ export const CAUSES: ReadonlyArray<{ kind: Exclude<ErrorKind, 'http_status' | 'd
   },
   {
     kind: 'timeout',
-    re: /[Tt]imed out|Timeout was reached|ETIMEDOUT|ESOCKETTIMEDOUT|TimeoutError|[Dd]eadline[ _]?[Ee]xceeded|DEADLINE_EXCEEDED|SocketTimeoutException|TimeoutException|TaskCanceledException|OperationCanceledException|i\/o timeout|Net::(?:Open|Read|Write)Timeout|Timeout::Error|ReadTimeout|ConnectTimeout|due to timeout|export timeout|HttpClient\.Timeout/,
+    re: /[Tt]imed out|Timeout was reached|ETIMEDOUT|ESOCKETTIMEDOUT|TimeoutError|[Dd]eadline[ _]?[Ee]xceeded|DEADLINE_EXCEEDED|SocketTimeoutException|TimeoutException|TaskCanceledException|OperationCanceledException|i\/o timeout|Net::(?:Open|Read|Write)Timeout|Timeout::Error|ReadTimeout|ConnectTimeout|: timeout\b|InterruptedIOException|export timeout|HttpClient\.Timeout/,
   },
   {
     kind: 'refused',
@@ -51,7 +51,7 @@ export const STATUS_TEXT: Readonly<Record<string, number>> = {
 };
 
 const STATUS_NUMERIC =
-  /(?:[Ss]tatus(?: [Cc]ode)?|HTTP error status|HTTP status code|responded with|response status|Error code|StatusCode|status code:) ?[:=]? ?\(?([1-5]\d\d)\b/;
+  /(?:[Ss]tatus(?: [Cc]ode)?|HTTP error status|HTTP status code|responded with|response status|Error code|StatusCode|status code:|\bcode:) ?[:=]? ?\(?([1-5]\d\d)\b/;
 const STATUS_WITH_TEXT = new RegExp(`\\b([1-5]\\d\\d) (?:${Object.keys(STATUS_TEXT).join('|')})\\b`);
 const STATUS_TEXT_ONLY = new RegExp(`\\b(${Object.keys(STATUS_TEXT).join('|')})\\b`);
 
@@ -77,11 +77,12 @@ export function inferKind(line: string, status: number | null = extractStatus(li
 
 // --- targets -------------------------------------------------------------------------
 
-/** Tried in order: a path ending in .sock/.socket beats a unix:// URL whose path runs on into the API route. */
+/** Tried in order: explicit socket errors, then unix:// URLs cut at the socket file, then bare paths. */
 const SOCKET_PATHS: readonly RegExp[] = [
-  /(\/[\w.\/-]{1,300}?\.sock(?:et)?)(?![\w.-])/,
   /dial unix (\/[^\s:"']{1,300})/,
   /connect\(2\) for (\/[^\s:"']{1,300})/,
+  /unix:\/\/(\/[^\s"'?#,;:)\]]{1,300}?\.sock(?:et)?)(?![\w.-])/,
+  /(?<![\w\/:])(\/[\w.\/-]{1,300}?\.sock(?:et)?)(?![\w.-])/,
   /unix:\/\/(\/[^\s"'?#,;:)\]]{1,300})/,
 ];
 const GO_UDS_HOST = /UDS_(_[\w.-]{1,300})/;

@@ -15,4 +15,4 @@ export { languageFromPrefix } from './fingerprints.js';
 export { exampleText } from './examples.js';
 export { lineTimestamp } from './timestamps.js';
 export { scanPaths, scanFile, expandPaths, type ScanOptions } from './scan.js';
-export type { ScanReport, Bucket, LanguageBucket, TargetBucket, Example } from './report.js';
+export type { ScanReport, Bucket, LanguageBucket, TargetBucket, Example, CountedError } from './report.js';

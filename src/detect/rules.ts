@@ -106,6 +106,8 @@ export const BUILTIN_RULES: readonly Rule[] = [
   { id: 'ruby.diagnostic', hints: ['Agent Error'], language: 'ruby', fallback: 'unreachable',
     source: 'diagnostics/environment_logger.rb (2.x "DATADOG ERROR - TRACING", 1.12 "DATADOG DIAGNOSTIC", 0.5x "DATADOG TRACER DIAGNOSTIC … Datadog::")',
     pattern: r(/DATADOG ERROR - TRACING - Agent Error: |DATADOG DIAGNOSTIC - Agent Error: |DATADOG TRACER DIAGNOSTIC - Agent Error: Datadog::/) },
+  { id: 'ruby.non-ok-response', hints: ['send_request'], language: 'ruby', fallback: 'http_status', source: 'core/transport/http/client.rb (debug)',
+    pattern: r(/send_request \S{1,60} failed: /) },
   { id: 'ruby.native-transport', hints: ['after-fork reset failed'], language: 'ruby', fallback: 'unreachable', source: 'tracing/transport/native.rb',
     pattern: r(/Native transport after-fork reset failed/) },
 
@@ -171,6 +173,9 @@ export const BUILTIN_RULES: readonly Rule[] = [
     pattern: r(/Unexpected response status \d{3} in Datadog Agent response/) },
 
   // --- OpenTelemetry Collector exporters --------------------------------------------------------------------------------
+  { id: 'otel-collector.dropping', hints: ['Dropping data'], language: 'otel-collector', fallback: 'dropped',
+    source: 'exporterhelper queue_sender.go ("Exporting failed. Dropping data.")',
+    pattern: r(/Exporting failed\. (?:[\w ]{0,60}\. )?Dropping data/) },
   { id: 'otel-collector.exporting-failed', hints: ['Exporting failed'], language: 'otel-collector', fallback: 'unreachable',
     source: 'exporterhelper retry_sender.go, base_exporter.go, queue_sender.go (older queued_retry.go)',
     pattern: r(/Exporting failed\. /) },
@@ -181,5 +186,5 @@ export const BUILTIN_RULES: readonly Rule[] = [
   { id: 'generic.agent-connection', hints: ['REFUSED', 'refused', 'rror', 'ailed', 'timed out', 'reach'], fallback: 'unreachable',
     source: 'runtime socket errors (Node, Java, curl, Go net) naming 8126/4317/4318 or the APM socket',
     pattern: r(/ECONNREFUSED|[Cc]onnection refused|ENOENT|EACCES|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|ECONNRESET|EHOSTUNREACH|ENETUNREACH|Failed to connect to|[Tt]imed out|[Cc]onnection reset|socket hang up|UnknownHostException|Could not resolve host|No route to host|[Nn]etwork is unreachable/),
-    also: r(/:(?:8126|4317|4318)\b|apm\.socket|datadog-agent|trace-agent|otel-collector/) },
+    also: r(/:(?:8126|4317|4318)\b| port (?:8126|4317|4318)\b|apm\.socket|datadog-agent|trace-agent|otel-collector/) },
 ];

@@ -31,6 +31,8 @@ export interface ScanOptions {
   chunkBytes?: number;
   /** Directory recursion depth. */
   maxDepth?: number;
+  /** Called once per counted error, after its event ended (cause and target refined). */
+  onError?: (e: CountedError) => void;
 }
 
 const DEFAULT_CHUNK = 1 << 20;
@@ -94,7 +96,8 @@ class FileScan {
   private lastTime: number | null = null;
   private classifier: StreamClassifier;
   private unframer: Unframer;
-  private readonly gate: RegExp;
+  private gate: RegExp;
+  private sniffed = false;
   private open: CountedError | null = null;
   private openWeak = false;
   errors = 0;
@@ -165,7 +168,22 @@ class FileScan {
     return this.gate.test(s);
   }
 
+  /**
+   * Container runtimes split long lines into partial records, and the split can fall inside
+   * an anchor word; so in framed files every partial record is a candidate too. Partials
+   * only occur for lines over 16 KiB, so this costs nothing on ordinary logs.
+   */
+  private sniff(): void {
+    this.sniffed = true;
+    const nl = this.buf.indexOf(10);
+    const first = this.buf.toString('utf8', 0, nl === -1 ? Math.min(this.len, 4096) : Math.min(nl, 65536));
+    const format = peekFrame(first, this.opts.format).format;
+    const marker = format === 'cri' ? ' (?:stdout|stderr) P ' : format === 'docker-json' ? '(?<!\\\\n)","stream":' : null;
+    if (marker) this.gate = new RegExp(`${this.gate.source}|${marker}`, 'g');
+  }
+
   private process(final: boolean): void {
+    if (!this.sniffed && this.len > 0) this.sniff();
     let start = this.done;
     if (this.skippingLongLine) {
       const nl = this.buf.indexOf(10, start);
@@ -327,6 +345,7 @@ class FileScan {
   private closeEvent(): void {
     if (!this.open) return;
     addError(this.report, this.open, this.opts);
+    this.opts.onError?.(this.open);
     this.open = null;
   }
 }
