@@ -60,9 +60,10 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     name: 'url-userinfo',
     version: 1,
     description: 'password in scheme://user:password@host (any scheme, proxies, mongodb+srv, redis://:pw@)',
-    hints: ['://'],
+    // userinfo always has an `@`; `://` alone is on most tracer lines (agent URLs)
+    hints: ['@'],
     kind: 'regex',
-    pattern: /(?<pre>\b[A-Za-z][A-Za-z0-9+.\-]{0,31}:\/\/[^\s:/@?#"'<>]{0,128}:)(?<secret>[^\s/"'<>]{1,512})(?=@)/g,
+    pattern: /(?<pre>:\/\/[^\s:/@?#"'<>]{0,128}:)(?<secret>[^\s/"'<>]{1,512})(?=@)/g,
     strategy: 'mask',
   }),
   rule({

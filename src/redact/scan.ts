@@ -17,8 +17,8 @@ export interface Span {
 
 export interface CompiledRules {
   rules: readonly RedactionRule[];
-  /** Global, case-insensitive alternation of every rule hint. */
-  prefilter: RegExp;
+  /** Finds the next position where any rule hint starts (case-insensitive). */
+  hints: HintIndex;
 }
 
 export interface ScanOptions {
@@ -33,13 +33,71 @@ const PEM_MAX_CHARS = 64 * 1024;
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 
+/**
+ * The whole-text keyword prefilter: a table of the first two (lower-cased ASCII) characters
+ * of every hint, walked once over the text with charCodeAt; only positions whose bigram
+ * starts some hint are compared further. Measured faster in V8 than one case-insensitive
+ * alternation of ~60 literals, whose cost grows with the number of alternatives.
+ */
+export interface HintIndex {
+  single: Uint8Array; // 1-character hints, by char code
+  pair: Uint8Array; // bigram → 1 when some hint of 2+ characters starts with it
+  byPair: Map<number, string[]>;
+}
+
+const LOWER = new Uint8Array(65536);
+for (let c = 0; c < 128; c++) LOWER[c] = c >= 65 && c <= 90 ? c + 32 : c;
+// Non-ASCII code units map to 0, which starts no hint.
+
+function buildHintIndex(hints: readonly string[]): HintIndex {
+  const single = new Uint8Array(128);
+  const pair = new Uint8Array(128 * 128);
+  const byPair = new Map<number, string[]>();
+  for (const h of hints) {
+    if (!/^[\x01-\x7f]+$/.test(h)) throw new Error(`hint ${JSON.stringify(h)}: hints must be ASCII`);
+    if (h.length === 1) {
+      single[h.charCodeAt(0)] = 1;
+      continue;
+    }
+    const k = h.charCodeAt(0) * 128 + h.charCodeAt(1);
+    pair[k] = 1;
+    const list = byPair.get(k) ?? [];
+    list.push(h);
+    byPair.set(k, list);
+  }
+  return { single, pair, byPair };
+}
+
+/** Index of the first hint occurrence at or after `from`, or -1. */
+export function nextHint(text: string, from: number, idx: HintIndex): number {
+  const n = text.length;
+  if (from >= n) return -1;
+  const { single, pair, byPair } = idx;
+  let prev = LOWER[text.charCodeAt(from)]!;
+  for (let i = from; i < n; i++) {
+    if (single[prev] === 1) return i;
+    const cur = i + 1 < n ? LOWER[text.charCodeAt(i + 1)]! : 0;
+    if (pair[prev * 128 + cur] === 1) {
+      for (const h of byPair.get(prev * 128 + cur)!) {
+        let j = 2;
+        while (j < h.length && i + j < n && LOWER[text.charCodeAt(i + j)] === h.charCodeAt(j)) j++;
+        if (j === h.length) return i;
+      }
+    }
+    prev = cur;
+  }
+  return -1;
+}
+
 export function compileRules(rules: readonly RedactionRule[]): CompiledRules {
-  const hints = [...new Set(rules.flatMap((r) => r.hints.map((h) => h.toLowerCase())))].sort((a, b) => b.length - a.length);
   for (const r of rules) {
-    if (!r.pattern.global && !r.pattern.sticky) throw new Error(`rule ${r.name}: pattern needs the g or y flag`);
+    if (r.kind !== 'pem' && !r.pattern.global) throw new Error(`rule ${r.name}: pattern needs the g flag`);
     if (r.hints.length === 0) throw new Error(`rule ${r.name}: at least one literal hint is required`);
   }
-  return { rules, prefilter: new RegExp(hints.map(escapeRe).join('|'), 'gi') };
+  const hints = [...new Set(rules.flatMap((r) => r.hints.map((h) => h.toLowerCase())))];
+  // A hint that contains another hint adds nothing to a "does any occur" search.
+  const minimal = hints.filter((h) => !hints.some((o) => o !== h && h.includes(o)));
+  return { rules, hints: buildHintIndex(minimal) };
 }
 
 /** Builds the literal matcher for harvested secret values (longest first). */
@@ -52,17 +110,17 @@ export function compileHarvested(values: Iterable<string>): RegExp | null {
 export function scanText(text: string, compiled: CompiledRules, opts: ScanOptions): Span[] {
   const spans: Span[] = [];
   const maxLine = Math.max(opts.maxLineChars ?? MAX_LINE_CHARS, MAX_MATCH_CHARS * 2);
-  const pf = new RegExp(compiled.prefilter.source, compiled.prefilter.flags);
-  let m: RegExpExecArray | null;
-  while ((m = pf.exec(text))) {
-    const ls = text.lastIndexOf('\n', m.index - 1) + 1;
-    let le = text.indexOf('\n', m.index);
+  let at = nextHint(text, 0, compiled.hints);
+  while (at >= 0) {
+    const ls = text.lastIndexOf('\n', at - 1) + 1;
+    let le = text.indexOf('\n', at);
     if (le < 0) le = text.length;
     const resume = scanLine(text, ls, le, compiled.rules, spans, maxLine);
-    pf.lastIndex = Math.max(resume, le + 1);
+    at = nextHint(text, Math.max(resume, le + 1), compiled.hints);
   }
   if (opts.harvested) {
     const hr = new RegExp(opts.harvested.source, opts.harvested.flags);
+    let m: RegExpExecArray | null;
     while ((m = hr.exec(text))) {
       spans.push({ start: m.index, end: m.index + m[0].length, rule: 'harvested-value', strategy: 'mask' });
     }
