@@ -195,6 +195,21 @@ describe('flarewatch check', () => {
     expect(f?.title).toContain('datadog-agent:8126');
   });
 
+  it('a listener that never answers: bounded by --timeout, exit 1, agent-no-response', async () => {
+    const sockets = new Set<import('node:net').Socket>();
+    const server = (await import('node:net')).createServer((s) => sockets.add(s));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const r = await runCheck(['--json', '--timeout', '300ms'], { FLAREWATCH_AGENT_URL: `http://127.0.0.1:${port}` });
+      expect(r.code).toBe(1);
+      expect(ids(r.stdout)).toContain('agent-no-response');
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
   it('rejects a bad --timeout with exit 2', async () => {
     const r = await runCheck(['--timeout', 'soon']);
     expect(r.code).toBe(2);

@@ -146,6 +146,13 @@ const CASES: Case[] = [
     mentions: ['rate limiting'],
   },
   {
+    id: 'agent-no-response',
+    why: 'the port accepts but /info times out (hung trace-agent)',
+    triggers: evidence({ agentProbes: [healthyTcpProbe({ info: { status: null, failure: 'timeout', code: 'FW_TIMEOUT' }, sampleTrace: undefined })] }),
+    nearMiss: evidence({ agentProbes: [healthyTcpProbe({ info: { status: 200, parsed: { endpoints: ['/v0.4/traces'] } }, sampleTrace: undefined })] }),
+    nearMissWhy: '/info answers (the sample trace was simply not sent)',
+  },
+  {
     id: 'agent-info-endpoint-missing',
     why: '/info lacks /v0.5/traces which the Python tracer posts to',
     triggers: evidence({ agentProbes: [healthyTcpProbe({ info: { status: 200, parsed: { version: '6.9.0', endpoints: ['/v0.3/traces', '/v0.4/traces'] } } })], errors: errorsOf('python', 2, 'http://localhost:8126/v0.5/traces', 'http_status') }),

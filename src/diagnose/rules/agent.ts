@@ -153,6 +153,19 @@ const STATUS_ADVICE: Record<number, string> = {
 export function agentAcceptsTraces(e: Evidence): Finding[] {
   const out: Finding[] = [];
   for (const p of e.agentProbes) {
+    if (p.connect.ok && !p.sampleTrace && p.info && p.info.status === null) {
+      out.push({
+        id: 'agent-no-response',
+        severity: 'error',
+        title: `${where(p)} accepts connections but does not answer HTTP (${p.info.code ?? p.info.failure ?? 'no response'})`,
+        evidence: probeRef(p),
+        remedy: {
+          text: 'Something holds the port without speaking HTTP back: a hung or overloaded trace-agent (check its log and `agent status`), or another program on this port. Find the listener with `ss -ltnp` and restart the trace-agent if it is the one.',
+          doc: DOCS.agentTroubleshooting,
+        },
+      });
+      continue;
+    }
     if (!p.connect.ok || !p.sampleTrace) continue;
     const st = p.sampleTrace;
     if (st.status !== null && st.status >= 200 && st.status < 300) {
