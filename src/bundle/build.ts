@@ -18,6 +18,8 @@ import type { CollectContext, Collector, LogProvider } from '../collect/context.
 import { defaultDeps, type ConfigFileLike, type Env, type StageDeps } from '../collect/deps.js';
 import { BundleAbortedError, abortReason, errorText, isFatalIoError, runCollector, throwIfAborted } from '../collect/run-collector.js';
 import { Stage, defaultIo, type BundleIo } from '../collect/stage.js';
+import { createRedactPool, defaultPoolSize } from '../collect/redact-pool.js';
+import { recordingRedactor } from '../collect/recording-redactor.js';
 import { PRIORITY, type BundleEntry, type CollectorStatus, type Redactor } from '../collect/types.js';
 import { manifestFiles, MANIFEST_SCHEMA_VERSION, redactionSection, renderSummary, type Manifest } from './manifest.js';
 import { bundleFileName, TEMP_PREFIX } from './name.js';
@@ -68,6 +70,10 @@ export interface BuildBundleOptions {
   agentDebugPort?: number;
   now?: () => number;
   hostname?: string;
+  /** Redaction worker threads for logs (default: one per core, up to 4; 0 = none). */
+  workers?: number;
+  /** Use the workers only for at least this much log text (default 8 MiB). */
+  parallelMinBytes?: number;
 }
 
 export interface BundleResult {
@@ -165,11 +171,26 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResul
   await ensurePrivateDir(outputDir, 'FLAREWATCH_BUNDLE_DIR');
   const tmp = await mkdtemp(join(outputDir, TEMP_PREFIX));
   try {
-    const redactor =
-      opts.redactor ??
-      (config.redactFingerprint
-        ? deps.createRedactor({ replacement: 'fingerprint', fingerprintKey: await loadOrCreateFingerprintKey(config.stateDir) })
-        : deps.createRedactor({ replacement: 'mask' }));
+    const fingerprintKey = !opts.redactor && config.redactFingerprint ? await loadOrCreateFingerprintKey(config.stateDir) : undefined;
+    const replacement = fingerprintKey ? ('fingerprint' as const) : ('mask' as const);
+    const created_ = opts.redactor ?? deps.createRedactor({ replacement, ...(fingerprintKey ? { fingerprintKey } : {}) });
+    // Workers can rebuild only the stock redactor (by replaying what it learned).
+    const canParallelize = !opts.redactor && deps.createRedactor === defaultDeps.createRedactor && opts.workers !== 0;
+    const recording = canParallelize ? recordingRedactor(created_) : null;
+    const redactor: Redactor = recording ?? created_;
+    const redactPool = recording
+      ? () => {
+          const pool = createRedactPool(opts.workers ?? defaultPoolSize(), { replacement, ...(fingerprintKey ? { fingerprintKey } : {}), replay: [...recording.replay] }, signal);
+          return {
+            ...pool,
+            finish: async () => {
+              const counts = await pool.finish();
+              for (const c of counts) recording.mergeCounts(c);
+              return counts;
+            },
+          };
+        }
+      : undefined;
     const stage = new Stage(tmp, io);
     const facts: CollectFacts = {};
     const ctx: CollectContext = {
@@ -186,6 +207,8 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResul
       ...(opts.since !== undefined ? { sinceSeconds: opts.since } : {}),
       ...(opts.logProvider ? { logProvider: opts.logProvider } : {}),
       ...(opts.agentDebugPort !== undefined ? { agentDebugPort: opts.agentDebugPort } : {}),
+      ...(redactPool ? { redactPool } : {}),
+      ...(opts.parallelMinBytes !== undefined ? { parallelMinBytes: opts.parallelMinBytes } : {}),
       now,
     };
     const timeoutMs = Math.round(config.collectorTimeout * 1000);

@@ -5,7 +5,8 @@
 import { mirrorPath } from './collectors.js';
 import { resolveLogSources, type CollectContext } from './context.js';
 import { findLogFiles, type FoundFile } from './log-files.js';
-import { BinaryFileError, emitExcerpt, scanForErrors, selectRanges, type ErrorScan, type LineReadStats } from './log-excerpt.js';
+import { BinaryFileError, emitExcerpt, scanForErrors, selectRanges, type ErrorScan, type ExcerptPlan, type LineReadStats } from './log-excerpt.js';
+import type { RedactPool } from './redact-pool.js';
 import type { CollectorRun } from './run-collector.js';
 import { PRIORITY, type Truncation } from './types.js';
 
@@ -65,6 +66,86 @@ async function collectFromProvider(ctx: CollectContext, run: CollectorRun, budge
   }
 }
 
+/** Below this much log text, starting worker threads costs more than it saves. */
+const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
+
+interface Job {
+  rank: number;
+  file: FoundFile;
+  plan: ExcerptPlan | null;
+  maxBytes: number;
+  path: string;
+}
+
+type Outcome =
+  | { stagedPath: string; bytes: number; sha256: string; linesTotal: number; linesKept: number; unitsKept: number; cutAtBudget: boolean; longLinesCut: number }
+  | { error: string; code?: string; binary?: boolean };
+
+function truncationFor(job: Job, r: Exclude<Outcome, { error: string }>): Truncation | undefined {
+  let truncated: Truncation | undefined;
+  const base = { original_bytes: job.file.size, bytes_dropped: Math.max(0, job.file.size - r.unitsKept), lines_total: r.linesTotal, lines_kept: r.linesKept };
+  if (job.plan) truncated = { strategy: job.plan.strategy, ...base, error_windows: job.plan.windowsKept };
+  else if (r.cutAtBudget) truncated = { strategy: 'cut-at-budget', ...base };
+  if (r.longLinesCut) {
+    truncated ??= { strategy: 'cut-at-budget', ...base };
+    truncated.long_lines_cut = r.longLinesCut;
+  }
+  return truncated;
+}
+
+/** Serial path: redact and stage each file on this thread. */
+async function emitHere(ctx: CollectContext, run: CollectorRun, jobs: Job[], budget: LogBudget): Promise<Outcome[]> {
+  const out: Outcome[] = [];
+  for (const job of jobs) {
+    if (run.signal.aborted) throw new Error('aborted');
+    ctx.onFile?.(job.file.path);
+    const stagedPath = ctx.stage.nextStagedPath();
+    const writer = ctx.stage.openAt(stagedPath);
+    const stats: LineReadStats = { longLinesCut: 0 };
+    try {
+      const r = await emitExcerpt(job.file.path, {
+        endByte: job.file.size,
+        plan: job.plan,
+        maxBytes: job.maxBytes,
+        maxLineChars: budget.maxLineChars,
+        redact: (block) => ctx.redactor.text(block, job.path),
+        write: (t) => writer.write(t),
+        signal: run.signal,
+        stats,
+      });
+      const { bytes, sha256 } = await writer.finish();
+      out.push({ stagedPath, bytes, sha256, ...r, longLinesCut: stats.longLinesCut });
+    } catch (err) {
+      await writer.finish().catch(() => undefined);
+      if (run.signal.aborted) throw err;
+      const e = err as NodeJS.ErrnoException;
+      out.push({ error: e.message, ...(e.code ? { code: e.code } : {}), ...(err instanceof BinaryFileError ? { binary: true } : {}) });
+    }
+  }
+  return out;
+}
+
+/** Parallel path: the same work in worker threads, one file per worker at a time. */
+async function emitInPool(ctx: CollectContext, run: CollectorRun, jobs: Job[], budget: LogBudget, pool: RedactPool): Promise<Outcome[]> {
+  try {
+    const out = await Promise.all(
+      jobs.map(async (job): Promise<Outcome> => {
+        const stagedPath = ctx.stage.nextStagedPath();
+        const r = await pool.run({ path: job.file.path, endByte: job.file.size, plan: job.plan, maxBytes: job.maxBytes, maxLineChars: budget.maxLineChars, zipPath: job.path, stagedPath });
+        ctx.onFile?.(job.file.path);
+        if (!r.ok) return { error: r.error, ...(r.code ? { code: r.code } : {}), ...(r.binary ? { binary: true } : {}) };
+        const { id: _id, ok: _ok, ...rest } = r;
+        return { stagedPath, ...rest };
+      }),
+    );
+    if (run.signal.aborted) throw new Error('aborted');
+    await pool.finish();
+    return out;
+  } finally {
+    pool.terminate();
+  }
+}
+
 export async function collectLogs(ctx: CollectContext, run: CollectorRun, budget: LogBudget): Promise<OmittedFile[]> {
   const omitted: OmittedFile[] = [];
   if (ctx.logProvider) {
@@ -103,9 +184,10 @@ export async function collectLogs(ctx: CollectContext, run: CollectorRun, budget
   // Error-dense files first; among equals, the most recently written.
   planned.sort((a, b) => b.density - a.density || b.file.mtimeMs - a.file.mtimeMs || a.file.path.localeCompare(b.file.path));
 
+  // Allocation: each file in density order gets what it needs, up to the per-file cap.
+  const jobs: Job[] = [];
   let remaining = budget.totalBytes;
   for (const [rank, p] of planned.entries()) {
-    if (run.signal.aborted) break;
     const { file } = p;
     const allowance = Math.min(file.size, budget.perFileBytes, remaining);
     if (allowance < file.size && allowance < MIN_USEFUL) {
@@ -114,47 +196,30 @@ export async function collectLogs(ctx: CollectContext, run: CollectorRun, budget
     }
     const whole = allowance >= file.size;
     const plan = whole || !p.scan ? null : selectRanges(p.scan, allowance);
-    const path = mirrorPath('logs', file.tag, file.path);
-    ctx.onFile?.(file.path);
-    const writer = ctx.stage.open({ path, priority: PRIORITY.logs + rank, collector: 'logs', source: file.path });
-    const stats: LineReadStats = { longLinesCut: 0 };
-    try {
-      const r = await emitExcerpt(file.path, {
-        endByte: file.size,
-        plan,
-        maxBytes: whole ? Number.MAX_SAFE_INTEGER : allowance,
-        maxLineChars: budget.maxLineChars,
-        redact: (line) => ctx.redactor.text(line, path),
-        write: (t) => writer.write(t),
-        signal: run.signal,
-        stats,
-      });
-      let truncated: Truncation | undefined;
-      if (plan || r.cutAtBudget) {
-        truncated = {
-          strategy: plan ? plan.strategy : 'cut-at-budget',
-          original_bytes: file.size,
-          bytes_dropped: Math.max(0, file.size - r.unitsKept),
-          lines_total: r.linesTotal,
-          lines_kept: r.linesKept,
-          ...(plan ? { error_windows: plan.windowsKept } : {}),
-        };
-      }
-      if (stats.longLinesCut) {
-        truncated ??= { strategy: 'cut-at-budget', original_bytes: file.size, bytes_dropped: Math.max(0, file.size - r.unitsKept), lines_total: r.linesTotal, lines_kept: r.linesKept };
-        truncated.long_lines_cut = stats.longLinesCut;
-      }
-      await writer.close(truncated);
-      run.counted();
-      remaining -= writer.bytes;
-    } catch (err) {
-      await writer.discard();
-      if (run.signal.aborted) throw err;
-      const reason = err instanceof BinaryFileError ? 'binary content' : `unreadable: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+    jobs.push({ rank, file, plan, maxBytes: whole ? Number.MAX_SAFE_INTEGER : allowance, path: mirrorPath('logs', file.tag, file.path) });
+    remaining -= allowance;
+  }
+
+  const toWrite = jobs.reduce((n, j) => n + Math.min(j.file.size, j.maxBytes), 0);
+  const pool = jobs.length >= 2 && toWrite >= (ctx.parallelMinBytes ?? PARALLEL_MIN_BYTES) ? (ctx.redactPool?.() ?? null) : null;
+  const outcomes = pool ? await emitInPool(ctx, run, jobs, budget, pool) : await emitHere(ctx, run, jobs, budget);
+  for (const [i, o] of outcomes.entries()) {
+    const job = jobs[i]!;
+    if ('error' in o) {
+      if (run.signal.aborted) throw new Error('aborted');
       // A full disk is not a per-file problem: it fails the bundle.
-      if ((err as NodeJS.ErrnoException).code === 'ENOSPC') throw err;
-      omitted.push({ source: file.path, bytes: file.size, reason });
+      if (o.code && ['ENOSPC', 'EDQUOT', 'EROFS'].includes(o.code)) throw Object.assign(new Error(o.error), { code: o.code });
+      omitted.push({ source: job.file.path, bytes: job.file.size, reason: o.binary ? 'binary content' : `unreadable: ${o.code ?? o.error}` });
+      continue;
     }
+    ctx.stage.addStaged(
+      { path: job.path, priority: PRIORITY.logs + job.rank, collector: 'logs', source: job.file.path },
+      o.stagedPath,
+      o.bytes,
+      o.sha256,
+      truncationFor(job, o),
+    );
+    run.counted();
   }
   run.note(`${planned.length - omitted.filter((o) => o.reason === 'total log budget exhausted').length} log files included${mustChoose ? ' (budget applied)' : ' whole'}`);
   return omitted;

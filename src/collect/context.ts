@@ -1,6 +1,7 @@
 // What every collector receives, and the one helper they use to add a redacted document.
 import type { Config } from '../config/settings.js';
 import type { ConfigFileLike, Env, StageDeps } from './deps.js';
+import type { RedactPool } from './redact-pool.js';
 import type { CollectorRun } from './run-collector.js';
 import type { Stage } from './stage.js';
 import type { DocumentFormat, Redactor } from './types.js';
@@ -31,6 +32,13 @@ export interface CollectContext {
   agentDebugPort?: number;
   now: () => number;
   onFile?: (path: string) => void;
+  /**
+   * Worker threads for log redaction, when the bundle's redactor can be rebuilt in a worker
+   * (the default one); null or absent → everything on this thread.
+   */
+  redactPool?: () => RedactPool | null;
+  /** Use the pool only when the logs to write are at least this large (default 8 MiB). */
+  parallelMinBytes?: number;
 }
 
 /** Log sources: the tracer catalogue (unless FLAREWATCH_DEFAULT_PATHS=false), FLAREWATCH_LOG_DIRS, extra dirs. */

@@ -204,9 +204,23 @@ export interface EmitResult {
   cutAtBudget: boolean;
 }
 
+/** A private-key block cut by a batch boundary would escape the PEM rule: hold it back. */
+const PEM_CARRY_MAX = 256 * 1024;
+
+/** Splits off a trailing, unterminated `-----BEGIN` block (from its line start) to carry over. */
+export function splitOpenPem(block: string): [string, string] {
+  const begin = block.lastIndexOf('-----BEGIN');
+  if (begin < 0 || block.lastIndexOf('-----END') > begin) return [block, ''];
+  const lineStart = block.lastIndexOf('\n', begin) + 1;
+  if (block.length - lineStart > PEM_CARRY_MAX) return [block, ''];
+  return [block.slice(0, lineStart), block.slice(lineStart)];
+}
+
 /**
- * Pass 2: streams the file, keeps the planned lines (all lines when plan is null), redacts
- * each, and hands text to `write` in batches; gaps become one marker line.
+ * Pass 2: streams the file, keeps the planned lines (all lines when plan is null) and hands
+ * them to `redact` a batch at a time (the redactor scopes its rules to lines, and one call per
+ * batch is far cheaper than one per line); gaps become one marker line. Redacted text goes to
+ * `write`; output stops at `maxBytes`.
  */
 export async function emitExcerpt(
   path: string,
@@ -215,7 +229,8 @@ export async function emitExcerpt(
     plan: ExcerptPlan | null;
     maxBytes: number;
     maxLineChars: number;
-    redact: (line: string) => string;
+    /** Redacts a block of complete lines, each ending in a newline. */
+    redact: (block: string) => string;
     write: (text: string) => Promise<void>;
     signal?: AbortSignal;
     stats?: LineReadStats;
@@ -230,9 +245,34 @@ export async function emitExcerpt(
   let gap = 0;
   let r = 0;
   let cut = false;
+  let carry = '';
   const marker = (n: number) => `[flarewatch: ${n} line${n === 1 ? '' : 's'} omitted]\n`;
-  for await (const batch of lineBatches(path, { endByte: opts.endByte, maxLineChars: opts.maxLineChars, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.stats ? { stats: opts.stats } : {}) })) {
+
+  const flush = async (block: string) => {
+    if (!block || cut) return;
+    const red = opts.redact(block);
+    const size = Buffer.byteLength(red);
+    if (written + size <= opts.maxBytes) {
+      written += size;
+      await opts.write(red);
+      return;
+    }
+    // Over the cap: redact line by line and stop at the last line that fits.
+    cut = true;
     let out = '';
+    for (const line of block.split('\n')) {
+      if (line === '') continue;
+      const piece = opts.redact(line + '\n');
+      const b = Buffer.byteLength(piece);
+      if (written + b > opts.maxBytes) break;
+      out += piece;
+      written += b;
+    }
+    if (out) await opts.write(out);
+  };
+
+  for await (const batch of lineBatches(path, { endByte: opts.endByte, maxLineChars: opts.maxLineChars, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.stats ? { stats: opts.stats } : {}) })) {
+    const pieces: string[] = [];
     for (const line of batch) {
       const u = line.length + 1;
       let keep = true;
@@ -241,30 +281,25 @@ export async function emitExcerpt(
         const inRange = r < plan.ranges.length && plan.ranges[r]![0] <= i;
         keep = offset + u <= plan.headUnits || offset >= plan.tailFromUnits || inRange;
       }
-      if (keep && !cut) {
-        const piece = (gap ? marker(gap) : '') + opts.redact(line) + '\n';
-        const size = Buffer.byteLength(piece);
-        if (written + size > opts.maxBytes) {
-          cut = true;
-          gap++;
-        } else {
-          gap = 0;
-          out += piece;
-          written += size;
-          kept++;
-          unitsKept += u;
-        }
+      if (keep) {
+        if (gap) pieces.push(marker(gap).slice(0, -1));
+        gap = 0;
+        pieces.push(line);
+        kept++;
+        unitsKept += u;
       } else {
         gap++;
       }
       offset += u;
       i++;
     }
-    if (out) await opts.write(out);
+    if (pieces.length === 0) continue;
+    const [now, later] = splitOpenPem(carry + pieces.join('\n') + '\n');
+    carry = later;
+    await flush(now);
+    if (cut) break;
   }
-  if (gap && !cut) {
-    const m = marker(gap);
-    if (written + Buffer.byteLength(m) <= opts.maxBytes) await opts.write(m);
-  }
+  if (gap) carry += marker(gap);
+  await flush(carry);
   return { linesTotal: i, linesKept: kept, unitsKept, cutAtBudget: cut };
 }

@@ -55,7 +55,25 @@ export class Stage {
 
   /** Opens a staged file; text written to it must already be redacted. */
   open(meta: EntryMeta): StagedWriter {
-    const stagedPath = join(this.dir, `entry-${++this.seq}.part`);
+    const stagedPath = this.nextStagedPath();
+    const raw = this.openAt(stagedPath);
+    return {
+      get bytes() {
+        return raw.bytes;
+      },
+      write: (text) => raw.write(text),
+      close: async (truncated?: Truncation) => {
+        const { bytes, sha256 } = await raw.finish();
+        return this.addStaged({ ...meta, ...(truncated ? { truncated } : {}) }, stagedPath, bytes, sha256);
+      },
+      discard: async () => {
+        await raw.finish().catch(() => undefined);
+      },
+    };
+  }
+
+  /** A hashing writer for a staged file, not yet an entry (see addStaged). */
+  openAt(stagedPath: string): { write(text: string): Promise<void>; readonly bytes: number; finish(): Promise<{ bytes: number; sha256: string }> } {
     const out = this.io.createWriteStream(stagedPath);
     const hash = createHash('sha256');
     let bytes = 0;
@@ -95,22 +113,22 @@ export class Stage {
         }
         if (failure) throw failure;
       },
-      close: async (truncated?: Truncation) => {
+      finish: async () => {
         await finish();
-        const entry: BundleEntry = {
-          ...meta,
-          ...(truncated ? { truncated } : meta.truncated ? { truncated: meta.truncated } : {}),
-          stagedPath,
-          bytes,
-          sha256: hash.digest('hex'),
-        };
-        if (!this.sealed.has(meta.collector)) this.entries.push(entry);
-        return entry;
-      },
-      discard: async () => {
-        await finish().catch(() => undefined);
+        return { bytes, sha256: hash.digest('hex') };
       },
     };
+  }
+
+  /** A fresh path in the temp dir for a file another thread writes (then `addStaged`). */
+  nextStagedPath(): string {
+    return join(this.dir, `entry-${++this.seq}.part`);
+  }
+
+  addStaged(meta: EntryMeta, stagedPath: string, bytes: number, sha256: string, truncated?: Truncation): BundleEntry {
+    const entry: BundleEntry = { ...meta, ...(truncated ? { truncated } : {}), stagedPath, bytes, sha256 };
+    if (!this.sealed.has(meta.collector)) this.entries.push(entry);
+    return entry;
   }
 
   seal(collector: string): void {

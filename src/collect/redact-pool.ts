@@ -1,0 +1,90 @@
+// A small pool of redaction workers (one per core, at most a few) for the log collector:
+// redaction is the CPU-bound part of a bundle, and log files are independent. Each worker
+// takes one file at a time; abort terminates them all.
+import { cpus } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { WorkerInit, WorkerJob, WorkerReply } from './redact-worker.js';
+
+export type JobResult = Exclude<WorkerReply, { id: -1 }>;
+
+export interface RedactPool {
+  run(job: Omit<WorkerJob, 'id'>): Promise<JobResult>;
+  /** Collects every worker's redaction counts and stops the workers. */
+  finish(): Promise<Array<{ countsByRule: Record<string, number>; countsByFile: Record<string, Record<string, number>> }>>;
+  terminate(): void;
+}
+
+// Under vitest the module runs from src/ (TypeScript); workers need the compiled file.
+const WORKER_URL = import.meta.url.endsWith('.ts')
+  ? new URL('../../dist/collect/redact-worker.js', import.meta.url)
+  : new URL('./redact-worker.js', import.meta.url);
+
+export function defaultPoolSize(): number {
+  return Math.max(1, Math.min(4, cpus().length));
+}
+
+export function createRedactPool(size: number, init: WorkerInit, signal?: AbortSignal): RedactPool {
+  const workers = Array.from({ length: size }, () => new Worker(WORKER_URL, { workerData: init }));
+  const idle = [...workers];
+  const waiting: Array<() => void> = [];
+  const pending = new Map<number, (r: JobResult) => void>();
+  let nextId = 1;
+  let dead: Error | undefined;
+
+  const fail = (err: Error) => {
+    dead ??= err;
+    for (const [id, resolve] of pending) resolve({ id, ok: false, error: err.message });
+    pending.clear();
+  };
+  for (const w of workers) {
+    w.on('message', (msg: WorkerReply) => {
+      if ('countsByRule' in msg) return;
+      const resolve = pending.get(msg.id);
+      pending.delete(msg.id);
+      idle.push(w);
+      waiting.shift()?.();
+      resolve?.(msg);
+    });
+    w.on('error', (err) => fail(err));
+  }
+  const terminate = () => {
+    for (const w of workers) void w.terminate();
+  };
+  signal?.addEventListener('abort', () => {
+    fail(new Error('aborted'));
+    terminate();
+  }, { once: true });
+
+  return {
+    async run(job) {
+      while (idle.length === 0) await new Promise<void>((r) => waiting.push(r));
+      if (dead) return { id: 0, ok: false, error: dead.message };
+      const w = idle.pop()!;
+      const id = nextId++;
+      return new Promise<JobResult>((resolve) => {
+        pending.set(id, resolve);
+        w.postMessage({ ...job, id } satisfies WorkerJob);
+      });
+    },
+    async finish() {
+      const counts = await Promise.all(
+        workers.map(
+          (w) =>
+            new Promise<{ countsByRule: Record<string, number>; countsByFile: Record<string, Record<string, number>> }>((resolve, reject) => {
+              const onMsg = (msg: WorkerReply) => {
+                if (!('countsByRule' in msg)) return;
+                w.off('message', onMsg);
+                resolve({ countsByRule: msg.countsByRule, countsByFile: msg.countsByFile });
+              };
+              w.on('message', onMsg);
+              w.once('error', reject);
+              w.postMessage({ report: true });
+            }),
+        ),
+      );
+      terminate();
+      return counts;
+    },
+    terminate,
+  };
+}

@@ -1,0 +1,58 @@
+// Log redaction in worker threads must produce exactly what the main thread produces: the
+// workers replay what the main redactor learned (harvested env values, secrets found in
+// config files), so those values are scrubbed from logs in workers too. Needs dist/ (the
+// workers load the compiled worker module): `npm test` builds first.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildBundle } from '../../src/bundle/index.js';
+import { refusedPort, tempDir, testConfig, unzip, writeFixture } from './helpers.js';
+
+const CANARY = 'fwCanary';
+
+describe('parallel log redaction', () => {
+  it('workers and the main thread write identical, canary-free log entries', async () => {
+    expect(existsSync(resolve(import.meta.dirname, '../../dist/collect/redact-worker.js'))).toBe(true);
+    const root = await tempDir();
+    // Values only the learned state can catch: bare, with no key name next to them in the logs.
+    const envSecret = `${CANARY}EnvBare0042xyz`;
+    const configSecret = `${CANARY}CfgBare0099abc`;
+    const yaml = await writeFixture(root, 'etc/app.yaml', `database:\n  password: ${configSecret}\n`);
+    for (const n of [1, 2, 3, 4]) {
+      const lines: string[] = [];
+      for (let i = 0; i < 3000; i++) {
+        lines.push(
+          i % 700 === 5 ? `2024-05-01 WARN worker ${n} retrying with ${envSecret} then ${configSecret} after connect ECONNREFUSED 127.0.0.1:8126` : `2024-05-01 INFO worker ${n} line ${i} ok`,
+        );
+      }
+      await writeFixture(root, `logs/w${n}.log`, lines.join('\n') + '\n');
+    }
+    const port = await refusedPort();
+    const build = (workers: number) =>
+      buildBundle({
+        config: testConfig(root, { FLAREWATCH_AGENT_URL: `http://127.0.0.1:${port}` }),
+        reason: workers ? 'parallel' : 'serial',
+        env: { MY_SERVICE_TOKEN: envSecret },
+        procRoot: join(root, 'none'),
+        rootDir: root,
+        logDirs: [join(root, 'logs')],
+        configFiles: [{ tracer: 'custom', path: yaml, format: 'yaml', origin: 'test' }],
+        workers,
+        parallelMinBytes: 0,
+        retention: false,
+      });
+    const serial = await build(0);
+    const parallel = await build(2);
+
+    const logsOf = (m: typeof serial.manifest) => m.files.filter((f) => f.collector === 'logs').map((f) => [f.path, f.sha256, f.bytes]);
+    expect(logsOf(parallel.manifest)).toEqual(logsOf(serial.manifest));
+    expect(logsOf(parallel.manifest)).toHaveLength(4);
+    // The workers' counts are merged into the manifest's report.
+    expect(parallel.manifest.redaction.countsByRule).toEqual(serial.manifest.redaction.countsByRule);
+    expect(parallel.manifest.redaction.total).toBeGreaterThan(4 * 5 * 2);
+
+    for (const e of await unzip(parallel.path)) {
+      expect(e.data.includes(CANARY), `canary in ${e.name}`).toBe(false);
+    }
+  });
+});
