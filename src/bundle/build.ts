@@ -165,7 +165,7 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResul
   const outputDir = opts.outputDir ?? config.bundleDir;
   const maxBytes = opts.maxBytes ?? config.maxBundleBytes;
   const hostname = opts.hostname ?? os.hostname();
-  const progress = (phase: BundleProgress['phase'], step: string, done: number) => opts.onProgress?.({ phase, step, done, total: 8 });
+  const progress = (phase: BundleProgress['phase'], step: string, done: number) => opts.onProgress?.({ phase, step, done, total: 7 });
 
   throwIfAborted(signal);
   await ensurePrivateDir(outputDir, 'FLAREWATCH_BUNDLE_DIR');
@@ -250,10 +250,10 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResul
     const fitted = fitByPriority(stage.entries, Math.max(0, maxBytes - reserve));
     const used = fitted.kept.reduce((n, e) => n + e.bytes, 0);
     const logRoom = Math.max(0, maxBytes - reserve - used);
-    progress('collect', 'logs', 5);
+    progress('collect', 'logs', finished);
     let logOmitted: OmittedFile[] = [];
     const logStatus = await runCollector('logs', Math.round(config.logCollectorTimeout * 1000), signal, async (r) => {
-      logOmitted = await collectLogs({ ...ctx, onFile: (p) => progress('collect', `logs: ${p}`, 5) }, r, {
+      logOmitted = await collectLogs({ ...ctx, onFile: (p) => progress('collect', `logs: ${p}`, finished) }, r, {
         totalBytes: logRoom,
         perFileBytes: config.maxLogFileBytes,
         maxLineChars: config.maxLineBytes,
@@ -301,7 +301,7 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResul
     const manifestBuf = Buffer.from(JSON.stringify(manifest, null, 2) + '\n', 'utf8');
 
     throwIfAborted(signal);
-    progress('write', 'zip', 6);
+    progress('write', 'zip', finished + 1);
     const partial = join(tmp, 'bundle.zip.partial');
     const zipped = await writeZip([{ path: 'manifest.json', content: manifestBuf }, summary, ...entries], partial, {
       io,
@@ -312,7 +312,7 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResul
     throwIfAborted(signal);
     const dest = finalPath(outputDir, hostname, created, opts.reason);
     await rename(partial, dest);
-    progress('done', dest, 8);
+    progress('done', dest, 7);
     opts.logger?.info('support bundle written', { path: dest, bytes: zipped.bytes, files: files.length + 1 });
 
     if (opts.retention !== false) {

@@ -91,23 +91,43 @@ export async function collectSystemFacts(opts: { env: Env; rootDir?: string; pro
 
   const containerEvidence: string[] = [];
   let runtime: string | null = null;
-  if (existsSync(join(root, '.dockerenv'))) (runtime = 'docker'), containerEvidence.push('/.dockerenv exists');
-  if (existsSync(join(root, 'run/.containerenv'))) (runtime ??= 'podman'), containerEvidence.push('/run/.containerenv exists');
-  if (env.container) (runtime ??= env.container), containerEvidence.push(`container=${env.container}`);
+  const container = (kind: string, evidence: string) => {
+    runtime ??= kind;
+    containerEvidence.push(evidence);
+  };
+  if (existsSync(join(root, '.dockerenv'))) container('docker', '/.dockerenv exists');
+  if (existsSync(join(root, 'run/.containerenv'))) container('podman', '/run/.containerenv exists');
+  if (env.container) container(env.container, `container=${env.container}`);
   const cgroup = (await readOptional(join(proc, 'self/cgroup'))) ?? '';
   const cg = /(docker|containerd|cri-o|crio|kubepods|libpod)/.exec(cgroup);
-  if (cg) (runtime ??= cg[1] === 'kubepods' ? 'kubernetes pod' : cg[1]!), containerEvidence.push(`cgroup mentions ${cg[1]}`);
+  if (cg) container(cg[1] === 'kubepods' ? 'kubernetes pod' : cg[1]!, `cgroup mentions ${cg[1]}`);
 
   const orchEvidence: string[] = [];
   let kind: SystemFacts['orchestrator']['kind'] = null;
   let namespace: string | undefined;
-  if (env.KUBERNETES_SERVICE_HOST) (kind = 'kubernetes'), orchEvidence.push('KUBERNETES_SERVICE_HOST set');
+  if (env.KUBERNETES_SERVICE_HOST) {
+    kind = 'kubernetes';
+    orchEvidence.push('KUBERNETES_SERVICE_HOST set');
+  }
   // Only the namespace file: the token next to it is a credential and is never read.
   const ns = await readOptional(join(root, 'var/run/secrets/kubernetes.io/serviceaccount/namespace'));
-  if (ns !== undefined) (kind = 'kubernetes'), (namespace = ns.trim()), orchEvidence.push('service-account namespace file present');
-  if (env.AWS_EXECUTION_ENV === 'AWS_ECS_FARGATE') (kind = 'ecs-fargate'), orchEvidence.push('AWS_EXECUTION_ENV=AWS_ECS_FARGATE');
-  else if (env.ECS_CONTAINER_METADATA_URI_V4 || env.ECS_CONTAINER_METADATA_URI) (kind ??= 'ecs'), orchEvidence.push('ECS metadata URI set');
-  if (kind === 'kubernetes' && /fargate/i.test(env.HOSTNAME ?? '') ) orchEvidence.push('hostname mentions fargate');
+  if (ns !== undefined) {
+    kind = 'kubernetes';
+    namespace = ns.trim();
+    orchEvidence.push('service-account namespace file present');
+  }
+  if (env.AWS_EXECUTION_ENV === 'AWS_ECS_FARGATE') {
+    kind = 'ecs-fargate';
+    orchEvidence.push('AWS_EXECUTION_ENV=AWS_ECS_FARGATE');
+  } else if (env.ECS_CONTAINER_METADATA_URI_V4 || env.ECS_CONTAINER_METADATA_URI) {
+    kind ??= 'ecs';
+    orchEvidence.push('ECS metadata URI set');
+  }
+  // EKS on Fargate: pods run on nodes named fargate-ip-…; the Agent is a sidecar there.
+  if (kind === 'kubernetes' && /^fargate-/.test(env.NODE_NAME ?? '')) {
+    kind = 'eks-fargate';
+    orchEvidence.push('NODE_NAME starts with fargate-');
+  }
 
   let listeners: SystemFacts['listeners'];
   const tables = await Promise.all(
