@@ -38,7 +38,7 @@ const VALUE =
   "|(?<=')(?:[^'\\\\\\r\\n]|\\\\.){1,1024}" + // 'single quoted'
   // bare token; `&` ends it only when a `name=` follows (query strings), not inside a
   // connection-string password
-  '|(?<![\\\\"\'])(?:[^\\s"\',;&<>`]|&(?![A-Za-z0-9_.\\-\\[\\]]{1,64}=)){1,1024})';
+  '|(?<![\\\\"\'])(?:[^\\s\\0"\',;&<>`]|&(?![A-Za-z0-9_.\\-\\[\\]]{1,64}=)){1,1024})';
 
 const KEY = '(?<key>[A-Za-z_$@][A-Za-z0-9_.\\-\\[\\]]{0,79})';
 const SEP = '(?<kq>\\\\?["\']?)[ \\t]{0,8}(?::=|=>|=|:)[ \\t]{0,8}(?<q>\\\\?["\']?)';
@@ -94,7 +94,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     description: 'command-line flags followed by their value: --password hunter2, -token abc',
     hints: ['pass', 'pwd', 'secret', 'token', 'key', 'auth', 'credential'],
     kind: 'regex',
-    pattern: /(?<pre>(?<![^\s"'])--?(?<key>[A-Za-z][A-Za-z0-9_.\-]{0,63})[ \t]{1,4})(?<secret>[^\s\-"'][^\s"']{0,1023})/g,
+    pattern: /(?<pre>(?<![^\s"'\0])--?(?<key>[A-Za-z][A-Za-z0-9_.\-]{0,63})[ \t\0]{1,4})(?<secret>[^\s\-"'\0][^\s"'\0]{0,1023})/g,
     keyGroup: 'key',
     strategy: 'mask',
   }),

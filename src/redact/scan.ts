@@ -142,7 +142,7 @@ function scanLine(text: string, ls: number, le: number, rules: readonly Redactio
       if (!rule.hints.some((h) => lower.includes(h))) continue;
       try {
         if (rule.kind === 'pem') resume = Math.max(resume, pemSpans(text, ws, we, rule, spans));
-        else regexSpans(text, window, ws, le, rule, spans);
+        else resume = Math.max(resume, regexSpans(text, window, ws, le, rule, spans));
       } catch {
         spans.push({ start: ls, end: le, rule: rule.name, strategy: 'line' });
       }
@@ -168,11 +168,16 @@ function extendToTokenEnd(text: string, end: number, limit: number): number {
   return Math.min(limit, end + (m ? m[0].length : 0));
 }
 
-function regexSpans(text: string, window: string, offset: number, lineEnd: number, rule: RedactionRule, spans: Span[]): void {
+const UNTIL_QUOTE_OR_EOL = /[^"'\r\n]*/y;
+const BLOCK_INDICATOR = /^[|>][-+0-9]{0,2}$/;
+
+/** Runs one regex rule over a window; returns the offset scanning may resume at (0 = line end). */
+function regexSpans(text: string, window: string, offset: number, lineEnd: number, rule: RedactionRule, spans: Span[]): number {
   // Patterns are global (checked in compileRules) and the scan is synchronous, so the
   // rule's own RegExp is reused: compiling per line would dominate the cost.
   const re = rule.pattern;
   re.lastIndex = 0;
+  let resume = 0;
   let m: RegExpExecArray | null;
   while ((m = re.exec(window))) {
     const g = m.groups ?? {};
@@ -195,13 +200,21 @@ function regexSpans(text: string, window: string, offset: number, lineEnd: numbe
         skip();
         continue;
       }
+      if (!g.q && BLOCK_INDICATOR.test(secret)) {
+        // `password: |` in YAML shown as text: the secret is the indented block below.
+        const block = yamlBlockSpan(text, offset + m.index, lineEnd);
+        if (block) {
+          spans.push({ start: block.start, end: block.end, rule: rule.name, strategy: 'mask' });
+          resume = Math.max(resume, block.resume);
+        }
+        continue;
+      }
       if (hexKeyParam || (isProviderKeyName(key) && secret.length >= 20)) strategy = 'keep4';
       // Header lists and cookie jars: without a known scheme, everything up to the end
       // of the line (or a closing quote) is the credential.
       if (!g.scheme && !g.q && isWholeValueName(key)) {
-        let stop = secretAt;
-        while (stop < window.length && !/["'\r\n]/.test(window[stop]!)) stop++;
-        end = Math.max(end, stop);
+        UNTIL_QUOTE_OR_EOL.lastIndex = secretAt;
+        end = Math.max(end, secretAt + (UNTIL_QUOTE_OR_EOL.exec(window)?.[0].length ?? 0));
       }
     } else if (rule.keyGroup && !isSecretName(g[rule.keyGroup] ?? '')) {
       skip();
@@ -212,6 +225,29 @@ function regexSpans(text: string, window: string, offset: number, lineEnd: numbe
     spans.push({ start, end: absEnd, rule: rule.name, strategy });
     if (absEnd - offset > re.lastIndex) re.lastIndex = Math.min(window.length, absEnd - offset);
   }
+  return resume;
+}
+
+/** The lines of a YAML block scalar whose key starts at `keyAt`: indented deeper than the key. */
+function yamlBlockSpan(text: string, keyAt: number, lineEnd: number): { start: number; end: number; resume: number } | null {
+  const lineStart = text.lastIndexOf('\n', keyAt - 1) + 1;
+  const keyCol = keyAt - lineStart;
+  let start = -1;
+  let end = -1;
+  let p = lineEnd + 1;
+  while (p < text.length) {
+    let q = text.indexOf('\n', p);
+    if (q < 0) q = text.length;
+    const line = text.slice(p, q);
+    const indent = line.length - line.trimStart().length;
+    if (line.trim() !== '') {
+      if (indent <= keyCol) break;
+      if (start < 0) start = p + indent;
+      end = p + line.trimEnd().length;
+    }
+    p = q + 1;
+  }
+  return start < 0 ? null : { start, end, resume: end + 1 };
 }
 
 const PEM_BODY_LINE = /^[\s"'\\]*(?:[A-Za-z0-9+/=]{1,128}|[A-Za-z-]{1,32}: [^\r\n]{0,128})?[\s"'\\n,]*$/;

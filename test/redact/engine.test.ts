@@ -70,6 +70,9 @@ describe('troubleshoot- and sos-style credentials', () => {
     ['XML element in a log', 'sent <auth><password>Pa55-word!</password><user>bob</user></auth>', `sent <auth><password>${M}</password><user>bob</user></auth>`],
     ['appSettings add in a log', '<add key="SmtpPassword" value="Sm7p!pass"/>', `<add key="SmtpPassword" value="${M}"/>`],
     ['JSON-escaped in a log', 'body="{\\"client_secret\\":\\"cs-998877\\",\\"grant\\":\\"x\\"}"', `body="{\\"client_secret\\":\\"${M}\\",\\"grant\\":\\"x\\"}"`],
+    ['NUL-separated /proc cmdline', '/usr/bin/app\0--password\0Hunter2Pw\0--port\x008080', `/usr/bin/app\0--password\0${M}\0--port\x008080`],
+    ['NUL-separated /proc environ', 'HOME=/root\0DB_PASSWORD=Env2Pw!x\0LANG=C', `HOME=/root\0DB_PASSWORD=${M}\0LANG=C`],
+    ['YAML block scalar seen as text', 'db:\n  password: |\n    first-secret-line\n    second-secret-line\n  host: db1\nnext: 1', `db:\n  password: |\n    ${M}\n  host: db1\nnext: 1`],
     ['DD-API-KEY header', 'DD-API-KEY: 5f0c3ad1e7b94c2a8d6e0b1f4a7c9e2d', `DD-API-KEY: ${K4}9e2d`],
   ])('%s', (_name, input, expected) => expect(text(input)).toBe(expected));
 });
