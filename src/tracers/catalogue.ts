@@ -45,7 +45,6 @@ export const CATALOGUE: readonly TracerEntry[] = [
     defaultLogs: [],
     logSettings: [
       { name: 'datadog.slf4j.simpleLogger.logFile', via: 'java-property', names: 'file' },
-      { name: 'DD_TRACE_LOG_FILE', via: 'env', names: 'file' },
     ],
     fileNames: ['dd-java-agent*.log'],
     configFiles: [...STABLE_CONFIG, ...SSI_FILES],
