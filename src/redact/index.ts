@@ -14,3 +14,4 @@ export type { DocumentFormat } from './format.js';
 export { MASK } from './replace.js';
 export type { ReplacementMode } from './replace.js';
 export { MAX_LINE_CHARS } from './scan.js';
+export { secretValuesFromEnv } from './harvest.js';

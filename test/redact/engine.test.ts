@@ -151,6 +151,23 @@ describe('replacement modes', () => {
   });
 });
 
+describe('harvesting from the environment', () => {
+  it('takes values under secret names and passwords inside proxy URLs, not ordinary values', async () => {
+    const { secretValuesFromEnv } = await import('../../src/redact/index.js');
+    const values = secretValuesFromEnv({
+      DD_API_KEY: '5f0c3ad1e7b94c2a8d6e0b1f4a7c9e2d',
+      HTTPS_PROXY: 'http://proxyuser:pr%40xy-pw@proxy.corp:3128',
+      DB_PASSWORD: '${VAULT_DB}',
+      DD_SERVICE: 'checkout',
+      PATH: '/usr/bin',
+    });
+    expect(values.sort()).toEqual(['5f0c3ad1e7b94c2a8d6e0b1f4a7c9e2d', 'pr%40xy-pw', 'pr@xy-pw'].sort());
+    const r = createRedactor();
+    r.harvest(values);
+    expect(r.text('proxy auth failed for pr@xy-pw; key 5f0c3ad1e7b94c2a8d6e0b1f4a7c9e2d rejected')).toBe(`proxy auth failed for ${M}; key ${M} rejected`);
+  });
+});
+
 describe('findSecrets and the report', () => {
   it('findSecrets gives rule, index and length without changing anything', () => {
     const input = 'a=1 password=hunter2x b=2 AKIAZ7QW3EXAMPLE4KQ2';

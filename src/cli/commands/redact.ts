@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { action, addSettingFlags, loadCliContext, type CommandModule } from '../command.js';
 import { CliError, EXIT } from '../exit.js';
-import { createRedactor, DOCUMENT_FORMATS, isSecretName, loadOrCreateFingerprintKey, type DocumentFormat } from '../../redact/index.js';
+import { createRedactor, DOCUMENT_FORMATS, loadOrCreateFingerprintKey, secretValuesFromEnv, type DocumentFormat } from '../../redact/index.js';
 
 interface RedactOpts {
   format?: string;
@@ -50,12 +50,7 @@ export const command: CommandModule = {
               : {},
           );
           if (opts.harvestEnv) {
-            redactor.harvest(
-              Object.entries(process.env)
-                .filter(([k, v]) => v !== undefined && isSecretName(k))
-                .map(([, v]) => v!),
-              'environment',
-            );
+            redactor.harvest(secretValuesFromEnv(process.env), 'environment');
           }
           const input = await readInput(file);
           const name = file === undefined || file === '-' ? 'stdin' : file;
