@@ -6,6 +6,7 @@ import type { AgentProbeEvidence, ErrorEventEvidence, OtlpProbeEvidence } from '
 import type { Finding, Severity } from './finding.js';
 import { esc, isoSeconds, safeHref } from './html.js';
 import { probeRef } from './rules/agent.js';
+import { stripCredentials } from './targets.js';
 import { buildTimeline, type ReachSample } from './timeline.js';
 
 export interface SummaryTrigger {
@@ -107,11 +108,11 @@ function renderProbes(probes: AgentProbeEvidence[], otlp: OtlpProbeEvidence[]): 
     .map((p) => {
       const ok = p.connect.ok && p.sampleTrace?.status != null && p.sampleTrace.status >= 200 && p.sampleTrace.status < 300;
       const rows = probeRef(p).map((r) => `<li><code>${esc(r.detail)}</code></li>`).join('');
-      return `<div class="probe ${ok ? 'ok' : 'bad'}"><div class="probe-head"><span class="dot"></span>Agent ${esc(p.url)} <span class="muted">at ${esc(isoSeconds(p.at))}</span></div><ul>${rows}</ul></div>`;
+      return `<div class="probe ${ok ? 'ok' : 'bad'}"><div class="probe-head"><span class="dot"></span>Agent ${esc(stripCredentials(p.url))} <span class="muted">at ${esc(isoSeconds(p.at))}</span></div><ul>${rows}</ul></div>`;
     })
     .join('');
   const o = otlp
-    .map((p) => `<div class="probe ${p.connect.ok ? 'ok' : 'bad'}"><div class="probe-head"><span class="dot"></span>OTLP ${esc(p.url)} <span class="muted">${esc(p.protocol)}, from ${esc(p.source)}</span></div><ul><li><code>connect → ${esc(p.connect.ok ? 'ok' : (p.connect.code ?? p.connect.failure ?? 'failed'))}</code></li></ul></div>`)
+    .map((p) => `<div class="probe ${p.connect.ok ? 'ok' : 'bad'}"><div class="probe-head"><span class="dot"></span>OTLP ${esc(stripCredentials(p.url))} <span class="muted">${esc(p.protocol)}, from ${esc(p.source)}</span></div><ul><li><code>connect → ${esc(p.connect.ok ? 'ok' : (p.connect.code ?? p.connect.failure ?? 'failed'))}</code></li></ul></div>`)
     .join('');
   return agent + o;
 }

@@ -323,6 +323,14 @@ describe('findings', () => {
     expect(text(f)).not.toMatch(/s3cr3t-pw|an0ther/);
   });
 
+  it('strips credentials from targets quoted out of logs', () => {
+    const f = diagnose(evidence({
+      errors: [...errorsOf('otel-collector', 2, 'https://user:t0ps3cret@otlp.example.com:4318', 'http_status'), ...errorsOf('java', 2, 'http://u:pw-in-url@agent.corp:8126'), ...errorsOf('go', 2, 'http://u:pw-in-url@agent.corp:8126')],
+    }));
+    expect(f.map((x) => x.id)).toEqual(expect.arrayContaining(['collector-export-failing', 'several-tracers-failing']));
+    expect(text(f)).not.toMatch(/t0ps3cret|pw-in-url/);
+  });
+
   it('is pure: the same evidence gives the same findings', () => {
     const e = evidence({ agentProbes: [refusedProbe()], errors: errorsOf('java', 5, 'localhost:8126'), collectedAt: T0 });
     expect(diagnose(e)).toEqual(diagnose(structuredClone(e)));

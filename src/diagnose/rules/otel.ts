@@ -4,7 +4,7 @@
 import { DOCS } from '../docs.js';
 import type { EnvSnapshot, Evidence } from '../evidence.js';
 import type { EvidenceRef, Finding } from '../finding.js';
-import { firstSet, isLoopbackHost, parseAgentTarget, targetKey } from '../targets.js';
+import { firstSet, isLoopbackHost, parseAgentTarget, stripCredentials, targetKey } from '../targets.js';
 
 const OPERATOR_PATH = '/otel-auto-instrumentation';
 
@@ -55,7 +55,7 @@ export function otelEndpointDefault(e: Evidence): Finding[] {
     evidence: [
       ...refs,
       ...failedLoopback.map((p) => ({ source: 'probe' as const, detail: `connect ${p.url} → ${p.connect.code ?? p.connect.failure ?? 'failed'}` })),
-      ...otelErrors.slice(0, 3).map((ev) => ({ source: 'log' as const, detail: `${ev.language} ${ev.kind} → ${ev.target}`, ...(ev.file ? { file: ev.file } : {}) })),
+      ...otelErrors.slice(0, 3).map((ev) => ({ source: 'log' as const, detail: `${ev.language} ${ev.kind} → ${stripCredentials(ev.target ?? '')}`, ...(ev.file ? { file: ev.file } : {}) })),
     ],
     remedy: {
       text:
@@ -122,7 +122,7 @@ export function collectorExportFailing(e: Evidence): Finding[] {
   const byTarget = new Map<string, { n: number; kinds: Set<string>; file?: string; line?: number }>();
   for (const ev of e.errors) {
     if (ev.language !== 'otel-collector') continue;
-    const key = ev.target ?? '(unknown exporter target)';
+    const key = ev.target ? stripCredentials(ev.target) : '(unknown exporter target)';
     const g = byTarget.get(key) ?? { n: 0, kinds: new Set<string>(), ...(ev.file ? { file: ev.file } : {}), ...(ev.line ? { line: ev.line } : {}) };
     g.n++;
     g.kinds.add(ev.status !== null ? `HTTP ${ev.status}` : ev.kind);

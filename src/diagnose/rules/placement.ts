@@ -69,7 +69,7 @@ export function containerLocalhost(e: Evidence): Finding[] {
     { source: 'platform', detail: `platform ${platform} (${e.platform.signals.join(', ') || 'no markers'})` },
     ...affected,
     ...failedProbes.map((p) => ({ source: 'probe' as const, detail: `connect ${p.host}:${p.port} → ${p.connect.code ?? p.connect.failure ?? 'failed'}` })),
-    ...loopErrors.slice(0, 3).map((ev) => ({ source: 'log' as const, detail: `${ev.language} ${ev.kind} → ${ev.target}`, ...(ev.file ? { file: ev.file } : {}), ...(ev.line ? { line: ev.line } : {}) })),
+    ...loopErrors.slice(0, 3).map((ev) => ({ source: 'log' as const, detail: `${ev.language} ${ev.kind} → ${stripCredentials(ev.target ?? '')}`, ...(ev.file ? { file: ev.file } : {}), ...(ev.line ? { line: ev.line } : {}) })),
   ];
   return [{
     id: 'container-localhost',

@@ -3,7 +3,7 @@
 import { DOCS } from '../docs.js';
 import type { Evidence } from '../evidence.js';
 import type { Finding } from '../finding.js';
-import { targetKey } from '../targets.js';
+import { stripCredentials, targetKey } from '../targets.js';
 import { containerLocalhost } from './placement.js';
 
 const NOT_TRACERS = new Set(['otel-collector', 'datadog-agent', 'container']);
@@ -16,7 +16,7 @@ export function failureSpread(e: Evidence): Finding[] {
     failing.add(ev.language);
     const key = targetKey(ev.target);
     if (!key) continue;
-    const g = byTarget.get(key) ?? { languages: new Set<string>(), count: 0, sample: ev.target ?? key };
+    const g = byTarget.get(key) ?? { languages: new Set<string>(), count: 0, sample: stripCredentials(ev.target ?? key) };
     g.languages.add(ev.language);
     g.count++;
     byTarget.set(key, g);
