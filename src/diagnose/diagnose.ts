@@ -41,3 +41,15 @@ export function diagnose(evidence: Evidence): Finding[] {
 export function agentAcceptsSample(evidence: Evidence): boolean {
   return evidence.agentProbes.some((p) => p.connect.ok && p.sampleTrace?.status != null && p.sampleTrace.status >= 200 && p.sampleTrace.status < 300);
 }
+
+/** The bundle's findings.json: findings first, then the evidence they were drawn from. */
+export function findingsJson(evidence: Evidence, findings: Finding[] = diagnose(evidence)): string {
+  const doc = {
+    schema: 'flarewatch.findings/v1',
+    generatedAt: new Date(evidence.collectedAt).toISOString(),
+    agentAcceptsTraces: agentAcceptsSample(evidence),
+    findings,
+    evidence,
+  };
+  return JSON.stringify(doc, null, 2) + '\n';
+}

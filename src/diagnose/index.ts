@@ -21,7 +21,7 @@ export { emptyEvidence } from './evidence.js';
 export type { DocLink, EvidenceRef, Finding, Remedy, Severity } from './finding.js';
 export { sortFindings } from './finding.js';
 export { DOCS } from './docs.js';
-export { diagnose, agentAcceptsSample, RULES, type Rule } from './diagnose.js';
+export { diagnose, agentAcceptsSample, findingsJson, RULES, type Rule } from './diagnose.js';
 export { parseStartupConfig } from './startup-config.js';
 export { detectPlatform, type PlatformProbeFs } from './platform.js';
 export { buildTimeline, type Timeline, type ReachSample } from './timeline.js';

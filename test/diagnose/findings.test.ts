@@ -1,7 +1,7 @@
 // Table-driven: every finding is triggered by realistic evidence and stays silent for a
 // near-miss that differs in the one detail the rule depends on.
 import { describe, expect, it } from 'vitest';
-import { diagnose, type Evidence } from '../../src/diagnose/index.js';
+import { diagnose, findingsJson, type Evidence } from '../../src/diagnose/index.js';
 import { env, errorsOf, evidence, healthyTcpProbe, otlpProbe, refusedProbe, socketProbe, T0 } from './fixtures.js';
 
 interface Case {
@@ -329,6 +329,15 @@ describe('findings', () => {
     }));
     expect(f.map((x) => x.id)).toEqual(expect.arrayContaining(['collector-export-failing', 'several-tracers-failing']));
     expect(text(f)).not.toMatch(/t0ps3cret|pw-in-url/);
+  });
+
+  it('findings.json carries the findings, the verdict and the evidence', () => {
+    const e = evidence({ agentProbes: [refusedProbe()] });
+    const doc = JSON.parse(findingsJson(e)) as { schema: string; agentAcceptsTraces: boolean; findings: Array<{ id: string }>; evidence: Evidence };
+    expect(doc.schema).toBe('flarewatch.findings/v1');
+    expect(doc.agentAcceptsTraces).toBe(false);
+    expect(doc.findings.map((f) => f.id)).toContain('agent-refused');
+    expect(doc.evidence.agentProbes).toHaveLength(1);
   });
 
   it('is pure: the same evidence gives the same findings', () => {
