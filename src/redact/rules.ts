@@ -51,7 +51,8 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     name: 'pem-private-key',
     version: 1,
     description: 'PEM / OpenSSH / PGP private-key blocks, also JSON-escaped on one line; certificates are kept',
-    hints: ['-----begin'],
+    // `-----end` too: a key streamed across two chunks shows its END without its BEGIN
+    hints: ['-----begin', '-----end'],
     kind: 'pem',
     pattern: /-----BEGIN (?:[A-Z0-9]{1,20} ){0,3}PRIVATE KEY(?: BLOCK)?-----/y,
     strategy: 'mask',

@@ -302,5 +302,38 @@ function pemSpans(text: string, ws: number, we: number, rule: RedactionRule, spa
     if (e > s) spans.push({ start: s, end: e, rule: rule.name, strategy: 'mask' });
     from = Math.max(from, bodyEnd);
   }
+  orphanEndSpans(text, ws, we, rule, spans);
   return resume;
+}
+
+const PRIVATE_END = /-----END (?:[A-Z0-9]{1,20} ){0,3}PRIVATE KEY(?: BLOCK)?-----/y;
+
+/**
+ * An END marker whose BEGIN is not in this text: the caller streamed a key across two
+ * chunks. The key-material lines just above the marker are masked too.
+ */
+function orphanEndSpans(text: string, ws: number, we: number, rule: RedactionRule, spans: Span[]): void {
+  let from = ws;
+  for (;;) {
+    const at = text.indexOf('-----END', from);
+    if (at < 0 || at >= we) return;
+    from = at + 8;
+    PRIVATE_END.lastIndex = at;
+    if (!PRIVATE_END.test(text)) continue;
+    const begin = text.lastIndexOf('-----BEGIN', at);
+    if (begin >= 0 && at - begin <= PEM_MAX_CHARS) continue; // a normal block, handled above
+    // Key material on the END marker's own line, then whole lines above it.
+    const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+    let start = lineStart;
+    while (start > 0 && at - start < PEM_MAX_CHARS) {
+      const prevStart = text.lastIndexOf('\n', start - 2) + 1;
+      const line = text.slice(prevStart, start - 1);
+      if (line.trim() === '' || !PEM_BODY_LINE.test(line)) break;
+      start = prevStart;
+    }
+    while (start < at && /\s/.test(text[start]!)) start++;
+    let end = at;
+    while (end > start && /\s/.test(text[end - 1]!)) end--;
+    if (end > start) spans.push({ start, end, rule: rule.name, strategy: 'mask' });
+  }
 }

@@ -256,6 +256,15 @@ describe('fail closed and bounded work', () => {
     expect(out).toBe(`start\n-----BEGIN OPENSSH PRIVATE KEY-----\n${M}\n2026-01-01 INFO next log line`);
   });
 
+  it('a private key split across two chunks (streamed) is masked in both', () => {
+    const body = ['MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj', 'MzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZHtCSuYEvu', 'AAAAMwAAAAtzc2gtZWQyNTUxOQAAACD'];
+    const r = createRedactor();
+    const first = r.text(`log a\n-----BEGIN PRIVATE KEY-----\n${body[0]}\n`);
+    const second = r.text(`${body[1]}\n${body[2]}\n-----END PRIVATE KEY-----\nlog b\n`);
+    for (const l of body) expect(first + second).not.toContain(l.slice(0, 16));
+    expect(second).toBe(`${M}\n-----END PRIVATE KEY-----\nlog b\n`);
+  });
+
   it('a JSON-escaped private key on one line is masked between its markers', () => {
     const out = text('{"private_key":"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\nBKcwggSjAgEAAoIBAQC7\\n-----END PRIVATE KEY-----\\n","x":1}');
     expect(out).not.toContain('MIIEvQIBADANBgkq');
