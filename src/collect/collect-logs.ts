@@ -4,7 +4,7 @@
 // Every line is redacted before it is written; every cut is recorded in the manifest.
 import { mirrorPath } from './collectors.js';
 import { resolveLogSources, type CollectContext } from './context.js';
-import { findLogFiles, type FoundFile } from './log-files.js';
+import { ABSENT, findLogFiles, type FoundFile } from './log-files.js';
 import { BinaryFileError, emitExcerpt, scanForErrors, selectRanges, type ErrorScan, type ExcerptPlan, type LineReadStats } from './log-excerpt.js';
 import type { RedactPool } from './redact-pool.js';
 import type { CollectorRun } from './run-collector.js';
@@ -153,8 +153,11 @@ export async function collectLogs(ctx: CollectContext, run: CollectorRun, budget
     return omitted;
   }
   const { files: found, skipped } = await findLogFiles(resolveLogSources(ctx.config, ctx.env, ctx.deps, ctx.logDirs));
-  for (const s of skipped.slice(0, 50)) run.note(s);
-  if (skipped.length > 50) run.note(`… and ${skipped.length - 50} more sources skipped`);
+  const absent = skipped.filter((s) => s.endsWith(`: ${ABSENT}`));
+  const problems = skipped.filter((s) => !s.endsWith(`: ${ABSENT}`));
+  if (absent.length) run.note(`${absent.length} log locations absent on this host`);
+  for (const s of problems.slice(0, 50)) run.note(s);
+  if (problems.length > 50) run.note(`… and ${problems.length - 50} more sources skipped`);
 
   let files = found;
   if (ctx.sinceSeconds !== undefined) {

@@ -1,8 +1,9 @@
 // The one place the bundle reaches into the other stages (tracer catalogue, error
 // classifier, redaction engine). Everything else in collect/ and bundle/ takes these as
-// injected values, so tests can drive collectors with explicit inputs.
+// injected values (StageDeps), so tests can drive collectors with explicit inputs.
 import { createStreamClassifier } from '../detect/index.js';
 import { createRedactor, isSecretName } from '../redact/index.js';
+import { envVarsToSnapshot, isSecretEnvName, resolveConfigFiles, resolveLogSources } from '../tracers/index.js';
 import type { Redactor } from './types.js';
 
 export type Env = Record<string, string | undefined>;
@@ -34,8 +35,6 @@ export interface StageDeps {
   classifier: LineClassifierFactory;
 }
 
-// --- Interim stand-ins, used until src/tracers lands. -------------------------------------
-
 /** A connection-error line that starts a new event (continuations of a counted event do not). */
 function streamClassifier(hint?: string): (line: string) => boolean {
   const sc = createStreamClassifier(hint && hint !== 'custom' ? { hint } : {});
@@ -47,9 +46,10 @@ function streamClassifier(hint?: string): (line: string) => boolean {
 
 export const defaultDeps: StageDeps = {
   createRedactor: (opts) => createRedactor(opts),
-  isSecretName,
-  resolveLogSources: () => [],
-  resolveConfigFiles: () => [],
-  envSnapshotNames: () => ({ names: [], prefixes: [] }),
+  // Either stage's judgement is enough to treat a name as secret.
+  isSecretName: (name) => isSecretName(name) || isSecretEnvName(name),
+  resolveLogSources: (env) => resolveLogSources(env),
+  resolveConfigFiles: (env) => resolveConfigFiles(env),
+  envSnapshotNames: () => envVarsToSnapshot(),
   classifier: streamClassifier,
 };

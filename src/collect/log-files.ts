@@ -12,6 +12,9 @@ export interface FoundFile {
   tag: string;
 }
 
+/** Reason text for a source that simply does not exist here (the common case for defaults). */
+export const ABSENT = 'absent';
+
 const COMPRESSED = /\.(gz|zip|bz2|xz|zst|7z|tgz)$/i;
 const MAX_DEPTH = 4;
 const MAX_FILES = 5000;
@@ -81,7 +84,7 @@ async function expandGlob(pattern: string, out: string[], skipped: string[]): Pr
     }
   };
   await step(base, 0);
-  if (out.length === 0) skipped.push(`${pattern}: no match`);
+  if (out.length === 0) skipped.push(`${pattern}: ${ABSENT}`);
 }
 
 /** Resolves sources to regular files (deduplicated), skipping compressed rotations. */
@@ -100,7 +103,8 @@ export async function findLogFiles(
         if (st.isDirectory()) await walk(src.pattern, 1, paths, skipped);
         else if (st.isFile()) paths.push(src.pattern);
       } catch (err) {
-        skipped.push(`${src.pattern}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+        const code = (err as NodeJS.ErrnoException).code;
+        skipped.push(`${src.pattern}: ${code === 'ENOENT' || code === 'ENOTDIR' ? ABSENT : (code ?? 'unreadable')}`);
       }
     }
     for (const p of paths) {

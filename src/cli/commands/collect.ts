@@ -75,7 +75,9 @@ async function runCollect(opts: CollectOptions): Promise<typeof EXIT[keyof typeo
     for (const r of rows) process.stdout.write(`${r[0]!.padEnd(w0)}  ${r[1]!.padStart(w1)}  ${r[2]}\n`);
     const logBytes = plan.items.filter((i) => i.kind === 'log').reduce((n, i) => n + (i.bytes ?? 0), 0);
     process.stdout.write(`\nlogs: ${fmtBytes(logBytes)} on disk; bundle budget ${fmtBytes(config.maxBundleBytes)}, per log file ${fmtBytes(config.maxLogFileBytes)}\n`);
-    for (const s of plan.skipped.slice(0, 20)) process.stdout.write(`skipped: ${s}\n`);
+    const absent = plan.skipped.filter((s) => s.endsWith(': absent')).length;
+    if (absent) process.stdout.write(`${absent} default log locations are absent on this host\n`);
+    for (const s of plan.skipped.filter((x) => !x.endsWith(': absent')).slice(0, 20)) process.stdout.write(`skipped: ${s}\n`);
     return EXIT.OK;
   }
 
