@@ -20,6 +20,10 @@ export class FileReader implements CommitTarget {
   committed: number;
   /** Head fingerprint; grows with the file until HEAD_BYTES. */
   fp: Fingerprint | null = null;
+  /** The head bytes behind `fp` (at most HEAD_BYTES), to recognise a copy still being written. */
+  head: Buffer | null = null;
+  /** Set while a file read from 0 might still turn out to be a copy in progress (see tailer). */
+  copyCheckSince: number | null = null;
   /** Hash of the MARKER_BYTES before `markerOffset` (a line end already read). */
   marker: { offset: number; hash: string } | null = null;
   /** Marker at the committed offset, cached for checkpoints. */
@@ -68,6 +72,7 @@ export class FileReader implements CommitTarget {
     this.splitter.reset(0);
     this.committed = 0;
     this.fp = null;
+    this.head = null;
     this.marker = null;
     this.savedMarker = null;
     this.tail = Buffer.alloc(0);

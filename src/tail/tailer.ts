@@ -47,9 +47,13 @@ interface LostState {
   fp: string;
   marker: { offset: number; hash: string };
   at: number;
+  /** The head bytes themselves when known (not for entries loaded from disk). */
+  head?: Buffer;
 }
 
 const CONCURRENCY = 4;
+/** How long a new or truncated file whose bytes so far begin another file's head waits to show it is a copy. */
+const COPY_WAIT_MS = 1000;
 const RECHECK_AFTER_READ_MS = 100;
 const LOST_STATE_TTL_MS = 5 * 60_000;
 const STALE_CHECKPOINT_MS = 24 * 3600_000;
@@ -162,6 +166,9 @@ class TailerImpl implements Tailer {
         this.discovery.forcePolling(`inotify budget too small: need about ${needed} watches, ${budget.available} of ${budget.max} available (raise fs.inotify.max_user_watches)`);
       }
     }
+    // Record the starting offsets at once: a crash before the first interval must not make the
+    // next start a "first run" again (which would skip what was written in between).
+    await this.checkpoint(true);
     await this.discovery.startWatching();
     this.armTimers();
     // Files created between the first scan and the watches being in place: one more look.
@@ -351,6 +358,7 @@ class TailerImpl implements Tailer {
     const r = new FileReader(id, path, tag, start, this.o.maxLineBytes, this.now());
     r.fh = fh;
     r.size = start;
+    if (start === 0 && !initial) r.copyCheckSince = this.now();
     if (truncatedWhileStopped) {
       r.counters.truncations++;
       this.log?.info('file changed while flarewatch was stopped; reading it from the start', { path });
@@ -497,6 +505,7 @@ class TailerImpl implements Tailer {
   private async service(r: FileReader, buffer: Buffer): Promise<boolean> {
     if (r.dropped) return false;
     let size: number;
+    let changed = false;
     if (!r.detached) {
       const st = await this.checkPath(r);
       if (st.where !== 'same') {
@@ -505,21 +514,25 @@ class TailerImpl implements Tailer {
         return false;
       }
       size = st.size;
-      const unchanged = size === r.size && st.mtime === r.mtime;
+      changed = size !== r.size || st.mtime !== r.mtime;
       r.mtime = st.mtime;
       if (!r.fh) {
         // Closed because idle: reopen only when the file changed.
-        if (unchanged && size >= r.splitter.pos) return false;
+        if (!changed && size >= r.splitter.pos) return false;
         if (!(await this.reopen(r))) return false;
       }
     } else {
       if (!r.fh) return false;
-      size = Number((await r.fh.stat({ bigint: true })).size);
+      const fst = await r.fh.stat({ bigint: true });
+      size = Number(fst.size);
+      changed = Number(fst.mtimeMs) !== r.mtime;
+      r.mtime = Number(fst.mtimeMs);
     }
     const fh = r.fh!;
-    const before = r.size;
+    changed ||= size !== r.size;
     r.size = size;
-    if (await this.truncated(r, fh, size, before)) this.onTruncated(r);
+    if (await this.truncated(r, fh, size, changed)) await this.onTruncated(r, fh);
+    if (!(await this.settleCopyCheck(r, fh, size))) return false;
     const more = await this.readSome(r, fh, buffer, this.o.readBudgetBytes);
     if (r.detached) this.maybeDrop(r);
     return more;
@@ -554,7 +567,7 @@ class TailerImpl implements Tailer {
       return false;
     }
     r.fh = fh;
-    if (r.fp && r.fp.len > 0 && hashBytes(await readAt(fh, 0, r.fp.len)) !== r.fp.hash) this.onTruncated(r);
+    if (r.fp && r.fp.len > 0 && hashBytes(await readAt(fh, 0, r.fp.len)) !== r.fp.hash) await this.onTruncated(r, fh);
     return true;
   }
 
@@ -590,19 +603,65 @@ class TailerImpl implements Tailer {
   }
 
   /** Truncation: the file is shorter than our position, or its head changed under the same inode. */
-  private async truncated(r: FileReader, fh: FileHandle, size: number, before: number): Promise<boolean> {
+  private async truncated(r: FileReader, fh: FileHandle, size: number, changed: boolean): Promise<boolean> {
     if (size < r.splitter.pos) return true;
-    if (r.fp && r.fp.len > 0 && size !== before) {
+    // Same or larger size but rewritten (truncate then regrow): the head bytes tell.
+    if (r.fp && r.fp.len > 0 && changed) {
       if (hashBytes(await readAt(fh, 0, r.fp.len)) !== r.fp.hash) return true;
     }
     return false;
   }
 
-  private onTruncated(r: FileReader): void {
+  /**
+   * Starts a truncated file over. Its new content may itself be a copy (a copytruncate that
+   * overwrote an older rotated file in place), so it gets the same copy check as a new file.
+   */
+  private async onTruncated(r: FileReader, fh: FileHandle | null): Promise<void> {
     r.counters.truncations++;
-    if (r.fp && r.marker) this.lost.push({ fpLen: r.fp.len, fp: r.fp.hash, marker: r.marker, at: this.now() });
+    // Remember the old content before anything awaits, so a copy found meanwhile is recognised.
+    if (r.fp && r.marker) this.lost.push({ fpLen: r.fp.len, fp: r.fp.hash, marker: r.marker, at: this.now(), ...(r.head ? { head: r.head } : {}) });
     this.log?.info('log file truncated; reading it again from the start', { path: r.path, offset: r.splitter.pos });
     r.restartAtZero();
+    const copy = fh ? await this.copyOffset(fh, Number((await fh.stat({ bigint: true })).size)) : null;
+    if (copy !== null) {
+      r.splitter.reset(copy);
+      r.committed = copy;
+    } else {
+      r.copyCheckSince = this.now();
+    }
+  }
+
+  /**
+   * A file read from 0 because it appeared or was truncated while running may be a copy still
+   * being written (copytruncate of a big file, or copying over an old rotated file in place).
+   * While its bytes so far are a prefix of another file's head, hold off reading (briefly);
+   * once it is recognised as a copy, skip what we already have. Returns false to wait.
+   */
+  private async settleCopyCheck(r: FileReader, fh: FileHandle, size: number): Promise<boolean> {
+    if (r.copyCheckSince === null) return true;
+    if (r.splitter.pos !== 0) {
+      r.copyCheckSince = null;
+      return true;
+    }
+    const copy = await this.copyOffset(fh, size);
+    if (copy !== null) {
+      r.copyCheckSince = null;
+      r.splitter.reset(copy);
+      r.committed = copy;
+      return true;
+    }
+    if (this.now() - r.copyCheckSince < COPY_WAIT_MS) {
+      const head = await readAt(fh, 0, Math.min(size, HEAD_BYTES));
+      const heads: Buffer[] = this.lost.flatMap((l) => (l.head ? [l.head] : []));
+      for (const o of this.byId.values()) if (o !== r && o.head) heads.push(o.head);
+      const maybeCopy = heads.some((h) => h.length > head.length && h.subarray(0, head.length).equals(head));
+      if (maybeCopy) {
+        this.scheduleRecheck(r);
+        return false;
+      }
+    }
+    r.copyCheckSince = null;
+    return true;
   }
 
   private async readSome(r: FileReader, fh: FileHandle, buffer: Buffer, budget: number): Promise<boolean> {
@@ -635,9 +694,17 @@ class TailerImpl implements Tailer {
     lines.length = 0;
     r.splitter.push(chunk, lines);
     r.noteChunk(chunk);
-    if (r.needsHeadFingerprint() && r.splitter.pos > 0) {
-      const len = Math.min(r.splitter.pos, HEAD_BYTES);
-      r.fp = { len, hash: hashBytes(await readAt(fh, 0, len)) };
+    const chunkStart = r.splitter.pos - chunk.length;
+    const known = r.head?.length ?? 0;
+    if (known < HEAD_BYTES && chunkStart === known) {
+      // Reading from the start: the head comes from the bytes just read, never from a second
+      // read that could already see the file truncated or rewritten.
+      r.head = Buffer.concat([r.head ?? Buffer.alloc(0), chunk.subarray(0, HEAD_BYTES - known)]);
+      r.fp = { len: r.head.length, hash: hashBytes(r.head) };
+    } else if (known < HEAD_BYTES && r.needsHeadFingerprint() && r.splitter.pos > 0) {
+      // Started mid-file (at the end or a checkpoint): read the head once.
+      r.head = await readAt(fh, 0, Math.min(r.splitter.pos, HEAD_BYTES));
+      r.fp = { len: r.head.length, hash: hashBytes(r.head) };
     }
     await this.emit(r, lines);
     return chunk.length;
@@ -667,7 +734,7 @@ class TailerImpl implements Tailer {
   private async drain(r: FileReader, buffer: Buffer): Promise<void> {
     if (!r.fh) return;
     r.size = Number((await r.fh.stat({ bigint: true })).size);
-    if (r.size < r.splitter.pos) this.onTruncated(r);
+    if (r.size < r.splitter.pos) await this.onTruncated(r, r.fh);
     while (!this.stopping && (await this.readSome(r, r.fh, buffer, Number.MAX_SAFE_INTEGER))) { /* read to EOF */ }
   }
 
@@ -716,7 +783,7 @@ class TailerImpl implements Tailer {
     r.dropped = true;
     const last = r.splitter.flushPartial();
     if (last) void this.emit(r, [last]);
-    if (r.fp && r.marker) this.lost.push({ fpLen: r.fp.len, fp: r.fp.hash, marker: r.marker, at: this.now() });
+    if (r.fp && r.marker) this.lost.push({ fpLen: r.fp.len, fp: r.fp.hash, marker: r.marker, at: this.now(), ...(r.head ? { head: r.head } : {}) });
     this.byId.delete(r.id);
     this.unmapPaths(r);
     for (const k of Object.keys(this.retired) as Array<keyof FileCounters>) this.retired[k] += r.counters[k];
