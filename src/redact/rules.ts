@@ -81,8 +81,9 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     version: 1,
     description: 'k=v, k: v, "k": "v", -Dk=v, k = v, env assignments and query parameters whose key names a secret',
     hints: [
-      'pass', 'pwd', 'pswd', 'secret', 'token', 'key', 'auth', 'credential', 'creds', 'cookie', 'session', 'jwt', 'sig',
-      'community', 'passcode',
+      'pass', 'pwd', 'pswd', 'secret', 'token', 'key', 'auth', 'credential', 'creds', 'cookie', 'session', 'jwt',
+      // `sig` only before a separator: a bare `sig` is on every "otelcol.signal" line
+      'sig=', 'sig"', "sig'", 'sig:', 'sig ', 'signature', 'community', 'passcode',
     ],
     kind: 'keyValue',
     pattern: new RegExp(`(?<pre>${KEY}${SEP}${SCHEME})${VALUE}`, 'gi'),

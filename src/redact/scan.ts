@@ -34,57 +34,62 @@ const PEM_MAX_CHARS = 64 * 1024;
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 
 /**
- * The whole-text keyword prefilter: a table of the first two (lower-cased ASCII) characters
- * of every hint, walked once over the text with charCodeAt; only positions whose bigram
- * starts some hint are compared further. Measured faster in V8 than one case-insensitive
- * alternation of ~60 literals, whose cost grows with the number of alternatives.
+ * The whole-text keyword prefilter: every hint is indexed by its first three (lower-cased
+ * ASCII) characters in a 2 MiB trigram table; one pass of charCodeAt over the text keeps
+ * a rolling trigram and only compares whole hints where the table says one may start.
+ * In V8 this is several times faster than one case-insensitive alternation of ~60
+ * literals (whose cost grows with every alternative) and close to a plain byte loop.
  */
 export interface HintIndex {
   single: Uint8Array; // 1-character hints, by char code
-  pair: Uint8Array; // bigram → 1 when some hint of 2+ characters starts with it
-  byPair: Map<number, string[]>;
+  pair: Uint8Array; // 2-character hints, by bigram
+  triple: Uint8Array; // trigram → 1 when some hint of 3+ characters starts with it
+  byTriple: Map<number, string[]>;
 }
 
 const LOWER = new Uint8Array(65536);
 for (let c = 0; c < 128; c++) LOWER[c] = c >= 65 && c <= 90 ? c + 32 : c;
-// Non-ASCII code units map to 0, which starts no hint.
+// Non-ASCII code units map to 0, which is in no hint.
 
 function buildHintIndex(hints: readonly string[]): HintIndex {
   const single = new Uint8Array(128);
-  const pair = new Uint8Array(128 * 128);
-  const byPair = new Map<number, string[]>();
+  const pair = new Uint8Array(1 << 14);
+  const triple = new Uint8Array(1 << 21);
+  const byTriple = new Map<number, string[]>();
   for (const h of hints) {
     if (!/^[\x01-\x7f]+$/.test(h)) throw new Error(`hint ${JSON.stringify(h)}: hints must be ASCII`);
-    if (h.length === 1) {
-      single[h.charCodeAt(0)] = 1;
-      continue;
+    const c = (k: number) => LOWER[h.charCodeAt(k)]!;
+    if (h.length === 1) single[c(0)] = 1;
+    else if (h.length === 2) pair[(c(0) << 7) | c(1)] = 1;
+    else {
+      const k = (c(0) << 14) | (c(1) << 7) | c(2);
+      triple[k] = 1;
+      const list = byTriple.get(k) ?? [];
+      list.push(h.toLowerCase());
+      byTriple.set(k, list);
     }
-    const k = h.charCodeAt(0) * 128 + h.charCodeAt(1);
-    pair[k] = 1;
-    const list = byPair.get(k) ?? [];
-    list.push(h);
-    byPair.set(k, list);
   }
-  return { single, pair, byPair };
+  return { single, pair, triple, byTriple };
 }
 
 /** Index of the first hint occurrence at or after `from`, or -1. */
 export function nextHint(text: string, from: number, idx: HintIndex): number {
   const n = text.length;
-  if (from >= n) return -1;
-  const { single, pair, byPair } = idx;
-  let prev = LOWER[text.charCodeAt(from)]!;
+  const { single, pair, triple, byTriple } = idx;
+  let roll = 0;
   for (let i = from; i < n; i++) {
-    if (single[prev] === 1) return i;
-    const cur = i + 1 < n ? LOWER[text.charCodeAt(i + 1)]! : 0;
-    if (pair[prev * 128 + cur] === 1) {
-      for (const h of byPair.get(prev * 128 + cur)!) {
-        let j = 2;
-        while (j < h.length && i + j < n && LOWER[text.charCodeAt(i + j)] === h.charCodeAt(j)) j++;
-        if (j === h.length) return i;
+    const c = LOWER[text.charCodeAt(i)]!;
+    roll = ((roll << 7) | c) & 0x1fffff;
+    if (single[c] === 1) return i;
+    if (i - from >= 1 && pair[roll & 0x3fff] === 1) return i - 1;
+    if (i - from >= 2 && triple[roll] === 1) {
+      const start = i - 2;
+      for (const h of byTriple.get(roll)!) {
+        let j = 3;
+        while (j < h.length && start + j < n && LOWER[text.charCodeAt(start + j)] === h.charCodeAt(j)) j++;
+        if (j === h.length) return start;
       }
     }
-    prev = cur;
   }
   return -1;
 }
