@@ -21,8 +21,8 @@ import {
 import type { TailSource } from './types.js';
 
 export interface DiscoveryHandlers {
-  /** A matching regular file exists at `path` (may be reported again on every scan). */
-  found(path: string, tag: string | undefined): void;
+  /** A matching regular file exists at `path`; `fromScan` when a rescan (not an event) reports it again. */
+  found(path: string, tag: string | undefined, fromScan: boolean): void;
   /** Something happened to a tracked path: check it now. */
   touched(path: string): void;
   /** A scan finished; `seen` holds every matching path found. */
@@ -108,7 +108,7 @@ export class Discovery {
     }
     this.problems = problems;
     if (!this.closed) {
-      for (const [path, tag] of files) this.handlers.found(path, tag);
+      for (const [path, tag] of files) this.handlers.found(path, tag, true);
       this.handlers.scanned(new Set(files.keys()));
     }
     return { files, dirs, problems };
@@ -223,7 +223,7 @@ export class Discovery {
       depth: isFileRoot ? 0 : sourceDepth(src),
       persistent: false,
     });
-    watcher.on('add', (p) => this.handlers.found(p, src.tag));
+    watcher.on('add', (p) => this.handlers.found(p, src.tag, false));
     watcher.on('change', (p) => this.handlers.touched(p));
     watcher.on('unlink', (p) => this.handlers.touched(p));
     watcher.on('addDir', () => this.requestScan());

@@ -126,7 +126,7 @@ class TailerImpl implements Tailer {
     this.recorder = new FlightRecorder({ lines: this.o.recorderLines, bytes: this.o.recorderBytes, totalBytes: this.o.recorderTotalBytes });
     this.queue = new RecordQueue(this.o.highWaterMark);
     this.discovery = new Discovery(opts.sources, {
-      found: (path, tag) => this.onFound(path, tag),
+      found: (path, tag, fromScan) => this.onFound(path, tag, fromScan),
       touched: (path) => this.onTouched(path),
       scanned: (seen) => this.onScanned(seen),
       pollingForced: (reason) => this.onPollingForced(reason),
@@ -188,7 +188,7 @@ class TailerImpl implements Tailer {
     };
     every(this.o.rescanInterval, () => void this.discovery.scan());
     // Safety poll: events only wake readers early; this catches what they miss.
-    every(this.discovery.watching ? Math.min(this.o.rescanInterval, 5) : this.o.pollInterval, () => this.pollAll());
+    every(this.discovery.watching ? this.o.rescanInterval : this.o.pollInterval, () => this.pollAll());
     every(this.o.checkpointInterval, () => void this.checkpoint());
   }
 
@@ -242,11 +242,12 @@ class TailerImpl implements Tailer {
 
   // ---- discovery callbacks ------------------------------------------------------------
 
-  private onFound(path: string, tag: string | undefined): void {
+  private onFound(path: string, tag: string | undefined, fromScan = false): void {
     if (this.stopping) return;
     const known = this.byPath.get(path);
     if (known) {
-      this.wake(known);
+      // A rescan re-reports every file; the safety poll already checks known ones.
+      if (!fromScan) this.wake(known);
       return;
     }
     if (this.attaching.has(path)) return;
@@ -532,6 +533,11 @@ class TailerImpl implements Tailer {
     changed ||= size !== r.size;
     r.size = size;
     if (await this.truncated(r, fh, size, changed)) await this.onTruncated(r, fh);
+    // Nothing new (the common case on a safety poll): no read at all.
+    if (!changed && size === r.splitter.pos && r.copyCheckSince === null) {
+      if (r.detached) this.maybeDrop(r);
+      return false;
+    }
     if (!(await this.settleCopyCheck(r, fh, size))) return false;
     const more = await this.readSome(r, fh, buffer, this.o.readBudgetBytes);
     if (r.detached) this.maybeDrop(r);
