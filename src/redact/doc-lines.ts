@@ -88,11 +88,9 @@ function splitEnvValue(rest: string): { value: string; comment: string } {
 export function redactProperties(src: string, ctx: DocContext): string {
   const lines = splitLines(src);
   const out: string[] = [];
-  const keysBefore: string[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const body = line.replace(/\r?\n$/, '');
-    const eol = line.slice(body.length);
     if (/^\s*$/.test(body) || /^\s*[#!]/.test(body)) {
       out.push(ctx.redactText(line));
       continue;
@@ -108,7 +106,6 @@ export function redactProperties(src: string, ctx: DocContext): string {
       continue;
     }
     const key = kv[2]!.replace(/\\(.)/g, '$1');
-    keysBefore.push(key);
     if (isSecretName(key)) {
       const head = kv[0];
       const value = physical
@@ -121,9 +118,26 @@ export function redactProperties(src: string, ctx: DocContext): string {
     } else {
       out.push(...physical.map((p) => ctx.redactText(p)));
     }
-    void eol;
   }
-  return out.join('');
+  const result = out.join('');
+  if (propertiesKeys(result).join('\n') !== propertiesKeys(src).join('\n')) {
+    throw new DocumentParseError('properties keys changed during redaction');
+  }
+  return result;
+}
+
+/** Keys of a .properties file in order (continuation lines skipped). */
+export function propertiesKeys(src: string): string[] {
+  const keys: string[] = [];
+  let continued = false;
+  for (const line of src.split(/\r?\n/)) {
+    const wasContinued = continued;
+    continued = /(?:^|[^\\])(?:\\\\)*\\$/.test(line);
+    if (wasContinued || /^\s*$/.test(line) || /^\s*[#!]/.test(line)) continue;
+    const kv = /^\s*((?:[^\s=:\\]|\\.)+)/.exec(line);
+    if (kv) keys.push(kv[1]!);
+  }
+  return keys;
 }
 
 // ------------------------------------------------------------------------------- INI
@@ -166,7 +180,11 @@ export function redactIni(src: string, ctx: DocContext): string {
       out.push(lead + rawKey + sep + ctx.redactText(rest) + eol);
     }
   }
-  return out.join('');
+  const result = out.join('');
+  if (iniStructure(result).join('\n') !== iniStructure(src).join('\n')) {
+    throw new DocumentParseError('INI sections or keys changed during redaction');
+  }
+  return result;
 }
 
 function splitIniValue(rest: string): { value: string; comment: string } {

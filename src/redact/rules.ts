@@ -106,7 +106,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     description: '<add key="…Password" value="…"/> in web.config / app.config',
     hints: ['<add'],
     kind: 'regex',
-    pattern: /(?<pre><add\s[^<>]{0,256}?\bkey\s*=\s*["'](?<key>[^"'<>]{1,128})["'][^<>]{0,256}?\bvalue\s*=\s*["'])(?<secret>[^"'<>]{1,1024})/gi,
+    pattern: /(?<pre><add\s[^<>]{0,256}?\bkey\s{0,8}=\s{0,8}["'](?<key>[^"'<>]{1,128})["'][^<>]{0,256}?\bvalue\s{0,8}=\s{0,8}["'])(?<secret>[^"'<>]{1,1024})/gi,
     keyGroup: 'key',
     strategy: 'mask',
   }),
@@ -271,7 +271,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     description: 'JSON Web Tokens (eyJ….eyJ….sig)',
     hints: ['eyj'],
     kind: 'regex',
-    pattern: /(?<pre>\b)(?<secret>eyJ[A-Za-z0-9_\-]{6,2048}\.eyJ[A-Za-z0-9_\-]{2,4096}\.[A-Za-z0-9_\-]{0,1024})/g,
+    pattern: /(?<pre>\b)(?<secret>eyJ[A-Za-z0-9_\-]{6,512}\.eyJ[A-Za-z0-9_\-]{2,4096}\.[A-Za-z0-9_\-]{0,1024})/g,
     strategy: 'mask',
   }),
   rule({
