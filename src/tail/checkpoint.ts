@@ -22,10 +22,20 @@ export interface CheckpointEntry {
   seen: number;
 }
 
+/** Content of a file lost to truncation or deletion recently, so a copy of it found after a restart is recognised. */
+export interface LostEntry {
+  fpLen: number;
+  fp: string;
+  offset: number;
+  marker: string;
+  at: number;
+}
+
 export interface CheckpointData {
   version: 1;
   savedAt: number;
   entries: CheckpointEntry[];
+  lost?: LostEntry[];
 }
 
 export interface LoadedCheckpoints {
@@ -41,6 +51,12 @@ function isEntry(x: unknown): x is CheckpointEntry {
     && Number.isSafeInteger(e.fpLen) && typeof e.fp === 'string' && typeof e.marker === 'string' && typeof e.seen === 'number';
 }
 
+function isLost(x: unknown): x is LostEntry {
+  if (typeof x !== 'object' || x === null) return false;
+  const e = x as Record<string, unknown>;
+  return Number.isSafeInteger(e.fpLen) && typeof e.fp === 'string' && Number.isSafeInteger(e.offset) && typeof e.marker === 'string' && typeof e.at === 'number';
+}
+
 /** Parses and validates a checkpoint document; throws with a reason when it is unusable. */
 export function parseCheckpoints(text: string): CheckpointData {
   if (text.trim() === '') throw new Error('empty file');
@@ -49,7 +65,8 @@ export function parseCheckpoints(text: string): CheckpointData {
   const d = doc as Record<string, unknown>;
   if (d.version !== 1) throw new Error(`unknown version ${String(d.version)}`);
   if (!Array.isArray(d.entries) || !d.entries.every(isEntry)) throw new Error('malformed entries');
-  return { version: 1, savedAt: typeof d.savedAt === 'number' ? d.savedAt : 0, entries: d.entries };
+  const lost = Array.isArray(d.lost) ? (d.lost as unknown[]).filter(isLost) : [];
+  return { version: 1, savedAt: typeof d.savedAt === 'number' ? d.savedAt : 0, entries: d.entries, lost };
 }
 
 export async function loadCheckpoints(dir: string): Promise<LoadedCheckpoints> {

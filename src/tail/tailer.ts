@@ -151,6 +151,9 @@ class TailerImpl implements Tailer {
           // A copy made while we were stopped (copytruncate) continues where its original was.
           if (e.marker !== '' && e.fpLen > 0) this.lost.push({ fpLen: e.fpLen, fp: e.fp, marker: { offset: e.offset, hash: e.marker }, at: this.now() });
         }
+        for (const l of loaded.data.lost ?? []) {
+          if (this.now() - l.at < LOST_STATE_TTL_MS) this.lost.push({ fpLen: l.fpLen, fp: l.fp, marker: { offset: l.offset, hash: l.marker }, at: l.at });
+        }
         if (loaded.from === 'previous') this.log?.warn('using the previous checkpoint copy; the newest was unusable');
       }
     }
@@ -828,11 +831,13 @@ class TailerImpl implements Tailer {
       });
     }
     for (const e of this.saved.values()) if (now - e.seen < STALE_CHECKPOINT_MS) entries.push(e);
+    const lost = this.lost.filter((l) => now - l.at < LOST_STATE_TTL_MS)
+      .map((l) => ({ fpLen: l.fpLen, fp: l.fp, offset: l.marker.offset, marker: l.marker.hash, at: l.at }));
     // Skip the write when no offset or identity changed (`seen` alone does not count): idle means no disk I/O.
-    const key = entries.map((e) => `${e.id}|${e.path}|${e.offset}|${e.fp}|${e.marker}`).join('\n');
+    const key = entries.map((e) => `${e.id}|${e.path}|${e.offset}|${e.fp}|${e.marker}`).join('\n') + `|lost:${lost.length}`;
     if (!force && key === this.lastWritten) return;
     try {
-      await saveCheckpoints(this.opts.stateDir!, { version: 1, savedAt: now, entries });
+      await saveCheckpoints(this.opts.stateDir!, { version: 1, savedAt: now, entries, lost });
       this.lastWritten = key;
       this.ckWrites++;
       this.ckLast = now;
