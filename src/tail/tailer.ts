@@ -99,7 +99,7 @@ class TailerImpl implements Tailer {
   private ckErrors = 0;
   private ckLast: number | undefined;
   private ckWriting: Promise<void> | null = null;
-  private readonly o: Required<Omit<TailerOptions, 'stateDir' | 'logger' | 'now' | 'sources'>>;
+  private readonly o: Required<Omit<TailerOptions, 'stateDir' | 'logger' | 'now' | 'sources' | 'inotifyBudget'>>;
 
   constructor(private readonly opts: TailerOptions) {
     this.log = opts.logger;
@@ -162,7 +162,7 @@ class TailerImpl implements Tailer {
     this.initialScan = false;
     for (const p of scan.problems) this.log?.info('log source not readable yet', p);
     if (this.discovery.watching) {
-      const budget = await inotifyBudget();
+      const budget = await (this.opts.inotifyBudget ?? inotifyBudget)();
       // chokidar spends one watch per directory and per matching file; keep a margin for growth.
       const needed = scan.dirs + scan.files.size;
       if (budget.available !== null && needed * 1.2 + 64 > budget.available) {

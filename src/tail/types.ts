@@ -59,6 +59,8 @@ export interface TailerOptions {
   readBudgetBytes?: number;
   /** Test hook: current time. */
   now?: () => number;
+  /** Test hook: the inotify budget (defaults to reading /proc). */
+  inotifyBudget?: () => Promise<{ max: number | null; used: number; available: number | null }>;
 }
 
 export interface FileCounters {

@@ -1,0 +1,161 @@
+// Pure parts of the tailing stage: source patterns, the flight recorder, checkpoint parsing,
+// the record queue's commit rule, and the inotify budget reader.
+import { describe, expect, it } from 'vitest';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compileSource, isLogLikeName, sourceMatchesFile, inotifyBudget, FlightRecorder, loadCheckpoints, CHECKPOINT_FILE } from '../../src/tail/index.js';
+import { sourceMayDescend, segmentToRegExp } from '../../src/tail/patterns.js';
+import { parseCheckpoints, saveCheckpoints } from '../../src/tail/checkpoint.js';
+import { RecordQueue } from '../../src/tail/queue.js';
+import { tempDir } from './helpers.js';
+
+describe('source patterns', () => {
+  it('directory sources take log-like names only, a few levels deep', () => {
+    const src = compileSource({ pattern: '/var/log/app/' });
+    expect(src.base).toBe('/var/log/app');
+    for (const ok of ['/var/log/app/a.log', '/var/log/app/a.log.3', '/var/log/app/x/y/trace.json', '/var/log/app/p/c/0.log', '/var/log/app/s.out', '/var/log/app/s.err', '/var/log/app/notes.TXT']) {
+      expect(sourceMatchesFile(src, ok, true), ok).toBe(true);
+    }
+    for (const no of ['/var/log/app/a.log.gz', '/var/log/app/a.zip', '/var/log/app/1/2/3/4/deep.log', '/var/log/other/a.log', '/var/log/app']) {
+      expect(sourceMatchesFile(src, no, true), no).toBe(false);
+    }
+    expect(isLogLikeName('dotnet-tracer-managed-w3wp-123.log')).toBe(true);
+  });
+
+  it('a plain file source matches only itself', () => {
+    const src = compileSource({ pattern: '/var/log/app.out' });
+    expect(sourceMatchesFile(src, '/var/log/app.out', false)).toBe(true);
+    expect(sourceMatchesFile(src, '/var/log/app.out/x.log', false)).toBe(false);
+  });
+
+  it('globs: * within a segment, ** across, braces and classes; directories pruned', () => {
+    const g = compileSource({ pattern: '/var/log/pods/*/{app,sidecar}/[0-9].log' });
+    expect(g.base).toBe('/var/log/pods');
+    expect(sourceMatchesFile(g, '/var/log/pods/ns_pod_1/app/0.log', true)).toBe(true);
+    expect(sourceMatchesFile(g, '/var/log/pods/ns_pod_1/sidecar/7.log', true)).toBe(true);
+    expect(sourceMatchesFile(g, '/var/log/pods/ns_pod_1/other/0.log', true)).toBe(false);
+    expect(sourceMatchesFile(g, '/var/log/pods/a/b/app/0.log', true)).toBe(false);
+    expect(sourceMayDescend(g, '/var/log/pods/ns')).toBe(true);
+    expect(sourceMayDescend(g, '/var/log/pods/ns/other')).toBe(false);
+    const deep = compileSource({ pattern: '/opt/**/*.log' });
+    expect(sourceMatchesFile(deep, '/opt/a.log', true)).toBe(true);
+    expect(sourceMatchesFile(deep, '/opt/x/y/z/a.log', true)).toBe(true);
+    expect(sourceMatchesFile(deep, '/opt/x/y/z/a.txt', true)).toBe(false);
+    expect(() => compileSource({ pattern: 'relative/*.log' })).toThrow(/absolute/);
+  });
+
+  it('segment regexes are anchored and treat regex characters literally', () => {
+    expect(segmentToRegExp('a.b*').test('a.bcd')).toBe(true);
+    expect(segmentToRegExp('a.b*').test('axbcd')).toBe(false);
+    expect(segmentToRegExp('[!x]?.log').test('yz.log')).toBe(true);
+    expect(segmentToRegExp('[!x]?.log').test('xz.log')).toBe(false);
+  });
+});
+
+describe('flight recorder', () => {
+  const rec = (file: string, i: number, line = `line ${i}`) => ({ file, line, offset: i, timestamp: i });
+
+  it('keeps the most recent lines per file, by count and by bytes', () => {
+    const r = new FlightRecorder({ lines: 3, bytes: 10_000, totalBytes: 1e6 });
+    for (let i = 0; i < 10; i++) r.add(rec('a', i));
+    expect(r.recent('a').map((x) => x.line)).toEqual(['line 7', 'line 8', 'line 9']);
+    const b = new FlightRecorder({ lines: 100, bytes: 64 * 2 + 200, totalBytes: 1e6 });
+    for (let i = 0; i < 5; i++) b.add(rec('a', i, 'x'.repeat(100)));
+    expect(b.recent('a')).toHaveLength(2);
+  });
+
+  it('stays under the total cap by trimming the least recently active files first', () => {
+    const r = new FlightRecorder({ lines: 1000, bytes: 1e6, totalBytes: 20 * (64 + 6) });
+    for (let i = 0; i < 10; i++) r.add(rec('old', i, 'oooooo'));
+    for (let i = 0; i < 15; i++) r.add(rec('new', i, 'nnnnnn'));
+    expect(r.usage().bytes).toBeLessThanOrEqual(20 * 70);
+    expect(r.recent('new')).toHaveLength(15);
+    expect(r.recent('old')).toHaveLength(5);
+    expect(r.files()).toEqual(['old', 'new']);
+    expect(r.recent().map((x) => x.timestamp)).toEqual([...r.recent()].map((x) => x.timestamp).sort((a, b) => a - b));
+  });
+
+  it('1,000 busy files stay within the configured total', () => {
+    const r = new FlightRecorder({ lines: 500, bytes: 128 * 1024, totalBytes: 4 * 1024 * 1024 });
+    for (let i = 0; i < 200_000; i++) r.add(rec(`f${i % 1000}`, i, 'y'.repeat(120)));
+    expect(r.usage().bytes).toBeLessThanOrEqual(4 * 1024 * 1024);
+    expect(r.usage().files).toBeGreaterThan(0);
+  });
+});
+
+describe('record queue', () => {
+  it('commits a record only when the consumer asks for the next one or ends', async () => {
+    const q = new RecordQueue(10);
+    const commits: number[] = [];
+    const owner = { commit: (_g: number, end: number) => commits.push(end) };
+    for (let i = 1; i <= 3; i++) q.push({ file: 'f', line: `l${i}`, offset: i - 1, timestamp: 0 }, owner, 0, i);
+    const it = q[Symbol.asyncIterator]();
+    await it.next();
+    expect(commits).toEqual([]);
+    await it.next();
+    expect(commits).toEqual([1]);
+    await it.return!();
+    expect(commits).toEqual([1, 2]);
+  });
+
+  it('signals room only after draining to half the high-water mark', async () => {
+    const q = new RecordQueue(4);
+    const owner = { commit: () => undefined };
+    for (let i = 0; i < 4; i++) q.push({ file: 'f', line: '', offset: i, timestamp: 0 }, owner, 0, i + 1);
+    expect(q.hasRoom()).toBe(false);
+    let roomy = false;
+    void q.waitForRoom().then(() => { roomy = true; });
+    await q.next();
+    await Promise.resolve();
+    expect(roomy).toBe(false);
+    await q.next();
+    await new Promise((r) => setImmediate(r));
+    expect(roomy).toBe(true);
+  });
+});
+
+describe('checkpoint files', () => {
+  it('rejects malformed documents with a reason', () => {
+    expect(() => parseCheckpoints('')).toThrow(/empty/);
+    expect(() => parseCheckpoints('{"version":2,"entries":[]}')).toThrow(/version/);
+    expect(() => parseCheckpoints('{"version":1,"entries":[{"id":1}]}')).toThrow(/malformed/);
+    expect(parseCheckpoints('{"version":1,"savedAt":5,"entries":[]}').savedAt).toBe(5);
+  });
+
+  it('writes atomically and keeps the previous copy', async () => {
+    const t = await tempDir();
+    try {
+      const dir = join(t.dir, 's');
+      mkdirSync(dir);
+      const entry = { id: '1:2', path: '/x.log', offset: 10, fpLen: 10, fp: 'h', marker: 'm', seen: 1 };
+      await saveCheckpoints(dir, { version: 1, savedAt: 1, entries: [entry] });
+      await saveCheckpoints(dir, { version: 1, savedAt: 2, entries: [{ ...entry, offset: 20 }] });
+      expect(JSON.parse(readFileSync(join(dir, CHECKPOINT_FILE), 'utf8')).entries[0].offset).toBe(20);
+      expect(JSON.parse(readFileSync(join(dir, CHECKPOINT_FILE + '.prev'), 'utf8')).entries[0].offset).toBe(10);
+      writeFileSync(join(dir, CHECKPOINT_FILE), '');
+      const loaded = await loadCheckpoints(dir);
+      expect(loaded.from).toBe('previous');
+      expect(loaded.data?.entries[0]?.offset).toBe(10);
+      expect(loaded.problems.join()).toMatch(/empty file/);
+    } finally {
+      await t.cleanup();
+    }
+  });
+});
+
+describe('inotify budget', () => {
+  it.runIf(process.platform === 'linux')('reads the limit and counts watches held by our processes', async () => {
+    const { watch } = await import('node:fs');
+    const t = await tempDir();
+    const w = watch(t.dir);
+    try {
+      const b = await inotifyBudget({ allProcesses: false });
+      expect(b.max).toBe(Number(readFileSync('/proc/sys/fs/inotify/max_user_watches', 'utf8')));
+      expect(b.used).toBeGreaterThanOrEqual(1);
+      expect(b.available).toBe(b.max! - b.used);
+    } finally {
+      w.close();
+      await t.cleanup();
+    }
+  });
+});
