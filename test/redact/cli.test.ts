@@ -102,6 +102,22 @@ describe('flarewatch redact', () => {
     }
   });
 
+  it('streams a large text file chunk by chunk, secrets on every side of the chunk cuts', async () => {
+    const line = '2026-03-01T10:20:30Z INFO [dd.trace] flushed 12 spans to http://localhost:8126/v0.4/traces\n';
+    const block = line.repeat(Math.ceil((3 * 1024 * 1024) / line.length));
+    const secretLine = (i: number) => `2026-03-01T10:20:31Z DEBUG env DD_API_KEY=${String(i).padStart(2, '0')}f0c3ad1e7b94c2a8d6e0b1f4a7c9e2\n`;
+    let content = '';
+    for (let i = 0; i < 4; i++) content += secretLine(i) + block + secretLine(i + 10);
+    const big = join(home, 'big.log');
+    await writeFile(big, content);
+    const r = await run([big, '--report']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.length).toBe(content.length);
+    expect(r.stdout).not.toMatch(/f0c3ad1e7b94c2a8d6e0b1f4/);
+    expect((r.stdout.match(/DD_API_KEY=\*{28}c9e2/g) ?? []).length).toBe(8);
+    expect(JSON.parse(r.stderr).countsByRule).toEqual({ 'key-value': 8 });
+  });
+
   it('binary junk passes through without crashing', async () => {
     const junk = join(home, 'junk.bin');
     const bytes = Buffer.alloc(4096);

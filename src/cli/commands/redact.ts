@@ -1,11 +1,42 @@
 // `flarewatch redact [FILE]`: writes FILE (or stdin) to stdout with secrets replaced.
 // The format comes from --format or the file name; config formats are parsed and fall back
 // to text rules when they do not parse. --report prints the value-free JSON report on stderr.
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { once } from 'node:events';
 import type { Command } from 'commander';
 import { action, addSettingFlags, loadCliContext, type CommandModule } from '../command.js';
 import { CliError, EXIT } from '../exit.js';
-import { createRedactor, DOCUMENT_FORMATS, loadOrCreateFingerprintKey, secretValuesFromEnv, type DocumentFormat } from '../../redact/index.js';
+import {
+  createRedactor,
+  DOCUMENT_FORMATS,
+  inferFormat,
+  loadOrCreateFingerprintKey,
+  secretValuesFromEnv,
+  type DocumentFormat,
+  type Redactor,
+} from '../../redact/index.js';
+
+/** Text files are streamed in chunks cut at line ends, so a multi-GB log never sits in memory. */
+const CHUNK_BYTES = 4 * 1024 * 1024;
+
+async function streamText(file: string, redactor: Redactor): Promise<void> {
+  let carry = '';
+  const write = async (s: string) => {
+    if (s && !process.stdout.write(s)) await once(process.stdout, 'drain');
+  };
+  try {
+    for await (const piece of createReadStream(file, { encoding: 'utf8', highWaterMark: CHUNK_BYTES })) {
+      const text = carry + (piece as string);
+      const cut = text.lastIndexOf('\n') + 1;
+      carry = text.slice(cut);
+      await write(redactor.text(text.slice(0, cut), file));
+    }
+  } catch (err) {
+    throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, EXIT.USAGE);
+  }
+  await write(redactor.text(carry, file));
+}
 
 interface RedactOpts {
   format?: string;
@@ -52,9 +83,19 @@ export const command: CommandModule = {
           if (opts.harvestEnv) {
             redactor.harvest(secretValuesFromEnv(process.env), 'environment');
           }
+          const fromStdin = file === undefined || file === '-';
+          const name = fromStdin ? 'stdin' : file;
+          const format = (opts.format as DocumentFormat | undefined) ?? (fromStdin ? 'auto' : inferFormat(file));
+          if (!fromStdin && format === 'text') {
+            const st = await stat(file).catch((err: NodeJS.ErrnoException) => {
+              throw new CliError(`cannot read ${file}: ${err.code ?? err.message}`, EXIT.USAGE);
+            });
+            if (st.isDirectory()) throw new CliError(`cannot read ${file}: EISDIR`, EXIT.USAGE);
+            await streamText(file, redactor);
+            if (opts.report) process.stderr.write(JSON.stringify(redactor.report(), null, 2) + '\n');
+            return EXIT.OK;
+          }
           const input = await readInput(file);
-          const name = file === undefined || file === '-' ? 'stdin' : file;
-          const format = (opts.format as DocumentFormat | undefined) ?? 'auto';
           const result = redactor.document(input, format, name);
           process.stdout.write(result.output);
           if (!result.parsed) process.stderr.write(`flarewatch redact: ${name} did not parse as ${result.format}; text rules applied (${result.error})\n`);
