@@ -4,7 +4,7 @@
 // complete. On abort or a write error the temp directory is removed and nothing remains.
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, open, rename, rm } from 'node:fs/promises';
+import { link, mkdtemp, open, rename, rm, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../config/settings.js';
@@ -148,10 +148,26 @@ async function fsyncFile(path: string): Promise<void> {
   }
 }
 
-function finalPath(dir: string, host: string, created: Date, reason: string): string {
+/**
+ * Moves the finished zip to its final name without ever replacing another bundle: a hard
+ * link fails if the name exists (two bundles in the same second), then the next suffix is
+ * tried. Filesystems without hard links fall back to check-then-rename.
+ */
+async function publish(partial: string, dir: string, host: string, created: Date, reason: string): Promise<string> {
   for (let i = 0; ; i++) {
-    const p = join(dir, bundleFileName(host, created, reason, i));
-    if (!existsSync(p)) return p;
+    const dest = join(dir, bundleFileName(host, created, reason, i));
+    try {
+      await link(partial, dest);
+      await unlink(partial);
+      return dest;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') continue;
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV') throw err;
+      if (existsSync(dest)) continue;
+      await rename(partial, dest);
+      return dest;
+    }
   }
 }
 
@@ -310,8 +326,7 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResul
     });
     await fsyncFile(partial);
     throwIfAborted(signal);
-    const dest = finalPath(outputDir, hostname, created, opts.reason);
-    await rename(partial, dest);
+    const dest = await publish(partial, outputDir, hostname, created, opts.reason);
     progress('done', dest, 7);
     opts.logger?.info('support bundle written', { path: dest, bytes: zipped.bytes, files: files.length + 1 });
 

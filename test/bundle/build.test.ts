@@ -238,4 +238,18 @@ describe('buildBundle', () => {
     expect(entries.map((e) => e.name)[2]).toBe('trigger.json');
     expect(entries.some((e) => e.data.includes(CANARY))).toBe(false);
   });
+
+  it('two bundles built in the same second get distinct names, neither overwritten', async () => {
+    const root = await tempDir();
+    const port = await refusedPort();
+    const config = testConfig(root, { FLAREWATCH_AGENT_URL: `http://127.0.0.1:${port}` });
+    const now = () => Date.UTC(2026, 0, 2, 3, 4, 5);
+    const opts = { config, reason: 'manual', env: {}, procRoot: join(root, 'none'), rootDir: root, now, retention: false as const };
+    const [a, b] = await Promise.all([buildBundle(opts), buildBundle(opts)]);
+    expect(new Set([a.path, b.path]).size).toBe(2);
+    const suffixes = [a.path, b.path].map((p) => /-20260102T030405Z-manual(-1)?\.zip$/.exec(p)?.[1] ?? '').sort();
+    expect(suffixes).toEqual(['', '-1']);
+    const ids = await Promise.all([a.path, b.path].map(async (p) => JSON.parse((await unzip(p))[0]!.data.toString('utf8')).bundleId));
+    expect(ids.sort()).toEqual([a.manifest.bundleId, b.manifest.bundleId].sort());
+  });
 });
