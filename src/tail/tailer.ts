@@ -5,15 +5,20 @@
 // Where a file starts:
 //  - a checkpoint for its dev:ino whose head fingerprint, size and offset marker still fit: there;
 //    if they do not fit (copytruncate or inode reuse while stopped): 0, counted as a truncation;
-//  - found by the first scan of the very first run (no checkpoint file): START_AT (end, or the
-//    last START_BACKLOG bytes from a line start);
-//  - found by the first scan of a later run without a checkpoint entry: 0 if modified after the
-//    last checkpoint (it was written while we were down), else START_AT;
-//  - found while running: 0, unless it is a copy of a file we follow or just lost to truncation
-//    (same head fingerprint and same bytes before our offset), which starts where we had got to.
+//  - a copy of content we follow or recently lost (copies.ts): its end, or our old offset;
+//  - found by the first scan of the very first run (no checkpoint file yet): START_AT (the end,
+//    the beginning, or the last START_BACKLOG bytes from a line start);
+//  - found by the first scan of a later run without a checkpoint entry: 0 if modified since the
+//    last checkpoint (written while we were down), else START_AT;
+//  - found while running: 0 (after a short wait while its bytes look like a copy in progress).
+//
+// Rotation: when a path leads to a new identity, the old file is drained to its end first, then
+// followed under its new name if a pattern matches it, else kept until DELETE_GRACE passes with
+// no growth. Truncation (size below our offset, or a changed head): restart at 0, counted.
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { Logger } from '../log/logger.js';
 import { loadCheckpoints, saveCheckpoints, CHECKPOINT_FILE, type CheckpointEntry } from './checkpoint.js';
+import { CopyTracker } from './copies.js';
 import { Discovery } from './discovery.js';
 import { HEAD_BYTES, hashBytes, readAt, offsetMarker } from './fingerprint.js';
 import { inotifyBudget } from './inotify.js';
@@ -41,21 +46,10 @@ export interface Tailer {
   rescan(): Promise<void>;
 }
 
-/** Matching state remembered for files lost to truncation or deletion, to recognise their copies. */
-interface LostState {
-  fpLen: number;
-  fp: string;
-  marker: { offset: number; hash: string };
-  at: number;
-  /** The head bytes themselves when known (not for entries loaded from disk). */
-  head?: Buffer;
-}
-
 const CONCURRENCY = 4;
 /** How long a new or truncated file whose bytes so far begin another file's head waits to show it is a copy. */
 const COPY_WAIT_MS = 1000;
 const RECHECK_AFTER_READ_MS = 100;
-const LOST_STATE_TTL_MS = 5 * 60_000;
 const STALE_CHECKPOINT_MS = 24 * 3600_000;
 // File timestamps come from a coarse kernel clock that can lag Date.now(); compare with slack.
 const MTIME_SLACK_MS = 2000;
@@ -82,7 +76,7 @@ class TailerImpl implements Tailer {
   private active = 0;
   private idle: Array<() => void> = [];
   private readonly retired: FileCounters = emptyCounters();
-  private lost: LostState[] = [];
+  private readonly copies: CopyTracker;
   private saved = new Map<string, CheckpointEntry>();
   private savedAt = 0;
   private firstRun = true;
@@ -123,6 +117,7 @@ class TailerImpl implements Tailer {
       readChunkBytes: opts.readChunkBytes ?? 64 * 1024,
       readBudgetBytes: opts.readBudgetBytes ?? 1024 * 1024,
     };
+    this.copies = new CopyTracker(this.now);
     this.recorder = new FlightRecorder({ lines: this.o.recorderLines, bytes: this.o.recorderBytes, totalBytes: this.o.recorderTotalBytes });
     this.queue = new RecordQueue(this.o.highWaterMark);
     this.discovery = new Discovery(opts.sources, {
@@ -149,11 +144,9 @@ class TailerImpl implements Tailer {
         for (const e of loaded.data.entries) {
           this.saved.set(e.id, e);
           // A copy made while we were stopped (copytruncate) continues where its original was.
-          if (e.marker !== '' && e.fpLen > 0) this.lost.push({ fpLen: e.fpLen, fp: e.fp, marker: { offset: e.offset, hash: e.marker }, at: this.now() });
+          this.copies.rememberSaved(e);
         }
-        for (const l of loaded.data.lost ?? []) {
-          if (this.now() - l.at < LOST_STATE_TTL_MS) this.lost.push({ fpLen: l.fpLen, fp: l.fp, marker: { offset: l.offset, hash: l.marker }, at: l.at });
-        }
+        for (const l of loaded.data.lost ?? []) this.copies.rememberSaved(l, l.at);
         if (loaded.from === 'previous') this.log?.warn('using the previous checkpoint copy; the newest was unusable');
       }
     }
@@ -397,29 +390,11 @@ class TailerImpl implements Tailer {
     return from - 1 + nl + 1;
   }
 
-  /**
-   * Is this new file a copy of one we follow (start at its end: we read that content already)
-   * or of one lost to truncation or known from the last run (continue after our old offset)?
-   * Same head fingerprint and same bytes before the offset; null when it is not a copy.
-   */
-  private async copyOffset(fh: FileHandle, size: number): Promise<number | null> {
-    if (size === 0) return null;
-    const head = await readAt(fh, 0, Math.min(size, HEAD_BYTES));
-    const candidates: LostState[] = [...this.lost];
-    for (const r of this.byId.values()) {
-      if (r.fp && r.marker) candidates.push({ fpLen: r.fp.len, fp: r.fp.hash, marker: r.marker, at: 0 });
-    }
-    for (const c of candidates) {
-      if (c.fpLen === 0 || head.length < c.fpLen || c.marker.offset > size) continue;
-      if (hashBytes(head.subarray(0, c.fpLen)) !== c.fp) continue;
-      if ((await offsetMarker(fh, c.marker.offset)) !== c.marker.hash) continue;
-      // A copy (copytruncate's rotated file): we have read it up to the marker already.
-      return c.at === 0 ? size : c.marker.offset;
-    }
-    return null;
+  /** Copy check for a file about to be read from 0 (see copies.ts). */
+  private copyOffset(fh: FileHandle, size: number): Promise<number | null> {
+    return this.copies.offsetFor(fh, size, this.byId.values());
   }
 
-  /** Removes the reader's main path (and, unless `aliases` is false, its other names) from the path map. */
   private unmapPaths(r: FileReader, aliases = true): void {
     if (this.byPath.get(r.path) === r) this.byPath.delete(r.path);
     if (!aliases) return;
@@ -446,7 +421,7 @@ class TailerImpl implements Tailer {
       if (r.fh && !r.busy && !r.detached && now - r.lastUsed > this.o.idleClose * 1000) void this.closeHandle(r);
       this.wake(r);
     }
-    this.lost = this.lost.filter((l) => now - l.at < LOST_STATE_TTL_MS);
+    this.copies.prune();
   }
 
   private kick(): void {
@@ -628,7 +603,7 @@ class TailerImpl implements Tailer {
   private async onTruncated(r: FileReader, fh: FileHandle | null): Promise<void> {
     r.counters.truncations++;
     // Remember the old content before anything awaits, so a copy found meanwhile is recognised.
-    if (r.fp && r.marker) this.lost.push({ fpLen: r.fp.len, fp: r.fp.hash, marker: r.marker, at: this.now(), ...(r.head ? { head: r.head } : {}) });
+    this.copies.remember(r);
     this.log?.info('log file truncated; reading it again from the start', { path: r.path, offset: r.splitter.pos });
     r.restartAtZero();
     const copy = fh ? await this.copyOffset(fh, Number((await fh.stat({ bigint: true })).size)) : null;
@@ -659,15 +634,9 @@ class TailerImpl implements Tailer {
       r.committed = copy;
       return true;
     }
-    if (this.now() - r.copyCheckSince < COPY_WAIT_MS) {
-      const head = await readAt(fh, 0, Math.min(size, HEAD_BYTES));
-      const heads: Buffer[] = this.lost.flatMap((l) => (l.head ? [l.head] : []));
-      for (const o of this.byId.values()) if (o !== r && o.head) heads.push(o.head);
-      const maybeCopy = heads.some((h) => h.length > head.length && h.subarray(0, head.length).equals(head));
-      if (maybeCopy) {
-        this.scheduleRecheck(r);
-        return false;
-      }
+    if (this.now() - r.copyCheckSince < COPY_WAIT_MS && (await this.copies.mayBeCopyInProgress(fh, size, this.byId.values()))) {
+      this.scheduleRecheck(r);
+      return false;
     }
     r.copyCheckSince = null;
     return true;
@@ -792,7 +761,7 @@ class TailerImpl implements Tailer {
     r.dropped = true;
     const last = r.splitter.flushPartial();
     if (last) void this.emit(r, [last]);
-    if (r.fp && r.marker) this.lost.push({ fpLen: r.fp.len, fp: r.fp.hash, marker: r.marker, at: this.now(), ...(r.head ? { head: r.head } : {}) });
+    this.copies.remember(r);
     this.byId.delete(r.id);
     this.unmapPaths(r);
     for (const k of Object.keys(this.retired) as Array<keyof FileCounters>) this.retired[k] += r.counters[k];
@@ -831,8 +800,7 @@ class TailerImpl implements Tailer {
       });
     }
     for (const e of this.saved.values()) if (now - e.seen < STALE_CHECKPOINT_MS) entries.push(e);
-    const lost = this.lost.filter((l) => now - l.at < LOST_STATE_TTL_MS)
-      .map((l) => ({ fpLen: l.fpLen, fp: l.fp, offset: l.marker.offset, marker: l.marker.hash, at: l.at }));
+    const lost = this.copies.toDisk();
     // Skip the write when no offset or identity changed (`seen` alone does not count): idle means no disk I/O.
     const key = entries.map((e) => `${e.id}|${e.path}|${e.offset}|${e.fp}|${e.marker}`).join('\n') + `|lost:${lost.length}`;
     if (!force && key === this.lastWritten) return;

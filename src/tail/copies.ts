@@ -1,0 +1,88 @@
+// Recognising copies of content we already read. copytruncate rotation copies a log to a new
+// name (often one our patterns also match) and truncates the original; `mv` across filesystems
+// copies and deletes. Reading such a copy from 0 would repeat every line. A new or truncated
+// file is a copy when its head fingerprint and the bytes just before a known offset both match
+// a file we follow, or one recently lost to truncation or deletion (kept a few minutes and
+// persisted with the checkpoints so a restart still knows them).
+import type { FileHandle } from 'node:fs/promises';
+import type { LostEntry } from './checkpoint.js';
+import { HEAD_BYTES, hashBytes, offsetMarker, readAt } from './fingerprint.js';
+
+/** What identifies some content: head fingerprint, and a marker at a line end we had read to. */
+export interface ContentState {
+  fpLen: number;
+  fp: string;
+  marker: { offset: number; hash: string };
+  /** The head bytes themselves when known (not for states loaded from disk). */
+  head?: Buffer;
+}
+
+/** A file we follow, as the copy check sees it. */
+export interface LiveContent {
+  fp: { len: number; hash: string } | null;
+  marker: { offset: number; hash: string } | null;
+  head: Buffer | null;
+}
+
+export const LOST_STATE_TTL_MS = 5 * 60_000;
+
+export class CopyTracker {
+  private lost: Array<ContentState & { at: number }> = [];
+
+  constructor(private readonly now: () => number) {}
+
+  /** Content that just disappeared (truncated or deleted file): a copy of it continues after `marker`. */
+  remember(state: LiveContent): void {
+    if (!state.fp || !state.marker || state.fp.len === 0) return;
+    this.lost.push({ fpLen: state.fp.len, fp: state.fp.hash, marker: state.marker, at: this.now(), ...(state.head ? { head: state.head } : {}) });
+  }
+
+  rememberSaved(e: { fpLen: number; fp: string; offset: number; marker: string }, at = this.now()): void {
+    if (e.marker === '' || e.fpLen === 0 || this.now() - at >= LOST_STATE_TTL_MS) return;
+    this.lost.push({ fpLen: e.fpLen, fp: e.fp, marker: { offset: e.offset, hash: e.marker }, at });
+  }
+
+  prune(): void {
+    const now = this.now();
+    this.lost = this.lost.filter((l) => now - l.at < LOST_STATE_TTL_MS);
+  }
+
+  toDisk(): LostEntry[] {
+    const now = this.now();
+    return this.lost.filter((l) => now - l.at < LOST_STATE_TTL_MS)
+      .map((l) => ({ fpLen: l.fpLen, fp: l.fp, offset: l.marker.offset, marker: l.marker.hash, at: l.at }));
+  }
+
+  /**
+   * Where a new or truncated file should start if it is a copy: its end when it copies a file we
+   * still follow (that one delivers the lines), our old offset when the original is gone.
+   * Null when it is not a copy.
+   */
+  async offsetFor(fh: FileHandle, size: number, live: Iterable<LiveContent>): Promise<number | null> {
+    if (size === 0) return null;
+    const head = await readAt(fh, 0, Math.min(size, HEAD_BYTES));
+    const hashes = new Map<number, string>();
+    const hashOf = (len: number) => {
+      let h = hashes.get(len);
+      if (h === undefined) hashes.set(len, (h = hashBytes(head.subarray(0, len))));
+      return h;
+    };
+    const check = async (fpLen: number, fp: string, marker: { offset: number; hash: string }) =>
+      fpLen > 0 && head.length >= fpLen && marker.offset <= size && hashOf(fpLen) === fp && (await offsetMarker(fh, marker.offset)) === marker.hash;
+    for (const r of live) {
+      if (r.fp && r.marker && (await check(r.fp.len, r.fp.hash, r.marker))) return size;
+    }
+    for (const l of this.lost) {
+      if (await check(l.fpLen, l.fp, l.marker)) return l.marker.offset;
+    }
+    return null;
+  }
+
+  /** Could these bytes be the beginning of a copy still being written (a strict prefix of a known head)? */
+  async mayBeCopyInProgress(fh: FileHandle, size: number, live: Iterable<LiveContent>): Promise<boolean> {
+    const head = await readAt(fh, 0, Math.min(size, HEAD_BYTES));
+    const isPrefix = (h: Buffer | null | undefined) => !!h && h.length > head.length && h.subarray(0, head.length).equals(head);
+    for (const r of live) if (isPrefix(r.head)) return true;
+    return this.lost.some((l) => isPrefix(l.head));
+  }
+}
