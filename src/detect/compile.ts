@@ -2,6 +2,7 @@
 // catastrophically: the classifier runs on hostile input (any log line, any length).
 import { ANCHORS, BUILTIN_RULES } from './rules.js';
 import { ERROR_KINDS, type ErrorKind, type Rule } from './types.js';
+import { createByteMatcher, type ByteMatcher } from './prefilter.js';
 
 export interface CompiledRule {
   rule: Rule;
@@ -17,8 +18,10 @@ export interface RuleSet {
   rules: readonly CompiledRule[];
   /** Every literal a line must contain for any rule to flag it. */
   anchors: readonly string[];
-  /** The anchors as one alternation (what the scanner runs on raw chunks). */
+  /** The anchors as one alternation (the line-level gate). */
   gate: RegExp;
+  /** The anchors as a byte matcher (the scanner's chunk-level gate). */
+  matcher: ByteMatcher;
 }
 
 export class RuleError extends Error {
@@ -79,8 +82,8 @@ function compileOne(source: string, flags: string, ruleId: string, field: string
 export function compileRule(rule: Rule): CompiledRule {
   if (!rule || typeof rule.id !== 'string' || !rule.id) throw new RuleError('a rule needs a non-empty "id"');
   if (typeof rule.pattern !== 'string' || !rule.pattern) throw new RuleError(`rule "${rule.id}": "pattern" must be a non-empty string`);
-  if (!Array.isArray(rule.hints) || rule.hints.length === 0 || !rule.hints.every((h) => typeof h === 'string' && h.length > 0)) {
-    throw new RuleError(`rule "${rule.id}": "hints" must be a non-empty list of literal strings (one must occur in a matching line)`);
+  if (!Array.isArray(rule.hints) || rule.hints.length === 0 || !rule.hints.every((h) => typeof h === 'string' && h.length >= 3)) {
+    throw new RuleError(`rule "${rule.id}": "hints" must be a non-empty list of literal strings of 3 or more characters (one must occur in a matching line)`);
   }
   const flags = rule.flags ?? '';
   if (!/^i?$/.test(flags)) throw new RuleError(`rule "${rule.id}": only the "i" flag is allowed, got "${flags}"`);
@@ -112,7 +115,7 @@ const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 export function buildRuleSet(extra: readonly Rule[] = []): RuleSet {
   const rules = [...extra, ...BUILTIN_RULES].map(compileRule);
   const anchors = [...new Set([...ANCHORS, ...extra.flatMap((r) => r.hints)])];
-  return { rules, anchors, gate: new RegExp(anchors.map(escapeRe).join('|')) };
+  return { rules, anchors, gate: new RegExp(anchors.map(escapeRe).join('|')), matcher: createByteMatcher(anchors) };
 }
 
 let builtin: RuleSet | undefined;

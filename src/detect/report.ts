@@ -95,3 +95,4 @@ export function addError(
     if (!tb.languages.includes(lang)) tb.languages.push(lang);
   }
 }
+

@@ -10,7 +10,8 @@ import type { Rule } from './types.js';
  * the same gate, so both paths agree by construction (user rules add their own hints).
  */
 export const ANCHORS: readonly string[] = [
-  'rror', 'ailed', 'ailur', 'reach', 'lost ', 'ropp', 'xport', 'timed out', 'nable to', 'No datadog agent', 'Unexpected', 'refused', 'REFUSED',
+  'Error', 'error', 'ailed', 'ailur', 'reach', 'lost ', 'Dropp', 'dropp', 'export: ', 'while exporting', 'Export encountered',
+  'timed out', 'nable to', 'No datadog agent', 'Unexpected', 'refused', 'REFUSED',
 ];
 
 const r = (re: RegExp): string => re.source;

@@ -11,6 +11,7 @@ import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import { ruleSetFor } from './compile.js';
+import { createByteMatcher, type ByteMatcher } from './prefilter.js';
 import { extractTarget, inferKind } from './causes.js';
 import { createStreamClassifier, lineShape, type StreamClassifier } from './stream.js';
 import { createUnframer, peekFrame, type LogFormat, type Unframer } from './unframe.js';
@@ -42,6 +43,8 @@ const LOOKBACK_BYTES = 64 * 1024;
 const MAX_REPLAY_LINES = 200;
 /** Bytes of one line decoded for classification (the classifier looks at 8 KiB). */
 const MAX_DECODE_BYTES = 64 * 1024;
+/** Docker's json-file driver splits log records longer than 16 KiB. */
+const DOCKER_SPLIT_BYTES = 16 * 1024;
 
 interface ByteSource {
   read(target: Buffer, offset: number, length: number): Promise<number>;
@@ -96,8 +99,13 @@ class FileScan {
   private lastTime: number | null = null;
   private classifier: StreamClassifier;
   private unframer: Unframer;
-  private gate: RegExp;
+  private matcher: ByteMatcher;
+  private anchors: readonly string[];
   private sniffed = false;
+  /** Docker json-file: lines long enough to be split records are candidates too. */
+  private dockerFramed = false;
+  private longScanFrom = 0;
+  private nextLong = -1;
   private open: CountedError | null = null;
   private openWeak = false;
   errors = 0;
@@ -112,7 +120,9 @@ class FileScan {
     const hint = opts.hintFor?.(file);
     this.classifier = createStreamClassifier({ ...(hint ? { hint } : {}), ...(opts.rules ? { rules: opts.rules } : {}) });
     this.unframer = createUnframer(opts.format);
-    this.gate = new RegExp(ruleSetFor(opts.rules).gate.source, 'g');
+    const set = ruleSetFor(opts.rules);
+    this.matcher = set.matcher;
+    this.anchors = set.anchors;
   }
 
   async run(src: ByteSource): Promise<{ bytes: number; lines: number }> {
@@ -163,23 +173,48 @@ class FileScan {
   }
 
   private gateHits(from: number, to: number): boolean {
-    const s = this.buf.toString('latin1', from, Math.min(to, from + 8192));
-    this.gate.lastIndex = 0;
-    return this.gate.test(s);
+    return this.matcher.find(this.buf, from, Math.min(to, from + 8192)) !== -1;
   }
 
   /**
    * Container runtimes split long lines into partial records, and the split can fall inside
-   * an anchor word; so in framed files every partial record is a candidate too. Partials
-   * only occur for lines over 16 KiB, so this costs nothing on ordinary logs.
+   * an anchor word; so in framed files every partial record is a candidate too. CRI marks
+   * them (` stdout P `); Docker only splits records over 16 KiB, so long lines are candidates.
    */
   private sniff(): void {
     this.sniffed = true;
     const nl = this.buf.indexOf(10);
     const first = this.buf.toString('utf8', 0, nl === -1 ? Math.min(this.len, 4096) : Math.min(nl, 65536));
     const format = peekFrame(first, this.opts.format).format;
-    const marker = format === 'cri' ? ' (?:stdout|stderr) P ' : format === 'docker-json' ? '(?<!\\\\n)","stream":' : null;
-    if (marker) this.gate = new RegExp(`${this.gate.source}|${marker}`, 'g');
+    if (format === 'cri') this.matcher = createByteMatcher([...this.anchors, ' stdout P ', ' stderr P ']);
+    this.dockerFramed = format === 'docker-json';
+  }
+
+  /** Start of the next line at or after `pos` (a line start) long enough to be a split Docker record. */
+  private nextLongLine(pos: number, end: number): number {
+    if (this.nextLong >= pos) return this.nextLong;
+    let s = Math.max(pos, this.longScanFrom);
+    while (s < end) {
+      let e = this.buf.indexOf(10, s);
+      if (e === -1 || e > end) e = end;
+      if (e - s > DOCKER_SPLIT_BYTES) {
+        this.nextLong = s;
+        this.longScanFrom = e + 1;
+        return s;
+      }
+      s = e + 1;
+    }
+    this.nextLong = -1;
+    this.longScanFrom = end;
+    return -1;
+  }
+
+  private nextCandidate(pos: number, end: number): number {
+    const hit = this.matcher.find(this.buf, pos, end);
+    if (!this.dockerFramed) return hit;
+    const long = this.nextLongLine(pos, end);
+    if (long === -1) return hit;
+    return hit === -1 ? long : Math.min(hit, long);
   }
 
   private process(final: boolean): void {
@@ -207,21 +242,17 @@ class FileScan {
     // Complete lines whose CRI/Docker partial is still pending continue from the last push.
     if (this.pushedEnd === start && this.unframerPending) this.pushForward(start, end);
 
-    const text = this.buf.toString('latin1', start, end);
-    const gate = this.gate;
-    gate.lastIndex = 0;
-    for (let m = gate.exec(text); m; m = gate.exec(text)) {
-      const hit = start + m.index;
-      if (hit < this.pushedEnd) {
-        gate.lastIndex = this.pushedEnd - start;
-        continue;
-      }
+    this.longScanFrom = start;
+    this.nextLong = -1;
+    let pos = Math.max(start, this.pushedEnd);
+    while (pos < end) {
+      const hit = this.nextCandidate(pos, end);
+      if (hit === -1) break;
       const ls = hit === 0 ? 0 : this.buf.lastIndexOf(10, hit - 1) + 1;
       let le = this.buf.indexOf(10, hit);
       if (le === -1 || le >= end) le = end;
       this.handleHit(Math.max(ls, start), le, final);
-      gate.lastIndex = Math.max(this.pushedEnd, le) - start;
-      if (gate.lastIndex >= text.length) break;
+      pos = Math.max(this.pushedEnd, le + 1);
     }
     this.countTo(end);
     if (final && end > 0 && this.buf[end - 1] !== 10) this.lineNo++;

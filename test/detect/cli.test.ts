@@ -43,7 +43,7 @@ describe('flarewatch classify', () => {
 
   it('an invalid FLAREWATCH_RULES_FILE stops with exit 2 and a clear message', async () => {
     const rules = join(dir, 'bad-rules.yaml');
-    await writeFile(rules, '- id: slow\n  hints: [a]\n  pattern: "(a+)+"\n');
+    await writeFile(rules, '- id: slow\n  hints: [aaa]\n  pattern: "(a+)+"\n');
     const r = await runCli(['classify'], { env: { ...env, FLAREWATCH_RULES_FILE: rules }, input: 'a\n' });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`FLAREWATCH_RULES_FILE="${rules}": rule #1: rule "slow": pattern a repeated group contains a repetition`);

@@ -65,8 +65,12 @@ function cri(lines: string[]): string[] {
 function docker(lines: string[]): string[] {
   return lines.flatMap((l, i) => {
     const entry = (log: string) => JSON.stringify({ log, stream: i % 2 ? 'stderr' : 'stdout', time: `2026-08-21T10:15:02.${String(i).padStart(9, '0')}Z` });
-    // Docker splits long lines into entries without the trailing newline.
-    return l.length > 60 && i % 2 === 0 ? [entry(l.slice(0, 31)), entry(l.slice(31) + '\n')] : [entry(l + '\n')];
+    // Docker's json-file driver splits records over 16 KiB into entries without the newline.
+    const text = i % 10 === 0 ? `${l} ${'x'.repeat(20_000)}` : l;
+    const out: string[] = [];
+    for (let k = 0; k + 16_384 < text.length; k += 16_384) out.push(entry(text.slice(k, k + 16_384)));
+    out.push(entry(text.slice(Math.floor((text.length - 1) / 16_384) * 16_384) + '\n'));
+    return out;
   });
 }
 

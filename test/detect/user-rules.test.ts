@@ -48,11 +48,11 @@ describe('loadUserRules', () => {
   it.each([
     ['not a list', 'just: text', /must hold a list of rules/],
     ['missing hints', '- id: x\n  pattern: foo', /"hints" must be a non-empty list/],
-    ['bad kind', '- id: x\n  hints: [a]\n  pattern: a\n  kind: broken', /kind "broken" is not one of/],
-    ['nested quantifier', '- id: slow\n  hints: [a]\n  pattern: "(a+)+$"', /nested quantifiers/],
-    ['invalid regex', '- id: x\n  hints: [a]\n  pattern: "a("', /not a valid regular expression/],
-    ['unknown field', '- id: x\n  hints: [a]\n  pattern: a\n  severity: high', /unknown field\(s\) severity/],
-    ['duplicate id', '- {id: x, hints: [a], pattern: a}\n- {id: x, hints: [b], pattern: b}', /appears twice/],
+    ['bad kind', '- id: x\n  hints: [abc]\n  pattern: abc\n  kind: broken', /kind "broken" is not one of/],
+    ['nested quantifier', '- id: slow\n  hints: [abc]\n  pattern: "(a+)+$"', /nested quantifiers/],
+    ['invalid regex', '- id: x\n  hints: [abc]\n  pattern: "a("', /not a valid regular expression/],
+    ['unknown field', '- id: x\n  hints: [abc]\n  pattern: a\n  severity: high', /unknown field\(s\) severity/],
+    ['duplicate id', '- {id: x, hints: [abc], pattern: a}\n- {id: x, hints: [bcd], pattern: b}', /appears twice/],
     ['bad YAML', '- id: [unclosed', /not valid YAML\/JSON/],
   ])('rejects %s with a clear ConfigError', async (_name, text, msg) => {
     const file = join(dir, `bad-${Math.random()}.yaml`);

@@ -1,0 +1,119 @@
+// Scan benchmark: `flarewatch scan` throughput against `LC_ALL=C grep -cE` with an
+// alternation of the same error phrases, over the same generated files, in the same run
+// (page cache warmed first, best of three for each). Also peak RSS of the scan on the
+// whole corpus and on a tenth of it: memory should not grow with input size.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateCorpus } from './corpus.mjs';
+
+export const name = 'scan';
+export const description = 'flarewatch scan vs LC_ALL=C grep -cE over a mixed tracer-log corpus (~1 error per 5,000 lines)';
+
+const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+
+/**
+ * The error phrases of the built-in rules as one ERE: what a person would grep for.
+ * (grep cannot tell multi-line events, benign look-alikes or causes apart; it only counts lines.)
+ */
+const GREP_PHRASES = [
+  'while sending [0-9]+ \\(size=', 'No datadog agent detected', 'Error querying', 'Failed to send [0-9]+ traces', 'Dropped due to a buffer overflow',
+  'Failed to export', 'failed to send, dropping', 'HTTP error status', 'failed to send traces to Datadog Agent', 'Agent not reachable',
+  'cannot fit trace', 'payload buffer item limit', 'Transient error', 'Exception while exporting', 'Queue full, dropping',
+  'lost [0-9]+ traces', 'failure sending traces', 'Unable to reach agent intake', 'Error sending stats payload',
+  '(traces|logs|metrics) export: ', 'failed to upload metrics', 'failed to send to ', 'Internal error during', 'Agent Error: ',
+  'send_request .* failed', 'Error sending payload to the agent', 'Network error trying to reach the agent', 'Error from https?://',
+  'Writer dropped', 'payload is discarded', '"stack":"(OTLPExporterError|AggregateError|Error)', 'Export failed', 'span export failed',
+  'maxQueueSize reached', 'An error occurred while sending', 'Unable to communicate with the trace agent', 'Failed to submit',
+  'Exporter failed send data', 'Transient HTTP error', 'Export encountered GRPC', 'Unknown error in export', 'Error sending trace',
+  'sidecar unavailable', 'Failed sending traces to the sidecar', 'curl_easy_perform\\(\\) failed', 'no curl session',
+  'byte limit; dropping', 'DIAGNOSTICS - agent_error', 'submitting traces', 'Error sending traces to agent', 'Unexpected response status',
+  'Exporting failed', 'sending queue is full', '"agent_error": ?(true|"[^"]+")', '"agent_reachable":false', 'ECONNREFUSED',
+  'Connection refused', 'connection refused',
+];
+
+function exec(cmd, args, opts = {}) {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr, seconds: Number(process.hrtime.bigint() - started) / 1e9 }));
+  });
+}
+
+/** Peak resident set of a child, via GNU time when present. */
+async function timed(cmd, args, env) {
+  if (existsSync('/usr/bin/time')) {
+    const r = await exec('/usr/bin/time', ['-f', '%M', cmd, ...args], { env });
+    const lines = r.stderr.trimEnd().split('\n');
+    return { ...r, peakRssMB: Math.round(Number(lines.at(-1)) / 1024) };
+  }
+  return { ...(await exec(cmd, args, { env })), peakRssMB: null };
+}
+
+async function best(times, fn) {
+  let out;
+  for (let i = 0; i < times; i++) {
+    const r = await fn();
+    if (!out || r.seconds < out.seconds) out = r;
+  }
+  return out;
+}
+
+export async function run({ workDir, scale }) {
+  const totalMB = Math.max(4, Math.round(300 * scale));
+  const corpus = await generateCorpus(join(workDir, 'corpus'), { totalMB, errorEvery: 5000, secretEvery: 0, seed: 1 });
+  const mb = corpus.bytes / 1e6;
+  const env = { ...process.env, LC_ALL: 'C' };
+  for (const k of Object.keys(env)) if (/^(FLAREWATCH_|DD_|OTEL_)/.test(k)) delete env[k];
+
+  // Warm the page cache so both tools read from memory.
+  for (const f of corpus.files) readFileSync(f);
+
+  const pattern = GREP_PHRASES.join('|');
+  const grep = await best(3, () => exec('grep', ['-cE', pattern, ...corpus.files], { env }));
+  const grepLines = grep.stdout.trim().split('\n').reduce((n, l) => n + Number(l.slice(l.lastIndexOf(':') + 1)), 0);
+
+  const scan = await best(3, () => timed(process.execPath, [CLI, 'scan', '--json', ...corpus.files], env));
+  if (scan.code !== 1 && scan.code !== 0) throw new Error(`flarewatch scan failed (${scan.code}): ${scan.stderr}`);
+  const report = JSON.parse(scan.stdout);
+
+  // Memory against input size: a tenth of the corpus (same files, first ones) vs all of it.
+  const some = corpus.files.slice(0, Math.max(1, Math.round(corpus.files.length / 10)));
+  const small = await timed(process.execPath, [CLI, 'scan', '--json', ...some], env);
+  const smallMB = JSON.parse(small.stdout).bytes / 1e6;
+
+  // The engine alone, in this process (no Node start-up in the figure).
+  const { scanPaths } = await import('../../dist/detect/index.js');
+  let engineSeconds = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const t0 = process.hrtime.bigint();
+    await scanPaths(corpus.files);
+    engineSeconds = Math.min(engineSeconds, Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+
+  const scanMBs = mb / scan.seconds;
+  const grepMBs = mb / grep.seconds;
+  return {
+    corpus: { files: corpus.files.length, megabytes: Number(mb.toFixed(1)), lines: corpus.lines, errorEvents: corpus.errors },
+    grep: { seconds: Number(grep.seconds.toFixed(3)), mbPerSecond: Math.round(grepMBs), matchingLines: grepLines, phrases: GREP_PHRASES.length },
+    flarewatchScan: {
+      seconds: Number(scan.seconds.toFixed(3)),
+      mbPerSecond: Math.round(scanMBs),
+      errors: report.errors,
+      lines: report.lines,
+      errorsMatchCorpus: report.errors === corpus.errors,
+      peakRssMB: scan.peakRssMB,
+    },
+    engineInProcess: { seconds: Number(engineSeconds.toFixed(3)), mbPerSecond: Math.round(mb / engineSeconds) },
+    ratioToGrep: Number((scanMBs / grepMBs).toFixed(2)),
+    engineRatioToGrep: Number((mb / engineSeconds / grepMBs).toFixed(2)),
+    memory: { smallInputMB: Number(smallMB.toFixed(1)), smallPeakRssMB: small.peakRssMB, fullInputMB: Number(mb.toFixed(1)), fullPeakRssMB: scan.peakRssMB },
+  };
+}
+
