@@ -7,7 +7,7 @@
 // uses line by line; skipped lines cannot be errors (they fail the gate), so the count
 // equals classifying every line.
 import { open, opendir, realpath, lstat, stat, type FileHandle } from 'node:fs/promises';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import { ruleSetFor } from './compile.js';
@@ -51,11 +51,25 @@ interface ByteSource {
   close(): Promise<void>;
 }
 
+/** Bytes read between yields to the event loop, so a daemon stays responsive during a long scan. */
+const YIELD_EVERY_BYTES = 64 << 20;
+
+/**
+ * Plain files are read synchronously: from the page cache that is a memcpy, while an async
+ * read idles the thread for a thread-pool round trip per chunk (a quarter of the time in
+ * profiles). The event loop still gets a turn every YIELD_EVERY_BYTES.
+ */
 function fileSource(fh: FileHandle): ByteSource {
+  let sinceYield = 0;
   return {
     async read(target, offset, length) {
-      const { bytesRead } = await fh.read(target, offset, length, null);
-      return bytesRead;
+      if (sinceYield >= YIELD_EVERY_BYTES) {
+        sinceYield = 0;
+        await new Promise((r) => setImmediate(r));
+      }
+      const n = readSync(fh.fd, target, offset, length, null);
+      sinceYield += n;
+      return n;
     },
     close: () => fh.close(),
   };
