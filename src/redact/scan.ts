@@ -41,57 +41,92 @@ const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
  * literals (whose cost grows with every alternative) and close to a plain byte loop.
  */
 export interface HintIndex {
-  single: Uint8Array; // 1-character hints, by char code
-  pair: Uint8Array; // 2-character hints, by bigram
-  triple: Uint8Array; // trigram → 1 when some hint of 3+ characters starts with it
-  byTriple: Map<number, string[]>;
+  /** Hints of 1–2 characters (`@`, `</`): found with native indexOf, which is far faster. */
+  short: Array<{ variants: string[] }>;
+  /** Trigram → 1 + index into `lists` when some hint of 3+ characters starts with it. */
+  triple: Uint16Array;
+  lists: string[][];
 }
 
 const LOWER = new Uint8Array(65536);
 for (let c = 0; c < 128; c++) LOWER[c] = c >= 65 && c <= 90 ? c + 32 : c;
-// Non-ASCII code units map to 0, which is in no hint.
+// Non-ASCII code units map to 0, which starts no hint; the leading zeros of the rolling
+// trigram at the start of a search therefore never match either.
 
-function buildHintIndex(hints: readonly string[]): HintIndex {
-  const single = new Uint8Array(128);
-  const pair = new Uint8Array(1 << 14);
-  const triple = new Uint8Array(1 << 21);
-  const byTriple = new Map<number, string[]>();
-  for (const h of hints) {
-    if (!/^[\x01-\x7f]+$/.test(h)) throw new Error(`hint ${JSON.stringify(h)}: hints must be ASCII`);
-    const c = (k: number) => LOWER[h.charCodeAt(k)]!;
-    if (h.length === 1) single[c(0)] = 1;
-    else if (h.length === 2) pair[(c(0) << 7) | c(1)] = 1;
-    else {
-      const k = (c(0) << 14) | (c(1) << 7) | c(2);
-      triple[k] = 1;
-      const list = byTriple.get(k) ?? [];
-      list.push(h.toLowerCase());
-      byTriple.set(k, list);
-    }
+/** Every upper/lower-case spelling of a short ASCII hint. */
+function caseVariants(h: string): string[] {
+  let out = [''];
+  for (const ch of h) {
+    const lo = ch.toLowerCase();
+    const up = ch.toUpperCase();
+    out = out.flatMap((p) => (lo === up ? [p + ch] : [p + lo, p + up]));
   }
-  return { single, pair, triple, byTriple };
+  return out;
 }
 
-/** Index of the first hint occurrence at or after `from`, or -1. */
-export function nextHint(text: string, from: number, idx: HintIndex): number {
-  const n = text.length;
-  const { single, pair, triple, byTriple } = idx;
-  let roll = 0;
-  for (let i = from; i < n; i++) {
-    const c = LOWER[text.charCodeAt(i)]!;
-    roll = ((roll << 7) | c) & 0x1fffff;
-    if (single[c] === 1) return i;
-    if (i - from >= 1 && pair[roll & 0x3fff] === 1) return i - 1;
-    if (i - from >= 2 && triple[roll] === 1) {
-      const start = i - 2;
-      for (const h of byTriple.get(roll)!) {
-        let j = 3;
-        while (j < h.length && start + j < n && LOWER[text.charCodeAt(start + j)] === h.charCodeAt(j)) j++;
-        if (j === h.length) return start;
-      }
+const indexCache = new Map<string, HintIndex>();
+
+function buildHintIndex(hints: readonly string[]): HintIndex {
+  const cacheKey = hints.join('\u0000');
+  const cached = indexCache.get(cacheKey);
+  if (cached) return cached;
+  const short: HintIndex['short'] = [];
+  const triple = new Uint16Array(1 << 21);
+  const lists: string[][] = [];
+  for (const h of hints) {
+    if (!/^[\x01-\x7f]+$/.test(h)) throw new Error(`hint ${JSON.stringify(h)}: hints must be ASCII`);
+    if (h.length < 3) {
+      short.push({ variants: caseVariants(h) });
+      continue;
     }
+    const k = (LOWER[h.charCodeAt(0)]! << 14) | (LOWER[h.charCodeAt(1)]! << 7) | LOWER[h.charCodeAt(2)]!;
+    if (triple[k] === 0) {
+      lists.push([]);
+      triple[k] = lists.length;
+    }
+    lists[triple[k]! - 1]!.push(h.toLowerCase());
   }
-  return -1;
+  const idx = { short, triple, lists };
+  if (indexCache.size > 64) indexCache.clear();
+  indexCache.set(cacheKey, idx);
+  return idx;
+}
+
+/**
+ * Walks one text forward: `next(from)` is the first hint occurrence at or after `from`
+ * (or -1). Calls must not go backwards; positions of the short hints are remembered
+ * between calls so each text is searched for them only once.
+ */
+export function hintCursor(text: string, idx: HintIndex): { next(from: number): number } {
+  const variants = idx.short.flatMap((s) => s.variants);
+  const cached = variants.map(() => -2); // -2: not searched yet, -1: none left
+  const { triple, lists } = idx;
+  return {
+    next(from) {
+      let limit = text.length;
+      for (let k = 0; k < variants.length; k++) {
+        if (cached[k] === -2 || (cached[k]! >= 0 && cached[k]! < from)) cached[k] = text.indexOf(variants[k]!, from);
+        const at = cached[k]!;
+        if (at >= 0 && at < limit) limit = at;
+      }
+      let roll = 0;
+      // A trigram ending at i starts at i - 2: look two characters past the short-hint limit.
+      const stop = Math.min(text.length, limit + 2);
+      for (let i = from; i < stop; i++) {
+        roll = ((roll << 7) | LOWER[text.charCodeAt(i)]!) & 0x1fffff;
+        const t = triple[roll]!;
+        if (t !== 0) {
+          const start = i - 2;
+          for (const h of lists[t - 1]!) {
+            let j = 3;
+            while (j < h.length && start + j < text.length && LOWER[text.charCodeAt(start + j)] === h.charCodeAt(j)) j++;
+            if (j === h.length) return Math.min(start, limit);
+          }
+        }
+      }
+      return limit < text.length ? limit : -1;
+    },
+  };
 }
 
 export function compileRules(rules: readonly RedactionRule[]): CompiledRules {
@@ -115,13 +150,14 @@ export function compileHarvested(values: Iterable<string>): RegExp | null {
 export function scanText(text: string, compiled: CompiledRules, opts: ScanOptions): Span[] {
   const spans: Span[] = [];
   const maxLine = Math.max(opts.maxLineChars ?? MAX_LINE_CHARS, MAX_MATCH_CHARS * 2);
-  let at = nextHint(text, 0, compiled.hints);
+  const cursor = hintCursor(text, compiled.hints);
+  let at = cursor.next(0);
   while (at >= 0) {
     const ls = text.lastIndexOf('\n', at - 1) + 1;
     let le = text.indexOf('\n', at);
     if (le < 0) le = text.length;
     const resume = scanLine(text, ls, le, compiled.rules, spans, maxLine);
-    at = nextHint(text, Math.max(resume, le + 1), compiled.hints);
+    at = cursor.next(Math.max(resume, le + 1));
   }
   if (opts.harvested) {
     const hr = new RegExp(opts.harvested.source, opts.harvested.flags);
