@@ -1,0 +1,65 @@
+// The keyword prefilter must never miss a hint: its answer is compared with a naive
+// lower-case indexOf over every hint, on random text built from hint fragments, other
+// ASCII, non-ASCII characters and case changes.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_RULES } from '../../src/redact/index.js';
+import { compileRules, hintCursor } from '../../src/redact/scan.js';
+
+const ALL = [...new Set(DEFAULT_RULES.flatMap((r) => r.hints.map((h) => h.toLowerCase())))];
+// A hint containing a shorter hint cannot add a line to the search, so the index keeps the
+// shorter one only (`api_keys` → `key`); the line set is the same, the position may be later.
+const HINTS = ALL.filter((h) => !ALL.some((o) => o !== h && h.includes(o)));
+const compiled = compileRules(DEFAULT_RULES);
+
+function naive(text: string, from: number): number {
+  const lower = text.toLowerCase();
+  let best = -1;
+  for (const h of HINTS) {
+    const at = lower.indexOf(h, from);
+    if (at >= 0 && (best < 0 || at < best)) best = at;
+  }
+  return best;
+}
+
+const piece = fc.oneof(
+  fc.constantFrom(...ALL),
+  fc.constantFrom(...ALL).map((h) => h.toUpperCase()),
+  fc.constantFrom(...ALL).map((h) => h.slice(0, Math.max(1, h.length - 1))), // near misses
+  fc.string({ maxLength: 6 }),
+  fc.constantFrom('é', 'İ', '€', '日本', '\n', ' ', '-', '--', '<', '/', 'ss', 'sk', 'ey'),
+);
+
+describe('keyword prefilter', () => {
+  it('finds the same first hint position as a naive search, from any start', () => {
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }), fc.nat(), (pieces, f) => {
+        const text = pieces.join('');
+        const from = text.length ? f % (text.length + 1) : 0;
+        // İ lower-cases to two code units; compare only where lengths agree
+        fc.pre(text.toLowerCase().length === text.length);
+        expect(hintCursor(text, compiled.hints).next(from)).toBe(naive(text, from));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('walks forward through every hit like repeated naive searches', () => {
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), (pieces) => {
+        const text = pieces.join('');
+        fc.pre(text.toLowerCase().length === text.length);
+        const cursor = hintCursor(text, compiled.hints);
+        let a = cursor.next(0);
+        let b = naive(text, 0);
+        while (b >= 0) {
+          expect(a).toBe(b);
+          a = cursor.next(b + 1);
+          b = naive(text, b + 1);
+        }
+        expect(a).toBe(-1);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
