@@ -14,6 +14,8 @@ import { loadOrCreateFingerprintKey } from '../redact/index.js';
 import { VERSION } from '../version.js';
 import { collectLogs, type OmittedFile } from '../collect/collect-logs.js';
 import { agentCollector, configCollector, environmentCollector, otlpCollector, systemCollector, type CollectFacts } from '../collect/collectors.js';
+import type { AgentProbe } from '../collect/agent-probe.js';
+import type { OtlpEndpointProbe } from '../collect/otlp-probe.js';
 import type { CollectContext, Collector, LogProvider } from '../collect/context.js';
 import { defaultDeps, type ConfigFileLike, type Env, type StageDeps } from '../collect/deps.js';
 import { BundleAbortedError, abortReason, errorText, isFatalIoError, runCollector, throwIfAborted } from '../collect/run-collector.js';
@@ -57,6 +59,17 @@ export interface BuildBundleOptions {
   logDirs?: string[];
   /** Extra config files on top of the catalogue's. */
   configFiles?: ConfigFileLike[];
+  /**
+   * The trigger that fired (the daemon's record); its `signature` goes to manifest.trigger and
+   * drives retention. Without it, a `trigger.json` extra entry is read instead.
+   */
+  trigger?: { signature: string; [key: string]: unknown };
+  /**
+   * Called once the collectors are done (before the budget is applied), with what they found:
+   * returns more entries, e.g. findings.json and summary.html built from the Agent probe.
+   * A hook that throws is recorded as the "after-collect" collector's error.
+   */
+  afterCollect?: (facts: { agent?: AgentProbe; otlp?: OtlpEndpointProbe[] }) => Promise<ExtraEntry[]> | ExtraEntry[];
   /** Retention after the bundle is written (default: the configured policy); false to skip. */
   retention?: RetentionPolicy | false;
   isPinned?: (bundlePath: string) => boolean;
@@ -256,8 +269,19 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResul
       }),
     );
     // Before the extras are redacted: structured redaction would learn (harvest) the signature.
-    const trigger = triggerOf(opts.extraEntries ?? [], redactor);
-    for (const e of opts.extraEntries ?? []) {
+    const trigger = opts.trigger
+      ? { signature: redactor.text(opts.trigger.signature, 'manifest.json') }
+      : triggerOf(opts.extraEntries ?? [], redactor);
+    const extras = [...(opts.extraEntries ?? [])];
+    if (opts.afterCollect) {
+      const hook = opts.afterCollect;
+      await run('after-collect', async (_ctx, r) => {
+        const more = await hook({ ...(facts.agent ? { agent: facts.agent } : {}), ...(facts.otlp ? { otlp: facts.otlp } : {}) });
+        if (r.signal.aborted) return;
+        extras.push(...more);
+      });
+    }
+    for (const e of extras) {
       stage.addContent({ path: e.path, priority: e.priority ?? PRIORITY.extra, collector: 'extra', source: 'flarewatch' }, redactExtra(redactor, e));
     }
 
@@ -287,7 +311,7 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResul
       .map((e) => ({ ...e, path: rt(e.path), source: rt(e.source) }))
       .sort((a, b) => a.priority - b.priority || a.path.localeCompare(b.path));
     const omitted = [...fitted.omitted, ...logOmitted].map((o) => ({ ...o, source: rt(o.source), reason: rt(o.reason) }));
-    const order = ['environment', 'agent', 'otel', 'config', 'system', 'logs'];
+    const order = ['environment', 'agent', 'otel', 'config', 'system', 'after-collect', 'logs'];
     statuses.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
     for (const s of statuses) {
       if (s.error) s.error = rt(s.error);

@@ -8,7 +8,7 @@ import { VERSION } from '../version.js';
 import { probeAgent, type AgentProbe } from './agent-probe.js';
 import { addDocument, addJson, type Collector, type CollectContext } from './context.js';
 import { scanProcesses, snapshotEnv, type EnvPolicy } from './environment.js';
-import { probeOtlpEndpoints } from './otlp-probe.js';
+import { probeOtlpEndpoints, type OtlpEndpointProbe } from './otlp-probe.js';
 import { collectSystemFacts } from './system.js';
 import { PRIORITY } from './types.js';
 
@@ -18,6 +18,7 @@ const CONFIG_FILE_MAX = 1024 * 1024;
 export interface CollectFacts {
   agent?: AgentProbe;
   otlpReachable?: Array<{ endpoint: string; reachable: boolean }>;
+  otlp?: OtlpEndpointProbe[];
 }
 
 export function agentCollector(facts: CollectFacts): Collector {
@@ -44,6 +45,7 @@ export function otlpCollector(facts: CollectFacts): Collector {
   return async (ctx, run) => {
     const timeoutMs = Math.max(200, Math.floor((ctx.config.collectorTimeout * 1000) / 4));
     const probes = await probeOtlpEndpoints(ctx.env, { timeoutMs, signal: run.signal });
+    facts.otlp = probes;
     facts.otlpReachable = probes.map((p) => ({ endpoint: `${p.host}:${p.port}`, reachable: p.reachable }));
     addJson(ctx, run, { path: 'otel/probe.json', priority: PRIORITY.probe, collector: 'otel', source: 'OTEL_EXPORTER_OTLP_*' }, probes);
   };

@@ -24,7 +24,8 @@ export function defaultPoolSize(): number {
 }
 
 export function createRedactPool(size: number, init: WorkerInit, signal?: AbortSignal): RedactPool {
-  const workers = Array.from({ length: size }, () => new Worker(WORKER_URL, { workerData: init }));
+  // execArgv: [] — a parent started with `-e` or loaders must not pass them on to the worker.
+  const workers = Array.from({ length: size }, () => new Worker(WORKER_URL, { workerData: init, execArgv: [] }));
   const idle = [...workers];
   const waiting: Array<() => void> = [];
   const pending = new Map<number, (r: JobResult) => void>();
@@ -35,6 +36,8 @@ export function createRedactPool(size: number, init: WorkerInit, signal?: AbortS
     dead ??= err;
     for (const [id, resolve] of pending) resolve({ id, ok: false, error: err.message });
     pending.clear();
+    // Jobs queued for a free worker must not wait for one that will never come back.
+    for (const wake of waiting.splice(0)) wake();
   };
   for (const w of workers) {
     w.on('message', (msg: WorkerReply) => {
@@ -46,6 +49,9 @@ export function createRedactPool(size: number, init: WorkerInit, signal?: AbortS
       resolve?.(msg);
     });
     w.on('error', (err) => fail(err));
+    w.on('exit', (code) => {
+      if (code !== 0) fail(new Error(`redaction worker exited with code ${code}`));
+    });
   }
   const terminate = () => {
     for (const w of workers) void w.terminate();
@@ -57,7 +63,7 @@ export function createRedactPool(size: number, init: WorkerInit, signal?: AbortS
 
   return {
     async run(job) {
-      while (idle.length === 0) await new Promise<void>((r) => waiting.push(r));
+      while (idle.length === 0 && !dead) await new Promise<void>((r) => waiting.push(r));
       if (dead) return { id: 0, ok: false, error: dead.message };
       const w = idle.pop()!;
       const id = nextId++;

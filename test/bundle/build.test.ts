@@ -252,4 +252,30 @@ describe('buildBundle', () => {
     const ids = await Promise.all([a.path, b.path].map(async (p) => JSON.parse((await unzip(p))[0]!.data.toString('utf8')).bundleId));
     expect(ids.sort()).toEqual([a.manifest.bundleId, b.manifest.bundleId].sort());
   });
+
+  it('takes the trigger from the daemon and lets an after-collect hook add findings built from the probe', async () => {
+    const root = await tempDir();
+    const agent = await startFakeAgent();
+    cleanups.push(() => agent.close());
+    const seen: unknown[] = [];
+    const r = await buildBundle({
+      config: testConfig(root, { FLAREWATCH_AGENT_URL: agent.url }),
+      reason: 'threshold',
+      env: {},
+      procRoot: join(root, 'none'),
+      rootDir: root,
+      sampleTrace: false,
+      trigger: { signature: 'python/refused/localhost:8126', threshold: 5 },
+      afterCollect: ({ agent: probe }) => {
+        seen.push(probe?.info.summary?.version);
+        return [{ path: 'findings.json', content: JSON.stringify({ findings: [{ id: 'agent-ok', note: `api_key=${CANARY}Finding0123456789abcdef` }] }) }];
+      },
+    });
+    expect(seen).toEqual(['7.60.1']);
+    expect(r.manifest.trigger).toEqual({ signature: 'python/refused/localhost:8126' });
+    expect(r.manifest.collectors.find((c) => c.name === 'after-collect')!.status).toBe('ok');
+    const entries = await unzip(r.path);
+    expect(entries[2]!.name).toBe('findings.json');
+    expect(entries.some((e) => e.data.includes(CANARY))).toBe(false);
+  });
 });
