@@ -129,7 +129,8 @@ export const BUILTIN_RULES: readonly Rule[] = [
   // --- OpenTelemetry JavaScript ---------------------------------------------------------------------------------
   { id: 'otel-js.error-json', hints: ['"stack":'], language: 'otel-js', fallback: 'unreachable', source: 'logging-error-handler.ts (flattened exception as JSON)',
     pattern: r(/"stack": ?"(?:OTLPExporterError|AggregateError|Error)\b/),
-    also: r(/OTLPExporterError|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOENT|EACCES|socket hang up|[Tt]imed out/) },
+    // The handler also sees other errors; only count ones about the OTLP endpoint.
+    also: r(/OTLPExporterError|(?:ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH|socket hang up|[Tt]imed out)[^"]{0,120}(?::431[78]\b|otel|[Cc]ollector)/) },
   { id: 'otel-js.export-failed', hints: ['Export failed', 'span export failed'], language: 'otel-js', fallback: 'unreachable',
     source: 'otlp-exporter-base retrying-transport.ts, BatchSpanProcessorBase.ts',
     pattern: r(/Export failed (?:with retryable status|with unknown error|after maximum retry attempts|with non-retryable error)|BatchSpanProcessor: span export failed/) },
@@ -186,6 +187,6 @@ export const BUILTIN_RULES: readonly Rule[] = [
   // --- any runtime: a connection failure that names the trace agent or collector -----------------------------------------
   { id: 'generic.agent-connection', hints: ['REFUSED', 'refused', 'rror', 'ailed', 'timed out', 'reach'], fallback: 'unreachable',
     source: 'runtime socket errors (Node, Java, curl, Go net) naming 8126/4317/4318 or the APM socket',
-    pattern: r(/ECONNREFUSED|[Cc]onnection refused|ENOENT|EACCES|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|ECONNRESET|EHOSTUNREACH|ENETUNREACH|Failed to connect to|[Tt]imed out|[Cc]onnection reset|socket hang up|UnknownHostException|Could not resolve host|No route to host|[Nn]etwork is unreachable/),
+    pattern: r(/ECONNREFUSED|[Cc]onnection refused|ENOENT|EACCES|[Pp]ermission denied|[Nn]o such file or directory|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|ECONNRESET|EHOSTUNREACH|ENETUNREACH|Failed to connect to|[Tt]imed out|[Cc]onnection reset|socket hang up|UnknownHostException|Could not resolve host|No route to host|[Nn]etwork is unreachable/),
     also: r(/:(?:8126|4317|4318)\b| port (?:8126|4317|4318)\b|apm\.socket|datadog-agent|trace-agent|otel-collector/) },
 ];
