@@ -27,7 +27,8 @@ export interface LiveContent {
 export const LOST_STATE_TTL_MS = 5 * 60_000;
 
 export class CopyTracker {
-  private lost: Array<ContentState & { at: number }> = [];
+  /** `id` marks states loaded from a checkpoint entry, dropped once that very file is resumed. */
+  private lost: Array<ContentState & { at: number; id?: string }> = [];
 
   constructor(private readonly now: () => number) {}
 
@@ -37,9 +38,14 @@ export class CopyTracker {
     this.lost.push({ fpLen: state.fp.len, fp: state.fp.hash, marker: state.marker, at: this.now(), ...(state.head ? { head: state.head } : {}) });
   }
 
-  rememberSaved(e: { fpLen: number; fp: string; offset: number; marker: string }, at = this.now()): void {
+  rememberSaved(e: { fpLen: number; fp: string; offset: number; marker: string; id?: string }, at = this.now()): void {
     if (e.marker === '' || e.fpLen === 0 || this.now() - at >= LOST_STATE_TTL_MS) return;
-    this.lost.push({ fpLen: e.fpLen, fp: e.fp, marker: { offset: e.offset, hash: e.marker }, at });
+    this.lost.push({ fpLen: e.fpLen, fp: e.fp, marker: { offset: e.offset, hash: e.marker }, at, ...(e.id ? { id: e.id } : {}) });
+  }
+
+  /** The file behind a checkpoint entry was found intact and resumed: its content is not lost. */
+  forgetSaved(id: string): void {
+    this.lost = this.lost.filter((l) => l.id !== id);
   }
 
   prune(): void {

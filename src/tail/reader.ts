@@ -98,6 +98,14 @@ export class FileReader implements CommitTarget {
       : Buffer.concat([this.tail, chunk]).subarray(-MARKER_BYTES);
   }
 
+  /** Starting mid-file: the bytes just before the start give the rolling tail and the first marker. */
+  seedTail(before: Buffer): void {
+    const start = this.splitter.pos;
+    if (before.length !== Math.min(start, MARKER_BYTES)) return;
+    this.tail = Buffer.from(before);
+    if (start > 0) this.marker = { offset: start, hash: hashBytes(before) };
+  }
+
   needsHeadFingerprint(): boolean {
     return this.fp === null || (this.fp.len < HEAD_BYTES && this.size > this.fp.len);
   }

@@ -20,7 +20,7 @@ import type { Logger } from '../log/logger.js';
 import { loadCheckpoints, saveCheckpoints, CHECKPOINT_FILE, type CheckpointEntry } from './checkpoint.js';
 import { CopyTracker } from './copies.js';
 import { Discovery } from './discovery.js';
-import { HEAD_BYTES, hashBytes, readAt, offsetMarker } from './fingerprint.js';
+import { HEAD_BYTES, MARKER_BYTES, hashBytes, readAt, offsetMarker } from './fingerprint.js';
 import { inotifyBudget } from './inotify.js';
 import type { SplitLine } from './lines.js';
 import { RecordQueue } from './queue.js';
@@ -144,7 +144,7 @@ class TailerImpl implements Tailer {
         for (const e of loaded.data.entries) {
           this.saved.set(e.id, e);
           // A copy made while we were stopped (copytruncate) continues where its original was.
-          this.copies.rememberSaved(e);
+          this.copies.rememberSaved({ ...e, id: e.id });
         }
         for (const l of loaded.data.lost ?? []) this.copies.rememberSaved(l, l.at);
         if (loaded.from === 'previous') this.log?.warn('using the previous checkpoint copy; the newest was unusable');
@@ -152,6 +152,12 @@ class TailerImpl implements Tailer {
     }
     const scan = await this.discovery.scan();
     await Promise.all(this.attaching.values());
+    // Second phase: files without a checkpoint entry, once every checkpointed file has been
+    // resumed or found changed, so the copy check knows which old contents are really gone.
+    const deferred = this.deferred;
+    this.deferred = [];
+    await Promise.all(deferred.map(([path, tag]) => this.withAttachSlot(() => this.attach(path, tag, true, true))
+      .catch((err) => this.log?.warn('cannot follow log file', { path, error: err }))));
     this.initialScan = false;
     for (const p of scan.problems) this.log?.info('log source not readable yet', p);
     if (this.discovery.watching) {
@@ -288,7 +294,9 @@ class TailerImpl implements Tailer {
 
   // ---- attaching files ------------------------------------------------------------------
 
-  private async attach(path: string, tag: string | undefined, initial: boolean): Promise<void> {
+  private deferred: Array<[string, string | undefined]> = [];
+
+  private async attach(path: string, tag: string | undefined, initial: boolean, secondPhase = false): Promise<void> {
     let st;
     try {
       st = await stat(path, { bigint: true });
@@ -325,6 +333,8 @@ class TailerImpl implements Tailer {
     this.openProblems.delete(path);
     let start = 0;
     let truncatedWhileStopped = false;
+    let seed: Buffer | null = null;
+    let head: Buffer | null = null;
     try {
       const fst = await fh.stat({ bigint: true });
       if (identityOf(fst) !== id) throw Object.assign(new Error('replaced while opening'), { code: 'ERACE' });
@@ -332,8 +342,12 @@ class TailerImpl implements Tailer {
       const saved = this.saved.get(id);
       if (saved) {
         this.saved.delete(id);
-        if (await this.checkpointFits(fh, size, saved)) start = saved.offset;
-        else truncatedWhileStopped = saved.offset > 0;
+        if (await this.checkpointFits(fh, size, saved)) {
+          start = saved.offset;
+          this.copies.forgetSaved(id);
+        } else truncatedWhileStopped = saved.offset > 0;
+      } else if (initial && !this.firstRun && !secondPhase) {
+        throw Object.assign(new Error('deferred to the second phase'), { code: 'EDEFER' });
       } else if (initial && this.firstRun) {
         start = await this.initialOffset(fh, size);
       } else {
@@ -341,10 +355,19 @@ class TailerImpl implements Tailer {
         if (copy !== null) start = copy;
         else if (initial && Number(fst.mtimeMs) < this.savedAt - MTIME_SLACK_MS) start = await this.initialOffset(fh, size);
       }
+      if (start > 0) {
+        seed = await readAt(fh, start - Math.min(start, MARKER_BYTES), Math.min(start, MARKER_BYTES));
+        // The head of content we skip is known now; read later it could already be a rewrite.
+        head = await readAt(fh, 0, Math.min(start, HEAD_BYTES));
+      }
     } catch (err) {
       this.openCount--;
       await fh.close().catch(() => undefined);
       if (code(err) === 'ERACE') return; // replaced between stat and open; the next scan sees the new one
+      if (code(err) === 'EDEFER') {
+        this.deferred.push([path, tag]);
+        return;
+      }
       throw err;
     }
     if (this.stopping || this.byId.has(id)) {
@@ -355,6 +378,11 @@ class TailerImpl implements Tailer {
     const r = new FileReader(id, path, tag, start, this.o.maxLineBytes, this.now());
     r.fh = fh;
     r.size = start;
+    if (seed) r.seedTail(seed);
+    if (head) {
+      r.head = head;
+      r.fp = { len: head.length, hash: hashBytes(head) };
+    }
     if (start === 0 && !initial) r.copyCheckSince = this.now();
     if (truncatedWhileStopped) {
       r.counters.truncations++;
@@ -607,12 +635,19 @@ class TailerImpl implements Tailer {
     this.log?.info('log file truncated; reading it again from the start', { path: r.path, offset: r.splitter.pos });
     r.restartAtZero();
     const copy = fh ? await this.copyOffset(fh, Number((await fh.stat({ bigint: true })).size)) : null;
-    if (copy !== null) {
-      r.splitter.reset(copy);
-      r.committed = copy;
-    } else {
-      r.copyCheckSince = this.now();
-    }
+    if (copy !== null && fh) await this.moveTo(r, fh, copy);
+    else r.copyCheckSince = this.now();
+  }
+
+  /** Continues a restarted reader at `offset` (a recognised copy), with its head and marker known. */
+  private async moveTo(r: FileReader, fh: FileHandle, offset: number): Promise<void> {
+    r.splitter.reset(offset);
+    r.committed = offset;
+    if (offset === 0) return;
+    const n = Math.min(offset, MARKER_BYTES);
+    r.seedTail(await readAt(fh, offset - n, n));
+    r.head = await readAt(fh, 0, Math.min(offset, HEAD_BYTES));
+    r.fp = { len: r.head.length, hash: hashBytes(r.head) };
   }
 
   /**
@@ -630,8 +665,7 @@ class TailerImpl implements Tailer {
     const copy = await this.copyOffset(fh, size);
     if (copy !== null) {
       r.copyCheckSince = null;
-      r.splitter.reset(copy);
-      r.committed = copy;
+      await this.moveTo(r, fh, copy);
       return true;
     }
     if (this.now() - r.copyCheckSince < COPY_WAIT_MS && (await this.copies.mayBeCopyInProgress(fh, size, this.byId.values()))) {
@@ -712,7 +746,8 @@ class TailerImpl implements Tailer {
   private async drain(r: FileReader, buffer: Buffer): Promise<void> {
     if (!r.fh) return;
     r.size = Number((await r.fh.stat({ bigint: true })).size);
-    if (r.size < r.splitter.pos) await this.onTruncated(r, r.fh);
+    // It may also have been truncated and rewritten before it was renamed: check the head too.
+    if (await this.truncated(r, r.fh, r.size, true)) await this.onTruncated(r, r.fh);
     while (!this.stopping && (await this.readSome(r, r.fh, buffer, Number.MAX_SAFE_INTEGER))) { /* read to EOF */ }
   }
 

@@ -262,7 +262,7 @@ describe('tailer model', () => {
   it('matches the model for random operation sequences', async () => {
     const seed = process.env.FW_MODEL_SEED ? Number(process.env.FW_MODEL_SEED) : undefined;
     await fc.assert(
-      fc.asyncProperty(fc.array(opArb, { minLength: 5, maxLength: 25 }), fc.boolean(), (ops, polling) => runSequence(ops, polling)),
+      fc.asyncProperty(fc.array(opArb, { minLength: 5, maxLength: Number(process.env.FW_MODEL_MAXOPS ?? 25) }), fc.boolean(), (ops, polling) => runSequence(ops, polling)),
       { numRuns: Number(process.env.FW_MODEL_RUNS ?? 25), ...(seed !== undefined ? { seed } : {}) },
     );
   }, 120_000);
