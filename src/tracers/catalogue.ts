@@ -121,7 +121,7 @@ export const CATALOGUE: readonly TracerEntry[] = [
       { placement: 'linux', dir: '/var/log/datadog/dotnet', globs: ['dotnet-tracer-*.log', 'dotnet-native-loader-*.log', 'DD-DotNet-*.log', 'dotnet-profiler.log'], format: 'plain' },
       { placement: 'windows', dir: '%ProgramData%\\Datadog .NET Tracer\\logs', globs: ['dotnet-tracer-*.log', 'dotnet-native-loader-*.log', 'DD-DotNet-*.log'], format: 'plain' },
       { placement: 'k8s-lib-injection', dir: '/datadog-lib/logs', globs: ['*.log'], format: 'plain', note: 'admission controller sets DD_TRACE_LOG_DIRECTORY=/datadog-lib/logs' },
-      { placement: 'azure-app-service', dir: '/home/LogFiles/datadog', globs: ['*.log'], format: 'plain' },
+      { placement: 'azure-app-service', dir: '/home/LogFiles/datadog', windowsDir: 'C:\\home\\LogFiles\\datadog', globs: ['*.log'], format: 'plain' },
       { placement: 'ssi', dir: '/var/log/datadog/dotnet', globs: ['*.log'], format: 'plain', note: 'created mode 0777 by the SSI installer' },
     ],
     logSettings: [

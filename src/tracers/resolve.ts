@@ -103,7 +103,7 @@ export function resolveLogSources(env: Env, opts: ResolveOptions & { cwd?: strin
       if (!placements.has(loc.placement)) continue;
       // /var/log/containers only links into /var/log/pods: watching both would count twice.
       if (loc.dir === '/var/log/containers' && exists('/var/log/pods')) continue;
-      const dir = expandVars(loc.dir, env, platform);
+      const dir = expandVars(platform === 'win32' && loc.windowsDir ? loc.windowsDir : loc.dir, env, platform);
       for (const g of loc.globs) add({ tracer: entry.key, pattern: path.join(dir, g), origin: `default (${loc.placement})`, format: loc.format });
     }
   }

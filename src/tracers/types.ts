@@ -18,6 +18,8 @@ export interface DefaultLogLocation {
   placement: Placement;
   /** Directory; `%ProgramData%`, `%TEMP%` and `~` are expanded from the environment. */
   dir: string;
+  /** The same location on Windows, for placements that exist on both (Azure App Service). */
+  windowsDir?: string;
   /** File-name globs inside `dir` (rotated copies included as their own globs). */
   globs: string[];
   format: SourceFormat;

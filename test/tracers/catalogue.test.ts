@@ -78,6 +78,8 @@ describe('resolveLogSources', () => {
     expect(k8s.find((s) => s.pattern === '/datadog-lib/logs/*.log')).toMatchObject({ tracer: 'dotnet', origin: 'default (k8s-lib-injection)' });
     const azure = resolveLogSources({ WEBSITE_SITE_NAME: 'shop' }, { platform: 'linux', exists: none });
     expect(azure.find((s) => s.pattern === '/home/LogFiles/datadog/*.log')?.origin).toBe('default (azure-app-service)');
+    const azureWin = resolveLogSources({ WEBSITE_SITE_NAME: 'shop' }, { platform: 'win32', exists: none });
+    expect(azureWin.map((s) => s.pattern)).toContain('C:\\home\\LogFiles\\datadog\\*.log');
   });
 
   it('Windows: %ProgramData% expanded, no Linux paths', () => {
