@@ -105,7 +105,10 @@ const PLACEHOLDER = [
 /** Values that the name alone would mask but that are plainly not secrets (`PWD=/home/app`). */
 export function isBenignValueFor(name: string, value: string): boolean {
   const norm = normalizeName(name);
-  return norm === 'pwd' && /^[/~]/.test(value.trim());
+  const v = value.trim();
+  if (norm === 'pwd') return /^[/~]/.test(v);
+  // OTEL_EXPORTER_OTLP_CLIENT_KEY=/etc/otel/client.key names a file, it is not the key.
+  return !/pass|pwd|pw$/.test(norm) && /^(?:\/|~\/|[A-Za-z]:\\)[\w.\-/\\]{1,200}\.(?:pem|key|crt|cer|p12|pfx|jks|json|txt)$/.test(v);
 }
 
 /** True for values that carry no secret: references, booleans, masks, placeholders. */

@@ -93,6 +93,7 @@ describe('useful values survive', () => {
     'keyspace=orders key=user:42 tokens=17 max_tokens=256 auth_method=oauth',
     'password_file=/etc/app/db.pass token_url=https://auth.example.com/token api_key_file=/run/secrets/dd',
     'PWD=/home/app OLDPWD=/',
+    'OTEL_EXPORTER_OTLP_CLIENT_KEY=/etc/otel/client.key DD_TRACE_AGENT_URL=unix:///var/run/datadog/apm.socket',
     'secret_backend_command=/opt/bin/helper secret_name=webhook-cert',
     'api_key: ${DD_API_KEY} password: ENC[db_password] token: {{ .Values.token }}',
     'metric checkout.latency:44|g|@1.00000|#env:prod',
