@@ -86,7 +86,8 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       'sig=', 'sig"', "sig'", 'sig:', 'sig ', 'signature', 'community', 'passcode',
     ],
     kind: 'keyValue',
-    pattern: new RegExp(`(?<pre>${KEY}${SEP}${SCHEME})${VALUE}`, 'gi'),
+    // `(?<block>)`: nothing after the separator — in YAML the value is the indented lines below
+    pattern: new RegExp(`(?<pre>${KEY}${SEP}${SCHEME})(?:${VALUE}|(?<block>[ \\t]*$))`, 'gi'),
     keyGroup: 'key',
     strategy: 'mask',
   }),

@@ -228,6 +228,15 @@ function regexSpans(text: string, window: string, offset: number, lineEnd: numbe
     const skip = () => {
       re.lastIndex = Math.max(m!.index + 1, secretAt);
     };
+    if (g.block !== undefined && rule.kind === 'keyValue' && isSecretName(g.key ?? '')) {
+      // `credentials:` / `community_strings:` at the end of a line: YAML nesting below it.
+      const block = yamlBlockSpan(text, offset + m.index, lineEnd);
+      if (block) {
+        spans.push({ start: block.start, end: block.end, rule: rule.name, strategy: 'mask' });
+        resume = Math.max(resume, block.resume);
+      }
+      continue;
+    }
     if (!secret || isPlaceholderValue(secret)) {
       skip();
       continue;
