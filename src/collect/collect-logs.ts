@@ -43,19 +43,23 @@ async function collectFromProvider(ctx: CollectContext, run: CollectorRun, budge
       omitted.push({ source: file, bytes: records.reduce((n, r) => n + r.line.length + 1, 0), reason: 'total log budget exhausted' });
       continue;
     }
-    // Most recent lines win: walk backwards until the allowance is spent.
-    const kept: string[] = [];
-    let size = 0;
-    for (let i = records.length - 1; i >= 0; i--) {
-      const line = ctx.redactor.text(records[i]!.line.slice(0, budget.maxLineChars), path) + '\n';
-      const b = Buffer.byteLength(line);
-      if (size + b > allowance) break;
-      kept.push(line);
-      size += b;
+    // Most recent lines win: walk backwards until the allowance is spent, then redact the
+    // lines as one block (a private key spans lines) and trim from the front if masks grew it.
+    let start = records.length;
+    let raw = 0;
+    while (start > 0) {
+      const b = Buffer.byteLength(records[start - 1]!.line.slice(0, budget.maxLineChars)) + 1;
+      if (raw + b > allowance) break;
+      raw += b;
+      start--;
     }
+    const block = records.slice(start).map((r) => r.line.slice(0, budget.maxLineChars)).join('\n');
+    const kept = block ? ctx.redactor.text(block + '\n', path).split('\n').slice(0, -1).map((l) => l + '\n') : [];
+    let size = kept.reduce((n, l) => n + Buffer.byteLength(l), 0);
+    while (size > allowance && kept.length) size -= Buffer.byteLength(kept.shift()!);
     const original = records.reduce((n, r) => n + Buffer.byteLength(r.line) + 1, 0);
     const w = ctx.stage.open({ path, priority: PRIORITY.logs + rank, collector: 'logs', source: `flight recorder: ${file}` });
-    await w.write(kept.reverse().join(''));
+    await w.write(kept.join(''));
     await w.close(
       kept.length < records.length
         ? { strategy: 'recent-lines', original_bytes: original, bytes_dropped: Math.max(0, original - size), lines_total: records.length, lines_kept: kept.length }

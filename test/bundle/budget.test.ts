@@ -2,9 +2,11 @@
 // is capped, cuts are recorded (strategy, bytes_dropped), and what does not fit is listed.
 import { utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildBundle } from '../../src/bundle/index.js';
-import { refusedPort, tempDir, testConfig, unzip, writeFixture } from './helpers.js';
+import { refusedPort, tempDir, testConfig, unzip, writeFixture, removeTempDirs } from './helpers.js';
+
+afterAll(removeTempDirs);
 
 function log(lines: number, errorEvery: number, tag: string): string {
   const out: string[] = [];

@@ -4,10 +4,12 @@
 import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { buildBundle } from '../../src/bundle/index.js';
 import type { Manifest } from '../../src/bundle/index.js';
-import { refusedPort, startFakeAgent, startSilentServer, tempDir, testConfig, unzip, writeFixture, type FakeAgent } from './helpers.js';
+import { refusedPort, startFakeAgent, startSilentServer, tempDir, testConfig, unzip, writeFixture, type FakeAgent, removeTempDirs } from './helpers.js';
+
+afterAll(removeTempDirs);
 
 const CANARY = 'fwCanary';
 const cleanups: Array<() => Promise<void>> = [];

@@ -8,8 +8,10 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ZipArchive } from 'archiver';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { refusedPort, startSilentServer, tempDir, unzip, writeFixture } from './helpers.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { refusedPort, startSilentServer, tempDir, unzip, writeFixture, removeTempDirs } from './helpers.js';
+
+afterAll(removeTempDirs);
 
 const MAIN = resolve(import.meta.dirname, '../../dist/cli/main.js');
 const cleanups: Array<() => Promise<void>> = [];

@@ -1,6 +1,7 @@
 // Test helpers for bundle tests: a config rooted in a temp dir, a loopback server playing
 // the trace Agent, and a zip reader built on yauzl directly (not on the code under test).
 import { once } from 'node:events';
+import { rmSync } from 'node:fs';
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
@@ -10,8 +11,17 @@ import yauzl from 'yauzl';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/settings.js';
 
+const made: string[] = [];
+
+/** Removes every directory tempDir() made in this test file (call from afterAll). */
+export function removeTempDirs(): void {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
 export async function tempDir(prefix = 'fw-bundle-'): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix));
+  const d = await mkdtemp(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
 }
 
 export function testConfig(root: string, env: Record<string, string> = {}): Config {

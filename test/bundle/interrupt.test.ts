@@ -4,10 +4,12 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { buildBundle, BundleError } from '../../src/bundle/index.js';
 import type { BundleIo } from '../../src/collect/stage.js';
-import { refusedPort, startSilentServer, tempDir, testConfig, writeFixture } from './helpers.js';
+import { refusedPort, startSilentServer, tempDir, testConfig, writeFixture, removeTempDirs } from './helpers.js';
+
+afterAll(removeTempDirs);
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

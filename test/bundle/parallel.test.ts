@@ -4,9 +4,11 @@
 // workers load the compiled worker module): `npm test` builds first.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildBundle } from '../../src/bundle/index.js';
-import { refusedPort, tempDir, testConfig, unzip, writeFixture } from './helpers.js';
+import { refusedPort, tempDir, testConfig, unzip, writeFixture, removeTempDirs } from './helpers.js';
+
+afterAll(removeTempDirs);
 
 const CANARY = 'fwCanary';
 

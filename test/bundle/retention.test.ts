@@ -2,9 +2,11 @@
 // real bundles in a directory, including crash leftovers.
 import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { applyRetention, buildBundle, planRetention, type BundleOnDisk } from '../../src/bundle/index.js';
-import { refusedPort, tempDir, testConfig } from './helpers.js';
+import { refusedPort, tempDir, testConfig, removeTempDirs } from './helpers.js';
+
+afterAll(removeTempDirs);
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 0, 31);

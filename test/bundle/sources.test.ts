@@ -4,9 +4,11 @@ import { once } from 'node:events';
 import http from 'node:http';
 import { utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { buildBundle } from '../../src/bundle/index.js';
-import { INFO_BODY, refusedPort, tempDir, testConfig, unzip, writeFixture } from './helpers.js';
+import { INFO_BODY, refusedPort, tempDir, testConfig, unzip, writeFixture, removeTempDirs } from './helpers.js';
+
+afterAll(removeTempDirs);
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

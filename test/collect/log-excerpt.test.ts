@@ -3,9 +3,11 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createWindowFinder, emitExcerpt, scanForErrors, selectRanges, WINDOW_AFTER, WINDOW_BEFORE } from '../../src/collect/log-excerpt.js';
-import { tempDir } from '../bundle/helpers.js';
+import { tempDir, removeTempDirs } from '../bundle/helpers.js';
+
+afterAll(removeTempDirs);
 
 const isError = (l: string) => l.includes('ECONNREFUSED');
 

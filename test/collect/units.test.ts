@@ -3,14 +3,16 @@
 // private key split across two read batches still being redacted.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { emitExcerpt, splitOpenPem } from '../../src/collect/log-excerpt.js';
 import { otlpEndpoints } from '../../src/collect/otlp-probe.js';
 import { summarizeInfo } from '../../src/collect/agent-probe.js';
 import { parseProcNet } from '../../src/collect/system.js';
 import { isHarvestable, snapshotEnv, tracerMarkers } from '../../src/collect/environment.js';
 import { createRedactor, isSecretName } from '../../src/redact/index.js';
-import { tempDir } from '../bundle/helpers.js';
+import { tempDir, removeTempDirs } from '../bundle/helpers.js';
+
+afterAll(removeTempDirs);
 
 describe('environment snapshot', () => {
   it('keeps allow-listed names, masks secret ones and harvests their values', () => {
