@@ -39,7 +39,8 @@ export interface ScanReport {
   /** Targets beyond MAX_TARGETS are counted here. */
   otherTargets: number;
   unreadable: Array<{ path: string; reason: string }>;
-  perFile: Array<{ path: string; bytes: number; lines: number; errors: number; compressed: boolean }>;
+  /** `readError` when reading stopped early (what was read is counted). */
+  perFile: Array<{ path: string; bytes: number; lines: number; errors: number; compressed: boolean; readError?: string }>;
 }
 
 export interface CountedError {

@@ -139,20 +139,27 @@ class FileScan {
     this.anchors = set.anchors;
   }
 
-  async run(src: ByteSource): Promise<{ bytes: number; lines: number }> {
-    for (;;) {
-      this.compact();
-      const n = await src.read(this.buf, this.len, this.buf.length - this.len);
-      if (n === 0) break;
-      this.bytes += n;
-      this.len += n;
-      this.process(false);
+  /** Reads to the end; a read error (truncated gzip, I/O error) still finishes what was read. */
+  async run(src: ByteSource): Promise<{ bytes: number; lines: number; error?: string }> {
+    let error: string | undefined;
+    try {
+      for (;;) {
+        this.compact();
+        const n = await src.read(this.buf, this.len, this.buf.length - this.len);
+        if (n === 0) break;
+        this.bytes += n;
+        this.len += n;
+        this.process(false);
+      }
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      error = `${e.code ?? e.message ?? String(err)} after ${this.bytes} bytes`;
     }
     this.process(true);
     const tail = this.unframer.flush();
     if (tail) this.pushText(tail.line, tail.time);
     this.closeEvent();
-    return { bytes: this.bytes, lines: this.lineNo };
+    return { bytes: this.bytes, lines: this.lineNo, ...(error ? { error } : {}) };
   }
 
   /** Moves unprocessed bytes (plus a look-back window of processed lines) to the front. */
@@ -423,7 +430,8 @@ export async function scanFile(path: string, report: ScanReport, opts: ScanOptio
     report.files++;
     report.bytes += r.bytes;
     report.lines += r.lines;
-    report.perFile.push({ path, bytes: r.bytes, lines: r.lines, errors: scan.errors, compressed });
+    report.perFile.push({ path, bytes: r.bytes, lines: r.lines, errors: scan.errors, compressed, ...(r.error ? { readError: r.error } : {}) });
+    if (r.error) report.unreadable.push({ path, reason: `read stopped: ${r.error}` });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     report.unreadable.push({ path, reason: e.code ?? e.message ?? String(err) });

@@ -112,6 +112,18 @@ describe('scanPaths', () => {
     expect(r.perFile[0]?.compressed).toBe(true);
   });
 
+  it('a truncated gzip file keeps what was read and says where reading stopped', async () => {
+    const lines = appLines(5);
+    const full = gzipSync(lines.join('\n') + '\n');
+    const file = join(dir, 'truncated.log.gz');
+    await writeFile(file, full.subarray(0, Math.floor(full.length / 2)));
+    const r = await scanPaths([file], { chunkBytes: 4096 });
+    expect(r.files).toBe(1);
+    expect(r.lines).toBeGreaterThan(100);
+    expect(r.perFile[0]?.readError).toMatch(/after \d+ bytes/);
+    expect(r.unreadable[0]?.reason).toMatch(/^read stopped: /);
+  });
+
   it('classifies a line longer than the buffer on its prefix and keeps counting after it', async () => {
     const file = join(dir, 'long.log');
     const err = '2026/08/21 10:15:02 Datadog Tracer v2.1.0 ERROR: lost 1 traces: Post "http://localhost:8126/v0.4/traces": dial tcp 127.0.0.1:8126: connect: connection refused';

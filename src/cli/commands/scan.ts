@@ -50,7 +50,7 @@ export function renderReport(r: ScanReport): string {
   }
   if (r.examplesWithheld) lines.push(`  (${r.examplesWithheld} example line(s) withheld: they look like they carry a secret)`);
   if (r.unreadable.length) {
-    lines.push('', 'Not read:');
+    lines.push('', 'Not read, or not completely:');
     for (const u of r.unreadable) lines.push(`  ${u.path}: ${u.reason}`);
   }
   return lines.join('\n') + '\n';
