@@ -1,6 +1,6 @@
-// The text engine: finds secret spans in a text. One case-insensitive search for every
-// rule hint runs over the whole text at once; only the lines around a hit are handed to
-// the rules whose own hints occur on that line. Lines longer than MAX_LINE_CHARS are
+// The text engine: finds secret spans in a text. One pass over the whole text looks for
+// every rule hint at once (case-insensitive, see hintCursor); only the lines with a hit
+// are handed to the rules whose own hints occur on that line. Lines longer than MAX_LINE_CHARS are
 // cut into overlapping windows (each longer than any rule's match), so regex cost stays
 // bounded and nothing past the cap escapes. A rule that throws marks its whole line for
 // replacement (fail closed). Pure: same text, rules and harvested values → same spans.
@@ -17,6 +17,8 @@ export interface Span {
 
 export interface CompiledRules {
   rules: readonly RedactionRule[];
+  /** Each rule's hints, lower-cased, in rule order. */
+  ruleHints: string[][];
   /** Finds the next position where any rule hint starts (case-insensitive). */
   hints: HintIndex;
 }
@@ -137,7 +139,7 @@ export function compileRules(rules: readonly RedactionRule[]): CompiledRules {
   const hints = [...new Set(rules.flatMap((r) => r.hints.map((h) => h.toLowerCase())))];
   // A hint that contains another hint adds nothing to a "does any occur" search.
   const minimal = hints.filter((h) => !hints.some((o) => o !== h && h.includes(o)));
-  return { rules, hints: buildHintIndex(minimal) };
+  return { rules, ruleHints: rules.map((r) => r.hints.map((h) => h.toLowerCase())), hints: buildHintIndex(minimal) };
 }
 
 /** Builds the literal matcher for harvested secret values (longest first). */
@@ -156,7 +158,7 @@ export function scanText(text: string, compiled: CompiledRules, opts: ScanOption
     const ls = text.lastIndexOf('\n', at - 1) + 1;
     let le = text.indexOf('\n', at);
     if (le < 0) le = text.length;
-    const resume = scanLine(text, ls, le, compiled.rules, spans, maxLine);
+    const resume = scanLine(text, ls, le, compiled, spans, maxLine);
     at = cursor.next(Math.max(resume, le + 1));
   }
   if (opts.harvested) {
@@ -170,7 +172,8 @@ export function scanText(text: string, compiled: CompiledRules, opts: ScanOption
 }
 
 /** Runs the rules over one line (in windows if long); returns where the search may resume. */
-function scanLine(text: string, ls: number, le: number, rules: readonly RedactionRule[], spans: Span[], maxLine: number): number {
+function scanLine(text: string, ls: number, le: number, compiled: CompiledRules, spans: Span[], maxLine: number): number {
+  const { rules, ruleHints } = compiled;
   let resume = le + 1;
   const step = maxLine - MAX_MATCH_CHARS;
   let ws = ls;
@@ -179,8 +182,9 @@ function scanLine(text: string, ls: number, le: number, rules: readonly Redactio
     const window = text.slice(ws, we);
     const lower = window.toLowerCase();
     const before = spans.length;
-    for (const rule of rules) {
-      if (!rule.hints.some((h) => lower.includes(h))) continue;
+    for (let r = 0; r < rules.length; r++) {
+      const rule = rules[r]!;
+      if (!ruleHints[r]!.some((h) => lower.includes(h))) continue;
       try {
         if (rule.kind === 'pem') resume = Math.max(resume, pemSpans(text, ws, we, rule, spans));
         else resume = Math.max(resume, regexSpans(text, window, ws, le, rule, spans));
