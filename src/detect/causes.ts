@@ -90,6 +90,8 @@ const URL = /\b(?:https?|grpcs?|http\+unix):\/\/[^\s"'<>\\`,;)\]]{1,500}/g;
 const CURL_HOST_PORT = /(?:[Ff]ailed to connect to|connect to) ([\w.-]{1,255}|\[[\da-fA-F:]{2,45}\]) port (\d{1,5})/;
 const PY_HOST_PORT = /host='([^']{1,255})', port=(\d{1,5})/;
 const HOST_PORT = /\b(localhost|(?:\d{1,3}\.){3}\d{1,3}|[a-zA-Z][\w-]{0,62}(?:\.[\w-]{1,63}){1,10})(?::|\/[\d.]{7,15}:)(\d{2,5})\b|(\[[\da-fA-F:]{2,45}\]):(\d{2,5})\b/g;
+/** A name that failed to resolve, when nothing better names the target. */
+const DNS_HOST = /(?:getaddrinfo (?:ENOTFOUND|EAI_AGAIN) |UnknownHostException: |Could not resolve host: |dial tcp: lookup )([\w.-]{1,255})/;
 /** `retry_sender.go:133`, `writer.py:253`: source locations, not hosts. */
 const SOURCE_FILE = /\.(?:go|py|rb|js|mjs|cjs|ts|java|kt|scala|cs|cpp|cc|c|h|hpp|php|rs)$/;
 
@@ -122,5 +124,6 @@ export function extractTarget(line: string): string | null {
     if (h[1] && SOURCE_FILE.test(h[1])) continue;
     return h[1] ? `${h[1]}:${h[2]}` : `${h[3]}:${h[4]}`;
   }
-  return null;
+  const d = DNS_HOST.exec(line);
+  return d ? d[1]! : null;
 }

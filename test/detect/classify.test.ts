@@ -50,6 +50,11 @@ describe('classifyLine on the fixtures', () => {
     }
   });
 
+  it('names the host that failed to resolve when the line gives no address', () => {
+    expect(classifyLine('DATADOG TRACER DIAGNOSTIC - Agent Error: getaddrinfo ENOTFOUND datadog-agent').target).toBe('datadog-agent');
+    expect(classifyLine('[bgs] curl_easy_perform() failed: Could not resolve host: dd-agent.internal').target).toBe('dd-agent.internal');
+  });
+
   it('uses the file hint when the line has no recognisable prefix, and ignores the generic container hint', () => {
     const bare = 'Error: connect ECONNREFUSED 127.0.0.1:8126';
     expect(classifyLine(bare, 'nodejs').language).toBe('nodejs');
