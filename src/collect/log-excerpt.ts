@@ -257,18 +257,16 @@ export async function emitExcerpt(
       await opts.write(red);
       return;
     }
-    // Over the cap: redact line by line and stop at the last line that fits.
+    // Over the cap: keep the whole lines of the redacted block that fit. Cutting the redacted
+    // text (not re-redacting lines one by one) keeps multi-line secrets such as keys masked.
     cut = true;
-    let out = '';
-    for (const line of block.split('\n')) {
-      if (line === '') continue;
-      const piece = opts.redact(line + '\n');
-      const b = Buffer.byteLength(piece);
-      if (written + b > opts.maxBytes) break;
-      out += piece;
-      written += b;
+    const room = opts.maxBytes - written;
+    const fit = Buffer.from(red, 'utf8').subarray(0, Math.max(0, room)).toString('utf8');
+    const out = fit.slice(0, fit.lastIndexOf('\n') + 1);
+    if (out) {
+      written += Buffer.byteLength(out);
+      await opts.write(out);
     }
-    if (out) await opts.write(out);
   };
 
   for await (const batch of lineBatches(path, { endByte: opts.endByte, maxLineChars: opts.maxLineChars, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.stats ? { stats: opts.stats } : {}) })) {

@@ -99,4 +99,21 @@ describe('PEM blocks across read batches', () => {
     expect(out).not.toContain('fwCanary');
     expect(out.endsWith('after\n')).toBe(true);
   });
+
+  it('cuts at the byte cap inside a key block without un-masking its lines', async () => {
+    const dir = await tempDir('fw-pem-');
+    const body = Array.from({ length: 40 }, (_, i) => `MIIEpAIBAAKCAQEA${String(i).padStart(2, '0')}fwCanaryPemCutLineXYZabcdefghijklmnop`);
+    const text = Array.from({ length: 20 }, (_, i) => `line ${i}`).join('\n') + '\n-----BEGIN RSA PRIVATE KEY-----\n' + body.join('\n') + '\n-----END RSA PRIVATE KEY-----\n' + 'after the key\n'.repeat(100);
+    const path = join(dir, 'cut.log');
+    await writeFile(path, text);
+    const r = createRedactor();
+    let out = '';
+    const res = await emitExcerpt(path, { endByte: text.length, plan: null, maxBytes: 400, maxLineChars: 65536, redact: (b) => r.text(b, 'cut.log'), write: async (t) => void (out += t) });
+    expect(res.cutAtBudget).toBe(true);
+    expect(Buffer.byteLength(out)).toBeLessThanOrEqual(400);
+    expect(out.startsWith('line 0\n')).toBe(true);
+    expect(out.endsWith('\n')).toBe(true);
+    expect(out).toContain('-----END RSA PRIVATE KEY-----');
+    expect(out).not.toContain('fwCanary');
+  });
 });
