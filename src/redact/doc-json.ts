@@ -11,7 +11,9 @@ export function redactJson(src: string, ctx: DocContext): string {
   try {
     JSON.parse(src);
   } catch (err) {
-    throw new DocumentParseError(`invalid JSON: ${(err as Error).message}`);
+    // Engine messages may quote the input; the reason ends up in reports, so only the position.
+    const pos = /position (\d+)/.exec((err as Error).message)?.[1];
+    throw new DocumentParseError(pos ? `invalid JSON at offset ${pos}` : 'invalid JSON');
   }
   const edits: Edit[] = [];
   let i = 0;

@@ -148,7 +148,7 @@ export function redactIni(src: string, ctx: DocContext): string {
   const lines = splitLines(src);
   const out: string[] = [];
   let secretKey: string | null = null; // indented continuation lines belong to the previous key
-  for (const line of lines) {
+  for (const [lineNo, line] of lines.entries()) {
     const body = line.replace(/\r?\n$/, '');
     const eol = line.slice(body.length);
     if (/^\s*$/.test(body) || /^\s*[;#]/.test(body) || INI_SECTION.test(body)) {
@@ -167,7 +167,7 @@ export function redactIni(src: string, ctx: DocContext): string {
         out.push(ctx.redactText(line));
         continue;
       }
-      throw new DocumentParseError(`not an INI line: ${JSON.stringify(body.slice(0, 40))}`);
+      throw new DocumentParseError(`not an INI line (line ${lineNo + 1})`);
     }
     const [, lead, rawKey, sep, rest] = kv as unknown as [string, string, string, string, string];
     const key = rawKey.trim();

@@ -52,7 +52,7 @@ function walkXml(src: string, v: Visitor): void {
     } else if (src[lt + 1] === '/') {
       const end = src.indexOf('>', lt);
       const name = end < 0 ? '' : src.slice(lt + 2, end).trim();
-      if (stack.pop() !== name) throw new DocumentParseError(`unexpected </${name.slice(0, 40)}>`);
+      if (stack.pop() !== name) throw new DocumentParseError(`closing tag does not match at offset ${lt}`);
       i = end + 1;
     } else {
       const end = tagEnd(src, lt);
@@ -79,7 +79,7 @@ function walkXml(src: string, v: Visitor): void {
     textStart = i;
   }
   flushText(src.length);
-  if (stack.length) throw new DocumentParseError(`unclosed <${stack[stack.length - 1]!.slice(0, 40)}>`);
+  if (stack.length) throw new DocumentParseError(`${stack.length} element(s) left unclosed`);
 }
 
 /** Index of the `>` closing the tag at `lt`, skipping quoted attribute values. */

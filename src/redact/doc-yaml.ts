@@ -11,7 +11,9 @@ function parseOrThrow(src: string) {
   const docs = parseAllDocuments(src, { uniqueKeys: false, prettyErrors: false });
   const list = Array.isArray(docs) ? docs : [];
   for (const d of list) {
-    if (d.errors.length) throw new DocumentParseError(`invalid YAML: ${d.errors[0]!.message.split('\n')[0]}`);
+    // The reason goes into reports: the error code and offset, never the message (it may quote input).
+    const e = d.errors[0];
+    if (e) throw new DocumentParseError(`invalid YAML (${e.code} at offset ${e.pos[0]})`);
   }
   return list;
 }

@@ -105,7 +105,8 @@ export function createRedactor(opts: RedactorOptions = {}): Redactor {
         const output = FORMATS[fmt](input, contextFor(file));
         return { output, parsed: true, format: fmt };
       } catch (err) {
-        const reason = err instanceof DocumentParseError ? err.message : `redactor error: ${(err as Error).message}`;
+        // Only our own parse reasons are shown: other errors' messages could quote the input.
+        const reason = err instanceof DocumentParseError ? err.message : `internal error (${(err as Error)?.name ?? 'unknown'})`;
         report.unparsed(file, fmt, reason);
         return { output: text(input, file), parsed: false, format: fmt, error: reason };
       }

@@ -134,6 +134,18 @@ describe('structured redaction of config fixtures', () => {
     expect(r.report().unparsed.map((u) => u.file)).toEqual(['a.json', 'b.xml']);
   });
 
+  it('parse-failure reasons in the report never quote the input', () => {
+    const r = createRedactor();
+    const secret = 'Zq9-UNIQUE-secret-77';
+    r.document(`{"password": "${secret}" x`, 'json', 'a.json');
+    r.document(`password: "${secret}\n  - [x: y`, 'yaml', 'b.yaml');
+    r.document(`[s]\n${secret}\n`, 'ini', 'c.ini');
+    r.document(`<a><${secret}></a>`, 'xml', 'd.xml');
+    const rep = r.report();
+    expect(rep.unparsed.map((u) => u.file)).toEqual(['a.json', 'b.yaml', 'c.ini', 'd.xml']);
+    expect(JSON.stringify(rep)).not.toContain('UNIQUE');
+  });
+
   it('JSON: numbers under secret names become masked strings, nulls and booleans stay', () => {
     const out = createRedactor().document('{"pin_password": 12345678, "api_key": null, "auth": false}', 'json').output;
     expect(JSON.parse(out)).toEqual({ pin_password: '********', api_key: null, auth: false });
