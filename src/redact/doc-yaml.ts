@@ -3,7 +3,7 @@
 // in place with quoted masks, and comments — found as comment tokens in the CST — go
 // through the text rules. Everything else (layout, anchors, comments) stays as written,
 // and the output is parsed again before it is returned.
-import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, Parser, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, Parser, type Document, type Node } from 'yaml';
 import { isSecretName } from './names.js';
 import { applyEdits, DocumentParseError, LABEL_KEYS, maskableScalar, subtreeSecretName, VALUE_KEY, type DocContext, type Edit } from './doc-context.js';
 
@@ -27,8 +27,14 @@ export function redactYaml(src: string, ctx: DocContext): string {
   const docs = parseOrThrow(src);
   const edits: Edit[] = [];
 
-  const walk = (node: unknown, secretName: string | null): void => {
-    if (!node || isAlias(node)) return;
+  let current: Document.Parsed | null = null;
+  const walk = (node: unknown, secretName: string | null, depth = 0): void => {
+    if (!node || depth > 1000) return;
+    if (isAlias(node)) {
+      // `password: *pw` — the secret sits where the anchor `&pw` was defined.
+      if (secretName !== null && current) walk(node.resolve(current), secretName, depth + 1);
+      return;
+    }
     if (isMap(node)) {
       // `- name: DB_PASSWORD` / `value: …` pairs: the label names the sibling value.
       let label: string | null = null;
@@ -70,7 +76,10 @@ export function redactYaml(src: string, ctx: DocContext): string {
       }
     }
   };
-  for (const doc of docs) walk((doc as { contents: Node | null }).contents, null);
+  for (const doc of docs) {
+    current = doc;
+    walk(doc.contents as Node | null, null);
+  }
 
   // Comments live in the CST: collect every comment token and run the text rules on it.
   for (const token of new Parser().parse(src)) collectComments(token, (offset, source) => {

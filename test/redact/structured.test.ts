@@ -157,6 +157,11 @@ describe('structured redaction of config fixtures', () => {
     expect(out).toBe('env:\n  # DB_PASSWORD was hunter2-old\n  - name: DB_PASSWORD\n    value: "********"\n  - name: LOG_LEVEL\n    value: debug\n');
   });
 
+  it('YAML: an alias under a secret key masks the anchored value it points to', () => {
+    const out = createRedactor().document('base: &pw hunter2x\npassword: *pw\n', 'yaml').output;
+    expect(out).toBe('base: &pw "********"\npassword: *pw\n');
+  });
+
   it('YAML: password in a comment is redacted', () => {
     const out = createRedactor().document('a: 1 # password: hunter2-old\n', 'yaml').output;
     expect(out).toBe('a: 1 # password: ********\n');
