@@ -1,6 +1,6 @@
 // Scan benchmark: `flarewatch scan` throughput against `LC_ALL=C grep -cE` with an
 // alternation of the same error phrases, over the same generated files, in the same run
-// (page cache warmed first, best of three for each). Also peak RSS of the scan on the
+// (page cache warmed first, best of five runs each: the box is shared). Also peak RSS of the scan on the
 // whole corpus and on a tenth of it: memory should not grow with input size.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -76,10 +76,10 @@ export async function run({ workDir, scale }) {
   for (const f of corpus.files) readFileSync(f);
 
   const pattern = GREP_PHRASES.join('|');
-  const grep = await best(3, () => exec('grep', ['-cE', pattern, ...corpus.files], { env }));
+  const grep = await best(5, () => exec('grep', ['-cE', pattern, ...corpus.files], { env }));
   const grepLines = grep.stdout.trim().split('\n').reduce((n, l) => n + Number(l.slice(l.lastIndexOf(':') + 1)), 0);
 
-  const scan = await best(3, () => timed(process.execPath, [CLI, 'scan', '--json', ...corpus.files], env));
+  const scan = await best(5, () => timed(process.execPath, [CLI, 'scan', '--json', ...corpus.files], env));
   if (scan.code !== 1 && scan.code !== 0) throw new Error(`flarewatch scan failed (${scan.code}): ${scan.stderr}`);
   const report = JSON.parse(scan.stdout);
 
