@@ -52,15 +52,23 @@ export class FlightRecorder {
   /** Map order doubles as recency: a file is moved to the end whenever it records a line. */
   private rings = new Map<string, Ring>();
   private total = 0;
+  private lastFile: string | undefined;
 
   constructor(private readonly limits: RecorderLimits) {}
 
   add(rec: RecordedLine): void {
     if (this.limits.lines <= 0 || this.limits.bytes <= 0 || this.limits.totalBytes <= 0) return;
     let ring = this.rings.get(rec.file);
-    if (ring) this.rings.delete(rec.file);
-    else ring = new Ring();
-    this.rings.set(rec.file, ring);
+    // Move the file to the recent end of the map, unless it is there already (bursts from one file).
+    if (rec.file !== this.lastFile) {
+      if (ring) this.rings.delete(rec.file);
+      else ring = new Ring();
+      this.rings.set(rec.file, ring);
+      this.lastFile = rec.file;
+    } else if (!ring) {
+      ring = new Ring();
+      this.rings.set(rec.file, ring);
+    }
     ring.push(rec);
     this.total += rec.line.length + LINE_OVERHEAD;
     while (ring.size > this.limits.lines || (ring.bytes > this.limits.bytes && ring.size > 1)) this.total -= ring.dropOldest();
@@ -70,7 +78,10 @@ export class FlightRecorder {
   private trimTotal(): void {
     for (const [file, ring] of this.rings) {
       while (this.total > this.limits.totalBytes && ring.size > 0) this.total -= ring.dropOldest();
-      if (ring.size === 0) this.rings.delete(file);
+      if (ring.size === 0) {
+        this.rings.delete(file);
+        if (file === this.lastFile) this.lastFile = undefined;
+      }
       if (this.total <= this.limits.totalBytes) return;
     }
   }
