@@ -76,7 +76,85 @@ export async function* lineBatches(
       if (batch.length) yield batch;
     }
     const tail = carry + decoder.end();
-    if (tail && !dropping) yield [tail.slice(0, max)];
+    if (tail && !dropping) yield [(tail.endsWith('\r') ? tail.slice(0, -1) : tail).slice(0, max)];
+  } finally {
+    stream.destroy();
+  }
+}
+
+/**
+ * Like lineBatches, for files copied whole: yields runs of complete lines as one string
+ * (each line ending in "\n", CR before LF removed, over-long lines cut), without splitting
+ * into an array when nothing needs fixing — the common case, and the cheap one.
+ */
+export async function* wholeLineBlocks(
+  path: string,
+  opts: { endByte: number; maxLineChars: number; signal?: AbortSignal; stats?: LineReadStats },
+): AsyncGenerator<{ text: string; lines: number }> {
+  if (opts.endByte <= 0) return;
+  const stream = createReadStream(path, { start: 0, end: opts.endByte - 1, highWaterMark: 1 << 20, ...(opts.signal ? { signal: opts.signal } : {}) });
+  const decoder = new StringDecoder('utf8');
+  const max = opts.maxLineChars;
+  let carry = '';
+  let dropping = false;
+  let first = true;
+  const cutLong = () => {
+    if (opts.stats) opts.stats.longLinesCut++;
+  };
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      if (first) {
+        first = false;
+        if (chunk.subarray(0, 8192).includes(0)) throw new BinaryFileError(path);
+      }
+      let text = decoder.write(chunk);
+      if (dropping) {
+        const nl = text.indexOf('\n');
+        if (nl < 0) continue;
+        text = text.slice(nl + 1);
+        dropping = false;
+      }
+      text = carry + text;
+      carry = '';
+      const last = text.lastIndexOf('\n');
+      let block = last >= 0 ? text.slice(0, last + 1) : '';
+      let rest = last >= 0 ? text.slice(last + 1) : text;
+      if (block) {
+        let lines = 0;
+        let clean = !block.includes('\r');
+        for (let pos = 0; pos < block.length; ) {
+          const nl = block.indexOf('\n', pos);
+          if (nl - pos > max) clean = false;
+          lines++;
+          pos = nl + 1;
+        }
+        if (!clean) {
+          const fixed = block
+            .slice(0, -1)
+            .split('\n')
+            .map((l) => {
+              let line = l.endsWith('\r') ? l.slice(0, -1) : l;
+              if (line.length > max) {
+                line = line.slice(0, max);
+                cutLong();
+              }
+              return line;
+            });
+          block = fixed.join('\n') + '\n';
+        }
+        yield { text: block, lines };
+      }
+      if (rest.length > max) {
+        // Keep the prefix as a line of its own and skip the rest up to the next newline.
+        yield { text: rest.slice(0, max) + '\n', lines: 1 };
+        cutLong();
+        rest = '';
+        dropping = true;
+      }
+      carry = rest;
+    }
+    const tail = carry + decoder.end();
+    if (tail && !dropping) yield { text: (tail.endsWith('\r') ? tail.slice(0, -1) : tail).slice(0, max) + '\n', lines: 1 };
   } finally {
     stream.destroy();
   }
@@ -269,7 +347,22 @@ export async function emitExcerpt(
     }
   };
 
-  for await (const batch of lineBatches(path, { endByte: opts.endByte, maxLineChars: opts.maxLineChars, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.stats ? { stats: opts.stats } : {}) })) {
+  const readOpts = { endByte: opts.endByte, maxLineChars: opts.maxLineChars, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.stats ? { stats: opts.stats } : {}) };
+  if (!plan) {
+    // Whole file: no per-line selection, so blocks go to the redactor as they are read.
+    for await (const { text, lines } of wholeLineBlocks(path, readOpts)) {
+      const [now, later] = splitOpenPem(carry + text);
+      carry = later;
+      i += lines;
+      kept += lines;
+      unitsKept += text.length;
+      await flush(now);
+      if (cut) break;
+    }
+    await flush(carry);
+    return { linesTotal: i, linesKept: kept, unitsKept, cutAtBudget: cut };
+  }
+  for await (const batch of lineBatches(path, readOpts)) {
     const pieces: string[] = [];
     for (const line of batch) {
       const u = line.length + 1;

@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createWindowFinder, emitExcerpt, scanForErrors, selectRanges, WINDOW_AFTER, WINDOW_BEFORE } from '../../src/collect/log-excerpt.js';
+import { createWindowFinder, emitExcerpt, lineBatches, scanForErrors, selectRanges, wholeLineBlocks, WINDOW_AFTER, WINDOW_BEFORE } from '../../src/collect/log-excerpt.js';
 import { tempDir, removeTempDirs } from '../bundle/helpers.js';
 
 afterAll(removeTempDirs);
@@ -103,5 +103,38 @@ describe('excerpts from real files', () => {
     const path = join(dir, 'core.bin');
     await writeFile(path, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 0, 1, 2, 3, 10]));
     await expect(scanForErrors(path, 11, isError, { maxLineChars: 100 })).rejects.toThrow(/binary/);
+  });
+
+  it('the whole-file block reader yields exactly the lines the line reader yields', async () => {
+    const dir = await tempDir('fw-excerpt-');
+    const read = async (path: string, size: number, max: number) => {
+      const a: string[] = [];
+      for await (const b of lineBatches(path, { endByte: size, maxLineChars: max })) a.push(...b.map((l) => l + '\n'));
+      let blocks = '';
+      let lines = 0;
+      for await (const b of wholeLineBlocks(path, { endByte: size, maxLineChars: max })) {
+        blocks += b.text;
+        lines += b.lines;
+      }
+      return { lines: a.join(''), count: a.length, blocks, blockLines: lines };
+    };
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('\r', '\n', '\r\n', 'x'.repeat(70))), { maxLength: 30 }), async (parts) => {
+        const text = parts.join('');
+        const path = join(dir, `p${n++}.log`);
+        await writeFile(path, text);
+        const r = await read(path, Buffer.byteLength(text), 50);
+        expect(r.blocks).toBe(r.lines);
+        expect(r.blockLines).toBe(r.count);
+      }),
+      { numRuns: 80 },
+    );
+    // Chunk boundaries (1 MiB reads): long lines and CRLF across them.
+    const big = Array.from({ length: 3000 }, (_, i) => (i % 97 === 0 ? 'y'.repeat(5000) : `line ${i}`) + (i % 5 === 0 ? '\r\n' : '\n')).join('').repeat(3);
+    const path = join(dir, 'big.log');
+    await writeFile(path, big);
+    const r = await read(path, Buffer.byteLength(big), 1000);
+    expect(r.blocks).toBe(r.lines);
   });
 });
