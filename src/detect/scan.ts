@@ -6,8 +6,8 @@
 // event and replays those lines through the same unframer + stream classifier the daemon
 // uses line by line; skipped lines cannot be errors (they fail the gate), so the count
 // equals classifying every line.
-import { open, opendir, realpath, lstat, stat, type FileHandle } from 'node:fs/promises';
-import { createReadStream, readSync } from 'node:fs';
+import { opendir, realpath, lstat, stat } from 'node:fs/promises';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import { ruleSetFor } from './compile.js';
@@ -59,7 +59,7 @@ const YIELD_EVERY_BYTES = 64 << 20;
  * read idles the thread for a thread-pool round trip per chunk (a quarter of the time in
  * profiles). The event loop still gets a turn every YIELD_EVERY_BYTES.
  */
-function fileSource(fh: FileHandle): ByteSource {
+function fileSource(fd: number): ByteSource {
   let sinceYield = 0;
   return {
     async read(target, offset, length) {
@@ -67,11 +67,13 @@ function fileSource(fh: FileHandle): ByteSource {
         sinceYield = 0;
         await new Promise((r) => setImmediate(r));
       }
-      const n = readSync(fh.fd, target, offset, length, null);
+      const n = readSync(fd, target, offset, length, null);
       sinceYield += n;
       return n;
     },
-    close: () => fh.close(),
+    async close() {
+      closeSync(fd);
+    },
   };
 }
 
@@ -402,14 +404,20 @@ class FileScan {
   }
 }
 
-async function isGzip(path: string): Promise<boolean> {
-  const fh = await open(path, 'r');
+/** Opens a file and tells gzip (by its magic bytes) from plain text. */
+function openSource(path: string): { src: ByteSource; compressed: boolean } {
+  const fd = openSync(path, 'r');
   try {
-    const b = Buffer.alloc(2);
-    const { bytesRead } = await fh.read(b, 0, 2, 0);
-    return bytesRead === 2 && b[0] === 0x1f && b[1] === 0x8b;
-  } finally {
-    await fh.close();
+    const head = Buffer.alloc(2);
+    const n = readSync(fd, head, 0, 2, 0);
+    if (n === 2 && head[0] === 0x1f && head[1] === 0x8b) {
+      closeSync(fd);
+      return { src: gzipSource(path), compressed: true };
+    }
+    return { src: fileSource(fd), compressed: false };
+  } catch (err) {
+    closeSync(fd);
+    throw err;
   }
 }
 
@@ -423,8 +431,9 @@ export async function scanFile(path: string, report: ScanReport, opts: ScanOptio
   };
   let src: ByteSource | undefined;
   try {
-    const compressed = await isGzip(path);
-    src = compressed ? gzipSource(path) : fileSource(await open(path, 'r'));
+    const opened = openSource(path);
+    src = opened.src;
+    const compressed = opened.compressed;
     const scan = new FileScan(path, full, report, Math.max(256, opts.chunkBytes ?? DEFAULT_CHUNK));
     const r = await scan.run(src);
     report.files++;
