@@ -202,11 +202,11 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResul
   try {
     const fingerprintKey = !opts.redactor && config.redactFingerprint ? await loadOrCreateFingerprintKey(config.stateDir) : undefined;
     const replacement = fingerprintKey ? ('fingerprint' as const) : ('mask' as const);
-    const created_ = opts.redactor ?? deps.createRedactor({ replacement, ...(fingerprintKey ? { fingerprintKey } : {}) });
+    const baseRedactor = opts.redactor ?? deps.createRedactor({ replacement, ...(fingerprintKey ? { fingerprintKey } : {}) });
     // Workers can rebuild only the stock redactor (by replaying what it learned).
     const canParallelize = !opts.redactor && deps.createRedactor === defaultDeps.createRedactor && opts.workers !== 0;
-    const recording = canParallelize ? recordingRedactor(created_) : null;
-    const redactor: Redactor = recording ?? created_;
+    const recording = canParallelize ? recordingRedactor(baseRedactor) : null;
+    const redactor: Redactor = recording ?? baseRedactor;
     const redactPool = recording
       ? () => {
           const pool = createRedactPool(opts.workers ?? defaultPoolSize(), { replacement, ...(fingerprintKey ? { fingerprintKey } : {}), replay: [...recording.replay] }, signal);
