@@ -88,8 +88,9 @@ export function isWholeValueName(name: string): boolean {
 }
 
 const PLACEHOLDER = [
-  /^\*{3,}[A-Za-z0-9]{0,5}$/, // already masked (idempotence)
+  /^\*{3,}[^\s"']{0,5}$/, // already masked, possibly with a kept last 4 (idempotence)
   /^\[redacted[:\]]/i,
+  /^\*[A-Za-z_][\w-]{0,30}$/, // YAML alias (*name): the value is at its anchor
   /^\$\{[^}]*\}$/, // ${VAR}
   /^\$[A-Z_][A-Z0-9_]*$/, // $VAR (env-style upper case only: `$ecret1` is a password)
   /^%[A-Za-z_][A-Za-z0-9_]*%$/, // %VAR%

@@ -301,7 +301,11 @@ function yamlBlockSpan(text: string, keyAt: number, lineEnd: number): { start: n
     }
     p = q + 1;
   }
-  return start < 0 ? null : { start, end, resume: end + 1 };
+  if (start < 0) return null;
+  // Already masked (re-scanning redacted output, as `flarewatch verify` does): nothing to report.
+  const lines = text.slice(start, end).split('\n').map((l) => l.trim().replace(/^-\s+/, ''));
+  if (lines.every((l) => l === '' || isPlaceholderValue(l))) return null;
+  return { start, end, resume: end + 1 };
 }
 
 const PEM_BODY_LINE = /^[\s"'\\]*(?:[A-Za-z0-9+/=]{1,128}|[A-Za-z-]{1,32}: [^\r\n]{0,128})?[\s"'\\n,]*$/;
@@ -353,7 +357,7 @@ function pemSpans(text: string, ws: number, we: number, rule: RedactionRule, spa
       else if (e - 2 >= s && (text.startsWith('\\n', e - 2) || text.startsWith('\\r', e - 2))) e -= 2;
       else break;
     }
-    if (e > s) spans.push({ start: s, end: e, rule: rule.name, strategy: 'mask' });
+    if (e > s && !isPlaceholderValue(text.slice(s, e))) spans.push({ start: s, end: e, rule: rule.name, strategy: 'mask' });
     from = Math.max(from, bodyEnd);
   }
   orphanEndSpans(text, ws, we, rule, spans);
@@ -388,6 +392,6 @@ function orphanEndSpans(text: string, ws: number, we: number, rule: RedactionRul
     while (start < at && /\s/.test(text[start]!)) start++;
     let end = at;
     while (end > start && /\s/.test(text[end - 1]!)) end--;
-    if (end > start) spans.push({ start, end, rule: rule.name, strategy: 'mask' });
+    if (end > start && !isPlaceholderValue(text.slice(start, end))) spans.push({ start, end, rule: rule.name, strategy: 'mask' });
   }
 }

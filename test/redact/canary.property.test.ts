@@ -108,6 +108,7 @@ describe('canary: secrets never survive', () => {
           const out = createRedactor().text(multi);
           expect(leakedWindows(out, multi, secret), out).toEqual([]);
           expect(out.startsWith('first line ok\n') && out.endsWith('\nlast line ok')).toBe(true);
+          expect(createRedactor().findSecrets(out), out).toEqual([]);
         }),
         { numRuns: RUNS },
       );
@@ -180,6 +181,7 @@ describe('canary: secrets never survive', () => {
           expect(leakedWindows(res.output, src, secret), res.output).toEqual([]);
           expect(leakedWindows(res.output, src, token), res.output).toEqual([]);
           for (const [, v] of plain) expect(res.output).toContain(v);
+          expect(createRedactor().findSecrets(res.output), res.output).toEqual([]);
           // the secret learned from the file is masked later in a log line
           const later = r.text(`login as app using ${secret} now`);
           expect(leakedWindows(later, `login as app using ${secret} now`, secret)).toEqual([]);

@@ -104,6 +104,8 @@ describe('structured redaction of config fixtures', () => {
       const rep = r.report();
       expect(Object.keys(rep.countsByFile)).toEqual([c.file]);
       expect(JSON.stringify(rep)).not.toMatch(/c0ffee|Passw0rd|Secret/);
+      // `flarewatch verify` re-scans redacted output: it must find nothing left
+      expect(createRedactor().findSecrets(res.output)).toEqual([]);
       // redacting the output again changes nothing (idempotent)
       expect(createRedactor().document(res.output, 'auto', c.file).output).toBe(res.output);
     });
