@@ -25,6 +25,7 @@ export interface LiveContent {
 }
 
 export const LOST_STATE_TTL_MS = 5 * 60_000;
+const MAX_LOST = 1000;
 
 export class CopyTracker {
   /** `id` marks states loaded from a checkpoint entry, dropped once that very file is resumed. */
@@ -36,6 +37,8 @@ export class CopyTracker {
   remember(state: LiveContent): void {
     if (!state.fp || !state.marker || state.fp.len === 0) return;
     this.lost.push({ fpLen: state.fp.len, fp: state.fp.hash, marker: state.marker, at: this.now(), ...(state.head ? { head: state.head } : {}) });
+    // A storm of truncations must not grow memory or the checkpoint without bound.
+    if (this.lost.length > MAX_LOST) this.lost.splice(0, this.lost.length - MAX_LOST);
   }
 
   rememberSaved(e: { fpLen: number; fp: string; offset: number; marker: string; id?: string }, at = this.now()): void {

@@ -217,9 +217,10 @@ class TailerImpl implements Tailer {
 
   async abort(): Promise<void> {
     this.stopping = true;
+    this.queue.close();
     this.clearTimers();
     await this.discovery.close();
-    this.queue.close();
+    await this.whenIdle();
     await this.closeAll();
   }
 
