@@ -36,6 +36,9 @@ describe.each([false, true])('tailer basics (polling=%s)', (polling) => {
     expect(t.linesOf(old)).toEqual(['one', 'two']);
     expect(t.linesOf(fresh)).toEqual(['a', 'b']);
     expect(t.records[0]).toMatchObject({ tag: 'java', offset: 13 });
+    // The flight recorder holds the same recent lines, per file, without touching the disk.
+    expect(t.tailer.recorder.recent(old).map((r) => r.line)).toEqual(['one', 'two']);
+    expect(t.tailer.recorder.files().sort()).toEqual([fresh, old].sort());
     expect(t.tailer.stats().mode).toBe(polling ? 'polling' : 'inotify');
   });
 
