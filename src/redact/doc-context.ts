@@ -2,7 +2,7 @@
 // comment with the text rules, and mask a value that sits under a secret name (which
 // also harvests it, so the same secret is caught later in logs). Formats stay pure
 // functions of (source, DocContext).
-import { isPlaceholderValue, isProviderKeyName, normalizeName } from './names.js';
+import { isPlaceholderValue, normalizeName } from './names.js';
 
 export interface DocContext {
   /** Text rules over a value or comment; returns it unchanged when nothing matched. */
@@ -36,7 +36,6 @@ export function maskableScalar(value: unknown): value is string | number {
   return typeof value === 'string' && !isPlaceholderValue(value);
 }
 
-export { isProviderKeyName };
 
 export interface Edit {
   start: number;
