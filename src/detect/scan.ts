@@ -3,20 +3,19 @@
 // memory. Each chunk is read into one reused buffer; the anchor gate runs once over the
 // chunk's bytes, newlines are counted with indexOf, and only lines around gate hits are
 // decoded. To keep multi-line events exact, a hit first walks back to the start of its
-// event and replays those lines through the same unframer + stream classifier the daemon
-// uses line by line; skipped lines cannot be errors (they fail the gate), so the count
-// equals classifying every line.
+// event and replays those lines through the same detector (unframer + stream classifier)
+// the daemon runs line by line; skipped lines cannot be errors (they fail the gate), so
+// the count equals classifying every line.
 import { opendir, realpath, lstat, stat } from 'node:fs/promises';
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import { ruleSetFor } from './compile.js';
 import { createByteMatcher, type ByteMatcher } from './prefilter.js';
-import { extractTarget, inferKind } from './causes.js';
-import { createStreamClassifier, lineShape, type StreamClassifier } from './stream.js';
-import { createUnframer, peekFrame, type LogFormat, type Unframer } from './unframe.js';
+import { createDetector, type DetectedError, type Detector } from './detector.js';
+import { lineShape } from './stream.js';
+import { peekFrame, type LogFormat } from './unframe.js';
 import { exampleText } from './examples.js';
-import { lineTimestamp } from './timestamps.js';
 import { addError, emptyReport, type CountedError, type ScanReport } from './report.js';
 import type { Rule } from './types.js';
 
@@ -112,9 +111,7 @@ class FileScan {
   private lineNo = 0;
   private countedTo = 0;
   private bytes = 0;
-  private lastTime: number | null = null;
-  private classifier: StreamClassifier;
-  private unframer: Unframer;
+  private detector: Detector;
   private matcher: ByteMatcher;
   private anchors: readonly string[];
   private sniffed = false;
@@ -122,8 +119,6 @@ class FileScan {
   private dockerFramed = false;
   private longScanFrom = 0;
   private nextLong = -1;
-  private open: CountedError | null = null;
-  private openWeak = false;
   errors = 0;
 
   constructor(
@@ -134,8 +129,7 @@ class FileScan {
   ) {
     this.buf = Buffer.allocUnsafe(chunk + LOOKBACK_BYTES);
     const hint = opts.hintFor?.(file);
-    this.classifier = createStreamClassifier({ ...(hint ? { hint } : {}), ...(opts.rules ? { rules: opts.rules } : {}) });
-    this.unframer = createUnframer(opts.format);
+    this.detector = createDetector({ format: opts.format, ...(hint ? { hint } : {}), ...(opts.rules ? { rules: opts.rules } : {}) });
     const set = ruleSetFor(opts.rules);
     this.matcher = set.matcher;
     this.anchors = set.anchors;
@@ -158,9 +152,7 @@ class FileScan {
       error = `${e.code ?? e.message ?? String(err)} after ${this.bytes} bytes`;
     }
     this.process(true);
-    const tail = this.unframer.flush();
-    if (tail) this.pushText(tail.line, tail.time);
-    this.closeEvent();
+    this.record(this.detector.flush());
     return { bytes: this.bytes, lines: this.lineNo, ...(error ? { error } : {}) };
   }
 
@@ -283,9 +275,8 @@ class FileScan {
   }
 
   private get unframerPending(): boolean {
-    return this.pendingPartial;
+    return this.detector.pendingPartial;
   }
-  private pendingPartial = false;
 
   private countTo(pos: number): void {
     if (pos <= this.countedTo) return;
@@ -322,16 +313,11 @@ class FileScan {
       if (!f.partial && lineShape(f.text) === 'header' && !this.previousIsPartial(ps, floor)) { reason = 'header'; break; }
       cur = ps;
     }
-    if (reason !== 'prev') {
-      this.classifier.reset();
-      this.unframer = createUnframer(this.opts.format);
-      this.pendingPartial = false;
-      this.closeEvent();
-    }
+    if (reason !== 'prev') this.record(this.detector.reset());
     for (let i = back.length - 1; i >= 0; i--) this.pushRaw(back[i]![0], back[i]![1]);
     this.pushRaw(ls, le);
     this.pushedEnd = le < this.len && this.buf[le] === 10 ? le + 1 : le;
-    if (this.pendingPartial) this.pushForward(this.pushedEnd, final ? this.len : this.lastCompleteEnd());
+    if (this.unframerPending) this.pushForward(this.pushedEnd, final ? this.len : this.lastCompleteEnd());
   }
 
   private lastCompleteEnd(): number {
@@ -349,7 +335,7 @@ class FileScan {
   /** Pushes whole lines from `from` while a partial line is pending (CRI `P`, Docker split). */
   private pushForward(from: number, to: number): void {
     let s = from;
-    while (this.pendingPartial && s < to) {
+    while (this.unframerPending && s < to) {
       let e = this.buf.indexOf(10, s);
       if (e === -1 || e >= to) e = to;
       this.pushRaw(s, e);
@@ -359,48 +345,19 @@ class FileScan {
   }
 
   private pushRaw(s: number, e: number): void {
-    const u = this.unframer.push(this.decode(s, e));
-    if (!u) { this.pendingPartial = true; return; }
-    this.pendingPartial = false;
-    this.pushText(u.line, u.time, s);
+    this.countTo(s);
+    this.record(this.detector.push(this.decode(s, e), this.lineNo + 1));
   }
 
-  private pushText(line: string, frameTime?: string, at?: number): void {
-    const t = frameTime ? Date.parse(frameTime) : lineTimestamp(line);
-    if (t !== null && Number.isFinite(t)) this.lastTime = t;
-    const r = this.classifier.push(line);
-    if (r.error && !r.continuation) {
-      this.closeEvent();
-      if (at !== undefined) this.countTo(at);
-      this.open = {
-        file: this.file,
-        lineNo: this.lineNo + 1,
-        language: r.language,
-        kind: r.kind!,
-        target: r.target,
-        time: this.lastTime,
-        text: line,
+  private record(found: DetectedError[]): void {
+    for (const d of found) {
+      const e: CountedError = {
+        file: this.file, lineNo: d.at ?? this.lineNo, language: d.language, kind: d.kind, target: d.target, time: d.time, text: d.line,
       };
-      this.openWeak = r.weakKind === true;
       this.errors++;
-      return;
+      addError(this.report, e, this.opts);
+      this.opts.onError?.(e);
     }
-    if (!r.continuation) { this.closeEvent(); return; }
-    // A later line of the same event may name the cause the header left out.
-    if (this.open && (this.openWeak || this.open.target === null)) {
-      if (this.openWeak) {
-        const k = inferKind(line);
-        if (k) { this.open.kind = k; this.openWeak = false; }
-      }
-      if (this.open.target === null) this.open.target = extractTarget(line);
-    }
-  }
-
-  private closeEvent(): void {
-    if (!this.open) return;
-    addError(this.report, this.open, this.opts);
-    this.opts.onError?.(this.open);
-    this.open = null;
   }
 }
 

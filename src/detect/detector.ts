@@ -1,0 +1,104 @@
+// One source's whole detection pipeline, as the daemon and `scan` both run it: unframe
+// (CRI/Docker), classify with multi-line event tracking, and report each failure once,
+// when its event ends, with the cause and target refined from the event's later lines
+// (a Python traceback's last line, the exception after a .NET header).
+import { extractTarget, inferKind } from './causes.js';
+import { createStreamClassifier } from './stream.js';
+import { lineTimestamp } from './timestamps.js';
+import { createUnframer, type LogFormat, type Unframer } from './unframe.js';
+import type { ErrorKind, Rule } from './types.js';
+
+export interface DetectedError {
+  language: string | null;
+  kind: ErrorKind;
+  target: string | null;
+  status: number | null;
+  rule: string;
+  /** When the line was written (frame time, else the line's own timestamp, else the last seen), ms. */
+  time: number | null;
+  /** The counted line, unframed. */
+  line: string;
+  stream?: string;
+  /** The caller's position for the counted line (line number, offset, …). */
+  at?: number;
+}
+
+export interface Detector {
+  /** Feeds one raw line; returns the failures whose events this line closed (usually none). */
+  push(raw: string, at?: number): DetectedError[];
+  /** Ends the open event now (e.g. after the source has been quiet for a while). */
+  settle(): DetectedError[];
+  /** End of input: a pending partial line is classified, then the open event ends. */
+  flush(): DetectedError[];
+  /** Forgets all context (the caller skipped lines); returns the open event, ended. */
+  reset(): DetectedError[];
+  /** True while a CRI/Docker partial line waits for its continuation. */
+  readonly pendingPartial: boolean;
+}
+
+export function createDetector(opts: { hint?: string; rules?: Rule[]; format?: LogFormat } = {}): Detector {
+  const format = opts.format ?? 'auto';
+  const classifier = createStreamClassifier({ ...(opts.hint ? { hint: opts.hint } : {}), ...(opts.rules ? { rules: opts.rules } : {}) });
+  let unframer: Unframer = createUnframer(format);
+  let partial = false;
+  let lastTime: number | null = null;
+  let open: DetectedError | null = null;
+  let openWeak = false;
+
+  const settle = (): DetectedError[] => {
+    if (!open) return [];
+    const e = open;
+    open = null;
+    return [e];
+  };
+
+  const pushLine = (line: string, frameTime: string | undefined, stream: string | undefined, at: number | undefined): DetectedError[] => {
+    const t = frameTime ? Date.parse(frameTime) : lineTimestamp(line);
+    if (t !== null && Number.isFinite(t)) lastTime = t;
+    const r = classifier.push(line);
+    if (r.error && !r.continuation) {
+      const closed = settle();
+      open = {
+        language: r.language, kind: r.kind!, target: r.target, status: r.status, rule: r.rule!, time: lastTime, line,
+        ...(stream ? { stream } : {}), ...(at !== undefined ? { at } : {}),
+      };
+      openWeak = r.weakKind === true;
+      return closed;
+    }
+    if (!r.continuation) return settle();
+    // A later line of the same event may name the cause or the target the header left out.
+    if (open && openWeak) {
+      const k = inferKind(line);
+      if (k) {
+        open.kind = k;
+        openWeak = false;
+      }
+    }
+    if (open && open.target === null) open.target = extractTarget(line);
+    return [];
+  };
+
+  return {
+    push(raw, at) {
+      const u = unframer.push(raw);
+      partial = u === null;
+      return u ? pushLine(u.line, u.time, u.stream, at) : [];
+    },
+    settle,
+    flush() {
+      const tail = unframer.flush();
+      partial = false;
+      const out = tail ? pushLine(tail.line, tail.time, tail.stream, undefined) : [];
+      return [...out, ...settle()];
+    },
+    reset() {
+      classifier.reset();
+      unframer = createUnframer(format);
+      partial = false;
+      return settle();
+    },
+    get pendingPartial() {
+      return partial;
+    },
+  };
+}
