@@ -27,6 +27,9 @@ import { manifestFiles, MANIFEST_SCHEMA_VERSION, redactionSection, renderSummary
 import { bundleFileName, TEMP_PREFIX } from './name.js';
 import { applyRetention, retentionPolicyFromConfig, type RetentionPolicy } from './retention.js';
 import { writeZip } from './zip.js';
+import { diagnosisEntries, type ErrorEventLike } from './diagnosis.js';
+import type { ReachSample } from '../diagnose/index.js';
+import { resolveAgentUrl } from '../config/agent-url.js';
 
 export interface BundleProgress {
   phase: 'collect' | 'write' | 'done';
@@ -70,6 +73,12 @@ export interface BuildBundleOptions {
    * A hook that throws is recorded as the "after-collect" collector's error.
    */
   afterCollect?: (facts: { agent?: AgentProbe; otlp?: OtlpEndpointProbe[] }) => Promise<ExtraEntry[]> | ExtraEntry[];
+  /** Recent classified error events (the daemon's), for findings.json and summary.html. */
+  errorEvents?: readonly ErrorEventLike[];
+  /** Agent reachability over time (the daemon's periodic probes), for summary.html's chart. */
+  agentSeries?: readonly ReachSample[];
+  /** findings.json and summary.html from the diagnosis stage (default true). */
+  diagnosis?: boolean;
   /** Retention after the bundle is written (default: the configured policy); false to skip. */
   retention?: RetentionPolicy | false;
   isPinned?: (bundlePath: string) => boolean;
@@ -104,7 +113,7 @@ export class BundleError extends Error {
 }
 
 /** Manifest and summary are written last but must fit: keep room for them. */
-const indexReserve = (maxBytes: number) => Math.min(64 * 1024, Math.floor(maxBytes / 8));
+const indexReserve = (maxBytes: number) => Math.min(256 * 1024, Math.floor(maxBytes / 4));
 
 function fitByPriority(entries: BundleEntry[], room: number): { kept: BundleEntry[]; omitted: OmittedFile[] } {
   const sorted = [...entries].sort((a, b) => a.priority - b.priority || a.path.localeCompare(b.path));
@@ -150,6 +159,12 @@ function triggerOf(extras: readonly ExtraEntry[], redactor: Redactor): Manifest[
   } catch {
     return undefined;
   }
+}
+
+/** Where the Agent address came from, for the findings' evidence. */
+function agentUrlSource(env: Env): string {
+  if (env.FLAREWATCH_AGENT_URL) return 'FLAREWATCH_AGENT_URL';
+  return resolveAgentUrl(env, existsSync).source;
 }
 
 async function fsyncFile(path: string): Promise<void> {
@@ -303,15 +318,52 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResul
     statuses.push(logStatus);
     throwIfAborted(signal);
 
-    const logEntries = stage.entries.filter((e) => e.collector === 'logs');
+    // Findings and the summary page come last: they link every other file of the bundle.
+    const diagnosisOmitted: OmittedFile[] = [];
+    if (opts.diagnosis !== false) {
+      await run('diagnosis', async (_ctx, r) => {
+        const listed = [...fitted.kept, ...stage.entries.filter((e) => e.collector === 'logs')];
+        const pages = diagnosisEntries({
+          ...(facts.agent ? { agent: facts.agent } : {}),
+          agentSource: agentUrlSource(env),
+          ...(facts.otlp ? { otlp: facts.otlp } : {}),
+          env,
+          ...(opts.errorEvents ? { errorEvents: opts.errorEvents } : {}),
+          ...(opts.agentSeries ? { agentSeries: opts.agentSeries } : {}),
+          ...(opts.trigger ? { trigger: opts.trigger } : {}),
+          reason: opts.reason,
+          files: [{ path: 'manifest.json', bytes: 0 }, { path: 'SUMMARY.md', bytes: 0 }, ...listed.map((e) => ({ path: e.path, bytes: e.bytes }))],
+          bundleDir: outputDir,
+          hostname,
+          now: now(),
+        });
+        if (r.signal.aborted) return;
+        let room = maxBytes - listed.reduce((n, e) => n + e.bytes, 0) - 32 * 1024;
+        const taken = new Set(stage.entries.map((e) => e.path));
+        // A caller-provided findings.json / summary.html (extra entries) wins.
+        for (const p of pages.filter((x) => !taken.has(x.path))) {
+          const text = redactExtra(redactor, p);
+          const size = Buffer.byteLength(text);
+          if (size > room) {
+            diagnosisOmitted.push({ source: p.path, bytes: size, reason: 'bundle budget exhausted' });
+            continue;
+          }
+          room -= size;
+          stage.addContent({ path: p.path, priority: PRIORITY.extra + 1, collector: 'diagnosis', source: 'flarewatch diagnosis' }, text);
+          r.counted();
+        }
+      });
+    }
+
+    const logEntries = stage.entries.filter((e) => e.collector === 'logs' || e.collector === 'diagnosis');
     // Names and free text in the index are redacted field by field (a harvested value can
     // appear in a host path or an error message); the manifest stays consistent with the zip.
     const rt = (t: string) => redactor.text(t, 'manifest.json');
     const entries = [...fitted.kept, ...logEntries]
       .map((e) => ({ ...e, path: rt(e.path), source: rt(e.source) }))
       .sort((a, b) => a.priority - b.priority || a.path.localeCompare(b.path));
-    const omitted = [...fitted.omitted, ...logOmitted].map((o) => ({ ...o, source: rt(o.source), reason: rt(o.reason) }));
-    const order = ['environment', 'agent', 'otel', 'config', 'system', 'after-collect', 'logs'];
+    const omitted = [...fitted.omitted, ...logOmitted, ...diagnosisOmitted].map((o) => ({ ...o, source: rt(o.source), reason: rt(o.reason) }));
+    const order = ['environment', 'agent', 'otel', 'config', 'system', 'after-collect', 'logs', 'diagnosis'];
     statuses.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
     for (const s of statuses) {
       if (s.error) s.error = rt(s.error);

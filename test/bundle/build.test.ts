@@ -111,7 +111,7 @@ describe('buildBundle', () => {
       expect(f.bytes).toBe(e.data.length);
       expect(f.sha256).toBe(sha(e.data));
     }
-    expect(manifest.collectors.map((c) => c.name)).toEqual(['environment', 'agent', 'otel', 'config', 'system', 'logs']);
+    expect(manifest.collectors.map((c) => c.name)).toEqual(['environment', 'agent', 'otel', 'config', 'system', 'logs', 'diagnosis']);
     for (const c of manifest.collectors) expect(c.status, `${c.name}: ${c.error}`).toBe('ok');
     expect(manifest.redaction.total).toBeGreaterThan(0);
     expect(JSON.stringify(manifest.redaction)).not.toContain(CANARY);
@@ -160,6 +160,13 @@ describe('buildBundle', () => {
     // Logs: whole (it fits), redacted line by line.
     const log = entries.find((e) => e.name.endsWith('dd-java-agent.log'))!;
     expect(log.data.toString('utf8')).toContain('Failed to connect to localhost/127.0.0.1:8126');
+
+    // The diagnosis stage's pages, right after the summary.
+    expect(names.slice(2, 4)).toEqual(['findings.json', 'summary.html']);
+    const findings = JSON.parse(entries[2]!.data.toString('utf8'));
+    expect(findings.schema).toBe('flarewatch.findings/v1');
+    expect(findings.agentAcceptsTraces).toBe(true);
+    expect(entries[3]!.data.toString('utf8')).toMatch(/^<!DOCTYPE html>/i);
 
     const summary = entries[1]!.data.toString('utf8');
     expect(summary).toContain('GET /info: ok HTTP 200, Agent 7.60.1');
@@ -279,5 +286,27 @@ describe('buildBundle', () => {
     const entries = await unzip(r.path);
     expect(entries[2]!.name).toBe('findings.json');
     expect(entries.some((e) => e.data.includes(CANARY))).toBe(false);
+  });
+
+  it('feeds the daemon error events and reachability series to findings.json', async () => {
+    const root = await tempDir();
+    const port = await refusedPort();
+    const t = Date.now();
+    const r = await buildBundle({
+      config: testConfig(root, { FLAREWATCH_AGENT_URL: `http://127.0.0.1:${port}` }),
+      reason: 'threshold',
+      env: {},
+      procRoot: join(root, 'none'),
+      rootDir: root,
+      trigger: { signature: 'python/refused/127.0.0.1:8126', firedAt: new Date(t).toISOString(), threshold: 5, windowSeconds: 60 },
+      errorEvents: Array.from({ length: 6 }, (_, i) => ({ time: t - i * 1000, language: 'python', kind: 'refused', target: `127.0.0.1:${port}`, file: '/var/log/app.log' })),
+      agentSeries: [{ at: t - 60_000, ok: true }, { at: t - 1000, ok: false, detail: 'refused' }],
+    });
+    const entries = await unzip(r.path);
+    const findings = JSON.parse(entries.find((e) => e.name === 'findings.json')!.data.toString('utf8'));
+    expect(findings.evidence.errors).toHaveLength(6);
+    expect(findings.agentAcceptsTraces).toBe(false);
+    expect(findings.findings.length).toBeGreaterThan(0);
+    expect(entries.find((e) => e.name === 'summary.html')!.data.toString('utf8')).toContain('python/refused/127.0.0.1:8126');
   });
 });

@@ -119,6 +119,6 @@ describe('interruption safety', () => {
     expect(env.error).toMatch(/snapshot list exploded/);
     expect(ok.manifest.files.some((f) => f.path.startsWith('env/'))).toBe(false);
     expect(existsSync(ok.path)).toBe(true);
-    expect(ok.manifest.collectors.filter((c) => c.status === 'ok').map((c) => c.name)).toEqual(['agent', 'otel', 'system', 'logs']);
+    expect(ok.manifest.collectors.filter((c) => c.status === 'ok').map((c) => c.name)).toEqual(['agent', 'otel', 'system', 'logs', 'diagnosis']);
   });
 });

@@ -1,0 +1,81 @@
+// findings.json and summary.html for a bundle, from what the bundle itself collected (the
+// Agent and OTLP probes, flarewatch's environment) plus what the daemon adds (recent error
+// events, the Agent reachability series, the trigger). The diagnosis stage owns the rules
+// and the page; this module only assembles its inputs.
+import type { AgentProbe } from '../collect/agent-probe.js';
+import type { OtlpEndpointProbe } from '../collect/otlp-probe.js';
+import type { Env } from '../collect/deps.js';
+import { assembleEvidence, diagnose, findingsJson, renderSummaryHtml, type ErrorEventEvidence, type ReachSample } from '../diagnose/index.js';
+
+/** A classified error event as the daemon records it (extra fields are ignored). */
+export interface ErrorEventLike {
+  time: number;
+  language: string;
+  kind: string;
+  target: string | null;
+  status?: number | null;
+  file?: string;
+}
+
+export interface DiagnosisInput {
+  agent?: AgentProbe;
+  /** Where the Agent URL came from (setting name or default). */
+  agentSource: string;
+  otlp?: OtlpEndpointProbe[];
+  env: Env;
+  errorEvents?: readonly ErrorEventLike[];
+  agentSeries?: readonly ReachSample[];
+  trigger?: { signature: string; firedAt?: unknown; threshold?: unknown; windowSeconds?: unknown };
+  reason: string;
+  files: Array<{ path: string; bytes: number }>;
+  bundleDir: string;
+  hostname: string;
+  now: number;
+}
+
+export function diagnosisEntries(input: DiagnosisInput): Array<{ path: string; content: string }> {
+  const errors: ErrorEventEvidence[] = (input.errorEvents ?? []).map((e) => ({
+    time: e.time,
+    language: e.language,
+    kind: e.kind as ErrorEventEvidence['kind'],
+    target: e.target,
+    status: e.status ?? null,
+    ...(e.file ? { file: e.file } : {}),
+  }));
+  const evidence = assembleEvidence({
+    ...(input.agent ? { agentProbe: { probe: input.agent, source: input.agentSource, at: input.now } } : {}),
+    ...(input.otlp ? { otlpProbes: input.otlp } : {}),
+    env: input.env,
+    errors,
+    bundleDir: input.bundleDir,
+    now: input.now,
+  });
+  const findings = diagnose(evidence);
+  const t = input.trigger;
+  const firedAt = typeof t?.firedAt === 'string' ? Date.parse(t.firedAt) : NaN;
+  const html = renderSummaryHtml({
+    findings,
+    errors,
+    ...(t
+      ? {
+          trigger: {
+            at: Number.isNaN(firedAt) ? input.now : firedAt,
+            reason: input.reason,
+            signature: t.signature,
+            ...(typeof t.threshold === 'number' ? { count: t.threshold } : {}),
+            ...(typeof t.windowSeconds === 'number' ? { windowSeconds: t.windowSeconds } : {}),
+          },
+        }
+      : {}),
+    agentSeries: [...(input.agentSeries ?? [])],
+    probes: evidence.agentProbes,
+    otlpProbes: evidence.otlpProbes,
+    files: input.files,
+    generatedAt: input.now,
+    host: input.hostname,
+  });
+  return [
+    { path: 'findings.json', content: findingsJson(evidence, findings) },
+    { path: 'summary.html', content: html },
+  ];
+}
