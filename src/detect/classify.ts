@@ -50,7 +50,7 @@ function targetOf(c: CompiledRule, line: string): string | null {
     const m = c.target.exec(line);
     if (m?.[1]) {
       const t = m[1];
-      if (t.startsWith('unix://')) return t.slice('unix://'.length).replace(/[?#].*$/, '');
+      if (/^(?:http\+)?unix:\/\//.test(t)) return t.replace(/^(?:http\+)?unix:\/\//, '').replace(/[?#].*$/, '');
       return /^[a-z+]+:\/\//i.test(t) ? cleanUrl(t) : t;
     }
   }

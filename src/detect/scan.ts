@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { ruleSetFor } from './compile.js';
 import { createByteMatcher, type ByteMatcher } from './prefilter.js';
 import { createDetector, type DetectedError, type Detector } from './detector.js';
-import { lineShape } from './stream.js';
+import { lineShape, MAX_EVENT_LINES } from './stream.js';
 import { peekFrame, type LogFormat } from './unframe.js';
 import { exampleText } from './examples.js';
 import { addError, emptyReport, type CountedError, type ScanReport } from './report.js';
@@ -38,8 +38,8 @@ export interface ScanOptions {
 const DEFAULT_CHUNK = 1 << 20;
 /** Bytes of already-processed lines kept in front of each chunk for the event look-back. */
 const LOOKBACK_BYTES = 64 * 1024;
-/** Lines walked back from a hit to find its event's header. */
-const MAX_REPLAY_LINES = 200;
+/** Lines walked back from a hit to find its event's header (events are cut at this length too). */
+const MAX_REPLAY_LINES = MAX_EVENT_LINES;
 /** Bytes of one line decoded for classification (the classifier looks at 8 KiB). */
 const MAX_DECODE_BYTES = 64 * 1024;
 /** Docker's json-file driver splits log records longer than 16 KiB. */

@@ -42,6 +42,9 @@ export function lineShape(line: string): LineShape {
 
 export type StreamClassification = Classification & { continuation: boolean };
 
+/** An event longer than this many lines is cut: the next line starts a new one (indented-only logs). */
+export const MAX_EVENT_LINES = 500;
+
 export interface StreamClassifier {
   push(line: string): StreamClassification;
   /** Forgets the current event (e.g. after a gap the caller could not see). */
@@ -60,14 +63,16 @@ export function createStreamClassifier(opts: { hint?: string; rules?: Rule[] } =
   let open = false;
   let counted = false;
   let expectingException = false;
+  let eventLines = 0;
 
   return {
     push(line: string): StreamClassification {
       const shape = lineShape(line);
       const c = classifyWith(set, line, hint);
       const isContinuation =
-        open && (shape === 'indent' || shape === 'starter' || (shape === 'exception' && expectingException));
+        open && eventLines < MAX_EVENT_LINES && (shape === 'indent' || shape === 'starter' || (shape === 'exception' && expectingException));
       if (isContinuation) {
+        eventLines++;
         if (shape === 'exception') expectingException = false;
         else if (shape === 'starter' && !line.startsWith('Caused by: ') && !line.startsWith('Suppressed: ') && !line.startsWith('{ ')) {
           expectingException = true;
@@ -81,12 +86,14 @@ export function createStreamClassifier(opts: { hint?: string; rules?: Rule[] } =
       open = true;
       counted = c.error;
       expectingException = shape !== 'exception';
+      eventLines = 1;
       return { ...c, continuation: false };
     },
     reset() {
       open = false;
       counted = false;
       expectingException = false;
+      eventLines = 0;
     },
   };
 }

@@ -50,6 +50,11 @@ describe('classifyLine on the fixtures', () => {
     }
   });
 
+  it('reads a socket path out of an http+unix agent URL', () => {
+    const line = 'DATADOG TRACER CONFIGURATION - {"lang":"ruby","agent_url":"http+unix:///var/run/datadog/apm.socket?timeout=30","agent_error":"Errno::ENOENT: No such file or directory"}';
+    expect(classifyLine(line)).toMatchObject({ error: true, kind: 'socket_missing', target: '/var/run/datadog/apm.socket' });
+  });
+
   it('names the host that failed to resolve when the line gives no address', () => {
     expect(classifyLine('DATADOG TRACER DIAGNOSTIC - Agent Error: getaddrinfo ENOTFOUND datadog-agent').target).toBe('datadog-agent');
     expect(classifyLine('[bgs] curl_easy_perform() failed: Could not resolve host: dd-agent.internal').target).toBe('dd-agent.internal');

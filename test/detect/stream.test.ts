@@ -32,6 +32,18 @@ describe('createStreamClassifier', () => {
     expect(out.slice(2).every((r) => r.continuation)).toBe(true);
   });
 
+  it('cuts an endless run of indented lines into events of MAX_EVENT_LINES', () => {
+    const s = createStreamClassifier();
+    const err = '  Error: connect ECONNREFUSED 127.0.0.1:8126';
+    s.push('header');
+    let counted = 0;
+    for (let i = 0; i < 1200; i++) {
+      const r = s.push(i % 100 === 0 ? err : '  indented');
+      if (r.error && !r.continuation) counted++;
+    }
+    expect(counted).toBe(3);
+  });
+
   it('reset() forgets the open event', () => {
     const s = createStreamClassifier();
     s.push('Error sending payload to the agent (status code: undefined)');
