@@ -48,7 +48,8 @@ export function redactJson(src: string, ctx: DocContext): string {
         if (red !== key.value) edits.push({ start: key.start, end: key.end, text: JSON.stringify(red) });
         ws();
         i++; // ':'
-        const child = secretName ?? (isSecretName(key.value) ? key.value : subtreeSecretName(key.value));
+        const k8sData = scalars.get('kind')?.value === 'Secret' && (key.value === 'data' || key.value === 'stringData');
+        const child = secretName ?? (k8sData ? 'secret' : isSecretName(key.value) ? key.value : subtreeSecretName(key.value));
         ws();
         if (src[i] === '"') scalars.set(key.value, { start: i, end: 0, value: '' });
         value(child, depth + 1);

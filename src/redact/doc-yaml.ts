@@ -44,13 +44,16 @@ export function redactYaml(src: string, ctx: DocContext): string {
           if (isSecretName(v)) label = v;
         }
       }
+      // A Kubernetes Secret: everything under data/stringData is secret, whatever its key.
+      const k8sSecret = node.items.some((p) => isScalar(p.key) && p.key.value === 'kind' && isScalar(p.value) && p.value.value === 'Secret');
       for (const pair of node.items) {
         let keyText: string | null = null;
         if (isScalar(pair.key)) {
           keyText = String(pair.key.value);
           walk(pair.key, null);
         }
-        const labelled = label !== null && keyText === VALUE_KEY ? label : null;
+        const labelled =
+          label !== null && keyText === VALUE_KEY ? label : k8sSecret && (keyText === 'data' || keyText === 'stringData') ? 'secret' : null;
         const child =
           secretName ??
           labelled ??

@@ -164,6 +164,16 @@ describe('structured redaction of config fixtures', () => {
     expect(out).toBe('base: &pw "********"\npassword: *pw\n');
   });
 
+  it('Kubernetes Secret manifests: every data/stringData value is masked, in YAML and JSON', () => {
+    const yamlOut = createRedactor().document('apiVersion: v1\nkind: Secret\nmetadata:\n  name: regcred\ndata:\n  .dockerconfigjson: eyJhdXRocyI6e319\n', 'yaml').output;
+    expect(yamlOut).toBe('apiVersion: v1\nkind: Secret\nmetadata:\n  name: regcred\ndata:\n  .dockerconfigjson: "********"\n');
+    const jsonOut = createRedactor().document('{"kind": "Secret", "metadata": {"name": "tls"}, "data": {"tls.key": "LS0tLS1CRUdJTg=="}}', 'json').output;
+    expect(jsonOut).toBe('{"kind": "Secret", "metadata": {"name": "tls"}, "data": {"tls.key": "********"}}');
+    // a ConfigMap's data is not secret
+    const cm = 'kind: ConfigMap\ndata:\n  LOG_LEVEL: debug\n';
+    expect(createRedactor().document(cm, 'yaml').output).toBe(cm);
+  });
+
   it('YAML: password in a comment is redacted', () => {
     const out = createRedactor().document('a: 1 # password: hunter2-old\n', 'yaml').output;
     expect(out).toBe('a: 1 # password: ********\n');
