@@ -19,6 +19,7 @@ export interface ContentState {
 
 /** A file we follow, as the copy check sees it. */
 export interface LiveContent {
+  id: string;
   fp: { len: number; hash: string } | null;
   marker: { offset: number; hash: string } | null;
   head: Buffer | null;
@@ -64,10 +65,11 @@ export class CopyTracker {
 
   /**
    * Where a new or truncated file should start if it is a copy: its end when it copies a file we
-   * still follow (that one delivers the lines), our old offset when the original is gone.
+   * still follow (that one delivers the lines; `copyOf` names it, so the copy can hand over the
+   * lines the original never got to if it is truncated next), our old offset when the original is gone.
    * Null when it is not a copy.
    */
-  async offsetFor(fh: FileHandle, size: number, live: Iterable<LiveContent>): Promise<number | null> {
+  async offsetFor(fh: FileHandle, size: number, live: Iterable<LiveContent>): Promise<{ offset: number; copyOf?: string } | null> {
     if (size === 0) return null;
     const head = await readAt(fh, 0, Math.min(size, HEAD_BYTES));
     const hashes = new Map<number, string>();
@@ -79,10 +81,10 @@ export class CopyTracker {
     const check = async (fpLen: number, fp: string, marker: { offset: number; hash: string }) =>
       fpLen > 0 && head.length >= fpLen && marker.offset <= size && hashOf(fpLen) === fp && (await offsetMarker(fh, marker.offset)) === marker.hash;
     for (const r of live) {
-      if (r.fp && r.marker && (await check(r.fp.len, r.fp.hash, r.marker))) return size;
+      if (r.fp && r.marker && (await check(r.fp.len, r.fp.hash, r.marker))) return { offset: size, copyOf: r.id };
     }
     for (const l of this.lost) {
-      if (await check(l.fpLen, l.fp, l.marker)) return l.marker.offset;
+      if (await check(l.fpLen, l.fp, l.marker)) return { offset: l.marker.offset };
     }
     return null;
   }

@@ -24,6 +24,10 @@ export class FileReader implements CommitTarget {
   head: Buffer | null = null;
   /** Set while a file read from 0 might still turn out to be a copy in progress (see tailer). */
   copyCheckSince: number | null = null;
+  /** This file is a copy of the live file `id`, recognised when it was `end` bytes long. */
+  copyOf: { id: string; end: number } | null = null;
+  /** Set when the original was truncated: read the copy again from its last line end there. */
+  recover: { offset: number; hash: string } | null = null;
   /** Hash of the MARKER_BYTES before `markerOffset` (a line end already read). */
   marker: { offset: number; hash: string } | null = null;
   /** Marker at the committed offset, cached for checkpoints. */
@@ -69,6 +73,8 @@ export class FileReader implements CommitTarget {
   /** Start over at offset 0 (truncation): pending and queued lines of the old content no longer count. */
   restartAtZero(): void {
     this.generation++;
+    this.copyOf = null;
+    this.recover = null;
     this.splitter.reset(0);
     this.committed = 0;
     this.fp = null;

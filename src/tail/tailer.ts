@@ -335,6 +335,7 @@ class TailerImpl implements Tailer {
     let start = 0;
     let truncatedWhileStopped = false;
     let seed: Buffer | null = null;
+    let copyOf: string | null = null;
     let head: Buffer | null = null;
     try {
       const fst = await fh.stat({ bigint: true });
@@ -353,7 +354,10 @@ class TailerImpl implements Tailer {
         start = await this.initialOffset(fh, size);
       } else {
         const copy = await this.copyOffset(fh, size);
-        if (copy !== null) start = copy;
+        if (copy !== null) {
+          start = copy.offset;
+          copyOf = copy.copyOf ?? null;
+        }
         else if (initial && Number(fst.mtimeMs) < this.savedAt - MTIME_SLACK_MS) start = await this.initialOffset(fh, size);
       }
       if (start > 0) {
@@ -380,6 +384,7 @@ class TailerImpl implements Tailer {
     r.fh = fh;
     r.size = start;
     if (seed) r.seedTail(seed);
+    if (copyOf) r.copyOf = { id: copyOf, end: start };
     if (head) {
       r.head = head;
       r.fp = { len: head.length, hash: hashBytes(head) };
@@ -420,7 +425,7 @@ class TailerImpl implements Tailer {
   }
 
   /** Copy check for a file about to be read from 0 (see copies.ts). */
-  private copyOffset(fh: FileHandle, size: number): Promise<number | null> {
+  private copyOffset(fh: FileHandle, size: number): Promise<{ offset: number; copyOf?: string } | null> {
     return this.copies.offsetFor(fh, size, this.byId.values());
   }
 
@@ -526,7 +531,7 @@ class TailerImpl implements Tailer {
       r.mtime = st.mtime;
       if (!r.fh) {
         // Closed because idle: reopen only when the file changed.
-        if (!changed && size >= r.splitter.pos) return false;
+        if (!changed && size >= r.splitter.pos && !r.recover) return false;
         if (!(await this.reopen(r))) return false;
       }
     } else {
@@ -540,6 +545,7 @@ class TailerImpl implements Tailer {
     changed ||= size !== r.size;
     r.size = size;
     if (await this.truncated(r, fh, size, changed)) await this.onTruncated(r, fh);
+    if (r.recover) await this.recoverFromCopy(r, fh);
     // Nothing new (the common case on a safety poll): no read at all.
     if (!changed && size === r.splitter.pos && r.copyCheckSince === null) {
       if (r.detached) this.maybeDrop(r);
@@ -633,15 +639,43 @@ class TailerImpl implements Tailer {
     r.counters.truncations++;
     // Remember the old content before anything awaits, so a copy found meanwhile is recognised.
     this.copies.remember(r);
+    // Copies of it found while it was live skipped what it still had to read: hand that over.
+    if (r.marker) {
+      for (const c of this.byId.values()) {
+        if (c.copyOf?.id === r.id) {
+          c.recover = r.marker;
+          this.wake(c);
+        }
+      }
+    }
     this.log?.info('log file truncated; reading it again from the start', { path: r.path, offset: r.splitter.pos });
     r.restartAtZero();
     const copy = fh ? await this.copyOffset(fh, Number((await fh.stat({ bigint: true })).size)) : null;
-    if (copy !== null && fh) await this.moveTo(r, fh, copy);
-    else r.copyCheckSince = this.now();
+    if (copy !== null && fh) {
+      await this.moveTo(r, fh, copy.offset);
+      if (copy.copyOf) r.copyOf = { id: copy.copyOf, end: copy.offset };
+    } else r.copyCheckSince = this.now();
+  }
+
+  /**
+   * The original of this copy was truncated before it had read everything: the copy holds the
+   * missing lines (the copy→truncate window), from the original's last line end up to where
+   * the copy stood when recognised. Read them from the copy, once, if its bytes there match.
+   */
+  private async recoverFromCopy(r: FileReader, fh: FileHandle): Promise<void> {
+    const rec = r.recover!;
+    const copyOf = r.copyOf;
+    r.recover = null;
+    r.copyOf = null;
+    if (!copyOf || r.splitter.pos !== copyOf.end || r.splitter.pendingBytes !== 0 || rec.offset >= copyOf.end) return;
+    if ((await offsetMarker(fh, rec.offset)) !== rec.hash) return;
+    this.log?.debug('reading the copy-to-truncate window from the rotated copy', { path: r.path, from: rec.offset, to: copyOf.end });
+    await this.moveTo(r, fh, rec.offset);
   }
 
   /** Continues a restarted reader at `offset` (a recognised copy), with its head and marker known. */
   private async moveTo(r: FileReader, fh: FileHandle, offset: number): Promise<void> {
+    r.generation++; // records queued before the move must not commit past it
     r.splitter.reset(offset);
     r.committed = offset;
     if (offset === 0) return;
@@ -666,7 +700,8 @@ class TailerImpl implements Tailer {
     const copy = await this.copyOffset(fh, size);
     if (copy !== null) {
       r.copyCheckSince = null;
-      await this.moveTo(r, fh, copy);
+      await this.moveTo(r, fh, copy.offset);
+      if (copy.copyOf) r.copyOf = { id: copy.copyOf, end: copy.offset };
       return true;
     }
     if (this.now() - r.copyCheckSince < COPY_WAIT_MS && (await this.copies.mayBeCopyInProgress(fh, size, this.byId.values()))) {

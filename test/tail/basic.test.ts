@@ -79,6 +79,25 @@ describe.each([false, true])('tailer basics (polling=%s)', (polling) => {
     expect(t.records.map((r) => r.line)).toEqual(['header line that is long enough to fingerprint', 'x1', 'x2', 'y1', 'y2']);
   });
 
+  it('copytruncate before the last lines were read: the copy hands them over, nothing repeats', async () => {
+    const { logs } = await setup();
+    const f = join(logs, 'app.log');
+    writeFileSync(f, '');
+    const t = await run({ sources: [{ pattern: logs }], polling });
+    appendFileSync(f, 'header line that is long enough to fingerprint\nx1\n');
+    await waitFor(() => t.records.length === 2, 'first lines');
+    await t.tailer.rescan();
+    // Same tick: the tailer cannot read x2 and x3 from app.log before it is truncated.
+    appendFileSync(f, 'x2\nx3\n');
+    copyFileSync(f, join(logs, 'app.log.1'));
+    truncateSync(f, 0);
+    appendFileSync(f, 'y1\n');
+    await waitFor(() => t.records.length >= 5, 'window lines and y1', 5000);
+    await t.tailer.rescan();
+    expect(t.records.map((r) => r.line).sort()).toEqual(['header line that is long enough to fingerprint', 'x1', 'x2', 'x3', 'y1'].sort());
+    expect(t.linesOf(f)).toEqual(['header line that is long enough to fingerprint', 'x1', 'y1']);
+  });
+
   it('deletion: drains, then drops the state after the grace period and emits the unterminated tail', async () => {
     const { logs } = await setup();
     const f = join(logs, 'gone.log');
