@@ -275,11 +275,28 @@ function regexSpans(text: string, window: string, offset: number, lineEnd: numbe
       continue;
     }
     const start = offset + secretAt;
-    const absEnd = extendToTokenEnd(text, offset + end, lineEnd);
+    let absEnd = extendToTokenEnd(text, offset + end, lineEnd);
+    // A quoted value cut by the quantifier cap runs on to its closing quote.
+    if (g.q) absEnd = closingQuote(text, absEnd, lineEnd, g.q);
     spans.push({ start, end: absEnd, rule: rule.name, strategy });
     if (absEnd - offset > re.lastIndex) re.lastIndex = Math.min(window.length, absEnd - offset);
   }
   return resume;
+}
+
+/**
+ * Where a quoted value really ends: at `from` when the closing quote is there, else at the
+ * next closing quote on the line (`"` unescaped, or `\"` for a JSON-escaped value), else the line end.
+ */
+function closingQuote(text: string, from: number, lineEnd: number, q: string): number {
+  if (q.length === 2) {
+    if (text.startsWith(q, from)) return from;
+    const at = text.indexOf(q, from);
+    return at < 0 || at > lineEnd ? lineEnd : at;
+  }
+  let i = from;
+  while (i < lineEnd && text[i] !== q) i += text[i] === '\\' ? 2 : 1;
+  return Math.min(i, lineEnd);
 }
 
 /** The lines of a YAML block scalar whose key starts at `keyAt`: indented deeper than the key. */

@@ -231,6 +231,12 @@ describe('fail closed and bounded work', () => {
     expect(out.endsWith('\nnext line')).toBe(true);
   });
 
+  it('a quoted value longer than the value cap is masked to its closing quote', () => {
+    const secret = ('word ' + 'x'.repeat(40) + ' ').repeat(60);
+    const out = text(`{"password": "${secret}", "user": "bob"}`);
+    expect(out).toBe(`{"password": "${M}", "user": "bob"}`);
+  });
+
   it('a 10 MB line without hints passes through unchanged; one full of hints is handled', () => {
     const clean = 'abcdefghij'.repeat(1_000_000);
     expect(text(clean)).toBe(clean);
