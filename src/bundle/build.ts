@@ -27,8 +27,7 @@ import { manifestFiles, MANIFEST_SCHEMA_VERSION, redactionSection, renderSummary
 import { bundleFileName, TEMP_PREFIX } from './name.js';
 import { applyRetention, retentionPolicyFromConfig, type RetentionPolicy } from './retention.js';
 import { writeZip } from './zip.js';
-import { diagnosisEntries, type ErrorEventLike } from './diagnosis.js';
-import type { ReachSample } from '../diagnose/index.js';
+import { diagnosisEntries, type AgentSeriesPoint, type ErrorEventLike, type TriggerLike } from './diagnosis.js';
 import { resolveAgentUrl } from '../config/agent-url.js';
 
 export interface BundleProgress {
@@ -66,7 +65,7 @@ export interface BuildBundleOptions {
    * The trigger that fired (the daemon's record); its `signature` goes to manifest.trigger and
    * drives retention. Without it, a `trigger.json` extra entry is read instead.
    */
-  trigger?: { signature: string; [key: string]: unknown };
+  trigger?: TriggerLike;
   /**
    * Called once the collectors are done (before the budget is applied), with what they found:
    * returns more entries, e.g. findings.json and summary.html built from the Agent probe.
@@ -76,7 +75,7 @@ export interface BuildBundleOptions {
   /** Recent classified error events (the daemon's), for findings.json and summary.html. */
   errorEvents?: readonly ErrorEventLike[];
   /** Agent reachability over time (the daemon's periodic probes), for summary.html's chart. */
-  agentSeries?: readonly ReachSample[];
+  agentSeries?: readonly AgentSeriesPoint[];
   /** findings.json and summary.html from the diagnosis stage (default true). */
   diagnosis?: boolean;
   /** Retention after the bundle is written (default: the configured policy); false to skip. */

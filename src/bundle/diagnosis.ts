@@ -17,6 +17,22 @@ export interface ErrorEventLike {
   file?: string;
 }
 
+/** The daemon's trigger record, as far as the bundle reads it. */
+export interface TriggerLike {
+  signature: string;
+  firedAt?: unknown;
+  threshold?: unknown;
+  windowSeconds?: unknown;
+}
+
+/** One Agent reachability sample: the diagnosis stage's shape, or the daemon's probe series point. */
+export type AgentSeriesPoint = ReachSample | { time: string; reachable: boolean; error?: string; latencyMs?: number };
+
+export function toReachSample(p: AgentSeriesPoint): ReachSample {
+  if ('at' in p) return p;
+  return { at: Date.parse(p.time), ok: p.reachable, ...(p.error ? { detail: p.error } : {}) };
+}
+
 export interface DiagnosisInput {
   agent?: AgentProbe;
   /** Where the Agent URL came from (setting name or default). */
@@ -24,8 +40,8 @@ export interface DiagnosisInput {
   otlp?: OtlpEndpointProbe[];
   env: Env;
   errorEvents?: readonly ErrorEventLike[];
-  agentSeries?: readonly ReachSample[];
-  trigger?: { signature: string; firedAt?: unknown; threshold?: unknown; windowSeconds?: unknown };
+  agentSeries?: readonly AgentSeriesPoint[];
+  trigger?: TriggerLike;
   reason: string;
   files: Array<{ path: string; bytes: number }>;
   bundleDir: string;
@@ -67,7 +83,7 @@ export function diagnosisEntries(input: DiagnosisInput): Array<{ path: string; c
           },
         }
       : {}),
-    agentSeries: [...(input.agentSeries ?? [])],
+    agentSeries: (input.agentSeries ?? []).map(toReachSample).filter((r) => Number.isFinite(r.at)),
     probes: evidence.agentProbes,
     otlpProbes: evidence.otlpProbes,
     files: input.files,
