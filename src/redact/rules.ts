@@ -41,8 +41,7 @@ const VALUE =
   '|(?<![\\\\"\'])(?:[^\\s\\0"\',;&<>`]|&(?![A-Za-z0-9_.\\-\\[\\]]{1,64}=)){1,1024})';
 
 const KEY = '(?<key>[A-Za-z_$@][A-Za-z0-9_.\\-\\[\\]]{0,79})';
-// A YAML anchor or tag may sit between the separator and the value (`password: &pw "x"`).
-const SEP = '(?<kq>\\\\?["\']?)[ \\t]{0,8}(?::=|=>|=|:|%3[Dd])[ \\t]{0,8}(?:[&!][A-Za-z0-9_\\-!]{1,64}[ \\t]{1,4})?(?<q>\\\\?["\']?)';
+const SEP = '(?<kq>\\\\?["\']?)[ \\t]{0,8}(?::=|=>|=|:|%3[Dd])[ \\t]{0,8}(?<q>\\\\?["\']?)';
 const SCHEME = '(?<scheme>(?:bearer|basic|token|digest|negotiate|ntlm|apikey|api-key|dsn|splunk|sso-key)[ \\t]{1,8})?';
 
 const rule = (r: RedactionRule): RedactionRule => r;

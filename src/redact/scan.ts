@@ -263,6 +263,21 @@ function regexSpans(text: string, window: string, offset: number, lineEnd: numbe
         }
         continue;
       }
+      if (!g.q && /^&[\w-]{1,64}$/.test(secret) && /:[ \t]*$/.test(g.pre ?? '')) {
+        // `password: &pw value`: a YAML anchor, or a password that starts with `&`. The
+        // anchor and the value after it are masked together, unless that value is a mask.
+        const after = /^[ \t]+(["']?)[^\s"']*/.exec(window.slice(end, end + 1100));
+        if (after) {
+          const valueAt = end + after[0].length - after[0].trimStart().length;
+          let valueEnd = after[1] ? closingQuote(window, valueAt + 1, window.length, after[1]) : end + after[0].length;
+          if (after[1] && window[valueEnd] === after[1]) valueEnd++;
+          if (isPlaceholderValue(window.slice(valueAt, valueEnd).replace(/^["']|["']$/g, ''))) {
+            skip();
+            continue;
+          }
+          end = valueEnd;
+        }
+      }
       if (hexKeyParam || (isProviderKeyName(key) && secret.length >= 20)) strategy = 'keep4';
       // Header lists and cookie jars: without a known scheme, everything up to the end
       // of the line (or a closing quote) is the credential.

@@ -75,6 +75,8 @@ describe('troubleshoot- and sos-style credentials', () => {
     ['YAML block scalar seen as text', 'db:\n  password: |\n    first-secret-line\n    second-secret-line\n  host: db1\nnext: 1', `db:\n  password: |\n    ${M}\n  host: db1\nnext: 1`],
     ['YAML list under a secret key seen as text', 'snmp:\n  community_strings:\n    - first-one\n    - second-one\nother: 1', `snmp:\n  community_strings:\n    ${M}\nother: 1`],
     ['a secret-named word ending a log line masks nothing below it', '2026 ERROR auth:\n\tat com.foo.Bar(Bar.java:1)', '2026 ERROR auth:\n\tat com.foo.Bar(Bar.java:1)'],
+    ['YAML anchor before a value seen as text', 'db:\n  password: &pw "Correct Horse 9"\n  again: *pw', `db:\n  password: ${M}\n  again: *pw`],
+    ['a password that starts with & is not mistaken for an anchor', 'password=&Secret1 user=bob', `password=${M} user=bob`],
     ['percent-encoded query inside a URL', 'GET /login?next=%2Fhome%3Fpassword%3DHunter2x', `GET /login?next=%2Fhome%3Fpassword%3D${M}`],
     ['DD-API-KEY header', 'DD-API-KEY: 5f0c3ad1e7b94c2a8d6e0b1f4a7c9e2d', `DD-API-KEY: ${K4}9e2d`],
   ])('%s', (_name, input, expected) => expect(text(input)).toBe(expected));
