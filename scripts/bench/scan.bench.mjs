@@ -1,7 +1,7 @@
 // Scan benchmark: `flarewatch scan` throughput against `LC_ALL=C grep -cE` with an
 // alternation of the same error phrases, over the same generated files, in the same run
-// (page cache warmed first, best of five runs each: the box is shared). Also peak RSS of the scan on the
-// whole corpus and on a tenth of it: memory should not grow with input size.
+// (page cache warmed first; best of five runs each, since the box is shared). Also the
+// scan's peak RSS on the whole corpus and on a tenth of it: memory must not grow with input.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
