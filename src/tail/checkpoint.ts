@@ -2,7 +2,7 @@
 // (write temp, fsync, keep the old copy as .prev, rename, fsync the directory) so a crash at
 // any point leaves either the new or the previous copy readable. Loading falls back to .prev
 // when the newest copy is missing, empty or corrupt.
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export const CHECKPOINT_FILE = 'tail-checkpoints.json';
@@ -102,6 +102,7 @@ async function fsyncPath(path: string): Promise<void> {
 }
 
 export async function saveCheckpoints(dir: string, data: CheckpointData): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const final = join(dir, CHECKPOINT_FILE);
   const tmp = `${final}.tmp-${process.pid}`;
   const fh = await open(tmp, 'w', 0o600);
