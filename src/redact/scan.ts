@@ -45,9 +45,33 @@ const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 export interface HintIndex {
   /** Hints of 1–2 characters (`@`, `</`): found with native indexOf, which is far faster. */
   short: Array<{ variants: string[] }>;
-  /** Trigram → 1 + index into `lists` when some hint of 3+ characters starts with it. */
+  /** Anchor trigram → 1 + index into `lists` of the hints anchored there. */
   triple: Uint16Array;
-  lists: string[][];
+  /** Hints with the offset of their anchor trigram inside them. */
+  lists: Array<Array<{ hint: string; offset: number }>>;
+  maxHintLength: number;
+}
+
+// How common a character is in log text (higher = more common). Each hint is anchored at
+// its least common trigram, so the table rarely fires on ordinary words (`community` is
+// anchored at `mmu`, not at the `com` of every Java package name).
+const COMMONNESS: Record<string, number> = {
+  e: 12, t: 9, a: 8, o: 8, i: 7, n: 7, s: 6, r: 6, h: 6, l: 4, d: 4, c: 3, u: 3, m: 3, w: 2, f: 2, g: 2, y: 2, p: 2,
+  b: 1, v: 1, k: 1, ' ': 10, '.': 5, '-': 5, '/': 4, ':': 4, '"': 4, _: 3, '=': 3, ',': 3,
+};
+const commonness = (c: string) => COMMONNESS[c] ?? (/[0-9]/.test(c) ? 3 : 0);
+
+function anchorOffset(h: string): number {
+  let best = 0;
+  let bestScore = Infinity;
+  for (let k = 0; k + 3 <= h.length; k++) {
+    const score = commonness(h[k]!) + commonness(h[k + 1]!) + commonness(h[k + 2]!);
+    if (score < bestScore) {
+      bestScore = score;
+      best = k;
+    }
+  }
+  return best;
 }
 
 const LOWER = new Uint8Array(65536);
@@ -74,21 +98,25 @@ function buildHintIndex(hints: readonly string[]): HintIndex {
   if (cached) return cached;
   const short: HintIndex['short'] = [];
   const triple = new Uint16Array(1 << 21);
-  const lists: string[][] = [];
-  for (const h of hints) {
-    if (!/^[\x01-\x7f]+$/.test(h)) throw new Error(`hint ${JSON.stringify(h)}: hints must be ASCII`);
+  const lists: HintIndex['lists'] = [];
+  let maxHintLength = 0;
+  for (const raw of hints) {
+    if (!/^[\x01-\x7f]+$/.test(raw)) throw new Error(`hint ${JSON.stringify(raw)}: hints must be ASCII`);
+    const h = raw.toLowerCase();
     if (h.length < 3) {
       short.push({ variants: caseVariants(h) });
       continue;
     }
-    const k = (LOWER[h.charCodeAt(0)]! << 14) | (LOWER[h.charCodeAt(1)]! << 7) | LOWER[h.charCodeAt(2)]!;
+    maxHintLength = Math.max(maxHintLength, h.length);
+    const offset = anchorOffset(h);
+    const k = (h.charCodeAt(offset) << 14) | (h.charCodeAt(offset + 1) << 7) | h.charCodeAt(offset + 2);
     if (triple[k] === 0) {
       lists.push([]);
       triple[k] = lists.length;
     }
-    lists[triple[k]! - 1]!.push(h.toLowerCase());
+    lists[triple[k]! - 1]!.push({ hint: h, offset });
   }
-  const idx = { short, triple, lists };
+  const idx = { short, triple, lists, maxHintLength };
   if (indexCache.size > 64) indexCache.clear();
   indexCache.set(cacheKey, idx);
   return idx;
@@ -102,7 +130,7 @@ function buildHintIndex(hints: readonly string[]): HintIndex {
 export function hintCursor(text: string, idx: HintIndex): { next(from: number): number } {
   const variants = idx.short.flatMap((s) => s.variants);
   const cached = variants.map(() => -2); // -2: not searched yet, -1: none left
-  const { triple, lists } = idx;
+  const { triple, lists, maxHintLength } = idx;
   return {
     next(from) {
       let limit = text.length;
@@ -112,17 +140,19 @@ export function hintCursor(text: string, idx: HintIndex): { next(from: number): 
         if (at >= 0 && at < limit) limit = at;
       }
       let roll = 0;
-      // A trigram ending at i starts at i - 2: look two characters past the short-hint limit.
-      const stop = Math.min(text.length, limit + 2);
+      // An anchor trigram ending at i belongs to a hint that started up to maxHintLength
+      // earlier: look that far past the short-hint limit.
+      const stop = Math.min(text.length, limit + maxHintLength);
       for (let i = from; i < stop; i++) {
         roll = ((roll << 7) | LOWER[text.charCodeAt(i)]!) & 0x1fffff;
         const t = triple[roll]!;
         if (t !== 0) {
-          const start = i - 2;
-          for (const h of lists[t - 1]!) {
-            let j = 3;
-            while (j < h.length && start + j < text.length && LOWER[text.charCodeAt(start + j)] === h.charCodeAt(j)) j++;
-            if (j === h.length) return Math.min(start, limit);
+          for (const { hint, offset } of lists[t - 1]!) {
+            const start = i - 2 - offset;
+            if (start < from || start + hint.length > text.length) continue;
+            let j = 0;
+            while (j < hint.length && LOWER[text.charCodeAt(start + j)] === hint.charCodeAt(j)) j++;
+            if (j === hint.length) return Math.min(start, limit);
           }
         }
       }
