@@ -12,7 +12,6 @@ export {
   listBundles,
   planRetention,
   retentionPolicyFromConfig,
-  scheduleRetention,
   type BundleOnDisk,
   type RetentionPolicy,
   type RetentionResult,

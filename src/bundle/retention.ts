@@ -141,21 +141,3 @@ export async function applyRetention(
   return { deleted, kept: bundles.length - deleted.length, staleTempDirsRemoved };
 }
 
-/** Runs retention every `intervalSeconds` until the returned stop() is called (timer unref'd). */
-export function scheduleRetention(
-  dir: string,
-  policy: RetentionPolicy,
-  intervalSeconds: number,
-  opts: { isPinned?: (bundlePath: string) => boolean; onError?: (err: unknown) => void; onResult?: (r: RetentionResult) => void } = {},
-): () => void {
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    applyRetention(dir, policy, opts.isPinned ? { isPinned: opts.isPinned } : {})
-      .then((r) => opts.onResult?.(r), (err) => opts.onError?.(err))
-      .finally(() => (running = false));
-  }, intervalSeconds * 1000);
-  timer.unref();
-  return () => clearInterval(timer);
-}

@@ -159,8 +159,6 @@ export const SETTINGS = [
     help: 'Retention: bundles older than this are deleted (0 disables).' },
   { key: 'bundleDirMaxBytes', env: 'FLAREWATCH_BUNDLE_DIR_MAX_BYTES', group: 'bundle', schema: v.bytes(0), default: '1GiB',
     help: 'Retention: total size of the bundle directory, oldest deleted first (0 disables).' },
-  { key: 'retentionInterval', env: 'FLAREWATCH_RETENTION_INTERVAL', group: 'bundle', schema: v.seconds(1), default: '1h',
-    help: 'Seconds between scheduled retention passes (retention also runs after each bundle).' },
 ] as const satisfies readonly SettingSpec[];
 
 export type SettingKey = (typeof SETTINGS)[number]['key'];

@@ -1,0 +1,152 @@
+// Builds the daemon's bundles one at a time: threshold bundles after the optional capture
+// window, on-demand ones for POST /bundle. Shutdown aborts the one in flight (the bundle
+// stage removes its temp directory) so SIGTERM never leaves a partial file behind.
+import type { Config } from '../config/settings.js';
+import { applyRetention, buildBundle, retentionPolicyFromConfig, type BundleResult, type ExtraEntry } from '../bundle/index.js';
+import type { LogProvider } from '../collect/index.js';
+import type { Redactor } from '../redact/index.js';
+import type { FlightRecorder } from '../tail/index.js';
+import { autoUploadDecision, type UploadSpool } from '../upload/index.js';
+import type { Logger } from '../log/logger.js';
+import type { AgentWatch } from './agent-watch.js';
+import type { Metrics } from './metrics.js';
+import type { ErrorEvent, TriggerRecord } from './trigger.js';
+
+type Env = Record<string, string | undefined>;
+
+export interface BundleQueueDeps {
+  config: () => Config;
+  env: Env;
+  redactor: Redactor;
+  logger: Logger;
+  metrics: Metrics;
+  recorder: () => FlightRecorder;
+  agent: AgentWatch;
+  /** Daemon counters at the time of the bundle, for trigger.json. */
+  counters: () => unknown;
+  spool: () => UploadSpool | null;
+  kickUpload: () => void;
+}
+
+/** Error events kept for the bundle's timeline (most recent first out). */
+const MAX_RECENT_ERRORS = 20_000;
+
+export class BundleQueue {
+  private chain: Promise<unknown> = Promise.resolve();
+  private readonly abort = new AbortController();
+  private pending = 0;
+  private readonly errors: ErrorEvent[] = [];
+
+  constructor(private readonly d: BundleQueueDeps) {}
+
+  noteError(ev: ErrorEvent): void {
+    this.errors.push(ev);
+    if (this.errors.length > MAX_RECENT_ERRORS) this.errors.splice(0, this.errors.length - MAX_RECENT_ERRORS);
+  }
+
+  recentErrors(): ErrorEvent[] {
+    return [...this.errors];
+  }
+
+  /** A threshold bundle; returns at once, the build runs in the background. */
+  request(reason: string, trigger: TriggerRecord): void {
+    void this.enqueue(reason, trigger).catch(() => undefined);
+  }
+
+  /** A bundle now (POST /bundle); resolves when it is on disk. */
+  buildNow(reason: string): Promise<{ path: string; bytes: number }> {
+    return this.enqueue(reason, null).then((r) => ({ path: r.path, bytes: r.bytes }));
+  }
+
+  async retention(): Promise<void> {
+    const config = this.d.config();
+    const spool = this.d.spool();
+    const r = await applyRetention(config.bundleDir, retentionPolicyFromConfig(config), spool ? { isPinned: (p) => spool.isPending(p) } : {});
+    if (r.deleted.length) this.d.logger.info('retention removed old bundles', { deleted: r.deleted.length, kept: r.kept });
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort(new Error('flarewatch is shutting down'));
+    await this.chain.catch(() => undefined);
+  }
+
+  private enqueue(reason: string, trigger: TriggerRecord | null): Promise<BundleResult> {
+    this.pending++;
+    const run = this.chain.then(() => this.build(reason, trigger)).finally(() => this.pending--);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async build(reason: string, trigger: TriggerRecord | null): Promise<BundleResult> {
+    const config = this.d.config();
+    const { logger, metrics } = this.d;
+    const signal = this.abort.signal;
+    if (signal.aborted) throw new Error('flarewatch is shutting down');
+    if (trigger && config.captureSeconds > 0) {
+      logger.info('capturing lines after the trigger before sealing the bundle', { seconds: config.captureSeconds, signature: trigger.signature });
+      await abortableDelay(config.captureSeconds * 1000, signal);
+    }
+    const started = Date.now();
+    const recorder = this.d.recorder();
+    const logProvider: LogProvider = {
+      files: () => recorder.files(),
+      recent: (file) => recorder.recent(file).map((r) => ({ line: r.line, ...(r.tag ? { tag: r.tag } : {}) })),
+    };
+    const extraEntries: ExtraEntry[] = [...(await this.d.agent.bundleEntries())];
+    if (trigger) {
+      // `signatureId`, not `signature`: the redactor rightly masks values under keys named *signature.
+      const { signature, ...rest } = trigger;
+      extraEntries.unshift({ path: 'trigger.json', content: JSON.stringify({ signatureId: signature, ...rest, daemon: this.d.counters() }, null, 2) });
+    }
+    const spool = this.d.spool();
+    try {
+      const result = await buildBundle({
+        config,
+        reason,
+        logger,
+        signal,
+        env: this.d.env,
+        extraEntries,
+        logProvider,
+        errorEvents: this.recentErrors(),
+        agentSeries: this.d.agent.history(),
+        ...(trigger ? { trigger } : {}),
+        ...(spool ? { isPinned: (p: string) => spool.isPending(p) } : {}),
+      });
+      metrics.bundles.inc({ reason });
+      logger.info('bundle written', { path: result.path, bytes: result.bytes, reason, seconds: (Date.now() - started) / 1000, ...(trigger ? { signature: trigger.signature } : {}) });
+      if (reason === 'threshold') await this.afterThresholdBundle(result.path);
+      return result;
+    } catch (err) {
+      metrics.bundleFailures.inc({ reason });
+      logger.error('bundle not written', { reason, err, ...(trigger ? { signature: trigger.signature } : {}) });
+      throw err;
+    }
+  }
+
+  private async afterThresholdBundle(path: string): Promise<void> {
+    const decision = autoUploadDecision(this.d.config(), path);
+    const spool = this.d.spool();
+    if (decision.action === 'enqueue' && spool) {
+      await spool.enqueue(path, decision.meta);
+      this.d.kickUpload();
+      this.d.logger.info('bundle queued for upload to support', { path });
+    } else if (decision.action === 'suggest') {
+      this.d.logger.info(decision.hint, { path });
+    }
+  }
+}
+
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,51 @@
+// The daemon's periodic jobs on node-cron: each job is named, never overlaps itself, and a
+// job that throws is logged and tried again at its next tick instead of stopping the daemon.
+import { schedule, type ScheduledTask } from 'node-cron';
+import type { Logger } from '../log/logger.js';
+
+export interface Job {
+  name: string;
+  /** Cron expression, or 'off'. */
+  cron: string;
+  run(): Promise<unknown>;
+}
+
+export interface Scheduler {
+  /** Runs a job now (for the first probe at start-up and for tests). */
+  runNow(name: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function startJobs(jobs: Job[], logger: Logger): Scheduler {
+  const tasks = new Map<string, ScheduledTask>();
+  const running = new Map<string, Promise<void>>();
+
+  const guarded = (job: Job) => async () => {
+    if (running.has(job.name)) return running.get(job.name);
+    const p = job
+      .run()
+      .then(() => undefined)
+      .catch((err: Error) => logger.warn('scheduled job failed', { job: job.name, err }))
+      .finally(() => running.delete(job.name));
+    running.set(job.name, p);
+    return p;
+  };
+
+  const byName = new Map(jobs.map((j) => [j.name, guarded(j)]));
+  for (const job of jobs) {
+    if (job.cron === 'off') continue;
+    const task = schedule(job.cron, byName.get(job.name)!, { name: `flarewatch-${job.name}`, noOverlap: true, suppressMissedWarning: true });
+    tasks.set(job.name, task);
+  }
+  logger.debug('scheduled jobs', { jobs: jobs.map((j) => `${j.name}=${j.cron}`) });
+
+  return {
+    async runNow(name) {
+      await byName.get(name)?.();
+    },
+    async stop() {
+      for (const t of tasks.values()) await t.destroy();
+      await Promise.allSettled(running.values());
+    },
+  };
+}

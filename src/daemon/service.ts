@@ -1,0 +1,264 @@
+// `flarewatch run` assembled: tail → unframe → classify → trigger → bundle → upload, plus
+// the HTTP surface, scheduled jobs and persisted counters. Every stage reports through the
+// daemon's log; a failure in one file, one collector or one job is logged and survived.
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import type { Config } from '../config/settings.js';
+import { loadUserRules, type Rule } from '../detect/index.js';
+import { createTailer, tailerOptionsFromConfig, type Tailer, type TailSource } from '../tail/index.js';
+import { resolveLogSources } from '../tracers/index.js';
+import { createRedactor, loadOrCreateFingerprintKey, secretValuesFromEnv, type Redactor } from '../redact/index.js';
+import { createUploadSpool, spoolOptionsFromConfig, startSpoolWorker, type UploadSpool } from '../upload/index.js';
+import { createLogger, rateLimited, type Logger, type LoggerOptions } from '../log/logger.js';
+import { VERSION } from '../version.js';
+import { BundleQueue } from './bundle-queue.js';
+import { startHttpServer } from './http.js';
+import { LineProcessor } from './lines.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { AgentWatch } from './agent-watch.js';
+import { startJobs, type Scheduler } from './schedule.js';
+import { loadDaemonState, saveDaemonState } from './state.js';
+import { loadOrCreateToken } from './token.js';
+import { TriggerEngine, type ErrorEvent, type TriggerOptions } from './trigger.js';
+
+type Env = Record<string, string | undefined>;
+
+/** A file quiet this long has its open multi-line event ended and counted. */
+const SETTLE_AFTER_MS = 200;
+
+export interface DaemonOptions {
+  config: Config;
+  env: Env;
+  loggerOptions: LoggerOptions;
+}
+
+export interface Daemon {
+  /** Applies a new configuration (SIGHUP) without losing offsets or counters. */
+  reload(config: Config): Promise<void>;
+  stop(): Promise<void>;
+  readonly logger: Logger;
+  readonly httpAddress: string;
+}
+
+export function triggerOptions(config: Config): TriggerOptions {
+  return {
+    threshold: config.threshold,
+    windowMs: config.window * 1000,
+    cooldownMs: config.cooldown * 1000,
+    maxPerHour: config.maxBundlesPerHour,
+    recoveryMs: config.recoveryAfter * 1000,
+  };
+}
+
+/** The tracer catalogue's locations (unless turned off) plus FLAREWATCH_LOG_DIRS. */
+export function tailSources(config: Config, env: Env): TailSource[] {
+  const catalogue = config.defaultPaths ? resolveLogSources(env) : [];
+  return [
+    ...catalogue.map((s) => ({ pattern: s.pattern, tag: s.tracer })),
+    ...config.logDirs.map((p) => ({ pattern: p, tag: 'custom' })),
+  ];
+}
+
+function userRules(config: Config): Rule[] {
+  return config.rulesFile ? loadUserRules(config.rulesFile) : [];
+}
+
+export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
+  let config = opts.config;
+  const env = opts.env;
+
+  // The redactor comes first: the daemon's own log passes every string through it.
+  const fingerprintKey = config.redactFingerprint ? await loadOrCreateFingerprintKey(config.stateDir) : undefined;
+  const redactor: Redactor = createRedactor({
+    replacement: config.redactFingerprint ? 'fingerprint' : 'mask',
+    ...(fingerprintKey ? { fingerprintKey } : {}),
+  });
+  redactor.harvest(secretValuesFromEnv(env), 'environment');
+  const logger = createLogger({ ...opts.loggerOptions, redact: (s) => redactor.text(s) });
+
+  const rules = userRules(config);
+  const sources = tailSources(config, env);
+  let tailer: Tailer = createTailer(tailerOptionsFromConfig(config, sources, logger.child({ component: 'tail' })));
+  const lines = new LineProcessor(rules);
+  const trigger = new TriggerEngine(triggerOptions(config));
+  const statePath = join(config.stateDir, 'daemon-state.json');
+  const saved = await loadDaemonState(statePath);
+  if (saved.problem) logger.warn('daemon state not restored', { path: statePath, problem: saved.problem });
+  if (saved.state) trigger.restore(saved.state.trigger);
+
+  const metrics: Metrics = createMetrics({
+    filesWatched: () => tailer.stats().totals.filesWatched,
+    lagBytes: () => tailer.stats().totals.lagBytes,
+  });
+
+  let spool: UploadSpool | null = null;
+  let spoolWorker: ReturnType<typeof startSpoolWorker> | null = null;
+  if (config.uploadPolicy === 'auto') {
+    spool = createUploadSpool(config.stateDir, spoolOptionsFromConfig(config, { env, logger }));
+    spoolWorker = startSpoolWorker(spool, { logger: logger.child({ component: 'upload' }) });
+  }
+
+  const agent = new AgentWatch({ config, env, redactor, logger: logger.child({ component: 'agent' }), metrics });
+  await agent.load();
+
+  const bundles = new BundleQueue({
+    config: () => config,
+    env,
+    redactor,
+    logger: logger.child({ component: 'bundle' }),
+    metrics,
+    recorder: () => tailer.recorder,
+    agent,
+    counters: () => ({ lines: tailer.stats().totals, trigger: trigger.snapshot() }),
+    spool: () => spool,
+    kickUpload: () => spoolWorker?.kick(),
+  });
+
+  const errorLog = rateLimited(logger, 60_000, 20);
+  const onError = (ev: ErrorEvent) => {
+    metrics.errors.inc({ language: ev.language, kind: ev.kind });
+    bundles.noteError(ev);
+    errorLog('warn', 'connection error', { signature: ev.signature, file: ev.file, line: ev.line });
+    const d = trigger.observe(ev);
+    if (d.fire) {
+      logger.warn('threshold crossed: building a bundle', { signature: d.signature, threshold: config.threshold, window: config.window });
+      bundles.request('threshold', d.trigger);
+    } else if (d.reason !== 'below-threshold') {
+      metrics.suppressed.inc({ reason: d.reason });
+      logger.info('threshold crossed, bundle suppressed', { signature: d.signature, reason: d.reason });
+    }
+  };
+
+  // The consumer: one record at a time; the tailer commits a record once we ask for the next.
+  let consuming: Promise<void> = Promise.resolve();
+  const consume = (t: Tailer) =>
+    (async () => {
+      for await (const rec of t.records()) {
+        metrics.lines.inc();
+        try {
+          for (const ev of lines.process(rec)) onError(ev);
+        } catch (err) {
+          logger.error('line processing failed; line skipped', { file: rec.file, err });
+        }
+      }
+    })().catch((err: Error) => logger.error('tail stream ended with an error', { err }));
+
+  await tailer.start();
+  consuming = consume(tailer);
+  reportSources(logger, sources, tailer);
+
+  const persist = async () => {
+    try {
+      await saveDaemonState(statePath, { version: 1, savedAt: new Date().toISOString(), trigger: trigger.snapshot() });
+    } catch (err) {
+      logger.warn('could not save daemon state', { path: statePath, err });
+    }
+  };
+  // Events end when the next line arrives or the file goes quiet: settle quiet files often,
+  // so the last error of a burst reaches the trigger within a fraction of a second.
+  const settleTimer = setInterval(() => {
+    try {
+      for (const ev of lines.settleIdle(Date.now(), SETTLE_AFTER_MS)) onError(ev);
+    } catch (err) {
+      logger.error('settling open events failed', { err });
+    }
+  }, SETTLE_AFTER_MS);
+  settleTimer.unref();
+
+  const recoveryTimer = setInterval(() => {
+    for (const r of trigger.tick(Date.now())) {
+      metrics.recoveries.inc();
+      logger.info('connection errors stopped: recovered', {
+        signature: r.signature,
+        lastErrorAt: new Date(r.lastErrorAt).toISOString(),
+        errorsDuringIncident: r.errorsDuringIncident,
+      });
+    }
+    void persist();
+  }, 1000);
+  recoveryTimer.unref();
+
+  const token = await loadOrCreateToken(config.httpTokenFile);
+  let server: Server | null = null;
+  let stopping = false;
+  server = await startHttpServer(config.httpAddr, {
+    registry: metrics.registry,
+    token,
+    logger: logger.child({ component: 'http' }),
+    health: () => {
+      const st = tailer.stats();
+      return {
+        ok: !stopping,
+        detail: { version: VERSION, filesWatched: st.totals.filesWatched, tailMode: st.mode, activeSignatures: trigger.activeSignatures() },
+      };
+    },
+    requestBundle: () => bundles.buildNow('http'),
+  });
+  const address = server.address();
+  const httpAddress = typeof address === 'object' && address ? `${address.address}:${address.port}` : config.httpAddr;
+
+  const jobsFor = (c: Config): Scheduler =>
+    startJobs(
+      [
+        { name: 'agent-probe', cron: c.probeSchedule, run: () => agent.probe() },
+        { name: 'baseline', cron: c.baselineSchedule, run: () => agent.baseline() },
+        { name: 'retention', cron: c.retentionSchedule, run: () => bundles.retention() },
+      ],
+      logger.child({ component: 'schedule' }),
+    );
+  let jobs = jobsFor(config);
+  void jobs.runNow('agent-probe');
+
+  logger.info('flarewatch running', { version: VERSION, http: httpAddress, threshold: config.threshold, window: config.window, cooldown: config.cooldown });
+
+  return {
+    logger,
+    httpAddress,
+    async reload(next: Config) {
+      const nextSources = tailSources(next, env);
+      const sourcesChanged = JSON.stringify(nextSources) !== JSON.stringify(tailSources(config, env));
+      config = next;
+      trigger.reconfigure(triggerOptions(next));
+      try {
+        for (const ev of lines.setRules(userRules(next))) onError(ev);
+      } catch (err) {
+        logger.error('rules file not reloaded; keeping the previous rules', { err });
+      }
+      agent.reconfigure(next);
+      await jobs.stop();
+      jobs = jobsFor(next);
+      if (sourcesChanged) {
+        // Offsets live in the checkpoint file: a new tailer picks up where the old one stopped.
+        await tailer.stop();
+        await consuming;
+        tailer = createTailer(tailerOptionsFromConfig(next, nextSources, logger.child({ component: 'tail' })));
+        await tailer.start();
+        consuming = consume(tailer);
+        reportSources(logger, nextSources, tailer);
+      }
+      logger.info('configuration reloaded', { sourcesChanged, threshold: next.threshold, window: next.window });
+    },
+    async stop() {
+      stopping = true;
+      clearInterval(recoveryTimer);
+      clearInterval(settleTimer);
+      await jobs.stop();
+      await bundles.stop();
+      await tailer.stop();
+      await consuming;
+      await spoolWorker?.stop();
+      await persist();
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      server?.closeAllConnections();
+    },
+  };
+}
+
+function reportSources(logger: Logger, sources: TailSource[], tailer: Tailer): void {
+  const st = tailer.stats();
+  logger.info('watching tracer logs', { sources: sources.length, filesWatched: st.totals.filesWatched, mode: st.mode, ...(st.pollingReason ? { pollingReason: st.pollingReason } : {}) });
+  if (st.totals.filesWatched === 0) {
+    logger.info('no tracer log files found yet; watching for them to appear', { locations: sources.slice(0, 12).map((s) => s.pattern) });
+  }
+  for (const p of st.problems.slice(0, 20)) logger.debug('log location not usable', p);
+}

@@ -1,0 +1,34 @@
+// The daemon's counters and cooldowns across restarts (offsets are the tailer's business).
+// A restart inside a cooldown must not build a second bundle for the same outage.
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from './atomic.js';
+import type { TriggerSnapshot } from './trigger.js';
+
+export interface DaemonState {
+  version: 1;
+  savedAt: string;
+  trigger: TriggerSnapshot;
+}
+
+export async function loadDaemonState(path: string): Promise<{ state?: DaemonState; problem?: string }> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? {} : { problem: `cannot read (${code})` };
+  }
+  try {
+    const data = JSON.parse(text) as DaemonState;
+    if (data?.version !== 1 || typeof data.trigger?.signatures !== 'object' || !Array.isArray(data.trigger.firedAt)) {
+      return { problem: 'unrecognised contents; starting with fresh counters' };
+    }
+    return { state: data };
+  } catch {
+    return { problem: 'corrupt JSON; starting with fresh counters' };
+  }
+}
+
+export async function saveDaemonState(path: string, state: DaemonState): Promise<void> {
+  await writeFileAtomic(path, JSON.stringify(state));
+}
