@@ -20,6 +20,9 @@ export interface ContentState {
 /** A file we follow, as the copy check sees it. */
 export interface LiveContent {
   id: string;
+  /** Open handle and last known size, to compare the bytes after the marker. */
+  fh: FileHandle | null;
+  size: number;
   fp: { len: number; hash: string } | null;
   marker: { offset: number; hash: string } | null;
   head: Buffer | null;
@@ -27,6 +30,26 @@ export interface LiveContent {
 
 export const LOST_STATE_TTL_MS = 5 * 60_000;
 const MAX_LOST = 1000;
+
+/** Bytes compared after the marker to tell a copy from a file that merely starts the same way. */
+const OVERLAP_BYTES = 4096;
+
+/**
+ * Where both files extend past the marker, a copy has the same bytes there too (the original
+ * still holds them unless it was truncated meanwhile, in which case there is no overlap).
+ */
+async function sameAfter(fh: FileHandle, size: number, r: LiveContent, from: number): Promise<boolean> {
+  if (!r.fh) return true;
+  try {
+    const other = Number((await r.fh.stat({ bigint: true })).size);
+    const n = Math.min(size, other, from + OVERLAP_BYTES) - from;
+    if (n <= 0) return true;
+    const [a, b] = await Promise.all([readAt(fh, from, n), readAt(r.fh, from, n)]);
+    return a.equals(b);
+  } catch {
+    return true; // the handle was closed meanwhile: decide on the hashes alone
+  }
+}
 
 export class CopyTracker {
   /** `id` marks states loaded from a checkpoint entry, dropped once that very file is resumed. */
@@ -81,7 +104,9 @@ export class CopyTracker {
     const check = async (fpLen: number, fp: string, marker: { offset: number; hash: string }) =>
       fpLen > 0 && head.length >= fpLen && marker.offset <= size && hashOf(fpLen) === fp && (await offsetMarker(fh, marker.offset)) === marker.hash;
     for (const r of live) {
-      if (r.fp && r.marker && (await check(r.fp.len, r.fp.hash, r.marker))) return { offset: size, copyOf: r.id };
+      if (r.fp && r.marker && (await check(r.fp.len, r.fp.hash, r.marker)) && (await sameAfter(fh, size, r, r.marker.offset))) {
+        return { offset: size, copyOf: r.id };
+      }
     }
     for (const l of this.lost) {
       if (await check(l.fpLen, l.fp, l.marker)) return { offset: l.marker.offset };
