@@ -4,6 +4,7 @@
 // so that the same value is scrubbed wherever else it appears (logs, /info, configs).
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isPlainPath } from '../redact/harvest.js';
 import type { Env } from './deps.js';
 
 const ALLOWED_PREFIXES = ['DD_', 'OTEL_', 'CORECLR_', 'COR_', 'DOTNET_', 'KUBERNETES_', 'ECS_', 'AWS_EXECUTION_ENV', 'AWS_REGION', 'DATADOG_'];
@@ -29,14 +30,6 @@ export function isAllowedEnvName(name: string, policy: EnvPolicy): boolean {
   return [...ALLOWED_PREFIXES, ...(policy.extraPrefixes ?? [])].some((p) => name.startsWith(p));
 }
 
-/**
- * A value under a secret-looking name that is a plain filesystem path (GIT_ASKPASS,
- * *_KEY_FILE) is a location, not a secret; learning it would mask every path that shares it.
- */
-export function isHarvestable(value: string): boolean {
-  const v = value.trim();
-  return v !== '' && !/^\/[\w.\/-]*$/.test(v);
-}
 
 export interface EnvSnapshot {
   /** Allowed variables; secret ones carry SECRET_MASK instead of a value. */
@@ -56,7 +49,7 @@ export function snapshotEnv(env: Env, policy: EnvPolicy): EnvSnapshot {
     if (value === undefined) continue;
     const secret = policy.isSecretName(name);
     // Harvest secret values even from variables we do not show: they can still leak into logs.
-    if (secret && isHarvestable(value)) secretValues.push(value);
+    if (secret && value.trim() !== '' && !isPlainPath(value)) secretValues.push(value);
     if (!isAllowedEnvName(name, policy)) {
       droppedNames++;
       continue;

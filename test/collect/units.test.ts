@@ -8,7 +8,8 @@ import { emitExcerpt, splitOpenPem } from '../../src/collect/log-excerpt.js';
 import { otlpEndpoints } from '../../src/collect/otlp-probe.js';
 import { summarizeInfo } from '../../src/collect/agent-probe.js';
 import { parseProcNet } from '../../src/collect/system.js';
-import { isHarvestable, snapshotEnv, tracerMarkers } from '../../src/collect/environment.js';
+import { snapshotEnv, tracerMarkers } from '../../src/collect/environment.js';
+import { isPlainPath } from '../../src/redact/harvest.js';
 import { createRedactor, isSecretName } from '../../src/redact/index.js';
 import { tempDir, removeTempDirs } from '../bundle/helpers.js';
 
@@ -24,8 +25,8 @@ describe('environment snapshot', () => {
     expect(snap.secretValues).toContain('abcdef0123456789abcdef0123456789');
     expect(snap.secretValues).toContain('wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY');
     expect(snap.droppedNames).toBe(3);
-    expect(isHarvestable('/usr/lib/git-askpass')).toBe(false);
-    expect(isHarvestable('s3cr3t/with/slash but spaces')).toBe(true);
+    expect(isPlainPath('/usr/lib/git-askpass')).toBe(true);
+    expect(isPlainPath('s3cr3t/with/slash but spaces')).toBe(false);
   });
 
   it('recognises tracer processes by command line and environment', () => {
@@ -115,5 +116,15 @@ describe('PEM blocks across read batches', () => {
     expect(out.endsWith('\n')).toBe(true);
     expect(out).toContain('-----END RSA PRIVATE KEY-----');
     expect(out).not.toContain('fwCanary');
+  });
+});
+
+describe('secret harvest from the environment', () => {
+  it('does not learn the working directory or other plain paths as secrets', async () => {
+    const { secretValuesFromEnv } = await import('../../src/redact/harvest.js');
+    const values = secretValuesFromEnv({ PWD: '/tmp/work', OLDPWD: '/home/u', DD_API_KEY: 'abcdef0123456789abcdef0123456789', DB_PASSWORD: 'hunter2!x' });
+    expect(values).toEqual(expect.arrayContaining(['abcdef0123456789abcdef0123456789', 'hunter2!x']));
+    expect(values).not.toContain('/tmp/work');
+    expect(values).not.toContain('/home/u');
   });
 });
