@@ -13,6 +13,23 @@ export function isPlainPath(value: string): boolean {
   return /^\/[\w.\/-]*$/.test(value.trim());
 }
 
+/** Shortest value worth learning: shorter ones would mask ordinary words everywhere. */
+export const MIN_HARVEST_LENGTH = 6;
+
+/**
+ * Whether a secret value is learned for literal masking everywhere. Left out, because
+ * masking them everywhere would blank out useful log text (they are still masked where a
+ * rule or their key name finds them): short values, values that read like ordinary words
+ * (`datadog`, `postgres`: letters only, under 12), numbers under 10 digits (ports,
+ * counters), placeholders and plain paths.
+ */
+export function isHarvestable(value: string): boolean {
+  const v = value.trim();
+  if (v.length < MIN_HARVEST_LENGTH || v.length > 4096 || isPlaceholderValue(v)) return false;
+  if (/^\d{1,9}$/.test(v) || /^[A-Za-z]{1,11}$/.test(v)) return false;
+  return !isPlainPath(v);
+}
+
 export function secretValuesFromEnv(env: Record<string, string | undefined>): string[] {
   const out = new Set<string>();
   for (const [name, value] of Object.entries(env)) {

@@ -2,7 +2,7 @@
 // text leaves the machine — free-text rules (data, with literal hints), structured config
 // formats, harvested literal values, replacement (mask / last-4 / keyed fingerprint) and
 // a value-free report. Other stages use createRedactor() and nothing below it.
-export { createRedactor, isHarvestable, MIN_HARVEST_LENGTH } from './redactor.js';
+export { createRedactor } from './redactor.js';
 export type { Redactor, RedactorOptions, DocumentResult } from './redactor.js';
 export type { RedactionReport } from './report.js';
 export { DEFAULT_RULES, RULES_VERSION, rulesHash, MAX_MATCH_CHARS } from './rules.js';
@@ -14,4 +14,4 @@ export type { DocumentFormat } from './format.js';
 export { MASK } from './replace.js';
 export type { ReplacementMode } from './replace.js';
 export { MAX_LINE_CHARS } from './scan.js';
-export { isPlainPath, secretValuesFromEnv } from './harvest.js';
+export { isHarvestable, isPlainPath, MIN_HARVEST_LENGTH, secretValuesFromEnv } from './harvest.js';

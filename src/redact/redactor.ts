@@ -3,6 +3,7 @@
 // falls back to text when they do not parse, harvest() teaches it literal secrets,
 // findSecrets() lists spans without changing anything (for `flarewatch verify`).
 import { isBenignValueFor, isPlaceholderValue, isProviderKeyName } from './names.js';
+import { isHarvestable } from './harvest.js';
 import { DEFAULT_RULES, RULES_VERSION, rulesHash, type RedactionRule } from './rules.js';
 import { compileHarvested, compileRules, scanText, type Span } from './scan.js';
 import { applySpans, createReplacer, mergeSpans, type ReplacementMode } from './replace.js';
@@ -38,11 +39,6 @@ export interface Redactor {
   findSecrets(input: string): Array<{ rule: string; index: number; length: number }>;
 }
 
-/**
- * Shortest value worth learning: shorter ones would mask ordinary words everywhere
- * (digit-only values need 10+ digits, or ports and counters would vanish from logs).
- */
-export const MIN_HARVEST_LENGTH = 6;
 const STRUCTURED_RULE = 'secret-key-name';
 const TEXT_FILE = '(text)';
 
@@ -59,7 +55,7 @@ export function createRedactor(opts: RedactorOptions = {}): Redactor {
 
   const learn = (value: string) => {
     const v = value.trim();
-    if (v.length < MIN_HARVEST_LENGTH || v.length > 4096 || isPlaceholderValue(v) || /^\d{1,9}$/.test(v) || harvested.has(v)) return;
+    if (!isHarvestable(v) || harvested.has(v)) return;
     harvested.add(v);
     harvestedRe = compileHarvested(harvested);
   };
