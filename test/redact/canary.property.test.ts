@@ -3,7 +3,7 @@
 // random trace ids, UUIDs, SHAs, hostnames, IPs, ports and credential-free URLs always do.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createRedactor, isPlaceholderValue, type DocumentFormat } from '../../src/redact/index.js';
+import { createRedactor, isHarvestable, isPlaceholderValue, type DocumentFormat } from '../../src/redact/index.js';
 
 const RUNS = Number(process.env.CANARY_RUNS ?? 150);
 const chars = (alphabet: string, min: number, max = min) =>
@@ -182,9 +182,12 @@ describe('canary: secrets never survive', () => {
           expect(leakedWindows(res.output, src, token), res.output).toEqual([]);
           for (const [, v] of plain) expect(res.output).toContain(v);
           expect(createRedactor().findSecrets(res.output), res.output).toEqual([]);
-          // the secret learned from the file is masked later in a log line
-          const later = r.text(`login as app using ${secret} now`);
-          expect(leakedWindows(later, `login as app using ${secret} now`, secret)).toEqual([]);
+          // the secret learned from the file is masked later in a log line (unless it reads
+          // like an ordinary word or number, which harvesting leaves out on purpose)
+          if (isHarvestable(secret)) {
+            const later = r.text(`login as app using ${secret} now`);
+            expect(leakedWindows(later, `login as app using ${secret} now`, secret)).toEqual([]);
+          }
         },
       ),
       { numRuns: RUNS * 2 },

@@ -174,6 +174,19 @@ describe('harvesting from the environment', () => {
   });
 });
 
+describe('what is learned for literal masking', () => {
+  it('leaves out word-like, short, numeric and path values but learns real secrets', async () => {
+    const { isHarvestable } = await import('../../src/redact/index.js');
+    expect(['datadog', 'postgres', 'abc12', '8126', '123456789', '/usr/lib/git-askpass', '${DB_PW}', '********'].map(isHarvestable)).toEqual(
+      Array(8).fill(false),
+    );
+    expect(['hunter2-x', 'correcthorsebattery', '5f0c3ad1e7b94c2a', 's3cr3t/with/slash but spaces', '1234567890'].map(isHarvestable)).toEqual(Array(5).fill(true));
+    const r = createRedactor();
+    r.document('password: datadog\n', 'yaml', 'c.yaml');
+    expect(r.text('connected to datadog agent')).toBe('connected to datadog agent');
+  });
+});
+
 describe('findSecrets and the report', () => {
   it('findSecrets gives rule, index and length without changing anything', () => {
     const input = 'a=1 password=hunter2x b=2 AKIAZ7QW3EXAMPLE4KQ2';
