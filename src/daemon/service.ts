@@ -189,7 +189,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       const st = tailer.stats();
       return {
         ok: !stopping,
-        detail: { version: VERSION, filesWatched: st.totals.filesWatched, tailMode: st.mode, activeSignatures: trigger.activeSignatures() },
+        detail: {
+          version: VERSION,
+          filesWatched: st.totals.filesWatched,
+          linesRead: st.totals.lines,
+          tailMode: st.mode,
+          activeSignatures: trigger.activeSignatures(),
+          errors: Object.fromEntries(Object.entries(trigger.counts(Date.now())).map(([k, c]) => [k, { total: c.total, inWindow: c.inWindow }])),
+        },
       };
     },
     requestBundle: () => bundles.buildNow('http'),

@@ -75,7 +75,8 @@ interface SigState {
 }
 
 export interface TriggerSnapshot {
-  signatures: Record<string, { counts: SignatureCounts; lastFired: number | null; suppressed: number }>;
+  /** `times`: errors still inside the window, so a burst split by a restart still counts whole. */
+  signatures: Record<string, { counts: SignatureCounts; lastFired: number | null; suppressed: number; times?: number[] }>;
   firedAt: number[];
 }
 
@@ -163,18 +164,19 @@ export class TriggerEngine {
     return [...this.sigs].filter(([, s]) => s.active).map(([k]) => k);
   }
 
-  /** Counters and cooldowns survive a restart; windows do not (their lines were already counted). */
+  /** Counters, windows and cooldowns, for a restart (the tailer never re-reads their lines). */
   snapshot(): TriggerSnapshot {
     const signatures: TriggerSnapshot['signatures'] = {};
-    for (const [k, s] of this.sigs) signatures[k] = { counts: { ...s.counts, inWindow: 0 }, lastFired: s.lastFired, suppressed: s.suppressed };
+    for (const [k, s] of this.sigs) signatures[k] = { counts: { ...s.counts }, lastFired: s.lastFired, suppressed: s.suppressed, times: [...s.times] };
     return { signatures, firedAt: [...this.fired] };
   }
 
   restore(snap: TriggerSnapshot): void {
     for (const [k, v] of Object.entries(snap.signatures)) {
+      const times = Array.isArray(v.times) ? v.times.filter((t) => typeof t === 'number') : [];
       this.sigs.set(k, {
-        times: [],
-        counts: { ...v.counts, inWindow: 0 },
+        times,
+        counts: { ...v.counts, inWindow: times.length },
         lastFired: v.lastFired,
         suppressed: v.suppressed,
         incidentErrors: 0,

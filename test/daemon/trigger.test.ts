@@ -90,6 +90,21 @@ describe('TriggerEngine', () => {
     expect(b.counts(T0 + 2000)[sig]?.total).toBe(6);
   });
 
+  it('keeps the window across a restart, so a burst split by it still fires once', () => {
+    const a = new TriggerEngine(OPTS);
+    const sig = 'php/timeout/agent:8126';
+    a.observe(ev(sig, T0));
+    a.observe(ev(sig, T0 + 1));
+    const b = new TriggerEngine(OPTS);
+    b.restore(JSON.parse(JSON.stringify(a.snapshot())));
+    const d = b.observe(ev(sig, T0 + 2));
+    expect(d.fire).toBe(true);
+    // Errors that aged out of the window while flarewatch was down do not count.
+    const c = new TriggerEngine(OPTS);
+    c.restore(JSON.parse(JSON.stringify(a.snapshot())));
+    expect(c.observe(ev(sig, T0 + 61_000)).fire).toBe(false);
+  });
+
   it('builds signatures from classifier fields', () => {
     expect(signatureOf('python', 'refused', 'localhost:8126')).toBe('python/refused/localhost:8126');
     expect(signatureOf(null, 'dropped', null)).toBe('unknown/dropped/-');
