@@ -5,7 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RULES } from '../../src/redact/index.js';
-import { compileRules, hintCursor } from '../../src/redact/scan.js';
+import { compileRules } from '../../src/redact/scan.js';
+import { hintCursor } from '../../src/redact/prefilter.js';
 
 const ALL = [...new Set(DEFAULT_RULES.flatMap((r) => r.hints.map((h) => h.toLowerCase())))];
 // A hint containing a shorter hint cannot add a line to the search, so the index keeps the

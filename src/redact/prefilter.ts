@@ -1,0 +1,130 @@
+// The whole-text keyword prefilter of the text engine: finds, in one pass, the next place
+// where any rule hint starts (ASCII, case-insensitive), so the rules only ever run on the
+// few lines that can hold a secret. Pure; no allocation per character.
+
+/**
+ * Every hint is indexed by one of its trigrams (lower-cased ASCII) in a trigram table; one
+ * pass of charCodeAt over the text keeps a rolling trigram and only compares whole hints
+ * where the table says one may be anchored.
+ * In V8 this is several times faster than one case-insensitive alternation of ~60
+ * literals (whose cost grows with every alternative) and close to a plain byte loop.
+ */
+export interface HintIndex {
+  /** Hints of 1–2 characters (`@`, `</`): found with native indexOf, which is far faster. */
+  short: Array<{ variants: string[] }>;
+  /** Anchor trigram → 1 + index into `lists` of the hints anchored there. */
+  triple: Uint16Array;
+  /** Hints with the offset of their anchor trigram inside them. */
+  lists: Array<Array<{ hint: string; offset: number }>>;
+  maxHintLength: number;
+}
+
+// How common a character is in log text (higher = more common). Each hint is anchored at
+// its least common trigram, so the table rarely fires on ordinary words (`community` is
+// anchored at `mmu`, not at the `com` of every Java package name).
+const COMMONNESS: Record<string, number> = {
+  e: 12, t: 9, a: 8, o: 8, i: 7, n: 7, s: 6, r: 6, h: 6, l: 4, d: 4, c: 3, u: 3, m: 3, w: 2, f: 2, g: 2, y: 2, p: 2,
+  b: 1, v: 1, k: 1, ' ': 10, '.': 5, '-': 5, '/': 4, ':': 4, '"': 4, _: 3, '=': 3, ',': 3,
+};
+const commonness = (c: string) => COMMONNESS[c] ?? (/[0-9]/.test(c) ? 3 : 0);
+
+function anchorOffset(h: string): number {
+  let best = 0;
+  let bestScore = Infinity;
+  for (let k = 0; k + 3 <= h.length; k++) {
+    const score = commonness(h[k]!) + commonness(h[k + 1]!) + commonness(h[k + 2]!);
+    if (score < bestScore) {
+      bestScore = score;
+      best = k;
+    }
+  }
+  return best;
+}
+
+const LOWER = new Uint8Array(65536);
+for (let c = 0; c < 128; c++) LOWER[c] = c >= 65 && c <= 90 ? c + 32 : c;
+// Non-ASCII code units map to 0, which starts no hint; the leading zeros of the rolling
+// trigram at the start of a search therefore never match either.
+
+/** Every upper/lower-case spelling of a short ASCII hint. */
+function caseVariants(h: string): string[] {
+  let out = [''];
+  for (const ch of h) {
+    const lo = ch.toLowerCase();
+    const up = ch.toUpperCase();
+    out = out.flatMap((p) => (lo === up ? [p + ch] : [p + lo, p + up]));
+  }
+  return out;
+}
+
+const indexCache = new Map<string, HintIndex>();
+
+export function buildHintIndex(hints: readonly string[]): HintIndex {
+  const cacheKey = hints.join('\u0000');
+  const cached = indexCache.get(cacheKey);
+  if (cached) return cached;
+  const short: HintIndex['short'] = [];
+  const triple = new Uint16Array(1 << 21);
+  const lists: HintIndex['lists'] = [];
+  let maxHintLength = 0;
+  for (const raw of hints) {
+    if (!/^[\x01-\x7f]+$/.test(raw)) throw new Error(`hint ${JSON.stringify(raw)}: hints must be ASCII`);
+    const h = raw.toLowerCase();
+    if (h.length < 3) {
+      short.push({ variants: caseVariants(h) });
+      continue;
+    }
+    maxHintLength = Math.max(maxHintLength, h.length);
+    const offset = anchorOffset(h);
+    const k = (h.charCodeAt(offset) << 14) | (h.charCodeAt(offset + 1) << 7) | h.charCodeAt(offset + 2);
+    if (triple[k] === 0) {
+      lists.push([]);
+      triple[k] = lists.length;
+    }
+    lists[triple[k]! - 1]!.push({ hint: h, offset });
+  }
+  const idx = { short, triple, lists, maxHintLength };
+  if (indexCache.size > 64) indexCache.clear();
+  indexCache.set(cacheKey, idx);
+  return idx;
+}
+
+/**
+ * Walks one text forward: `next(from)` is the first hint occurrence at or after `from`
+ * (or -1). Calls must not go backwards; positions of the short hints are remembered
+ * between calls so each text is searched for them only once.
+ */
+export function hintCursor(text: string, idx: HintIndex): { next(from: number): number } {
+  const variants = idx.short.flatMap((s) => s.variants);
+  const cached = variants.map(() => -2); // -2: not searched yet, -1: none left
+  const { triple, lists, maxHintLength } = idx;
+  return {
+    next(from) {
+      let limit = text.length;
+      for (let k = 0; k < variants.length; k++) {
+        if (cached[k] === -2 || (cached[k]! >= 0 && cached[k]! < from)) cached[k] = text.indexOf(variants[k]!, from);
+        const at = cached[k]!;
+        if (at >= 0 && at < limit) limit = at;
+      }
+      let roll = 0;
+      // An anchor trigram ending at i belongs to a hint that started up to maxHintLength
+      // earlier: look that far past the short-hint limit.
+      const stop = Math.min(text.length, limit + maxHintLength);
+      for (let i = from; i < stop; i++) {
+        roll = ((roll << 7) | LOWER[text.charCodeAt(i)]!) & 0x1fffff;
+        const t = triple[roll]!;
+        if (t !== 0) {
+          for (const { hint, offset } of lists[t - 1]!) {
+            const start = i - 2 - offset;
+            if (start < from || start + hint.length > text.length) continue;
+            let j = 0;
+            while (j < hint.length && LOWER[text.charCodeAt(start + j)] === hint.charCodeAt(j)) j++;
+            if (j === hint.length) return Math.min(start, limit);
+          }
+        }
+      }
+      return limit < text.length ? limit : -1;
+    },
+  };
+}
+
