@@ -39,11 +39,13 @@ const OVERLAP_BYTES = 4096;
  * still holds them unless it was truncated meanwhile, in which case there is no overlap).
  */
 async function sameAfter(fh: FileHandle, size: number, r: LiveContent, from: number): Promise<boolean> {
-  if (!r.fh) return true;
+  if (!r.fh || !r.fp) return true;
   try {
     const other = Number((await r.fh.stat({ bigint: true })).size);
     const n = Math.min(size, other, from + OVERLAP_BYTES) - from;
     if (n <= 0) return true;
+    // If the original has been truncated and rewritten since, its bytes say nothing any more.
+    if (hashBytes(await readAt(r.fh, 0, r.fp.len)) !== r.fp.hash) return true;
     const [a, b] = await Promise.all([readAt(fh, from, n), readAt(r.fh, from, n)]);
     return a.equals(b);
   } catch {

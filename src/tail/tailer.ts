@@ -740,6 +740,13 @@ class TailerImpl implements Tailer {
 
   private async consume(r: FileReader, fh: FileHandle, chunk: Buffer, lines: SplitLine[]): Promise<number> {
     lines.length = 0;
+    // The file may have been truncated and rewritten between our size check and this read (a
+    // copy written over it in place): then these bytes are new content at an old offset.
+    // Checking the head after the read catches that before any line is emitted.
+    if (r.splitter.pos > 0 && r.fp && r.fp.len > 0 && hashBytes(await readAt(fh, 0, r.fp.len)) !== r.fp.hash) {
+      await this.onTruncated(r, fh);
+      return 0;
+    }
     r.splitter.push(chunk, lines);
     r.noteChunk(chunk);
     const chunkStart = r.splitter.pos - chunk.length;
