@@ -10,8 +10,8 @@ import { CliError, EXIT } from './exit.js';
 import { buildProgram } from './program.js';
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv, { from: 'user' });
     return exitCodeOfLastAction();
   } catch (err) {

@@ -1,22 +1,39 @@
-// Assembles the `flarewatch` command line from the subcommand modules.
+// Assembles the `flarewatch` command line. Subcommand modules are imported on demand:
+// `flarewatch scan` should not pay for archiver, prom-client and the rest at start-up
+// (it matters for `check` as a Kubernetes exec probe and for `scan` throughput).
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
 import type { CommandModule } from './command.js';
-import { command as run } from './commands/run.js';
-import { command as collect } from './commands/collect.js';
-import { command as check } from './commands/check.js';
-import { command as scan } from './commands/scan.js';
-import { command as classify } from './commands/classify.js';
-import { command as redact } from './commands/redact.js';
-import { command as paths } from './commands/paths.js';
-import { command as inspect } from './commands/inspect.js';
-import { command as verify } from './commands/verify.js';
-import { command as upload } from './commands/upload.js';
-import { command as config } from './commands/config.js';
 
-export const COMMANDS: readonly CommandModule[] = [run, collect, check, scan, classify, redact, paths, inspect, verify, upload, config];
+type Loader = () => Promise<{ command: CommandModule }>;
 
-export function buildProgram(): Command {
+/** In the order `--help` lists them. */
+const LOADERS: ReadonlyArray<[string, Loader]> = [
+  ['run', () => import('./commands/run.js')],
+  ['collect', () => import('./commands/collect.js')],
+  ['check', () => import('./commands/check.js')],
+  ['scan', () => import('./commands/scan.js')],
+  ['classify', () => import('./commands/classify.js')],
+  ['redact', () => import('./commands/redact.js')],
+  ['paths', () => import('./commands/paths.js')],
+  ['inspect', () => import('./commands/inspect.js')],
+  ['verify', () => import('./commands/verify.js')],
+  ['upload', () => import('./commands/upload.js')],
+  ['config', () => import('./commands/config.js')],
+];
+
+export const COMMAND_NAMES: readonly string[] = LOADERS.map(([n]) => n);
+
+/** Every subcommand module (for the full help and for tests). */
+export async function loadCommands(): Promise<CommandModule[]> {
+  return Promise.all(LOADERS.map(async ([, load]) => (await load()).command));
+}
+
+/** Builds the program for `argv`, loading only the subcommand it names (all of them for help). */
+export async function buildProgram(argv: readonly string[]): Promise<Command> {
+  const first = argv.find((a) => !a.startsWith('-'));
+  const only = first !== undefined && COMMAND_NAMES.includes(first) ? first : undefined;
+  const versionOnly = first === undefined && argv.some((a) => a === '-V' || a === '--version');
   const program = new Command('flarewatch')
     .description(
       'Watches APM tracer logs for connection errors to the Datadog Agent or an OpenTelemetry collector,\n' +
@@ -26,7 +43,13 @@ export function buildProgram(): Command {
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const mod of COMMANDS) {
+  for (const [name, load] of LOADERS) {
+    if ((only && name !== only) || versionOnly) {
+      // Known to the parser, never run or listed in this invocation.
+      program.command(name, { hidden: true });
+      continue;
+    }
+    const mod = (await load()).command;
     const sub = program.command(mod.name).description(mod.summary).exitOverride();
     mod.define(sub);
   }

@@ -12,6 +12,7 @@ const GROUP_TITLE: Record<string, string> = {
   detect: 'Connection-error detection',
   redact: 'Redaction',
   bundle: 'Support bundles',
+  upload: 'Sending bundles to support',
 };
 
 function wrap(text: string, width = 96): string[] {
