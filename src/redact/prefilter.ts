@@ -24,15 +24,24 @@ export interface HintIndex {
 // anchored at `mmu`, not at the `com` of every Java package name).
 const COMMONNESS: Record<string, number> = {
   e: 12, t: 9, a: 8, o: 8, i: 7, n: 7, s: 6, r: 6, h: 6, l: 4, d: 4, c: 3, u: 3, m: 3, w: 2, f: 2, g: 2, y: 2, p: 2,
-  b: 1, v: 1, k: 1, ' ': 10, '.': 5, '-': 5, '/': 4, ':': 4, '"': 4, _: 3, '=': 3, ',': 3,
+  b: 1, v: 1, k: 1, ' ': 10, '.': 5, '-': 8, '/': 8, ':': 4, '"': 4, _: 3, '=': 3, ',': 3,
 };
-const commonness = (c: string) => COMMONNESS[c] ?? (/[0-9]/.test(c) ? 3 : 0);
+const commonness = (c: string) => COMMONNESS[c] ?? (/[0-9]/.test(c) ? 6 : 0);
+
+// Trigrams seen on most tracer log lines (words, URL pieces, separators): never anchors
+// when the hint has any other choice.
+const COMMON_TRIGRAMS = new Set([
+  'end', 'sig', 'ign', 'gna', '---', '/v1', 'v1/', 'acc', 'com', 'con', 'ent', 'ion', 'ing', 'the', 'err', 'ser',
+  'ver', 'api', 'tra', 'ace', 'sta', 'tat', 'tus', 'atu', 'ret', 'tur', 'htt', 'ttp', '://', 'log', 'res', 'req',
+  'est', 'pro', 'age', 'int', 'ure',
+]);
 
 function anchorOffset(h: string): number {
   let best = 0;
   let bestScore = Infinity;
   for (let k = 0; k + 3 <= h.length; k++) {
-    const score = commonness(h[k]!) + commonness(h[k + 1]!) + commonness(h[k + 2]!);
+    const tri = h.slice(k, k + 3);
+    const score = [...tri].reduce((sum, c) => sum + commonness(c), 0) + (COMMON_TRIGRAMS.has(tri) ? 100 : 0);
     if (score < bestScore) {
       bestScore = score;
       best = k;
@@ -41,8 +50,8 @@ function anchorOffset(h: string): number {
   return best;
 }
 
-const LOWER = new Uint8Array(65536);
-for (let c = 0; c < 128; c++) LOWER[c] = c >= 65 && c <= 90 ? c + 32 : c;
+const LOWER8 = new Uint8Array(256);
+for (let c = 0; c < 128; c++) LOWER8[c] = c >= 65 && c <= 90 ? c + 32 : c;
 // Non-ASCII code units map to 0, which starts no hint; the leading zeros of the rolling
 // trigram at the start of a search therefore never match either.
 
@@ -90,6 +99,19 @@ export function buildHintIndex(hints: readonly string[]): HintIndex {
 }
 
 /**
+ * Index of the end of the first trigram at or after `from` (ending before `stop`) that is
+ * in `triple`, or -1. Kept a plain function of its arguments: the hot loop of the engine.
+ */
+function scanTrigrams(bytes: Uint8Array, from: number, stop: number, triple: Uint16Array): number {
+  let roll = 0;
+  for (let i = from; i < stop; i++) {
+    roll = ((roll << 7) | LOWER8[bytes[i]!]!) & 0x1fffff;
+    if (triple[roll] !== 0) return i;
+  }
+  return -1;
+}
+
+/**
  * Walks one text forward: `next(from)` is the first hint occurrence at or after `from`
  * (or -1). Calls must not go backwards; positions of the short hints are remembered
  * between calls so each text is searched for them only once.
@@ -98,33 +120,43 @@ export function hintCursor(text: string, idx: HintIndex): { next(from: number): 
   const variants = idx.short.flatMap((s) => s.variants);
   const cached = variants.map(() => -2); // -2: not searched yet, -1: none left
   const { triple, lists, maxHintLength } = idx;
+  // One byte per UTF-16 code unit (latin1 keeps each unit's low byte, so every ASCII
+  // character, hence every hint, is where it was). Scanning bytes is about twice as fast
+  // as charCodeAt on the sliced strings that chunked reading produces. A non-ASCII unit
+  // whose low byte looks like a letter can only cause an extra line to be examined.
+  const bytes = Buffer.from(text, 'latin1');
+  const n = bytes.length;
+  /** Start of a hint anchored at the trigram ending at `end`, or -1. */
+  const verify = (end: number, from: number): number => {
+    for (const { hint, offset } of lists[triple[(LOWER8[bytes[end - 2]!]! << 14) | (LOWER8[bytes[end - 1]!]! << 7) | LOWER8[bytes[end]!]!]! - 1]!) {
+      const start = end - 2 - offset;
+      if (start < from || start + hint.length > n) continue;
+      let j = 0;
+      while (j < hint.length && LOWER8[bytes[start + j]!] === hint.charCodeAt(j)) j++;
+      if (j === hint.length) return start;
+    }
+    return -1;
+  };
   return {
     next(from) {
-      let limit = text.length;
+      let limit = n;
       for (let k = 0; k < variants.length; k++) {
         if (cached[k] === -2 || (cached[k]! >= 0 && cached[k]! < from)) cached[k] = text.indexOf(variants[k]!, from);
         const at = cached[k]!;
         if (at >= 0 && at < limit) limit = at;
       }
-      let roll = 0;
       // An anchor trigram ending at i belongs to a hint that started up to maxHintLength
       // earlier: look that far past the short-hint limit.
-      const stop = Math.min(text.length, limit + maxHintLength);
-      for (let i = from; i < stop; i++) {
-        roll = ((roll << 7) | LOWER[text.charCodeAt(i)]!) & 0x1fffff;
-        const t = triple[roll]!;
-        if (t !== 0) {
-          for (const { hint, offset } of lists[t - 1]!) {
-            const start = i - 2 - offset;
-            if (start < from || start + hint.length > text.length) continue;
-            let j = 0;
-            while (j < hint.length && LOWER[text.charCodeAt(start + j)] === hint.charCodeAt(j)) j++;
-            if (j === hint.length) return Math.min(start, limit);
-          }
-        }
+      const stop = Math.min(n, limit + maxHintLength);
+      let pos = from;
+      for (;;) {
+        const end = scanTrigrams(bytes, pos, stop, triple);
+        if (end < 0) break;
+        const hit = verify(end, from);
+        if (hit >= 0) return Math.min(hit, limit);
+        pos = end - 1; // the next trigram ends at end + 1
       }
-      return limit < text.length ? limit : -1;
+      return limit < n ? limit : -1;
     },
   };
 }
-

@@ -83,7 +83,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     hints: [
       'pass', 'pwd', 'pswd', 'secret', 'token', 'key', 'auth', 'credential', 'creds', 'cookie', 'session', 'jwt',
       // `sig` only before a separator: a bare `sig` is on every "otelcol.signal" line
-      'sig=', 'sig"', "sig'", 'sig:', 'sig ', 'signature', 'community', 'passcode',
+      'sig=', 'sig"', "sig'", 'sig:', 'signature=', 'signature"', 'signature:', 'community', 'passcode',
     ],
     kind: 'keyValue',
     // `(?<block>)`: nothing after the separator — in YAML the value is the indented lines below
