@@ -22,7 +22,9 @@ export class FileReader implements CommitTarget {
   fp: Fingerprint | null = null;
   /** The head bytes behind `fp` (at most HEAD_BYTES), to recognise a copy still being written. */
   head: Buffer | null = null;
-  /** Set while a file read from 0 might still turn out to be a copy in progress (see tailer). */
+  /** False until the content read from offset 0 has been checked for being a copy (see tailer). */
+  copyChecked = false;
+  /** When the copy check started waiting for a copy in progress to show itself. */
   copyCheckSince: number | null = null;
   /** This file is a copy of the live file `id`, recognised when it was `end` bytes long. */
   copyOf: { id: string; end: number } | null = null;
@@ -75,6 +77,8 @@ export class FileReader implements CommitTarget {
     this.generation++;
     this.copyOf = null;
     this.recover = null;
+    this.copyChecked = false;
+    this.copyCheckSince = null;
     this.splitter.reset(0);
     this.committed = 0;
     this.fp = null;

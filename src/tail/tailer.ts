@@ -336,11 +336,13 @@ class TailerImpl implements Tailer {
     let truncatedWhileStopped = false;
     let seed: Buffer | null = null;
     let copyOf: string | null = null;
+    let sizeAtAttach = 0;
     let head: Buffer | null = null;
     try {
       const fst = await fh.stat({ bigint: true });
       if (identityOf(fst) !== id) throw Object.assign(new Error('replaced while opening'), { code: 'ERACE' });
       const size = Number(fst.size);
+      sizeAtAttach = size;
       const saved = this.saved.get(id);
       if (saved) {
         this.saved.delete(id);
@@ -389,7 +391,9 @@ class TailerImpl implements Tailer {
       r.head = head;
       r.fp = { len: head.length, hash: hashBytes(head) };
     }
-    if (start === 0 && !initial) r.copyCheckSince = this.now();
+    // Files read from 0 get the copy check at their first read; initial files were checked above
+    // (or, on a first run, there is nothing to be a copy of).
+    r.copyChecked = initial && (this.firstRun || sizeAtAttach > 0);
     if (truncatedWhileStopped) {
       r.counters.truncations++;
       this.log?.info('file changed while flarewatch was stopped; reading it from the start', { path });
@@ -547,7 +551,7 @@ class TailerImpl implements Tailer {
     if (await this.truncated(r, fh, size, changed)) await this.onTruncated(r, fh);
     if (r.recover) await this.recoverFromCopy(r, fh);
     // Nothing new (the common case on a safety poll): no read at all.
-    if (!changed && size === r.splitter.pos && r.copyCheckSince === null) {
+    if (!changed && size === r.splitter.pos) {
       if (r.detached) this.maybeDrop(r);
       return false;
     }
@@ -654,7 +658,7 @@ class TailerImpl implements Tailer {
     if (copy !== null && fh) {
       await this.moveTo(r, fh, copy.offset);
       if (copy.copyOf) r.copyOf = { id: copy.copyOf, end: copy.offset };
-    } else r.copyCheckSince = this.now();
+    }
   }
 
   /**
@@ -692,13 +696,12 @@ class TailerImpl implements Tailer {
    * once it is recognised as a copy, skip what we already have. Returns false to wait.
    */
   private async settleCopyCheck(r: FileReader, fh: FileHandle, size: number): Promise<boolean> {
-    if (r.copyCheckSince === null) return true;
-    if (r.splitter.pos !== 0) {
-      r.copyCheckSince = null;
-      return true;
-    }
+    // Only content about to be read from offset 0 is judged, once; an empty file has nothing to judge yet.
+    if (r.copyChecked || r.splitter.pos !== 0 || size === 0) return true;
+    r.copyCheckSince ??= this.now();
     const copy = await this.copyOffset(fh, size);
     if (copy !== null) {
+      r.copyChecked = true;
       r.copyCheckSince = null;
       await this.moveTo(r, fh, copy.offset);
       if (copy.copyOf) r.copyOf = { id: copy.copyOf, end: copy.offset };
@@ -708,6 +711,7 @@ class TailerImpl implements Tailer {
       this.scheduleRecheck(r);
       return false;
     }
+    r.copyChecked = true;
     r.copyCheckSince = null;
     return true;
   }
