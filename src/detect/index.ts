@@ -13,7 +13,7 @@ export { buildRuleSet, ruleSetFor, linearPatternProblem, RuleError, type RuleSet
 export { BUILTIN_RULES, ANCHORS } from './rules.js';
 export { inferKind, extractStatus, extractTarget } from './causes.js';
 export { languageFromPrefix } from './fingerprints.js';
-export { exampleText } from './examples.js';
+export { exampleText, MAX_EXAMPLE_CHARS } from './examples.js';
 export { lineTimestamp } from './timestamps.js';
 export { scanPaths, scanFile, expandPaths, type ScanOptions } from './scan.js';
 export type { ScanReport, Bucket, LanguageBucket, TargetBucket, Example, CountedError } from './report.js';

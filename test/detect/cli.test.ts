@@ -72,6 +72,22 @@ describe('flarewatch scan', () => {
     expect(human.stdout).toContain('Examples:');
   });
 
+  it('shows example lines redacted, including secrets learned from the environment', async () => {
+    const f = join(dir, 'secrets.log');
+    const key = '0123456789abcdef0123456789abcdef';
+    await writeFile(f, [
+      `Error: Network error trying to reach the agent: connect ECONNREFUSED 127.0.0.1:8126 api_key=${key}`,
+      'DATADOG TRACER DIAGNOSTIC - Agent Error: connect ECONNREFUSED 127.0.0.1:8126 (proxy said Zq9-canary-Zq9)',
+    ].join('\n') + '\n');
+    const r = await runCli(['scan', '--examples', '5', f], { env: { ...env, SOME_PASSWORD: 'Zq9-canary-Zq9' } });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Examples:');
+    expect(r.stdout).toContain('api_key=');
+    expect(r.stdout).not.toContain(key);
+    expect(r.stdout).not.toContain('Zq9-canary-Zq9');
+    expect(r.stdout).toContain('ECONNREFUSED 127.0.0.1:8126');
+  });
+
   it('exits 0 on clean logs, 2 when nothing could be read', async () => {
     const clean = join(dir, 'clean.log');
     await writeFile(clean, cases.filter((c) => !c.error).map((c) => c.line).join('\n'));

@@ -3,7 +3,8 @@
 import type { CommandModule } from '../command.js';
 import { action, addSettingFlags, loadCliContext } from '../command.js';
 import { CliError, EXIT } from '../exit.js';
-import { scanPaths, type LogFormat, type ScanReport } from '../../detect/index.js';
+import { MAX_EXAMPLE_CHARS, scanPaths, type LogFormat, type ScanReport } from '../../detect/index.js';
+import { createRedactor, secretValuesFromEnv } from '../../redact/index.js';
 import { resolveLogSources, tracerForFile } from '../../tracers/index.js';
 import { checkTracer, userRules } from './classify.js';
 
@@ -48,7 +49,6 @@ export function renderReport(r: ScanReport): string {
     lines.push('', 'Examples:');
     for (const e of examples) lines.push(`  [${e.lang}/${e.kind}] ${e.file}:${e.line}`, `    ${e.text}`);
   }
-  if (r.examplesWithheld) lines.push(`  (${r.examplesWithheld} example line(s) withheld: they look like they carry a secret)`);
   if (r.unreadable.length) {
     lines.push('', 'Not read, or not completely:');
     for (const u of r.unreadable) lines.push(`  ${u.path}: ${u.reason}`);
@@ -75,9 +75,17 @@ export const command: CommandModule = {
         if (!Number.isInteger(maxExamples) || maxExamples < 0) throw new CliError('--examples must be a whole number >= 0');
         const forced = checkTracer(opts.tracer);
         const sources = resolveLogSources(process.env);
+        // Example lines are shown redacted (secrets from this environment included), then capped.
+        const redactor = createRedactor();
+        redactor.harvest(secretValuesFromEnv(process.env), 'environment');
+        const example = (line: string): string => {
+          const clean = redactor.text(line);
+          return clean.length > MAX_EXAMPLE_CHARS ? `${clean.slice(0, MAX_EXAMPLE_CHARS)}…` : clean;
+        };
         const report = await scanPaths(paths, {
           format,
           maxExamples,
+          example,
           hintFor: (f) => forced ?? tracerForFile(f, sources),
           ...(rules ? { rules } : {}),
         });

@@ -1,0 +1,178 @@
+// Daemon benchmarks, against the built CLI as a child process:
+//  1. trigger latency: from writing the threshold-crossing line to the bundle being renamed
+//     into place (FLAREWATCH_CAPTURE_SECONDS=0; target under 2 s);
+//  2. sustained load: 1,000 files written at 2,000 lines/s in total; the daemon's CPU and RSS
+//     from /proc, and lines seen (flarewatch_lines_total) against lines written.
+import { spawn } from 'node:child_process';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const name = 'daemon';
+export const description = 'threshold line → bundle on disk latency; CPU/RSS tailing 1,000 files at 2,000 lines/s';
+
+const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const TICKS = 100; // clock ticks per second on Linux
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function startDaemon(env) {
+  const child = spawn(process.execPath, [CLI, 'run'], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, FLAREWATCH_LOG_FORMAT: 'json', FLAREWATCH_HTTP_ADDR: '127.0.0.1:0', FLAREWATCH_DEFAULT_PATHS: 'false', FLAREWATCH_PROBE_SCHEDULE: 'off', FLAREWATCH_AGENT_URL: 'http://127.0.0.1:9', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const logs = [];
+  const waiters = [];
+  createInterface({ input: child.stdout }).on('line', (l) => {
+    try {
+      logs.push(JSON.parse(l));
+    } catch {
+      return;
+    }
+    for (const w of waiters.splice(0)) w();
+  });
+  const waitFor = async (pred, timeoutMs = 30_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const hit = logs.find(pred);
+      if (hit) return hit;
+      if (Date.now() > deadline) throw new Error('daemon bench: timed out waiting for a log line');
+      await new Promise((r) => {
+        waiters.push(r);
+        setTimeout(r, 50);
+      });
+    }
+  };
+  const stop = () => new Promise((resolve) => {
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+  });
+  return { child, logs, waitFor, stop };
+}
+
+function procStat(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const cpu = (Number(fields[11]) + Number(fields[12])) / TICKS;
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
+  return { cpuSeconds: cpu, rssMB: kb('VmRSS') / 1024, peakRssMB: kb('VmHWM') / 1024 };
+}
+
+function metric(addr, name) {
+  return new Promise((resolve, reject) => {
+    request(`http://${addr}/metrics`, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d) => (body += d)).on('end', () => {
+        const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(body);
+        resolve(m ? Number(m[1]) : NaN);
+      });
+    }).on('error', reject).end();
+  });
+}
+
+const errorLine = (port, i) =>
+  `2026/11/22 10:00:${String(i % 60).padStart(2, '0')} Datadog Tracer v1.62.0 ERROR: lost 2 traces: Post "http://localhost:${port}/v0.4/traces": dial tcp 127.0.0.1:${port}: connect: connection refused`;
+
+async function triggerLatency(workDir, rounds) {
+  const logs = join(workDir, 'latency-logs');
+  const state = join(workDir, 'latency-state');
+  mkdirSync(logs, { recursive: true });
+  const file = join(logs, 'go.log');
+  writeFileSync(file, '');
+  const d = startDaemon({ FLAREWATCH_LOG_DIRS: logs, FLAREWATCH_STATE_DIR: state, FLAREWATCH_THRESHOLD: '5', FLAREWATCH_CAPTURE_SECONDS: '0', FLAREWATCH_MAX_BUNDLES_PER_HOUR: '1000' });
+  await d.waitFor((l) => l.msg === 'flarewatch running');
+  const bundles = join(state, 'bundles');
+  const samples = [];
+  try {
+    for (let r = 0; r < rounds; r++) {
+      const port = 9000 + r; // a new target per round: a new signature, no cooldown
+      const seen = d.logs.filter((l) => l.msg === 'connection error').length;
+      appendFileSync(file, [0, 1, 2, 3].map((i) => errorLine(port, i)).join('\n') + '\n');
+      await d.waitFor(() => d.logs.filter((l) => l.msg === 'connection error').length >= seen + 4);
+      const before = new Set(readdirSync(bundles));
+      const t0 = performance.now();
+      appendFileSync(file, errorLine(port, 4) + '\n');
+      for (;;) {
+        if (readdirSync(bundles).some((f) => f.endsWith('.zip') && !before.has(f))) break;
+        await sleep(5);
+      }
+      samples.push(performance.now() - t0);
+    }
+  } finally {
+    await d.stop();
+  }
+  samples.sort((a, b) => a - b);
+  return {
+    rounds,
+    medianMs: Math.round(samples[Math.floor(samples.length / 2)]),
+    maxMs: Math.round(samples.at(-1)),
+    targetMs: 2000,
+  };
+}
+
+async function sustainedLoad(workDir, seconds) {
+  const logs = join(workDir, 'load-logs');
+  const state = join(workDir, 'load-state');
+  const FILES = 1000;
+  const RATE = 2000;
+  for (let i = 0; i < FILES; i++) {
+    const dir = join(logs, `app-${Math.floor(i / 50)}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `service-${i}.log`), '');
+  }
+  const d = startDaemon({ FLAREWATCH_LOG_DIRS: logs, FLAREWATCH_STATE_DIR: state, FLAREWATCH_THRESHOLD: '1000000', FLAREWATCH_MAX_OPEN_FILES: '256' });
+  const running = await d.waitFor((l) => l.msg === 'flarewatch running', 60_000);
+  const addr = running.http;
+  const pid = d.child.pid;
+  const paths = [];
+  for (let i = 0; i < FILES; i++) paths.push(join(logs, `app-${Math.floor(i / 50)}`, `service-${i}.log`));
+  const start = procStat(pid);
+  const t0 = Date.now();
+  let written = 0;
+  let peakRss = 0;
+  // 20 ms ticks: 40 lines per tick spread round-robin over the files.
+  const perTick = RATE / 50;
+  let next = 0;
+  while (Date.now() - t0 < seconds * 1000) {
+    const tickStart = Date.now();
+    for (let k = 0; k < perTick; k++) {
+      const i = written % FILES;
+      const fd = openSync(paths[i], 'a');
+      writeSync(fd, `2026-11-22T10:00:00.000Z INFO [service-${i}] request ${written} handled in ${written % 97} ms, status=200, user=u${written % 13}\n`);
+      closeSync(fd);
+      written++;
+    }
+    if (++next % 50 === 0) peakRss = Math.max(peakRss, procStat(pid).rssMB);
+    const spent = Date.now() - tickStart;
+    if (spent < 20) await sleep(20 - spent);
+  }
+  const elapsed = (Date.now() - t0) / 1000;
+  // Let the daemon drain, then read its counters.
+  const deadline = Date.now() + 30_000;
+  let seen = 0;
+  while (Date.now() < deadline) {
+    seen = await metric(addr, 'flarewatch_lines_total');
+    if (seen >= written) break;
+    await sleep(100);
+  }
+  const end = procStat(pid);
+  await d.stop();
+  return {
+    files: FILES,
+    seconds: Math.round(elapsed),
+    linesWritten: written,
+    linesSeen: seen,
+    writeRatePerSecond: Math.round(written / elapsed),
+    cpuPercentOfOneCore: Math.round(((end.cpuSeconds - start.cpuSeconds) / elapsed) * 1000) / 10,
+    rssMB: Math.round(end.rssMB),
+    peakRssMB: Math.round(Math.max(peakRss, end.peakRssMB)),
+  };
+}
+
+export async function run({ workDir, scale }) {
+  const latency = await triggerLatency(workDir, Math.max(3, Math.round(10 * scale)));
+  const load = await sustainedLoad(workDir, Math.max(10, Math.round(60 * scale)));
+  return { triggerToBundle: latency, load1000Files2000LinesPerSecond: load };
+}
