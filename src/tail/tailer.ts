@@ -23,6 +23,7 @@ import { Discovery } from './discovery.js';
 import { HEAD_BYTES, MARKER_BYTES, hashBytes, readAt, offsetMarker } from './fingerprint.js';
 import { inotifyBudget } from './inotify.js';
 import type { SplitLine } from './lines.js';
+import { checkpointFits, initialOffset } from './positions.js';
 import { RecordQueue } from './queue.js';
 import { FileReader, identityOf } from './reader.js';
 import { FlightRecorder } from './recorder.js';
@@ -346,21 +347,21 @@ class TailerImpl implements Tailer {
       const saved = this.saved.get(id);
       if (saved) {
         this.saved.delete(id);
-        if (await this.checkpointFits(fh, size, saved)) {
+        if (await checkpointFits(fh, size, saved)) {
           start = saved.offset;
           this.copies.forgetSaved(id);
         } else truncatedWhileStopped = saved.offset > 0;
       } else if (initial && !this.firstRun && !secondPhase) {
         throw Object.assign(new Error('deferred to the second phase'), { code: 'EDEFER' });
       } else if (initial && this.firstRun) {
-        start = await this.initialOffset(fh, size);
+        start = await initialOffset(fh, size, this.o.startAt, this.o.startBacklogBytes);
       } else {
         const copy = await this.copyOffset(fh, size);
         if (copy !== null) {
           start = copy.offset;
           copyOf = copy.copyOf ?? null;
         }
-        else if (initial && Number(fst.mtimeMs) < this.savedAt - MTIME_SLACK_MS) start = await this.initialOffset(fh, size);
+        else if (initial && Number(fst.mtimeMs) < this.savedAt - MTIME_SLACK_MS) start = await initialOffset(fh, size, this.o.startAt, this.o.startBacklogBytes);
       }
       if (start > 0) {
         seed = await readAt(fh, start - Math.min(start, MARKER_BYTES), Math.min(start, MARKER_BYTES));
@@ -402,30 +403,6 @@ class TailerImpl implements Tailer {
     this.byPath.set(path, r);
     this.log?.debug('following log file', { path, offset: start, id });
     this.wake(r);
-  }
-
-  private async checkpointFits(fh: FileHandle, size: number, e: CheckpointEntry): Promise<boolean> {
-    if (size < e.offset) return false;
-    if (e.fpLen > 0) {
-      if (size < e.fpLen) return false;
-      if (hashBytes(await readAt(fh, 0, e.fpLen)) !== e.fp) return false;
-    }
-    if (e.marker !== '' && e.offset > 0 && (await offsetMarker(fh, e.offset)) !== e.marker) return false;
-    return true;
-  }
-
-  /** START_AT for files found at first start: the end, the beginning, or a backlog from a line start. */
-  private async initialOffset(fh: FileHandle, size: number): Promise<number> {
-    if (this.o.startAt === 'beginning') return 0;
-    const backlog = this.o.startBacklogBytes;
-    if (backlog <= 0 || size === 0) return size;
-    if (backlog >= size) return 0;
-    // Begin after the first newline inside the backlog window so no line starts half-way.
-    const from = size - backlog;
-    const prev = await readAt(fh, from - 1, Math.min(backlog + 1, 64 * 1024));
-    const nl = prev.indexOf(0x0a);
-    if (nl === -1) return size;
-    return from - 1 + nl + 1;
   }
 
   /** Copy check for a file about to be read from 0 (see copies.ts). */

@@ -126,3 +126,25 @@ describe('inotify budget', () => {
     expect(t.records[0]!.line).toBe('polled');
   });
 });
+
+describe('start positions on the first run', () => {
+  it('START_AT=beginning reads existing files whole', async () => {
+    const { logs } = await setup();
+    writeFileSync(join(logs, 'old.log'), 'o1\no2\n');
+    const t = await run({ sources: [{ pattern: logs }], startAt: 'beginning' });
+    await waitFor(() => t.records.length === 2, 'existing lines');
+    expect(t.records.map((r) => r.line)).toEqual(['o1', 'o2']);
+  });
+
+  it('START_BACKLOG reads the trailing bytes from the first line start inside them', async () => {
+    const { logs } = await setup();
+    writeFileSync(join(logs, 'old.log'), 'first line\nsecond line\nthird\n'); // 29 bytes
+    writeFileSync(join(logs, 'small.log'), 'tiny\n');
+    const t = await run({ sources: [{ pattern: logs }], startAt: 'end', startBacklogBytes: 14 });
+    await waitFor(() => t.records.length === 2, 'backlog lines');
+    // The last 14 bytes are "nd line\nthird\n": the partial "nd line" is skipped.
+    expect(t.linesOf(join(logs, 'old.log'))).toEqual(['third']);
+    // A file shorter than the backlog is read whole.
+    expect(t.linesOf(join(logs, 'small.log'))).toEqual(['tiny']);
+  });
+});
