@@ -7,7 +7,9 @@
 //  - lines of one file generation come out in write order;
 //  - every line not marked lossable arrives. Lines are lossable only when a truncation or
 //    deletion happened before the tailer had read them (the copy→truncate window).
-// Reproduce a failure with FW_MODEL_SEED=<seed> (printed by fast-check); FW_MODEL_RUNS sets the count.
+// Reproduce a failure with FW_MODEL_SEED=<seed> (printed by fast-check) or replay its counterexample
+// with FW_MODEL_OPS='<json>'; FW_MODEL_RUNS sets the count (25), FW_MODEL_MAXOPS the sequence length
+// (25), FW_MODEL_DEBUG=1 prints operations, records and the tailer's debug log.
 import { describe, it } from 'vitest';
 import fc from 'fast-check';
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, renameSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
