@@ -159,3 +159,19 @@ describe('inotify budget', () => {
     }
   });
 });
+
+describe('settings mapping', () => {
+  it('tailerOptionsFromConfig passes the tail group through, parsed', async () => {
+    const { loadConfig } = await import('../../src/config/load.js');
+    const { tailerOptionsFromConfig } = await import('../../src/tail/index.js');
+    const { config } = loadConfig({
+      env: { FLAREWATCH_STATE_DIR: '/tmp/fw-state', FLAREWATCH_POLLING: 'true', FLAREWATCH_START_AT: 'beginning', FLAREWATCH_MAX_LINE_BYTES: '1KiB', FLAREWATCH_RECORDER_TOTAL_BYTES: '8MiB', FLAREWATCH_DELETE_GRACE: '2m' },
+      exists: () => false,
+      uid: 1000,
+      home: '/home/u',
+    });
+    const o = tailerOptionsFromConfig(config, [{ pattern: '/var/log/x', tag: 'java' }]);
+    expect(o).toMatchObject({ stateDir: '/tmp/fw-state', polling: true, startAt: 'beginning', maxLineBytes: 1024, recorderTotalBytes: 8 * 1024 * 1024, deleteGrace: 120, pollInterval: 1, rescanInterval: 10, checkpointInterval: 5, maxOpenFiles: 256 });
+    expect(o.sources).toEqual([{ pattern: '/var/log/x', tag: 'java' }]);
+  });
+});
