@@ -127,6 +127,23 @@ describe('inotify budget', () => {
   });
 });
 
+describe('idle handles', () => {
+  it('closes idle files and re-verifies them on reopen (a rewrite while closed is a truncation)', async () => {
+    const { logs } = await setup();
+    const f = join(logs, 'idle.log');
+    writeFileSync(f, '');
+    const t = await run({ sources: [{ pattern: logs }], idleClose: 0.2 });
+    appendFileSync(f, 'before-1\nbefore-2\n');
+    await waitFor(() => t.records.length === 2, 'first lines');
+    await waitFor(() => t.tailer.stats().files[0]?.open === false, 'handle closed while idle');
+    truncateSync(f, 0);
+    appendFileSync(f, 'after-1 is a longer line than before\n');
+    await waitFor(() => t.records.length === 3, 'line after the rewrite');
+    expect(t.records.map((r) => r.line)).toEqual(['before-1', 'before-2', 'after-1 is a longer line than before']);
+    expect(t.tailer.stats().totals.truncations).toBe(1);
+  });
+});
+
 describe('start positions on the first run', () => {
   it('START_AT=beginning reads existing files whole', async () => {
     const { logs } = await setup();
