@@ -54,6 +54,20 @@ export class LineProcessor {
   }
 }
 
+const SKIPPED = /(\d{1,9}) additional messages skipped|\[(\d{1,9}) skipped\]/;
+const QUIET = /Will not log (?:errors|warnings) for (\d{1,3}) minutes?/;
+
+/**
+ * What a line says about the tracer's own log rate limiting: how many identical messages it
+ * held back (Go, Python, .NET), and whether it will now stay quiet for minutes (Java).
+ */
+export function tracerSuppression(line: string): { skipped: number; quietMinutes: number | null } {
+  const head = line.length > 8192 ? line.slice(-8192) : line;
+  const s = SKIPPED.exec(head);
+  const q = QUIET.exec(head);
+  return { skipped: s ? Number(s[1] ?? s[2]) : 0, quietMinutes: q ? Number(q[1]) : null };
+}
+
 function toEvents(found: DetectedError[], file: string, fallbackTime: number): ErrorEvent[] {
   return found.map((e) => ({
     signature: signatureOf(e.language, e.kind, e.target),
@@ -63,5 +77,6 @@ function toEvents(found: DetectedError[], file: string, fallbackTime: number): E
     time: e.at ?? fallbackTime,
     file,
     line: e.line,
+    weight: 1 + tracerSuppression(e.line).skipped,
   }));
 }

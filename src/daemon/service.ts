@@ -13,7 +13,7 @@ import { createLogger, rateLimited, type Logger, type LoggerOptions } from '../l
 import { VERSION } from '../version.js';
 import { BundleQueue } from './bundle-queue.js';
 import { startHttpServer } from './http.js';
-import { LineProcessor } from './lines.js';
+import { LineProcessor, tracerSuppression } from './lines.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { AgentWatch } from './agent-watch.js';
 import { startJobs, type Scheduler } from './schedule.js';
@@ -115,10 +115,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   });
 
   const errorLog = rateLimited(logger, 60_000, 20);
-  const onError = (ev: ErrorEvent) => {
-    metrics.errors.inc({ language: ev.language, kind: ev.kind });
-    bundles.noteError(ev);
-    errorLog('warn', 'connection error', { signature: ev.signature, file: ev.file, line: ev.line });
+  const observe = (ev: ErrorEvent) => {
     const d = trigger.observe(ev);
     if (d.fire) {
       logger.warn('threshold crossed: building a bundle', { signature: d.signature, threshold: config.threshold, window: config.window });
@@ -127,6 +124,25 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       metrics.suppressed.inc({ reason: d.reason });
       logger.info('threshold crossed, bundle suppressed', { signature: d.signature, reason: d.reason });
     }
+  };
+  const onError = (ev: ErrorEvent) => {
+    metrics.errors.inc({ language: ev.language, kind: ev.kind });
+    bundles.noteError(ev);
+    errorLog('warn', 'connection error', { signature: ev.signature, file: ev.file, line: ev.line, ...(ev.weight && ev.weight > 1 ? { weight: ev.weight } : {}) });
+    // The Java tracer logs a failure once and then stays quiet for minutes: one line cannot
+    // tell a blip from an outage. Ask the Agent now; if it does not answer, the line counts
+    // as a full threshold (the outage is confirmed), else as one error.
+    if (tracerSuppression(ev.line).quietMinutes !== null) {
+      void agent
+        .probe()
+        .then((p) => {
+          if (!p.reachable) logger.info('quiet-after-error tracer line confirmed by a failed agent probe', { signature: ev.signature });
+          observe(p.reachable ? ev : { ...ev, weight: config.threshold });
+        })
+        .catch(() => observe(ev));
+      return;
+    }
+    observe(ev);
   };
 
   // The consumer: one record at a time; the tailer commits a record once we ask for the next.

@@ -12,6 +12,11 @@ export interface ErrorEvent {
   time: number;
   file: string;
   line: string;
+  /**
+   * How many failures the line stands for: tracers rate-limit their own logs and report what
+   * they held back (`, 12 additional messages skipped`, `[12 skipped]`). Default 1.
+   */
+  weight?: number;
 }
 
 export interface TriggerOptions {
@@ -97,8 +102,11 @@ export class TriggerEngine {
   observe(ev: ErrorEvent): Decision {
     const s = this.state(ev.signature, ev.time);
     this.expire(s, ev.time);
-    s.times.push(ev.time);
-    s.counts.total++;
+    // A weighted line counts as that many errors at its time (bounded: past the threshold
+    // more entries change nothing but memory).
+    const weight = Math.max(1, Math.min(Math.floor(ev.weight ?? 1), this.opts.threshold));
+    for (let i = 0; i < weight; i++) s.times.push(ev.time);
+    s.counts.total += Math.max(1, Math.floor(ev.weight ?? 1));
     s.counts.lastSeen = ev.time;
     s.counts.inWindow = s.times.length;
     s.incidentErrors++;

@@ -12,6 +12,7 @@ const LINES = {
     `2026-11-22 10:00:${String(n % 60).padStart(2, '0')},000 ERROR [ddtrace.internal.writer.writer] [writer.py:253] - failed to send, dropping 3 traces to intake at http://localhost:8126/v0.4/traces: [Errno 111] Connection refused`,
   java: (n: number) =>
     `[dd.trace 2026-11-22 10:00:${String(n % 60).padStart(2, '0')}:234 +0000] [dd-trace-processor] WARN datadog.trace.agent.common.writer.ddagent.DDAgentApi - Error while sending 9 (size=5KB) traces to the DD agent. Total: 9, Received: 9, Sent: 0, Failed: 9. java.net.ConnectException: Failed to connect to localhost/127.0.0.1:8126 (Will not log errors for 5 minutes)`,
+  nodejs: (n: number) => `Error: Network error trying to reach the agent: connect ECONNREFUSED 127.0.0.1:8126 (#${n})`,
   go: (n: number) =>
     `2026/11/22 10:00:${String(n % 60).padStart(2, '0')} Datadog Tracer v1.62.0 ERROR: lost 2 traces: Post "http://localhost:8126/v0.4/traces": dial tcp 127.0.0.1:8126: connect: connection refused`,
   info: (n: number) => `2026-11-22 10:00:${String(n % 60).padStart(2, '0')},000 INFO [app] request ${n} served in 12ms`,
@@ -56,7 +57,7 @@ describe('flarewatch run (end to end)', () => {
     await d.httpAddress();
 
     // Three languages, two errors each: below the per-signature threshold.
-    for (const lang of ['python', 'java', 'go'] as const) {
+    for (const lang of ['python', 'nodejs', 'go'] as const) {
       appendFileSync(join(t.logs, `${lang}.log`), `${LINES.info(1)}\n${LINES[lang](1)}\n${LINES.info(2)}\n${LINES[lang](2)}\n`);
     }
     await d.waitUntil(() => errorsSeen(d) >= 6, 20_000, 'six connection errors');
@@ -87,6 +88,48 @@ describe('flarewatch run (end to end)', () => {
     const exit = await d.stop('SIGTERM');
     expect(exit.code).toBe(0);
     expect(d.logs.at(-1)?.msg).toBe('flarewatch stopped');
+  });
+
+  it('confirms a Java error that silences the tracer for minutes with a live agent probe', async () => {
+    const t = setup();
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(t.logs);
+    const { createServer } = await import('node:http');
+    const agent = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ version: '7.60.0', endpoints: ['/v0.4/traces'] }));
+    });
+    await new Promise<void>((resolve) => agent.listen(0, '127.0.0.1', resolve));
+    const port = (agent.address() as import('node:net').AddressInfo).port;
+    try {
+      // The Agent answers: one Java line is one error, no bundle.
+      const up = start({ FLAREWATCH_LOG_DIRS: t.logs, FLAREWATCH_STATE_DIR: join(t.root, 'up'), FLAREWATCH_THRESHOLD: '3', FLAREWATCH_AGENT_URL: `http://127.0.0.1:${port}` });
+      await up.httpAddress();
+      const addr = await up.httpAddress();
+      appendFileSync(join(t.logs, 'java.log'), `${LINES.java(1)}\n`);
+      await up.waitUntil(() => errorsSeen(up) >= 1, 20_000, 'the java error');
+      // Counted once the probe has answered; poll the daemon's own counters until then.
+      const deadline = Date.now() + 20_000;
+      let totals: number[] = [];
+      while (Date.now() < deadline) {
+        const health = JSON.parse((await httpGet(`http://${addr}/healthz`)).body) as { errors: Record<string, { total: number }> };
+        totals = Object.values(health.errors).map((e) => e.total);
+        if (totals.length) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(totals).toEqual([1]);
+      expect((await up.stop()).code).toBe(0);
+      expect(up.count((l) => l.msg.startsWith('threshold crossed'))).toBe(0);
+      expect(zipsIn(join(t.root, 'up', 'bundles'))).toEqual([]);
+    } finally {
+      await new Promise((resolve) => agent.close(resolve));
+    }
+    // The Agent is down (nothing on that port now): the same line is a confirmed outage.
+    const down = start({ FLAREWATCH_LOG_DIRS: t.logs, FLAREWATCH_STATE_DIR: join(t.root, 'down'), FLAREWATCH_THRESHOLD: '3', FLAREWATCH_AGENT_URL: `http://127.0.0.1:${port}`, FLAREWATCH_START_AT: 'beginning' });
+    const written = await down.waitFor((l) => l.msg === 'bundle written', 30_000, 'bundle from a confirmed java outage');
+    expect(String(written.signature)).toMatch(/^java\/refused\//);
+    expect(down.count((l) => l.msg === 'quiet-after-error tracer line confirmed by a failed agent probe')).toBe(1);
+    expect((await down.stop()).code).toBe(0);
   });
 
   it('continues counters and offsets across a restart without counting a line twice', async () => {

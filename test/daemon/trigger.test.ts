@@ -110,3 +110,29 @@ describe('TriggerEngine', () => {
     expect(signatureOf(null, 'dropped', null)).toBe('unknown/dropped/-');
   });
 });
+
+describe('tracer log rate limiting', () => {
+  it('reads what a line says about held-back messages', async () => {
+    const { tracerSuppression } = await import('../../src/daemon/lines.js');
+    expect(tracerSuppression('2019/08/07 16:12:27 Datadog Tracer v1.2 ERROR: lost 3 traces: Post http://localhost:8126/v0.4/traces: dial tcp 127.0.0.1:8126: connect: connection refused, 4 additional messages skipped (first occurrence: 07 Aug 19 16:11 UTC)'))
+      .toEqual({ skipped: 4, quietMinutes: null });
+    expect(tracerSuppression('failed to send traces to intake at http://localhost:8126/v0.5/traces: [Errno 111] Connection refused [12 skipped]')).toEqual({ skipped: 12, quietMinutes: null });
+    expect(tracerSuppression('Error while sending 9 traces. Total: 9, Received: 9, Sent: 0, Failed: 9. java.net.ConnectException: Failed to connect (Will not log warnings for 5 minutes)'))
+      .toEqual({ skipped: 0, quietMinutes: 5 });
+    expect(tracerSuppression('connect ECONNREFUSED 127.0.0.1:8126')).toEqual({ skipped: 0, quietMinutes: null });
+  });
+
+  it('counts a line that stands for skipped messages as that many errors', () => {
+    const t = new TriggerEngine(OPTS);
+    const sig = 'go/refused/localhost:8126';
+    expect(t.observe({ ...ev(sig, T0), weight: 2 }).fire).toBe(false);
+    const d = t.observe({ ...ev(sig, T0 + 1000), weight: 1 });
+    expect(d.fire).toBe(true);
+    if (d.fire) expect(d.trigger.counts[sig]?.total).toBe(3);
+    // A huge weight is bounded to the threshold in the window, not in the total.
+    const u = new TriggerEngine(OPTS);
+    const big = u.observe({ ...ev('py/refused/x', T0), weight: 1_000_000 });
+    expect(big.fire).toBe(true);
+    if (big.fire) expect(big.trigger.counts['py/refused/x']?.total).toBe(1_000_000);
+  });
+});
