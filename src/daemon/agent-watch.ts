@@ -3,9 +3,8 @@
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { Config } from '../config/settings.js';
-import { probeAgent, snapshotEnv } from '../collect/index.js';
+import { defaultDeps, probeAgent, snapshotEnv } from '../collect/index.js';
 import type { Redactor } from '../redact/index.js';
-import { envVarsToSnapshot, isSecretEnvName, resolveConfigFiles } from '../tracers/index.js';
 import type { Logger } from '../log/logger.js';
 import { writeFileAtomic } from './atomic.js';
 import { diffBaseline, hashFiles, type Baseline } from './baseline.js';
@@ -108,9 +107,10 @@ export class AgentWatch {
 
   private async current(): Promise<Omit<Baseline, 'takenAt' | 'agent'>> {
     const { config, env } = this.opts;
-    const names = envVarsToSnapshot();
-    const snap = snapshotEnv(env, { isSecretName: isSecretEnvName, extraNames: names.names, extraPrefixes: names.prefixes });
-    const files = resolveConfigFiles(env).filter((f) => !f.neverCopy).map((f) => f.path);
+    // The same judgement and allow-list as the bundle's environment collector.
+    const names = defaultDeps.envSnapshotNames();
+    const snap = snapshotEnv(env, { isSecretName: defaultDeps.isSecretName, extraNames: names.names, extraPrefixes: names.prefixes });
+    const files = defaultDeps.resolveConfigFiles(env).filter((f) => !f.neverCopy).map((f) => f.path);
     return { agentUrl: config.agentUrl, configHashes: await hashFiles(files), env: snap.vars };
   }
 }
