@@ -1,26 +1,9 @@
 // Shapes shared by the collectors and the bundle writer: what one bundle entry is, what a
 // collector reports about itself, and the contract of the redactor every entry passes through.
 
-/** The redaction engine's contract (src/redact): collectors only ever write its output. */
-export interface Redactor {
-  text(input: string, file?: string): string;
-  document(
-    input: string,
-    format: 'yaml' | 'json' | 'ini' | 'properties' | 'xml' | 'env' | 'text' | 'auto',
-    file?: string,
-  ): { output: string; parsed: boolean; format: string; error?: string };
-  harvest(values: Iterable<string>, source?: string): void;
-  report(): RedactionReport;
-  findSecrets(input: string): Array<{ rule: string; index: number; length: number }>;
-}
-
-export interface RedactionReport {
-  rulesVersion: string;
-  rulesHash: string;
-  countsByRule: Record<string, number>;
-  countsByFile: Record<string, Record<string, number>>;
-  unparsed: Array<{ file: string; format: string; reason: string }>;
-}
+// The redaction engine's contract (src/redact): collectors only ever write its output.
+import type { Redactor } from '../redact/index.js';
+export type { Redactor, RedactionReport } from '../redact/index.js';
 
 export type DocumentFormat = Parameters<Redactor['document']>[1];
 

@@ -1,19 +1,10 @@
 // The evidence the findings engine reasons about. It is deliberately its own type, not the
 // collector's: the engine stays a pure function that tests can feed with realistic data,
 // and each producer (live `check`, the bundle builder, the daemon) adapts into it.
+import type { ErrorKind } from '../detect/index.js';
 
 /** Why a connection attempt failed, in the words support engineers use. */
-export type FailureKind =
-  | 'refused'
-  | 'timeout'
-  | 'dns'
-  | 'socket_missing'
-  | 'permission'
-  | 'reset'
-  | 'unreachable'
-  | 'http_status'
-  | 'dropped'
-  | 'other';
+export type FailureKind = ErrorKind | 'other';
 
 export interface DnsEvidence {
   host: string;
