@@ -35,7 +35,12 @@ export function spawnTailer(opts: Omit<TailerOptions, 'logger'>, spawnOpts: { ui
   });
   const child: ChildTailer = { proc, records: [], stderr: [], stopped: false, ready: undefined as never, exited: undefined as never };
   let onReady!: (s: TailStats) => void;
-  child.ready = new Promise((r) => { onReady = r; });
+  child.ready = new Promise((resolve, reject) => {
+    onReady = resolve;
+    // A child that dies before it is ready (cannot load, cannot read its script) fails fast.
+    proc.once('exit', (code) => reject(new Error(`tailer child exited (${code}) before it was ready: ${child.stderr.join('')}`)));
+  });
+  child.ready.catch(() => undefined);
   let buf = '';
   proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
     buf += d;
