@@ -401,7 +401,7 @@ class TailerImpl implements Tailer {
     }
     this.byId.set(id, r);
     this.byPath.set(path, r);
-    this.log?.debug('following log file', { path, offset: start, id });
+    this.log?.info('following log file', { path, offset: start, id });
     this.wake(r);
   }
 
