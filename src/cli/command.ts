@@ -1,5 +1,5 @@
 // The shape of one subcommand module and the helpers they share: settings flags,
-// loading the configuration, and the "not available yet" placeholder.
+// and loading the configuration.
 import type { Command } from 'commander';
 import { applyEnvFile, loadConfig, type LoadedConfig } from '../config/load.js';
 import { META_SETTINGS, SETTINGS, type SettingSpec } from '../config/settings.js';
@@ -76,17 +76,4 @@ export function loadCliContext(opts: Record<string, unknown>, loggerOpts: { stde
   });
   for (const w of loaded.warnings) logger.warn(w);
   return { loaded, logger };
-}
-
-/** A subcommand whose implementation belongs to a later piece of work. */
-export function notAvailable(name: string, arrivesWith: string): CommandModule['define'] {
-  return (cmd) => {
-    cmd.allowUnknownOption(true).allowExcessArguments(true);
-    cmd.action(
-      action(() => {
-        process.stderr.write(`flarewatch ${name}: not available yet (arrives with ${arrivesWith})\n`);
-        return EXIT.USAGE;
-      }),
-    );
-  };
 }

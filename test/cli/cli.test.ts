@@ -73,20 +73,6 @@ describe('flarewatch config', () => {
   });
 });
 
-describe('subcommands owned by later work', () => {
-  it('say clearly that they are not available yet, with exit 2', async () => {
-    const command = await (await import('../../src/cli/program.js')).loadCommands();
-    // Only check commands still wired to the placeholder; real ones have their own tests.
-    for (const mod of command) {
-      const r = await runCli([mod.name.split(' ')[0]!, 'x'], { env: cleanEnv({ FLAREWATCH_STATE_DIR: mkdtempSync(join(tmpdir(), 'fw-')) }) });
-      if (r.stderr.includes('not available yet')) {
-        expect(r.code).toBe(2);
-        expect(r.stderr).toMatch(/^flarewatch \w+: not available yet \(arrives with .+issue #\d\)/);
-      }
-    }
-  });
-});
-
 describe('collect-bundle wrapper', () => {
   it('runs `flarewatch collect` (scripts wrapper and bin)', async () => {
     const bin = fileURLToPath(new URL('../../dist/cli/collect-bundle.js', import.meta.url));
