@@ -249,6 +249,16 @@ const CASES: Case[] = [
     nearMissWhy: 'it accepts',
   },
   {
+    id: 'otlp-endpoint-unreachable',
+    why: 'the default endpoint refuses while an OTel SDK is configured on the host',
+    triggers: evidence({
+      otlpProbes: [{ ...otlpProbe('http://localhost:4318', false), source: 'default' }],
+      processEnvs: [env('pid 9 (python)', { OTEL_SERVICE_NAME: 'checkout' })],
+    }),
+    nearMiss: evidence({ otlpProbes: [{ ...otlpProbe('http://localhost:4318', false), source: 'default' }] }),
+    nearMissWhy: 'nothing on this host uses OpenTelemetry, so an empty default port is expected',
+  },
+  {
     id: 'clock-skew',
     why: 'the clock is 95 s ahead of the Agent',
     triggers: evidence({ health: { clockSkew: { ms: 95_000, reference: 'the Agent (HTTP Date header)' } } }),

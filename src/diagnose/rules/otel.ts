@@ -140,10 +140,20 @@ export function collectorExportFailing(e: Evidence): Finding[] {
   }));
 }
 
+/** OpenTelemetry is in use here: an OTEL_* setting in some environment, or OTel errors in the logs. */
+function otelInUse(e: Evidence): boolean {
+  const envs = [...(e.daemonEnv ? [e.daemonEnv] : []), ...e.processEnvs];
+  return envs.some((s) => Object.keys(s.env).some((k) => k.startsWith('OTEL_'))) || e.errors.some((x) => x.language?.startsWith('otel-'));
+}
+
 export function otlpUnreachable(e: Evidence): Finding[] {
   const out: Finding[] = [];
+  // The 4317/4318 defaults are probed for every bundle; nothing listening there only matters
+  // when something exports OTLP (a Datadog-only host has no collector and needs none).
+  const inUse = otelInUse(e);
   for (const p of e.otlpProbes) {
     if (p.connect.ok) continue;
+    if (p.source === 'default' && !inUse) continue;
     out.push({
       id: 'otlp-endpoint-unreachable',
       severity: 'error',
