@@ -91,12 +91,16 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     lagBytes: () => tailer.stats().totals.lagBytes,
   });
 
+  // The spool exists once automatic upload is on (at start or after a reload); turning it
+  // off later keeps draining what was already queued.
   let spool: UploadSpool | null = null;
   let spoolWorker: ReturnType<typeof startSpoolWorker> | null = null;
-  if (config.uploadPolicy === 'auto') {
-    spool = createUploadSpool(config.stateDir, spoolOptionsFromConfig(config, { env, logger }));
+  const ensureSpool = (c: Config) => {
+    if (c.uploadPolicy !== 'auto' || spool) return;
+    spool = createUploadSpool(c.stateDir, spoolOptionsFromConfig(c, { env, logger }));
     spoolWorker = startSpoolWorker(spool, { logger: logger.child({ component: 'upload' }) });
-  }
+  };
+  ensureSpool(config);
 
   const agent = new AgentWatch({ config, env, redactor, logger: logger.child({ component: 'agent' }), metrics });
   await agent.load();
@@ -115,7 +119,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   });
 
   const errorLog = rateLimited(logger, 60_000, 20);
+  let stateDirty = false;
   const observe = (ev: ErrorEvent) => {
+    stateDirty = true;
     const d = trigger.observe(ev);
     if (d.fire) {
       logger.warn('threshold crossed: building a bundle', { signature: d.signature, threshold: config.threshold, window: config.window });
@@ -183,6 +189,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 
   const recoveryTimer = setInterval(() => {
     for (const r of trigger.tick(Date.now())) {
+      stateDirty = true;
       metrics.recoveries.inc();
       logger.info('connection errors stopped: recovered', {
         signature: r.signature,
@@ -190,7 +197,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
         errorsDuringIncident: r.errorsDuringIncident,
       });
     }
-    void persist();
+    // Counters reach disk within a second of changing; an idle daemon writes nothing.
+    if (stateDirty) {
+      stateDirty = false;
+      void persist();
+    }
   }, 1000);
   recoveryTimer.unref();
 
@@ -248,6 +259,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
         logger.error('rules file not reloaded; keeping the previous rules', { err });
       }
       agent.reconfigure(next);
+      ensureSpool(next);
       await jobs.stop();
       jobs = jobsFor(next);
       if (sourcesChanged) {
