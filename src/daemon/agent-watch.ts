@@ -6,7 +6,7 @@ import type { Config } from '../config/settings.js';
 import { defaultDeps, probeAgent, snapshotEnv } from '../collect/index.js';
 import type { Redactor } from '../redact/index.js';
 import type { Logger } from '../log/logger.js';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 import { diffBaseline, hashFiles, type Baseline } from './baseline.js';
 import type { Metrics } from './metrics.js';
 import { appendPoint, readSeries, transitions, writeSeries, type ProbePoint } from './probe-series.js';

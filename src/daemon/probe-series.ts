@@ -1,7 +1,7 @@
 // Agent reachability over time: a small ring of probe outcomes kept in the state dir, so a
 // bundle can show when the Agent stopped answering, not only that it is down now.
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 
 export interface ProbePoint {
   time: string;

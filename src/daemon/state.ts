@@ -1,7 +1,7 @@
 // The daemon's counters and cooldowns across restarts (offsets are the tailer's business).
 // A restart inside a cooldown must not build a second bundle for the same outage.
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 import type { TriggerSnapshot } from './trigger.js';
 
 export interface DaemonState {

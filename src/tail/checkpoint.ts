@@ -2,8 +2,9 @@
 // (write temp, fsync, keep the old copy as .prev, rename, fsync the directory) so a crash at
 // any point leaves either the new or the previous copy readable. Loading falls back to .prev
 // when the newest copy is missing, empty or corrupt.
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../util/atomic-file.js';
 
 export const CHECKPOINT_FILE = 'tail-checkpoints.json';
 
@@ -92,33 +93,9 @@ export async function loadCheckpoints(dir: string): Promise<LoadedCheckpoints> {
   return { data: null, from: 'none', problems };
 }
 
-async function fsyncPath(path: string): Promise<void> {
-  const fh = await open(path, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
 
 export async function saveCheckpoints(dir: string, data: CheckpointData): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const final = join(dir, CHECKPOINT_FILE);
-  const tmp = `${final}.tmp-${process.pid}`;
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(JSON.stringify(data));
-    await fh.sync();
-  } catch (err) {
-    await fh.close().catch(() => undefined);
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  await fh.close();
   // Keep the last good copy: if the new one is ever found corrupt, the loader uses .prev.
-  await rename(final, `${final}.prev`).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== 'ENOENT') throw err;
-  });
-  await rename(tmp, final);
-  await fsyncPath(dir).catch(() => undefined); // some filesystems refuse fsync on directories
+  await writeFileAtomic(join(dir, CHECKPOINT_FILE), JSON.stringify(data), { keepPrevious: true });
 }

@@ -2,10 +2,11 @@
 // atomically, so pending uploads survive restarts and crashes. drain() sends what is due,
 // backs off per record when the destination is away, and records the outcome; isPending()
 // reads the record on disk so bundle retention in any process keeps unsent bundles.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, renameSync } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { writeFileAtomic } from '../util/atomic-file.js';
 import type { Logger } from '../log/logger.js';
 import { backoffMs } from './retry.js';
 import { uploadBundle, type UploadOptions, type UploadResult } from './upload.js';
@@ -123,16 +124,7 @@ export function createUploadSpool(stateDir: string, opts: UploadSpoolOptions = {
 
   async function write(record: SpoolRecord): Promise<void> {
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    const final = join(dir, recordName(record.bundle));
-    const tmp = `${final}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    const fh = await open(tmp, 'w', 0o600);
-    try {
-      await fh.writeFile(JSON.stringify(record, null, 2) + '\n');
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, final);
+    await writeFileAtomic(join(dir, recordName(record.bundle)), JSON.stringify(record, null, 2) + '\n');
   }
 
   function readSync(bundle: string): SpoolRecord | undefined {
