@@ -9,6 +9,6 @@ export { collectSystemFacts, parseProcNet, AGENT_PORTS, type SystemFacts } from 
 export { createWindowFinder, selectRanges, emitExcerpt, scanForErrors, type ErrorScan, type ExcerptPlan } from './log-excerpt.js';
 export { findLogFiles, type FoundFile } from './log-files.js';
 export { defaultDeps, type StageDeps, type ConfigFileLike, type LogSourceLike } from './deps.js';
-export type { LogProvider } from './context.js';
+export { resolveLogSources as configuredLogSources, type LogProvider } from './context.js';
 export { runCollector, BundleAbortedError } from './run-collector.js';
 export type { BundleEntry, CollectorStatus, Redactor, RedactionReport, Truncation } from './types.js';

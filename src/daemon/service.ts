@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import type { Config } from '../config/settings.js';
 import { loadUserRules, type Rule } from '../detect/index.js';
 import { createTailer, tailerOptionsFromConfig, type Tailer, type TailSource } from '../tail/index.js';
-import { resolveLogSources } from '../tracers/index.js';
+import { configuredLogSources, defaultDeps } from '../collect/index.js';
 import { createRedactor, loadOrCreateFingerprintKey, secretValuesFromEnv, type Redactor } from '../redact/index.js';
 import { createUploadSpool, spoolOptionsFromConfig, startSpoolWorker, type UploadSpool } from '../upload/index.js';
 import { createLogger, rateLimited, type Logger, type LoggerOptions } from '../log/logger.js';
@@ -50,13 +50,9 @@ export function triggerOptions(config: Config): TriggerOptions {
   };
 }
 
-/** The tracer catalogue's locations (unless turned off) plus FLAREWATCH_LOG_DIRS. */
+/** What the daemon tails: exactly what a bundle collects logs from (catalogue + FLAREWATCH_LOG_DIRS). */
 export function tailSources(config: Config, env: Env): TailSource[] {
-  const catalogue = config.defaultPaths ? resolveLogSources(env) : [];
-  return [
-    ...catalogue.map((s) => ({ pattern: s.pattern, tag: s.tracer })),
-    ...config.logDirs.map((p) => ({ pattern: p, tag: 'custom' })),
-  ];
+  return configuredLogSources(config, env, defaultDeps);
 }
 
 function userRules(config: Config): Rule[] {
