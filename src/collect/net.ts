@@ -5,20 +5,10 @@ import { promises as dns } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
+import type { ErrorKind } from '../detect/index.js';
 
-/** Same vocabulary as the detect stage's ErrorKind, plus ok / error. */
-export type Outcome =
-  | 'ok'
-  | 'refused'
-  | 'timeout'
-  | 'dns'
-  | 'socket_missing'
-  | 'permission'
-  | 'reset'
-  | 'unreachable'
-  | 'http_status'
-  | 'aborted'
-  | 'error';
+/** The detect stage's failure kinds (a probe never sees dropped traces), plus ok / aborted / error. */
+export type Outcome = 'ok' | Exclude<ErrorKind, 'dropped'> | 'aborted' | 'error';
 
 export function outcomeOf(err: unknown): Outcome {
   const code = (err as NodeJS.ErrnoException | undefined)?.code ?? '';
