@@ -30,6 +30,7 @@ export interface BundleQueueDeps {
 
 /** Error events kept for the bundle's timeline (most recent first out). */
 const MAX_RECENT_ERRORS = 20_000;
+const MAX_EVENT_LINE_CHARS = 1024;
 
 export class BundleQueue {
   private chain: Promise<unknown> = Promise.resolve();
@@ -40,12 +41,14 @@ export class BundleQueue {
   constructor(private readonly d: BundleQueueDeps) {}
 
   noteError(ev: ErrorEvent): void {
-    this.errors.push(ev);
-    if (this.errors.length > MAX_RECENT_ERRORS) this.errors.splice(0, this.errors.length - MAX_RECENT_ERRORS);
+    // The timeline needs when/what/where; a capped line keeps 20,000 events within a few MB.
+    this.errors.push(ev.line.length > MAX_EVENT_LINE_CHARS ? { ...ev, line: ev.line.slice(0, MAX_EVENT_LINE_CHARS) } : ev);
+    // Trim in batches: shifting a 20,000-element array on every error of a storm is O(n²).
+    if (this.errors.length > MAX_RECENT_ERRORS * 1.25) this.errors.splice(0, this.errors.length - MAX_RECENT_ERRORS);
   }
 
   recentErrors(): ErrorEvent[] {
-    return [...this.errors];
+    return this.errors.slice(-MAX_RECENT_ERRORS);
   }
 
   /** A threshold bundle; returns at once, the build runs in the background. */
