@@ -47,7 +47,7 @@ export async function screenshot(htmlFile: string, png: string, size = '1280,160
 /** True when Chromium exists and renders a trivial page; the reason otherwise. */
 export async function chromiumUsable(): Promise<{ ok: boolean; reason: string }> {
   const bin = chromiumBinary();
-  if (!bin) return { ok: false, reason: 'no chromium binary (install with scripts/install-chromium.sh)' };
+  if (!bin) return { ok: false, reason: 'no chromium binary (install with scripts/install-test-tools.sh)' };
   const dir = mkdtempSync(join(tmpdir(), 'fw-chromium-probe-'));
   try {
     const f = join(dir, 'probe.html');
