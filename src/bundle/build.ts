@@ -26,7 +26,7 @@ import { PRIORITY, type BundleEntry, type CollectorStatus, type Redactor } from 
 import { manifestFiles, MANIFEST_SCHEMA_VERSION, redactionSection, renderSummary, type Manifest } from './manifest.js';
 import { bundleFileName, TEMP_PREFIX } from './name.js';
 import { applyRetention, retentionPolicyFromConfig, type RetentionPolicy } from './retention.js';
-import { writeZip } from './zip.js';
+import { writeZip, zipEntryOf } from './zip.js';
 import { diagnosisEntries, type AgentSeriesPoint, type ErrorEventLike, type TriggerLike } from './diagnosis.js';
 import { resolveAgentUrl } from '../config/agent-url.js';
 
@@ -394,7 +394,7 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResul
     throwIfAborted(signal);
     progress('write', 'zip', finished + 1);
     const partial = join(tmp, 'bundle.zip.partial');
-    const zipped = await writeZip([{ path: 'manifest.json', content: manifestBuf }, summary, ...entries], partial, {
+    const zipped = await writeZip([{ path: 'manifest.json', content: manifestBuf }, ...[summary, ...entries].map(zipEntryOf)], partial, {
       io,
       date: created,
       ...(signal ? { signal } : {}),

@@ -9,6 +9,8 @@ export interface ZipEntryInfo {
   uncompressedSize: number;
   /** Unix mode from the external attributes (0 when absent). */
   mode: number;
+  /** The CRC-32 the central directory records for the content. */
+  crc32: number;
 }
 
 function openZip(path: string): Promise<yauzl.ZipFile> {
@@ -28,7 +30,7 @@ export async function forEachEntry(path: string, each: (entry: ZipEntryInfo, con
         if (e.fileName.endsWith('/')) return zip.readEntry();
         zip.openReadStream(e, (err, stream) => {
           if (err) return reject(err);
-          const info = { name: e.fileName, uncompressedSize: e.uncompressedSize, mode: (e.externalFileAttributes >>> 16) & 0o7777 };
+          const info = { name: e.fileName, uncompressedSize: e.uncompressedSize, mode: (e.externalFileAttributes >>> 16) & 0o7777, crc32: e.crc32 };
           each(info, stream).then(() => zip.readEntry(), reject);
         });
       });

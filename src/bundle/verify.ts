@@ -1,13 +1,15 @@
-// verifyBundle: recomputes every entry's sha256 and size against manifest.json, checks that
+// verifyBundle: recomputes every entry's sha256 and size against manifest.json and its CRC-32
+// against the zip's central directory (yauzl does not check CRCs itself), checks that
 // the archive and the manifest list the same files, and re-scans every entry (the manifest
 // included) line by line with the redaction rules. Reports findings; never prints secrets.
 import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import type { Redactor } from '../collect/types.js';
 import type { Manifest } from './manifest.js';
 import { forEachEntry, readAll } from './read.js';
 
 export interface VerifyProblem {
-  kind: 'checksum' | 'size' | 'missing' | 'unlisted' | 'secret' | 'order' | 'manifest';
+  kind: 'checksum' | 'crc' | 'size' | 'missing' | 'unlisted' | 'secret' | 'order' | 'manifest';
   path: string;
   detail: string;
 }
@@ -19,6 +21,8 @@ export interface VerifyReport {
 }
 
 const MAX_SCAN_LINE = 64 * 1024;
+
+const hex = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
 
 export async function verifyBundle(path: string, redactor: Pick<Redactor, 'findSecrets'>): Promise<VerifyReport> {
   const problems: VerifyProblem[] = [];
@@ -35,12 +39,17 @@ export async function verifyBundle(path: string, redactor: Pick<Redactor, 'findS
       }
     }
   };
+  const checkCrc = (name: string, got: number, recorded: number) => {
+    if (got !== recorded) problems.push({ kind: 'crc', path: name, detail: `CRC-32 ${hex(got)} does not match the zip's ${hex(recorded)}` });
+  };
   await forEachEntry(path, async (entry, stream) => {
     order.push(entry.name);
     const hash = createHash('sha256');
+    let crc = 0;
     let bytes = 0;
     if (entry.name === 'manifest.json') {
       const buf = await readAll(stream, 32 * 1024 * 1024);
+      checkCrc(entry.name, crc32(buf), entry.crc32);
       try {
         manifest = JSON.parse(buf.toString('utf8')) as Manifest;
       } catch (err) {
@@ -54,6 +63,7 @@ export async function verifyBundle(path: string, redactor: Pick<Redactor, 'findS
     let lineBase = 0;
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       hash.update(chunk);
+      crc = crc32(chunk, crc);
       bytes += chunk.length;
       const text = carry + chunk.toString('utf8');
       const cut = text.lastIndexOf('\n');
@@ -68,6 +78,7 @@ export async function verifyBundle(path: string, redactor: Pick<Redactor, 'findS
       carry = text.slice(cut + 1);
     }
     if (carry) scan(entry.name, carry);
+    checkCrc(entry.name, crc, entry.crc32);
     seen.set(entry.name, { sha256: hash.digest('hex'), bytes });
   });
 

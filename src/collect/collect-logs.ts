@@ -7,6 +7,7 @@ import { resolveLogSources, type CollectContext } from './context.js';
 import { ABSENT, findLogFiles, type FoundFile } from './log-files.js';
 import { BinaryFileError, emitExcerpt, scanForErrors, selectRanges, type ErrorScan, type ExcerptPlan, type LineReadStats } from './log-excerpt.js';
 import type { RedactPool } from './redact-pool.js';
+import type { StagedFile } from './staged-file.js';
 import type { CollectorRun } from './run-collector.js';
 import { PRIORITY, type Truncation } from './types.js';
 
@@ -82,7 +83,7 @@ interface Job {
 }
 
 type Outcome =
-  | { stagedPath: string; bytes: number; sha256: string; linesTotal: number; linesKept: number; unitsKept: number; cutAtBudget: boolean; longLinesCut: number }
+  | { staged: StagedFile; linesTotal: number; linesKept: number; unitsKept: number; cutAtBudget: boolean; longLinesCut: number }
   | { error: string; code?: string; binary?: boolean };
 
 function truncationFor(job: Job, r: Exclude<Outcome, { error: string }>): Truncation | undefined {
@@ -103,8 +104,7 @@ async function emitHere(ctx: CollectContext, run: CollectorRun, jobs: Job[], bud
   for (const job of jobs) {
     if (run.signal.aborted) throw new Error('aborted');
     ctx.onFile?.(job.file.path);
-    const stagedPath = ctx.stage.nextStagedPath();
-    const writer = ctx.stage.openAt(stagedPath);
+    const writer = ctx.stage.openAt(ctx.stage.nextStagedPath());
     const stats: LineReadStats = { longLinesCut: 0 };
     try {
       const r = await emitExcerpt(job.file.path, {
@@ -117,8 +117,7 @@ async function emitHere(ctx: CollectContext, run: CollectorRun, jobs: Job[], bud
         signal: run.signal,
         stats,
       });
-      const { bytes, sha256 } = await writer.finish();
-      out.push({ stagedPath, bytes, sha256, ...r, longLinesCut: stats.longLinesCut });
+      out.push({ staged: await writer.finish(), ...r, longLinesCut: stats.longLinesCut });
     } catch (err) {
       await writer.finish().catch(() => undefined);
       if (run.signal.aborted) throw err;
@@ -139,7 +138,7 @@ async function emitInPool(ctx: CollectContext, run: CollectorRun, jobs: Job[], b
         ctx.onFile?.(job.file.path);
         if (!r.ok) return { error: r.error, ...(r.code ? { code: r.code } : {}), ...(r.binary ? { binary: true } : {}) };
         const { id: _id, ok: _ok, ...rest } = r;
-        return { stagedPath, ...rest };
+        return rest;
       }),
     );
     if (run.signal.aborted) throw new Error('aborted');
@@ -221,9 +220,7 @@ export async function collectLogs(ctx: CollectContext, run: CollectorRun, budget
     }
     ctx.stage.addStaged(
       { path: job.path, priority: PRIORITY.logs + job.rank, collector: 'logs', source: job.file.path },
-      o.stagedPath,
-      o.bytes,
-      o.sha256,
+      o.staged,
       truncationFor(job, o),
     );
     run.counted();

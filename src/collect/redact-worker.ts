@@ -1,12 +1,12 @@
-// Worker thread for the log collector: redacts and stages whole log files (or their planned
-// excerpts) in parallel with the main thread. It rebuilds the main redactor's state by
+// Worker thread for the log collector: redacts, deflates and stages whole log files (or their
+// planned excerpts) in parallel with the main thread. It rebuilds the main redactor's state by
 // replaying every harvest() and document() call the main thread made, so a secret learned
 // from the environment or a config file is scrubbed here exactly as it would be there.
-import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createRedactor } from '../redact/index.js';
 import { emitExcerpt, type ExcerptPlan } from './log-excerpt.js';
+import { openStagedFile, type StagedFile } from './staged-file.js';
 import type { ReplayStep } from './recording-redactor.js';
 
 export interface WorkerInit {
@@ -28,7 +28,7 @@ export interface WorkerJob {
 }
 
 export type WorkerReply =
-  | { id: number; ok: true; bytes: number; sha256: string; linesTotal: number; linesKept: number; unitsKept: number; cutAtBudget: boolean; longLinesCut: number }
+  | { id: number; ok: true; staged: StagedFile; linesTotal: number; linesKept: number; unitsKept: number; cutAtBudget: boolean; longLinesCut: number }
   | { id: number; ok: false; error: string; code?: string; binary?: boolean }
   | { id: -1; ok: true; countsByRule: Record<string, number>; countsByFile: Record<string, Record<string, number>> };
 
@@ -63,10 +63,7 @@ function delta(): { countsByRule: Record<string, number>; countsByFile: Record<s
 
 async function runJob(job: WorkerJob): Promise<WorkerReply> {
   const out = createWriteStream(job.stagedPath, { flags: 'wx', mode: 0o600 });
-  const hash = createHash('sha256');
-  let bytes = 0;
-  let failure: Error | undefined;
-  out.on('error', (e) => (failure ??= e));
+  const writer = openStagedFile(job.stagedPath, out);
   const stats = { longLinesCut: 0 };
   try {
     const r = await emitExcerpt(job.path, {
@@ -75,18 +72,10 @@ async function runJob(job: WorkerJob): Promise<WorkerReply> {
       maxBytes: job.maxBytes,
       maxLineChars: job.maxLineChars,
       redact: (block) => redactor.text(block, job.zipPath),
-      write: async (text) => {
-        if (failure) throw failure;
-        const buf = Buffer.from(text, 'utf8');
-        hash.update(buf);
-        bytes += buf.length;
-        if (!out.write(buf)) await new Promise<void>((res) => out.once('drain', res));
-        if (failure) throw failure;
-      },
+      write: (text) => writer.write(text),
       stats,
     });
-    await new Promise<void>((res, rej) => out.end((err?: Error | null) => (err ?? failure ? rej(err ?? failure) : res())));
-    return { id: job.id, ok: true, bytes, sha256: hash.digest('hex'), ...r, longLinesCut: stats.longLinesCut };
+    return { id: job.id, ok: true, staged: await writer.finish(), ...r, longLinesCut: stats.longLinesCut };
   } catch (err) {
     out.destroy();
     const e = err as NodeJS.ErrnoException;

@@ -1,9 +1,10 @@
 // The staging area of one bundle: small entries stay in memory, large ones (log excerpts) are
-// written, already redacted, into the bundle's private 0700 temp directory while their
-// sha256 is computed. Every write goes through `io` so tests can inject a full disk.
+// written, already redacted and deflated (staged-file.ts), into the bundle's private 0700
+// temp directory. Every write goes through `io` so tests can inject a full disk.
 import { createHash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { openStagedFile, type StagedFile, type StagedFileWriter } from './staged-file.js';
 import type { BundleEntry, Truncation } from './types.js';
 
 export interface BundleIo {
@@ -55,69 +56,22 @@ export class Stage {
 
   /** Opens a staged file; text written to it must already be redacted. */
   open(meta: EntryMeta): StagedWriter {
-    const stagedPath = this.nextStagedPath();
-    const raw = this.openAt(stagedPath);
+    const raw = this.openAt(this.nextStagedPath());
     return {
       get bytes() {
         return raw.bytes;
       },
       write: (text) => raw.write(text),
-      close: async (truncated?: Truncation) => {
-        const { bytes, sha256 } = await raw.finish();
-        return this.addStaged({ ...meta, ...(truncated ? { truncated } : {}) }, stagedPath, bytes, sha256);
-      },
+      close: async (truncated?: Truncation) => this.addStaged(meta, await raw.finish(), truncated),
       discard: async () => {
         await raw.finish().catch(() => undefined);
       },
     };
   }
 
-  /** A hashing writer for a staged file, not yet an entry (see addStaged). */
-  openAt(stagedPath: string): { write(text: string): Promise<void>; readonly bytes: number; finish(): Promise<{ bytes: number; sha256: string }> } {
-    const out = this.io.createWriteStream(stagedPath);
-    const hash = createHash('sha256');
-    let bytes = 0;
-    let failure: Error | undefined;
-    out.on('error', (err: Error) => {
-      failure ??= err;
-    });
-    const finish = () =>
-      new Promise<void>((resolve, reject) => {
-        if (failure) return reject(failure);
-        out.once('error', reject);
-        out.end(() => (failure ? reject(failure) : resolve()));
-      });
-    return {
-      get bytes() {
-        return bytes;
-      },
-      write: async (text: string) => {
-        if (failure) throw failure;
-        if (text.length === 0) return;
-        const buf = Buffer.from(text, 'utf8');
-        hash.update(buf);
-        bytes += buf.length;
-        if (!out.write(buf)) {
-          await new Promise<void>((resolve, reject) => {
-            const onErr = (err: Error) => {
-              out.off('drain', onDrain);
-              reject(err);
-            };
-            const onDrain = () => {
-              out.off('error', onErr);
-              resolve();
-            };
-            out.once('drain', onDrain);
-            out.once('error', onErr);
-          });
-        }
-        if (failure) throw failure;
-      },
-      finish: async () => {
-        await finish();
-        return { bytes, sha256: hash.digest('hex') };
-      },
-    };
+  /** A writer for a staged file, not yet an entry (see addStaged). */
+  openAt(stagedPath: string): StagedFileWriter {
+    return openStagedFile(stagedPath, this.io.createWriteStream(stagedPath));
   }
 
   /** A fresh path in the temp dir for a file another thread writes (then `addStaged`). */
@@ -125,8 +79,9 @@ export class Stage {
     return join(this.dir, `entry-${++this.seq}.part`);
   }
 
-  addStaged(meta: EntryMeta, stagedPath: string, bytes: number, sha256: string, truncated?: Truncation): BundleEntry {
-    const entry: BundleEntry = { ...meta, ...(truncated ? { truncated } : {}), stagedPath, bytes, sha256 };
+  addStaged(meta: EntryMeta, file: StagedFile, truncated?: Truncation): BundleEntry {
+    const { bytes, sha256, ...staged } = file;
+    const entry: BundleEntry = { ...meta, ...(truncated ? { truncated } : {}), staged, bytes, sha256 };
     if (!this.sealed.has(meta.collector)) this.entries.push(entry);
     return entry;
   }

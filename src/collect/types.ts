@@ -5,6 +5,13 @@
 import type { Redactor } from '../redact/index.js';
 export type { Redactor, RedactionReport } from '../redact/index.js';
 
+/** A staged file as the zip writer needs it (staged-file.ts writes it). */
+export interface StagedRef {
+  path: string;
+  crc32: number;
+  compressedBytes: number;
+}
+
 export type DocumentFormat = Parameters<Redactor['document']>[1];
 
 /** How an entry was shortened to fit its budget; recorded in the manifest. */
@@ -18,7 +25,7 @@ export interface Truncation {
   long_lines_cut?: number;
 }
 
-/** One file of the bundle, already redacted: in memory when small, staged in the private temp dir when large. */
+/** One file of the bundle, already redacted: in memory when small, staged (deflated) in the private temp dir when large. */
 export interface BundleEntry {
   /** Path inside the zip, '/'-separated, relative to the root. */
   path: string;
@@ -28,7 +35,9 @@ export interface BundleEntry {
   /** Where it came from: a host path, "probe", "environment"… */
   source: string;
   content?: Buffer;
-  stagedPath?: string;
+  /** The raw-deflate staged copy: where it is, and the CRC-32 the zip records. */
+  staged?: StagedRef;
+  /** Bytes of (redacted) content, as unzipped. */
   bytes: number;
   sha256: string;
   truncated?: Truncation;

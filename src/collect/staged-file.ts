@@ -1,0 +1,70 @@
+// One staged bundle file: redacted text goes in, raw-deflate bytes go to disk. The deflate
+// happens here, while the text is produced (in a redaction worker for large logs), so the
+// zip writer only copies compressed bytes: compression runs on every core at once instead
+// of one entry after another at the end, and the private temp dir holds ~1/10 of the text.
+// The sha256 (for the manifest) and the CRC-32 and size (for the zip) are of the text.
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { pipeline } from 'node:stream/promises';
+import { crc32, createDeflateRaw, type ZlibOptions } from 'node:zlib';
+
+/**
+ * Deflate settings for every bundle entry: level 6 as `zip -6`; 1 MiB output chunks and
+ * memLevel 9 cut zlib's per-call overhead (measured ~30 % faster, same ratio).
+ */
+export const BUNDLE_DEFLATE: Readonly<ZlibOptions> = { level: 6, memLevel: 9, chunkSize: 1024 * 1024 };
+
+/** What the manifest and the zip need to know about a finished staged file. */
+export interface StagedFile {
+  /** The path of the raw-deflate stream in the private temp dir. */
+  path: string;
+  /** Bytes of redacted text (the entry's size once unzipped). */
+  bytes: number;
+  sha256: string;
+  crc32: number;
+  compressedBytes: number;
+}
+
+export interface StagedFileWriter {
+  /** Appends redacted text; resolves once the deflater can take more (back-pressure). */
+  write(text: string): Promise<void>;
+  readonly bytes: number;
+  /** Flushes the deflater and the file; rejects with the first write error (ENOSPC…). */
+  finish(): Promise<StagedFile>;
+}
+
+export function openStagedFile(path: string, out: NodeJS.WritableStream, deflate: Readonly<ZlibOptions> = BUNDLE_DEFLATE): StagedFileWriter {
+  const deflater = createDeflateRaw(deflate);
+  const hash = createHash('sha256');
+  let crc = 0;
+  let bytes = 0;
+  let compressedBytes = 0;
+  let failure: Error | undefined;
+  deflater.on('data', (c: Buffer) => (compressedBytes += c.length));
+  const done = pipeline(deflater, out);
+  // Kept for write() and finish(); marked handled so an early failure is not "unhandled".
+  done.catch((err: Error) => (failure ??= err));
+
+  return {
+    get bytes() {
+      return bytes;
+    },
+    async write(text) {
+      if (failure) throw failure;
+      if (text.length === 0) return;
+      const buf = Buffer.from(text, 'utf8');
+      hash.update(buf);
+      crc = crc32(buf, crc);
+      bytes += buf.length;
+      // The race wakes a writer waiting for 'drain' when the file fails instead.
+      if (!deflater.write(buf)) await Promise.race([once(deflater, 'drain'), done]);
+      if (failure) throw failure;
+    },
+    async finish() {
+      if (failure) throw failure;
+      deflater.end();
+      await done;
+      return { path, bytes, sha256: hash.digest('hex'), crc32: crc, compressedBytes };
+    },
+  };
+}
