@@ -106,7 +106,7 @@ class TailerImpl implements Tailer {
       startAt: opts.startAt ?? 'end',
       startBacklogBytes: opts.startBacklogBytes ?? 0,
       maxLineBytes: opts.maxLineBytes ?? 64 * 1024,
-      maxOpenFiles: opts.maxOpenFiles ?? 256,
+      maxOpenFiles: opts.maxOpenFiles ?? 1024,
       deleteGrace: opts.deleteGrace ?? 60,
       checkpointInterval: opts.checkpointInterval ?? 5,
       recorderLines: opts.recorderLines ?? 500,

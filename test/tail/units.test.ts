@@ -171,7 +171,7 @@ describe('settings mapping', () => {
       home: '/home/u',
     });
     const o = tailerOptionsFromConfig(config, [{ pattern: '/var/log/x', tag: 'java' }]);
-    expect(o).toMatchObject({ stateDir: '/tmp/fw-state', polling: true, startAt: 'beginning', maxLineBytes: 1024, recorderTotalBytes: 8 * 1024 * 1024, deleteGrace: 120, pollInterval: 1, rescanInterval: 10, checkpointInterval: 5, maxOpenFiles: 256 });
+    expect(o).toMatchObject({ stateDir: '/tmp/fw-state', polling: true, startAt: 'beginning', maxLineBytes: 1024, recorderTotalBytes: 8 * 1024 * 1024, deleteGrace: 120, pollInterval: 1, rescanInterval: 10, checkpointInterval: 5, maxOpenFiles: 1024 });
     expect(o.sources).toEqual([{ pattern: '/var/log/x', tag: 'java' }]);
   });
 });
