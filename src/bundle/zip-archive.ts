@@ -14,6 +14,8 @@ import ZipStream, { type FileDataInput, type ZipStreamOptions } from 'zip-stream
 export interface RawDeflate {
   crc32: number;
   size: number;
+  /** The staged byte count: a short copy fails the entry instead of recording the wrong content. */
+  compressedBytes: number;
 }
 
 /** archiver's entry data, plus the marker for an entry whose source is raw deflate. */
@@ -36,7 +38,12 @@ class RawDeflateZipStream extends ZipStream {
     try {
       return super.entry(source, data, callback);
     } finally {
-      this.pendingRaw = undefined;
+      if (this.pendingRaw) {
+        // zip-stream did not hand this entry to _smartStream at once: its deflate bytes would be
+        // stored or deflated again, a valid zip of garbage. Fail the archive instead.
+        this.pendingRaw = undefined;
+        this.emit('error', new Error(`${data.name ?? 'entry'}: the zip engine did not take the pre-compressed entry (zip-stream internals changed?)`));
+      }
     }
   }
 
@@ -54,6 +61,9 @@ class RawDeflateZipStream extends ZipStream {
     pass.on('data', (c: Buffer) => (compressed += c.length));
     pass.on('error', (err) => (error ??= err));
     pass.once('end', () => {
+      if (!error && compressed !== raw.compressedBytes) {
+        error = new Error(`${ae.getName()}: copied ${compressed} of ${raw.compressedBytes} staged bytes`);
+      }
       ae.setCrc(raw.crc32);
       ae.setSize(raw.size);
       ae.setCompressedSize(compressed);

@@ -4,8 +4,9 @@
 // The archive's own sha256 is computed on the way to disk. Abort (signal) and write errors
 // (a full disk) reject the promise; the caller removes the temp directory.
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
-import { Readable, Transform } from 'node:stream';
+import { pipeline as pipe, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createInflateRaw } from 'node:zlib';
 import type { BundleIo } from '../collect/stage.js';
@@ -21,15 +22,12 @@ export function zipEntryOf(e: BundleEntry): ZipEntry {
   throw new Error(`bundle entry ${e.path} has neither content nor a staged file`);
 }
 
-/** Opens the file only when the archive reaches the entry: a bundle of thousands of excerpts must not hold thousands of descriptors. */
-function lazyRead(path: string, inflate: boolean): Readable {
-  return Readable.from(
-    (async function* () {
-      const file = createReadStream(path, { highWaterMark: 1024 * 1024 });
-      yield* inflate ? file.pipe(createInflateRaw()) : file;
-    })(),
-    { objectMode: false },
-  );
+/** The staged file as a stream: its deflate bytes to copy, or (fallback) its text to deflate again. */
+function stagedSource(staged: StagedRef, inflate: boolean): Readable {
+  const file = createReadStream(staged.path, { highWaterMark: 1024 * 1024 });
+  if (!inflate) return file;
+  // pipeline: a read error reaches the inflater, and an inflate error closes the file.
+  return pipe(file, createInflateRaw(), () => undefined);
 }
 
 export async function writeZip(
@@ -50,22 +48,37 @@ export async function writeZip(
   });
   const out = opts.io.createWriteStream(outPath);
   archive.on('entry', (e) => opts.onEntry?.(e.name));
-  for (const e of entries) {
-    const data: ZipEntryData = { name: e.path, date: opts.date, mode: 0o600 };
-    if ('content' in e) archive.append(e.content, data);
-    else if (copyRaw) {
-      const raw: ZipEntryData = { ...data, rawDeflate: { crc32: e.staged.crc32, size: e.bytes } };
-      archive.append(lazyRead(e.staged.path, false), raw);
-    }
-    else archive.append(lazyRead(e.staged.path, true), data);
-  }
-  // finalize() only resolves once everything is queued; the pipeline carries errors both ways.
+  // The pipeline carries errors both ways (a full disk, an abort, a zip engine error).
   const done = opts.signal ? pipeline(archive, tap, out, { signal: opts.signal }) : pipeline(archive, tap, out);
-  const finalized = archive.finalize();
+  let current: Readable | undefined;
   try {
-    await Promise.all([done, finalized]);
+    // One entry at a time: archiver starts reading a stream as soon as it is appended, so a
+    // staged file is opened only when its turn comes (thousands of excerpts must not hold
+    // thousands of descriptors), and its read errors are ours to catch (archiver drops them).
+    for (const e of entries) {
+      const data: ZipEntryData = { name: e.path, date: opts.date, mode: 0o600 };
+      const added = once(archive, 'entry');
+      added.catch(() => undefined);
+      if ('content' in e) {
+        archive.append(e.content, data);
+      } else {
+        current = stagedSource(e.staged, !copyRaw);
+        const failed = once(current, 'error').then(([err]) => Promise.reject(err as Error));
+        failed.catch(() => undefined);
+        archive.append(current, copyRaw ? { ...data, rawDeflate: { crc32: e.staged.crc32, size: e.bytes, compressedBytes: e.staged.compressedBytes } } : data);
+        await Promise.race([added, failed, done]);
+        current = undefined;
+        continue;
+      }
+      await Promise.race([added, done]);
+    }
+    await Promise.all([archive.finalize(), done]);
   } catch (err) {
+    // Nothing may keep a staged file open (its space would outlive the temp dir) or keep writing.
+    current?.destroy();
     archive.abort();
+    (out as NodeJS.WritableStream & { destroy?: () => void }).destroy?.();
+    await done.catch(() => undefined);
     throw err;
   }
   return { bytes, sha256: hash.digest('hex') };

@@ -38,6 +38,11 @@ export interface UnzippedEntry {
   name: string;
   mode: number;
   data: Buffer;
+  /** From the central directory: 8 = deflate, 0 = stored. */
+  method: number;
+  /** The CRC-32 the zip records (yauzl does not check it; tests do). */
+  crc32: number;
+  compressedSize: number;
 }
 
 export function unzip(path: string): Promise<UnzippedEntry[]> {
@@ -53,7 +58,8 @@ export function unzip(path: string): Promise<UnzippedEntry[]> {
           const chunks: Buffer[] = [];
           stream.on('data', (c: Buffer) => chunks.push(c));
           stream.on('end', () => {
-            out.push({ name: e.fileName, mode: (e.externalFileAttributes >>> 16) & 0o7777, data: Buffer.concat(chunks) });
+            const mode = (e.externalFileAttributes >>> 16) & 0o7777;
+            out.push({ name: e.fileName, mode, data: Buffer.concat(chunks), method: e.compressionMethod, crc32: e.crc32, compressedSize: e.compressedSize });
             zip.readEntry();
           });
           stream.on('error', reject);

@@ -4,53 +4,21 @@
 // read back with yauzl (CRC recomputed here, since yauzl does not check it) and with
 // Info-ZIP's `unzip -t` where it is installed.
 import { spawnSync } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { createWriteStream, existsSync, readdirSync, readlinkSync } from 'node:fs';
+import { readFile, rm, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { crc32, inflateRawSync } from 'node:zlib';
-import yauzl from 'yauzl';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStagedFile, type StagedFile } from '../../src/collect/staged-file.js';
 import { defaultIo } from '../../src/collect/stage.js';
+import type { StagedRef } from '../../src/collect/types.js';
 import { writeZip, type ZipEntry } from '../../src/bundle/zip.js';
 import { verifyBundle } from '../../src/bundle/verify.js';
 import { createRedactor } from '../../src/redact/index.js';
-import { removeTempDirs, tempDir } from './helpers.js';
+import { removeTempDirs, tempDir, unzip } from './helpers.js';
 
 afterAll(removeTempDirs);
-
-interface CentralEntry {
-  name: string;
-  method: number;
-  crc32: number;
-  compressedSize: number;
-  data: Buffer;
-}
-
-function readCentral(path: string): Promise<CentralEntry[]> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(path, { lazyEntries: true }, (err, zip) => {
-      if (err) return reject(err);
-      const out: CentralEntry[] = [];
-      zip.on('error', reject);
-      zip.on('end', () => resolve(out));
-      zip.on('entry', (e: yauzl.Entry) => {
-        zip.openReadStream(e, (err2, stream) => {
-          if (err2) return reject(err2);
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('error', reject);
-          stream.on('end', () => {
-            out.push({ name: e.fileName, method: e.compressionMethod, crc32: e.crc32, compressedSize: e.compressedSize, data: Buffer.concat(chunks) });
-            zip.readEntry();
-          });
-        });
-      });
-      zip.readEntry();
-    });
-  });
-}
 
 async function stage(dir: string, name: string, pieces: string[]): Promise<StagedFile> {
   const path = join(dir, name);
@@ -99,8 +67,8 @@ describe('writeZip with staged raw-deflate files', () => {
     await writeZip(entries, copied, { io: defaultIo, date: new Date('2026-11-22T10:00:00Z'), rawDeflate: true });
     await writeZip(entries, recompressed, { io: defaultIo, date: new Date('2026-11-22T10:00:00Z'), rawDeflate: false });
 
-    const a = await readCentral(copied);
-    const b = await readCentral(recompressed);
+    const a = await unzip(copied);
+    const b = await unzip(recompressed);
     expect(a.map((e) => e.name)).toEqual(['manifest.json', 'logs/java.log', 'logs/unicode.log', 'logs/empty.log']);
     expect(b.map((e) => e.name)).toEqual(a.map((e) => e.name));
     for (const [k, e] of a.entries()) {
@@ -145,12 +113,80 @@ describe('writeZip with staged raw-deflate files', () => {
     const s = await stage(dir, 'entry-1.part', ['one line of text\n']);
     const zip = join(dir, 'bad.zip');
     await writeZip([{ path: 'logs/a.log', staged: { ...s, crc32: (s.crc32 ^ 1) >>> 0 }, bytes: s.bytes }], zip, { io: defaultIo, date: new Date(), rawDeflate: true });
-    const [entry] = await readCentral(zip);
+    const [entry] = await unzip(zip);
     expect(entry!.crc32).toBe((s.crc32 ^ 1) >>> 0);
     const report = await verifyBundle(zip, createRedactor());
     expect(report.ok).toBe(false);
     expect(report.problems).toContainEqual(expect.objectContaining({ kind: 'crc', path: 'logs/a.log' }));
     if (hasUnzip) expect(spawnSync('unzip', ['-tq', zip]).status).not.toBe(0);
+  });
+});
+
+describe('writeZip when a staged file goes wrong', () => {
+  /** Descriptors this process holds on files under `dir` (Linux /proc). */
+  const openUnder = (dir: string) =>
+    readdirSync('/proc/self/fd')
+      .map((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`);
+        } catch {
+          return '';
+        }
+      })
+      .filter((target) => target.startsWith(dir + '/')).length;
+
+  async function stagedSet(n: number, dir: string): Promise<ZipEntry[]> {
+    const entries: ZipEntry[] = [];
+    for (let i = 0; i < n; i++) {
+      const s = await stage(dir, `entry-${i}.part`, [`line ${i} `.repeat(2000) + '\n']);
+      entries.push({ path: `logs/f${i}.log`, staged: s, bytes: s.bytes });
+    }
+    return entries;
+  }
+
+  for (const rawDeflate of [true, false]) {
+    const how = rawDeflate ? 'copied' : 'recompressed';
+    it(`a missing staged file rejects the zip (${how}), without a crash or a hang`, async () => {
+      const dir = await tempDir();
+      const [a, b] = await stagedSet(2, dir);
+      await rm((b as { staged: StagedRef }).staged.path);
+      const err = await writeZip([a!, b!], join(dir, 'out.zip'), { io: defaultIo, date: new Date(), rawDeflate }).catch((e: unknown) => e);
+      expect((err as NodeJS.ErrnoException).code).toBe('ENOENT');
+    });
+
+    it.runIf(existsSync('/proc/self/fd'))(`holds one staged file open at a time, and none after an abort (${how})`, async () => {
+      const dir = await tempDir();
+      const entries = await stagedSet(60, dir);
+      let most = 0;
+      await writeZip(entries, join(dir, 'out.zip'), { io: defaultIo, date: new Date(), rawDeflate, onEntry: () => (most = Math.max(most, openUnder(join(dir)) - 1)) });
+      expect(most).toBeLessThanOrEqual(1);
+      expect(openUnder(dir)).toBe(0);
+
+      const controller = new AbortController();
+      let seen = 0;
+      const err = await writeZip(entries, join(dir, 'aborted.zip'), {
+        io: defaultIo,
+        date: new Date(),
+        rawDeflate,
+        signal: controller.signal,
+        onEntry: () => {
+          if (++seen === 3) controller.abort();
+        },
+      }).catch((e: unknown) => e);
+      expect((err as Error).name).toBe('AbortError');
+      // Closing is asynchronous: poll until the descriptors are gone (or fail at the deadline).
+      for (const deadline = Date.now() + 5000; openUnder(dir) > 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
+      expect(openUnder(dir)).toBe(0);
+    });
+  }
+
+  it('a staged file shorter than recorded fails the entry instead of zipping the wrong content', async () => {
+    const dir = await tempDir();
+    const [a] = await stagedSet(1, dir);
+    const staged = (a as { staged: StagedRef }).staged;
+    await truncate(staged.path, staged.compressedBytes - 3);
+    const err = await writeZip([a!], join(dir, 'out.zip'), { io: defaultIo, date: new Date(), rawDeflate: true }).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/copied \d+ of \d+ staged bytes/);
   });
 });
 
