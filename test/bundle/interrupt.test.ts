@@ -1,6 +1,6 @@
 // Interruption safety: an abort mid-collection, a full disk while writing the zip or a
 // staged log, a collector that throws. Nothing partial may remain in the bundle directory.
-import { createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -93,6 +93,54 @@ describe('interruption safety', () => {
     expect((err as BundleError).code).toBe('NO_SPACE');
     expect(await readdir(config.bundleDir)).toEqual([]);
   });
+
+  // SIGTERM mid-bundle at the two busy moments: redaction workers deflating staged logs, and
+  // the zip being written. Either way: a clear error, no temp dir, no bundle, no file left open.
+  for (const when of ['while workers stage logs', 'while the zip is written'] as const) {
+    it(`an abort ${when} leaves nothing behind`, async () => {
+      const root = await tempDir();
+      for (const n of [1, 2, 3, 4, 5, 6]) {
+        const lines = Array.from({ length: 20_000 }, (_, i) => `2026-11-22 INFO worker ${n} request ${i} handled in ${i % 97} ms`);
+        await writeFixture(root, `logs/w${n}.log`, lines.join('\n') + '\n');
+      }
+      const port = await refusedPort();
+      const config = testConfig(root, { FLAREWATCH_AGENT_URL: `http://127.0.0.1:${port}` });
+      const controller = new AbortController();
+      const err = await buildBundle({
+        config,
+        reason: 'manual',
+        env: {},
+        procRoot: join(root, 'none'),
+        rootDir: root,
+        logDirs: [join(root, 'logs')],
+        workers: 2,
+        parallelMinBytes: 0,
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (when === 'while workers stage logs' ? p.step.startsWith('logs: ') : p.phase === 'write') controller.abort('SIGTERM');
+        },
+      }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(BundleError);
+      expect((err as BundleError).code).toBe('ABORTED');
+      expect((err as Error).message).toMatch(/interrupted \(SIGTERM\)/);
+      expect(await readdir(config.bundleDir)).toEqual([]);
+      if (existsSync('/proc/self/fd')) {
+        const open = () =>
+          readdirSync('/proc/self/fd')
+            .map((fd) => {
+              try {
+                return readlinkSync(`/proc/self/fd/${fd}`);
+              } catch {
+                return '';
+              }
+            })
+            .filter((t) => t.startsWith(config.bundleDir));
+        // Workers are terminated asynchronously: poll until their files are closed.
+        for (const deadline = Date.now() + 5000; open().length > 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+        expect(open()).toEqual([]);
+      }
+    });
+  }
 
   it('a collector that throws is recorded and the bundle is still written', async () => {
     const root = await tempDir();
