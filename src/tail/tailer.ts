@@ -697,15 +697,10 @@ class TailerImpl implements Tailer {
     let readTotal = 0;
     const lines: SplitLine[] = [];
     while (readTotal < budget && !this.stopping) {
+      // Only up to the size just seen: bytes written since come with their own event, or the
+      // re-check scheduled below (an extra read here came back empty on almost every turn).
       const want = Math.min(buffer.length, r.size - r.splitter.pos);
-      if (want <= 0) {
-        // Size may have grown since our fstat; one more read costs little and saves a turn.
-        const { bytesRead } = await fh.read(buffer, 0, buffer.length, r.splitter.pos);
-        if (bytesRead === 0) break;
-        r.size = r.splitter.pos + bytesRead;
-        readTotal += await this.consume(r, fh, buffer.subarray(0, bytesRead), lines);
-        continue;
-      }
+      if (want <= 0) break;
       const { bytesRead } = await fh.read(buffer, 0, want, r.splitter.pos);
       if (bytesRead === 0) break;
       readTotal += await this.consume(r, fh, buffer.subarray(0, bytesRead), lines);
