@@ -1,7 +1,7 @@
 // Test helpers for bundle tests: a config rooted in a temp dir, a loopback server playing
 // the trace Agent, and a zip reader built on yauzl directly (not on the code under test).
 import { once } from 'node:events';
-import { rmSync } from 'node:fs';
+import { readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
@@ -32,6 +32,25 @@ export function testConfig(root: string, env: Record<string, string> = {}): Conf
     uid: 1000,
     exists: () => false,
   }).config;
+}
+
+/** Paths under `dir` this process holds open (Linux /proc; empty elsewhere). */
+export function openFilesUnder(dir: string): string[] {
+  let fds: string[];
+  try {
+    fds = readdirSync('/proc/self/fd');
+  } catch {
+    return [];
+  }
+  return fds
+    .map((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`);
+      } catch {
+        return '';
+      }
+    })
+    .filter((target) => target.startsWith(dir + '/'));
 }
 
 export interface UnzippedEntry {

@@ -1,13 +1,13 @@
 // Interruption safety: an abort mid-collection, a full disk while writing the zip or a
 // staged log, a collector that throws. Nothing partial may remain in the bundle directory.
-import { createWriteStream, existsSync, readdirSync, readlinkSync } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { buildBundle, BundleError } from '../../src/bundle/index.js';
 import type { BundleIo } from '../../src/collect/stage.js';
-import { refusedPort, startSilentServer, tempDir, testConfig, writeFixture, removeTempDirs } from './helpers.js';
+import { openFilesUnder, refusedPort, startSilentServer, tempDir, testConfig, writeFixture, removeTempDirs } from './helpers.js';
 
 afterAll(removeTempDirs);
 
@@ -125,16 +125,7 @@ describe('interruption safety', () => {
       expect((err as Error).message).toMatch(/interrupted \(SIGTERM\)/);
       expect(await readdir(config.bundleDir)).toEqual([]);
       if (existsSync('/proc/self/fd')) {
-        const open = () =>
-          readdirSync('/proc/self/fd')
-            .map((fd) => {
-              try {
-                return readlinkSync(`/proc/self/fd/${fd}`);
-              } catch {
-                return '';
-              }
-            })
-            .filter((t) => t.startsWith(config.bundleDir));
+        const open = () => openFilesUnder(config.bundleDir);
         // Workers are terminated asynchronously: poll until their files are closed.
         for (const deadline = Date.now() + 5000; open().length > 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
         expect(open()).toEqual([]);
