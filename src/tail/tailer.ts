@@ -767,7 +767,15 @@ class TailerImpl implements Tailer {
     r.size = Number((await r.fh.stat({ bigint: true })).size);
     // It may also have been truncated and rewritten before it was renamed: check the head too.
     if (await this.truncated(r, r.fh, r.size, true)) await this.onTruncated(r, r.fh);
-    while (!this.stopping && (await this.readSome(r, r.fh, buffer, Number.MAX_SAFE_INTEGER))) { /* read to EOF */ }
+    // To the end, and again while the writer still appends to the old file (it may not have
+    // reopened yet): readSome stops at the size it was given.
+    while (!this.stopping && r.fh) {
+      await this.readSome(r, r.fh, buffer, Number.MAX_SAFE_INTEGER);
+      if (!r.fh) break;
+      const size = Number((await r.fh.stat({ bigint: true })).size);
+      if (size <= r.size) break;
+      r.size = size;
+    }
   }
 
   private async detach(r: FileReader, why: 'rotated' | 'deleted'): Promise<void> {
