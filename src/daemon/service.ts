@@ -245,6 +245,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     logger,
     httpAddress,
     async reload(next: Config) {
+      // First, so a reload to `debug` already shows what the rest of the reload does.
+      logger.configure({ level: next.logLevel, format: next.logFormat });
       const nextSources = tailSources(next, env);
       const sourcesChanged = JSON.stringify(nextSources) !== JSON.stringify(tailSources(config, env));
       config = next;
@@ -267,7 +269,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
         consuming = consume(tailer);
         reportSources(logger, nextSources, tailer);
       }
-      logger.info('configuration reloaded', { sourcesChanged, threshold: next.threshold, window: next.window });
+      logger.info('configuration reloaded', { sourcesChanged, threshold: next.threshold, window: next.window, logLevel: next.logLevel });
     },
     async stop() {
       stopping = true;

@@ -29,6 +29,8 @@ export interface Logger {
   error(msg: string, fields?: Fields): void;
   child(bindings: Fields): Logger;
   enabled(level: Level): boolean;
+  /** Changes level and format for this logger and every child it made (SIGHUP reload). */
+  configure(opts: Pick<LoggerOptions, 'level' | 'format'>): void;
 }
 
 function clean(value: unknown, redact: (s: string) => string, depth = 0): unknown {
@@ -49,19 +51,31 @@ function prettyValue(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/** What configure() changes: shared by a logger and all its children. */
+interface LoggerState {
+  min: number;
+  pretty: boolean;
+}
+
 export function createLogger(opts: LoggerOptions = {}): Logger {
-  const min = RANK[opts.level ?? 'info'];
-  const write = opts.write ?? ((line: string) => process.stdout.write(line + '\n'));
   const tty = opts.isTTY ?? Boolean(process.stdout.isTTY);
-  const pretty = opts.format === 'pretty' || ((opts.format ?? 'auto') === 'auto' && tty);
+  const settle = (o: Pick<LoggerOptions, 'level' | 'format'>): LoggerState => ({
+    min: RANK[o.level ?? 'info'],
+    pretty: o.format === 'pretty' || ((o.format ?? 'auto') === 'auto' && tty),
+  });
+  const state = settle(opts);
+  return makeLogger(opts, state, opts.bindings ?? {}, (o) => Object.assign(state, settle(o)));
+}
+
+function makeLogger(opts: LoggerOptions, state: LoggerState, bindings: Fields, configure: Logger['configure']): Logger {
+  const write = opts.write ?? ((line: string) => process.stdout.write(line + '\n'));
   const redact = opts.redact ?? ((s: string) => s);
-  const bindings = opts.bindings ?? {};
 
   const emit = (level: Level, msg: string, fields?: Fields) => {
-    if (RANK[level] < min) return;
+    if (RANK[level] < state.min) return;
     const time = new Date().toISOString();
     const body = clean({ ...bindings, ...fields }, redact) as Fields;
-    if (pretty) {
+    if (state.pretty) {
       const kv = Object.entries(body)
         .filter(([, v]) => v !== undefined)
         .map(([k, v]) => `${k}=${prettyValue(v)}`)
@@ -77,8 +91,9 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     info: (m, f) => emit('info', m, f),
     warn: (m, f) => emit('warn', m, f),
     error: (m, f) => emit('error', m, f),
-    child: (b) => createLogger({ ...opts, bindings: { ...bindings, ...b } }),
-    enabled: (level) => RANK[level] >= min,
+    child: (b) => makeLogger(opts, state, { ...bindings, ...b }, configure),
+    enabled: (level) => RANK[level] >= state.min,
+    configure,
   };
 }
 

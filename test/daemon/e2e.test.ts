@@ -199,6 +199,37 @@ describe('flarewatch run (end to end)', () => {
     expect((await d.stop()).code).toBe(0);
   });
 
+  it('reloads on SIGHUP: keeps running on a bad value, then applies a new threshold and log level in place, counters kept', async () => {
+    const t = setup();
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    mkdirSync(t.logs);
+    const configFile = join(t.root, 'flarewatch.yaml');
+    writeFileSync(configFile, 'threshold: 100\nlog-level: info\n');
+    const d = start({ FLAREWATCH_CONFIG: configFile, FLAREWATCH_LOG_DIRS: t.logs, FLAREWATCH_STATE_DIR: t.state, FLAREWATCH_WINDOW: '300' });
+    await d.httpAddress();
+    appendFileSync(join(t.logs, 'python.log'), `${LINES.python(1)}\n${LINES.python(2)}\n`);
+    await d.waitUntil(() => errorsSeen(d) >= 2, 20_000, 'two connection errors');
+
+    writeFileSync(configFile, 'threshold: -1\nlog-level: debug\n');
+    d.child.kill('SIGHUP');
+    const failed = await d.waitFor((l) => l.msg === 'reload failed; keeping the running configuration', 20_000, 'reload refusal');
+    expect((failed.err as { message: string }).message).toContain('FLAREWATCH_THRESHOLD="-1" (from config file');
+    expect(d.count((l) => l.level === 'debug')).toBe(0);
+
+    writeFileSync(configFile, 'threshold: 3\nlog-level: debug\n');
+    d.child.kill('SIGHUP');
+    const reloaded = await d.waitFor((l) => l.msg === 'configuration reloaded', 20_000, 'reload');
+    expect(reloaded).toMatchObject({ threshold: 3, logLevel: 'debug' });
+    // The two errors counted before the reload still count: the third crosses the new threshold.
+    appendFileSync(join(t.logs, 'python.log'), `${LINES.python(3)}\n`);
+    const written = await d.waitFor((l) => l.msg === 'bundle written', 30_000, 'bundle written');
+    expect(written.signature).toBe(PY_SIG);
+    expect(zipsIn(t.bundles)).toHaveLength(1);
+    // Debug lines appear from the reload on, without a restart.
+    expect(d.logs.slice(d.logs.indexOf(reloaded)).some((l) => l.level === 'debug')).toBe(true);
+    expect((await d.stop()).code).toBe(0);
+  });
+
   it('refuses a bad configuration with exit 2 before starting', async () => {
     const d = start({ FLAREWATCH_WINDOW: '-3' });
     expect((await d.exited).code).toBe(2);

@@ -53,6 +53,23 @@ describe('logger', () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ component: 'tail' });
   });
 
+  it('configure() changes level and format for the logger and every child it made, before or after', () => {
+    const { logger, lines } = capture({ level: 'info', format: 'json' });
+    const tail = logger.child({ component: 'tail' });
+    tail.debug('hidden');
+    logger.configure({ level: 'debug', format: 'pretty' });
+    tail.debug('shown', { file: '/var/log/a.log' });
+    logger.child({ component: 'bundle' }).debug('also shown');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^\S+Z DEBUG shown {2}component=tail file=\/var\/log\/a\.log$/);
+    expect(tail.enabled('debug')).toBe(true);
+    tail.configure({ level: 'error', format: 'json' });
+    logger.warn('now hidden');
+    logger.error('kept');
+    expect(lines).toHaveLength(3);
+    expect(JSON.parse(lines[2]!)).toMatchObject({ level: 'error', msg: 'kept' });
+  });
+
   it('rate-limits noisy messages and reports how many were suppressed', () => {
     const { logger, lines } = capture();
     const log = rateLimited(logger, 1000, 2);
