@@ -51,6 +51,8 @@ const CONCURRENCY = 4;
 /** How long a new or truncated file whose bytes so far begin another file's head waits to show it is a copy. */
 const COPY_WAIT_MS = 1000;
 const RECHECK_AFTER_READ_MS = 100;
+/** Re-reads of a rotated file that still grows, before the new file at its path is attached. */
+const DRAIN_ROUNDS = 3;
 const STALE_CHECKPOINT_MS = 24 * 3600_000;
 // File timestamps come from a coarse kernel clock that can lag Date.now(); compare with slack.
 const MTIME_SLACK_MS = 2000;
@@ -483,8 +485,18 @@ class TailerImpl implements Tailer {
     }
   }
 
+  /**
+   * Looks at the file again shortly after a read. chokidar drops a file's change events that
+   * follow the previous one within a few tens of ms, so the last write of a burst may bring no
+   * event: the timer restarts on every read, so it always runs after the last one.
+   */
   private scheduleRecheck(r: FileReader): void {
-    if (this.recheck.has(r) || this.stopping) return;
+    if (this.stopping) return;
+    const pending = this.recheck.get(r);
+    if (pending) {
+      pending.refresh();
+      return;
+    }
     const t = setTimeout(() => {
       this.recheck.delete(r);
       this.wake(r);
@@ -768,8 +780,9 @@ class TailerImpl implements Tailer {
     // It may also have been truncated and rewritten before it was renamed: check the head too.
     if (await this.truncated(r, r.fh, r.size, true)) await this.onTruncated(r, r.fh);
     // To the end, and again while the writer still appends to the old file (it may not have
-    // reopened yet): readSome stops at the size it was given.
-    while (!this.stopping && r.fh) {
+    // reopened yet): readSome stops at the size it was given. A few rounds only: the detached
+    // reader keeps following the old file, and the new file at the path must not wait.
+    for (let round = 0; round < DRAIN_ROUNDS && !this.stopping && r.fh; round++) {
       await this.readSome(r, r.fh, buffer, Number.MAX_SAFE_INTEGER);
       if (!r.fh) break;
       const size = Number((await r.fh.stat({ bigint: true })).size);

@@ -82,6 +82,31 @@ describe('discovery scenarios', () => {
 });
 
 describe('content scenarios', () => {
+  it('the last line of a quick write burst arrives within a second, though chokidar drops events that follow each other closely', async () => {
+    const logs = await dir();
+    // No safety poll during the test: only events and the re-check after a read can deliver.
+    const t = await run({ sources: [{ pattern: logs }], rescanInterval: 60, pollInterval: 60 });
+    let seed = 12345;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const seen = () => new Set(t.records.map((r) => r.line));
+    await Promise.all(
+      Array.from({ length: 8 }, async (_, f) => {
+        const file = join(logs, `burst-${f}.log`);
+        writeFileSync(file, '');
+        await waitFor(() => t.tailer.stats().files.some((x) => x.file === file), `burst-${f}.log followed`, 5000);
+        for (let b = 0; b < 5; b++) {
+          const n = 2 + Math.floor(rand() * 4);
+          for (let k = 0; k < n; k++) {
+            appendFileSync(file, `f${f} b${b} k${k}\n`);
+            await sleep(rand() * 60);
+          }
+          await waitFor(() => seen().has(`f${f} b${b} k${n - 1}`), `the last line of burst ${b} in burst-${f}.log`, 1000);
+        }
+      }),
+    );
+  });
+
   it('files with identical first 2 KiB are told apart from copies and read in full, also when they appear later', async () => {
     const logs = await dir();
     const header = '#'.repeat(2048) + '\n';
