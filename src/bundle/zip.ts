@@ -30,6 +30,12 @@ function stagedSource(staged: StagedRef, inflate: boolean): Readable {
   return pipe(file, createInflateRaw(), () => undefined);
 }
 
+/** Resolves once a destroyed stream has released its file (streams without `closed` count as closed). */
+function closed(stream: { closed?: boolean; once?: (ev: 'close', fn: () => void) => unknown } | undefined): Promise<void> {
+  if (!stream || stream.closed !== false || !stream.once) return Promise.resolve();
+  return new Promise((resolve) => stream.once!('close', resolve));
+}
+
 export async function writeZip(
   entries: readonly ZipEntry[],
   outPath: string,
@@ -74,11 +80,16 @@ export async function writeZip(
     }
     await Promise.all([archive.finalize(), done]);
   } catch (err) {
-    // Nothing may keep a staged file open (its space would outlive the temp dir) or keep writing.
-    current?.destroy();
+    // Nothing may keep a staged file open (its space would outlive the temp dir) or keep
+    // writing: the caller removes the temp dir next, so wait until both are really closed
+    // (an aborted pipeline rejects before a still-opening output file has even opened).
+    const source = current;
+    source?.destroy();
     archive.abort();
-    (out as NodeJS.WritableStream & { destroy?: () => void }).destroy?.();
+    const output = out as NodeJS.WritableStream & { destroy?: (e?: Error) => void; closed?: boolean };
+    output.destroy?.(err as Error);
     await done.catch(() => undefined);
+    await Promise.all([closed(source), closed(output)]);
     throw err;
   }
   return { bytes, sha256: hash.digest('hex') };
