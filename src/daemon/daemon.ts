@@ -31,12 +31,20 @@ export async function runDaemon(opts: RunOptions): Promise<ExitCode> {
   let reloading = Promise.resolve();
   const onHup = () => {
     reloading = reloading.then(async () => {
+      let next: LoadedConfig;
       try {
-        const next = opts.reload();
+        next = opts.reload();
         await ensurePrivateDir(next.config.bundleDir, 'FLAREWATCH_BUNDLE_DIR');
-        await daemon.reload(next.config);
       } catch (err) {
         logger.error('reload failed; keeping the running configuration', { err });
+        return;
+      }
+      for (const w of next.warnings) logger.warn(w);
+      try {
+        await daemon.reload(next.config);
+      } catch (err) {
+        // The new values were valid; applying one of them failed (a tailer that cannot start…).
+        logger.error('reload failed part-way; some new settings may already apply', { err });
       }
     });
   };

@@ -29,7 +29,10 @@ export interface Logger {
   error(msg: string, fields?: Fields): void;
   child(bindings: Fields): Logger;
   enabled(level: Level): boolean;
-  /** Changes level and format for this logger and every child it made (SIGHUP reload). */
+  /**
+   * Changes the level and/or format (only those given) of the whole logger family: the root
+   * logger and every child made from it, whichever of them it is called on (SIGHUP reload).
+   */
   configure(opts: Pick<LoggerOptions, 'level' | 'format'>): void;
 }
 
@@ -59,12 +62,12 @@ interface LoggerState {
 
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const tty = opts.isTTY ?? Boolean(process.stdout.isTTY);
-  const settle = (o: Pick<LoggerOptions, 'level' | 'format'>): LoggerState => ({
-    min: RANK[o.level ?? 'info'],
-    pretty: o.format === 'pretty' || ((o.format ?? 'auto') === 'auto' && tty),
+  const isPretty = (format: LoggerOptions['format']) => format === 'pretty' || ((format ?? 'auto') === 'auto' && tty);
+  const state: LoggerState = { min: RANK[opts.level ?? 'info'], pretty: isPretty(opts.format) };
+  return makeLogger(opts, state, opts.bindings ?? {}, (o) => {
+    if (o.level !== undefined) state.min = RANK[o.level];
+    if (o.format !== undefined) state.pretty = isPretty(o.format);
   });
-  const state = settle(opts);
-  return makeLogger(opts, state, opts.bindings ?? {}, (o) => Object.assign(state, settle(o)));
 }
 
 function makeLogger(opts: LoggerOptions, state: LoggerState, bindings: Fields, configure: Logger['configure']): Logger {

@@ -63,11 +63,15 @@ describe('logger', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^\S+Z DEBUG shown {2}component=tail file=\/var\/log\/a\.log$/);
     expect(tail.enabled('debug')).toBe(true);
-    tail.configure({ level: 'error', format: 'json' });
+    // From a child, for the whole family; only what is given changes (here: the level).
+    tail.configure({ level: 'error' });
     logger.warn('now hidden');
     logger.error('kept');
     expect(lines).toHaveLength(3);
-    expect(JSON.parse(lines[2]!)).toMatchObject({ level: 'error', msg: 'kept' });
+    expect(lines[2]).toMatch(/^\S+Z ERROR kept$/);
+    logger.configure({ format: 'json' });
+    logger.error('as json');
+    expect(JSON.parse(lines[3]!)).toMatchObject({ level: 'error', msg: 'as json' });
   });
 
   it('rate-limits noisy messages and reports how many were suppressed', () => {
