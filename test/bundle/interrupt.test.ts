@@ -5,7 +5,8 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { buildBundle, BundleError } from '../../src/bundle/index.js';
+import { buildBundle, BundleError, type BuildBundleOptions } from '../../src/bundle/index.js';
+import type { Config } from '../../src/config/settings.js';
 import type { BundleIo } from '../../src/collect/stage.js';
 import { openFilesUnder, refusedPort, startSilentServer, tempDir, testConfig, writeFixture, removeTempDirs } from './helpers.js';
 
@@ -41,6 +42,20 @@ function fullDiskIo(match: RegExp, after: number): BundleIo {
   };
 }
 
+/**
+ * buildBundle over `root/logs` with the Agent on a refused loopback port, plus `extra`
+ * options; resolves with what it threw (the tests here expect it to fail).
+ */
+async function failingBuild(root: string, extra: Partial<BuildBundleOptions>): Promise<{ config: Config; err: unknown }> {
+  const port = await refusedPort();
+  const config = testConfig(root, { FLAREWATCH_AGENT_URL: `http://127.0.0.1:${port}` });
+  const err = await buildBundle({ config, reason: 'manual', env: {}, procRoot: join(root, 'none'), rootDir: root, logDirs: [join(root, 'logs')], ...extra }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  return { config, err };
+}
+
 describe('interruption safety', () => {
   it('an abort during collection removes the temp directory and leaves no bundle', async () => {
     const root = await tempDir();
@@ -59,17 +74,7 @@ describe('interruption safety', () => {
   it('a full disk while writing the zip fails cleanly with a clear error', async () => {
     const root = await tempDir();
     await writeFixture(root, 'logs/app.log', 'x'.repeat(200_000) + '\n');
-    const port = await refusedPort();
-    const config = testConfig(root, { FLAREWATCH_AGENT_URL: `http://127.0.0.1:${port}` });
-    const err = await buildBundle({
-      config,
-      reason: 'manual',
-      env: {},
-      procRoot: join(root, 'none'),
-      rootDir: root,
-      logDirs: [join(root, 'logs')],
-      io: fullDiskIo(/bundle\.zip\.partial$/, 1000),
-    }).catch((e: unknown) => e);
+    const { config, err } = await failingBuild(root, { io: fullDiskIo(/bundle\.zip\.partial$/, 1000) });
     expect(err).toBeInstanceOf(BundleError);
     expect((err as BundleError).code).toBe('NO_SPACE');
     expect((err as Error).message).toMatch(/ENOSPC/);
@@ -79,17 +84,7 @@ describe('interruption safety', () => {
   it('a full disk while staging a log excerpt fails the bundle (not just the collector)', async () => {
     const root = await tempDir();
     await writeFixture(root, 'logs/app.log', 'y'.repeat(100) + '\n'.repeat(1) + 'z'.repeat(300_000) + '\n');
-    const port = await refusedPort();
-    const config = testConfig(root, { FLAREWATCH_AGENT_URL: `http://127.0.0.1:${port}` });
-    const err = await buildBundle({
-      config,
-      reason: 'manual',
-      env: {},
-      procRoot: join(root, 'none'),
-      rootDir: root,
-      logDirs: [join(root, 'logs')],
-      io: fullDiskIo(/entry-\d+\.part$/, 10),
-    }).catch((e: unknown) => e);
+    const { config, err } = await failingBuild(root, { io: fullDiskIo(/entry-\d+\.part$/, 10) });
     expect((err as BundleError).code).toBe('NO_SPACE');
     expect(await readdir(config.bundleDir)).toEqual([]);
   });
@@ -103,23 +98,15 @@ describe('interruption safety', () => {
         const lines = Array.from({ length: 20_000 }, (_, i) => `2026-11-22 INFO worker ${n} request ${i} handled in ${i % 97} ms`);
         await writeFixture(root, `logs/w${n}.log`, lines.join('\n') + '\n');
       }
-      const port = await refusedPort();
-      const config = testConfig(root, { FLAREWATCH_AGENT_URL: `http://127.0.0.1:${port}` });
       const controller = new AbortController();
-      const err = await buildBundle({
-        config,
-        reason: 'manual',
-        env: {},
-        procRoot: join(root, 'none'),
-        rootDir: root,
-        logDirs: [join(root, 'logs')],
+      const { config, err } = await failingBuild(root, {
         workers: 2,
         parallelMinBytes: 0,
         signal: controller.signal,
         onProgress: (p) => {
           if (when === 'while workers stage logs' ? p.step.startsWith('logs: ') : p.phase === 'write') controller.abort('SIGTERM');
         },
-      }).catch((e: unknown) => e);
+      });
       expect(err).toBeInstanceOf(BundleError);
       expect((err as BundleError).code).toBe('ABORTED');
       expect((err as Error).message).toMatch(/interrupted \(SIGTERM\)/);
