@@ -23,6 +23,31 @@ export interface LineReadStats {
 }
 
 /**
+ * The file's text up to `endByte`, decoded chunk by chunk (a UTF-8 character split across
+ * reads stays whole); the decoder's remainder comes last. A NUL byte in the first 8 KiB
+ * means a binary file: BinaryFileError.
+ */
+async function* decodedText(path: string, opts: { endByte: number; signal?: AbortSignal }): AsyncGenerator<string> {
+  if (opts.endByte <= 0) return;
+  const stream = createReadStream(path, { start: 0, end: opts.endByte - 1, highWaterMark: 1 << 20, ...(opts.signal ? { signal: opts.signal } : {}) });
+  const decoder = new StringDecoder('utf8');
+  let first = true;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      if (first) {
+        first = false;
+        if (chunk.subarray(0, 8192).includes(0)) throw new BinaryFileError(path);
+      }
+      yield decoder.write(chunk);
+    }
+    const rest = decoder.end();
+    if (rest) yield rest;
+  } finally {
+    stream.destroy();
+  }
+}
+
+/**
  * Yields the file's lines in batches, up to `endByte`. Lines longer than `maxLineChars` keep
  * their prefix (the rest is dropped and counted) so no regex ever sees a 10 MB line.
  */
@@ -30,56 +55,42 @@ export async function* lineBatches(
   path: string,
   opts: { endByte: number; maxLineChars: number; signal?: AbortSignal; stats?: LineReadStats },
 ): AsyncGenerator<string[]> {
-  if (opts.endByte <= 0) return;
-  const stream = createReadStream(path, { start: 0, end: opts.endByte - 1, highWaterMark: 1 << 20, ...(opts.signal ? { signal: opts.signal } : {}) });
-  const decoder = new StringDecoder('utf8');
   let carry = '';
   let dropping = false;
-  let first = true;
   const max = opts.maxLineChars;
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      if (first) {
-        first = false;
-        if (chunk.subarray(0, 8192).includes(0)) throw new BinaryFileError(path);
+  for await (const text of decodedText(path, opts)) {
+    const batch: string[] = [];
+    let pos = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', pos);
+      if (nl < 0) break;
+      let piece = text.slice(pos, nl);
+      pos = nl + 1;
+      if (dropping) {
+        dropping = false;
+        carry = '';
+        continue;
       }
-      const text = decoder.write(chunk);
-      const batch: string[] = [];
-      let pos = 0;
-      for (;;) {
-        const nl = text.indexOf('\n', pos);
-        if (nl < 0) break;
-        let piece = text.slice(pos, nl);
-        pos = nl + 1;
-        if (dropping) {
-          dropping = false;
-          carry = '';
-          continue;
-        }
-        if (carry) (piece = carry + piece), (carry = '');
-        if (piece.length > max) {
-          piece = piece.slice(0, max);
-          if (opts.stats) opts.stats.longLinesCut++;
-        }
-        batch.push(piece.endsWith('\r') ? piece.slice(0, -1) : piece);
+      if (carry) (piece = carry + piece), (carry = '');
+      if (piece.length > max) {
+        piece = piece.slice(0, max);
+        if (opts.stats) opts.stats.longLinesCut++;
       }
-      if (pos < text.length && !dropping) {
-        carry += text.slice(pos);
-        if (carry.length > max) {
-          // Keep the prefix as a line of its own and skip the rest up to the next newline.
-          batch.push(carry.slice(0, max));
-          if (opts.stats) opts.stats.longLinesCut++;
-          carry = '';
-          dropping = true;
-        }
-      }
-      if (batch.length) yield batch;
+      batch.push(piece.endsWith('\r') ? piece.slice(0, -1) : piece);
     }
-    const tail = carry + decoder.end();
-    if (tail && !dropping) yield [(tail.endsWith('\r') ? tail.slice(0, -1) : tail).slice(0, max)];
-  } finally {
-    stream.destroy();
+    if (pos < text.length && !dropping) {
+      carry += text.slice(pos);
+      if (carry.length > max) {
+        // Keep the prefix as a line of its own and skip the rest up to the next newline.
+        batch.push(carry.slice(0, max));
+        if (opts.stats) opts.stats.longLinesCut++;
+        carry = '';
+        dropping = true;
+      }
+    }
+    if (batch.length) yield batch;
   }
+  if (carry && !dropping) yield [(carry.endsWith('\r') ? carry.slice(0, -1) : carry).slice(0, max)];
 }
 
 /**
@@ -91,73 +102,59 @@ export async function* wholeLineBlocks(
   path: string,
   opts: { endByte: number; maxLineChars: number; signal?: AbortSignal; stats?: LineReadStats },
 ): AsyncGenerator<{ text: string; lines: number }> {
-  if (opts.endByte <= 0) return;
-  const stream = createReadStream(path, { start: 0, end: opts.endByte - 1, highWaterMark: 1 << 20, ...(opts.signal ? { signal: opts.signal } : {}) });
-  const decoder = new StringDecoder('utf8');
   const max = opts.maxLineChars;
   let carry = '';
   let dropping = false;
-  let first = true;
   const cutLong = () => {
     if (opts.stats) opts.stats.longLinesCut++;
   };
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      if (first) {
-        first = false;
-        if (chunk.subarray(0, 8192).includes(0)) throw new BinaryFileError(path);
-      }
-      let text = decoder.write(chunk);
-      if (dropping) {
-        const nl = text.indexOf('\n');
-        if (nl < 0) continue;
-        text = text.slice(nl + 1);
-        dropping = false;
-      }
-      text = carry + text;
-      carry = '';
-      const last = text.lastIndexOf('\n');
-      let block = last >= 0 ? text.slice(0, last + 1) : '';
-      let rest = last >= 0 ? text.slice(last + 1) : text;
-      if (block) {
-        let lines = 0;
-        let clean = !block.includes('\r');
-        for (let pos = 0; pos < block.length; ) {
-          const nl = block.indexOf('\n', pos);
-          if (nl - pos > max) clean = false;
-          lines++;
-          pos = nl + 1;
-        }
-        if (!clean) {
-          const fixed = block
-            .slice(0, -1)
-            .split('\n')
-            .map((l) => {
-              let line = l.endsWith('\r') ? l.slice(0, -1) : l;
-              if (line.length > max) {
-                line = line.slice(0, max);
-                cutLong();
-              }
-              return line;
-            });
-          block = fixed.join('\n') + '\n';
-        }
-        yield { text: block, lines };
-      }
-      if (rest.length > max) {
-        // Keep the prefix as a line of its own and skip the rest up to the next newline.
-        yield { text: rest.slice(0, max) + '\n', lines: 1 };
-        cutLong();
-        rest = '';
-        dropping = true;
-      }
-      carry = rest;
+  for await (let text of decodedText(path, opts)) {
+    if (dropping) {
+      const nl = text.indexOf('\n');
+      if (nl < 0) continue;
+      text = text.slice(nl + 1);
+      dropping = false;
     }
-    const tail = carry + decoder.end();
-    if (tail && !dropping) yield { text: (tail.endsWith('\r') ? tail.slice(0, -1) : tail).slice(0, max) + '\n', lines: 1 };
-  } finally {
-    stream.destroy();
+    text = carry + text;
+    carry = '';
+    const last = text.lastIndexOf('\n');
+    let block = last >= 0 ? text.slice(0, last + 1) : '';
+    let rest = last >= 0 ? text.slice(last + 1) : text;
+    if (block) {
+      let lines = 0;
+      let clean = !block.includes('\r');
+      for (let pos = 0; pos < block.length; ) {
+        const nl = block.indexOf('\n', pos);
+        if (nl - pos > max) clean = false;
+        lines++;
+        pos = nl + 1;
+      }
+      if (!clean) {
+        const fixed = block
+          .slice(0, -1)
+          .split('\n')
+          .map((l) => {
+            let line = l.endsWith('\r') ? l.slice(0, -1) : l;
+            if (line.length > max) {
+              line = line.slice(0, max);
+              cutLong();
+            }
+            return line;
+          });
+        block = fixed.join('\n') + '\n';
+      }
+      yield { text: block, lines };
+    }
+    if (rest.length > max) {
+      // Keep the prefix as a line of its own and skip the rest up to the next newline.
+      yield { text: rest.slice(0, max) + '\n', lines: 1 };
+      cutLong();
+      rest = '';
+      dropping = true;
+    }
+    carry = rest;
   }
+  if (carry && !dropping) yield { text: (carry.endsWith('\r') ? carry.slice(0, -1) : carry).slice(0, max) + '\n', lines: 1 };
 }
 
 export interface ErrorWindow {
