@@ -177,15 +177,7 @@ export async function startSilentServer(): Promise<{ url: string; port: number; 
   };
 }
 
-/** A loopback port nothing listens on (bound, then released). */
-export async function refusedPort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
+export { closedPort as refusedPort } from '../helpers/net.js';
 
 export async function writeFixture(root: string, rel: string, content: string | Buffer): Promise<string> {
   const p = join(root, rel);

@@ -2,8 +2,7 @@
 // can wait for what the daemon says it did instead of sleeping.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request } from 'node:http';
 import { createInterface } from 'node:readline';
 import { CLI, cleanEnv } from './cli.js';
 
@@ -107,11 +106,4 @@ export function httpGet(url: string, headers: Record<string, string> = {}, metho
   });
 }
 
-/** A loopback port with nothing listening on it (bound, then released). */
-export async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
+export { closedPort } from './net.js';

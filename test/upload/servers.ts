@@ -182,11 +182,4 @@ export function selfSignedCert(): { key: string; cert: string } {
   }
 }
 
-/** A port that was free a moment ago (for "the server is down, then comes back"). */
-export async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
+export { closedPort as freePort } from '../helpers/net.js';
