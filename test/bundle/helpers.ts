@@ -1,10 +1,10 @@
 // Test helpers for bundle tests: a config rooted in a temp dir, a loopback server playing
 // the trace Agent, and a zip reader built on yauzl directly (not on the code under test).
-import { once } from 'node:events';
 import { readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
+import { listenLoopback } from '../helpers/net.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yauzl from 'yauzl';
@@ -137,11 +137,9 @@ export async function startFakeAgent(opts: { dateOffsetMs?: number } = {}): Prom
       }
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as net.AddressInfo).port;
+  const { url, port } = await listenLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     port,
     get traces() {
       return state.traces;
@@ -163,11 +161,9 @@ export async function startSilentServer(): Promise<{ url: string; port: number; 
     s.on('error', () => undefined);
     onAccept();
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as net.AddressInfo).port;
+  const { url, port } = await listenLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     port,
     accepted,
     close: () => {
