@@ -30,5 +30,10 @@ for (const file of files) {
   }
 }
 
-const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30) };
+const machine = {
+  node: process.version,
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+};
 process.stdout.write(JSON.stringify({ machine, scale, results }, null, 2) + '\n');

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const name = 'bundle';
-export const description = 'buildBundle over ~200 MB of tracer logs (budget lifted, redaction included) vs zip -r -6 of the same files; peak RSS';
+export const description =
+  'buildBundle over ~200 MB of tracer logs (budget lifted, redaction included) vs zip -r -6 of the same files; peak RSS';
 
 const dist = (p) => pathToFileURL(fileURLToPath(new URL(`../../dist/${p}`, import.meta.url))).href;
 const corpusModule = new URL('./corpus.mjs', import.meta.url);
@@ -17,13 +18,18 @@ const corpusModule = new URL('./corpus.mjs', import.meta.url);
 /** Fallback when the shared corpus generator is absent: mixed tracer lines, errors and secrets. */
 export async function simpleCorpus(dir, totalMB) {
   const samples = [
-    (i) => `[dd.trace 2024-05-01 10:00:00:${String(i % 1000).padStart(3, '0')} +0000] [dd-trace-processor] DEBUG datadog.trace.agent.core.DDSpan - Finished span ${i} duration=${i % 977}us`,
-    (i) => `2024-05-01 10:00:01,${String(i % 1000).padStart(3, '0')} DEBUG [ddtrace.internal.writer] [writer.py:405] - sent 1.57KB in 0.02605s to http://localhost:8126/v0.4/traces (${i})`,
+    (i) =>
+      `[dd.trace 2024-05-01 10:00:00:${String(i % 1000).padStart(3, '0')} +0000] [dd-trace-processor] DEBUG datadog.trace.agent.core.DDSpan - Finished span ${i} duration=${i % 977}us`,
+    (i) =>
+      `2024-05-01 10:00:01,${String(i % 1000).padStart(3, '0')} DEBUG [ddtrace.internal.writer] [writer.py:405] - sent 1.57KB in 0.02605s to http://localhost:8126/v0.4/traces (${i})`,
     (i) => `2024/05/01 10:00:02 Datadog Tracer v1.60.0 DEBUG: Sending payload: size: ${i % 4096} traces: ${i % 7}.`,
-    (i) => `{"name":"dd-trace","hostname":"web-${i % 9}","pid":${1000 + (i % 50)},"level":20,"msg":"Request to the agent: /v0.4/traces","time":"2024-05-01T10:00:03.000Z","v":0}`,
+    (i) =>
+      `{"name":"dd-trace","hostname":"web-${i % 9}","pid":${1000 + (i % 50)},"level":20,"msg":"Request to the agent: /v0.4/traces","time":"2024-05-01T10:00:03.000Z","v":0}`,
   ];
-  const error = (i) => `2024/05/01 10:00:04 Datadog Tracer v1.60.0 ERROR: lost ${i % 9 + 1} traces: Post http://localhost:8126/v0.4/traces: dial tcp 127.0.0.1:8126: connect: connection refused`;
-  const secret = (i) => `2024-05-01 10:00:05,000 DEBUG [app] using DD_API_KEY=${(i * 2654435761).toString(16).padStart(8, '0')}0123456789abcdef01234567 and Authorization: Bearer tok${i}abcdefghijklmnop`;
+  const error = (i) =>
+    `2024/05/01 10:00:04 Datadog Tracer v1.60.0 ERROR: lost ${(i % 9) + 1} traces: Post http://localhost:8126/v0.4/traces: dial tcp 127.0.0.1:8126: connect: connection refused`;
+  const secret = (i) =>
+    `2024-05-01 10:00:05,000 DEBUG [app] using DD_API_KEY=${(i * 2654435761).toString(16).padStart(8, '0')}0123456789abcdef01234567 and Authorization: Bearer tok${i}abcdefghijklmnop`;
   const files = ['java/dd-java-agent.log', 'python/ddtrace.log', 'go/app.log', 'node/dd-trace.log'];
   const per = Math.ceil((totalMB * 1024 * 1024) / files.length);
   let i = 0;
@@ -66,10 +72,14 @@ process.stdout.write(JSON.stringify({ seconds, zipBytes: r.bytes, contentBytes: 
 
 function runChild(args) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD, ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (c) => (out += c));
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`bundle child exited ${code}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`bundle child exited ${code}`)),
+    );
   });
 }
 
@@ -91,7 +101,10 @@ export async function run({ workDir, scale }) {
   let zip = null;
   if (hasZip) {
     const t0 = process.hrtime.bigint();
-    const r = spawnSync('zip', ['-r', '-6', '-q', join(workDir, 'baseline.zip'), '.'], { cwd: corpus, stdio: 'ignore' });
+    const r = spawnSync('zip', ['-r', '-6', '-q', join(workDir, 'baseline.zip'), '.'], {
+      cwd: corpus,
+      stdio: 'ignore',
+    });
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     if (r.status !== 0) throw new Error(`zip exited ${r.status}`);
     zip = { seconds, zipBytes: (await stat(join(workDir, 'baseline.zip'))).size };

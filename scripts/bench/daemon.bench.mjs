@@ -4,7 +4,16 @@
 //  2. sustained load: 1,000 files written at 2,000 lines/s in total; the daemon's CPU and RSS
 //     from /proc, and lines seen (flarewatch_lines_total) against lines written.
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+  openSync,
+  writeSync,
+  closeSync,
+} from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -19,7 +28,16 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function startDaemon(env) {
   const child = spawn(process.execPath, [CLI, 'run'], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, FLAREWATCH_LOG_FORMAT: 'json', FLAREWATCH_HTTP_ADDR: '127.0.0.1:0', FLAREWATCH_DEFAULT_PATHS: 'false', FLAREWATCH_PROBE_SCHEDULE: 'off', FLAREWATCH_AGENT_URL: 'http://127.0.0.1:9', ...env },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      FLAREWATCH_LOG_FORMAT: 'json',
+      FLAREWATCH_HTTP_ADDR: '127.0.0.1:0',
+      FLAREWATCH_DEFAULT_PATHS: 'false',
+      FLAREWATCH_PROBE_SCHEDULE: 'off',
+      FLAREWATCH_AGENT_URL: 'http://127.0.0.1:9',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const logs = [];
@@ -44,10 +62,11 @@ function startDaemon(env) {
       });
     }
   };
-  const stop = () => new Promise((resolve) => {
-    child.once('exit', resolve);
-    child.kill('SIGTERM');
-  });
+  const stop = () =>
+    new Promise((resolve) => {
+      child.once('exit', resolve);
+      child.kill('SIGTERM');
+    });
   return { child, logs, waitFor, stop };
 }
 
@@ -64,11 +83,16 @@ function metric(addr, name) {
   return new Promise((resolve, reject) => {
     request(`http://${addr}/metrics`, (res) => {
       let body = '';
-      res.setEncoding('utf8').on('data', (d) => (body += d)).on('end', () => {
-        const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(body);
-        resolve(m ? Number(m[1]) : NaN);
-      });
-    }).on('error', reject).end();
+      res
+        .setEncoding('utf8')
+        .on('data', (d) => (body += d))
+        .on('end', () => {
+          const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(body);
+          resolve(m ? Number(m[1]) : NaN);
+        });
+    })
+      .on('error', reject)
+      .end();
   });
 }
 
@@ -81,18 +105,25 @@ async function triggerLatency(workDir, rounds) {
   mkdirSync(logs, { recursive: true });
   const file = join(logs, 'go.log');
   writeFileSync(file, '');
-  const d = startDaemon({ FLAREWATCH_LOG_DIRS: logs, FLAREWATCH_STATE_DIR: state, FLAREWATCH_THRESHOLD: '5', FLAREWATCH_CAPTURE_SECONDS: '0', FLAREWATCH_MAX_BUNDLES_PER_HOUR: '1000' });
+  const d = startDaemon({
+    FLAREWATCH_LOG_DIRS: logs,
+    FLAREWATCH_STATE_DIR: state,
+    FLAREWATCH_THRESHOLD: '5',
+    FLAREWATCH_CAPTURE_SECONDS: '0',
+    FLAREWATCH_MAX_BUNDLES_PER_HOUR: '1000',
+  });
   const running = await d.waitFor((l) => l.msg === 'flarewatch running');
   const bundles = join(state, 'bundles');
   const samples = [];
   // The daemon's error log is rate-limited; its counters are not.
-  const errorsCounted = () => metric(running.http, 'flarewatch_connection_errors_total\\{language="go",kind="refused"\\}');
+  const errorsCounted = () =>
+    metric(running.http, 'flarewatch_connection_errors_total\\{language="go",kind="refused"\\}');
   try {
     for (let r = 0; r < rounds; r++) {
       const port = 9000 + r; // a new target per round: a new signature, no cooldown
       const seen = (await errorsCounted()) || 0;
       appendFileSync(file, [0, 1, 2, 3].map((i) => errorLine(port, i)).join('\n') + '\n');
-      for (const deadline = Date.now() + 30_000; ((await errorsCounted()) || 0) < seen + 4; ) {
+      for (const deadline = Date.now() + 30_000; ((await errorsCounted()) || 0) < seen + 4;) {
         if (Date.now() > deadline) throw new Error('daemon bench: errors not counted');
         await sleep(10);
       }
@@ -130,7 +161,12 @@ async function sustainedLoad(workDir, seconds) {
   // The daemon's own handle cap unless BENCH_MAX_OPEN_FILES asks for another (below 1,000
   // files, every read reopens and re-verifies a file: the cost of a tight cap).
   const maxOpenFiles = process.env.BENCH_MAX_OPEN_FILES;
-  const d = startDaemon({ FLAREWATCH_LOG_DIRS: logs, FLAREWATCH_STATE_DIR: state, FLAREWATCH_THRESHOLD: '1000000', ...(maxOpenFiles ? { FLAREWATCH_MAX_OPEN_FILES: maxOpenFiles } : {}) });
+  const d = startDaemon({
+    FLAREWATCH_LOG_DIRS: logs,
+    FLAREWATCH_STATE_DIR: state,
+    FLAREWATCH_THRESHOLD: '1000000',
+    ...(maxOpenFiles ? { FLAREWATCH_MAX_OPEN_FILES: maxOpenFiles } : {}),
+  });
   const running = await d.waitFor((l) => l.msg === 'flarewatch running', 60_000);
   const addr = running.http;
   const pid = d.child.pid;
@@ -148,7 +184,10 @@ async function sustainedLoad(workDir, seconds) {
     for (let k = 0; k < perTick; k++) {
       const i = written % FILES;
       const fd = openSync(paths[i], 'a');
-      writeSync(fd, `2026-11-22T10:00:00.000Z INFO [service-${i}] request ${written} handled in ${written % 97} ms, status=200, user=u${written % 13}\n`);
+      writeSync(
+        fd,
+        `2026-11-22T10:00:00.000Z INFO [service-${i}] request ${written} handled in ${written % 97} ms, status=200, user=u${written % 13}\n`,
+      );
       closeSync(fd);
       written++;
     }

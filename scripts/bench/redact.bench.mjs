@@ -36,10 +36,25 @@ export async function run({ workDir, scale }) {
   const mb = bytes / 1e6;
   const mbps = (s) => Math.round((mb / s) * 10) / 10;
   return {
-    corpus: { generator: corpus.generator, files: corpus.files.length, megabytes: Math.round(mb * 10) / 10, plantedSecrets: corpus.secrets ?? null },
+    corpus: {
+      generator: corpus.generator,
+      files: corpus.files.length,
+      megabytes: Math.round(mb * 10) / 10,
+      plantedSecrets: corpus.secrets ?? null,
+    },
     hints: hints.length,
-    grep: { command: 'LC_ALL=C grep -cE <hints>', seconds: round(grep.seconds), mbPerSec: mbps(grep.seconds), matchingLines: grep.count },
-    grepIgnoreCase: { command: 'LC_ALL=C grep -ciE <hints>', seconds: round(grepI.seconds), mbPerSec: mbps(grepI.seconds), matchingLines: grepI.count },
+    grep: {
+      command: 'LC_ALL=C grep -cE <hints>',
+      seconds: round(grep.seconds),
+      mbPerSec: mbps(grep.seconds),
+      matchingLines: grep.count,
+    },
+    grepIgnoreCase: {
+      command: 'LC_ALL=C grep -ciE <hints>',
+      seconds: round(grepI.seconds),
+      mbPerSec: mbps(grepI.seconds),
+      matchingLines: grepI.count,
+    },
     redact: {
       seconds: round(red.seconds),
       mbPerSec: mbps(red.seconds),
@@ -66,7 +81,10 @@ function grepCount(ere, files, ignoreCase) {
     child.on('close', (code) => {
       if (code !== 0 && code !== 1) return reject(new Error(`grep exited ${code}`));
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const count = out.trim().split('\n').reduce((a, l) => a + Number(l.slice(l.lastIndexOf(':') + 1) || 0), 0);
+      const count = out
+        .trim()
+        .split('\n')
+        .reduce((a, l) => a + Number(l.slice(l.lastIndexOf(':') + 1) || 0), 0);
       resolve({ seconds, count });
     });
   });
@@ -95,7 +113,12 @@ async function redactFiles(files, limitBytes) {
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const rep = r.report();
-  return { seconds, redactions: Object.values(rep.countsByRule).reduce((a, b) => a + b, 0), byRule: rep.countsByRule, changedBytes };
+  return {
+    seconds,
+    redactions: Object.values(rep.countsByRule).reduce((a, b) => a + b, 0),
+    byRule: rep.countsByRule,
+    changedBytes,
+  };
 }
 
 async function makeCorpus(dir, totalMB) {
@@ -111,33 +134,48 @@ async function makeCorpus(dir, totalMB) {
 // ----------------------------------------------------------------- fallback generator
 function rng(seed) {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 export async function ownCorpus(dir, totalMB) {
   const rand = rng(5);
   const pick = (a) => a[Math.floor(rand() * a.length)];
   const hex = (n) => Array.from({ length: n }, () => '0123456789abcdef'[Math.floor(rand() * 16)]).join('');
-  const alnum = (n) => Array.from({ length: n }, () => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'[Math.floor(rand() * 62)]).join('');
+  const alnum = (n) =>
+    Array.from(
+      { length: n },
+      () => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'[Math.floor(rand() * 62)],
+    ).join('');
   const ts = (i) => new Date(Date.UTC(2026, 2, 1) + i * 37).toISOString();
   const normal = [
-    (i) => `${ts(i)} DEBUG [dd.trace ${ts(i)}] [dd-trace-processor] datadog.trace.agent.core.DDSpan - Finished span: DDSpan [ t_id=${hex(32)}, s_id=${BigInt.asUintN(63, BigInt('0x' + hex(16)))}, p_id=0] service=checkout resource=GET /api/orders duration_ns=${Math.floor(rand() * 1e7)}`,
-    (i) => `${ts(i)} INFO ddtrace.internal.writer.writer: sent ${Math.floor(rand() * 900)} traces to http://localhost:8126/v0.5/traces in ${Math.floor(rand() * 40)}ms`,
-    (i) => `{"level":"debug","time":"${ts(i)}","msg":"flushing payload","trace_id":"${hex(32)}","span_count":${Math.floor(rand() * 50)},"lang":"nodejs"}`,
+    (i) =>
+      `${ts(i)} DEBUG [dd.trace ${ts(i)}] [dd-trace-processor] datadog.trace.agent.core.DDSpan - Finished span: DDSpan [ t_id=${hex(32)}, s_id=${BigInt.asUintN(63, BigInt('0x' + hex(16)))}, p_id=0] service=checkout resource=GET /api/orders duration_ns=${Math.floor(rand() * 1e7)}`,
+    (i) =>
+      `${ts(i)} INFO ddtrace.internal.writer.writer: sent ${Math.floor(rand() * 900)} traces to http://localhost:8126/v0.5/traces in ${Math.floor(rand() * 40)}ms`,
+    (i) =>
+      `{"level":"debug","time":"${ts(i)}","msg":"flushing payload","trace_id":"${hex(32)}","span_count":${Math.floor(rand() * 50)},"lang":"nodejs"}`,
     (i) => `${ts(i)} | TRACE | INFO | (pkg/trace/info/stats.go:104 in LogAndResetStats) | No data received`,
-    (i) => `[${ts(i)}] [INF] Datadog.Trace.Agent.AgentWriter: Traces sent successfully to the Agent at http://10.0.${Math.floor(rand() * 255)}.7:8126/v0.4/traces`,
-    (i) => `${ts(i)} otel.javaagent DEBUG io.opentelemetry.exporter.internal.http.HttpExporter - Exporting 512 spans to https://otel-collector.observability.svc:4318/v1/traces traceparent=00-${hex(32)}-${hex(16)}-01`,
-    (i) => `${ts(i)} WARN  [main] c.a.c.OrderService - inventory lookup slow: sku=${alnum(8)} took ${Math.floor(rand() * 2000)}ms host=web-${Math.floor(rand() * 40)}.prod.internal`,
+    (i) =>
+      `[${ts(i)}] [INF] Datadog.Trace.Agent.AgentWriter: Traces sent successfully to the Agent at http://10.0.${Math.floor(rand() * 255)}.7:8126/v0.4/traces`,
+    (i) =>
+      `${ts(i)} otel.javaagent DEBUG io.opentelemetry.exporter.internal.http.HttpExporter - Exporting 512 spans to https://otel-collector.observability.svc:4318/v1/traces traceparent=00-${hex(32)}-${hex(16)}-01`,
+    (i) =>
+      `${ts(i)} WARN  [main] c.a.c.OrderService - inventory lookup slow: sku=${alnum(8)} took ${Math.floor(rand() * 2000)}ms host=web-${Math.floor(rand() * 40)}.prod.internal`,
   ];
   const errors = [
-    (i) => `${ts(i)} ERROR [dd.trace] datadog.trace.agent.common.writer.ddagent.DDAgentApi - Failed to send traces to the Datadog Agent at http://localhost:8126/v0.4/traces: java.net.ConnectException: Connection refused`,
-    (i) => `${ts(i)} ERROR ddtrace.internal.writer.writer: failed to send, dropping 12 traces to intake at unix:///var/run/datadog/apm.socket: [Errno 2] No such file or directory`,
+    (i) =>
+      `${ts(i)} ERROR [dd.trace] datadog.trace.agent.common.writer.ddagent.DDAgentApi - Failed to send traces to the Datadog Agent at http://localhost:8126/v0.4/traces: java.net.ConnectException: Connection refused`,
+    (i) =>
+      `${ts(i)} ERROR ddtrace.internal.writer.writer: failed to send, dropping 12 traces to intake at unix:///var/run/datadog/apm.socket: [Errno 2] No such file or directory`,
   ];
   const secrets = [
     () => `DD_API_KEY=${hex(32)} dd-agent starting`,
     () => `Authorization: Bearer ${alnum(40)}`,
     () => `connecting to postgres://app:${alnum(14)}@db.internal:5432/orders`,
-    () => `using credentials AKIA${alnum(16).toUpperCase().replace(/[^A-Z2-7]/g, 'Q')} for s3 upload`,
+    () =>
+      `using credentials AKIA${alnum(16)
+        .toUpperCase()
+        .replace(/[^A-Z2-7]/g, 'Q')} for s3 upload`,
     () => `token=eyJ${alnum(20)}.eyJ${alnum(40)}.${alnum(43)}`,
     () => `{"password": "${alnum(12)}", "user": "app"}`,
   ];

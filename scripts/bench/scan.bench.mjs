@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { generateCorpus } from './corpus.mjs';
 
 export const name = 'scan';
-export const description = 'flarewatch scan vs LC_ALL=C grep -cE over a mixed tracer-log corpus (~1 error per 5,000 lines)';
+export const description =
+  'flarewatch scan vs LC_ALL=C grep -cE over a mixed tracer-log corpus (~1 error per 5,000 lines)';
 
 const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
@@ -18,19 +19,64 @@ const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
  * (grep cannot tell multi-line events, benign look-alikes or causes apart; it only counts lines.)
  */
 const GREP_PHRASES = [
-  'while sending [0-9]+ \\(size=', 'No datadog agent detected', 'Error querying', 'Failed to send [0-9]+ traces', 'Dropped due to a buffer overflow',
-  'Failed to export', 'failed to send, dropping', 'HTTP error status', 'failed to send traces to Datadog Agent', 'Agent not reachable',
-  'cannot fit trace', 'payload buffer item limit', 'Transient error', 'Exception while exporting', 'Queue full, dropping',
-  'lost [0-9]+ traces', 'failure sending traces', 'Unable to reach agent intake', 'Error sending stats payload',
-  '(traces|logs|metrics) export: ', 'failed to upload metrics', 'failed to send to ', 'Internal error during', 'Agent Error: ',
-  'send_request .* failed', 'Error sending payload to the agent', 'Network error trying to reach the agent', 'Error from https?://',
-  'Writer dropped', 'payload is discarded', '"stack":"(OTLPExporterError|AggregateError|Error)', 'Export failed', 'span export failed',
-  'maxQueueSize reached', 'An error occurred while sending', 'Unable to communicate with the trace agent', 'Failed to submit',
-  'Exporter failed send data', 'Transient HTTP error', 'Export encountered GRPC', 'Unknown error in export', 'Error sending trace',
-  'sidecar unavailable', 'Failed sending traces to the sidecar', 'curl_easy_perform\\(\\) failed', 'no curl session',
-  'byte limit; dropping', 'DIAGNOSTICS - agent_error', 'submitting traces', 'Error sending traces to agent', 'Unexpected response status',
-  'Exporting failed', 'sending queue is full', '"agent_error": ?(true|"[^"]+")', '"agent_reachable":false', 'ECONNREFUSED',
-  'Connection refused', 'connection refused',
+  'while sending [0-9]+ \\(size=',
+  'No datadog agent detected',
+  'Error querying',
+  'Failed to send [0-9]+ traces',
+  'Dropped due to a buffer overflow',
+  'Failed to export',
+  'failed to send, dropping',
+  'HTTP error status',
+  'failed to send traces to Datadog Agent',
+  'Agent not reachable',
+  'cannot fit trace',
+  'payload buffer item limit',
+  'Transient error',
+  'Exception while exporting',
+  'Queue full, dropping',
+  'lost [0-9]+ traces',
+  'failure sending traces',
+  'Unable to reach agent intake',
+  'Error sending stats payload',
+  '(traces|logs|metrics) export: ',
+  'failed to upload metrics',
+  'failed to send to ',
+  'Internal error during',
+  'Agent Error: ',
+  'send_request .* failed',
+  'Error sending payload to the agent',
+  'Network error trying to reach the agent',
+  'Error from https?://',
+  'Writer dropped',
+  'payload is discarded',
+  '"stack":"(OTLPExporterError|AggregateError|Error)',
+  'Export failed',
+  'span export failed',
+  'maxQueueSize reached',
+  'An error occurred while sending',
+  'Unable to communicate with the trace agent',
+  'Failed to submit',
+  'Exporter failed send data',
+  'Transient HTTP error',
+  'Export encountered GRPC',
+  'Unknown error in export',
+  'Error sending trace',
+  'sidecar unavailable',
+  'Failed sending traces to the sidecar',
+  'curl_easy_perform\\(\\) failed',
+  'no curl session',
+  'byte limit; dropping',
+  'DIAGNOSTICS - agent_error',
+  'submitting traces',
+  'Error sending traces to agent',
+  'Unexpected response status',
+  'Exporting failed',
+  'sending queue is full',
+  '"agent_error": ?(true|"[^"]+")',
+  '"agent_reachable":false',
+  'ECONNREFUSED',
+  'Connection refused',
+  'connection refused',
 ];
 
 function exec(cmd, args, opts = {}) {
@@ -42,7 +88,9 @@ function exec(cmd, args, opts = {}) {
     child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, seconds: Number(process.hrtime.bigint() - started) / 1e9 }));
+    child.on('close', (code) =>
+      resolve({ code, stdout, stderr, seconds: Number(process.hrtime.bigint() - started) / 1e9 }),
+    );
   });
 }
 
@@ -77,7 +125,10 @@ export async function run({ workDir, scale }) {
 
   const pattern = GREP_PHRASES.join('|');
   const grep = await best(5, () => exec('grep', ['-cE', pattern, ...corpus.files], { env }));
-  const grepLines = grep.stdout.trim().split('\n').reduce((n, l) => n + Number(l.slice(l.lastIndexOf(':') + 1)), 0);
+  const grepLines = grep.stdout
+    .trim()
+    .split('\n')
+    .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(':') + 1)), 0);
 
   const scan = await best(5, () => timed(process.execPath, [CLI, 'scan', '--json', ...corpus.files], env));
   if (scan.code !== 1 && scan.code !== 0) throw new Error(`flarewatch scan failed (${scan.code}): ${scan.stderr}`);
@@ -100,8 +151,18 @@ export async function run({ workDir, scale }) {
   const scanMBs = mb / scan.seconds;
   const grepMBs = mb / grep.seconds;
   return {
-    corpus: { files: corpus.files.length, megabytes: Number(mb.toFixed(1)), lines: corpus.lines, errorEvents: corpus.errors },
-    grep: { seconds: Number(grep.seconds.toFixed(3)), mbPerSecond: Math.round(grepMBs), matchingLines: grepLines, phrases: GREP_PHRASES.length },
+    corpus: {
+      files: corpus.files.length,
+      megabytes: Number(mb.toFixed(1)),
+      lines: corpus.lines,
+      errorEvents: corpus.errors,
+    },
+    grep: {
+      seconds: Number(grep.seconds.toFixed(3)),
+      mbPerSecond: Math.round(grepMBs),
+      matchingLines: grepLines,
+      phrases: GREP_PHRASES.length,
+    },
     flarewatchScan: {
       seconds: Number(scan.seconds.toFixed(3)),
       mbPerSecond: Math.round(scanMBs),
@@ -113,7 +174,11 @@ export async function run({ workDir, scale }) {
     engineInProcess: { seconds: Number(engineSeconds.toFixed(3)), mbPerSecond: Math.round(mb / engineSeconds) },
     ratioToGrep: Number((scanMBs / grepMBs).toFixed(2)),
     engineRatioToGrep: Number((mb / engineSeconds / grepMBs).toFixed(2)),
-    memory: { smallInputMB: Number(smallMB.toFixed(1)), smallPeakRssMB: small.peakRssMB, fullInputMB: Number(mb.toFixed(1)), fullPeakRssMB: scan.peakRssMB },
+    memory: {
+      smallInputMB: Number(smallMB.toFixed(1)),
+      smallPeakRssMB: small.peakRssMB,
+      fullInputMB: Number(mb.toFixed(1)),
+      fullPeakRssMB: scan.peakRssMB,
+    },
   };
 }
-

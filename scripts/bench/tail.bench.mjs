@@ -6,7 +6,6 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-
 export const name = 'tail';
 export const description = 'tailer throughput vs tail -F, idle CPU and peak RSS with 1,000 files';
 
@@ -53,7 +52,11 @@ function makeFiles(dir, count) {
 async function flarewatchThroughput(dir, lines) {
   const { createTailer } = await import(distTail);
   const files = makeFiles(join(dir, 'fw'), 4);
-  const tailer = createTailer({ sources: [{ pattern: join(dir, 'fw') }], rescanInterval: 10, recorderTotalBytes: 16 * 1024 * 1024 });
+  const tailer = createTailer({
+    sources: [{ pattern: join(dir, 'fw') }],
+    rescanInterval: 10,
+    recorderTotalBytes: 16 * 1024 * 1024,
+  });
   await tailer.start();
   let count = 0;
   let bytes = 0;
@@ -73,7 +76,14 @@ async function flarewatchThroughput(dir, lines) {
   await tailer.stop();
   await consumer;
   const seconds = (end - t0) / 1000;
-  return { lines: count, seconds, linesPerSec: Math.round(count / seconds), mbPerSec: +(bytes / 1e6 / seconds).toFixed(1), writerSeconds: writerMs / 1000, lagAtEnd: stats.totals.lagBytes };
+  return {
+    lines: count,
+    seconds,
+    linesPerSec: Math.round(count / seconds),
+    mbPerSec: +(bytes / 1e6 / seconds).toFixed(1),
+    writerSeconds: writerMs / 1000,
+    lagAtEnd: stats.totals.lagBytes,
+  };
 }
 
 /** Position of `tail`'s descriptor on each file, from /proc: it has caught up when all reach the size. */
@@ -133,7 +143,13 @@ async function tailFThroughput(dir, lines) {
   await exited;
   const seconds = (end - t0) / 1000;
   const bytes = sizes.reduce((a, b) => a + b, 0);
-  return { lines: Number(out.trim()) || null, seconds, linesPerSec: Math.round(lines / seconds), mbPerSec: +(bytes / 1e6 / seconds).toFixed(1), writerSeconds: writerMs / 1000 };
+  return {
+    lines: Number(out.trim()) || null,
+    seconds,
+    linesPerSec: Math.round(lines / seconds),
+    mbPerSec: +(bytes / 1e6 / seconds).toFixed(1),
+    writerSeconds: writerMs / 1000,
+  };
 }
 
 /** CPU ticks (user+system) and peak RSS of a process, from /proc. */
@@ -168,10 +184,15 @@ async function idleTailer(dir, idleSeconds) {
     process.send({ ready: true });
     for await (const rec of tailer.records()) count++;
   `;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const messages = [];
   let wake;
-  child.on('message', (m) => { messages.push(m); wake?.(); });
+  child.on('message', (m) => {
+    messages.push(m);
+    wake?.();
+  });
   const next = async () => {
     while (messages.length === 0) await new Promise((r) => (wake = r));
     return messages.shift();
@@ -180,7 +201,10 @@ async function idleTailer(dir, idleSeconds) {
   const startTicksAfterScan = procUsage(child.pid);
   // Some activity first, so the flight recorder holds lines from every file.
   const burstLines = 50;
-  for (const f of files) writeFileSync(f, Array.from({ length: burstLines }, (_, i) => `activity ${i} ${LINE_PAD}`).join('\n') + '\n', { flag: 'a' });
+  for (const f of files)
+    writeFileSync(f, Array.from({ length: burstLines }, (_, i) => `activity ${i} ${LINE_PAD}`).join('\n') + '\n', {
+      flag: 'a',
+    });
   for (;;) {
     child.send('stats');
     const s = await next();
@@ -220,8 +244,14 @@ export async function run({ workDir, scale }) {
   const tailF = await tailFThroughput(workDir, lines);
   const idle = await idleTailer(workDir, idleSeconds);
   return {
-    throughput: { files: 4, linesWritten: lines, lineBytes: `${LINE_PAD.length + 12}-ish`, flarewatch, tailF, ratio: +(flarewatch.linesPerSec / tailF.linesPerSec).toFixed(2) },
+    throughput: {
+      files: 4,
+      linesWritten: lines,
+      lineBytes: `${LINE_PAD.length + 12}-ish`,
+      flarewatch,
+      tailF,
+      ratio: +(flarewatch.linesPerSec / tailF.linesPerSec).toFixed(2),
+    },
     idle,
   };
 }
-

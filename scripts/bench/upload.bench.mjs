@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 
 export const name = 'upload';
-export const description = 'uploadBundle to a loopback intake: MB/s and peak RSS vs a bare streamed PUT and a read-it-all PUT';
+export const description =
+  'uploadBundle to a loopback intake: MB/s and peak RSS vs a bare streamed PUT and a read-it-all PUT';
 
 const distUpload = pathToFileURL(fileURLToPath(new URL('../../dist/upload/index.js', import.meta.url))).href;
 
@@ -49,7 +50,9 @@ function runChild(script, args) {
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`child ${args[0]} exited ${code}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`child ${args[0]} exited ${code}`)),
+    );
   });
 }
 
@@ -85,13 +88,18 @@ export async function run({ workDir, scale }) {
         if (!r.ok) throw new Error(`${mode} upload failed`);
         if (received < bytes) throw new Error(`${mode}: server got ${received} of ${bytes} bytes`);
         const prev = results[mode];
-        if (!prev || r.seconds < prev.seconds) results[mode] = { ...r, maxRssMiB: Math.max(r.maxRssMiB, prev?.maxRssMiB ?? 0) };
+        if (!prev || r.seconds < prev.seconds)
+          results[mode] = { ...r, maxRssMiB: Math.max(r.maxRssMiB, prev?.maxRssMiB ?? 0) };
       }
     }
   } finally {
     await new Promise((r) => server.close(r));
   }
-  const fig = (r) => ({ MBps: +(bytes / 1e6 / r.seconds).toFixed(1), seconds: +r.seconds.toFixed(3), maxRssMiB: +r.maxRssMiB.toFixed(1) });
+  const fig = (r) => ({
+    MBps: +(bytes / 1e6 / r.seconds).toFixed(1),
+    seconds: +r.seconds.toFixed(3),
+    maxRssMiB: +r.maxRssMiB.toFixed(1),
+  });
   return {
     bundleMiB: bytes / 1024 / 1024,
     baselineBareStreamedPut: fig(results.bare),

@@ -13,12 +13,26 @@ import type { Logger } from '../log/logger.js';
 import { loadOrCreateFingerprintKey } from '../redact/index.js';
 import { VERSION } from '../version.js';
 import { collectLogs, type OmittedFile } from '../collect/collect-logs.js';
-import { agentCollector, configCollector, environmentCollector, otlpCollector, systemCollector, type CollectFacts } from '../collect/collectors.js';
+import {
+  agentCollector,
+  configCollector,
+  environmentCollector,
+  otlpCollector,
+  systemCollector,
+  type CollectFacts,
+} from '../collect/collectors.js';
 import type { AgentProbe } from '../collect/agent-probe.js';
 import type { OtlpEndpointProbe } from '../collect/otlp-probe.js';
 import type { CollectContext, Collector, LogProvider } from '../collect/context.js';
 import { defaultDeps, type ConfigFileLike, type Env, type StageDeps } from '../collect/deps.js';
-import { BundleAbortedError, abortReason, errorText, isFatalIoError, runCollector, throwIfAborted } from '../collect/run-collector.js';
+import {
+  BundleAbortedError,
+  abortReason,
+  errorText,
+  isFatalIoError,
+  runCollector,
+  throwIfAborted,
+} from '../collect/run-collector.js';
 import { Stage, defaultIo, type BundleIo } from '../collect/stage.js';
 import { createRedactPool, defaultPoolSize } from '../collect/redact-pool.js';
 import { recordingRedactor } from '../collect/recording-redactor.js';
@@ -105,7 +119,10 @@ export interface BundleResult {
 }
 
 export class BundleError extends Error {
-  constructor(message: string, readonly code: 'ABORTED' | 'NO_SPACE' | 'IO') {
+  constructor(
+    message: string,
+    readonly code: 'ABORTED' | 'NO_SPACE' | 'IO',
+  ) {
     super(message);
     this.name = 'BundleError';
   }
@@ -132,7 +149,8 @@ function fitByPriority(entries: BundleEntry[], room: number): { kept: BundleEntr
 
 function redactExtra(redactor: Redactor, e: ExtraEntry): string {
   const text = typeof e.content === 'string' ? e.content : e.content.toString('utf8');
-  if (/\.(json|ya?ml)$/i.test(e.path)) return redactor.document(text, /\.json$/i.test(e.path) ? 'json' : 'yaml', e.path).output;
+  if (/\.(json|ya?ml)$/i.test(e.path))
+    return redactor.document(text, /\.json$/i.test(e.path) ? 'json' : 'yaml', e.path).output;
   return text
     .split('\n')
     .map((l) => redactor.text(l, e.path))
@@ -208,22 +226,29 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResul
   const outputDir = opts.outputDir ?? config.bundleDir;
   const maxBytes = opts.maxBytes ?? config.maxBundleBytes;
   const hostname = opts.hostname ?? os.hostname();
-  const progress = (phase: BundleProgress['phase'], step: string, done: number) => opts.onProgress?.({ phase, step, done, total: 7 });
+  const progress = (phase: BundleProgress['phase'], step: string, done: number) =>
+    opts.onProgress?.({ phase, step, done, total: 7 });
 
   throwIfAborted(signal);
   await ensurePrivateDir(outputDir, 'FLAREWATCH_BUNDLE_DIR');
   const tmp = await mkdtemp(join(outputDir, TEMP_PREFIX));
   try {
-    const fingerprintKey = !opts.redactor && config.redactFingerprint ? await loadOrCreateFingerprintKey(config.stateDir) : undefined;
+    const fingerprintKey =
+      !opts.redactor && config.redactFingerprint ? await loadOrCreateFingerprintKey(config.stateDir) : undefined;
     const replacement = fingerprintKey ? ('fingerprint' as const) : ('mask' as const);
-    const baseRedactor = opts.redactor ?? deps.createRedactor({ replacement, ...(fingerprintKey ? { fingerprintKey } : {}) });
+    const baseRedactor =
+      opts.redactor ?? deps.createRedactor({ replacement, ...(fingerprintKey ? { fingerprintKey } : {}) });
     // Workers can rebuild only the stock redactor (by replaying what it learned).
     const canParallelize = !opts.redactor && deps.createRedactor === defaultDeps.createRedactor && opts.workers !== 0;
     const recording = canParallelize ? recordingRedactor(baseRedactor) : null;
     const redactor: Redactor = recording ?? baseRedactor;
     const redactPool = recording
       ? () => {
-          const pool = createRedactPool(opts.workers ?? defaultPoolSize(), { replacement, ...(fingerprintKey ? { fingerprintKey } : {}), replay: [...recording.replay] }, signal);
+          const pool = createRedactPool(
+            opts.workers ?? defaultPoolSize(),
+            { replacement, ...(fingerprintKey ? { fingerprintKey } : {}), replay: [...recording.replay] },
+            signal,
+          );
           return {
             ...pool,
             finish: async () => {
@@ -260,7 +285,10 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResul
       const s = await runCollector(name, ms, signal, (r) => collector(ctx, r));
       if (s.status !== 'ok') stage.seal(name);
       statuses.push(s);
-      opts.logger?.[s.status === 'ok' ? 'debug' : 'warn'](`collector ${name}: ${s.status}`, { durationMs: s.durationMs, ...(s.error ? { error: s.error } : {}) });
+      opts.logger?.[s.status === 'ok' ? 'debug' : 'warn'](`collector ${name}: ${s.status}`, {
+        durationMs: s.durationMs,
+        ...(s.error ? { error: s.error } : {}),
+      });
       return s;
     };
 
@@ -290,13 +318,19 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResul
     if (opts.afterCollect) {
       const hook = opts.afterCollect;
       await run('after-collect', async (_ctx, r) => {
-        const more = await hook({ ...(facts.agent ? { agent: facts.agent } : {}), ...(facts.otlp ? { otlp: facts.otlp } : {}) });
+        const more = await hook({
+          ...(facts.agent ? { agent: facts.agent } : {}),
+          ...(facts.otlp ? { otlp: facts.otlp } : {}),
+        });
         if (r.signal.aborted) return;
         extras.push(...more);
       });
     }
     for (const e of extras) {
-      stage.addContent({ path: e.path, priority: e.priority ?? PRIORITY.extra, collector: 'extra', source: 'flarewatch' }, redactExtra(redactor, e));
+      stage.addContent(
+        { path: e.path, priority: e.priority ?? PRIORITY.extra, collector: 'extra', source: 'flarewatch' },
+        redactExtra(redactor, e),
+      );
     }
 
     // Everything but logs, by priority; logs get what is left.
@@ -331,7 +365,11 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResul
           ...(opts.agentSeries ? { agentSeries: opts.agentSeries } : {}),
           ...(opts.trigger ? { trigger: opts.trigger } : {}),
           reason: opts.reason,
-          files: [{ path: 'manifest.json', bytes: 0 }, { path: 'SUMMARY.md', bytes: 0 }, ...listed.map((e) => ({ path: e.path, bytes: e.bytes }))],
+          files: [
+            { path: 'manifest.json', bytes: 0 },
+            { path: 'SUMMARY.md', bytes: 0 },
+            ...listed.map((e) => ({ path: e.path, bytes: e.bytes })),
+          ],
           bundleDir: outputDir,
           hostname,
           now: now(),
@@ -348,7 +386,10 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResul
             continue;
           }
           room -= size;
-          stage.addContent({ path: p.path, priority: PRIORITY.extra + 1, collector: 'diagnosis', source: 'flarewatch diagnosis' }, text);
+          stage.addContent(
+            { path: p.path, priority: PRIORITY.extra + 1, collector: 'diagnosis', source: 'flarewatch diagnosis' },
+            text,
+          );
           r.counted();
         }
       });
@@ -361,7 +402,11 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResul
     const entries = [...fitted.kept, ...logEntries]
       .map((e) => ({ ...e, path: rt(e.path), source: rt(e.source) }))
       .sort((a, b) => a.priority - b.priority || a.path.localeCompare(b.path));
-    const omitted = [...fitted.omitted, ...logOmitted, ...diagnosisOmitted].map((o) => ({ ...o, source: rt(o.source), reason: rt(o.reason) }));
+    const omitted = [...fitted.omitted, ...logOmitted, ...diagnosisOmitted].map((o) => ({
+      ...o,
+      source: rt(o.source),
+      reason: rt(o.reason),
+    }));
     const order = ['environment', 'agent', 'otel', 'config', 'system', 'after-collect', 'logs', 'diagnosis'];
     statuses.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
     for (const s of statuses) {
@@ -384,21 +429,36 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResul
       redaction: redactionSection(redactor.report()),
     };
     // SUMMARY.md is listed (and checksummed) in the manifest; the manifest cannot list itself.
-    const summaryText = renderSummary({ manifest: { ...base, files: manifestFiles(entries) }, ...(facts.agent ? { agent: facts.agent } : {}), ...(facts.otlpReachable ? { otlp: facts.otlpReachable } : {}) });
+    const summaryText = renderSummary({
+      manifest: { ...base, files: manifestFiles(entries) },
+      ...(facts.agent ? { agent: facts.agent } : {}),
+      ...(facts.otlpReachable ? { otlp: facts.otlpReachable } : {}),
+    });
     const summaryStage = new Stage(tmp, io);
-    const summary = summaryStage.addContent({ path: 'SUMMARY.md', priority: PRIORITY.summary, collector: 'bundle', source: 'flarewatch' }, redactor.text(summaryText, 'SUMMARY.md'));
+    const summary = summaryStage.addContent(
+      { path: 'SUMMARY.md', priority: PRIORITY.summary, collector: 'bundle', source: 'flarewatch' },
+      redactor.text(summaryText, 'SUMMARY.md'),
+    );
     const files = manifestFiles([summary, ...entries]);
-    const manifest: Manifest = { ...base, files, budget: { ...base.budget, contentBytes: files.reduce((n, f) => n + f.bytes, 0) } };
+    const manifest: Manifest = {
+      ...base,
+      files,
+      budget: { ...base.budget, contentBytes: files.reduce((n, f) => n + f.bytes, 0) },
+    };
     const manifestBuf = Buffer.from(JSON.stringify(manifest, null, 2) + '\n', 'utf8');
 
     throwIfAborted(signal);
     progress('write', 'zip', finished + 1);
     const partial = join(tmp, 'bundle.zip.partial');
-    const zipped = await writeZip([{ path: 'manifest.json', content: manifestBuf }, ...[summary, ...entries].map(zipEntryOf)], partial, {
-      io,
-      date: created,
-      ...(signal ? { signal } : {}),
-    });
+    const zipped = await writeZip(
+      [{ path: 'manifest.json', content: manifestBuf }, ...[summary, ...entries].map(zipEntryOf)],
+      partial,
+      {
+        io,
+        date: created,
+        ...(signal ? { signal } : {}),
+      },
+    );
     await fsyncFile(partial);
     throwIfAborted(signal);
     const dest = await publish(partial, outputDir, hostname, created, opts.reason);
@@ -408,7 +468,11 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResul
     if (opts.retention !== false) {
       const policy = opts.retention ?? retentionPolicyFromConfig(config);
       try {
-        await applyRetention(outputDir, policy, { ...(opts.isPinned ? { isPinned: opts.isPinned } : {}), now: now(), protect: [dest] });
+        await applyRetention(outputDir, policy, {
+          ...(opts.isPinned ? { isPinned: opts.isPinned } : {}),
+          now: now(),
+          protect: [dest],
+        });
       } catch (err) {
         opts.logger?.warn('retention pass failed', { error: errorText(err) });
       }
@@ -416,12 +480,21 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResul
     return { path: dest, bytes: zipped.bytes, sha256: zipped.sha256, manifest };
   } catch (err) {
     if (err instanceof BundleAbortedError || signal?.aborted || (err as Error).name === 'AbortError') {
-      throw new BundleError(`bundle interrupted (${signal ? abortReason(signal) : 'aborted'}); the temporary directory was removed and no bundle was written`, 'ABORTED');
+      throw new BundleError(
+        `bundle interrupted (${signal ? abortReason(signal) : 'aborted'}); the temporary directory was removed and no bundle was written`,
+        'ABORTED',
+      );
     }
     if (isFatalIoError(err)) {
-      throw new BundleError(`no space left writing the bundle under ${outputDir} (${errorText(err)}); the temporary directory was removed and no bundle was written`, 'NO_SPACE');
+      throw new BundleError(
+        `no space left writing the bundle under ${outputDir} (${errorText(err)}); the temporary directory was removed and no bundle was written`,
+        'NO_SPACE',
+      );
     }
-    throw new BundleError(`bundle failed: ${errorText(err)}; the temporary directory was removed and no bundle was written`, 'IO');
+    throw new BundleError(
+      `bundle failed: ${errorText(err)}; the temporary directory was removed and no bundle was written`,
+      'IO',
+    );
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }

@@ -5,7 +5,14 @@
 import type { AgentProbe } from '../collect/agent-probe.js';
 import type { OtlpEndpointProbe } from '../collect/otlp-probe.js';
 import type { Env } from '../collect/deps.js';
-import { assembleEvidence, diagnose, findingsJson, renderSummaryHtml, type ErrorEventEvidence, type ReachSample } from '../diagnose/index.js';
+import {
+  assembleEvidence,
+  diagnose,
+  findingsJson,
+  renderSummaryHtml,
+  type ErrorEventEvidence,
+  type ReachSample,
+} from '../diagnose/index.js';
 
 /** A classified error event as the daemon records it (extra fields are ignored). */
 export interface ErrorEventLike {
@@ -43,13 +50,13 @@ export interface DiagnosisInput {
   agentSeries?: readonly AgentSeriesPoint[];
   trigger?: TriggerLike;
   reason: string;
-  files: Array<{ path: string; bytes: number }>;
+  files: { path: string; bytes: number }[];
   bundleDir: string;
   hostname: string;
   now: number;
 }
 
-export function diagnosisEntries(input: DiagnosisInput): Array<{ path: string; content: string }> {
+export function diagnosisEntries(input: DiagnosisInput): { path: string; content: string }[] {
   const errors: ErrorEventEvidence[] = (input.errorEvents ?? []).map((e) => ({
     time: e.time,
     language: e.language,

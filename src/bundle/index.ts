@@ -1,8 +1,21 @@
 // The bundle stage: turns the collectors' redacted output into one zip support can trust
 // (manifest + SUMMARY.md first, checksums, budget, atomic rename), and reads bundles back
 // for inspect/verify and retention.
-export { buildBundle, BundleError, type BuildBundleOptions, type BundleResult, type BundleProgress, type ExtraEntry } from './build.js';
-export { diagnosisEntries, toReachSample, type AgentSeriesPoint, type ErrorEventLike, type TriggerLike } from './diagnosis.js';
+export {
+  buildBundle,
+  BundleError,
+  type BuildBundleOptions,
+  type BundleResult,
+  type BundleProgress,
+  type ExtraEntry,
+} from './build.js';
+export {
+  diagnosisEntries,
+  toReachSample,
+  type AgentSeriesPoint,
+  type ErrorEventLike,
+  type TriggerLike,
+} from './diagnosis.js';
 export { MANIFEST_SCHEMA_VERSION, renderSummary, type Manifest, type ManifestFile } from './manifest.js';
 export { bundleFileName, BUNDLE_NAME } from './name.js';
 export { planBundle, type DryRunItem } from './plan.js';

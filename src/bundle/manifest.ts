@@ -30,7 +30,13 @@ export interface Manifest {
   files: ManifestFile[];
   omitted: OmittedFile[];
   collectors: CollectorStatus[];
-  redaction: { rulesVersion: string; rulesHash: string; countsByRule: Record<string, number>; total: number; unparsed: RedactionReport['unparsed'] };
+  redaction: {
+    rulesVersion: string;
+    rulesHash: string;
+    countsByRule: Record<string, number>;
+    total: number;
+    unparsed: RedactionReport['unparsed'];
+  };
 }
 
 export function manifestFiles(entries: readonly BundleEntry[]): ManifestFile[] {
@@ -46,7 +52,13 @@ export function manifestFiles(entries: readonly BundleEntry[]): ManifestFile[] {
 
 export function redactionSection(report: RedactionReport): Manifest['redaction'] {
   const total = Object.values(report.countsByRule).reduce((a, b) => a + b, 0);
-  return { rulesVersion: report.rulesVersion, rulesHash: report.rulesHash, countsByRule: report.countsByRule, total, unparsed: report.unparsed };
+  return {
+    rulesVersion: report.rulesVersion,
+    rulesHash: report.rulesHash,
+    countsByRule: report.countsByRule,
+    total,
+    unparsed: report.unparsed,
+  };
 }
 
 function fmtBytes(n: number): string {
@@ -59,22 +71,32 @@ function agentLines(agent: AgentProbe | undefined): string[] {
   if (!agent) return ['- Agent probe: did not complete'];
   const out = [`- Agent address: \`${agent.url}\` (${agent.transport})`];
   if ('addresses' in agent.dns) {
-    out.push(`- DNS ${agent.dns.host}: ${agent.dns.outcome === 'ok' ? agent.dns.addresses.map((a) => a.address).join(', ') : `${agent.dns.outcome}${agent.dns.error ? ` (${agent.dns.error})` : ''}`}`);
+    out.push(
+      `- DNS ${agent.dns.host}: ${agent.dns.outcome === 'ok' ? agent.dns.addresses.map((a) => a.address).join(', ') : `${agent.dns.outcome}${agent.dns.error ? ` (${agent.dns.error})` : ''}`}`,
+    );
   }
-  for (const c of agent.connect) out.push(`- Connect ${c.target}: ${c.outcome} in ${c.durationMs} ms${c.error && c.outcome !== 'ok' ? ` (${c.error})` : ''}`);
+  for (const c of agent.connect)
+    out.push(
+      `- Connect ${c.target}: ${c.outcome} in ${c.durationMs} ms${c.error && c.outcome !== 'ok' ? ` (${c.error})` : ''}`,
+    );
   const info = agent.info;
   const ver = info.summary?.version ? `, Agent ${info.summary.version}` : '';
-  out.push(`- GET /info: ${info.outcome}${info.status ? ` HTTP ${info.status}` : ''}${ver}${info.error ? ` (${info.error})` : ''}`);
+  out.push(
+    `- GET /info: ${info.outcome}${info.status ? ` HTTP ${info.status}` : ''}${ver}${info.error ? ` (${info.error})` : ''}`,
+  );
   const st = agent.sampleTrace;
-  out.push(`- Sample trace PUT /v0.3/traces: ${st.outcome}${st.status ? ` HTTP ${st.status}` : ''}${st.error ? ` (${st.error})` : ''}`);
-  if (agent.clockSkewMs !== null && Math.abs(agent.clockSkewMs) >= 2000) out.push(`- Clock skew versus the Agent: ${(agent.clockSkewMs / 1000).toFixed(1)} s`);
+  out.push(
+    `- Sample trace PUT /v0.3/traces: ${st.outcome}${st.status ? ` HTTP ${st.status}` : ''}${st.error ? ` (${st.error})` : ''}`,
+  );
+  if (agent.clockSkewMs !== null && Math.abs(agent.clockSkewMs) >= 2000)
+    out.push(`- Clock skew versus the Agent: ${(agent.clockSkewMs / 1000).toFixed(1)} s`);
   return out;
 }
 
 export interface SummaryInput {
-  manifest: Omit<Manifest, 'files'> & { files: Array<Pick<ManifestFile, 'path' | 'bytes' | 'truncated'>> };
+  manifest: Omit<Manifest, 'files'> & { files: Pick<ManifestFile, 'path' | 'bytes' | 'truncated'>[] };
   agent?: AgentProbe;
-  otlp?: Array<{ endpoint: string; reachable: boolean }>;
+  otlp?: { endpoint: string; reachable: boolean }[];
 }
 
 /** A one-screen Markdown account: what was collected, what failed, what was cut. */
@@ -92,22 +114,43 @@ export function renderSummary(input: SummaryInput): string {
     '',
     '## Agent',
     ...agentLines(input.agent),
-    ...(input.otlp?.length ? ['', '## OpenTelemetry endpoints', ...input.otlp.map((o) => `- ${o.endpoint}: ${o.reachable ? 'reachable' : 'not reachable'}`)] : []),
+    ...(input.otlp?.length
+      ? [
+          '',
+          '## OpenTelemetry endpoints',
+          ...input.otlp.map((o) => `- ${o.endpoint}: ${o.reachable ? 'reachable' : 'not reachable'}`),
+        ]
+      : []),
     '',
     '## Collectors',
     '| collector | status | time | notes |',
     '|---|---|---|---|',
-    ...m.collectors.map((c) => `| ${c.name} | ${c.status}${c.error ? `: ${c.error.replace(/\|/g, '/')}` : ''} | ${c.durationMs} ms | ${c.notes.slice(0, 2).join('; ').replace(/\|/g, '/')} |`),
+    ...m.collectors.map(
+      (c) =>
+        `| ${c.name} | ${c.status}${c.error ? `: ${c.error.replace(/\|/g, '/')}` : ''} | ${c.durationMs} ms | ${c.notes.slice(0, 2).join('; ').replace(/\|/g, '/')} |`,
+    ),
     '',
-    failed.length ? `**${failed.length} collector(s) did not succeed** — see the table above; the rest of the bundle is complete.` : 'All collectors succeeded.',
+    failed.length
+      ? `**${failed.length} collector(s) did not succeed** — see the table above; the rest of the bundle is complete.`
+      : 'All collectors succeeded.',
   ];
   if (truncated.length || m.omitted.length) {
     lines.push('', '## Cut to fit the budget');
-    for (const f of truncated.slice(0, 10)) lines.push(`- ${f.path}: ${f.truncated!.strategy}, ${fmtBytes(f.truncated!.bytes_dropped)} dropped`);
+    for (const f of truncated.slice(0, 10))
+      lines.push(`- ${f.path}: ${f.truncated!.strategy}, ${fmtBytes(f.truncated!.bytes_dropped)} dropped`);
     if (truncated.length > 10) lines.push(`- … ${truncated.length - 10} more (see manifest.json)`);
     for (const o of m.omitted.slice(0, 5)) lines.push(`- left out ${o.source}: ${o.reason}`);
     if (m.omitted.length > 5) lines.push(`- … ${m.omitted.length - 5} more left out (see manifest.json)`);
   }
-  lines.push('', '## Redaction', `${m.redaction.total} values redacted (${Object.entries(m.redaction.countsByRule).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none'}); rules ${m.redaction.rulesVersion}.`, '');
+  lines.push(
+    '',
+    '## Redaction',
+    `${m.redaction.total} values redacted (${
+      Object.entries(m.redaction.countsByRule)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ') || 'none'
+    }); rules ${m.redaction.rulesVersion}.`,
+    '',
+  );
   return lines.join('\n');
 }

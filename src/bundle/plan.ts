@@ -28,10 +28,23 @@ export async function planBundle(opts: {
   const deps: StageDeps = { ...defaultDeps, ...opts.deps };
   const items: DryRunItem[] = [];
   const sample = opts.sampleTrace ?? opts.config.sampleTrace;
-  items.push({ kind: 'probe', what: `Agent ${opts.config.agentUrl}: DNS, connect, GET /info${sample ? ', PUT /v0.3/traces' : ''}`, bytes: null });
-  for (const ep of otlpEndpoints(env)) items.push({ kind: 'probe', what: `OTLP ${ep.host}:${ep.port} (${ep.origin}): DNS, connect`, bytes: null });
-  items.push({ kind: 'env', what: 'allow-listed environment of flarewatch and of tracer processes (/proc)', bytes: null });
-  items.push({ kind: 'system', what: 'OS, kernel, container/orchestrator markers, listeners on agent ports', bytes: null });
+  items.push({
+    kind: 'probe',
+    what: `Agent ${opts.config.agentUrl}: DNS, connect, GET /info${sample ? ', PUT /v0.3/traces' : ''}`,
+    bytes: null,
+  });
+  for (const ep of otlpEndpoints(env))
+    items.push({ kind: 'probe', what: `OTLP ${ep.host}:${ep.port} (${ep.origin}): DNS, connect`, bytes: null });
+  items.push({
+    kind: 'env',
+    what: 'allow-listed environment of flarewatch and of tracer processes (/proc)',
+    bytes: null,
+  });
+  items.push({
+    kind: 'system',
+    what: 'OS, kernel, container/orchestrator markers, listeners on agent ports',
+    bytes: null,
+  });
   for (const c of [...deps.resolveConfigFiles(env), ...(opts.configFiles ?? [])]) {
     if (c.neverCopy) {
       items.push({ kind: 'config', what: c.path, bytes: null, note: 'never copied (credential)' });
@@ -48,7 +61,16 @@ export async function planBundle(opts: {
   const cutoff = opts.since !== undefined ? (opts.now ?? Date.now()) - opts.since * 1000 : -Infinity;
   for (const f of files) {
     const old = f.mtimeMs < cutoff;
-    items.push({ kind: 'log', what: f.path, bytes: f.size, note: old ? 'older than --since: left out' : f.size > opts.config.maxLogFileBytes ? 'will be excerpted (error windows, head, tail)' : f.tag });
+    items.push({
+      kind: 'log',
+      what: f.path,
+      bytes: f.size,
+      note: old
+        ? 'older than --since: left out'
+        : f.size > opts.config.maxLogFileBytes
+          ? 'will be excerpted (error windows, head, tail)'
+          : f.tag,
+    });
   }
   return { items, skipped };
 }

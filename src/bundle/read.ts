@@ -15,22 +15,40 @@ export interface ZipEntryInfo {
 
 function openZip(path: string): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) =>
-    yauzl.open(path, { lazyEntries: true, autoClose: false, strictFileNames: true, validateEntrySizes: true }, (err, zip) => (err ? reject(err) : resolve(zip))),
+    yauzl.open(
+      path,
+      { lazyEntries: true, autoClose: false, strictFileNames: true, validateEntrySizes: true },
+      (err, zip) => (err ? reject(err) : resolve(zip)),
+    ),
   );
 }
 
 /** Calls `each` for every entry in archive order with a stream of its content. */
-export async function forEachEntry(path: string, each: (entry: ZipEntryInfo, content: Readable) => Promise<void>): Promise<void> {
+export async function forEachEntry(
+  path: string,
+  each: (entry: ZipEntryInfo, content: Readable) => Promise<void>,
+): Promise<void> {
   const zip = await openZip(path);
   try {
     await new Promise<void>((resolve, reject) => {
       zip.on('error', reject);
       zip.on('end', () => resolve());
       zip.on('entry', (e: yauzl.Entry) => {
-        if (e.fileName.endsWith('/')) return zip.readEntry();
+        if (e.fileName.endsWith('/')) {
+          zip.readEntry();
+          return;
+        }
         zip.openReadStream(e, (err, stream) => {
-          if (err) return reject(err);
-          const info = { name: e.fileName, uncompressedSize: e.uncompressedSize, mode: (e.externalFileAttributes >>> 16) & 0o7777, crc32: e.crc32 };
+          if (err) {
+            reject(err);
+            return;
+          }
+          const info = {
+            name: e.fileName,
+            uncompressedSize: e.uncompressedSize,
+            mode: (e.externalFileAttributes >>> 16) & 0o7777,
+            crc32: e.crc32,
+          };
           each(info, stream).then(() => zip.readEntry(), reject);
         });
       });
@@ -60,13 +78,19 @@ export async function readManifest(path: string): Promise<Manifest> {
       zip.on('error', reject);
       zip.on('end', () => reject(new Error(`${path} has no manifest.json`)));
       zip.on('entry', (e: yauzl.Entry) => {
-        if (e.fileName !== 'manifest.json') return zip.readEntry();
-        zip.openReadStream(e, (err, stream) => (err ? reject(err) : readAll(stream, 16 * 1024 * 1024).then(resolve, reject)));
+        if (e.fileName !== 'manifest.json') {
+          zip.readEntry();
+          return;
+        }
+        zip.openReadStream(e, (err, stream) =>
+          err ? reject(err) : readAll(stream, 16 * 1024 * 1024).then(resolve, reject),
+        );
       });
       zip.readEntry();
     });
     const doc = JSON.parse(buf.toString('utf8')) as Manifest;
-    if (typeof doc !== 'object' || doc === null || !Array.isArray(doc.files)) throw new Error(`${path}: manifest.json is not a flarewatch manifest`);
+    if (typeof doc !== 'object' || doc === null || !Array.isArray(doc.files))
+      throw new Error(`${path}: manifest.json is not a flarewatch manifest`);
     return doc;
   } finally {
     zip.close();

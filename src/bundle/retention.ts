@@ -62,7 +62,8 @@ export function planRetention(
     bytes -= b.bytes;
   };
   if (policy.maxAgeSeconds > 0) {
-    for (const b of oldestFirst) if (!keepers.has(b.path) && opts.now - b.createdMs > policy.maxAgeSeconds * 1000) drop(b, 'age');
+    for (const b of oldestFirst)
+      if (!keepers.has(b.path) && opts.now - b.createdMs > policy.maxAgeSeconds * 1000) drop(b, 'age');
   }
   for (const b of oldestFirst) {
     if (!alive.has(b.path) || keepers.has(b.path)) continue;
@@ -114,7 +115,10 @@ export async function applyRetention(
   const now = opts.now ?? Date.now();
   const bundles = await listBundles(dir);
   const protect = new Set(opts.protect ?? []);
-  const decisions = planRetention(bundles, policy, { now, isProtected: (b) => protect.has(b.path) || Boolean(opts.isPinned?.(b.path)) });
+  const decisions = planRetention(bundles, policy, {
+    now,
+    isProtected: (b) => protect.has(b.path) || Boolean(opts.isPinned?.(b.path)),
+  });
   const deleted: RetentionDecision[] = [];
   for (const d of decisions) {
     try {
@@ -140,4 +144,3 @@ export async function applyRetention(
   }
   return { deleted, kept: bundles.length - deleted.length, staleTempDirsRemoved };
 }
-

@@ -35,12 +35,21 @@ export async function verifyBundle(path: string, redactor: Pick<Redactor, 'findS
       lineNo++;
       const line = raw.length > MAX_SCAN_LINE ? raw.slice(0, MAX_SCAN_LINE) : raw;
       for (const f of redactor.findSecrets(line)) {
-        problems.push({ kind: 'secret', path: name, detail: `line ${lineNo}, column ${f.index + 1}: rule ${f.rule} matches ${f.length} characters` });
+        problems.push({
+          kind: 'secret',
+          path: name,
+          detail: `line ${lineNo}, column ${f.index + 1}: rule ${f.rule} matches ${f.length} characters`,
+        });
       }
     }
   };
   const checkCrc = (name: string, got: number, recorded: number) => {
-    if (got !== recorded) problems.push({ kind: 'crc', path: name, detail: `CRC-32 ${hex(got)} does not match the zip's ${hex(recorded)}` });
+    if (got !== recorded)
+      problems.push({
+        kind: 'crc',
+        path: name,
+        detail: `CRC-32 ${hex(got)} does not match the zip's ${hex(recorded)}`,
+      });
   };
   await forEachEntry(path, async (entry, stream) => {
     order.push(entry.name);
@@ -73,7 +82,11 @@ export async function verifyBundle(path: string, redactor: Pick<Redactor, 'findS
       }
       const before = problems.length;
       scan(entry.name, text.slice(0, cut));
-      for (let i = before; i < problems.length; i++) problems[i]!.detail = problems[i]!.detail.replace(/^line (\d+)/, (_, n: string) => `line ${Number(n) + lineBase}`);
+      for (let i = before; i < problems.length; i++)
+        problems[i]!.detail = problems[i]!.detail.replace(
+          /^line (\d+)/,
+          (_, n: string) => `line ${Number(n) + lineBase}`,
+        );
       lineBase += text.slice(0, cut).split('\n').length;
       carry = text.slice(cut + 1);
     }
@@ -87,7 +100,11 @@ export async function verifyBundle(path: string, redactor: Pick<Redactor, 'findS
     return { ok: false, entries: order.length, problems };
   }
   if (order[0] !== 'manifest.json' || order[1] !== 'SUMMARY.md') {
-    problems.push({ kind: 'order', path: order[0] ?? '', detail: 'manifest.json and SUMMARY.md must be the first two entries' });
+    problems.push({
+      kind: 'order',
+      path: order[0] ?? '',
+      detail: 'manifest.json and SUMMARY.md must be the first two entries',
+    });
   }
   const listed = new Set<string>();
   for (const f of manifest.files) {
@@ -95,10 +112,18 @@ export async function verifyBundle(path: string, redactor: Pick<Redactor, 'findS
     const got = seen.get(f.path);
     if (!got) problems.push({ kind: 'missing', path: f.path, detail: 'listed in the manifest but not in the archive' });
     else {
-      if (got.sha256 !== f.sha256) problems.push({ kind: 'checksum', path: f.path, detail: `sha256 ${got.sha256} does not match the manifest's ${f.sha256}` });
-      if (got.bytes !== f.bytes) problems.push({ kind: 'size', path: f.path, detail: `${got.bytes} bytes, manifest says ${f.bytes}` });
+      if (got.sha256 !== f.sha256)
+        problems.push({
+          kind: 'checksum',
+          path: f.path,
+          detail: `sha256 ${got.sha256} does not match the manifest's ${f.sha256}`,
+        });
+      if (got.bytes !== f.bytes)
+        problems.push({ kind: 'size', path: f.path, detail: `${got.bytes} bytes, manifest says ${f.bytes}` });
     }
   }
-  for (const name of seen.keys()) if (!listed.has(name)) problems.push({ kind: 'unlisted', path: name, detail: 'in the archive but not in the manifest' });
+  for (const name of seen.keys())
+    if (!listed.has(name))
+      problems.push({ kind: 'unlisted', path: name, detail: 'in the archive but not in the manifest' });
   return { ok: problems.length === 0, entries: order.length, problems };
 }

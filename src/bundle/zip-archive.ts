@@ -27,13 +27,19 @@ type ArchiveEntry = Parameters<SmartStream>[0];
 
 const METHOD_DEFLATED = 8;
 
-export const supportsRawDeflate = typeof (ZipStream.prototype as Partial<ZipStream>)._smartStream === 'function' && typeof (ZipStream.prototype as Partial<ZipStream>)._afterAppend === 'function';
+export const supportsRawDeflate =
+  typeof (ZipStream.prototype as Partial<ZipStream>)._smartStream === 'function' &&
+  typeof (ZipStream.prototype as Partial<ZipStream>)._afterAppend === 'function';
 
 class RawDeflateZipStream extends ZipStream {
   /** Set by entry() for the _smartStream() call it makes synchronously (one entry at a time). */
   private pendingRaw: RawDeflate | undefined;
 
-  override entry(source: Parameters<ZipStream['entry']>[0], data: FileDataInput & { rawDeflate?: RawDeflate }, callback?: ZipEntryCallback) {
+  override entry(
+    source: Parameters<ZipStream['entry']>[0],
+    data: FileDataInput & { rawDeflate?: RawDeflate },
+    callback?: ZipEntryCallback,
+  ) {
     this.pendingRaw = data.rawDeflate;
     try {
       return super.entry(source, data, callback);
@@ -42,7 +48,12 @@ class RawDeflateZipStream extends ZipStream {
         // zip-stream did not hand this entry to _smartStream at once: its deflate bytes would be
         // stored or deflated again, a valid zip of garbage. Fail the archive instead.
         this.pendingRaw = undefined;
-        this.emit('error', new Error(`${data.name ?? 'entry'}: the zip engine did not take the pre-compressed entry (zip-stream internals changed?)`));
+        this.emit(
+          'error',
+          new Error(
+            `${data.name ?? 'entry'}: the zip engine did not take the pre-compressed entry (zip-stream internals changed?)`,
+          ),
+        );
       }
     }
   }
@@ -70,7 +81,7 @@ class RawDeflateZipStream extends ZipStream {
       this._afterAppend(ae);
       callback(error, ae);
     });
-    pass.pipe(this as unknown as NodeJS.WritableStream, { end: false });
+    pass.pipe(this, { end: false });
     return pass as unknown as ReturnType<SmartStream>;
   }
 }
@@ -110,7 +121,15 @@ export class BundleZipArchive extends Archiver {
     super(options);
     const self = this as unknown as ArchiverFormatFields;
     self._format = 'zip';
-    self._module = new ZipModule(new RawDeflateZipStream({ comment: '', forceLocalTime: false, namePrependSlash: false, store: false, ...options }));
+    self._module = new ZipModule(
+      new RawDeflateZipStream({
+        comment: '',
+        forceLocalTime: false,
+        namePrependSlash: false,
+        store: false,
+        ...options,
+      }),
+    );
     self._supportsDirectory = true;
     self._supportsSymlink = true;
     self._modulePipe();

@@ -31,7 +31,9 @@ function stagedSource(staged: StagedRef, inflate: boolean): Readable {
 }
 
 /** Resolves once a destroyed stream has released its file (streams without `closed` count as closed). */
-function closed(stream: { closed?: boolean; once?: (ev: 'close', fn: () => void) => unknown } | undefined): Promise<void> {
+function closed(
+  stream: { closed?: boolean; once?: (ev: 'close', fn: () => void) => unknown } | undefined,
+): Promise<void> {
   if (!stream || stream.closed !== false || !stream.once) return Promise.resolve();
   return new Promise((resolve) => stream.once!('close', resolve));
 }
@@ -39,7 +41,13 @@ function closed(stream: { closed?: boolean; once?: (ev: 'close', fn: () => void)
 export async function writeZip(
   entries: readonly ZipEntry[],
   outPath: string,
-  opts: { io: BundleIo; date: Date; signal?: AbortSignal; onEntry?: (path: string) => void; /** Tests: take the fallback path. */ rawDeflate?: boolean },
+  opts: {
+    io: BundleIo;
+    date: Date;
+    signal?: AbortSignal;
+    onEntry?: (path: string) => void;
+    /** Tests: take the fallback path. */ rawDeflate?: boolean;
+  },
 ): Promise<{ bytes: number; sha256: string }> {
   const copyRaw = opts.rawDeflate ?? supportsRawDeflate;
   const archive = new BundleZipArchive({ zlib: { ...BUNDLE_DEFLATE } });
@@ -71,7 +79,15 @@ export async function writeZip(
         current = stagedSource(e.staged, !copyRaw);
         const failed = once(current, 'error').then(([err]) => Promise.reject(err as Error));
         failed.catch(() => undefined);
-        archive.append(current, copyRaw ? { ...data, rawDeflate: { crc32: e.staged.crc32, size: e.bytes, compressedBytes: e.staged.compressedBytes } } : data);
+        archive.append(
+          current,
+          copyRaw
+            ? {
+                ...data,
+                rawDeflate: { crc32: e.staged.crc32, size: e.bytes, compressedBytes: e.staged.compressedBytes },
+              }
+            : data,
+        );
         await Promise.race([added, failed, done]);
         current = undefined;
         continue;

@@ -12,7 +12,10 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** Thrown by command code to stop with a message and a code without a stack trace. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode: ExitCode = EXIT.USAGE) {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode = EXIT.USAGE,
+  ) {
     super(message);
     this.name = 'CliError';
   }

@@ -8,7 +8,7 @@ import type { CommandModule } from './command.js';
 type Loader = () => Promise<{ command: CommandModule }>;
 
 /** In the order `--help` lists them. */
-const LOADERS: ReadonlyArray<[string, Loader]> = [
+const LOADERS: readonly [string, Loader][] = [
   ['run', () => import('./commands/run.js')],
   ['collect', () => import('./commands/collect.js')],
   ['check', () => import('./commands/check.js')],

@@ -4,7 +4,15 @@
 import { randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { DEFAULT_APM_SOCKET, SSI_APM_SOCKETS } from '../config/agent-url.js';
-import { connectProbe, httpExchange, lookupAll, type ConnectResult, type Endpoint, type LookupResult, type Outcome } from './net.js';
+import {
+  connectProbe,
+  httpExchange,
+  lookupAll,
+  type ConnectResult,
+  type Endpoint,
+  type LookupResult,
+  type Outcome,
+} from './net.js';
 
 export interface ProbeStep {
   outcome: Outcome | 'skipped';
@@ -28,7 +36,7 @@ export interface AgentProbe {
   transport: 'tcp' | 'unix';
   target: { host?: string; port?: number; socketPath?: string };
   /** The APM socket locations tracers try, and whether each exists here. */
-  sockets: Array<{ path: string; exists: boolean }>;
+  sockets: { path: string; exists: boolean }[];
   dns: (LookupResult & { host: string }) | { outcome: 'skipped'; reason: string };
   connect: ConnectResult[];
   info: ProbeStep & {
@@ -60,14 +68,17 @@ export interface ProbeAgentOptions {
   now?: () => number;
 }
 
-function parseAgentUrl(agentUrl: string): { url: URL; endpoint: Endpoint; transport: 'tcp' | 'unix' } | { error: string } {
+function parseAgentUrl(
+  agentUrl: string,
+): { url: URL; endpoint: Endpoint; transport: 'tcp' | 'unix' } | { error: string } {
   let url: URL;
   try {
     url = new URL(agentUrl.startsWith('/') ? `unix://${agentUrl}` : agentUrl);
   } catch {
     return { error: `not a URL: ${agentUrl}` };
   }
-  if (url.protocol === 'unix:') return { url, endpoint: { socketPath: decodeURIComponent(url.pathname) }, transport: 'unix' };
+  if (url.protocol === 'unix:')
+    return { url, endpoint: { socketPath: decodeURIComponent(url.pathname) }, transport: 'unix' };
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return { error: `unsupported scheme ${url.protocol}` };
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
@@ -88,8 +99,12 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 export function summarizeInfo(body: unknown): AgentInfoSummary {
   const o = isRecord(body) ? body : {};
   const cfg = isRecord(pick(o, 'config')) ? (pick(o, 'config') as Record<string, unknown>) : {};
-  const endpoints = Array.isArray(pick(o, 'endpoints')) ? (pick(o, 'endpoints') as unknown[]).filter((e): e is string => typeof e === 'string') : [];
-  const flags = Array.isArray(pick(o, 'feature_flags')) ? (pick(o, 'feature_flags') as unknown[]).filter((e): e is string => typeof e === 'string') : [];
+  const endpoints = Array.isArray(pick(o, 'endpoints'))
+    ? (pick(o, 'endpoints') as unknown[]).filter((e): e is string => typeof e === 'string')
+    : [];
+  const flags = Array.isArray(pick(o, 'feature_flags'))
+    ? (pick(o, 'feature_flags') as unknown[]).filter((e): e is string => typeof e === 'string')
+    : [];
   const port = pick(cfg, 'receiver_port');
   const socket = pick(cfg, 'receiver_socket');
   const version = pick(o, 'version');
@@ -175,7 +190,14 @@ export async function probeAgent(agentUrl: string, opts: ProbeAgentOptions): Pro
 
   const socketPath = 'socketPath' in endpoint ? endpoint.socketPath : undefined;
   const sentAt = now();
-  const info = await httpExchange({ url, ...(socketPath ? { socketPath } : {}), method: 'GET', path: '/info', timeoutMs: t, signal: opts.signal });
+  const info = await httpExchange({
+    url,
+    ...(socketPath ? { socketPath } : {}),
+    method: 'GET',
+    path: '/info',
+    timeoutMs: t,
+    signal: opts.signal,
+  });
   const receivedAt = now();
   probe.info = { ...step(info), ...(info.headers ? { headers: info.headers } : {}) };
   if (info.headers?.['datadog-agent-state']) probe.info.agentState = info.headers['datadog-agent-state'];
@@ -184,7 +206,7 @@ export async function probeAgent(agentUrl: string, opts: ProbeAgentOptions): Pro
     // Date has second resolution: compare with the middle of the exchange.
     if (!Number.isNaN(agentMs)) probe.clockSkewMs = agentMs - Math.round((sentAt + receivedAt) / 2);
   }
-  if (info.body && info.body.length) {
+  if (info.body?.length) {
     const text = info.body.toString('utf8');
     try {
       probe.info.body = JSON.parse(text);
@@ -219,8 +241,17 @@ export async function probeAgent(agentUrl: string, opts: ProbeAgentOptions): Pro
   // The trace-agent debug server listens on loopback only; worth a look when the Agent is local.
   const debugPort = opts.debugPort ?? 5012;
   if (debugPort > 0 && 'host' in endpoint && probe.reachable && /^(localhost|127\.|::1$)/.test(endpoint.host)) {
-    const debugUrl = new URL(`http://${endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host}:${debugPort}`);
-    const r = await httpExchange({ url: debugUrl, method: 'GET', path: '/debug/vars', timeoutMs: Math.min(t, 2000), signal: opts.signal, maxBodyBytes: 512 * 1024 });
+    const debugUrl = new URL(
+      `http://${endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host}:${debugPort}`,
+    );
+    const r = await httpExchange({
+      url: debugUrl,
+      method: 'GET',
+      path: '/debug/vars',
+      timeoutMs: Math.min(t, 2000),
+      signal: opts.signal,
+      maxBodyBytes: 512 * 1024,
+    });
     probe.debugVars = { ...step(r), url: `${debugUrl.origin}/debug/vars` };
     if (r.outcome === 'ok' && r.body) {
       try {

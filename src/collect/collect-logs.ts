@@ -5,7 +5,15 @@
 import { mirrorPath } from './collectors.js';
 import { resolveLogSources, type CollectContext } from './context.js';
 import { ABSENT, findLogFiles, type FoundFile } from './log-files.js';
-import { BinaryFileError, emitExcerpt, scanForErrors, selectRanges, type ErrorScan, type ExcerptPlan, type LineReadStats } from './log-excerpt.js';
+import {
+  BinaryFileError,
+  emitExcerpt,
+  scanForErrors,
+  selectRanges,
+  type ErrorScan,
+  type ExcerptPlan,
+  type LineReadStats,
+} from './log-excerpt.js';
 import type { RedactPool } from './redact-pool.js';
 import type { StagedFile } from './staged-file.js';
 import type { CollectorRun } from './run-collector.js';
@@ -32,7 +40,12 @@ interface Planned {
   density: number;
 }
 
-async function collectFromProvider(ctx: CollectContext, run: CollectorRun, budget: LogBudget, omitted: OmittedFile[]): Promise<void> {
+async function collectFromProvider(
+  ctx: CollectContext,
+  run: CollectorRun,
+  budget: LogBudget,
+  omitted: OmittedFile[],
+): Promise<void> {
   const provider = ctx.logProvider!;
   let remaining = budget.totalBytes;
   for (const [rank, file] of provider.files().entries()) {
@@ -41,7 +54,11 @@ async function collectFromProvider(ctx: CollectContext, run: CollectorRun, budge
     const path = mirrorPath('logs', records[0]?.tag ?? 'recorder', file);
     const allowance = Math.min(budget.perFileBytes, remaining);
     if (allowance < MIN_USEFUL) {
-      omitted.push({ source: file, bytes: records.reduce((n, r) => n + r.line.length + 1, 0), reason: 'total log budget exhausted' });
+      omitted.push({
+        source: file,
+        bytes: records.reduce((n, r) => n + r.line.length + 1, 0),
+        reason: 'total log budget exhausted',
+      });
       continue;
     }
     // Most recent lines win: walk backwards until the allowance is spent, then redact the
@@ -54,16 +71,36 @@ async function collectFromProvider(ctx: CollectContext, run: CollectorRun, budge
       raw += b;
       start--;
     }
-    const block = records.slice(start).map((r) => r.line.slice(0, budget.maxLineChars)).join('\n');
-    const kept = block ? ctx.redactor.text(block + '\n', path).split('\n').slice(0, -1).map((l) => l + '\n') : [];
+    const block = records
+      .slice(start)
+      .map((r) => r.line.slice(0, budget.maxLineChars))
+      .join('\n');
+    const kept = block
+      ? ctx.redactor
+          .text(block + '\n', path)
+          .split('\n')
+          .slice(0, -1)
+          .map((l) => l + '\n')
+      : [];
     let size = kept.reduce((n, l) => n + Buffer.byteLength(l), 0);
     while (size > allowance && kept.length) size -= Buffer.byteLength(kept.shift()!);
     const original = records.reduce((n, r) => n + Buffer.byteLength(r.line) + 1, 0);
-    const w = ctx.stage.open({ path, priority: PRIORITY.logs + rank, collector: 'logs', source: `flight recorder: ${file}` });
+    const w = ctx.stage.open({
+      path,
+      priority: PRIORITY.logs + rank,
+      collector: 'logs',
+      source: `flight recorder: ${file}`,
+    });
     await w.write(kept.join(''));
     await w.close(
       kept.length < records.length
-        ? { strategy: 'recent-lines', original_bytes: original, bytes_dropped: Math.max(0, original - size), lines_total: records.length, lines_kept: kept.length }
+        ? {
+            strategy: 'recent-lines',
+            original_bytes: original,
+            bytes_dropped: Math.max(0, original - size),
+            lines_total: records.length,
+            lines_kept: kept.length,
+          }
         : undefined,
     );
     run.counted();
@@ -83,12 +120,24 @@ interface Job {
 }
 
 type Outcome =
-  | { staged: StagedFile; linesTotal: number; linesKept: number; unitsKept: number; cutAtBudget: boolean; longLinesCut: number }
+  | {
+      staged: StagedFile;
+      linesTotal: number;
+      linesKept: number;
+      unitsKept: number;
+      cutAtBudget: boolean;
+      longLinesCut: number;
+    }
   | { error: string; code?: string; binary?: boolean };
 
 function truncationFor(job: Job, r: Exclude<Outcome, { error: string }>): Truncation | undefined {
   let truncated: Truncation | undefined;
-  const base = { original_bytes: job.file.size, bytes_dropped: Math.max(0, job.file.size - r.unitsKept), lines_total: r.linesTotal, lines_kept: r.linesKept };
+  const base = {
+    original_bytes: job.file.size,
+    bytes_dropped: Math.max(0, job.file.size - r.unitsKept),
+    lines_total: r.linesTotal,
+    lines_kept: r.linesKept,
+  };
   if (job.plan) truncated = { strategy: job.plan.strategy, ...base, error_windows: job.plan.windowsKept };
   else if (r.cutAtBudget) truncated = { strategy: 'cut-at-budget', ...base };
   if (r.longLinesCut) {
@@ -122,21 +171,40 @@ async function emitHere(ctx: CollectContext, run: CollectorRun, jobs: Job[], bud
       await writer.finish().catch(() => undefined);
       if (run.signal.aborted) throw err;
       const e = err as NodeJS.ErrnoException;
-      out.push({ error: e.message, ...(e.code ? { code: e.code } : {}), ...(err instanceof BinaryFileError ? { binary: true } : {}) });
+      out.push({
+        error: e.message,
+        ...(e.code ? { code: e.code } : {}),
+        ...(err instanceof BinaryFileError ? { binary: true } : {}),
+      });
     }
   }
   return out;
 }
 
 /** Parallel path: the same work in worker threads, one file per worker at a time. */
-async function emitInPool(ctx: CollectContext, run: CollectorRun, jobs: Job[], budget: LogBudget, pool: RedactPool): Promise<Outcome[]> {
+async function emitInPool(
+  ctx: CollectContext,
+  run: CollectorRun,
+  jobs: Job[],
+  budget: LogBudget,
+  pool: RedactPool,
+): Promise<Outcome[]> {
   try {
     const out = await Promise.all(
       jobs.map(async (job): Promise<Outcome> => {
         const stagedPath = ctx.stage.nextStagedPath();
-        const r = await pool.run({ path: job.file.path, endByte: job.file.size, plan: job.plan, maxBytes: job.maxBytes, maxLineChars: budget.maxLineChars, zipPath: job.path, stagedPath });
+        const r = await pool.run({
+          path: job.file.path,
+          endByte: job.file.size,
+          plan: job.plan,
+          maxBytes: job.maxBytes,
+          maxLineChars: budget.maxLineChars,
+          zipPath: job.path,
+          stagedPath,
+        });
         ctx.onFile?.(job.file.path);
-        if (!r.ok) return { error: r.error, ...(r.code ? { code: r.code } : {}), ...(r.binary ? { binary: true } : {}) };
+        if (!r.ok)
+          return { error: r.error, ...(r.code ? { code: r.code } : {}), ...(r.binary ? { binary: true } : {}) };
         const { id: _id, ok: _ok, ...rest } = r;
         return rest;
       }),
@@ -181,14 +249,26 @@ export async function collectLogs(ctx: CollectContext, run: CollectorRun, budget
       continue;
     }
     try {
-      const scan = await scanForErrors(file.path, file.size, ctx.deps.classifier(file.tag), { maxLineChars: budget.maxLineChars, signal: run.signal });
+      const scan = await scanForErrors(file.path, file.size, ctx.deps.classifier(file.tag), {
+        maxLineChars: budget.maxLineChars,
+        signal: run.signal,
+      });
       planned.push({ file, scan, density: scan.errors / Math.max(file.size, 1) });
     } catch (err) {
-      omitted.push({ source: file.path, bytes: file.size, reason: err instanceof BinaryFileError ? 'binary content' : `unreadable: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
+      omitted.push({
+        source: file.path,
+        bytes: file.size,
+        reason:
+          err instanceof BinaryFileError
+            ? 'binary content'
+            : `unreadable: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      });
     }
   }
   // Error-dense files first; among equals, the most recently written.
-  planned.sort((a, b) => b.density - a.density || b.file.mtimeMs - a.file.mtimeMs || a.file.path.localeCompare(b.file.path));
+  planned.sort(
+    (a, b) => b.density - a.density || b.file.mtimeMs - a.file.mtimeMs || a.file.path.localeCompare(b.file.path),
+  );
 
   // Allocation: each file in density order gets what it needs, up to the per-file cap.
   const jobs: Job[] = [];
@@ -202,20 +282,32 @@ export async function collectLogs(ctx: CollectContext, run: CollectorRun, budget
     }
     const whole = allowance >= file.size;
     const plan = whole || !p.scan ? null : selectRanges(p.scan, allowance);
-    jobs.push({ rank, file, plan, maxBytes: whole ? Number.MAX_SAFE_INTEGER : allowance, path: mirrorPath('logs', file.tag, file.path) });
+    jobs.push({
+      rank,
+      file,
+      plan,
+      maxBytes: whole ? Number.MAX_SAFE_INTEGER : allowance,
+      path: mirrorPath('logs', file.tag, file.path),
+    });
     remaining -= allowance;
   }
 
   const toWrite = jobs.reduce((n, j) => n + Math.min(j.file.size, j.maxBytes), 0);
-  const pool = jobs.length >= 2 && toWrite >= (ctx.parallelMinBytes ?? PARALLEL_MIN_BYTES) ? (ctx.redactPool?.() ?? null) : null;
+  const pool =
+    jobs.length >= 2 && toWrite >= (ctx.parallelMinBytes ?? PARALLEL_MIN_BYTES) ? (ctx.redactPool?.() ?? null) : null;
   const outcomes = pool ? await emitInPool(ctx, run, jobs, budget, pool) : await emitHere(ctx, run, jobs, budget);
   for (const [i, o] of outcomes.entries()) {
     const job = jobs[i]!;
     if ('error' in o) {
       if (run.signal.aborted) throw new Error('aborted');
       // A full disk is not a per-file problem: it fails the bundle.
-      if (o.code && ['ENOSPC', 'EDQUOT', 'EROFS'].includes(o.code)) throw Object.assign(new Error(o.error), { code: o.code });
-      omitted.push({ source: job.file.path, bytes: job.file.size, reason: o.binary ? 'binary content' : `unreadable: ${o.code ?? o.error}` });
+      if (o.code && ['ENOSPC', 'EDQUOT', 'EROFS'].includes(o.code))
+        throw Object.assign(new Error(o.error), { code: o.code });
+      omitted.push({
+        source: job.file.path,
+        bytes: job.file.size,
+        reason: o.binary ? 'binary content' : `unreadable: ${o.code ?? o.error}`,
+      });
       continue;
     }
     ctx.stage.addStaged(
@@ -225,6 +317,8 @@ export async function collectLogs(ctx: CollectContext, run: CollectorRun, budget
     );
     run.counted();
   }
-  run.note(`${planned.length - omitted.filter((o) => o.reason === 'total log budget exhausted').length} log files included${mustChoose ? ' (budget applied)' : ' whole'}`);
+  run.note(
+    `${planned.length - omitted.filter((o) => o.reason === 'total log budget exhausted').length} log files included${mustChoose ? ' (budget applied)' : ' whole'}`,
+  );
   return omitted;
 }

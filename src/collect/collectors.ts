@@ -17,7 +17,7 @@ const CONFIG_FILE_MAX = 1024 * 1024;
 /** Shared with SUMMARY.md: the agent collector leaves its result here. */
 export interface CollectFacts {
   agent?: AgentProbe;
-  otlpReachable?: Array<{ endpoint: string; reachable: boolean }>;
+  otlpReachable?: { endpoint: string; reachable: boolean }[];
   otlp?: OtlpEndpointProbe[];
 }
 
@@ -36,7 +36,13 @@ export function agentCollector(facts: CollectFacts): Collector {
     const meta = { priority: PRIORITY.probe, collector: 'agent', source: probe.url };
     addJson(ctx, run, { ...meta, path: 'agent/probe.json' }, { ...probe, info: infoRest, debugVars: varsRest });
     if (body !== undefined) addJson(ctx, run, { ...meta, path: 'agent/info.json', source: `${probe.url}/info` }, body);
-    if (varsBody !== undefined) addJson(ctx, run, { ...meta, path: 'agent/debug-vars.json', source: probe.debugVars.url ?? 'debug/vars' }, varsBody);
+    if (varsBody !== undefined)
+      addJson(
+        ctx,
+        run,
+        { ...meta, path: 'agent/debug-vars.json', source: probe.debugVars.url ?? 'debug/vars' },
+        varsBody,
+      );
     if (!probe.reachable) run.note(`Agent not reachable at ${probe.url}: ${probe.info.error ?? probe.info.outcome}`);
   };
 }
@@ -47,7 +53,12 @@ export function otlpCollector(facts: CollectFacts): Collector {
     const probes = await probeOtlpEndpoints(ctx.env, { timeoutMs, signal: run.signal });
     facts.otlp = probes;
     facts.otlpReachable = probes.map((p) => ({ endpoint: `${p.host}:${p.port}`, reachable: p.reachable }));
-    addJson(ctx, run, { path: 'otel/probe.json', priority: PRIORITY.probe, collector: 'otel', source: 'OTEL_EXPORTER_OTLP_*' }, probes);
+    addJson(
+      ctx,
+      run,
+      { path: 'otel/probe.json', priority: PRIORITY.probe, collector: 'otel', source: 'OTEL_EXPORTER_OTLP_*' },
+      probes,
+    );
   };
 }
 
@@ -66,7 +77,13 @@ export const environmentCollector: Collector = async (ctx, run) => {
   const meta = { priority: PRIORITY.env, collector: 'environment' };
   // env format: one NAME=value per line, each value redacted as text.
   const lines = Object.entries(own.vars).map(([k, v]) => `${k}=${v}`);
-  addDocument(ctx, run, { ...meta, path: 'env/flarewatch.env', source: 'flarewatch process environment (allow-listed)' }, lines.join('\n') + '\n', 'env');
+  addDocument(
+    ctx,
+    run,
+    { ...meta, path: 'env/flarewatch.env', source: 'flarewatch process environment (allow-listed)' },
+    lines.join('\n') + '\n',
+    'env',
+  );
   const processes = procs.processes.map((p) => ({
     pid: p.pid,
     markers: p.markers,
@@ -74,12 +91,17 @@ export const environmentCollector: Collector = async (ctx, run) => {
     envReadable: p.envReadable,
     env: p.env,
   }));
-  addJson(ctx, run, { ...meta, path: 'env/processes.json', source: `${ctx.procRoot}/<pid>/{cmdline,environ}` }, {
-    scanned: procs.scanned,
-    unreadable: procs.unreadable,
-    tracerProcesses: processes,
-    note: 'Only allow-listed variables are shown; values of secret-looking names are replaced.',
-  });
+  addJson(
+    ctx,
+    run,
+    { ...meta, path: 'env/processes.json', source: `${ctx.procRoot}/<pid>/{cmdline,environ}` },
+    {
+      scanned: procs.scanned,
+      unreadable: procs.unreadable,
+      tracerProcesses: processes,
+      note: 'Only allow-listed variables are shown; values of secret-looking names are replaced.',
+    },
+  );
   run.note(`${Object.keys(own.vars).length} allow-listed variables kept, ${own.droppedNames} others dropped by name`);
   if (procs.unreadable) run.note(`${procs.unreadable} process environments not readable (not permitted)`);
   run.note(`${procs.processes.length} tracer processes found among ${procs.scanned}`);
@@ -106,12 +128,18 @@ async function readCapped(path: string): Promise<{ text: string; size: number; c
 
 /** Zip path for a host file: its absolute path under a prefix, so names never collide. */
 export function mirrorPath(prefix: string, tag: string, hostPath: string): string {
-  const clean = hostPath.replace(/\\/g, '/').replace(/^[A-Za-z]:/, '').replace(/^\/+/, '').split('/').filter((s) => s && s !== '..' && s !== '.').join('/');
+  const clean = hostPath
+    .replace(/\\/g, '/')
+    .replace(/^[A-Za-z]:/, '')
+    .replace(/^\/+/, '')
+    .split('/')
+    .filter((s) => s && s !== '..' && s !== '.')
+    .join('/');
   return `${prefix}/${tag.replace(/[^A-Za-z0-9_.-]/g, '_')}/${clean}`;
 }
 
 export const configCollector: Collector = async (ctx, run) => {
-  const searched: Array<{ path: string; tracer: string; origin: string; outcome: string }> = [];
+  const searched: { path: string; tracer: string; origin: string; outcome: string }[] = [];
   const seen = new Set<string>();
   for (const c of [...ctx.deps.resolveConfigFiles(ctx.env), ...ctx.configFiles]) {
     if (run.signal.aborted) break;
@@ -123,7 +151,12 @@ export const configCollector: Collector = async (ctx, run) => {
     }
     const r = await readCapped(c.path);
     if ('error' in r) {
-      searched.push({ path: c.path, tracer: c.tracer, origin: c.origin, outcome: r.error === 'ENOENT' ? 'not present' : `not read: ${r.error}` });
+      searched.push({
+        path: c.path,
+        tracer: c.tracer,
+        origin: c.origin,
+        outcome: r.error === 'ENOENT' ? 'not present' : `not read: ${r.error}`,
+      });
       continue;
     }
     const path = mirrorPath('config', c.tracer, c.path);
@@ -134,14 +167,34 @@ export const configCollector: Collector = async (ctx, run) => {
         priority: PRIORITY.config,
         collector: 'config',
         source: c.path,
-        ...(r.capped ? { truncated: { strategy: 'capped' as const, original_bytes: r.size, bytes_dropped: r.size - CONFIG_FILE_MAX } } : {}),
+        ...(r.capped
+          ? {
+              truncated: {
+                strategy: 'capped' as const,
+                original_bytes: r.size,
+                bytes_dropped: r.size - CONFIG_FILE_MAX,
+              },
+            }
+          : {}),
       },
       doc.output,
     );
     run.counted();
-    searched.push({ path: c.path, tracer: c.tracer, origin: c.origin, outcome: doc.parsed ? `copied (${doc.format}, redacted structurally)` : `copied (redacted as text${doc.error ? `: ${doc.error}` : ''})` });
+    searched.push({
+      path: c.path,
+      tracer: c.tracer,
+      origin: c.origin,
+      outcome: doc.parsed
+        ? `copied (${doc.format}, redacted structurally)`
+        : `copied (redacted as text${doc.error ? `: ${doc.error}` : ''})`,
+    });
   }
-  addJson(ctx, run, { path: 'config/searched.json', priority: PRIORITY.config, collector: 'config', source: 'tracer catalogue' }, searched);
+  addJson(
+    ctx,
+    run,
+    { path: 'config/searched.json', priority: PRIORITY.config, collector: 'config', source: 'tracer catalogue' },
+    searched,
+  );
   const copied = searched.filter((s) => s.outcome.startsWith('copied')).length;
   run.note(`${copied} of ${searched.length} candidate files copied`);
 };
@@ -152,6 +205,13 @@ export const systemCollector: Collector = async (ctx, run) => {
   addJson(ctx, run, { ...meta, path: 'system/system.json', source: 'os, /etc/os-release, /proc' }, facts);
   // Settings marked secret are masked by displayValue before the redactor sees them.
   const config = ctx.config as unknown as Record<string, unknown>;
-  const settings = Object.fromEntries((SETTINGS as readonly SettingSpec[]).map((s) => [s.env, displayValue(s, config[s.key])]));
-  addJson(ctx, run, { ...meta, path: 'system/flarewatch.json', source: 'effective configuration' }, { version: VERSION, node: process.version, config: settings });
+  const settings = Object.fromEntries(
+    (SETTINGS as readonly SettingSpec[]).map((s) => [s.env, displayValue(s, config[s.key])]),
+  );
+  addJson(
+    ctx,
+    run,
+    { ...meta, path: 'system/flarewatch.json', source: 'effective configuration' },
+    { version: VERSION, node: process.version, config: settings },
+  );
 };

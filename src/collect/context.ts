@@ -9,7 +9,7 @@ import type { DocumentFormat, Redactor } from './types.js';
 /** Lines the daemon's flight recorder holds, used instead of reading files from disk. */
 export interface LogProvider {
   files(): string[];
-  recent(file: string): Array<{ line: string; tag?: string }>;
+  recent(file: string): { line: string; tag?: string }[];
 }
 
 export interface CollectContext {
@@ -42,7 +42,12 @@ export interface CollectContext {
 }
 
 /** Log sources: the tracer catalogue (unless FLAREWATCH_DEFAULT_PATHS=false), FLAREWATCH_LOG_DIRS, extra dirs. */
-export function resolveLogSources(config: Config, env: Env, deps: StageDeps, logDirs: readonly string[] = []): Array<{ pattern: string; tag: string }> {
+export function resolveLogSources(
+  config: Config,
+  env: Env,
+  deps: StageDeps,
+  logDirs: readonly string[] = [],
+): { pattern: string; tag: string }[] {
   const catalogue = config.defaultPaths ? deps.resolveLogSources(env) : [];
   return [
     ...catalogue.map((s) => ({ pattern: s.pattern, tag: s.tracer })),

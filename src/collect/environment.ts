@@ -7,13 +7,49 @@ import { join } from 'node:path';
 import { isPlainPath } from '../redact/harvest.js';
 import type { Env } from './deps.js';
 
-const ALLOWED_PREFIXES = ['DD_', 'OTEL_', 'CORECLR_', 'COR_', 'DOTNET_', 'KUBERNETES_', 'ECS_', 'AWS_EXECUTION_ENV', 'AWS_REGION', 'DATADOG_'];
+const ALLOWED_PREFIXES = [
+  'DD_',
+  'OTEL_',
+  'CORECLR_',
+  'COR_',
+  'DOTNET_',
+  'KUBERNETES_',
+  'ECS_',
+  'AWS_EXECUTION_ENV',
+  'AWS_REGION',
+  'DATADOG_',
+];
 const ALLOWED_NAMES = new Set([
-  'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'all_proxy',
-  'JAVA_TOOL_OPTIONS', '_JAVA_OPTIONS', 'JDK_JAVA_OPTIONS', 'JAVA_OPTS', 'CATALINA_OPTS',
-  'NODE_OPTIONS', 'PYTHONPATH', 'RUBYOPT', 'LD_PRELOAD', 'PHP_INI_SCAN_DIR',
-  'HOSTNAME', 'container', 'POD_NAME', 'POD_NAMESPACE', 'NODE_NAME', 'HOST_IP', 'HOST_PROC', 'HOST_ROOT', 'HOST_ETC',
-  'SSL_CERT_FILE', 'SSL_CERT_DIR', 'TZ',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'ALL_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'all_proxy',
+  'JAVA_TOOL_OPTIONS',
+  '_JAVA_OPTIONS',
+  'JDK_JAVA_OPTIONS',
+  'JAVA_OPTS',
+  'CATALINA_OPTS',
+  'NODE_OPTIONS',
+  'PYTHONPATH',
+  'RUBYOPT',
+  'LD_PRELOAD',
+  'PHP_INI_SCAN_DIR',
+  'HOSTNAME',
+  'container',
+  'POD_NAME',
+  'POD_NAMESPACE',
+  'NODE_NAME',
+  'HOST_IP',
+  'HOST_PROC',
+  'HOST_ROOT',
+  'HOST_ETC',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'TZ',
 ]);
 
 export const SECRET_MASK = '********';
@@ -29,7 +65,6 @@ export function isAllowedEnvName(name: string, policy: EnvPolicy): boolean {
   if (ALLOWED_NAMES.has(name) || policy.extraNames?.includes(name)) return true;
   return [...ALLOWED_PREFIXES, ...(policy.extraPrefixes ?? [])].some((p) => name.startsWith(p));
 }
-
 
 export interface EnvSnapshot {
   /** Allowed variables; secret ones carry SECRET_MASK instead of a value. */
@@ -65,7 +100,7 @@ export function tracerMarkers(cmdline: string[], env: Env): string[] {
   const cmd = cmdline.join(' ');
   if (/-javaagent:\S*dd-java-agent/i.test(cmd)) markers.add('dd-java-agent');
   if (/-javaagent:\S*opentelemetry/i.test(cmd)) markers.add('otel-javaagent');
-  else if (/-javaagent:/.test(cmd)) markers.add('javaagent');
+  else if (cmd.includes('-javaagent:')) markers.add('javaagent');
   if (/\bddtrace-run\b/.test(cmd)) markers.add('ddtrace-run');
   if (/\bdd-trace\b/.test(cmd)) markers.add('dd-trace');
   if (/\bopentelemetry-instrument\b/.test(cmd)) markers.add('opentelemetry-instrument');
@@ -77,7 +112,8 @@ export function tracerMarkers(cmdline: string[], env: Env): string[] {
   }
   if (env.CORECLR_PROFILER || env.COR_PROFILER) markers.add('CLR profiler');
   if (env.LD_PRELOAD && /datadog|apm\/inject/i.test(env.LD_PRELOAD)) markers.add('APM injector (LD_PRELOAD)');
-  for (const v of [env.JAVA_TOOL_OPTIONS, env.NODE_OPTIONS]) if (v && /dd-java-agent|dd-trace|opentelemetry/i.test(v)) markers.add('tracer in *_OPTIONS');
+  for (const v of [env.JAVA_TOOL_OPTIONS, env.NODE_OPTIONS])
+    if (v && /dd-java-agent|dd-trace|opentelemetry/i.test(v)) markers.add('tracer in *_OPTIONS');
   return [...markers];
 }
 
@@ -142,7 +178,8 @@ export async function scanProcesses(
     if (markers.length === 0) continue;
     const snap = snapshotEnv(env, policy);
     out.secretValues.push(...snap.secretValues);
-    if (out.processes.length < 200) out.processes.push({ pid, cmdline: cmdline.slice(0, 200), markers, env: snap.vars, envReadable });
+    if (out.processes.length < 200)
+      out.processes.push({ pid, cmdline: cmdline.slice(0, 200), markers, env: snap.vars, envReadable });
   }
   return out;
 }

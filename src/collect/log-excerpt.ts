@@ -29,7 +29,12 @@ export interface LineReadStats {
  */
 async function* decodedText(path: string, opts: { endByte: number; signal?: AbortSignal }): AsyncGenerator<string> {
   if (opts.endByte <= 0) return;
-  const stream = createReadStream(path, { start: 0, end: opts.endByte - 1, highWaterMark: 1 << 20, ...(opts.signal ? { signal: opts.signal } : {}) });
+  const stream = createReadStream(path, {
+    start: 0,
+    end: opts.endByte - 1,
+    highWaterMark: 1 << 20,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
   const decoder = new StringDecoder('utf8');
   let first = true;
   try {
@@ -71,7 +76,7 @@ export async function* lineBatches(
         carry = '';
         continue;
       }
-      if (carry) (piece = carry + piece), (carry = '');
+      if (carry) ((piece = carry + piece), (carry = ''));
       if (piece.length > max) {
         piece = piece.slice(0, max);
         if (opts.stats) opts.stats.longLinesCut++;
@@ -123,7 +128,7 @@ export async function* wholeLineBlocks(
     if (block) {
       let lines = 0;
       let clean = !block.includes('\r');
-      for (let pos = 0; pos < block.length; ) {
+      for (let pos = 0; pos < block.length;) {
         const nl = block.indexOf('\n', pos);
         if (nl - pos > max) clean = false;
         lines++;
@@ -154,7 +159,8 @@ export async function* wholeLineBlocks(
     }
     carry = rest;
   }
-  if (carry && !dropping) yield { text: (carry.endsWith('\r') ? carry.slice(0, -1) : carry).slice(0, max) + '\n', lines: 1 };
+  if (carry && !dropping)
+    yield { text: (carry.endsWith('\r') ? carry.slice(0, -1) : carry).slice(0, max) + '\n', lines: 1 };
 }
 
 export interface ErrorWindow {
@@ -209,7 +215,7 @@ export function createWindowFinder(isError: (line: string) => boolean) {
     },
     finish(): ErrorScan {
       if (open) {
-        (open as ErrorWindow).end = Math.min((open as ErrorWindow).end, i - 1);
+        open.end = Math.min(open.end, i - 1);
         close();
       }
       return { lines: i, units, errors, windows };
@@ -234,7 +240,7 @@ export interface ExcerptPlan {
   /** Lines whose start offset is at or beyond this are kept (tail). */
   tailFromUnits: number;
   /** Chosen windows as sorted, merged [start, end] line ranges. */
-  ranges: Array<[number, number]>;
+  ranges: [number, number][];
   windowsKept: number;
   strategy: 'error-windows+head+tail' | 'head+tail';
 }
@@ -257,7 +263,7 @@ export function selectRanges(scan: ErrorScan, fullAllowance: number): ExcerptPla
   // What the windows left unused goes to the tail: the latest lines matter most.
   tail += room;
   if (head + tail > scan.units) head = Math.min(head, scan.units);
-  const ranges: Array<[number, number]> = [];
+  const ranges: [number, number][] = [];
   for (const w of chosen.sort((a, b) => a.start - b.start)) {
     const last = ranges[ranges.length - 1];
     if (last && w.start <= last[1] + 1) last[1] = Math.max(last[1], w.end);
@@ -344,7 +350,12 @@ export async function emitExcerpt(
     }
   };
 
-  const readOpts = { endByte: opts.endByte, maxLineChars: opts.maxLineChars, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.stats ? { stats: opts.stats } : {}) };
+  const readOpts = {
+    endByte: opts.endByte,
+    maxLineChars: opts.maxLineChars,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.stats ? { stats: opts.stats } : {}),
+  };
   if (!plan) {
     // Whole file: no per-line selection, so blocks go to the redactor as they are read.
     for await (const { text, lines } of wholeLineBlocks(path, readOpts)) {

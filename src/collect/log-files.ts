@@ -89,7 +89,7 @@ async function expandGlob(pattern: string, out: string[], skipped: string[]): Pr
 
 /** Resolves sources to regular files (deduplicated), skipping compressed rotations. */
 export async function findLogFiles(
-  sources: Array<{ pattern: string; tag: string }>,
+  sources: { pattern: string; tag: string }[],
 ): Promise<{ files: FoundFile[]; skipped: string[] }> {
   const seen = new Map<string, FoundFile>();
   const skipped: string[] = [];

@@ -49,7 +49,7 @@ function timeoutError(what: string, ms: number): NodeJS.ErrnoException {
 
 export interface LookupResult {
   outcome: Outcome;
-  addresses: Array<{ address: string; family: number }>;
+  addresses: { address: string; family: number }[];
   durationMs: number;
   error?: string;
   code?: string;
@@ -67,13 +67,25 @@ export async function lookupAll(host: string, timeoutMs: number, signal?: AbortS
       dns.lookup(host, { all: true, verbatim: true }),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(timeoutError(`DNS lookup of ${host}`, timeoutMs)), timeoutMs);
-        signal?.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { code: 'ABORT_ERR' })), { once: true });
+        signal?.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { code: 'ABORT_ERR' })), {
+          once: true,
+        });
       }),
     ]);
-    return { outcome: 'ok', addresses: result.map((r) => ({ address: r.address, family: r.family })), durationMs: elapsed(t0) };
+    return {
+      outcome: 'ok',
+      addresses: result.map((r) => ({ address: r.address, family: r.family })),
+      durationMs: elapsed(t0),
+    };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    return { outcome: outcomeOf(e), addresses: [], durationMs: elapsed(t0), error: e.message, ...(e.code ? { code: e.code } : {}) };
+    return {
+      outcome: outcomeOf(e),
+      addresses: [],
+      durationMs: elapsed(t0),
+      error: e.message,
+      ...(e.code ? { code: e.code } : {}),
+    };
   } finally {
     clearTimeout(timer);
   }
@@ -100,7 +112,8 @@ export function connectProbe(ep: Endpoint, timeoutMs: number, signal?: AbortSign
   const t0 = performance.now();
   return new Promise((resolve) => {
     let settled = false;
-    const socket = 'socketPath' in ep ? net.connect({ path: ep.socketPath }) : net.connect({ host: ep.host, port: ep.port });
+    const socket =
+      'socketPath' in ep ? net.connect({ path: ep.socketPath }) : net.connect({ host: ep.host, port: ep.port });
     const done = (err?: NodeJS.ErrnoException) => {
       if (settled) return;
       settled = true;
@@ -108,7 +121,14 @@ export function connectProbe(ep: Endpoint, timeoutMs: number, signal?: AbortSign
       signal?.removeEventListener('abort', onAbort);
       socket.destroy();
       if (!err) resolve({ target, outcome: 'ok', durationMs: elapsed(t0) });
-      else resolve({ target, outcome: outcomeOf(err), durationMs: elapsed(t0), error: err.message, ...(err.code ? { code: err.code } : {}) });
+      else
+        resolve({
+          target,
+          outcome: outcomeOf(err),
+          durationMs: elapsed(t0),
+          error: err.message,
+          ...(err.code ? { code: err.code } : {}),
+        });
     };
     const onAbort = () => done(Object.assign(new Error('aborted'), { code: 'ABORT_ERR' }));
     const timer = setTimeout(() => done(timeoutError(`connect to ${target}`, timeoutMs)), timeoutMs);
@@ -165,8 +185,15 @@ export function httpExchange(req: HttpRequest): Promise<HttpResult> {
       path: req.path,
       ...(req.socketPath
         ? { socketPath: req.socketPath, host: 'localhost' }
-        : { hostname: req.url.hostname.replace(/^\[|\]$/g, ''), port: req.url.port || (req.url.protocol === 'https:' ? 443 : 80) }),
-      headers: { 'User-Agent': 'flarewatch', ...(req.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(req.body)) } : {}), ...req.headers },
+        : {
+            hostname: req.url.hostname.replace(/^\[|\]$/g, ''),
+            port: req.url.port || (req.url.protocol === 'https:' ? 443 : 80),
+          }),
+      headers: {
+        'User-Agent': 'flarewatch',
+        ...(req.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(req.body)) } : {}),
+        ...req.headers,
+      },
       agent: false,
     });
     const onAbort = () => fail(Object.assign(new Error('aborted'), { code: 'ABORT_ERR' }));
@@ -190,7 +217,8 @@ export function httpExchange(req: HttpRequest): Promise<HttpResult> {
       res.once('error', fail);
       res.once('end', () => {
         const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+        for (const [k, v] of Object.entries(res.headers))
+          if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
         const status = res.statusCode ?? 0;
         finish({
           outcome: status >= 200 && status < 300 ? 'ok' : 'http_status',

@@ -22,13 +22,17 @@ function defaultPort(protocol: string | undefined, scheme: string): number {
 }
 
 /** The endpoints an OTel SDK on this host would export to (deduplicated), or both defaults when none is set. */
-export function otlpEndpoints(env: Record<string, string | undefined>): Array<{ origin: string; endpoint: string; host: string; port: number }> {
+export function otlpEndpoints(
+  env: Record<string, string | undefined>,
+): { origin: string; endpoint: string; host: string; port: number }[] {
   const out = new Map<string, { origin: string; endpoint: string; host: string; port: number }>();
   for (const sig of SIGNALS) {
     const name = `OTEL_EXPORTER_OTLP_${sig}ENDPOINT`;
     const raw = env[name]?.trim();
     if (!raw) continue;
-    const protocol = (env[`OTEL_EXPORTER_OTLP_${sig}PROTOCOL`] ?? env.OTEL_EXPORTER_OTLP_PROTOCOL)?.trim().toLowerCase();
+    const protocol = (env[`OTEL_EXPORTER_OTLP_${sig}PROTOCOL`] ?? env.OTEL_EXPORTER_OTLP_PROTOCOL)
+      ?.trim()
+      .toLowerCase();
     let url: URL;
     try {
       url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `http://${raw}`);
@@ -41,8 +45,18 @@ export function otlpEndpoints(env: Record<string, string | undefined>): Array<{ 
     if (!out.has(key)) out.set(key, { origin: name, endpoint: raw, host, port });
   }
   if (out.size === 0) {
-    out.set('localhost:4317', { origin: 'default (grpc)', endpoint: 'http://localhost:4317', host: 'localhost', port: 4317 });
-    out.set('localhost:4318', { origin: 'default (http/protobuf)', endpoint: 'http://localhost:4318', host: 'localhost', port: 4318 });
+    out.set('localhost:4317', {
+      origin: 'default (grpc)',
+      endpoint: 'http://localhost:4317',
+      host: 'localhost',
+      port: 4317,
+    });
+    out.set('localhost:4318', {
+      origin: 'default (http/protobuf)',
+      endpoint: 'http://localhost:4318',
+      host: 'localhost',
+      port: 4318,
+    });
   }
   return [...out.values()];
 }
@@ -55,7 +69,8 @@ export async function probeOtlpEndpoints(
     otlpEndpoints(env).map(async (ep) => {
       const dns = await lookupAll(ep.host, opts.timeoutMs, opts.signal);
       const connect: ConnectResult[] = [];
-      for (const a of dns.addresses.slice(0, 4)) connect.push(await connectProbe({ host: a.address, port: ep.port }, opts.timeoutMs, opts.signal));
+      for (const a of dns.addresses.slice(0, 4))
+        connect.push(await connectProbe({ host: a.address, port: ep.port }, opts.timeoutMs, opts.signal));
       return { ...ep, dns, connect, reachable: connect.some((c) => c.outcome === 'ok') };
     }),
   );

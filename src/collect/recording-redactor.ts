@@ -10,7 +10,10 @@ export type ReplayStep =
 export interface RecordingRedactor extends Redactor {
   readonly replay: readonly ReplayStep[];
   /** Adds counts produced elsewhere (worker threads) to this redactor's report. */
-  mergeCounts(counts: { countsByRule: Record<string, number>; countsByFile: Record<string, Record<string, number>> }): void;
+  mergeCounts(counts: {
+    countsByRule: Record<string, number>;
+    countsByFile: Record<string, Record<string, number>>;
+  }): void;
 }
 
 export function recordingRedactor(base: Redactor): RecordingRedactor {

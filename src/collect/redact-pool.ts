@@ -10,7 +10,7 @@ export type JobResult = Exclude<WorkerReply, { id: -1 }>;
 export interface RedactPool {
   run(job: Omit<WorkerJob, 'id'>): Promise<JobResult>;
   /** Collects every worker's redaction counts and stops the workers. */
-  finish(): Promise<Array<{ countsByRule: Record<string, number>; countsByFile: Record<string, Record<string, number>> }>>;
+  finish(): Promise<{ countsByRule: Record<string, number>; countsByFile: Record<string, Record<string, number>> }[]>;
   terminate(): void;
 }
 
@@ -27,7 +27,7 @@ export function createRedactPool(size: number, init: WorkerInit, signal?: AbortS
   // execArgv: [] — a parent started with `-e` or loaders must not pass them on to the worker.
   const workers = Array.from({ length: size }, () => new Worker(WORKER_URL, { workerData: init, execArgv: [] }));
   const idle = [...workers];
-  const waiting: Array<() => void> = [];
+  const waiting: (() => void)[] = [];
   const pending = new Map<number, (r: JobResult) => void>();
   let nextId = 1;
   let dead: Error | undefined;
@@ -56,10 +56,14 @@ export function createRedactPool(size: number, init: WorkerInit, signal?: AbortS
   const terminate = () => {
     for (const w of workers) void w.terminate();
   };
-  signal?.addEventListener('abort', () => {
-    fail(new Error('aborted'));
-    terminate();
-  }, { once: true });
+  signal?.addEventListener(
+    'abort',
+    () => {
+      fail(new Error('aborted'));
+      terminate();
+    },
+    { once: true },
+  );
 
   return {
     async run(job) {
@@ -76,16 +80,18 @@ export function createRedactPool(size: number, init: WorkerInit, signal?: AbortS
       const counts = await Promise.all(
         workers.map(
           (w) =>
-            new Promise<{ countsByRule: Record<string, number>; countsByFile: Record<string, Record<string, number>> }>((resolve, reject) => {
-              const onMsg = (msg: WorkerReply) => {
-                if (!('countsByRule' in msg)) return;
-                w.off('message', onMsg);
-                resolve({ countsByRule: msg.countsByRule, countsByFile: msg.countsByFile });
-              };
-              w.on('message', onMsg);
-              w.once('error', reject);
-              w.postMessage({ report: true });
-            }),
+            new Promise<{ countsByRule: Record<string, number>; countsByFile: Record<string, Record<string, number>> }>(
+              (resolve, reject) => {
+                const onMsg = (msg: WorkerReply) => {
+                  if (!('countsByRule' in msg)) return;
+                  w.off('message', onMsg);
+                  resolve({ countsByRule: msg.countsByRule, countsByFile: msg.countsByFile });
+                };
+                w.on('message', onMsg);
+                w.once('error', reject);
+                w.postMessage({ report: true });
+              },
+            ),
         ),
       );
       terminate();

@@ -28,7 +28,16 @@ export interface WorkerJob {
 }
 
 export type WorkerReply =
-  | { id: number; ok: true; staged: StagedFile; linesTotal: number; linesKept: number; unitsKept: number; cutAtBudget: boolean; longLinesCut: number }
+  | {
+      id: number;
+      ok: true;
+      staged: StagedFile;
+      linesTotal: number;
+      linesKept: number;
+      unitsKept: number;
+      cutAtBudget: boolean;
+      longLinesCut: number;
+    }
   | { id: number; ok: false; error: string; code?: string; binary?: boolean }
   | { id: -1; ok: true; countsByRule: Record<string, number>; countsByFile: Record<string, Record<string, number>> };
 
@@ -79,7 +88,13 @@ async function runJob(job: WorkerJob): Promise<WorkerReply> {
   } catch (err) {
     out.destroy();
     const e = err as NodeJS.ErrnoException;
-    return { id: job.id, ok: false, error: e.message, ...(e.code ? { code: e.code } : {}), ...(e.name === 'BinaryFileError' ? { binary: true } : {}) };
+    return {
+      id: job.id,
+      ok: false,
+      error: e.message,
+      ...(e.code ? { code: e.code } : {}),
+      ...(e.name === 'BinaryFileError' ? { binary: true } : {}),
+    };
   }
 }
 

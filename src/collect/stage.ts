@@ -39,7 +39,10 @@ export class Stage {
   /** Collectors past their deadline: whatever they still produce is dropped. */
   private readonly sealed = new Set<string>();
 
-  constructor(readonly dir: string, private readonly io: BundleIo = defaultIo) {}
+  constructor(
+    readonly dir: string,
+    private readonly io: BundleIo = defaultIo,
+  ) {}
 
   /** Adds an in-memory entry (the content must already be redacted). */
   addContent(meta: EntryMeta, content: string | Buffer): BundleEntry {

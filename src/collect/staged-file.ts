@@ -33,7 +33,11 @@ export interface StagedFileWriter {
   finish(): Promise<StagedFile>;
 }
 
-export function openStagedFile(path: string, out: NodeJS.WritableStream, deflate: Readonly<ZlibOptions> = BUNDLE_DEFLATE): StagedFileWriter {
+export function openStagedFile(
+  path: string,
+  out: NodeJS.WritableStream,
+  deflate: Readonly<ZlibOptions> = BUNDLE_DEFLATE,
+): StagedFileWriter {
   const deflater = createDeflateRaw(deflate);
   const hash = createHash('sha256');
   let crc = 0;

@@ -62,7 +62,11 @@ export interface SystemFacts {
   memoryBytes: number;
   node: string;
   container: { runtime: string | null; evidence: string[] };
-  orchestrator: { kind: 'kubernetes' | 'ecs-fargate' | 'ecs' | 'eks-fargate' | null; namespace?: string; evidence: string[] };
+  orchestrator: {
+    kind: 'kubernetes' | 'ecs-fargate' | 'ecs' | 'eks-fargate' | null;
+    namespace?: string;
+    evidence: string[];
+  };
   listeners: Listener[] | { unavailable: string };
 }
 
@@ -78,12 +82,17 @@ export function parseOsRelease(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of text.split('\n')) {
     const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
-    if (m && ['NAME', 'PRETTY_NAME', 'ID', 'VERSION_ID', 'VERSION_CODENAME'].includes(m[1]!)) out[m[1]!] = m[2]!.replace(/^"|"$/g, '');
+    if (m && ['NAME', 'PRETTY_NAME', 'ID', 'VERSION_ID', 'VERSION_CODENAME'].includes(m[1]!))
+      out[m[1]!] = m[2]!.replace(/^"|"$/g, '');
   }
   return out;
 }
 
-export async function collectSystemFacts(opts: { env: Env; rootDir?: string; procRoot?: string }): Promise<SystemFacts> {
+export async function collectSystemFacts(opts: {
+  env: Env;
+  rootDir?: string;
+  procRoot?: string;
+}): Promise<SystemFacts> {
   const root = opts.rootDir ?? '/';
   const proc = opts.procRoot ?? '/proc';
   const env = opts.env;
@@ -124,7 +133,7 @@ export async function collectSystemFacts(opts: { env: Env; rootDir?: string; pro
     orchEvidence.push('ECS metadata URI set');
   }
   // EKS on Fargate: pods run on nodes named fargate-ip-…; the Agent is a sidecar there.
-  if (kind === 'kubernetes' && /^fargate-/.test(env.NODE_NAME ?? '')) {
+  if (kind === 'kubernetes' && (env.NODE_NAME ?? '').startsWith('fargate-')) {
     kind = 'eks-fargate';
     orchEvidence.push('NODE_NAME starts with fargate-');
   }

@@ -16,7 +16,8 @@ export type DocumentFormat = Parameters<Redactor['document']>[1];
 
 /** How an entry was shortened to fit its budget; recorded in the manifest. */
 export interface Truncation {
-  strategy: 'error-windows+head+tail' | 'head+tail' | 'recent-lines' | 'omitted' | 'cut-at-budget' | 'timeout' | 'capped';
+  strategy:
+    'error-windows+head+tail' | 'head+tail' | 'recent-lines' | 'omitted' | 'cut-at-budget' | 'timeout' | 'capped';
   original_bytes: number;
   bytes_dropped: number;
   lines_total?: number;

@@ -32,17 +32,27 @@ export function resolveAgentUrl(env: Env, exists: (path: string) => boolean): Ag
   const host = nonEmpty(env.DD_AGENT_HOST) ?? nonEmpty(env.DD_TRACE_AGENT_HOSTNAME);
   const port = nonEmpty(env.DD_TRACE_AGENT_PORT);
   if (host || port) {
-    const src = [host && (env.DD_AGENT_HOST ? 'DD_AGENT_HOST' : 'DD_TRACE_AGENT_HOSTNAME'), port && 'DD_TRACE_AGENT_PORT']
+    const src = [
+      host && (env.DD_AGENT_HOST ? 'DD_AGENT_HOST' : 'DD_TRACE_AGENT_HOSTNAME'),
+      port && 'DD_TRACE_AGENT_PORT',
+    ]
       .filter(Boolean)
       .join(' + ');
     return { url: `http://${hostForUrl(host ?? 'localhost')}:${port ?? DEFAULT_AGENT_PORT}`, source: src };
   }
 
   const socket = nonEmpty(env.DD_TRACE_AGENT_UNIX_DOMAIN_SOCKET) ?? nonEmpty(env.DD_APM_RECEIVER_SOCKET);
-  if (socket) return { url: `unix://${socket}`, source: env.DD_TRACE_AGENT_UNIX_DOMAIN_SOCKET ? 'DD_TRACE_AGENT_UNIX_DOMAIN_SOCKET' : 'DD_APM_RECEIVER_SOCKET' };
+  if (socket)
+    return {
+      url: `unix://${socket}`,
+      source: env.DD_TRACE_AGENT_UNIX_DOMAIN_SOCKET ? 'DD_TRACE_AGENT_UNIX_DOMAIN_SOCKET' : 'DD_APM_RECEIVER_SOCKET',
+    };
 
   for (const path of [DEFAULT_APM_SOCKET, ...SSI_APM_SOCKETS]) {
     if (exists(path)) return { url: `unix://${path}`, source: `socket ${path} exists` };
   }
-  return { url: `http://localhost:${DEFAULT_AGENT_PORT}`, source: 'tracer default; no DD_* agent setting, no APM socket' };
+  return {
+    url: `http://localhost:${DEFAULT_AGENT_PORT}`,
+    source: 'tracer default; no DD_* agent setting, no APM socket',
+  };
 }

@@ -12,6 +12,9 @@ export async function ensurePrivateDir(path: string, setting: string): Promise<v
     if ((st.mode & 0o077) !== 0 && st.uid === process.getuid?.()) await chmod(path, 0o700);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new ConfigError(`${setting}="${path}" cannot be used (${code}): expected a directory flarewatch can create and write`, setting);
+    throw new ConfigError(
+      `${setting}="${path}" cannot be used (${code}): expected a directory flarewatch can create and write`,
+      setting,
+    );
   }
 }

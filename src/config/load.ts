@@ -40,7 +40,10 @@ export interface LoadedConfig {
 
 /** A setting that cannot be used; the CLI prints `message` and exits 2. */
 export class ConfigError extends Error {
-  constructor(message: string, readonly setting?: string) {
+  constructor(
+    message: string,
+    readonly setting?: string,
+  ) {
     super(message);
     this.name = 'ConfigError';
   }
@@ -75,9 +78,16 @@ function readText(path: string, what: string, setting: string): string {
 
 /** Accepts FLAREWATCH_THRESHOLD, THRESHOLD, threshold, state-dir, stateDir as config-file keys. */
 function specForFileKey(key: string): SettingSpec | undefined {
-  const norm = key.replace(/^FLAREWATCH_/i, '').replace(/[-_]/g, '').toLowerCase();
+  const norm = key
+    .replace(/^FLAREWATCH_/i, '')
+    .replace(/[-_]/g, '')
+    .toLowerCase();
   return (SETTINGS as readonly SettingSpec[]).find(
-    (s) => s.env.replace(/^FLAREWATCH_/, '').replace(/_/g, '').toLowerCase() === norm || s.key.toLowerCase() === norm,
+    (s) =>
+      s.env
+        .replace(/^FLAREWATCH_/, '')
+        .replace(/_/g, '')
+        .toLowerCase() === norm || s.key.toLowerCase() === norm,
   );
 }
 
@@ -88,17 +98,26 @@ function parseConfigFile(path: string): Map<SettingSpec, unknown> {
     doc = parseYaml(text);
   } catch (err) {
     const first = String((err as Error).message).split('\n')[0];
-    throw new ConfigError(`${META_SETTINGS.configFile}="${path}" is not valid YAML/JSON: ${first}`, META_SETTINGS.configFile);
+    throw new ConfigError(
+      `${META_SETTINGS.configFile}="${path}" is not valid YAML/JSON: ${first}`,
+      META_SETTINGS.configFile,
+    );
   }
   if (doc === null || doc === undefined) return new Map();
   if (typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new ConfigError(`${META_SETTINGS.configFile}="${path}" must hold a mapping of setting names to values`, META_SETTINGS.configFile);
+    throw new ConfigError(
+      `${META_SETTINGS.configFile}="${path}" must hold a mapping of setting names to values`,
+      META_SETTINGS.configFile,
+    );
   }
   const out = new Map<SettingSpec, unknown>();
   for (const [key, value] of Object.entries(doc as Record<string, unknown>)) {
     const spec = specForFileKey(key);
     if (!spec) {
-      throw new ConfigError(`${META_SETTINGS.configFile}="${path}" names unknown setting "${key}": see config/flarewatch.example.env`, META_SETTINGS.configFile);
+      throw new ConfigError(
+        `${META_SETTINGS.configFile}="${path}" names unknown setting "${key}": see config/flarewatch.example.env`,
+        META_SETTINGS.configFile,
+      );
     }
     out.set(spec, typeof value === 'number' || typeof value === 'boolean' ? String(value) : value);
   }
@@ -130,7 +149,8 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     envFileUsed = envFile;
   }
 
-  const configName = flags[META_SETTINGS.configFile] ?? env[META_SETTINGS.configFile] ?? envFileValues[META_SETTINGS.configFile];
+  const configName =
+    flags[META_SETTINGS.configFile] ?? env[META_SETTINGS.configFile] ?? envFileValues[META_SETTINGS.configFile];
   const configFile = configName ? resolve(cwd, configName) : undefined;
   const fileValues = configFile ? parseConfigFile(configFile) : new Map<SettingSpec, unknown>();
 
@@ -146,7 +166,12 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     } else if (env[spec.env] !== undefined) {
       setting = { spec, raw: env[spec.env], source: 'env', value: parseOne(spec, env[spec.env], 'env') };
     } else if (envFileValues[spec.env] !== undefined) {
-      setting = { spec, raw: envFileValues[spec.env], source: 'env-file', value: parseOne(spec, envFileValues[spec.env], 'env-file', envFileUsed) };
+      setting = {
+        spec,
+        raw: envFileValues[spec.env],
+        source: 'env-file',
+        value: parseOne(spec, envFileValues[spec.env], 'env-file', envFileUsed),
+      };
     } else if (fileValues.has(spec)) {
       const raw = fileValues.get(spec);
       setting = { spec, raw, source: 'config-file', value: parseOne(spec, raw, 'config-file', configFile) };
@@ -198,6 +223,9 @@ function checkCombinations(config: Config, settings: ResolvedSetting[]): void {
 }
 
 /** dotenv's rule: the file fills gaps in the real environment and never overrides it. */
-export function applyEnvFile(values: Record<string, string>, env: Record<string, string | undefined> = process.env): void {
+export function applyEnvFile(
+  values: Record<string, string>,
+  env: Record<string, string | undefined> = process.env,
+): void {
   for (const [k, v] of Object.entries(values)) if (env[k] === undefined) env[k] = v;
 }

@@ -6,6 +6,6 @@ export function defaultBaseDir(env: Record<string, string | undefined>, uid: num
   if (uid === 0) return '/var/lib/flarewatch';
   const xdg = env.XDG_STATE_HOME?.trim();
   // XDG says relative values are invalid and must be ignored.
-  if (xdg && xdg.startsWith('/')) return join(xdg, 'flarewatch');
+  if (xdg?.startsWith('/')) return join(xdg, 'flarewatch');
   return join(home, '.local', 'state', 'flarewatch');
 }

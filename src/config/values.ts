@@ -5,10 +5,17 @@ import { validate as validCron } from 'node-cron';
 import { z } from 'zod';
 
 const UNITS: Record<string, number> = {
-  '': 1, b: 1,
-  k: 1000, kb: 1000, kib: 1024,
-  m: 1000 ** 2, mb: 1000 ** 2, mib: 1024 ** 2,
-  g: 1000 ** 3, gb: 1000 ** 3, gib: 1024 ** 3,
+  '': 1,
+  b: 1,
+  k: 1000,
+  kb: 1000,
+  kib: 1024,
+  m: 1000 ** 2,
+  mb: 1000 ** 2,
+  mib: 1024 ** 2,
+  g: 1000 ** 3,
+  gb: 1000 ** 3,
+  gib: 1024 ** 3,
 };
 
 /** "64KiB", "32 MB", "1048576" → bytes; undefined when the text is not a size. */
@@ -41,11 +48,14 @@ function fromText<T>(parse: (s: string) => T | undefined, allowed: string) {
 }
 
 export const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  fromText((s) => {
-    if (!/^\s*-?\d+\s*$/.test(s)) return undefined;
-    const n = Number(s);
-    return n >= min && n <= max ? n : undefined;
-  }, max === Number.MAX_SAFE_INTEGER ? `a whole number >= ${min}` : `a whole number from ${min} to ${max}`);
+  fromText(
+    (s) => {
+      if (!/^\s*-?\d+\s*$/.test(s)) return undefined;
+      const n = Number(s);
+      return n >= min && n <= max ? n : undefined;
+    },
+    max === Number.MAX_SAFE_INTEGER ? `a whole number >= ${min}` : `a whole number from ${min} to ${max}`,
+  );
 
 export const seconds = (min: number) =>
   fromText((s) => {
@@ -68,16 +78,23 @@ export const bool = () =>
   }, 'true or false');
 
 export const oneOf = <T extends string>(choices: readonly T[]) =>
-  fromText((s) => {
-    const v = s.trim().toLowerCase();
-    return (choices as readonly string[]).includes(v) ? (v as T) : undefined;
-  }, `one of ${choices.join('|')}`);
+  fromText(
+    (s) => {
+      const v = s.trim().toLowerCase();
+      return (choices as readonly string[]).includes(v) ? (v as T) : undefined;
+    },
+    `one of ${choices.join('|')}`,
+  );
 
 /** Comma-separated list (a config file may give a real array). */
 export const list = () =>
   z.unknown().transform((raw, ctx): string[] => {
     if (Array.isArray(raw) && raw.every((x) => typeof x === 'string')) return raw.map((x) => x.trim()).filter(Boolean);
-    if (typeof raw === 'string') return raw.split(',').map((x) => x.trim()).filter(Boolean);
+    if (typeof raw === 'string')
+      return raw
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
     ctx.addIssue({ code: 'custom', message: 'a comma-separated list of paths or globs' });
     return z.NEVER;
   });

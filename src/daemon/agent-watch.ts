@@ -20,9 +20,7 @@ export class AgentWatch {
   private healthy: Baseline | null = null;
   private lastReachable: boolean | null = null;
 
-  constructor(
-    private opts: { config: Config; env: Env; redactor: Redactor; logger: Logger; metrics: Metrics },
-  ) {}
+  constructor(private opts: { config: Config; env: Env; redactor: Redactor; logger: Logger; metrics: Metrics }) {}
 
   private get seriesPath() {
     return join(this.opts.config.stateDir, 'agent-probes.json');
@@ -61,7 +59,9 @@ export class AgentWatch {
       this.lastReachable = point.reachable;
     }
     if (point.reachable && !this.healthy) await this.baseline(p.info.body);
-    await writeSeries(this.seriesPath, this.series).catch((err: Error) => logger.warn('could not save probe history', { err }));
+    await writeSeries(this.seriesPath, this.series).catch((err: Error) =>
+      logger.warn('could not save probe history', { err }),
+    );
     return point;
   }
 
@@ -74,7 +74,10 @@ export class AgentWatch {
       if (!p.reachable) return;
       body = p.info.body;
     }
-    const info = (p: unknown) => p as { version?: string; endpoints?: string[]; config?: { receiver_port?: number; receiver_socket?: string } } | undefined;
+    const info = (p: unknown) =>
+      p as
+        | { version?: string; endpoints?: string[]; config?: { receiver_port?: number; receiver_socket?: string } }
+        | undefined;
     const b = info(body);
     this.healthy = {
       ...(await this.current()),
@@ -90,13 +93,19 @@ export class AgentWatch {
   }
 
   /** Entries for a bundle: the probe history and, when known, the baseline and what changed. */
-  async bundleEntries(): Promise<Array<{ path: string; content: string }>> {
+  async bundleEntries(): Promise<{ path: string; content: string }[]> {
     const out = [
-      { path: 'agent/probe-history.json', content: JSON.stringify({ transitions: transitions(this.series), points: this.series }, null, 2) },
+      {
+        path: 'agent/probe-history.json',
+        content: JSON.stringify({ transitions: transitions(this.series), points: this.series }, null, 2),
+      },
     ];
     if (this.healthy) {
       out.push({ path: 'baseline/last-healthy.json', content: JSON.stringify(this.healthy, null, 2) });
-      out.push({ path: 'baseline/changes.json', content: JSON.stringify(diffBaseline(this.healthy, await this.current()), null, 2) });
+      out.push({
+        path: 'baseline/changes.json',
+        content: JSON.stringify(diffBaseline(this.healthy, await this.current()), null, 2),
+      });
     }
     return out;
   }
@@ -109,8 +118,15 @@ export class AgentWatch {
     const { config, env } = this.opts;
     // The same judgement and allow-list as the bundle's environment collector.
     const names = defaultDeps.envSnapshotNames();
-    const snap = snapshotEnv(env, { isSecretName: defaultDeps.isSecretName, extraNames: names.names, extraPrefixes: names.prefixes });
-    const files = defaultDeps.resolveConfigFiles(env).filter((f) => !f.neverCopy).map((f) => f.path);
+    const snap = snapshotEnv(env, {
+      isSecretName: defaultDeps.isSecretName,
+      extraNames: names.names,
+      extraPrefixes: names.prefixes,
+    });
+    const files = defaultDeps
+      .resolveConfigFiles(env)
+      .filter((f) => !f.neverCopy)
+      .map((f) => f.path);
     return { agentUrl: config.agentUrl, configHashes: await hashFiles(files), env: snap.vars };
   }
 }

@@ -26,7 +26,9 @@ export async function hashFiles(paths: string[]): Promise<Record<string, string>
   const out: Record<string, string> = {};
   for (const p of paths) {
     try {
-      out[p] = createHash('sha256').update(await readFile(p)).digest('hex');
+      out[p] = createHash('sha256')
+        .update(await readFile(p))
+        .digest('hex');
     } catch {
       // Missing or unreadable files are simply not part of the baseline.
     }
@@ -34,27 +36,48 @@ export async function hashFiles(paths: string[]): Promise<Record<string, string>
   return out;
 }
 
-function diffMaps(what: BaselineChange['what'], before: Record<string, string>, after: Record<string, string>, showValues: boolean): BaselineChange[] {
+function diffMaps(
+  what: BaselineChange['what'],
+  before: Record<string, string>,
+  after: Record<string, string>,
+  showValues: boolean,
+): BaselineChange[] {
   const out: BaselineChange[] = [];
   for (const name of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
     const b = before[name];
     const a = after[name];
     if (b === a) continue;
     const change = b === undefined ? 'added' : a === undefined ? 'removed' : 'changed';
-    out.push({ what, name, change, ...(showValues && b !== undefined ? { before: b } : {}), ...(showValues && a !== undefined ? { after: a } : {}) });
+    out.push({
+      what,
+      name,
+      change,
+      ...(showValues && b !== undefined ? { before: b } : {}),
+      ...(showValues && a !== undefined ? { after: a } : {}),
+    });
   }
   return out;
 }
 
 /** Pure: what differs between the last healthy baseline and now. */
-export function diffBaseline(healthy: Baseline, now: Omit<Baseline, 'takenAt' | 'agent'> & { agent?: Baseline['agent'] }): BaselineChange[] {
+export function diffBaseline(
+  healthy: Baseline,
+  now: Omit<Baseline, 'takenAt' | 'agent'> & { agent?: Baseline['agent'] },
+): BaselineChange[] {
   const changes = [
     ...diffMaps('env', healthy.env, now.env, true),
     ...diffMaps('config', healthy.configHashes, now.configHashes, false),
   ];
-  if (healthy.agentUrl !== now.agentUrl) changes.push({ what: 'agent', name: 'url', change: 'changed', before: healthy.agentUrl, after: now.agentUrl });
+  if (healthy.agentUrl !== now.agentUrl)
+    changes.push({ what: 'agent', name: 'url', change: 'changed', before: healthy.agentUrl, after: now.agentUrl });
   if (now.agent && healthy.agent.version !== now.agent.version) {
-    changes.push({ what: 'agent', name: 'version', change: 'changed', before: String(healthy.agent.version), after: String(now.agent.version) });
+    changes.push({
+      what: 'agent',
+      name: 'version',
+      change: 'changed',
+      before: String(healthy.agent.version),
+      after: String(now.agent.version),
+    });
   }
   return changes;
 }

@@ -2,7 +2,13 @@
 // window, on-demand ones for POST /bundle. Shutdown aborts the one in flight (the bundle
 // stage removes its temp directory) so SIGTERM never leaves a partial file behind.
 import type { Config } from '../config/settings.js';
-import { applyRetention, buildBundle, retentionPolicyFromConfig, type BundleResult, type ExtraEntry } from '../bundle/index.js';
+import {
+  applyRetention,
+  buildBundle,
+  retentionPolicyFromConfig,
+  type BundleResult,
+  type ExtraEntry,
+} from '../bundle/index.js';
 import type { LogProvider } from '../collect/index.js';
 import type { Redactor } from '../redact/index.js';
 import type { FlightRecorder } from '../tail/index.js';
@@ -42,7 +48,9 @@ export class BundleQueue {
 
   noteError(ev: ErrorEvent): void {
     // The timeline needs when/what/where; a capped line keeps 20,000 events within a few MB.
-    this.errors.push(ev.line.length > MAX_EVENT_LINE_CHARS ? { ...ev, line: ev.line.slice(0, MAX_EVENT_LINE_CHARS) } : ev);
+    this.errors.push(
+      ev.line.length > MAX_EVENT_LINE_CHARS ? { ...ev, line: ev.line.slice(0, MAX_EVENT_LINE_CHARS) } : ev,
+    );
     // Trim in batches: shifting a 20,000-element array on every error of a storm is O(n²).
     if (this.errors.length > MAX_RECENT_ERRORS * 1.25) this.errors.splice(0, this.errors.length - MAX_RECENT_ERRORS);
   }
@@ -64,8 +72,13 @@ export class BundleQueue {
   async retention(): Promise<void> {
     const config = this.d.config();
     const spool = this.d.spool();
-    const r = await applyRetention(config.bundleDir, retentionPolicyFromConfig(config), spool ? { isPinned: (p) => spool.isPending(p) } : {});
-    if (r.deleted.length) this.d.logger.info('retention removed old bundles', { deleted: r.deleted.length, kept: r.kept });
+    const r = await applyRetention(
+      config.bundleDir,
+      retentionPolicyFromConfig(config),
+      spool ? { isPinned: (p) => spool.isPending(p) } : {},
+    );
+    if (r.deleted.length)
+      this.d.logger.info('retention removed old bundles', { deleted: r.deleted.length, kept: r.kept });
   }
 
   async stop(): Promise<void> {
@@ -86,7 +99,10 @@ export class BundleQueue {
     const signal = this.abort.signal;
     if (signal.aborted) throw new Error('flarewatch is shutting down');
     if (trigger && config.captureSeconds > 0) {
-      logger.info('capturing lines after the trigger before sealing the bundle', { seconds: config.captureSeconds, signature: trigger.signature });
+      logger.info('capturing lines after the trigger before sealing the bundle', {
+        seconds: config.captureSeconds,
+        signature: trigger.signature,
+      });
       await abortableDelay(config.captureSeconds * 1000, signal);
     }
     const started = Date.now();
@@ -99,7 +115,10 @@ export class BundleQueue {
     if (trigger) {
       // `signatureId`, not `signature`: the redactor rightly masks values under keys named *signature.
       const { signature, ...rest } = trigger;
-      extraEntries.unshift({ path: 'trigger.json', content: JSON.stringify({ signatureId: signature, ...rest, daemon: this.d.counters() }, null, 2) });
+      extraEntries.unshift({
+        path: 'trigger.json',
+        content: JSON.stringify({ signatureId: signature, ...rest, daemon: this.d.counters() }, null, 2),
+      });
     }
     const spool = this.d.spool();
     try {
@@ -117,7 +136,13 @@ export class BundleQueue {
         ...(spool ? { isPinned: (p: string) => spool.isPending(p) } : {}),
       });
       metrics.bundles.inc({ reason });
-      logger.info('bundle written', { path: result.path, bytes: result.bytes, reason, seconds: (Date.now() - started) / 1000, ...(trigger ? { signature: trigger.signature } : {}) });
+      logger.info('bundle written', {
+        path: result.path,
+        bytes: result.bytes,
+        reason,
+        seconds: (Date.now() - started) / 1000,
+        ...(trigger ? { signature: trigger.signature } : {}),
+      });
       if (reason === 'threshold') await this.afterThresholdBundle(result.path);
       return result;
     } catch (err) {

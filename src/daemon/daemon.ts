@@ -23,7 +23,13 @@ export async function runDaemon(opts: RunOptions): Promise<ExitCode> {
   const { config } = opts.loaded;
   await ensurePrivateDir(config.stateDir, 'FLAREWATCH_STATE_DIR');
   await ensurePrivateDir(config.bundleDir, 'FLAREWATCH_BUNDLE_DIR');
-  opts.bootLogger.info('flarewatch starting', { version: VERSION, pid: process.pid, stateDir: config.stateDir, bundleDir: config.bundleDir, agentUrl: config.agentUrl });
+  opts.bootLogger.info('flarewatch starting', {
+    version: VERSION,
+    pid: process.pid,
+    stateDir: config.stateDir,
+    bundleDir: config.bundleDir,
+    agentUrl: config.agentUrl,
+  });
 
   const daemon = await startDaemon({ config, env: process.env, loggerOptions: opts.loggerOptions });
   const logger = daemon.logger;

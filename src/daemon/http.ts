@@ -23,29 +23,43 @@ function send(res: ServerResponse, status: number, body: unknown, type = 'applic
 async function route(req: IncomingMessage, res: ServerResponse, h: HttpHandlers): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
   if (path === '/healthz') {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: 'use GET' });
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      send(res, 405, { error: 'use GET' });
+      return;
+    }
     const { ok, detail } = h.health();
-    return send(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unhealthy', ...detail });
+    send(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unhealthy', ...detail });
+    return;
   }
   if (path === '/metrics') {
-    if (req.method !== 'GET') return send(res, 405, { error: 'use GET' });
-    return send(res, 200, await h.registry.metrics(), h.registry.contentType);
+    if (req.method !== 'GET') {
+      send(res, 405, { error: 'use GET' });
+      return;
+    }
+    send(res, 200, await h.registry.metrics(), h.registry.contentType);
+    return;
   }
   if (path === '/bundle') {
-    if (req.method !== 'POST') return send(res, 405, { error: 'use POST' });
+    if (req.method !== 'POST') {
+      send(res, 405, { error: 'use POST' });
+      return;
+    }
     if (!tokenMatches(req.headers.authorization, h.token)) {
       h.logger.warn('bundle request refused: missing or wrong bearer token', { remote: req.socket.remoteAddress });
-      return send(res, 401, { error: 'a bearer token from FLAREWATCH_HTTP_TOKEN_FILE is required' });
+      send(res, 401, { error: 'a bearer token from FLAREWATCH_HTTP_TOKEN_FILE is required' });
+      return;
     }
     req.resume();
     try {
       const result = await h.requestBundle();
-      return send(res, 200, { status: 'written', ...result });
+      send(res, 200, { status: 'written', ...result });
+      return;
     } catch (err) {
-      return send(res, 500, { error: (err as Error).message });
+      send(res, 500, { error: (err as Error).message });
+      return;
     }
   }
-  return send(res, 404, { error: 'not found', endpoints: ['GET /healthz', 'GET /metrics', 'POST /bundle'] });
+  send(res, 404, { error: 'not found', endpoints: ['GET /healthz', 'GET /metrics', 'POST /bundle'] });
 }
 
 export async function startHttpServer(addr: string, h: HttpHandlers): Promise<Server> {

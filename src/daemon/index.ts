@@ -3,7 +3,16 @@
 // retention), the HTTP surface (/healthz, /metrics, POST /bundle) and signal handling.
 export { runDaemon, type RunOptions } from './daemon.js';
 export { startDaemon, tailSources, triggerOptions, type Daemon, type DaemonOptions } from './service.js';
-export { TriggerEngine, signatureOf, type ErrorEvent, type TriggerOptions, type TriggerRecord, type Decision, type Recovery, type TriggerSnapshot } from './trigger.js';
+export {
+  TriggerEngine,
+  signatureOf,
+  type ErrorEvent,
+  type TriggerOptions,
+  type TriggerRecord,
+  type Decision,
+  type Recovery,
+  type TriggerSnapshot,
+} from './trigger.js';
 export { LineProcessor, tracerSuppression } from './lines.js';
 export { diffBaseline, type Baseline, type BaselineChange } from './baseline.js';
 export { appendPoint, transitions, type ProbePoint } from './probe-series.js';

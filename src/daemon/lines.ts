@@ -32,7 +32,11 @@ export class LineProcessor {
     let st = this.files.get(rec.file);
     if (!st) {
       const hint = rec.tag && !NO_HINT.has(rec.tag) ? rec.tag : undefined;
-      st = { detector: createDetector({ ...(hint ? { hint } : {}), rules: this.rules }), tag: rec.tag, lastPush: rec.timestamp };
+      st = {
+        detector: createDetector({ ...(hint ? { hint } : {}), rules: this.rules }),
+        tag: rec.tag,
+        lastPush: rec.timestamp,
+      };
       this.files.set(rec.file, st);
     }
     st.lastPush = rec.timestamp;

@@ -10,7 +10,11 @@ export interface TailGauges {
 export function createMetrics(gauges: TailGauges) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'flarewatch_' });
-  const lines = new Counter({ name: 'flarewatch_lines_total', help: 'Log lines read from tracer logs.', registers: [registry] });
+  const lines = new Counter({
+    name: 'flarewatch_lines_total',
+    help: 'Log lines read from tracer logs.',
+    registers: [registry],
+  });
   const errors = new Counter({
     name: 'flarewatch_connection_errors_total',
     help: 'Connection errors detected in tracer logs.',

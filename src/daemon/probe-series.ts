@@ -19,8 +19,8 @@ export function appendPoint(series: ProbePoint[], point: ProbePoint, max = MAX_P
 }
 
 /** Reachability changes (up→down, down→up) in order; what a reader of the series wants first. */
-export function transitions(series: ProbePoint[]): Array<{ time: string; reachable: boolean }> {
-  const out: Array<{ time: string; reachable: boolean }> = [];
+export function transitions(series: ProbePoint[]): { time: string; reachable: boolean }[] {
+  const out: { time: string; reachable: boolean }[] = [];
   let prev: boolean | undefined;
   for (const p of series) {
     if (p.reachable !== prev) out.push({ time: p.time, reachable: p.reachable });
@@ -32,7 +32,9 @@ export function transitions(series: ProbePoint[]): Array<{ time: string; reachab
 export async function readSeries(path: string): Promise<ProbePoint[]> {
   try {
     const data = JSON.parse(await readFile(path, 'utf8')) as unknown;
-    return Array.isArray(data) ? (data as ProbePoint[]).filter((p) => typeof p?.time === 'string' && typeof p.reachable === 'boolean') : [];
+    return Array.isArray(data)
+      ? (data as ProbePoint[]).filter((p) => typeof p?.time === 'string' && typeof p.reachable === 'boolean')
+      : [];
   } catch {
     return []; // missing or corrupt: start a new series rather than fail the daemon
   }

@@ -34,7 +34,11 @@ export function startJobs(jobs: Job[], logger: Logger): Scheduler {
   const byName = new Map(jobs.map((j) => [j.name, guarded(j)]));
   for (const job of jobs) {
     if (job.cron === 'off') continue;
-    const task = schedule(job.cron, byName.get(job.name)!, { name: `flarewatch-${job.name}`, noOverlap: true, suppressMissedWarning: true });
+    const task = schedule(job.cron, byName.get(job.name)!, {
+      name: `flarewatch-${job.name}`,
+      noOverlap: true,
+      suppressMissedWarning: true,
+    });
     tasks.set(job.name, task);
   }
   logger.debug('scheduled jobs', { jobs: jobs.map((j) => `${j.name}=${j.cron}`) });

@@ -120,7 +120,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     stateDirty = true;
     const d = trigger.observe(ev);
     if (d.fire) {
-      logger.warn('threshold crossed: building a bundle', { signature: d.signature, threshold: config.threshold, window: config.window });
+      logger.warn('threshold crossed: building a bundle', {
+        signature: d.signature,
+        threshold: config.threshold,
+        window: config.window,
+      });
       bundles.request('threshold', d.trigger);
     } else if (d.reason !== 'below-threshold') {
       metrics.suppressed.inc({ reason: d.reason });
@@ -130,7 +134,12 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const onError = (ev: ErrorEvent) => {
     metrics.errors.inc({ language: ev.language, kind: ev.kind });
     bundles.noteError(ev);
-    errorLog('warn', 'connection error', { signature: ev.signature, file: ev.file, line: ev.line, ...(ev.weight && ev.weight > 1 ? { weight: ev.weight } : {}) });
+    errorLog('warn', 'connection error', {
+      signature: ev.signature,
+      file: ev.file,
+      line: ev.line,
+      ...(ev.weight && ev.weight > 1 ? { weight: ev.weight } : {}),
+    });
     // The Java tracer logs a failure once and then stays quiet for minutes: one line cannot
     // tell a blip from an outage. Ask the Agent now; if it does not answer, the line counts
     // as a full threshold (the outage is confirmed), else as one error.
@@ -138,7 +147,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       void agent
         .probe()
         .then((p) => {
-          if (!p.reachable) logger.info('quiet-after-error tracer line confirmed by a failed agent probe', { signature: ev.signature });
+          if (!p.reachable)
+            logger.info('quiet-after-error tracer line confirmed by a failed agent probe', { signature: ev.signature });
           observe(p.reachable ? ev : { ...ev, weight: config.threshold });
         })
         .catch(() => observe(ev));
@@ -218,7 +228,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
           linesRead: st.totals.lines,
           tailMode: st.mode,
           activeSignatures: trigger.activeSignatures(),
-          errors: Object.fromEntries(Object.entries(trigger.counts(Date.now())).map(([k, c]) => [k, { total: c.total, inWindow: c.inWindow }])),
+          errors: Object.fromEntries(
+            Object.entries(trigger.counts(Date.now())).map(([k, c]) => [k, { total: c.total, inWindow: c.inWindow }]),
+          ),
         },
       };
     },
@@ -239,7 +251,13 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   let jobs = jobsFor(config);
   void jobs.runNow('agent-probe');
 
-  logger.info('flarewatch running', { version: VERSION, http: httpAddress, threshold: config.threshold, window: config.window, cooldown: config.cooldown });
+  logger.info('flarewatch running', {
+    version: VERSION,
+    http: httpAddress,
+    threshold: config.threshold,
+    window: config.window,
+    cooldown: config.cooldown,
+  });
 
   return {
     logger,
@@ -269,7 +287,12 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
         consuming = consume(tailer);
         reportSources(logger, nextSources, tailer);
       }
-      logger.info('configuration reloaded', { sourcesChanged, threshold: next.threshold, window: next.window, logLevel: next.logLevel });
+      logger.info('configuration reloaded', {
+        sourcesChanged,
+        threshold: next.threshold,
+        window: next.window,
+        logLevel: next.logLevel,
+      });
     },
     async stop() {
       stopping = true;
@@ -289,9 +312,16 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 
 function reportSources(logger: Logger, sources: TailSource[], tailer: Tailer): void {
   const st = tailer.stats();
-  logger.info('watching tracer logs', { sources: sources.length, filesWatched: st.totals.filesWatched, mode: st.mode, ...(st.pollingReason ? { pollingReason: st.pollingReason } : {}) });
+  logger.info('watching tracer logs', {
+    sources: sources.length,
+    filesWatched: st.totals.filesWatched,
+    mode: st.mode,
+    ...(st.pollingReason ? { pollingReason: st.pollingReason } : {}),
+  });
   if (st.totals.filesWatched === 0) {
-    logger.info('no tracer log files found yet; watching for them to appear', { locations: sources.slice(0, 12).map((s) => s.pattern) });
+    logger.info('no tracer log files found yet; watching for them to appear', {
+      locations: sources.slice(0, 12).map((s) => s.pattern),
+    });
   }
   for (const p of st.problems.slice(0, 20)) logger.debug('log location not usable', p);
 }

@@ -59,7 +59,7 @@ export interface TriggerRecord {
   /** Errors of this signature that arrived during its cooldown since the previous bundle. */
   carriedOver: number;
   suppressedBundles: number;
-  lines: Array<{ time: string; file: string; line: string }>;
+  lines: { time: string; file: string; line: string }[];
 }
 
 export interface Recovery {
@@ -76,12 +76,15 @@ interface SigState {
   /** Errors since the signature became active (for the recovery event). */
   incidentErrors: number;
   active: boolean;
-  recent: Array<{ time: number; file: string; line: string }>;
+  recent: { time: number; file: string; line: string }[];
 }
 
 export interface TriggerSnapshot {
   /** `times`: errors still inside the window, so a burst split by a restart still counts whole. */
-  signatures: Record<string, { counts: SignatureCounts; lastFired: number | null; suppressed: number; times?: number[] }>;
+  signatures: Record<
+    string,
+    { counts: SignatureCounts; lastFired: number | null; suppressed: number; times?: number[] }
+  >;
   firedAt: number[];
 }
 
@@ -117,7 +120,8 @@ export class TriggerEngine {
     const inCooldown = s.lastFired !== null && ev.time - s.lastFired < this.opts.cooldownMs;
     // Every error inside the cooldown is carried into the next bundle's counts.
     if (inCooldown) s.counts.carried++;
-    if (s.times.length < this.opts.threshold) return { fire: false, reason: 'below-threshold', signature: ev.signature };
+    if (s.times.length < this.opts.threshold)
+      return { fire: false, reason: 'below-threshold', signature: ev.signature };
     if (inCooldown) return this.suppress(s, ev.signature, 'cooldown');
     this.fired = this.fired.filter((t) => ev.time - t < 3_600_000);
     if (this.fired.length >= this.opts.maxPerHour) {
@@ -175,7 +179,13 @@ export class TriggerEngine {
   /** Counters, windows and cooldowns, for a restart (the tailer never re-reads their lines). */
   snapshot(): TriggerSnapshot {
     const signatures: TriggerSnapshot['signatures'] = {};
-    for (const [k, s] of this.sigs) signatures[k] = { counts: { ...s.counts }, lastFired: s.lastFired, suppressed: s.suppressed, times: [...s.times] };
+    for (const [k, s] of this.sigs)
+      signatures[k] = {
+        counts: { ...s.counts },
+        lastFired: s.lastFired,
+        suppressed: s.suppressed,
+        times: [...s.times],
+      };
     return { signatures, firedAt: [...this.fired] };
   }
 

@@ -6,9 +6,15 @@
 import type { ErrorKind } from './types.js';
 
 /** Ordered: the first kind whose expression matches wins (specific causes before vague ones). */
-export const CAUSES: ReadonlyArray<{ kind: Exclude<ErrorKind, 'http_status' | 'dropped'>; re: RegExp }> = [
-  { kind: 'socket_missing', re: /ENOENT|[Nn]o such file or directory|FileNotFoundException|socket file does not exist/ },
-  { kind: 'permission', re: /EACCES|EPERM\b|[Pp]ermission denied|Access is denied|Access to the path|UnauthorizedAccessException/ },
+export const CAUSES: readonly { kind: Exclude<ErrorKind, 'http_status' | 'dropped'>; re: RegExp }[] = [
+  {
+    kind: 'socket_missing',
+    re: /ENOENT|[Nn]o such file or directory|FileNotFoundException|socket file does not exist/,
+  },
+  {
+    kind: 'permission',
+    re: /EACCES|EPERM\b|[Pp]ermission denied|Access is denied|Access to the path|UnauthorizedAccessException/,
+  },
   {
     kind: 'dns',
     re: /ENOTFOUND|EAI_AGAIN|getaddrinfo|UnknownHostException|Could not resolve host|[Nn]o such host|Name or service not known|[Tt]emporary failure in name resolution|[Nn]ame does not resolve|nodename nor servname|NameResolutionError|No address associated with hostname|[Nn]ame resolution failed|DNS resolution failed/,
@@ -89,9 +95,11 @@ const GO_UDS_HOST = /UDS_(_[\w.-]{1,300})/;
 const URL = /\b(?:https?|grpcs?|http\+unix):\/\/[^\s"'<>\\`,;)\]]{1,500}/g;
 const CURL_HOST_PORT = /(?:[Ff]ailed to connect to|connect to) ([\w.-]{1,255}|\[[\da-fA-F:]{2,45}\]) port (\d{1,5})/;
 const PY_HOST_PORT = /host='([^']{1,255})', port=(\d{1,5})/;
-const HOST_PORT = /\b(localhost|(?:\d{1,3}\.){3}\d{1,3}|[a-zA-Z][\w-]{0,62}(?:\.[\w-]{1,63}){1,10})(?::|\/[\d.]{7,15}:)(\d{2,5})\b|(\[[\da-fA-F:]{2,45}\]):(\d{2,5})\b/g;
+const HOST_PORT =
+  /\b(localhost|(?:\d{1,3}\.){3}\d{1,3}|[a-zA-Z][\w-]{0,62}(?:\.[\w-]{1,63}){1,10})(?::|\/[\d.]{7,15}:)(\d{2,5})\b|(\[[\da-fA-F:]{2,45}\]):(\d{2,5})\b/g;
 /** A name that failed to resolve, when nothing better names the target. */
-const DNS_HOST = /(?:getaddrinfo (?:ENOTFOUND|EAI_AGAIN) |UnknownHostException: |Could not resolve host: |dial tcp: lookup )([\w.-]{1,255})/;
+const DNS_HOST =
+  /(?:getaddrinfo (?:ENOTFOUND|EAI_AGAIN) |UnknownHostException: |Could not resolve host: |dial tcp: lookup )([\w.-]{1,255})/;
 /** `retry_sender.go:133`, `writer.py:253`: source locations, not hosts. */
 const SOURCE_FILE = /\.(?:go|py|rb|js|mjs|cjs|ts|java|kt|scala|cs|cpp|cc|c|h|hpp|php|rs)$/;
 

@@ -45,15 +45,32 @@ export function linearPatternProblem(source: string): string | null {
   let inClass = false;
   for (let i = 0; i < source.length; i++) {
     const ch = source[i]!;
-    if (ch === '\\') { i++; continue; }
-    if (inClass) { if (ch === ']') inClass = false; continue; }
-    if (ch === '[') { inClass = true; continue; }
-    if (ch === '(') { stack.push(false); continue; }
+    if (ch === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (ch === ']') inClass = false;
+      continue;
+    }
+    if (ch === '[') {
+      inClass = true;
+      continue;
+    }
+    if (ch === '(') {
+      stack.push(false);
+      continue;
+    }
     const isQuant = ch === '*' || ch === '+' || ch === '{' || ch === '?';
     if (ch === ')') {
       const innerQuantified = stack.pop() ?? false;
       const next = source[i + 1];
-      const outerQuantified = next === '*' || next === '+' || (next === '{' && /^\{\d*,\d*\}|^\{\d+\}/.test(source.slice(i + 1)) && !/^\{[01]\}|^\{0,1\}/.test(source.slice(i + 1)));
+      const outerQuantified =
+        next === '*' ||
+        next === '+' ||
+        (next === '{' &&
+          /^\{\d*,\d*\}|^\{\d+\}/.test(source.slice(i + 1)) &&
+          !/^\{[01]\}|^\{0,1\}/.test(source.slice(i + 1)));
       if (innerQuantified && outerQuantified) return 'a repeated group contains a repetition (nested quantifiers)';
       if (innerQuantified && stack.length) stack[stack.length - 1] = true;
       if (outerQuantified && stack.length) stack[stack.length - 1] = true;
@@ -81,14 +98,21 @@ function compileOne(source: string, flags: string, ruleId: string, field: string
 
 export function compileRule(rule: Rule): CompiledRule {
   if (!rule || typeof rule.id !== 'string' || !rule.id) throw new RuleError('a rule needs a non-empty "id"');
-  if (typeof rule.pattern !== 'string' || !rule.pattern) throw new RuleError(`rule "${rule.id}": "pattern" must be a non-empty string`);
-  if (!Array.isArray(rule.hints) || rule.hints.length === 0 || !rule.hints.every((h) => typeof h === 'string' && h.length >= 3)) {
-    throw new RuleError(`rule "${rule.id}": "hints" must be a non-empty list of literal strings of 3 or more characters (one must occur in a matching line)`);
+  if (typeof rule.pattern !== 'string' || !rule.pattern)
+    throw new RuleError(`rule "${rule.id}": "pattern" must be a non-empty string`);
+  if (
+    !Array.isArray(rule.hints) ||
+    rule.hints.length === 0 ||
+    !rule.hints.every((h) => typeof h === 'string' && h.length >= 3)
+  ) {
+    throw new RuleError(
+      `rule "${rule.id}": "hints" must be a non-empty list of literal strings of 3 or more characters (one must occur in a matching line)`,
+    );
   }
   const flags = rule.flags ?? '';
   if (!/^i?$/.test(flags)) throw new RuleError(`rule "${rule.id}": only the "i" flag is allowed, got "${flags}"`);
   for (const k of [rule.kind, rule.fallback]) {
-    if (k !== undefined && !ERROR_KINDS.includes(k as ErrorKind)) {
+    if (k !== undefined && !ERROR_KINDS.includes(k)) {
       throw new RuleError(`rule "${rule.id}": kind "${String(k)}" is not one of ${ERROR_KINDS.join(', ')}`);
     }
   }

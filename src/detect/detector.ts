@@ -38,7 +38,10 @@ export interface Detector {
 
 export function createDetector(opts: { hint?: string; rules?: Rule[]; format?: LogFormat } = {}): Detector {
   const format = opts.format ?? 'auto';
-  const classifier = createStreamClassifier({ ...(opts.hint ? { hint: opts.hint } : {}), ...(opts.rules ? { rules: opts.rules } : {}) });
+  const classifier = createStreamClassifier({
+    ...(opts.hint ? { hint: opts.hint } : {}),
+    ...(opts.rules ? { rules: opts.rules } : {}),
+  });
   let unframer: Unframer = createUnframer(format);
   let partial = false;
   let lastTime: number | null = null;
@@ -52,15 +55,27 @@ export function createDetector(opts: { hint?: string; rules?: Rule[]; format?: L
     return [e];
   };
 
-  const pushLine = (line: string, frameTime: string | undefined, stream: string | undefined, at: number | undefined): DetectedError[] => {
+  const pushLine = (
+    line: string,
+    frameTime: string | undefined,
+    stream: string | undefined,
+    at: number | undefined,
+  ): DetectedError[] => {
     const t = frameTime ? Date.parse(frameTime) : lineTimestamp(line);
     if (t !== null && Number.isFinite(t)) lastTime = t;
     const r = classifier.push(line);
     if (r.error && !r.continuation) {
       const closed = settle();
       open = {
-        language: r.language, kind: r.kind!, target: r.target, status: r.status, rule: r.rule!, time: lastTime, line,
-        ...(stream ? { stream } : {}), ...(at !== undefined ? { at } : {}),
+        language: r.language,
+        kind: r.kind!,
+        target: r.target,
+        status: r.status,
+        rule: r.rule!,
+        time: lastTime,
+        line,
+        ...(stream ? { stream } : {}),
+        ...(at !== undefined ? { at } : {}),
       };
       openWeak = r.weakKind === true;
       return closed;

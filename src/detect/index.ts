@@ -5,7 +5,13 @@
 export type { Classification, ErrorKind, Rule } from './types.js';
 export { ERROR_KINDS, NOT_AN_ERROR } from './types.js';
 export { classifyLine, classifyWith, MAX_CLASSIFY_CHARS } from './classify.js';
-export { createStreamClassifier, lineShape, type StreamClassifier, type StreamClassification, type LineShape } from './stream.js';
+export {
+  createStreamClassifier,
+  lineShape,
+  type StreamClassifier,
+  type StreamClassification,
+  type LineShape,
+} from './stream.js';
 export { createDetector, type Detector, type DetectedError } from './detector.js';
 export { createUnframer, peekFrame, type LogFormat, type Unframer, type UnframedLine } from './unframe.js';
 export { loadUserRules, parseUserRules } from './user-rules.js';

@@ -11,11 +11,12 @@ export interface ByteMatcher {
 
 export function createByteMatcher(anchors: readonly string[]): ByteMatcher {
   const pats = [...new Set(anchors)].map((a) => Buffer.from(a, 'utf8'));
-  if (pats.length === 0 || pats.some((p) => p.length < 2)) throw new Error('byte matcher anchors must be at least 2 bytes long');
+  if (pats.length === 0 || pats.some((p) => p.length < 2))
+    throw new Error('byte matcher anchors must be at least 2 bytes long');
   const m = Math.min(...pats.map((p) => p.length));
   // SHIFT[block]: how far the window may move when its last two bytes are `block`.
   const shift = new Uint8Array(65536).fill(m - 1);
-  const buckets: Array<Buffer[] | undefined> = new Array(65536);
+  const buckets = new Array<Buffer[] | undefined>(65536);
   for (const p of pats) {
     for (let q = 1; q < m; q++) {
       const h = (p[q - 1]! << 8) | p[q]!;

@@ -38,9 +38,16 @@ export interface ScanReport {
   examplesWithheld: number;
   /** Targets beyond MAX_TARGETS are counted here. */
   otherTargets: number;
-  unreadable: Array<{ path: string; reason: string }>;
+  unreadable: { path: string; reason: string }[];
   /** `readError` when reading stopped early (what was read is counted). */
-  perFile: Array<{ path: string; bytes: number; lines: number; errors: number; compressed: boolean; readError?: string }>;
+  perFile: {
+    path: string;
+    bytes: number;
+    lines: number;
+    errors: number;
+    compressed: boolean;
+    readError?: string;
+  }[];
 }
 
 export interface CountedError {
@@ -57,7 +64,19 @@ export const MAX_TARGETS = 200;
 export const UNKNOWN_LANGUAGE = 'unknown';
 
 export function emptyReport(): ScanReport {
-  return { files: 0, bytes: 0, lines: 0, errors: 0, byLanguage: {}, byKind: {}, targets: {}, examplesWithheld: 0, otherTargets: 0, unreadable: [], perFile: [] };
+  return {
+    files: 0,
+    bytes: 0,
+    lines: 0,
+    errors: 0,
+    byLanguage: {},
+    byKind: {},
+    targets: {},
+    examplesWithheld: 0,
+    otherTargets: 0,
+    unreadable: [],
+    perFile: [],
+  };
 }
 
 function touch(b: Bucket, time: number | null): void {
@@ -96,4 +115,3 @@ export function addError(
     if (!tb.languages.includes(lang)) tb.languages.push(lang);
   }
 }
-

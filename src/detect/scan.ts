@@ -129,7 +129,11 @@ class FileScan {
   ) {
     this.buf = Buffer.allocUnsafe(chunk + LOOKBACK_BYTES);
     const hint = opts.hintFor?.(file);
-    this.detector = createDetector({ format: opts.format, ...(hint ? { hint } : {}), ...(opts.rules ? { rules: opts.rules } : {}) });
+    this.detector = createDetector({
+      format: opts.format,
+      ...(hint ? { hint } : {}),
+      ...(opts.rules ? { rules: opts.rules } : {}),
+    });
     const set = ruleSetFor(opts.rules);
     this.matcher = set.matcher;
     this.anchors = set.anchors;
@@ -238,7 +242,10 @@ class FileScan {
     if (this.skippingLongLine) {
       const nl = this.buf.indexOf(10, start);
       if (nl === -1 || nl >= this.len) {
-        if (final) { this.skippingLongLine = false; this.lineNo++; }
+        if (final) {
+          this.skippingLongLine = false;
+          this.lineNo++;
+        }
         this.done = this.countedTo = this.len;
         return;
       }
@@ -299,18 +306,24 @@ class FileScan {
 
   /** Handles a gate hit on the line [ls, le): replay its event's earlier lines, then push it. */
   private handleHit(ls: number, le: number, final: boolean): void {
-    const back: Array<[number, number]> = [];
+    const back: [number, number][] = [];
     let reason: 'prev' | 'header' | 'edge' = 'edge';
     let cur = ls;
     const floor = Math.max(0, this.pushedEnd);
     while (back.length < MAX_REPLAY_LINES) {
-      if (this.pushedEnd >= 0 && cur <= this.pushedEnd) { reason = 'prev'; break; }
+      if (this.pushedEnd >= 0 && cur <= this.pushedEnd) {
+        reason = 'prev';
+        break;
+      }
       if (cur <= 0 || cur <= floor) break;
       const pe = cur - 1;
       const ps = pe === 0 ? 0 : this.buf.lastIndexOf(10, pe - 1) + 1;
       back.push([ps, pe]);
       const f = peekFrame(this.decode(ps, pe), this.opts.format);
-      if (!f.partial && lineShape(f.text) === 'header' && !this.previousIsPartial(ps, floor)) { reason = 'header'; break; }
+      if (!f.partial && lineShape(f.text) === 'header' && !this.previousIsPartial(ps, floor)) {
+        reason = 'header';
+        break;
+      }
       cur = ps;
     }
     if (reason !== 'prev') this.record(this.detector.reset());
@@ -352,7 +365,13 @@ class FileScan {
   private record(found: DetectedError[]): void {
     for (const d of found) {
       const e: CountedError = {
-        file: this.file, lineNo: d.at ?? this.lineNo, language: d.language, kind: d.kind, target: d.target, time: d.time, text: d.line,
+        file: this.file,
+        lineNo: d.at ?? this.lineNo,
+        language: d.language,
+        kind: d.kind,
+        target: d.target,
+        time: d.time,
+        text: d.line,
       };
       this.errors++;
       addError(this.report, e, this.opts);
@@ -396,7 +415,14 @@ export async function scanFile(path: string, report: ScanReport, opts: ScanOptio
     report.files++;
     report.bytes += r.bytes;
     report.lines += r.lines;
-    report.perFile.push({ path, bytes: r.bytes, lines: r.lines, errors: scan.errors, compressed, ...(r.error ? { readError: r.error } : {}) });
+    report.perFile.push({
+      path,
+      bytes: r.bytes,
+      lines: r.lines,
+      errors: scan.errors,
+      compressed,
+      ...(r.error ? { readError: r.error } : {}),
+    });
     if (r.error) report.unreadable.push({ path, reason: `read stopped: ${r.error}` });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;

@@ -25,7 +25,8 @@ const STARTERS = [
  * `requests.exceptions.ConnectionError: …`, `Error: connect ECONNREFUSED …`, `SocketException (111): …`.
  * Dotted/`::` name segments are separated by a delimiter outside the repeated class, so this is linear.
  */
-const EXCEPTION_LINE = /^(?:[A-Za-z_$][\w$]{0,80}(?:\.|::)){0,12}[\w$]{0,80}(?:Exception|Error|Timeout|Fault)(?: \(\d+\)| \[[A-Z_]+\])?(?::|$)/;
+const EXCEPTION_LINE =
+  /^(?:[A-Za-z_$][\w$]{0,80}(?:\.|::)){0,12}[\w$]{0,80}(?:Exception|Error|Timeout|Fault)(?: \(\d+\)| \[[A-Z_]+\])?(?::|$)/;
 const CLOSER = /^[}\])]+[,;]?$/;
 
 export function lineShape(line: string): LineShape {
@@ -70,11 +71,18 @@ export function createStreamClassifier(opts: { hint?: string; rules?: Rule[] } =
       const shape = lineShape(line);
       const c = classifyWith(set, line, hint);
       const isContinuation =
-        open && eventLines < MAX_EVENT_LINES && (shape === 'indent' || shape === 'starter' || (shape === 'exception' && expectingException));
+        open &&
+        eventLines < MAX_EVENT_LINES &&
+        (shape === 'indent' || shape === 'starter' || (shape === 'exception' && expectingException));
       if (isContinuation) {
         eventLines++;
         if (shape === 'exception') expectingException = false;
-        else if (shape === 'starter' && !line.startsWith('Caused by: ') && !line.startsWith('Suppressed: ') && !line.startsWith('{ ')) {
+        else if (
+          shape === 'starter' &&
+          !line.startsWith('Caused by: ') &&
+          !line.startsWith('Suppressed: ') &&
+          !line.startsWith('{ ')
+        ) {
           expectingException = true;
         }
         if (c.error && !counted) {

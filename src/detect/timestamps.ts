@@ -1,7 +1,20 @@
 // Reads the time a log line was written from the layouts tracers use, so the scan report
 // can give first/last occurrence. Only the line's first characters are examined.
 
-const MONTHS: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
+const MONTHS: Record<string, number> = {
+  Jan: 0,
+  Feb: 1,
+  Mar: 2,
+  Apr: 3,
+  May: 4,
+  Jun: 5,
+  Jul: 6,
+  Aug: 7,
+  Sep: 8,
+  Oct: 9,
+  Nov: 10,
+  Dec: 11,
+};
 
 // 2026-08-21T10:15:02.118Z, 2026-08-21 10:15:02,118, [dd.trace 2026-08-21 10:15:02:118 +0000], 2026-08-21 10:15:02 UTC
 const ISO = /(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:[.,:](\d{1,9}))? ?(Z|UTC|[+-]\d\d:?\d\d)?/;

@@ -3,18 +3,18 @@
 
 /** Why telemetry did not reach the Agent/collector. */
 export type ErrorKind =
-  | 'refused'
-  | 'timeout'
-  | 'dns'
-  | 'socket_missing'
-  | 'permission'
-  | 'reset'
-  | 'http_status'
-  | 'dropped'
-  | 'unreachable';
+  'refused' | 'timeout' | 'dns' | 'socket_missing' | 'permission' | 'reset' | 'http_status' | 'dropped' | 'unreachable';
 
 export const ERROR_KINDS: readonly ErrorKind[] = [
-  'refused', 'timeout', 'dns', 'socket_missing', 'permission', 'reset', 'http_status', 'dropped', 'unreachable',
+  'refused',
+  'timeout',
+  'dns',
+  'socket_missing',
+  'permission',
+  'reset',
+  'http_status',
+  'dropped',
+  'unreachable',
 ];
 
 /**
@@ -47,6 +47,14 @@ export interface Rule {
   languageFrom?: string;
   /** Expression whose first capture is the target (otherwise the generic extractor runs). */
   target?: string;
+  /**
+   * `strong`: one such line is enough evidence of an outage (a startup diagnostic saying the
+   * Agent is unreachable, a "will not log again for N minutes" notice, a "N messages skipped"
+   * marker). Tracers that log once or rate-limit never reach a count threshold.
+   */
+  signal?: 'strong';
+  /** Expression whose first capture is how many further failures the tracer did not log. */
+  skipped?: string;
 }
 
 export interface Classification {
@@ -60,8 +68,17 @@ export interface Classification {
   rule: string | null;
   /** True when the kind is the rule's fallback rather than read from a cause in the line. */
   weakKind?: boolean;
+  /** True when the deciding rule is a strong single signal (see `Rule.signal`). */
+  strong?: boolean;
+  /** Failures this line stands for: 1 plus the count a "N skipped" marker names. */
+  represents?: number;
 }
 
 export const NOT_AN_ERROR: Classification = Object.freeze({
-  error: false, language: null, kind: null, target: null, status: null, rule: null,
-}) as Classification;
+  error: false,
+  language: null,
+  kind: null,
+  target: null,
+  status: null,
+  rule: null,
+});

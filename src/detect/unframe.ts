@@ -47,7 +47,9 @@ export function peekFrame(raw: string, format: LogFormat = 'auto'): Frame {
         let text = ends ? o.log.slice(0, -1) : o.log;
         if (text.endsWith('\r')) text = text.slice(0, -1);
         return {
-          format: 'docker-json', text, partial: !ends,
+          format: 'docker-json',
+          text,
+          partial: !ends,
           ...(typeof o.stream === 'string' ? { stream: o.stream } : {}),
           ...(typeof o.time === 'string' ? { time: o.time } : {}),
         };

@@ -24,9 +24,21 @@ function connectOf(results: AgentProbe['connect'], dnsFailure?: { code?: string;
   const ok = results.find((r) => r.outcome === 'ok');
   if (ok) return { ok: true, ms: ok.durationMs };
   const first = results[0];
-  if (!first) return { ok: false, failure: 'dns', ...(dnsFailure?.code ? { code: dnsFailure.code } : {}), ...(dnsFailure?.error ? { message: dnsFailure.error } : {}) };
+  if (!first)
+    return {
+      ok: false,
+      failure: 'dns',
+      ...(dnsFailure?.code ? { code: dnsFailure.code } : {}),
+      ...(dnsFailure?.error ? { message: dnsFailure.error } : {}),
+    };
   const failure = failureOf(first.outcome);
-  return { ok: false, ms: first.durationMs, ...(failure ? { failure } : {}), ...(first.code ? { code: first.code } : {}), ...(first.error ? { message: first.error } : {}) };
+  return {
+    ok: false,
+    ms: first.durationMs,
+    ...(failure ? { failure } : {}),
+    ...(first.code ? { code: first.code } : {}),
+    ...(first.error ? { message: first.error } : {}),
+  };
 }
 
 function httpOf(step: AgentProbe['sampleTrace'] | AgentProbe['info'], body?: string): HttpEvidence | undefined {
@@ -54,7 +66,12 @@ export function agentProbeEvidence(p: AgentProbe, source: string, at: number): A
     ...(host !== undefined ? { host } : {}),
     ...(p.target.port !== undefined ? { port: p.target.port } : {}),
     ...(p.target.socketPath !== undefined ? { socketPath: p.target.socketPath } : {}),
-    connect: connectOf(p.connect, dnsFailed && 'code' in p.dns ? { ...(p.dns.code ? { code: p.dns.code } : {}), ...(p.dns.error ? { error: p.dns.error } : {}) } : undefined),
+    connect: connectOf(
+      p.connect,
+      dnsFailed && 'code' in p.dns
+        ? { ...(p.dns.code ? { code: p.dns.code } : {}), ...(p.dns.error ? { error: p.dns.error } : {}) }
+        : undefined,
+    ),
     at,
   };
   if ('host' in p.dns && host && !isIP(host)) {
@@ -74,7 +91,8 @@ export function agentProbeEvidence(p: AgentProbe, source: string, at: number): A
         ? { exists: false, isSocket: false, writable: false }
         : { exists: true, isSocket: true, writable: f !== 'permission' };
   }
-  const infoBody = p.info.bodyText ?? (p.info.body !== undefined ? JSON.stringify(p.info.body).slice(0, 512) : undefined);
+  const infoBody =
+    p.info.bodyText ?? (p.info.body !== undefined ? JSON.stringify(p.info.body).slice(0, 512) : undefined);
   const info = httpOf(p.info, infoBody);
   if (info) {
     if (p.info.headers) info.headers = p.info.headers;
@@ -104,9 +122,12 @@ export function clockSkewFromProbe(p: AgentProbe): { ms: number; reference: stri
 }
 
 export function otlpProbeEvidence(p: OtlpEndpointProbe, at: number): OtlpProbeEvidence {
-  const grpc = /grpc/.test(p.origin) || p.port === 4317;
-  const http = /http/.test(p.origin) || p.port === 4318;
+  const grpc = p.origin.includes('grpc') || p.port === 4317;
+  const http = p.origin.includes('http') || p.port === 4318;
   const protocol: OtlpProbeEvidence['protocol'] = grpc ? 'grpc' : http ? 'http/protobuf' : 'unknown';
-  const dnsFailure = p.dns.outcome !== 'ok' ? { ...(p.dns.code ? { code: p.dns.code } : {}), ...(p.dns.error ? { error: p.dns.error } : {}) } : undefined;
+  const dnsFailure =
+    p.dns.outcome !== 'ok'
+      ? { ...(p.dns.code ? { code: p.dns.code } : {}), ...(p.dns.error ? { error: p.dns.error } : {}) }
+      : undefined;
   return { url: p.endpoint, source: p.origin, protocol, connect: connectOf(p.connect, dnsFailure), at };
 }

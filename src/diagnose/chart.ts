@@ -19,7 +19,7 @@ const COLOURS: Record<string, string> = {
 const FALLBACK = ['#d97706', '#0f766e', '#9d174d', '#1d4ed8', '#65a30d', '#a21caf', '#0369a1', '#92400e'];
 
 export function seriesColour(key: string, index: number): string {
-  if (COLOURS[key]) return COLOURS[key]!;
+  if (COLOURS[key]) return COLOURS[key];
   if (key.startsWith('otel-')) return ['#0d9488', '#14b8a6', '#0f766e', '#2dd4bf'][index % 4]!;
   return FALLBACK[index % FALLBACK.length]!;
 }
@@ -62,7 +62,9 @@ export function renderTimelineSvg(t: Timeline): string {
     const v = (yMax / ticks) * i;
     const yy = y(v).toFixed(1);
     parts.push(`<line class="grid" x1="${PAD_L}" x2="${W - PAD_R}" y1="${yy}" y2="${yy}"/>`);
-    parts.push(`<text class="ylabel" x="${PAD_L - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${Number.isInteger(v) ? v : v.toFixed(1)}</text>`);
+    parts.push(
+      `<text class="ylabel" x="${PAD_L - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${Number.isInteger(v) ? v : v.toFixed(1)}</text>`,
+    );
   }
 
   // Stacked bars.
@@ -85,7 +87,9 @@ export function renderTimelineSvg(t: Timeline): string {
   }
 
   if (t.total === 0) {
-    parts.push(`<text class="empty" x="${PAD_L + plotW / 2}" y="${PAD_T + PLOT_H / 2}" text-anchor="middle">no connection errors in this window</text>`);
+    parts.push(
+      `<text class="empty" x="${PAD_L + plotW / 2}" y="${PAD_T + PLOT_H / 2}" text-anchor="middle">no connection errors in this window</text>`,
+    );
   }
 
   // X axis labels: about eight, on round minutes.
@@ -114,7 +118,9 @@ export function renderTimelineSvg(t: Timeline): string {
   parts.push(`<g class="reachability" data-samples="${t.reach.length}">`);
   if (t.reach.length === 0) {
     parts.push(`<rect class="reach none" x="${PAD_L}" y="${reachTop}" width="${plotW}" height="${REACH_H}"/>`);
-    parts.push(`<text class="reach-empty" x="${PAD_L + plotW / 2}" y="${reachTop + REACH_H - 4}" text-anchor="middle">no Agent probes recorded in this window</text>`);
+    parts.push(
+      `<text class="reach-empty" x="${PAD_L + plotW / 2}" y="${reachTop + REACH_H - 4}" text-anchor="middle">no Agent probes recorded in this window</text>`,
+    );
   } else {
     const end = t.start + t.minutes * MINUTE;
     t.reach.forEach((r, i) => {
@@ -128,7 +134,9 @@ export function renderTimelineSvg(t: Timeline): string {
     });
   }
   parts.push('</g>');
-  parts.push(`<text class="caption" x="${PAD_L}" y="${H - 4}">errors per minute (UTC)${t.hiddenBefore ? ` · ${t.hiddenBefore} earlier errors not shown` : ''}</text>`);
+  parts.push(
+    `<text class="caption" x="${PAD_L}" y="${H - 4}">errors per minute (UTC)${t.hiddenBefore ? ` · ${t.hiddenBefore} earlier errors not shown` : ''}</text>`,
+  );
 
   return (
     `<svg id="error-timeline" class="timeline" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="Connection errors per minute by language" ` +

@@ -6,9 +6,23 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { probeAgent, probeOtlpEndpoints, type AgentProbe, type OtlpEndpointProbe } from '../collect/index.js';
 import { agentProbeEvidence, clockSkewFromProbe, otlpProbeEvidence } from './adapt.js';
 import { agentAcceptsSample, diagnose } from './diagnose.js';
-import type { AgentProbeEvidence, EnvSnapshot, ErrorEventEvidence, Evidence, StartupConfigEvidence } from './evidence.js';
+import type {
+  AgentProbeEvidence,
+  EnvSnapshot,
+  ErrorEventEvidence,
+  Evidence,
+  StartupConfigEvidence,
+} from './evidence.js';
 import type { Finding } from './finding.js';
-import { diskEvidence, gatherPlatform, inotifyEvidence, readTracerLogs, type ClassifierFactory, type LogReadHooks, type LogSourceLike } from './gather.js';
+import {
+  diskEvidence,
+  gatherPlatform,
+  inotifyEvidence,
+  readTracerLogs,
+  type ClassifierFactory,
+  type LogReadHooks,
+  type LogSourceLike,
+} from './gather.js';
 import { stripCredentials } from './targets.js';
 
 export interface CheckOptions {
@@ -37,7 +51,8 @@ export interface CheckResult {
 }
 
 /** Names whose values help diagnosis; everything else stays out of the evidence. */
-const RELEVANT = /^(DD_(AGENT_HOST|TRACE_AGENT_\w+|TRACE_AGENT_URL|APM_\w+|PROXY_\w+|EKS_FARGATE|SERVICE|ENV|TRACE_ENABLED|TRACE_API_VERSION|DOGSTATSD_URL)|OTEL_\w+|(HTTPS?|ALL|NO)_PROXY|(https?|all|no)_proxy|JAVA_TOOL_OPTIONS|PYTHONPATH|NODE_OPTIONS|KUBERNETES_SERVICE_HOST|ECS_CONTAINER_METADATA_URI(_V4)?|AWS_EXECUTION_ENV)$/;
+const RELEVANT =
+  /^(DD_(AGENT_HOST|TRACE_AGENT_\w+|TRACE_AGENT_URL|APM_\w+|PROXY_\w+|EKS_FARGATE|SERVICE|ENV|TRACE_ENABLED|TRACE_API_VERSION|DOGSTATSD_URL)|OTEL_\w+|(HTTPS?|ALL|NO)_PROXY|(https?|all|no)_proxy|JAVA_TOOL_OPTIONS|PYTHONPATH|NODE_OPTIONS|KUBERNETES_SERVICE_HOST|ECS_CONTAINER_METADATA_URI(_V4)?|AWS_EXECUTION_ENV)$/;
 const SECRETISH = /KEY|TOKEN|SECRET|PASSWORD|HEADERS|CREDENTIAL/i;
 
 /** This process's environment, reduced to what diagnosis reads, with secrets masked. */
@@ -51,7 +66,10 @@ export function ownEnvSnapshot(env: Record<string, string | undefined>): EnvSnap
 }
 
 function otelConfigured(env: Record<string, string | undefined>): boolean {
-  return Object.keys(env).some((k) => /^OTEL_EXPORTER_OTLP_(\w+_)?ENDPOINT$/.test(k) && (env[k] ?? '').trim() !== '') || env.OTEL_TRACES_EXPORTER === 'otlp';
+  return (
+    Object.keys(env).some((k) => /^OTEL_EXPORTER_OTLP_(\w+_)?ENDPOINT$/.test(k) && (env[k] ?? '').trim() !== '') ||
+    env.OTEL_TRACES_EXPORTER === 'otlp'
+  );
 }
 
 /** Unix socket facts the collector's probe does not record (it only connects). */
@@ -112,17 +130,28 @@ export function assembleEvidence(input: AssembleInput): Evidence {
     startupConfigs: input.startupConfigs ?? [],
     errors: input.errors ?? [],
     platform: gatherPlatform(input.env),
-    health: { ...(skew ? { clockSkew: skew } : {}), ...(disk ? { bundleDir: disk } : {}), ...(inotify ? { inotify } : {}) },
+    health: {
+      ...(skew ? { clockSkew: skew } : {}),
+      ...(disk ? { bundleDir: disk } : {}),
+      ...(inotify ? { inotify } : {}),
+    },
   };
 }
 
 export async function runCheck(opts: CheckOptions): Promise<CheckResult> {
   const now = opts.now ?? Date.now;
   const t0 = now();
-  const probeOpts = { timeoutMs: opts.timeoutMs, sampleTrace: opts.sampleTrace ?? true, debugPort: 0, ...(opts.signal ? { signal: opts.signal } : {}) };
+  const probeOpts = {
+    timeoutMs: opts.timeoutMs,
+    sampleTrace: opts.sampleTrace ?? true,
+    debugPort: 0,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  };
   const [agent, otlp] = await Promise.all([
     probeAgent(opts.agentUrl, probeOpts),
-    otelConfigured(opts.env) ? probeOtlpEndpoints(opts.env, { timeoutMs: opts.timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) }) : Promise.resolve([]),
+    otelConfigured(opts.env)
+      ? probeOtlpEndpoints(opts.env, { timeoutMs: opts.timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) })
+      : Promise.resolve([]),
   ]);
   const logs = readTracerLogs(opts.logSources ?? [], opts.classifier, undefined, opts.logHooks);
   const evidence = assembleEvidence({

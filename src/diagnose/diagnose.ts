@@ -4,7 +4,13 @@ import type { Evidence } from './evidence.js';
 import { sortFindings, type Finding } from './finding.js';
 import { agentAcceptsTraces, agentInfoEndpoints, agentReachability } from './rules/agent.js';
 import { clockSkew, diskSpace, inotifyBudget } from './rules/health.js';
-import { collectorExportFailing, otelEndpointDefault, otelEnvOverwritten, otelPythonGrpc, otlpUnreachable } from './rules/otel.js';
+import {
+  collectorExportFailing,
+  otelEndpointDefault,
+  otelEnvOverwritten,
+  otelPythonGrpc,
+  otlpUnreachable,
+} from './rules/otel.js';
 import { agentUrlMismatch, containerLocalhost, fargateAgentHost } from './rules/placement.js';
 import { agentProxySettings, proxyInPath } from './rules/proxy.js';
 import { failureSpread } from './rules/spread.js';
@@ -39,7 +45,9 @@ export function diagnose(evidence: Evidence): Finding[] {
 
 /** Whether the evidence shows at least one Agent accepting a sample trace. */
 export function agentAcceptsSample(evidence: Evidence): boolean {
-  return evidence.agentProbes.some((p) => p.connect.ok && p.sampleTrace?.status != null && p.sampleTrace.status >= 200 && p.sampleTrace.status < 300);
+  return evidence.agentProbes.some(
+    (p) => p.connect.ok && p.sampleTrace?.status != null && p.sampleTrace.status >= 200 && p.sampleTrace.status < 300,
+  );
 }
 
 /** The bundle's findings.json: findings first, then the evidence they were drawn from. */

@@ -19,9 +19,18 @@ export const DOCS = {
   beanstalk: dd('/integrations/amazon_elasticbeanstalk/', 'AWS Elastic Beanstalk'),
   phpConfig: dd('/tracing/trace_collection/library_config/php/', 'Configuring the PHP tracing library'),
   ntp: dd('/agent/troubleshooting/ntp/', 'NTP offset issues'),
-  networkPolicy: { title: 'Kubernetes Network Policies', url: 'https://kubernetes.io/docs/concepts/services-networking/network-policies/' },
-  otelOperatorTroubleshooting: otel('/docs/platforms/kubernetes/operator/troubleshooting/automatic/', 'Troubleshooting OpenTelemetry Operator auto-instrumentation'),
-  otelOperatorAuto: otel('/docs/platforms/kubernetes/operator/automatic/', 'OpenTelemetry Operator auto-instrumentation'),
+  networkPolicy: {
+    title: 'Kubernetes Network Policies',
+    url: 'https://kubernetes.io/docs/concepts/services-networking/network-policies/',
+  },
+  otelOperatorTroubleshooting: otel(
+    '/docs/platforms/kubernetes/operator/troubleshooting/automatic/',
+    'Troubleshooting OpenTelemetry Operator auto-instrumentation',
+  ),
+  otelOperatorAuto: otel(
+    '/docs/platforms/kubernetes/operator/automatic/',
+    'OpenTelemetry Operator auto-instrumentation',
+  ),
   otlpExporterConfig: otel('/docs/languages/sdk-configuration/otlp-exporter/', 'OTLP exporter configuration'),
   collectorTroubleshooting: otel('/docs/collector/troubleshooting/', 'Collector troubleshooting'),
   inotify: { title: 'inotify(7): /proc interfaces', url: 'https://man7.org/linux/man-pages/man7/inotify.7.html' },

@@ -2,9 +2,25 @@
 // platform markers, disk space in the bundle directory, the inotify budget, the tail of
 // tracer log files (startup-configuration lines and classified connection errors).
 // Everything is bounded (bytes per file, files, processes) so `check` stays fast.
-import { closeSync, existsSync, fstatSync, openSync, readdirSync, readlinkSync, readSync, statfsSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readlinkSync,
+  readSync,
+  statfsSync,
+  statSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { ErrorEventEvidence, FailureKind, HostHealthEvidence, PlatformEvidence, StartupConfigEvidence } from './evidence.js';
+import type {
+  ErrorEventEvidence,
+  FailureKind,
+  HostHealthEvidence,
+  PlatformEvidence,
+  StartupConfigEvidence,
+} from './evidence.js';
 import { detectPlatform } from './platform.js';
 import { parseStartupConfig } from './startup-config.js';
 
@@ -33,7 +49,12 @@ export function diskEvidence(dir: string, neededBytes?: number): HostHealthEvide
   for (let i = 0; i < 32 && !existsSync(probe); i++) probe = dirname(probe);
   try {
     const s = statfsSync(probe);
-    return { path: dir, freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize, ...(neededBytes ? { neededBytes } : {}) };
+    return {
+      path: dir,
+      freeBytes: s.bavail * s.bsize,
+      totalBytes: s.blocks * s.bsize,
+      ...(neededBytes ? { neededBytes } : {}),
+    };
   } catch {
     return undefined;
   }
@@ -42,7 +63,10 @@ export function diskEvidence(dir: string, neededBytes?: number): HostHealthEvide
 const MAX_PROCS = 4096;
 
 /** inotify limits and this user's usage (instances and watches), from /proc. Linux only. */
-export function inotifyEvidence(procRoot = '/proc', uid = process.getuid?.() ?? -1): HostHealthEvidence['inotify'] | undefined {
+export function inotifyEvidence(
+  procRoot = '/proc',
+  uid = process.getuid?.() ?? -1,
+): HostHealthEvidence['inotify'] | undefined {
   const maxW = Number(readSmall(join(procRoot, 'sys/fs/inotify/max_user_watches'), 64)?.trim());
   if (!Number.isFinite(maxW) || maxW <= 0) return undefined;
   const maxI = Number(readSmall(join(procRoot, 'sys/fs/inotify/max_user_instances'), 64)?.trim());
@@ -50,7 +74,9 @@ export function inotifyEvidence(procRoot = '/proc', uid = process.getuid?.() ?? 
   let watches = 0;
   let pids: string[] = [];
   try {
-    pids = readdirSync(procRoot).filter((n) => /^\d+$/.test(n)).slice(0, MAX_PROCS);
+    pids = readdirSync(procRoot)
+      .filter((n) => /^\d+$/.test(n))
+      .slice(0, MAX_PROCS);
   } catch {
     /* no /proc: limits only */
   }
@@ -119,7 +145,10 @@ export interface LogReadLimits {
 export const DEFAULT_LOG_LIMITS: LogReadLimits = { bytesPerFile: 256 * 1024, maxFiles: 64, maxLineBytes: 16 * 1024 };
 
 function wildcardToRegex(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '[^/]*')
+    .replace(/\?/g, '[^/]');
   return new RegExp(`^${body}$`);
 }
 
@@ -141,17 +170,33 @@ export function expandSource(pattern: string, limit: number): string[] {
     const dir = dirname(pattern);
     if (/[*?]/.test(dir)) return []; // only the last segment may be a glob here
     const re = wildcardToRegex(basename(pattern));
-    return readdirSync(dir).filter((n) => re.test(n)).map((n) => join(dir, n)).filter((p) => statSync(p).isFile()).slice(0, limit);
+    return readdirSync(dir)
+      .filter((n) => re.test(n))
+      .map((n) => join(dir, n))
+      .filter((p) => statSync(p).isFile())
+      .slice(0, limit);
   } catch {
     return [];
   }
 }
 
-const KINDS: ReadonlySet<string> = new Set(['refused', 'timeout', 'dns', 'socket_missing', 'permission', 'reset', 'unreachable', 'http_status', 'dropped']);
+const KINDS: ReadonlySet<string> = new Set([
+  'refused',
+  'timeout',
+  'dns',
+  'socket_missing',
+  'permission',
+  'reset',
+  'unreachable',
+  'http_status',
+  'dropped',
+]);
 
 /** Epoch ms from the common log timestamp shapes, or null. */
 export function lineTime(line: string): number | null {
-  const m = /(\d{4})[-/](\d\d)[-/](\d\d)[ T](\d\d:\d\d:\d\d)(?:[.,:](\d{1,9}))?\s?(Z|[+-]\d\d:?\d\d)?/.exec(line.slice(0, 200));
+  const m = /(\d{4})[-/](\d\d)[-/](\d\d)[ T](\d\d:\d\d:\d\d)(?:[.,:](\d{1,9}))?\s?(Z|[+-]\d\d:?\d\d)?/.exec(
+    line.slice(0, 200),
+  );
   if (!m) return null;
   const frac = m[5] ? `.${m[5].slice(0, 3).padEnd(3, '0')}` : '';
   const zone = !m[6] || m[6] === 'Z' ? 'Z' : m[6].includes(':') ? m[6] : `${m[6].slice(0, 3)}:${m[6].slice(3)}`;
@@ -190,7 +235,12 @@ export interface LogEvidence {
  * Reads the tail of each source's files: startup-configuration lines always, connection
  * errors when a classifier is given. Line numbers are exact only for files read whole.
  */
-export function readTracerLogs(sources: LogSourceLike[], classifier: ClassifierFactory | undefined, limits: LogReadLimits = DEFAULT_LOG_LIMITS, hooks: LogReadHooks = {}): LogEvidence {
+export function readTracerLogs(
+  sources: LogSourceLike[],
+  classifier: ClassifierFactory | undefined,
+  limits: LogReadLimits = DEFAULT_LOG_LIMITS,
+  hooks: LogReadHooks = {},
+): LogEvidence {
   const out: LogEvidence = { startupConfigs: [], errors: [], filesRead: [], unreadable: [] };
   const seen = new Set<string>();
   const expand = hooks.expand ?? expandSource;
@@ -232,4 +282,3 @@ export function readTracerLogs(sources: LogSourceLike[], classifier: ClassifierF
   }
   return out;
 }
-

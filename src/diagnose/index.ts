@@ -27,7 +27,26 @@ export { detectPlatform, type PlatformProbeFs } from './platform.js';
 export { buildTimeline, type Timeline, type ReachSample } from './timeline.js';
 export { renderTimelineSvg } from './chart.js';
 export { renderSummaryHtml, type SummaryInput, type SummaryTrigger, type SummaryFile } from './summary.js';
-export { runCheck, assembleEvidence, ownEnvSnapshot, type AssembleInput, type CheckOptions, type CheckResult } from './check.js';
+export {
+  runCheck,
+  assembleEvidence,
+  ownEnvSnapshot,
+  type AssembleInput,
+  type CheckOptions,
+  type CheckResult,
+} from './check.js';
 export { renderCheckReport } from './report.js';
 export { agentProbeEvidence, otlpProbeEvidence, clockSkewFromProbe } from './adapt.js';
-export { readTracerLogs, expandSource, lineTime, gatherPlatform, diskEvidence, inotifyEvidence, type ClassifierFactory, type LogReadHooks, type LogSourceLike, type LineVerdict, type LogEvidence } from './gather.js';
+export {
+  readTracerLogs,
+  expandSource,
+  lineTime,
+  gatherPlatform,
+  diskEvidence,
+  inotifyEvidence,
+  type ClassifierFactory,
+  type LogReadHooks,
+  type LogSourceLike,
+  type LineVerdict,
+  type LogEvidence,
+} from './gather.js';

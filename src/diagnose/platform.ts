@@ -12,14 +12,21 @@ export function detectPlatform(env: Record<string, string | undefined>, fs: Plat
   const signals: string[] = [];
   const has = (name: string) => (env[name] ?? '').trim() !== '';
   if (has('KUBERNETES_SERVICE_HOST') || fs.exists('/var/run/secrets/kubernetes.io/serviceaccount')) {
-    signals.push(has('KUBERNETES_SERVICE_HOST') ? 'KUBERNETES_SERVICE_HOST' : '/var/run/secrets/kubernetes.io/serviceaccount');
-    if ((env.DD_EKS_FARGATE ?? '').toLowerCase() === 'true') return { kind: 'eks-fargate', signals: [...signals, 'DD_EKS_FARGATE=true'] };
+    signals.push(
+      has('KUBERNETES_SERVICE_HOST') ? 'KUBERNETES_SERVICE_HOST' : '/var/run/secrets/kubernetes.io/serviceaccount',
+    );
+    if ((env.DD_EKS_FARGATE ?? '').toLowerCase() === 'true')
+      return { kind: 'eks-fargate', signals: [...signals, 'DD_EKS_FARGATE=true'] };
     return { kind: 'kubernetes', signals };
   }
   if (has('ECS_CONTAINER_METADATA_URI_V4') || has('ECS_CONTAINER_METADATA_URI')) {
     signals.push(has('ECS_CONTAINER_METADATA_URI_V4') ? 'ECS_CONTAINER_METADATA_URI_V4' : 'ECS_CONTAINER_METADATA_URI');
-    if (env.AWS_EXECUTION_ENV === 'AWS_ECS_FARGATE') return { kind: 'ecs-fargate', signals: [...signals, 'AWS_EXECUTION_ENV=AWS_ECS_FARGATE'] };
-    return { kind: 'ecs-ec2', signals: env.AWS_EXECUTION_ENV ? [...signals, `AWS_EXECUTION_ENV=${env.AWS_EXECUTION_ENV}`] : signals };
+    if (env.AWS_EXECUTION_ENV === 'AWS_ECS_FARGATE')
+      return { kind: 'ecs-fargate', signals: [...signals, 'AWS_EXECUTION_ENV=AWS_ECS_FARGATE'] };
+    return {
+      kind: 'ecs-ec2',
+      signals: env.AWS_EXECUTION_ENV ? [...signals, `AWS_EXECUTION_ENV=${env.AWS_EXECUTION_ENV}`] : signals,
+    };
   }
   if (fs.exists('/opt/elasticbeanstalk')) return { kind: 'beanstalk', signals: ['/opt/elasticbeanstalk'] };
   if (fs.exists('/.dockerenv')) return { kind: 'docker', signals: ['/.dockerenv'] };

@@ -9,7 +9,9 @@ const MAX_LINE = 64 * 1024;
 
 function scanKey(text: string, key: string): string | boolean | null | undefined {
   // 'agent_url': 'http://…'  or  "agent_url":"…"  or  'agent_error': None / True
-  const re = new RegExp(`["']${key}["']\\s*:\\s*(?:"([^"]{0,2048})"|'([^']{0,2048})'|(true|false|True|False|None|null))`);
+  const re = new RegExp(
+    `["']${key}["']\\s*:\\s*(?:"([^"]{0,2048})"|'([^']{0,2048})'|(true|false|True|False|None|null))`,
+  );
   const m = re.exec(text);
   if (!m) return undefined;
   if (m[1] !== undefined) return m[1];
@@ -33,7 +35,10 @@ function normaliseLang(lang: string): string {
  * The startup configuration in one log line, or null when the line is not one.
  * `hint` is the tracer the file belongs to, used when the line names no language.
  */
-export function parseStartupConfig(line: string, where: { file: string; line: number; hint?: string; pid?: number }): StartupConfigEvidence | null {
+export function parseStartupConfig(
+  line: string,
+  where: { file: string; line: number; hint?: string; pid?: number },
+): StartupConfigEvidence | null {
   const text = line.length > MAX_LINE ? line.slice(0, MAX_LINE) : line;
   const m = MARKER.exec(text);
   if (!m) return null;
@@ -52,14 +57,16 @@ export function parseStartupConfig(line: string, where: { file: string; line: nu
     agentError = scanKey(body, 'agent_error');
     lang = scanKey(body, 'lang');
   }
-  const rubyTracing = /CONFIGURATION - TRACING/.test(m[0]);
-  const language = typeof lang === 'string' && lang ? normaliseLang(lang) : rubyTracing ? 'ruby' : (where.hint ?? 'unknown');
+  const rubyTracing = m[0].includes('CONFIGURATION - TRACING');
+  const language =
+    typeof lang === 'string' && lang ? normaliseLang(lang) : rubyTracing ? 'ruby' : (where.hint ?? 'unknown');
   return {
     language,
     file: where.file,
     line: where.line,
     agentUrl: typeof agentUrl === 'string' && agentUrl ? agentUrl : null,
-    agentError: typeof agentError === 'boolean' ? agentError : typeof agentError === 'string' && agentError ? agentError : null,
+    agentError:
+      typeof agentError === 'boolean' ? agentError : typeof agentError === 'string' && agentError ? agentError : null,
     ...(where.pid !== undefined ? { pid: where.pid } : {}),
   };
 }

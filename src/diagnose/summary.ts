@@ -52,7 +52,11 @@ function bytes(n: number | undefined): string {
 function verdict(findings: Finding[]): { cls: Severity | 'ok'; text: string } {
   const errors = findings.filter((f) => f.severity === 'error').length;
   const warnings = findings.filter((f) => f.severity === 'warning').length;
-  if (errors) return { cls: 'error', text: `${errors} problem${errors > 1 ? 's' : ''} found${warnings ? `, ${warnings} warning${warnings > 1 ? 's' : ''}` : ''}` };
+  if (errors)
+    return {
+      cls: 'error',
+      text: `${errors} problem${errors > 1 ? 's' : ''} found${warnings ? `, ${warnings} warning${warnings > 1 ? 's' : ''}` : ''}`,
+    };
   if (warnings) return { cls: 'warning', text: `${warnings} warning${warnings > 1 ? 's' : ''}` };
   return { cls: 'ok', text: 'No problems found' };
 }
@@ -68,7 +72,9 @@ function renderFinding(f: Finding, index: number): string {
     `<article class="finding ${f.severity}" data-finding-id="${esc(f.id)}" data-severity="${f.severity}">` +
     `<header><span class="sev">${SEV_LABEL[f.severity]}</span><h3>${esc(f.title)}</h3><span class="fid">${esc(f.id)}</span></header>` +
     `<div class="remedy"><strong>Next step:</strong> ${inlineCode(f.remedy.text)} <a class="doc" href="${safeHref(f.remedy.doc.url)}">${esc(f.remedy.doc.title)} ↗</a></div>` +
-    (ev ? `<details${index === 0 && f.severity !== 'info' ? ' open' : ''}><summary>Evidence (${f.evidence.length})</summary><ul class="evidence">${ev}</ul></details>` : '') +
+    (ev
+      ? `<details${index === 0 && f.severity !== 'info' ? ' open' : ''}><summary>Evidence (${f.evidence.length})</summary><ul class="evidence">${ev}</ul></details>`
+      : '') +
     '</article>'
   );
 }
@@ -82,14 +88,20 @@ function renderLegend(series: { key: string; total: number }[]): string {
   if (series.length === 0) return '';
   return (
     '<ul class="legend">' +
-    series.map((s, i) => `<li><span class="swatch" style="background:${seriesColour(s.key, i)}"></span>${esc(s.key)} <span class="n">${s.total}</span></li>`).join('') +
+    series
+      .map(
+        (s, i) =>
+          `<li><span class="swatch" style="background:${seriesColour(s.key, i)}"></span>${esc(s.key)} <span class="n">${s.total}</span></li>`,
+      )
+      .join('') +
     '<li><span class="swatch ok"></span>Agent reachable</li><li><span class="swatch down"></span>unreachable</li></ul>'
   );
 }
 
 function renderKinds(errors: ErrorEventEvidence[]): string {
   const counts = new Map<string, number>();
-  for (const e of errors) counts.set(`${e.language}\u0000${e.kind}`, (counts.get(`${e.language}\u0000${e.kind}`) ?? 0) + 1);
+  for (const e of errors)
+    counts.set(`${e.language}\u0000${e.kind}`, (counts.get(`${e.language}\u0000${e.kind}`) ?? 0) + 1);
   if (counts.size === 0) return '';
   const rows = [...counts]
     .sort((a, b) => b[1] - a[1])
@@ -106,25 +118,32 @@ function renderProbes(probes: AgentProbeEvidence[], otlp: OtlpProbeEvidence[]): 
   if (probes.length === 0 && otlp.length === 0) return '<p class="muted">No live probes were run for this bundle.</p>';
   const agent = probes
     .map((p) => {
-      const ok = p.connect.ok && p.sampleTrace?.status != null && p.sampleTrace.status >= 200 && p.sampleTrace.status < 300;
-      const rows = probeRef(p).map((r) => `<li><code>${esc(r.detail)}</code></li>`).join('');
+      const ok =
+        p.connect.ok && p.sampleTrace?.status != null && p.sampleTrace.status >= 200 && p.sampleTrace.status < 300;
+      const rows = probeRef(p)
+        .map((r) => `<li><code>${esc(r.detail)}</code></li>`)
+        .join('');
       return `<div class="probe ${ok ? 'ok' : 'bad'}"><div class="probe-head"><span class="dot"></span>Agent ${esc(stripCredentials(p.url))} <span class="muted">at ${esc(isoSeconds(p.at))}</span></div><ul>${rows}</ul></div>`;
     })
     .join('');
   const o = otlp
-    .map((p) => `<div class="probe ${p.connect.ok ? 'ok' : 'bad'}"><div class="probe-head"><span class="dot"></span>OTLP ${esc(stripCredentials(p.url))} <span class="muted">${esc(p.protocol)}, from ${esc(p.source)}</span></div><ul><li><code>connect → ${esc(p.connect.ok ? 'ok' : (p.connect.code ?? p.connect.failure ?? 'failed'))}</code></li></ul></div>`)
+    .map(
+      (p) =>
+        `<div class="probe ${p.connect.ok ? 'ok' : 'bad'}"><div class="probe-head"><span class="dot"></span>OTLP ${esc(stripCredentials(p.url))} <span class="muted">${esc(p.protocol)}, from ${esc(p.source)}</span></div><ul><li><code>connect → ${esc(p.connect.ok ? 'ok' : (p.connect.code ?? p.connect.failure ?? 'failed'))}</code></li></ul></div>`,
+    )
     .join('');
   return agent + o;
 }
 
 function renderTrigger(t: SummaryTrigger | undefined): string {
   if (!t) return '<p class="muted">Made by hand (no trigger).</p>';
-  const rows: Array<[string, string]> = [
+  const rows: [string, string][] = [
     ['When', isoSeconds(t.at)],
     ['Reason', t.reason],
   ];
   if (t.signature) rows.push(['Signature', t.signature]);
-  if (t.count !== undefined) rows.push(['Errors', `${t.count}${t.windowSeconds ? ` within ${t.windowSeconds} s` : ''}`]);
+  if (t.count !== undefined)
+    rows.push(['Errors', `${t.count}${t.windowSeconds ? ` within ${t.windowSeconds} s` : ''}`]);
   return `<dl class="trigger">${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>`;
 }
 
@@ -133,7 +152,12 @@ function renderFiles(files: SummaryFile[]): string {
   const sorted = [...files].sort((a, b) => a.path.localeCompare(b.path));
   return (
     '<ul class="files">' +
-    sorted.map((f) => `<li><a href="${safeHref(f.path)}">${esc(f.path)}</a><span class="muted"> ${esc(bytes(f.bytes))}${f.note ? ` · ${esc(f.note)}` : ''}</span></li>`).join('') +
+    sorted
+      .map(
+        (f) =>
+          `<li><a href="${safeHref(f.path)}">${esc(f.path)}</a><span class="muted"> ${esc(bytes(f.bytes))}${f.note ? ` · ${esc(f.note)}` : ''}</span></li>`,
+      )
+      .join('') +
     '</ul>'
   );
 }

@@ -73,7 +73,13 @@ export function stripCredentials(text: string): string {
 
 /** The agent URL a process was explicitly given, or null when it relies on defaults. */
 export function explicitAgentUrl(env: Record<string, string | undefined>): { url: string; source: string } | null {
-  const keys = ['DD_TRACE_AGENT_URL', 'DD_AGENT_HOST', 'DD_TRACE_AGENT_HOSTNAME', 'DD_TRACE_AGENT_PORT', 'DD_TRACE_AGENT_UNIX_DOMAIN_SOCKET'];
+  const keys = [
+    'DD_TRACE_AGENT_URL',
+    'DD_AGENT_HOST',
+    'DD_TRACE_AGENT_HOSTNAME',
+    'DD_TRACE_AGENT_PORT',
+    'DD_TRACE_AGENT_UNIX_DOMAIN_SOCKET',
+  ];
   if (!keys.some((k) => (env[k] ?? '').trim() !== '')) return null;
   const r = resolveAgentUrl(env, () => false);
   return { url: r.url, source: r.source };
@@ -107,7 +113,7 @@ export function noProxyCovers(noProxy: string | undefined, host: string): boolea
       const bits = Number(bitsText);
       if (base !== null && ip !== null && Number.isInteger(bits) && bits >= 0 && bits <= 32) {
         const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-        if (((base & mask) >>> 0) === ((ip & mask) >>> 0)) return true;
+        if ((base & mask) >>> 0 === (ip & mask) >>> 0) return true;
       }
       continue;
     }
@@ -118,7 +124,10 @@ export function noProxyCovers(noProxy: string | undefined, host: string): boolea
 }
 
 /** First non-empty value among names, with the name that held it. */
-export function firstSet(env: Record<string, string | undefined>, names: string[]): { name: string; value: string } | null {
+export function firstSet(
+  env: Record<string, string | undefined>,
+  names: string[],
+): { name: string; value: string } | null {
   for (const name of names) {
     const v = env[name];
     if (v !== undefined && v.trim() !== '') return { name, value: v.trim() };

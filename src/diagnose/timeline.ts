@@ -11,7 +11,7 @@ export interface TimelineSeries {
   total: number;
   counts: number[];
   /** Per minute: count by error kind, for the tooltip. */
-  kinds: Array<Record<string, number>>;
+  kinds: Record<string, number>[];
 }
 
 export interface ReachSample {
@@ -39,7 +39,10 @@ function hasAnchors(events: readonly ErrorEventEvidence[], reach: readonly Reach
   return events.length > 0 || reach.length > 0 || trigger !== undefined;
 }
 
-export function buildTimeline(events: readonly ErrorEventEvidence[], opts: { trigger?: number; reach?: readonly ReachSample[]; now?: number } = {}): Timeline {
+export function buildTimeline(
+  events: readonly ErrorEventEvidence[],
+  opts: { trigger?: number; reach?: readonly ReachSample[]; now?: number } = {},
+): Timeline {
   const reach = [...(opts.reach ?? [])].filter((r) => Number.isFinite(r.at)).sort((a, b) => a.at - b.at);
   const times = [
     ...events.map((e) => e.time).filter(Number.isFinite),
@@ -84,7 +87,12 @@ export function buildTimeline(events: readonly ErrorEventEvidence[], opts: { tri
     if (i >= minutes) continue;
     let s = byKey.get(e.language);
     if (!s) {
-      s = { key: e.language, total: 0, counts: new Array<number>(minutes).fill(0), kinds: Array.from({ length: minutes }, () => ({})) };
+      s = {
+        key: e.language,
+        total: 0,
+        counts: new Array<number>(minutes).fill(0),
+        kinds: Array.from({ length: minutes }, () => ({})),
+      };
       byKey.set(e.language, s);
     }
     s.counts[i] = (s.counts[i] ?? 0) + 1;

@@ -38,13 +38,21 @@ export interface Logger {
 
 function clean(value: unknown, redact: (s: string) => string, depth = 0): unknown {
   if (typeof value === 'string') return redact(value);
-  if (value instanceof Error) return { name: value.name, message: redact(value.message), ...('code' in value ? { code: (value as NodeJS.ErrnoException).code } : {}) };
+  if (value instanceof Error)
+    return {
+      name: value.name,
+      message: redact(value.message),
+      ...('code' in value ? { code: (value as NodeJS.ErrnoException).code } : {}),
+    };
   if (value === null || typeof value !== 'object') return value;
   if (depth > 5) return '[nested]';
   if (Array.isArray(value)) return value.map((v) => clean(v, redact, depth + 1));
   const out: Fields = {};
   for (const [k, v] of Object.entries(value)) {
-    out[k] = SECRET_KEY.test(k) && v !== undefined && v !== null && v !== '' && typeof v !== 'boolean' && typeof v !== 'number' ? MASK : clean(v, redact, depth + 1);
+    out[k] =
+      SECRET_KEY.test(k) && v !== undefined && v !== null && v !== '' && typeof v !== 'boolean' && typeof v !== 'number'
+        ? MASK
+        : clean(v, redact, depth + 1);
   }
   return out;
 }

@@ -36,7 +36,6 @@ export function maskableScalar(value: unknown): value is string | number {
   return typeof value === 'string' && !isPlaceholderValue(value);
 }
 
-
 export interface Edit {
   start: number;
   end: number;

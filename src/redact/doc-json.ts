@@ -3,7 +3,16 @@
 // number tokens, values under secret names are masked, every other string goes through
 // the text rules. Indentation, key order and number spelling are untouched.
 import { isSecretName } from './names.js';
-import { applyEdits, DocumentParseError, LABEL_KEYS, maskableScalar, subtreeSecretName, VALUE_KEY, type DocContext, type Edit } from './doc-context.js';
+import {
+  applyEdits,
+  DocumentParseError,
+  LABEL_KEYS,
+  maskableScalar,
+  subtreeSecretName,
+  VALUE_KEY,
+  type DocContext,
+  type Edit,
+} from './doc-context.js';
 
 const MAX_DEPTH = 2000;
 
@@ -49,7 +58,8 @@ export function redactJson(src: string, ctx: DocContext): string {
         ws();
         i++; // ':'
         const k8sData = scalars.get('kind')?.value === 'Secret' && (key.value === 'data' || key.value === 'stringData');
-        const child = secretName ?? (k8sData ? 'secret' : isSecretName(key.value) ? key.value : subtreeSecretName(key.value));
+        const child =
+          secretName ?? (k8sData ? 'secret' : isSecretName(key.value) ? key.value : subtreeSecretName(key.value));
         ws();
         if (src[i] === '"') scalars.set(key.value, { start: i, end: 0, value: '' });
         value(child, depth + 1);

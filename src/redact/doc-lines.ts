@@ -97,7 +97,10 @@ export function redactProperties(src: string, ctx: DocContext): string {
     }
     // Logical line: physical lines joined while they end in an odd number of backslashes.
     const physical = [line];
-    while (/(?:^|[^\\])(?:\\\\)*\\$/.test(physical[physical.length - 1]!.replace(/\r?\n$/, '')) && i + 1 < lines.length) {
+    while (
+      /(?:^|[^\\])(?:\\\\)*\\$/.test(physical[physical.length - 1]!.replace(/\r?\n$/, '')) &&
+      i + 1 < lines.length
+    ) {
       physical.push(lines[++i]!);
     }
     const kv = /^(\s*)((?:[^\s=:\\]|\\.)+)(\s*[=:]\s*|\s+)?/.exec(body);
@@ -109,10 +112,12 @@ export function redactProperties(src: string, ctx: DocContext): string {
     if (isSecretName(key)) {
       const head = kv[0];
       const value = physical
-        .map((p, k) => (k === 0 ? p.replace(/\r?\n$/, '').slice(head.length) : p.replace(/\r?\n$/, '').replace(/^\s+/, '')))
+        .map((p, k) =>
+          k === 0 ? p.replace(/\r?\n$/, '').slice(head.length) : p.replace(/\r?\n$/, '').replace(/^\s+/, ''),
+        )
         .map((p, k, arr) => (k < arr.length - 1 ? p.slice(0, -1) : p))
         .join('');
-      const lastEol = physical[physical.length - 1]!.match(/\r?\n$/)?.[0] ?? '';
+      const lastEol = /\r?\n$/.exec(physical[physical.length - 1]!)?.[0] ?? '';
       const m = maskableScalar(value) ? ctx.maskValue(key, value) : null;
       out.push(m === null ? physical.join('') : head + m + lastEol);
     } else {

@@ -15,7 +15,8 @@ const decode = (s: string) =>
     if (hex) return String.fromCodePoint(parseInt(hex, 16));
     return ({ '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&apos;': "'" } as Record<string, string>)[m]!;
   });
-const encode = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+const encode = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 
 interface Visitor {
   attribute(element: string, attrs: Map<string, string>, name: string, valueStart: number, raw: string): void;
@@ -64,7 +65,7 @@ function walkXml(src: string, v: Visitor): void {
       const element = nm[0];
       const attrs = new Map<string, string>();
       ATTR.lastIndex = 0;
-      const found: Array<{ name: string; valueStart: number; raw: string }> = [];
+      const found: { name: string; valueStart: number; raw: string }[] = [];
       let a: RegExpExecArray | null;
       while ((a = ATTR.exec(inner))) {
         const raw = a[2] ?? a[3] ?? '';
@@ -108,14 +109,25 @@ export function redactXml(src: string, ctx: DocContext): string {
     const lead = decoded.length - decoded.trimStart().length;
     const value = decoded.trim();
     const m = maskableScalar(value) ? ctx.maskValue(name, value) : null;
-    if (m !== null) edits.push({ start, end: start + raw.length, text: encode(decoded.slice(0, lead) + m + decoded.slice(lead + value.length)) });
+    if (m !== null)
+      edits.push({
+        start,
+        end: start + raw.length,
+        text: encode(decoded.slice(0, lead) + m + decoded.slice(lead + value.length)),
+      });
   };
   walkXml(src, {
     attribute(_element, attrs, name, valueStart, raw) {
-      if (isSecretName(name)) return maskEdit(name, valueStart, raw);
+      if (isSecretName(name)) {
+        maskEdit(name, valueStart, raw);
+        return;
+      }
       if (name.toLowerCase() === 'value') {
         const label = NAME_ATTRS.map((n) => attrs.get(n)).find((x) => x !== undefined);
-        if (label !== undefined && isSecretName(label)) return maskEdit(label, valueStart, raw);
+        if (label !== undefined && isSecretName(label)) {
+          maskEdit(label, valueStart, raw);
+          return;
+        }
       }
       textEdit(valueStart, raw);
     },

@@ -5,7 +5,16 @@
 // and the output is parsed again before it is returned.
 import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, Parser, type Document, type Node } from 'yaml';
 import { isSecretName } from './names.js';
-import { applyEdits, DocumentParseError, LABEL_KEYS, maskableScalar, subtreeSecretName, VALUE_KEY, type DocContext, type Edit } from './doc-context.js';
+import {
+  applyEdits,
+  DocumentParseError,
+  LABEL_KEYS,
+  maskableScalar,
+  subtreeSecretName,
+  VALUE_KEY,
+  type DocContext,
+  type Edit,
+} from './doc-context.js';
 
 function parseOrThrow(src: string) {
   const docs = parseAllDocuments(src, { uniqueKeys: false, prettyErrors: false });
@@ -20,7 +29,7 @@ function parseOrThrow(src: string) {
 
 /** Double-quoted YAML scalar; JSON string syntax is a subset of it. Keeps a trailing newline. */
 function quoted(text: string, replacedSource: string): string {
-  return JSON.stringify(text) + (/\n$/.test(replacedSource) ? '\n' : '');
+  return JSON.stringify(text) + (replacedSource.endsWith('\n') ? '\n' : '');
 }
 
 export function redactYaml(src: string, ctx: DocContext): string {
@@ -45,7 +54,9 @@ export function redactYaml(src: string, ctx: DocContext): string {
         }
       }
       // A Kubernetes Secret: everything under data/stringData is secret, whatever its key.
-      const k8sSecret = node.items.some((p) => isScalar(p.key) && p.key.value === 'kind' && isScalar(p.value) && p.value.value === 'Secret');
+      const k8sSecret = node.items.some(
+        (p) => isScalar(p.key) && p.key.value === 'kind' && isScalar(p.value) && p.value.value === 'Secret',
+      );
       for (const pair of node.items) {
         let keyText: string | null = null;
         if (isScalar(pair.key)) {
@@ -53,7 +64,11 @@ export function redactYaml(src: string, ctx: DocContext): string {
           walk(pair.key, null);
         }
         const labelled =
-          label !== null && keyText === VALUE_KEY ? label : k8sSecret && (keyText === 'data' || keyText === 'stringData') ? 'secret' : null;
+          label !== null && keyText === VALUE_KEY
+            ? label
+            : k8sSecret && (keyText === 'data' || keyText === 'stringData')
+              ? 'secret'
+              : null;
         const child =
           secretName ??
           labelled ??
@@ -81,14 +96,15 @@ export function redactYaml(src: string, ctx: DocContext): string {
   };
   for (const doc of docs) {
     current = doc;
-    walk(doc.contents as Node | null, null);
+    walk(doc.contents, null);
   }
 
   // Comments live in the CST: collect every comment token and run the text rules on it.
-  for (const token of new Parser().parse(src)) collectComments(token, (offset, source) => {
-    const red = ctx.redactText(source);
-    if (red !== source) edits.push({ start: offset, end: offset + source.length, text: red });
-  });
+  for (const token of new Parser().parse(src))
+    collectComments(token, (offset, source) => {
+      const red = ctx.redactText(source);
+      if (red !== source) edits.push({ start: offset, end: offset + source.length, text: red });
+    });
 
   const out = applyEdits(src, edits);
   parseOrThrow(out);

@@ -7,9 +7,9 @@ export const DOCUMENT_FORMATS: readonly DocumentFormat[] = ['yaml', 'json', 'ini
 export function inferFormat(file: string, content = ''): DocumentFormat {
   const name = basename(file).toLowerCase();
   if (/\.ya?ml$/.test(name)) return 'yaml';
-  if (/\.json$/.test(name)) return 'json';
+  if (name.endsWith('.json')) return 'json';
   if (/\.(?:ini|cfg|conf)$/.test(name) || name === 'php.ini') return 'ini';
-  if (/\.properties$/.test(name)) return 'properties';
+  if (name.endsWith('.properties')) return 'properties';
   if (/\.(?:xml|config)$/.test(name)) return 'xml';
   if (name === '.env' || name.startsWith('.env.') || name.endsWith('.env')) return 'env';
   if (name) return 'text';

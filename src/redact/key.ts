@@ -25,6 +25,7 @@ export async function loadOrCreateFingerprintKey(stateDir: string): Promise<Buff
   const st = await stat(path);
   if ((st.mode & 0o077) !== 0 && st.uid === process.getuid?.()) await chmod(path, 0o600);
   const key = await readFile(path);
-  if (key.length < 16) throw new Error(`${path}: fingerprint key is too short (${key.length} bytes); delete it to create a new one`);
+  if (key.length < 16)
+    throw new Error(`${path}: fingerprint key is too short (${key.length} bytes); delete it to create a new one`);
   return key;
 }

@@ -11,11 +11,11 @@
  */
 export interface HintIndex {
   /** Hints of 1–2 characters (`@`, `</`): found with native indexOf, which is far faster. */
-  short: Array<{ variants: string[] }>;
+  short: { variants: string[] }[];
   /** Anchor trigram → 1 + index into `lists` of the hints anchored there. */
   triple: Uint16Array;
   /** Hints with the offset of their anchor trigram inside them. */
-  lists: Array<Array<{ hint: string; offset: number }>>;
+  lists: { hint: string; offset: number }[][];
   maxHintLength: number;
 }
 
@@ -23,17 +23,80 @@ export interface HintIndex {
 // its least common trigram, so the table rarely fires on ordinary words (`community` is
 // anchored at `mmu`, not at the `com` of every Java package name).
 const COMMONNESS: Record<string, number> = {
-  e: 12, t: 9, a: 8, o: 8, i: 7, n: 7, s: 6, r: 6, h: 6, l: 4, d: 4, c: 3, u: 3, m: 3, w: 2, f: 2, g: 2, y: 2, p: 2,
-  b: 1, v: 1, k: 1, ' ': 10, '.': 5, '-': 8, '/': 8, ':': 4, '"': 4, _: 3, '=': 3, ',': 3,
+  e: 12,
+  t: 9,
+  a: 8,
+  o: 8,
+  i: 7,
+  n: 7,
+  s: 6,
+  r: 6,
+  h: 6,
+  l: 4,
+  d: 4,
+  c: 3,
+  u: 3,
+  m: 3,
+  w: 2,
+  f: 2,
+  g: 2,
+  y: 2,
+  p: 2,
+  b: 1,
+  v: 1,
+  k: 1,
+  ' ': 10,
+  '.': 5,
+  '-': 8,
+  '/': 8,
+  ':': 4,
+  '"': 4,
+  _: 3,
+  '=': 3,
+  ',': 3,
 };
 const commonness = (c: string) => COMMONNESS[c] ?? (/[0-9]/.test(c) ? 6 : 0);
 
 // Trigrams seen on most tracer log lines (words, URL pieces, separators): never anchors
 // when the hint has any other choice.
 const COMMON_TRIGRAMS = new Set([
-  'end', 'sig', 'ign', 'gna', '---', '/v1', 'v1/', 'acc', 'com', 'con', 'ent', 'ion', 'ing', 'the', 'err', 'ser',
-  'ver', 'api', 'tra', 'ace', 'sta', 'tat', 'tus', 'atu', 'ret', 'tur', 'htt', 'ttp', '://', 'log', 'res', 'req',
-  'est', 'pro', 'age', 'int', 'ure',
+  'end',
+  'sig',
+  'ign',
+  'gna',
+  '---',
+  '/v1',
+  'v1/',
+  'acc',
+  'com',
+  'con',
+  'ent',
+  'ion',
+  'ing',
+  'the',
+  'err',
+  'ser',
+  'ver',
+  'api',
+  'tra',
+  'ace',
+  'sta',
+  'tat',
+  'tus',
+  'atu',
+  'ret',
+  'tur',
+  'htt',
+  'ttp',
+  '://',
+  'log',
+  'res',
+  'req',
+  'est',
+  'pro',
+  'age',
+  'int',
+  'ure',
 ]);
 
 function anchorOffset(h: string): number {
@@ -128,7 +191,9 @@ export function hintCursor(text: string, idx: HintIndex): { next(from: number): 
   const n = bytes.length;
   /** Start of a hint anchored at the trigram ending at `end`, or -1. */
   const verify = (end: number, from: number): number => {
-    for (const { hint, offset } of lists[triple[(LOWER8[bytes[end - 2]!]! << 14) | (LOWER8[bytes[end - 1]!]! << 7) | LOWER8[bytes[end]!]!]! - 1]!) {
+    for (const { hint, offset } of lists[
+      triple[(LOWER8[bytes[end - 2]!]! << 14) | (LOWER8[bytes[end - 1]!]! << 7) | LOWER8[bytes[end]!]!]! - 1
+    ]!) {
       const start = end - 2 - offset;
       if (start < from || start + hint.length > n) continue;
       let j = 0;

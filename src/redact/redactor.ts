@@ -36,7 +36,7 @@ export interface Redactor {
   document(input: string, format: DocumentFormat | 'auto', file?: string): DocumentResult;
   harvest(values: Iterable<string>, source?: string): void;
   report(): RedactionReport;
-  findSecrets(input: string): Array<{ rule: string; index: number; length: number }>;
+  findSecrets(input: string): { rule: string; index: number; length: number }[];
 }
 
 const STRUCTURED_RULE = 'secret-key-name';
@@ -51,7 +51,12 @@ export function createRedactor(opts: RedactorOptions = {}): Redactor {
   let harvestedRe: RegExp | null = null;
 
   const spansOf = (input: string): Span[] =>
-    mergeSpans(scanText(input, compiled, { harvested: harvestedRe, ...(opts.maxLineChars ? { maxLineChars: opts.maxLineChars } : {}) }));
+    mergeSpans(
+      scanText(input, compiled, {
+        harvested: harvestedRe,
+        ...(opts.maxLineChars ? { maxLineChars: opts.maxLineChars } : {}),
+      }),
+    );
 
   const learn = (value: string) => {
     const v = value.trim();
@@ -102,7 +107,8 @@ export function createRedactor(opts: RedactorOptions = {}): Redactor {
         return { output, parsed: true, format: fmt };
       } catch (err) {
         // Only our own parse reasons are shown: other errors' messages could quote the input.
-        const reason = err instanceof DocumentParseError ? err.message : `internal error (${(err as Error)?.name ?? 'unknown'})`;
+        const reason =
+          err instanceof DocumentParseError ? err.message : `internal error (${(err as Error)?.name ?? 'unknown'})`;
         report.unparsed(file, fmt, reason);
         return { output: text(input, file), parsed: false, format: fmt, error: reason };
       }

@@ -60,7 +60,9 @@ export function applySpans(text: string, merged: readonly Span[], replace: Repla
   for (const s of merged) {
     parts.push(text.slice(pos, s.start));
     parts.push(
-      s.strategy === 'line' ? `[line redacted: rule ${s.rule} failed]` : replace(text.slice(s.start, s.end), s.strategy),
+      s.strategy === 'line'
+        ? `[line redacted: rule ${s.rule} failed]`
+        : replace(text.slice(s.start, s.end), s.strategy),
     );
     pos = s.end;
   }

@@ -5,7 +5,7 @@ export interface RedactionReport {
   rulesHash: string;
   countsByRule: Record<string, number>;
   countsByFile: Record<string, Record<string, number>>;
-  unparsed: Array<{ file: string; format: string; reason: string }>;
+  unparsed: { file: string; format: string; reason: string }[];
 }
 
 export interface ReportBuilder {

@@ -73,7 +73,8 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     description: 'user:password@host without a scheme (proxy settings); not image digests or statsd lines',
     hints: ['@'],
     kind: 'regex',
-    pattern: /(?<pre>(?<![\w.+\-:/@])[A-Za-z0-9._%+\-]{1,64}:)(?<secret>[^\s:@/"'<>|]{1,256})@(?!sha256:|sha512:|sha384:|sha1:)(?=[A-Za-z0-9[])/g,
+    pattern:
+      /(?<pre>(?<![\w.+\-:/@])[A-Za-z0-9._%+\-]{1,64}:)(?<secret>[^\s:@/"'<>|]{1,256})@(?!sha256:|sha512:|sha384:|sha1:)(?=[A-Za-z0-9[])/g,
     strategy: 'mask',
   }),
   rule({
@@ -81,9 +82,28 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     version: 1,
     description: 'k=v, k: v, "k": "v", -Dk=v, k = v, env assignments and query parameters whose key names a secret',
     hints: [
-      'pass', 'pwd', 'pswd', 'secret', 'token', 'key', 'auth', 'credential', 'creds', 'cookie', 'session', 'jwt',
+      'pass',
+      'pwd',
+      'pswd',
+      'secret',
+      'token',
+      'key',
+      'auth',
+      'credential',
+      'creds',
+      'cookie',
+      'session',
+      'jwt',
       // `sig` only before a separator: a bare `sig` is on every "otelcol.signal" line
-      'sig=', 'sig"', "sig'", 'sig:', 'signature=', 'signature"', 'signature:', 'community', 'passcode',
+      'sig=',
+      'sig"',
+      "sig'",
+      'sig:',
+      'signature=',
+      'signature"',
+      'signature:',
+      'community',
+      'passcode',
     ],
     kind: 'keyValue',
     // `(?<block>)`: nothing after the separator — in YAML the value is the indented lines below
@@ -97,7 +117,8 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     description: 'command-line flags followed by their value: --password hunter2, -token abc',
     hints: ['pass', 'pwd', 'secret', 'token', 'key', 'auth', 'credential'],
     kind: 'regex',
-    pattern: /(?<pre>(?<![^\s"'\0])--?(?<key>[A-Za-z][A-Za-z0-9_.\-]{0,63})[ \t\0]{1,4})(?<secret>[^\s\-"'\0][^\s"'\0]{0,1023})/g,
+    pattern:
+      /(?<pre>(?<![^\s"'\0])--?(?<key>[A-Za-z][A-Za-z0-9_.\-]{0,63})[ \t\0]{1,4})(?<secret>[^\s\-"'\0][^\s"'\0]{0,1023})/g,
     keyGroup: 'key',
     strategy: 'mask',
   }),
@@ -107,7 +128,8 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     description: '<add key="…Password" value="…"/> in web.config / app.config',
     hints: ['<add'],
     kind: 'regex',
-    pattern: /(?<pre><add\s[^<>]{0,256}?\bkey\s{0,8}=\s{0,8}["'](?<key>[^"'<>]{1,128})["'][^<>]{0,256}?\bvalue\s{0,8}=\s{0,8}["'])(?<secret>[^"'<>]{1,1024})/gi,
+    pattern:
+      /(?<pre><add\s[^<>]{0,256}?\bkey\s{0,8}=\s{0,8}["'](?<key>[^"'<>]{1,128})["'][^<>]{0,256}?\bvalue\s{0,8}=\s{0,8}["'])(?<secret>[^"'<>]{1,1024})/gi,
     keyGroup: 'key',
     strategy: 'mask',
   }),
@@ -127,7 +149,8 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     description: 'Kubernetes/Docker env entries {"name": "DB_PASSWORD", "value": "…"} on one line',
     hints: ['"value"'],
     kind: 'regex',
-    pattern: /(?<pre>"(?:name|key)"[ \t]{0,4}:[ \t]{0,4}"(?<key>[^"\\\r\n]{1,128})"[ \t]{0,4},[ \t]{0,4}"value"[ \t]{0,4}:[ \t]{0,4}")(?<secret>(?:[^"\\\r\n]|\\.){1,1024})/g,
+    pattern:
+      /(?<pre>"(?:name|key)"[ \t]{0,4}:[ \t]{0,4}"(?<key>[^"\\\r\n]{1,128})"[ \t]{0,4},[ \t]{0,4}"value"[ \t]{0,4}:[ \t]{0,4}")(?<secret>(?:[^"\\\r\n]|\\.){1,1024})/g,
     keyGroup: 'key',
     strategy: 'mask',
   }),
@@ -191,7 +214,8 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     description: 'Slack bot/user/app tokens and incoming-webhook paths',
     hints: ['xox', 'xapp-', 'hooks.slack.com'],
     kind: 'regex',
-    pattern: /(?<pre>\b|hooks\.slack\.com\/services\/)(?<secret>xox[abposre]-[A-Za-z0-9\-]{10,255}|xapp-\d-[A-Za-z0-9\-]{10,255}|T[A-Z0-9]{6,12}\/B[A-Z0-9]{6,12}\/[A-Za-z0-9]{16,64})/g,
+    pattern:
+      /(?<pre>\b|hooks\.slack\.com\/services\/)(?<secret>xox[abposre]-[A-Za-z0-9\-]{10,255}|xapp-\d-[A-Za-z0-9\-]{10,255}|T[A-Z0-9]{6,12}\/B[A-Z0-9]{6,12}\/[A-Za-z0-9]{16,64})/g,
     strategy: 'mask',
   }),
   rule({
@@ -281,7 +305,8 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     description: 'OTEL_EXPORTER_OTLP_*HEADERS values (lists of header=value pairs)',
     hints: ['_headers'],
     kind: 'regex',
-    pattern: /(?<pre>OTEL_EXPORTER_OTLP_(?:[A-Z]{1,16}_)?HEADERS[ \t]{0,4}[=:][ \t]{0,4}["']?)(?<secret>[^\s"']{1,4096})/gi,
+    pattern:
+      /(?<pre>OTEL_EXPORTER_OTLP_(?:[A-Z]{1,16}_)?HEADERS[ \t]{0,4}[=:][ \t]{0,4}["']?)(?<secret>[^\s"']{1,4096})/gi,
     strategy: 'mask',
   }),
 ];
@@ -293,7 +318,18 @@ export const RULES_VERSION = '2026.11.1';
 export function rulesHash(rules: readonly RedactionRule[]): string {
   const h = createHash('sha256');
   for (const r of rules) {
-    h.update(JSON.stringify([r.name, r.version, r.kind, r.hints, r.pattern.source, r.pattern.flags, r.keyGroup ?? '', r.strategy]));
+    h.update(
+      JSON.stringify([
+        r.name,
+        r.version,
+        r.kind,
+        r.hints,
+        r.pattern.source,
+        r.pattern.flags,
+        r.keyGroup ?? '',
+        r.strategy,
+      ]),
+    );
   }
   return h.digest('hex').slice(0, 16);
 }

@@ -4,7 +4,14 @@
 // cut into overlapping windows (each longer than any rule's match), so regex cost stays
 // bounded and nothing past the cap escapes. A rule that throws marks its whole line for
 // replacement (fail closed). Pure: same text, rules and harvested values → same spans.
-import { isBenignValueFor, isPlaceholderValue, isProviderKeyName, isSecretName, isWholeValueName, normalizeName } from './names.js';
+import {
+  isBenignValueFor,
+  isPlaceholderValue,
+  isProviderKeyName,
+  isSecretName,
+  isWholeValueName,
+  normalizeName,
+} from './names.js';
 import { MAX_MATCH_CHARS, type RedactionRule, type Strategy } from './rules.js';
 import { buildHintIndex, hintCursor, type HintIndex } from './prefilter.js';
 
@@ -77,7 +84,14 @@ export function scanText(text: string, compiled: CompiledRules, opts: ScanOption
 }
 
 /** Runs the rules over one line (in windows if long); returns where the search may resume. */
-function scanLine(text: string, ls: number, le: number, compiled: CompiledRules, spans: Span[], maxLine: number): number {
+function scanLine(
+  text: string,
+  ls: number,
+  le: number,
+  compiled: CompiledRules,
+  spans: Span[],
+  maxLine: number,
+): number {
   const { rules, ruleHints } = compiled;
   let resume = le + 1;
   const step = maxLine - MAX_MATCH_CHARS;
@@ -122,7 +136,14 @@ const UNTIL_QUOTE_OR_EOL = /[^"'\r\n]*/y;
 const BLOCK_INDICATOR = /^[|>][-+0-9]{0,2}$/;
 
 /** Runs one regex rule over a window; returns the offset scanning may resume at (0 = line end). */
-function regexSpans(text: string, window: string, offset: number, lineEnd: number, rule: RedactionRule, spans: Span[]): number {
+function regexSpans(
+  text: string,
+  window: string,
+  offset: number,
+  lineEnd: number,
+  rule: RedactionRule,
+  spans: Span[],
+): number {
   // Patterns are global (checked in compileRules) and the scan is synchronous, so the
   // rule's own RegExp is reused: compiling per line would dominate the cost.
   const re = rule.pattern;
@@ -220,7 +241,11 @@ function closingQuote(text: string, from: number, lineEnd: number, q: string): n
 }
 
 /** The lines of a YAML block scalar whose key starts at `keyAt`: indented deeper than the key. */
-function yamlBlockSpan(text: string, keyAt: number, lineEnd: number): { start: number; end: number; resume: number } | null {
+function yamlBlockSpan(
+  text: string,
+  keyAt: number,
+  lineEnd: number,
+): { start: number; end: number; resume: number } | null {
   const lineStart = text.lastIndexOf('\n', keyAt - 1) + 1;
   const keyCol = keyAt - lineStart;
   let start = -1;
@@ -240,7 +265,10 @@ function yamlBlockSpan(text: string, keyAt: number, lineEnd: number): { start: n
   }
   if (start < 0) return null;
   // Already masked (re-scanning redacted output, as `flarewatch verify` does): nothing to report.
-  const lines = text.slice(start, end).split('\n').map((l) => l.trim().replace(/^-\s+/, ''));
+  const lines = text
+    .slice(start, end)
+    .split('\n')
+    .map((l) => l.trim().replace(/^-\s+/, ''));
   if (lines.every((l) => l === '' || isPlaceholderValue(l))) return null;
   return { start, end, resume: end + 1 };
 }
@@ -294,7 +322,8 @@ function pemSpans(text: string, ws: number, we: number, rule: RedactionRule, spa
       else if (e - 2 >= s && (text.startsWith('\\n', e - 2) || text.startsWith('\\r', e - 2))) e -= 2;
       else break;
     }
-    if (e > s && !isPlaceholderValue(text.slice(s, e))) spans.push({ start: s, end: e, rule: rule.name, strategy: 'mask' });
+    if (e > s && !isPlaceholderValue(text.slice(s, e)))
+      spans.push({ start: s, end: e, rule: rule.name, strategy: 'mask' });
     from = Math.max(from, bodyEnd);
   }
   orphanEndSpans(text, ws, we, rule, spans);
@@ -329,6 +358,7 @@ function orphanEndSpans(text: string, ws: number, we: number, rule: RedactionRul
     while (start < at && /\s/.test(text[start]!)) start++;
     let end = at;
     while (end > start && /\s/.test(text[end - 1]!)) end--;
-    if (end > start && !isPlaceholderValue(text.slice(start, end))) spans.push({ start, end, rule: rule.name, strategy: 'mask' });
+    if (end > start && !isPlaceholderValue(text.slice(start, end)))
+      spans.push({ start, end, rule: rule.name, strategy: 'mask' });
   }
 }

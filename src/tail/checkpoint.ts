@@ -48,14 +48,28 @@ export interface LoadedCheckpoints {
 function isEntry(x: unknown): x is CheckpointEntry {
   if (typeof x !== 'object' || x === null) return false;
   const e = x as Record<string, unknown>;
-  return typeof e.id === 'string' && typeof e.path === 'string' && Number.isSafeInteger(e.offset) && (e.offset as number) >= 0
-    && Number.isSafeInteger(e.fpLen) && typeof e.fp === 'string' && typeof e.marker === 'string' && typeof e.seen === 'number';
+  return (
+    typeof e.id === 'string' &&
+    typeof e.path === 'string' &&
+    Number.isSafeInteger(e.offset) &&
+    (e.offset as number) >= 0 &&
+    Number.isSafeInteger(e.fpLen) &&
+    typeof e.fp === 'string' &&
+    typeof e.marker === 'string' &&
+    typeof e.seen === 'number'
+  );
 }
 
 function isLost(x: unknown): x is LostEntry {
   if (typeof x !== 'object' || x === null) return false;
   const e = x as Record<string, unknown>;
-  return Number.isSafeInteger(e.fpLen) && typeof e.fp === 'string' && Number.isSafeInteger(e.offset) && typeof e.marker === 'string' && typeof e.at === 'number';
+  return (
+    Number.isSafeInteger(e.fpLen) &&
+    typeof e.fp === 'string' &&
+    Number.isSafeInteger(e.offset) &&
+    typeof e.marker === 'string' &&
+    typeof e.at === 'number'
+  );
 }
 
 /** Parses and validates a checkpoint document; throws with a reason when it is unusable. */
@@ -72,7 +86,7 @@ export function parseCheckpoints(text: string): CheckpointData {
 
 export async function loadCheckpoints(dir: string): Promise<LoadedCheckpoints> {
   const problems: string[] = [];
-  const candidates: Array<['current' | 'previous', string]> = [
+  const candidates: ['current' | 'previous', string][] = [
     ['current', join(dir, CHECKPOINT_FILE)],
     ['previous', join(dir, CHECKPOINT_FILE + '.prev')],
   ];
@@ -92,7 +106,6 @@ export async function loadCheckpoints(dir: string): Promise<LoadedCheckpoints> {
   }
   return { data: null, from: 'none', problems };
 }
-
 
 export async function saveCheckpoints(dir: string, data: CheckpointData): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });

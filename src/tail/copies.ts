@@ -55,21 +55,33 @@ async function sameAfter(fh: FileHandle, size: number, r: LiveContent, from: num
 
 export class CopyTracker {
   /** `id` marks states loaded from a checkpoint entry, dropped once that very file is resumed. */
-  private lost: Array<ContentState & { at: number; id?: string }> = [];
+  private lost: (ContentState & { at: number; id?: string })[] = [];
 
   constructor(private readonly now: () => number) {}
 
   /** Content that just disappeared (truncated or deleted file): a copy of it continues after `marker`. */
   remember(state: LiveContent): void {
     if (!state.fp || !state.marker || state.fp.len === 0) return;
-    this.lost.push({ fpLen: state.fp.len, fp: state.fp.hash, marker: state.marker, at: this.now(), ...(state.head ? { head: state.head } : {}) });
+    this.lost.push({
+      fpLen: state.fp.len,
+      fp: state.fp.hash,
+      marker: state.marker,
+      at: this.now(),
+      ...(state.head ? { head: state.head } : {}),
+    });
     // A storm of truncations must not grow memory or the checkpoint without bound.
     if (this.lost.length > MAX_LOST) this.lost.splice(0, this.lost.length - MAX_LOST);
   }
 
   rememberSaved(e: { fpLen: number; fp: string; offset: number; marker: string; id?: string }, at = this.now()): void {
     if (e.marker === '' || e.fpLen === 0 || this.now() - at >= LOST_STATE_TTL_MS) return;
-    this.lost.push({ fpLen: e.fpLen, fp: e.fp, marker: { offset: e.offset, hash: e.marker }, at, ...(e.id ? { id: e.id } : {}) });
+    this.lost.push({
+      fpLen: e.fpLen,
+      fp: e.fp,
+      marker: { offset: e.offset, hash: e.marker },
+      at,
+      ...(e.id ? { id: e.id } : {}),
+    });
   }
 
   /** The file behind a checkpoint entry was found intact and resumed: its content is not lost. */
@@ -84,7 +96,8 @@ export class CopyTracker {
 
   toDisk(): LostEntry[] {
     const now = this.now();
-    return this.lost.filter((l) => now - l.at < LOST_STATE_TTL_MS)
+    return this.lost
+      .filter((l) => now - l.at < LOST_STATE_TTL_MS)
       .map((l) => ({ fpLen: l.fpLen, fp: l.fp, offset: l.marker.offset, marker: l.marker.hash, at: l.at }));
   }
 
@@ -94,7 +107,11 @@ export class CopyTracker {
    * lines the original never got to if it is truncated next), our old offset when the original is gone.
    * Null when it is not a copy.
    */
-  async offsetFor(fh: FileHandle, size: number, live: Iterable<LiveContent>): Promise<{ offset: number; copyOf?: string } | null> {
+  async offsetFor(
+    fh: FileHandle,
+    size: number,
+    live: Iterable<LiveContent>,
+  ): Promise<{ offset: number; copyOf?: string } | null> {
     if (size === 0) return null;
     const head = await readAt(fh, 0, Math.min(size, HEAD_BYTES));
     const hashes = new Map<number, string>();
@@ -104,9 +121,18 @@ export class CopyTracker {
       return h;
     };
     const check = async (fpLen: number, fp: string, marker: { offset: number; hash: string }) =>
-      fpLen > 0 && head.length >= fpLen && marker.offset <= size && hashOf(fpLen) === fp && (await offsetMarker(fh, marker.offset)) === marker.hash;
+      fpLen > 0 &&
+      head.length >= fpLen &&
+      marker.offset <= size &&
+      hashOf(fpLen) === fp &&
+      (await offsetMarker(fh, marker.offset)) === marker.hash;
     for (const r of live) {
-      if (r.fp && r.marker && (await check(r.fp.len, r.fp.hash, r.marker)) && (await sameAfter(fh, size, r, r.marker.offset))) {
+      if (
+        r.fp &&
+        r.marker &&
+        (await check(r.fp.len, r.fp.hash, r.marker)) &&
+        (await sameAfter(fh, size, r, r.marker.offset))
+      ) {
         return { offset: size, copyOf: r.id };
       }
     }
@@ -119,7 +145,8 @@ export class CopyTracker {
   /** Could these bytes be the beginning of a copy still being written (a strict prefix of a known head)? */
   async mayBeCopyInProgress(fh: FileHandle, size: number, live: Iterable<LiveContent>): Promise<boolean> {
     const head = await readAt(fh, 0, Math.min(size, HEAD_BYTES));
-    const isPrefix = (h: Buffer | null | undefined) => !!h && h.length > head.length && h.subarray(0, head.length).equals(head);
+    const isPrefix = (h: Buffer | null | undefined) =>
+      !!h && h.length > head.length && h.subarray(0, head.length).equals(head);
     for (const r of live) if (isPrefix(r.head)) return true;
     return this.lost.some((l) => isPrefix(l.head));
   }

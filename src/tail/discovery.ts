@@ -11,13 +11,7 @@ import { watch as fsWatch, type FSWatcher as NodeWatcher, type Stats } from 'nod
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { watch as chokidarWatch, type FSWatcher } from 'chokidar';
-import {
-  compileSource,
-  sourceDepth,
-  sourceMatchesFile,
-  sourceMayDescend,
-  type CompiledSource,
-} from './patterns.js';
+import { compileSource, sourceDepth, sourceMatchesFile, sourceMayDescend, type CompiledSource } from './patterns.js';
 import type { TailSource } from './types.js';
 
 export interface DiscoveryHandlers {
@@ -45,7 +39,7 @@ interface Root {
 export interface ScanResult {
   files: Map<string, string | undefined>;
   dirs: number;
-  problems: Array<{ path: string; problem: string }>;
+  problems: { path: string; problem: string }[];
 }
 
 function errCode(err: unknown): string {
@@ -61,9 +55,13 @@ export class Discovery {
   private rescanTimer: NodeJS.Timeout | undefined;
   private scanning: Promise<ScanResult> | null = null;
   private rescanAgain = false;
-  problems: Array<{ path: string; problem: string }> = [];
+  problems: { path: string; problem: string }[] = [];
 
-  constructor(sources: TailSource[], private readonly handlers: DiscoveryHandlers, polling: boolean) {
+  constructor(
+    sources: TailSource[],
+    private readonly handlers: DiscoveryHandlers,
+    polling: boolean,
+  ) {
     this.roots = sources.map((s) => ({ src: compileSource(s), state: 'missing' as const }));
     this.mode = polling ? 'polling' : 'inotify';
   }
@@ -100,7 +98,7 @@ export class Discovery {
 
   private async walkAll(): Promise<ScanResult> {
     const files = new Map<string, string | undefined>();
-    const problems: Array<{ path: string; problem: string }> = [];
+    const problems: { path: string; problem: string }[] = [];
     let dirs = 0;
     for (const root of this.roots) {
       if (this.closed) break;
@@ -114,14 +112,21 @@ export class Discovery {
     return { files, dirs, problems };
   }
 
-  private async walkRoot(root: Root, files: Map<string, string | undefined>, problems: ScanResult['problems']): Promise<number> {
+  private async walkRoot(
+    root: Root,
+    files: Map<string, string | undefined>,
+    problems: ScanResult['problems'],
+  ): Promise<number> {
     const { src } = root;
     let st: Stats;
     try {
       st = await stat(src.base);
     } catch (err) {
       const code = errCode(err);
-      problems.push({ path: src.base, problem: code === 'ENOENT' || code === 'ENOTDIR' ? 'does not exist (yet)' : `cannot stat: ${code}` });
+      problems.push({
+        path: src.base,
+        problem: code === 'ENOENT' || code === 'ENOTDIR' ? 'does not exist (yet)' : `cannot stat: ${code}`,
+      });
       this.setRootState(root, 'missing');
       return 0;
     }
@@ -138,8 +143,13 @@ export class Discovery {
   }
 
   /** Depth-first walk of one directory; returns the number of directories read. */
-  private async walkDir(src: CompiledSource, dir: string, files: Map<string, string | undefined>,
-    problems: ScanResult['problems'], visited: Set<string>): Promise<number> {
+  private async walkDir(
+    src: CompiledSource,
+    dir: string,
+    files: Map<string, string | undefined>,
+    problems: ScanResult['problems'],
+    visited: Set<string>,
+  ): Promise<number> {
     let dirStat: Stats;
     let entries;
     try {

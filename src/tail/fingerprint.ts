@@ -30,7 +30,11 @@ export async function readAt(fh: FileHandle, position: number, len: number): Pro
   return buf.subarray(0, got);
 }
 
-export async function headFingerprint(fh: FileHandle, size: number, len = Math.min(size, HEAD_BYTES)): Promise<Fingerprint> {
+export async function headFingerprint(
+  fh: FileHandle,
+  size: number,
+  len = Math.min(size, HEAD_BYTES),
+): Promise<Fingerprint> {
   const head = await readAt(fh, 0, len);
   return { len: head.length, hash: hashBytes(head) };
 }

@@ -50,7 +50,10 @@ export async function inotifyBudget(opts: { procRoot?: string; allProcesses?: bo
   let used = 0;
   // Other processes' descriptors are only readable when they belong to us, which is exactly
   // the set that shares our per-user limit; unreadable ones are skipped.
-  const pids = opts.allProcesses === false ? ['self'] : (await readdir('/proc').catch(() => [] as string[])).filter((p) => /^\d+$/.test(p));
+  const pids =
+    opts.allProcesses === false
+      ? ['self']
+      : (await readdir('/proc').catch(() => [] as string[])).filter((p) => /^\d+$/.test(p));
   for (const pid of pids) used += await watchesOf(pid);
   return { max, used, available: max === null ? null : Math.max(0, max - used) };
 }

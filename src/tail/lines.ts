@@ -40,7 +40,10 @@ export class LineSplitter {
   private lineStart: number;
   private position: number;
 
-  constructor(private readonly maxLineBytes: number, offset = 0) {
+  constructor(
+    private readonly maxLineBytes: number,
+    offset = 0,
+  ) {
     this.lineStart = offset;
     this.position = offset;
   }
@@ -108,7 +111,13 @@ export class LineSplitter {
       // Fast path: the whole line sits in this chunk.
       let stop = nl;
       if (stop > from && chunk[stop - 1] === CR) stop--;
-      const line: SplitLine = { start: this.lineStart, end, text: chunk.toString('utf8', from, stop), bytes: nl - from, dropped: 0 };
+      const line: SplitLine = {
+        start: this.lineStart,
+        end,
+        text: chunk.toString('utf8', from, stop),
+        bytes: nl - from,
+        dropped: 0,
+      };
       this.lineStart = end;
       return line;
     }

@@ -35,7 +35,7 @@ export interface CompiledSource {
   /** The fixed leading directory (globs) or the path itself; scanning and watching start here. */
   base: string;
   /** Per-segment matchers below `base` (globs only); null marks `**`. */
-  segments: Array<RegExp | null>;
+  segments: (RegExp | null)[];
   globstar: boolean;
 }
 
@@ -82,13 +82,28 @@ export function compileSource(source: { pattern: string; tag?: string }): Compil
   if (!isAbsolute(raw)) throw new Error(`log source must be an absolute path or glob: ${raw}`);
   const pattern = raw.length > 1 ? normalize(raw).replace(/\/+$/, '') : raw;
   const tag = source.tag;
-  if (!isGlob(pattern)) return { pattern, ...(tag !== undefined ? { tag } : {}), kind: 'path', base: pattern, segments: [], globstar: false };
+  if (!isGlob(pattern))
+    return {
+      pattern,
+      ...(tag !== undefined ? { tag } : {}),
+      kind: 'path',
+      base: pattern,
+      segments: [],
+      globstar: false,
+    };
   const parts = pattern.split(sep);
   const firstGlob = parts.findIndex((p) => isGlob(p));
   const base = parts.slice(0, firstGlob).join(sep) || sep;
   const rest = parts.slice(firstGlob);
   const segments = rest.map((p) => (p === '**' ? null : segmentToRegExp(p)));
-  return { pattern, ...(tag !== undefined ? { tag } : {}), kind: 'glob', base, segments, globstar: segments.includes(null) };
+  return {
+    pattern,
+    ...(tag !== undefined ? { tag } : {}),
+    kind: 'glob',
+    base,
+    segments,
+    globstar: segments.includes(null),
+  };
 }
 
 /** Path segments of `path` below `base`, or null when it is not strictly below it. */
@@ -100,7 +115,7 @@ export function relativeSegments(base: string, path: string): string[] | null {
 }
 
 /** Does a glob's segment list match these path segments in full (`full`) or as a directory prefix? */
-function globMatch(segs: Array<RegExp | null>, parts: string[], full: boolean): boolean {
+function globMatch(segs: (RegExp | null)[], parts: string[], full: boolean): boolean {
   // Small NFA over (segment index): `**` may consume zero or more path parts.
   let states = new Set<number>([0]);
   const close = (set: Set<number>) => {

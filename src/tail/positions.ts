@@ -16,7 +16,12 @@ export async function checkpointFits(fh: FileHandle, size: number, e: Checkpoint
 }
 
 /** START_AT for files found at first start: the end, the beginning, or a backlog that begins at a line start. */
-export async function initialOffset(fh: FileHandle, size: number, startAt: 'end' | 'beginning', backlog: number): Promise<number> {
+export async function initialOffset(
+  fh: FileHandle,
+  size: number,
+  startAt: 'end' | 'beginning',
+  backlog: number,
+): Promise<number> {
   if (startAt === 'beginning') return 0;
   if (backlog <= 0 || size === 0) return size;
   if (backlog >= size) return 0;

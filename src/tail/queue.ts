@@ -22,8 +22,8 @@ export class RecordQueue implements AsyncIterable<TailRecord> {
   private held: Item | null = null;
   private closed = false;
   private consumerWaiting: ((r: IteratorResult<TailRecord>) => void) | null = null;
-  private roomWaiters: Array<() => void> = [];
-  private heldWaiters: Array<() => void> = [];
+  private roomWaiters: (() => void)[] = [];
+  private heldWaiters: (() => void)[] = [];
   private iterating = false;
 
   constructor(private readonly highWaterMark: number) {}
@@ -81,7 +81,9 @@ export class RecordQueue implements AsyncIterable<TailRecord> {
     let timer: NodeJS.Timeout | undefined;
     const released = await Promise.race([
       new Promise<boolean>((resolve) => this.heldWaiters.push(() => resolve(true))),
-      new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs); }),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      }),
     ]);
     clearTimeout(timer);
     return released;

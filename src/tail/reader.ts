@@ -99,13 +99,17 @@ export class FileReader implements CommitTarget {
     if (lineEnd > chunkStart) {
       const upto = lineEnd - chunkStart;
       const want = Math.min(lineEnd, MARKER_BYTES);
-      const bytes = upto >= want ? chunk.subarray(upto - want, upto) : Buffer.concat([this.tail, chunk.subarray(0, upto)]).subarray(-want);
+      const bytes =
+        upto >= want
+          ? chunk.subarray(upto - want, upto)
+          : Buffer.concat([this.tail, chunk.subarray(0, upto)]).subarray(-want);
       // After a restart mid-file the tail may not reach back far enough; then keep the old marker.
       if (bytes.length === want) this.marker = { offset: lineEnd, hash: hashBytes(bytes) };
     }
-    this.tail = chunk.length >= MARKER_BYTES
-      ? Buffer.from(chunk.subarray(chunk.length - MARKER_BYTES))
-      : Buffer.concat([this.tail, chunk]).subarray(-MARKER_BYTES);
+    this.tail =
+      chunk.length >= MARKER_BYTES
+        ? Buffer.from(chunk.subarray(chunk.length - MARKER_BYTES))
+        : Buffer.concat([this.tail, chunk]).subarray(-MARKER_BYTES);
   }
 
   /** Starting mid-file: the bytes just before the start give the rolling tail and the first marker. */

@@ -71,7 +71,8 @@ export class FlightRecorder {
     }
     ring.push(rec);
     this.total += rec.line.length + LINE_OVERHEAD;
-    while (ring.size > this.limits.lines || (ring.bytes > this.limits.bytes && ring.size > 1)) this.total -= ring.dropOldest();
+    while (ring.size > this.limits.lines || (ring.bytes > this.limits.bytes && ring.size > 1))
+      this.total -= ring.dropOldest();
     if (this.total > this.limits.totalBytes) this.trimTotal();
   }
 

@@ -77,7 +77,7 @@ class TailerImpl implements Tailer {
   private readonly dirty = new Set<FileReader>();
   private readonly buffers: Buffer[] = [];
   private active = 0;
-  private idle: Array<() => void> = [];
+  private idle: (() => void)[] = [];
   private readonly retired: FileCounters = emptyCounters();
   private readonly copies: CopyTracker;
   private saved = new Map<string, CheckpointEntry>();
@@ -121,15 +121,23 @@ class TailerImpl implements Tailer {
       readBudgetBytes: opts.readBudgetBytes ?? 1024 * 1024,
     };
     this.copies = new CopyTracker(this.now);
-    this.recorder = new FlightRecorder({ lines: this.o.recorderLines, bytes: this.o.recorderBytes, totalBytes: this.o.recorderTotalBytes });
+    this.recorder = new FlightRecorder({
+      lines: this.o.recorderLines,
+      bytes: this.o.recorderBytes,
+      totalBytes: this.o.recorderTotalBytes,
+    });
     this.queue = new RecordQueue(this.o.highWaterMark);
-    this.discovery = new Discovery(opts.sources, {
-      found: (path, tag, fromScan) => this.onFound(path, tag, fromScan),
-      touched: (path) => this.onTouched(path),
-      scanned: (seen) => this.onScanned(seen),
-      pollingForced: (reason) => this.onPollingForced(reason),
-      warn: (msg, fields) => this.log?.warn(msg, fields),
-    }, this.o.polling);
+    this.discovery = new Discovery(
+      opts.sources,
+      {
+        found: (path, tag, fromScan) => this.onFound(path, tag, fromScan),
+        touched: (path) => this.onTouched(path),
+        scanned: (seen) => this.onScanned(seen),
+        pollingForced: (reason) => this.onPollingForced(reason),
+        warn: (msg, fields) => this.log?.warn(msg, fields),
+      },
+      this.o.polling,
+    );
     if (this.o.polling) this.pollingReason = 'FLAREWATCH_POLLING is set';
   }
 
@@ -159,8 +167,13 @@ class TailerImpl implements Tailer {
     // resumed or found changed, so the copy check knows which old contents are really gone.
     const deferred = this.deferred;
     this.deferred = [];
-    await Promise.all(deferred.map(([path, tag]) => this.withAttachSlot(() => this.attach(path, tag, true, true))
-      .catch((err) => this.log?.warn('cannot follow log file', { path, error: err }))));
+    await Promise.all(
+      deferred.map(([path, tag]) =>
+        this.withAttachSlot(() => this.attach(path, tag, true, true)).catch((err) =>
+          this.log?.warn('cannot follow log file', { path, error: err }),
+        ),
+      ),
+    );
     this.initialScan = false;
     for (const p of scan.problems) this.log?.info('log source not readable yet', p);
     if (this.discovery.watching) {
@@ -168,7 +181,9 @@ class TailerImpl implements Tailer {
       // chokidar spends one watch per directory and per matching file; keep a margin for growth.
       const needed = scan.dirs + scan.files.size;
       if (budget.available !== null && needed * 1.2 + 64 > budget.available) {
-        this.discovery.forcePolling(`inotify budget too small: need about ${needed} watches, ${budget.available} of ${budget.max} available (raise fs.inotify.max_user_watches)`);
+        this.discovery.forcePolling(
+          `inotify budget too small: need about ${needed} watches, ${budget.available} of ${budget.max} available (raise fs.inotify.max_user_watches)`,
+        );
       }
     }
     // Record the starting offsets at once: a crash before the first interval must not make the
@@ -212,7 +227,8 @@ class TailerImpl implements Tailer {
     this.clearTimers();
     await this.discovery.close();
     const released = await this.queue.waitUntilReleased(this.o.stopTimeoutMs);
-    if (!released) this.log?.warn('consumer did not finish its last record before stop; it will be read again after restart');
+    if (!released)
+      this.log?.warn('consumer did not finish its last record before stop; it will be read again after restart');
     await this.whenIdle();
     await this.checkpoint(true);
     await this.closeAll();
@@ -266,7 +282,7 @@ class TailerImpl implements Tailer {
 
   /** Attaching opens files; a few at a time keeps the handle cap meaningful with thousands of new files. */
   private attachRunning = 0;
-  private attachWaiting: Array<() => void> = [];
+  private attachWaiting: (() => void)[] = [];
 
   private async withAttachSlot<T>(fn: () => Promise<T>): Promise<T> {
     if (this.attachRunning >= CONCURRENCY * 2) await new Promise<void>((resolve) => this.attachWaiting.push(resolve));
@@ -298,7 +314,7 @@ class TailerImpl implements Tailer {
 
   // ---- attaching files ------------------------------------------------------------------
 
-  private deferred: Array<[string, string | undefined]> = [];
+  private deferred: [string, string | undefined][] = [];
 
   private async attach(path: string, tag: string | undefined, initial: boolean, secondPhase = false): Promise<void> {
     let st;
@@ -330,7 +346,8 @@ class TailerImpl implements Tailer {
       fh = await open(path, 'r');
     } catch (err) {
       this.openCount--;
-      if (!this.openProblems.has(path)) this.log?.warn('cannot open log file; will retry at the next scan', { path, error: err });
+      if (!this.openProblems.has(path))
+        this.log?.warn('cannot open log file; will retry at the next scan', { path, error: err });
       this.openProblems.set(path, `cannot open: ${code(err)}`);
       return;
     }
@@ -362,8 +379,8 @@ class TailerImpl implements Tailer {
         if (copy !== null) {
           start = copy.offset;
           copyOf = copy.copyOf ?? null;
-        }
-        else if (initial && Number(fst.mtimeMs) < this.savedAt - MTIME_SLACK_MS) start = await initialOffset(fh, size, this.o.startAt, this.o.startBacklogBytes);
+        } else if (initial && Number(fst.mtimeMs) < this.savedAt - MTIME_SLACK_MS)
+          start = await initialOffset(fh, size, this.o.startAt, this.o.startBacklogBytes);
       }
       if (start > 0) {
         seed = await readAt(fh, start - Math.min(start, MARKER_BYTES), Math.min(start, MARKER_BYTES));
@@ -443,7 +460,7 @@ class TailerImpl implements Tailer {
 
   private kick(): void {
     while (this.active < CONCURRENCY && this.dirty.size > 0 && !this.stopping) {
-      const r = this.dirty.values().next().value as FileReader;
+      const r = this.dirty.values().next().value!;
       this.dirty.delete(r);
       if (r.busy) {
         r.again = true;
@@ -551,7 +568,9 @@ class TailerImpl implements Tailer {
   }
 
   /** Does the path still lead to this file? (A path stat gives the size too, saving an fstat.) */
-  private async checkPath(r: FileReader): Promise<{ where: 'same' | 'rotated' | 'deleted'; size: number; mtime: number }> {
+  private async checkPath(
+    r: FileReader,
+  ): Promise<{ where: 'same' | 'rotated' | 'deleted'; size: number; mtime: number }> {
     try {
       const st = await stat(r.path, { bigint: true });
       return { where: identityOf(st) === r.id ? 'same' : 'rotated', size: Number(st.size), mtime: Number(st.mtimeMs) };
@@ -662,7 +681,11 @@ class TailerImpl implements Tailer {
     r.copyOf = null;
     if (!copyOf || r.splitter.pos !== copyOf.end || r.splitter.pendingBytes !== 0 || rec.offset >= copyOf.end) return;
     if ((await offsetMarker(fh, rec.offset)) !== rec.hash) return;
-    this.log?.debug('reading the copy-to-truncate window from the rotated copy', { path: r.path, from: rec.offset, to: copyOf.end });
+    this.log?.debug('reading the copy-to-truncate window from the rotated copy', {
+      path: r.path,
+      from: rec.offset,
+      to: copyOf.end,
+    });
     await this.moveTo(r, fh, rec.offset);
   }
 
@@ -696,7 +719,10 @@ class TailerImpl implements Tailer {
       if (copy.copyOf) r.copyOf = { id: copy.copyOf, end: copy.offset };
       return true;
     }
-    if (this.now() - r.copyCheckSince < COPY_WAIT_MS && (await this.copies.mayBeCopyInProgress(fh, size, this.byId.values()))) {
+    if (
+      this.now() - r.copyCheckSince < COPY_WAIT_MS &&
+      (await this.copies.mayBeCopyInProgress(fh, size, this.byId.values()))
+    ) {
       this.scheduleRecheck(r);
       return false;
     }
@@ -758,9 +784,10 @@ class TailerImpl implements Tailer {
     const gen = r.generation;
     for (const l of lines) {
       if (this.queue.isClosed) return;
-      const rec: TailRecord = r.tag !== undefined
-        ? { file: r.path, tag: r.tag, line: l.text, offset: l.start, timestamp }
-        : { file: r.path, line: l.text, offset: l.start, timestamp };
+      const rec: TailRecord =
+        r.tag !== undefined
+          ? { file: r.path, tag: r.tag, line: l.text, offset: l.start, timestamp }
+          : { file: r.path, line: l.text, offset: l.start, timestamp };
       r.counters.lines++;
       r.counters.bytes += l.bytes + 1;
       if (l.dropped > 0) {
@@ -815,10 +842,15 @@ class TailerImpl implements Tailer {
       r.lastGrowth = r.detachedAt;
       this.unmapPaths(r);
     }
-    this.log?.debug(why === 'rotated' ? 'log file rotated; draining the old file' : 'log file deleted; draining what is left', { path, now: r.path });
+    this.log?.debug(
+      why === 'rotated' ? 'log file rotated; draining the old file' : 'log file deleted; draining what is left',
+      { path, now: r.path },
+    );
     if (why === 'rotated') {
       // The file now at the path is new: it counts the rotation and is read from 0.
-      await this.attach(path, r.tag, false).catch((err) => this.log?.warn('cannot follow rotated log file', { path, error: err }));
+      await this.attach(path, r.tag, false).catch((err) =>
+        this.log?.warn('cannot follow rotated log file', { path, error: err }),
+      );
       const next = this.byPath.get(path);
       if (next && next !== r) next.counters.rotations++;
     }
@@ -839,7 +871,7 @@ class TailerImpl implements Tailer {
     this.copies.remember(r);
     this.byId.delete(r.id);
     this.unmapPaths(r);
-    for (const k of Object.keys(this.retired) as Array<keyof FileCounters>) this.retired[k] += r.counters[k];
+    for (const k of Object.keys(this.retired) as (keyof FileCounters)[]) this.retired[k] += r.counters[k];
     void this.closeHandle(r);
   }
 
@@ -877,7 +909,8 @@ class TailerImpl implements Tailer {
     for (const e of this.saved.values()) if (now - e.seen < STALE_CHECKPOINT_MS) entries.push(e);
     const lost = this.copies.toDisk();
     // Skip the write when no offset or identity changed (`seen` alone does not count): idle means no disk I/O.
-    const key = entries.map((e) => `${e.id}|${e.path}|${e.offset}|${e.fp}|${e.marker}`).join('\n') + `|lost:${lost.length}`;
+    const key =
+      entries.map((e) => `${e.id}|${e.path}|${e.offset}|${e.fp}|${e.marker}`).join('\n') + `|lost:${lost.length}`;
     if (!force && key === this.lastWritten) return;
     try {
       await saveCheckpoints(this.opts.stateDir!, { version: 1, savedAt: now, entries, lost });
@@ -911,9 +944,15 @@ class TailerImpl implements Tailer {
 
   stats(): TailStats {
     const files = [...this.byId.values()].map((r) => r.stats());
-    const totals = { ...this.retired, filesWatched: 0, openFiles: this.openCount, lagBytes: 0, queued: this.queue.size };
+    const totals = {
+      ...this.retired,
+      filesWatched: 0,
+      openFiles: this.openCount,
+      lagBytes: 0,
+      queued: this.queue.size,
+    };
     for (const f of files) {
-      for (const k of Object.keys(this.retired) as Array<keyof FileCounters>) totals[k] += f[k];
+      for (const k of Object.keys(this.retired) as (keyof FileCounters)[]) totals[k] += f[k];
       if (!f.detached) totals.filesWatched++;
       totals.lagBytes += Math.max(0, f.size - f.offset);
     }

@@ -99,7 +99,7 @@ export interface TailStats {
   pollingReason?: string;
   checkpoint: { path?: string; lastWrite?: number; writes: number; errors: number };
   /** Roots that did not exist or could not be read at the last scan. */
-  problems: Array<{ path: string; problem: string }>;
+  problems: { path: string; problem: string }[];
 }
 
 export function emptyCounters(): FileCounters {

@@ -16,7 +16,8 @@ const EXPLICIT_SECRETS = new Set(CATALOGUE.flatMap((e) => e.secretEnvNames).map(
 
 /** Names whose value is a path to a credential, not the credential (keep the path). */
 const PATH_VALUED = /(?:_FILE|_PATH|_DIR|_DIRECTORY|_CLIENT_KEY|_CERTIFICATE|_CERT)$/;
-const SECRET_WORDS = /(?:^|_)(?:API_?KEY|APP_?KEY|APPLICATION_KEY|KEY|SECRET|TOKEN|PASSWORD|PASSWD|PWD|CREDENTIALS?|AUTH|AUTHORIZATION|HEADERS|PRIVATE)(?:_|$)|PROXY(?:_HTTPS?)?$/;
+const SECRET_WORDS =
+  /(?:^|_)(?:API_?KEY|APP_?KEY|APPLICATION_KEY|KEY|SECRET|TOKEN|PASSWORD|PASSWD|PWD|CREDENTIALS?|AUTH|AUTHORIZATION|HEADERS|PRIVATE)(?:_|$)|PROXY(?:_HTTPS?)?$/;
 
 /** True when the variable's value must be masked (keys, tokens, headers, proxy URLs with credentials). */
 export function isSecretEnvName(name: string): boolean {

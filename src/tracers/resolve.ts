@@ -5,7 +5,15 @@ import { existsSync } from 'node:fs';
 import { posix, win32 } from 'node:path';
 import { CATALOGUE } from './catalogue.js';
 import { matchesPattern } from './glob.js';
-import type { ConfigFileCandidate, LogSetting, LogSource, Placement, ResolveOptions, TracerEntry, TracerKey } from './types.js';
+import type {
+  ConfigFileCandidate,
+  LogSetting,
+  LogSource,
+  Placement,
+  ResolveOptions,
+  TracerEntry,
+  TracerKey,
+} from './types.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -20,11 +28,14 @@ export function activePlacements(env: Env, opts: ResolveOptions = {}): Map<Place
     if (platform === 'linux') out.set('linux', 'platform linux');
     out.set('container-host', 'container runtime log directories');
   }
-  if (exists('/datadog-lib') || /k8s/.test(env.DD_INSTRUMENTATION_INSTALL_TYPE ?? '')) {
+  if (exists('/datadog-lib') || (env.DD_INSTRUMENTATION_INSTALL_TYPE ?? '').includes('k8s')) {
     out.set('k8s-lib-injection', exists('/datadog-lib') ? '/datadog-lib exists' : 'DD_INSTRUMENTATION_INSTALL_TYPE');
   }
   if (env.WEBSITE_SITE_NAME || env.WEBSITE_INSTANCE_ID) out.set('azure-app-service', 'WEBSITE_SITE_NAME is set');
-  if (platform !== 'win32' && (exists('/opt/datadog-packages/datadog-apm-inject') || exists('/opt/datadog/apm/inject'))) {
+  if (
+    platform !== 'win32' &&
+    (exists('/opt/datadog-packages/datadog-apm-inject') || exists('/opt/datadog/apm/inject'))
+  ) {
     out.set('ssi', 'APM injector installed');
   }
   return out;
@@ -36,7 +47,11 @@ function pathApi(platform: NodeJS.Platform) {
 
 /** Expands %ProgramData%, %TEMP%, %windir% and a leading ~ the way the tracers do. */
 export function expandVars(p: string, env: Env, platform: NodeJS.Platform): string {
-  const defaults: Record<string, string> = { programdata: 'C:\\ProgramData', windir: 'C:\\Windows', temp: platform === 'win32' ? 'C:\\Windows\\Temp' : '/tmp' };
+  const defaults: Record<string, string> = {
+    programdata: 'C:\\ProgramData',
+    windir: 'C:\\Windows',
+    temp: platform === 'win32' ? 'C:\\Windows\\Temp' : '/tmp',
+  };
   let out = p.replace(/%([A-Za-z_]+)%/g, (_, name: string) => {
     const hit = Object.keys(env).find((k) => k.toLowerCase() === name.toLowerCase());
     return (hit ? env[hit] : undefined) ?? defaults[name.toLowerCase()] ?? `%${name}%`;
@@ -50,13 +65,16 @@ export function javaProperty(env: Env, name: string): { value: string; from: str
   const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const re = new RegExp(`(?:^|\\s)-D${esc}=(?:"([^"]*)"|'([^']*)'|(\\S+))`);
   for (const v of ['JAVA_TOOL_OPTIONS', 'JDK_JAVA_OPTIONS', '_JAVA_OPTIONS']) {
-    const m = env[v] ? re.exec(env[v]!) : null;
+    const m = env[v] ? re.exec(env[v]) : null;
     if (m) return { value: (m[1] ?? m[2] ?? m[3])!, from: v };
   }
   return undefined;
 }
 
-function settingValue(env: Env, s: { name: string; via: 'env' | 'java-property' }): { value: string; origin: string } | undefined {
+function settingValue(
+  env: Env,
+  s: { name: string; via: 'env' | 'java-property' },
+): { value: string; origin: string } | undefined {
   if (s.via === 'env') {
     const v = env[s.name];
     return v ? { value: v, origin: s.name } : undefined;
@@ -74,10 +92,20 @@ function fromSetting(entry: TracerEntry, s: LogSetting, env: Env, platform: Node
   const origin = s.deprecated ? `${v.origin} (deprecated)` : v.origin;
   const format = s.format ?? 'plain';
   if (s.names === 'file') {
-    return [abs, ...(s.rotated ?? []).map((r) => abs + r)].map((pattern) => ({ tracer: entry.key, pattern, origin, format }));
+    return [abs, ...(s.rotated ?? []).map((r) => abs + r)].map((pattern) => ({
+      tracer: entry.key,
+      pattern,
+      origin,
+      format,
+    }));
   }
   const dir = s.dirOfFile ? path.dirname(abs) : abs;
-  return (s.globs?.length ? s.globs : ['*.log']).map((g) => ({ tracer: entry.key, pattern: path.join(dir, g), origin, format }));
+  return (s.globs?.length ? s.globs : ['*.log']).map((g) => ({
+    tracer: entry.key,
+    pattern: path.join(dir, g),
+    origin,
+    format,
+  }));
 }
 
 /**
@@ -97,14 +125,21 @@ export function resolveLogSources(env: Env, opts: ResolveOptions & { cwd?: strin
     seen.add(s.pattern);
     out.push(s);
   };
-  for (const entry of CATALOGUE) for (const s of entry.logSettings) fromSetting(entry, s, env, platform, cwd).forEach(add);
+  for (const entry of CATALOGUE)
+    for (const s of entry.logSettings) fromSetting(entry, s, env, platform, cwd).forEach(add);
   for (const entry of CATALOGUE) {
     for (const loc of entry.defaultLogs) {
       if (!placements.has(loc.placement)) continue;
       // /var/log/containers only links into /var/log/pods: watching both would count twice.
       if (loc.dir === '/var/log/containers' && exists('/var/log/pods')) continue;
       const dir = expandVars(platform === 'win32' && loc.windowsDir ? loc.windowsDir : loc.dir, env, platform);
-      for (const g of loc.globs) add({ tracer: entry.key, pattern: path.join(dir, g), origin: `default (${loc.placement})`, format: loc.format });
+      for (const g of loc.globs)
+        add({
+          tracer: entry.key,
+          pattern: path.join(dir, g),
+          origin: `default (${loc.placement})`,
+          format: loc.format,
+        });
     }
   }
   return out;
@@ -128,7 +163,13 @@ export function resolveConfigFiles(env: Env, opts: ResolveOptions & { cwd?: stri
   for (const entry of CATALOGUE) {
     for (const s of entry.configFileSettings) {
       const v = settingValue(env, s);
-      if (v) add({ tracer: entry.key, path: path.resolve(cwd, expandVars(v.value, env, platform)), format: s.format, origin: v.origin });
+      if (v)
+        add({
+          tracer: entry.key,
+          path: path.resolve(cwd, expandVars(v.value, env, platform)),
+          format: s.format,
+          origin: v.origin,
+        });
     }
     for (const f of entry.configFiles) {
       if (!placements.has(f.placement)) continue;
@@ -154,7 +195,12 @@ export function tracerForFile(file: string, sources: readonly LogSource[] = []):
   const base = file.split(/[\\/]/).pop() ?? file;
   for (const entry of CATALOGUE) {
     for (const g of entry.fileNames) {
-      const re = new RegExp(`^${g.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+      const re = new RegExp(
+        `^${g
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '.*')
+          .replace(/\?/g, '.')}$`,
+      );
       if (re.test(base)) return entry.key;
     }
   }

@@ -2,9 +2,22 @@
 // which configuration files and environment variables describe it.
 
 export type TracerKey =
-  | 'java' | 'python' | 'ruby' | 'go' | 'nodejs' | 'dotnet' | 'php' | 'cpp'
-  | 'otel-java' | 'otel-python' | 'otel-js' | 'otel-dotnet' | 'otel-go' | 'otel-collector'
-  | 'datadog-agent' | 'container';
+  | 'java'
+  | 'python'
+  | 'ruby'
+  | 'go'
+  | 'nodejs'
+  | 'dotnet'
+  | 'php'
+  | 'cpp'
+  | 'otel-java'
+  | 'otel-python'
+  | 'otel-js'
+  | 'otel-dotnet'
+  | 'otel-go'
+  | 'otel-collector'
+  | 'datadog-agent'
+  | 'container';
 
 export type SourceFormat = 'plain' | 'cri' | 'docker-json' | 'auto';
 
@@ -12,7 +25,8 @@ export type SourceFormat = 'plain' | 'cri' | 'docker-json' | 'auto';
  * Where a default applies. `k8s-lib-injection`, `azure-app-service` and `ssi` are detected
  * from the environment (see resolve.ts); `unix` covers Linux and macOS.
  */
-export type Placement = 'linux' | 'unix' | 'windows' | 'k8s-lib-injection' | 'azure-app-service' | 'ssi' | 'container-host';
+export type Placement =
+  'linux' | 'unix' | 'windows' | 'k8s-lib-injection' | 'azure-app-service' | 'ssi' | 'container-host';
 
 export interface DefaultLogLocation {
   placement: Placement;

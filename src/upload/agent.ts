@@ -12,10 +12,20 @@ export interface AgentFlareProbe {
   reason?: string;
 }
 
-export async function probeAgentFlare(agentUrl: string, opts: { timeoutMs: number; signal?: AbortSignal | undefined }): Promise<AgentFlareProbe> {
+export async function probeAgentFlare(
+  agentUrl: string,
+  opts: { timeoutMs: number; signal?: AbortSignal | undefined },
+): Promise<AgentFlareProbe> {
   try {
-    const res = await sendRequest({ target: agentTarget(agentUrl, '/info'), method: 'GET', timeoutMs: opts.timeoutMs, signal: opts.signal, maxResponseBytes: 256 * 1024 });
-    if (res.status !== 200) return { reachable: false, flareEndpoint: null, reason: `GET /info answered ${res.status}` };
+    const res = await sendRequest({
+      target: agentTarget(agentUrl, '/info'),
+      method: 'GET',
+      timeoutMs: opts.timeoutMs,
+      signal: opts.signal,
+      maxResponseBytes: 256 * 1024,
+    });
+    if (res.status !== 200)
+      return { reachable: false, flareEndpoint: null, reason: `GET /info answered ${res.status}` };
     let endpoints: unknown;
     try {
       endpoints = (JSON.parse(res.body) as { endpoints?: unknown }).endpoints;
@@ -26,7 +36,11 @@ export async function probeAgentFlare(agentUrl: string, opts: { timeoutMs: numbe
     const listed = endpoints.some((e) => typeof e === 'string' && e.replace(/\/+$/, '') === AGENT_FLARE_PATH);
     return listed
       ? { reachable: true, flareEndpoint: true }
-      : { reachable: true, flareEndpoint: false, reason: `the Agent's /info does not list ${AGENT_FLARE_PATH} (Agent too old for tracer flares?)` };
+      : {
+          reachable: true,
+          flareEndpoint: false,
+          reason: `the Agent's /info does not list ${AGENT_FLARE_PATH} (Agent too old for tracer flares?)`,
+        };
   } catch (err) {
     const e = err as { code?: string; message?: string };
     return { reachable: false, flareEndpoint: null, reason: `${e.code ?? 'error'}: ${e.message ?? String(err)}` };

@@ -25,7 +25,9 @@ export async function readApiKey(env: Record<string, string | undefined>): Promi
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new ApiKeyError(`DD_API_KEY_FILE="${file}" cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new ApiKeyError(
+      `DD_API_KEY_FILE="${file}" cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
   const key = text.trim();
   if (!key) throw new ApiKeyError(`DD_API_KEY_FILE="${file}" is empty`);
@@ -34,6 +36,7 @@ export async function readApiKey(env: Record<string, string | undefined>): Promi
 
 function checked(key: string, source: ApiKey['source']): ApiKey {
   // A header value cannot hold control characters; say so without echoing the value.
-  if (/[\u0000-\u001f\u007f\s]/.test(key)) throw new ApiKeyError(`${source} holds whitespace or control characters; expected a single token`);
+  if (/[\u0000-\u001f\u007f\s]/.test(key))
+    throw new ApiKeyError(`${source} holds whitespace or control characters; expected a single token`);
   return { key, source };
 }

@@ -27,7 +27,12 @@ export function normaliseSite(site: string | undefined): string {
  * The flare intake URL: https://<version>-flare.agent.<site>/support/flare[/<case_id>],
  * or <base>/support/flare[/<case_id>] when FLAREWATCH_UPLOAD_URL names a base.
  */
-export function intakeUrl(opts: { site?: string | undefined; version: string; caseId?: string | undefined; baseUrl?: string | undefined }): URL {
+export function intakeUrl(opts: {
+  site?: string | undefined;
+  version: string;
+  caseId?: string | undefined;
+  baseUrl?: string | undefined;
+}): URL {
   const base = opts.baseUrl?.trim()
     ? opts.baseUrl.trim().replace(/\/+$/, '')
     : `https://${versionLabel(opts.version)}-flare.agent.${normaliseSite(opts.site)}`;
@@ -59,7 +64,7 @@ export function isLoopbackHost(hostname: string): boolean {
   const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (h === 'localhost' || h.endsWith('.localhost')) return true;
   if (isIP(h) === 4) return h.startsWith('127.');
-  if (isIP(h) === 6) return h === '::1' || /^::ffff:127\./.test(h);
+  if (isIP(h) === 6) return h === '::1' || h.startsWith('::ffff:127.');
   return false;
 }
 
@@ -79,5 +84,7 @@ export function caseIdProblem(caseId: string | undefined): string | null {
 
 export function emailProblem(email: string | undefined): string | null {
   if (email === undefined || email === '') return null;
-  return /^[^\s@]{1,200}@[^\s@]{1,200}\.[^\s@]{1,50}$/.test(email) ? null : 'email is not an address like name@example.com';
+  return /^[^\s@]{1,200}@[^\s@]{1,200}\.[^\s@]{1,50}$/.test(email)
+    ? null
+    : 'email is not an address like name@example.com';
 }

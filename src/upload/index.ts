@@ -2,7 +2,14 @@
 // local Agent's /tracer_flare/v1 relay) or to a pre-signed URL, and keeps the spool of
 // automatic uploads that survives restarts. It owns STATE_DIR/uploads/ and never lets the
 // API key, a URL signature or a full email reach output.
-export { uploadBundle, type UploadOptions, type UploadResult, type Via, type ViaChoice, type FailureKind } from './upload.js';
+export {
+  uploadBundle,
+  type UploadOptions,
+  type UploadResult,
+  type Via,
+  type ViaChoice,
+  type FailureKind,
+} from './upload.js';
 export {
   createUploadSpool,
   pruneSpool,
@@ -15,10 +22,22 @@ export {
   type DrainReport,
 } from './spool.js';
 export { startSpoolWorker, type SpoolWorker } from './worker.js';
-export { autoUploadDecision, uploadOptionsFromConfig, spoolOptionsFromConfig, type AutoUploadAction } from './policy.js';
+export {
+  autoUploadDecision,
+  uploadOptionsFromConfig,
+  spoolOptionsFromConfig,
+  type AutoUploadAction,
+} from './policy.js';
 export { probeAgentFlare, type AgentFlareProbe } from './agent.js';
 export { readApiKey, ApiKeyError, type ApiKey } from './credentials.js';
-export { intakeUrl, agentFlareTarget, normaliseSite, transportProblem, isLoopbackHost, DEFAULT_SITE } from './endpoint.js';
+export {
+  intakeUrl,
+  agentFlareTarget,
+  normaliseSite,
+  transportProblem,
+  isLoopbackHost,
+  DEFAULT_SITE,
+} from './endpoint.js';
 export { maskApiKey, maskEmail, maskUrl, createScrubber } from './mask.js';
 export { proxyFor, bypassesProxy } from './proxy.js';
 export { backoffMs, isRetryableStatus } from './retry.js';

@@ -34,9 +34,14 @@ export function maskUrl(url: string | URL): string {
  * its parameter values) wherever it appears. Short values are skipped: masking "a" would
  * shred the text without protecting anything.
  */
-export function createScrubber(secrets: { apiKey?: string | undefined; email?: string | undefined; urls?: Array<string | undefined> }): (text: string) => string {
-  const pairs: Array<[string, string]> = [];
-  if (secrets.apiKey && secrets.apiKey.trim().length >= 6) pairs.push([secrets.apiKey.trim(), `[api key ${maskApiKey(secrets.apiKey)}]`]);
+export function createScrubber(secrets: {
+  apiKey?: string | undefined;
+  email?: string | undefined;
+  urls?: (string | undefined)[];
+}): (text: string) => string {
+  const pairs: [string, string][] = [];
+  if (secrets.apiKey && secrets.apiKey.trim().length >= 6)
+    pairs.push([secrets.apiKey.trim(), `[api key ${maskApiKey(secrets.apiKey)}]`]);
   if (secrets.email && secrets.email.length >= 3) pairs.push([secrets.email, maskEmail(secrets.email)]);
   for (const raw of secrets.urls ?? []) {
     if (!raw) continue;

@@ -27,7 +27,10 @@ export function fieldProblem(name: string, value: string): string | null {
   return /[\r\n]/.test(value) ? `field ${name} must be a single line` : null;
 }
 
-export function buildMultipart(parts: readonly FormPart[], boundary = `flarewatch-${randomBytes(12).toString('hex')}`): MultipartBody {
+export function buildMultipart(
+  parts: readonly FormPart[],
+  boundary = `flarewatch-${randomBytes(12).toString('hex')}`,
+): MultipartBody {
   const files = parts.filter((p): p is Extract<FormPart, { file: unknown }> => 'file' in p);
   if (files.length !== 1) throw new Error('a flare body carries exactly one file part');
   const file = files[0]!.file;
@@ -83,5 +86,8 @@ async function* streamed(head: Buffer, path: string, size: number, tail: Buffer)
 
 /** The whole file as a PUT body (pre-signed URLs take the raw bytes). */
 export function fileBody(path: string, size: number): RequestBody {
-  return { length: size, open: () => Readable.from(streamed(Buffer.alloc(0), path, size, Buffer.alloc(0)), { objectMode: false }) };
+  return {
+    length: size,
+    open: () => Readable.from(streamed(Buffer.alloc(0), path, size, Buffer.alloc(0)), { objectMode: false }),
+  };
 }

@@ -23,22 +23,39 @@ export function autoUploadDecision(config: UploadSettings, bundlePath: string): 
       return { action: 'suggest', hint: `to send it to Datadog support, run: ${suggest}` };
     case 'auto':
       if (!config.uploadCaseId) {
-        return { action: 'suggest', hint: `FLAREWATCH_UPLOAD=auto needs FLAREWATCH_CASE_ID; until then send it by hand: ${suggest}` };
+        return {
+          action: 'suggest',
+          hint: `FLAREWATCH_UPLOAD=auto needs FLAREWATCH_CASE_ID; until then send it by hand: ${suggest}`,
+        };
       }
       return {
         action: 'enqueue',
-        meta: { caseId: config.uploadCaseId, via: config.uploadVia, ...(config.uploadEmail ? { email: config.uploadEmail } : {}) },
+        meta: {
+          caseId: config.uploadCaseId,
+          via: config.uploadVia,
+          ...(config.uploadEmail ? { email: config.uploadEmail } : {}),
+        },
       };
   }
 }
 
 type UploadConfig = Pick<
   Config,
-  'agentUrl' | 'uploadCaseId' | 'uploadEmail' | 'uploadUrl' | 'uploadAllowHttp' | 'uploadTimeout' | 'uploadAttempts' | 'uploadVia'
+  | 'agentUrl'
+  | 'uploadCaseId'
+  | 'uploadEmail'
+  | 'uploadUrl'
+  | 'uploadAllowHttp'
+  | 'uploadTimeout'
+  | 'uploadAttempts'
+  | 'uploadVia'
 >;
 
 /** uploadBundle options from the settings; DD_API_KEY, DD_SITE and proxies come from `env`. */
-export function uploadOptionsFromConfig(config: UploadConfig, extra: { env?: Record<string, string | undefined>; logger?: Logger } = {}): UploadOptions {
+export function uploadOptionsFromConfig(
+  config: UploadConfig,
+  extra: { env?: Record<string, string | undefined>; logger?: Logger } = {},
+): UploadOptions {
   return {
     via: config.uploadVia,
     agentUrl: config.agentUrl,
@@ -56,7 +73,10 @@ export function uploadOptionsFromConfig(config: UploadConfig, extra: { env?: Rec
 type SpoolConfig = UploadConfig & Pick<Config, 'uploadSpoolRetryMax' | 'uploadSpoolMaxAge'>;
 
 /** createUploadSpool options from the settings (the daemon's auto mode). */
-export function spoolOptionsFromConfig(config: SpoolConfig, extra: { env?: Record<string, string | undefined>; logger?: Logger } = {}): UploadSpoolOptions {
+export function spoolOptionsFromConfig(
+  config: SpoolConfig,
+  extra: { env?: Record<string, string | undefined>; logger?: Logger } = {},
+): UploadSpoolOptions {
   return {
     uploadOptions: uploadOptionsFromConfig(config, extra),
     retryMaxMs: Math.round(config.uploadSpoolRetryMax * 1000),

@@ -84,14 +84,23 @@ export function proxyAuthorization(proxy: URL): string | undefined {
 }
 
 export class ProxyError extends Error {
-  constructor(message: string, readonly code: string, readonly status?: number) {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly status?: number,
+  ) {
     super(message);
     this.name = 'ProxyError';
   }
 }
 
 /** Asks the proxy for a raw TCP tunnel to host:port; resolves with the tunnelled socket. */
-export function openTunnel(proxy: URL, host: string, port: number, opts: { timeoutMs: number; signal?: AbortSignal | undefined }): Promise<Socket> {
+export function openTunnel(
+  proxy: URL,
+  host: string,
+  port: number,
+  opts: { timeoutMs: number; signal?: AbortSignal | undefined },
+): Promise<Socket> {
   const authority = `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
   const auth = proxyAuthorization(proxy);
   const request = (proxy.protocol === 'https:' ? https : http).request({
@@ -103,12 +112,20 @@ export function openTunnel(proxy: URL, host: string, port: number, opts: { timeo
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
   return new Promise((resolve, reject) => {
-    request.setTimeout(opts.timeoutMs, () => request.destroy(new ProxyError(`proxy ${proxy.host} did not answer CONNECT in time`, 'ETIMEDOUT')));
+    request.setTimeout(opts.timeoutMs, () =>
+      request.destroy(new ProxyError(`proxy ${proxy.host} did not answer CONNECT in time`, 'ETIMEDOUT')),
+    );
     request.once('connect', (res, socket, head) => {
       request.setTimeout(0);
       if (res.statusCode !== 200) {
         socket.destroy();
-        reject(new ProxyError(`proxy ${proxy.host} refused the tunnel to ${authority}: ${res.statusCode} ${res.statusMessage ?? ''}`.trim(), 'EPROXY', res.statusCode));
+        reject(
+          new ProxyError(
+            `proxy ${proxy.host} refused the tunnel to ${authority}: ${res.statusCode} ${res.statusMessage ?? ''}`.trim(),
+            'EPROXY',
+            res.statusCode,
+          ),
+        );
         return;
       }
       // Bytes after the CONNECT answer belong to the tunnel; none are expected before we speak.

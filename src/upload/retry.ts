@@ -25,7 +25,10 @@ export function isRetryableStatus(status: number): boolean {
 
 export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
@@ -47,7 +50,10 @@ export interface RetryOptions<T> extends BackoffPolicy {
 }
 
 /** Runs `attempt` until it returns a non-retryable outcome or the attempts run out. */
-export async function withRetries<T>(attempt: (n: number) => Promise<T>, opts: RetryOptions<T>): Promise<{ outcome: T; attempts: number }> {
+export async function withRetries<T>(
+  attempt: (n: number) => Promise<T>,
+  opts: RetryOptions<T>,
+): Promise<{ outcome: T; attempts: number }> {
   const delay = opts.delay ?? ((ms: number) => sleep(ms));
   for (let n = 1; ; n++) {
     const outcome = await attempt(n);

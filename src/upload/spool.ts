@@ -95,7 +95,14 @@ function recordName(bundle: string): string {
 function parseRecord(text: string): SpoolRecord | undefined {
   try {
     const r = JSON.parse(text) as SpoolRecord;
-    if (r && r.version === 1 && typeof r.bundle === 'string' && typeof r.state === 'string' && typeof r.nextAttemptAt === 'number') return r;
+    if (
+      r &&
+      r.version === 1 &&
+      typeof r.bundle === 'string' &&
+      typeof r.state === 'string' &&
+      typeof r.nextAttemptAt === 'number'
+    )
+      return r;
   } catch {
     /* fall through */
   }
@@ -174,7 +181,15 @@ export function createUploadSpool(stateDir: string, opts: UploadSpoolOptions = {
   }
 
   async function drainOnce(force: boolean, signal?: AbortSignal): Promise<DrainReport> {
-    const report: DrainReport = { uploaded: [], retrying: [], failed: [], abandoned: [], missing: [], pending: 0, nextDueAt: null };
+    const report: DrainReport = {
+      uploaded: [],
+      retrying: [],
+      failed: [],
+      abandoned: [],
+      missing: [],
+      pending: 0,
+      nextDueAt: null,
+    };
     if (force) pausedUntil = 0;
     for (const rec of list()) {
       if (signal?.aborted) break;
@@ -182,7 +197,11 @@ export function createUploadSpool(stateDir: string, opts: UploadSpoolOptions = {
       const t = now();
       if (!force && (rec.nextAttemptAt > t || pausedUntil > t)) continue;
       if (t - rec.enqueuedAt > maxAgeMs) {
-        await write({ ...rec, state: 'abandoned', lastError: `still not uploaded after ${Math.round(maxAgeMs / 3_600_000)} h${rec.lastError ? `; last error: ${rec.lastError}` : ''}` });
+        await write({
+          ...rec,
+          state: 'abandoned',
+          lastError: `still not uploaded after ${Math.round(maxAgeMs / 3_600_000)} h${rec.lastError ? `; last error: ${rec.lastError}` : ''}`,
+        });
         log?.warn('upload abandoned; bundle no longer pinned', { bundle: rec.bundle, attempts: rec.attempts });
         report.abandoned.push(rec.bundle);
         continue;
@@ -201,27 +220,64 @@ export function createUploadSpool(stateDir: string, opts: UploadSpoolOptions = {
       } catch (err) {
         if (signal?.aborted) break;
         // A bug or an I/O fault, not an answer: keep the record and try again later.
-        result = { ok: false, via: null, bundle: rec.bundle, bytes: 0, target: null, attempts: 0, retryable: true, failure: 'network', message: `upload crashed: ${(err as Error)?.message ?? String(err)}` };
+        result = {
+          ok: false,
+          via: null,
+          bundle: rec.bundle,
+          bytes: 0,
+          target: null,
+          attempts: 0,
+          retryable: true,
+          failure: 'network',
+          message: `upload crashed: ${(err as Error)?.message ?? String(err)}`,
+        };
       }
       // Interrupted by shutdown: not an answer about this bundle, so the record stays as it was.
       if (signal?.aborted && !result.ok) break;
       const attempts = rec.attempts + 1;
       const done = now();
-      const summary = { via: result.via, target: result.target, ...(result.caseId ? { caseId: result.caseId } : {}), ...(result.status !== undefined ? { status: result.status } : {}) };
+      const summary = {
+        via: result.via,
+        target: result.target,
+        ...(result.caseId ? { caseId: result.caseId } : {}),
+        ...(result.status !== undefined ? { status: result.status } : {}),
+      };
       if (result.ok) {
         await write({ ...rec, state: 'uploaded', attempts, lastAttemptAt: done, uploadedAt: done, result: summary });
         log?.info('spooled bundle uploaded', { bundle: rec.bundle, caseId: result.caseId, attempts });
         report.uploaded.push(rec.bundle);
       } else if (result.retryable) {
         const next = done + backoffMs(attempts, retry, opts.random);
-        await write({ ...rec, attempts, lastAttemptAt: done, nextAttemptAt: next, lastError: result.message, result: summary });
-        log?.warn('upload failed; will retry', { bundle: rec.bundle, attempts, retryAt: new Date(next).toISOString(), reason: result.message });
+        await write({
+          ...rec,
+          attempts,
+          lastAttemptAt: done,
+          nextAttemptAt: next,
+          lastError: result.message,
+          result: summary,
+        });
+        log?.warn('upload failed; will retry', {
+          bundle: rec.bundle,
+          attempts,
+          retryAt: new Date(next).toISOString(),
+          reason: result.message,
+        });
         report.retrying.push(rec.bundle);
         pausedUntil = next;
         break;
       } else {
-        await write({ ...rec, state: 'failed', attempts, lastAttemptAt: done, lastError: result.message, result: summary });
-        log?.error('upload refused; not retrying (run `flarewatch upload` after fixing the cause)', { bundle: rec.bundle, reason: result.message });
+        await write({
+          ...rec,
+          state: 'failed',
+          attempts,
+          lastAttemptAt: done,
+          lastError: result.message,
+          result: summary,
+        });
+        log?.error('upload refused; not retrying (run `flarewatch upload` after fixing the cause)', {
+          bundle: rec.bundle,
+          reason: result.message,
+        });
         report.failed.push(rec.bundle);
       }
     }
@@ -242,7 +298,10 @@ export function createUploadSpool(stateDir: string, opts: UploadSpoolOptions = {
         version: 1,
         bundle,
         state: 'pending',
-        meta: { ...existing?.meta, ...Object.fromEntries(Object.entries(meta).filter(([, v]) => v !== undefined && v !== '')) },
+        meta: {
+          ...existing?.meta,
+          ...Object.fromEntries(Object.entries(meta).filter(([, v]) => v !== undefined && v !== '')),
+        },
         enqueuedAt: existing?.state === 'pending' ? existing.enqueuedAt : t,
         attempts: existing?.state === 'pending' ? existing.attempts : 0,
         nextAttemptAt: t,
@@ -265,7 +324,14 @@ export function createUploadSpool(stateDir: string, opts: UploadSpoolOptions = {
       const rec = readSync(resolve(bundlePath));
       if (!rec || rec.state === 'uploaded') return;
       const t = now();
-      await write({ ...rec, state: 'uploaded', attempts: rec.attempts + 1, lastAttemptAt: t, uploadedAt: t, result: { via: result.via, target: result.target, ...(result.caseId ? { caseId: result.caseId } : {}) } });
+      await write({
+        ...rec,
+        state: 'uploaded',
+        attempts: rec.attempts + 1,
+        lastAttemptAt: t,
+        uploadedAt: t,
+        result: { via: result.via, target: result.target, ...(result.caseId ? { caseId: result.caseId } : {}) },
+      });
     },
   };
 }

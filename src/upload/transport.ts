@@ -44,7 +44,10 @@ export interface HttpResponse {
 }
 
 export class NetworkError extends Error {
-  constructor(message: string, readonly code: string) {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
     super(message);
     this.name = 'NetworkError';
   }
@@ -66,7 +69,9 @@ function toNetworkError(err: unknown): NetworkError {
 }
 
 /** Builds node request options for the chosen route; may open a tunnel first. */
-async function requestOptions(spec: HttpRequestSpec): Promise<{ options: https.RequestOptions; secure: boolean; route: string }> {
+async function requestOptions(
+  spec: HttpRequestSpec,
+): Promise<{ options: https.RequestOptions; secure: boolean; route: string }> {
   const { url, socketPath } = spec.target;
   const headers: Record<string, string> = { ...(spec.headers ?? {}) };
   if (spec.body) headers['content-length'] = String(spec.body.length);
@@ -76,12 +81,25 @@ async function requestOptions(spec: HttpRequestSpec): Promise<{ options: https.R
     headers,
     ...(spec.signal ? { signal: spec.signal } : {}),
   };
-  if (socketPath) return { options: { ...base, socketPath, agent: false, headers: { host: 'localhost', ...headers } }, secure: false, route: 'unix socket' };
+  if (socketPath)
+    return {
+      options: { ...base, socketPath, agent: false, headers: { host: 'localhost', ...headers } },
+      secure: false,
+      route: 'unix socket',
+    };
 
   const secure = url.protocol === 'https:';
-  const tlsOptions = { ...(spec.ca ? { ca: [...tls.rootCertificates, spec.ca.toString()] } : {}), ...(isIP(bareHost(url)) ? {} : { servername: bareHost(url) }) };
+  const tlsOptions = {
+    ...(spec.ca ? { ca: [...tls.rootCertificates, spec.ca.toString()] } : {}),
+    ...(isIP(bareHost(url)) ? {} : { servername: bareHost(url) }),
+  };
   const proxy = spec.proxyEnv ? proxyFor(url, spec.proxyEnv) : null;
-  if (!proxy) return { options: { ...base, host: bareHost(url), port: port(url), agent: false, ...tlsOptions }, secure, route: 'direct' };
+  if (!proxy)
+    return {
+      options: { ...base, host: bareHost(url), port: port(url), agent: false, ...tlsOptions },
+      secure,
+      route: 'direct',
+    };
 
   const route = `proxy ${proxy.host}`;
   if (!secure) {
@@ -144,12 +162,22 @@ export async function sendRequest(spec: HttpRequestSpec): Promise<HttpResponse> 
       res.once('end', () => {
         if (settled) return;
         settled = true;
-        resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), route });
+        resolve({
+          status: res.statusCode ?? 0,
+          statusText: res.statusMessage ?? '',
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+          route,
+        });
       });
       res.once('error', fail);
-      res.once('aborted', () => fail(new NetworkError('the connection closed before the response ended', 'ECONNRESET')));
+      res.once('aborted', () =>
+        fail(new NetworkError('the connection closed before the response ended', 'ECONNRESET')),
+      );
     });
-    req.setTimeout(spec.timeoutMs, () => req.destroy(new NetworkError(`no progress for ${Math.round(spec.timeoutMs / 1000)} s`, 'ETIMEDOUT')));
+    req.setTimeout(spec.timeoutMs, () =>
+      req.destroy(new NetworkError(`no progress for ${Math.round(spec.timeoutMs / 1000)} s`, 'ETIMEDOUT')),
+    );
     req.once('error', fail);
 
     if (!spec.body) {

@@ -10,7 +10,15 @@ import type { Logger } from '../log/logger.js';
 import { VERSION } from '../version.js';
 import { probeAgentFlare } from './agent.js';
 import { ApiKeyError, readApiKey, type ApiKey } from './credentials.js';
-import { agentFlareTarget, caseIdProblem, emailProblem, intakeUrl, normaliseSite, transportProblem, type Target } from './endpoint.js';
+import {
+  agentFlareTarget,
+  caseIdProblem,
+  emailProblem,
+  intakeUrl,
+  normaliseSite,
+  transportProblem,
+  type Target,
+} from './endpoint.js';
 import { createScrubber, maskApiKey, maskUrl } from './mask.js';
 import { buildMultipart, fileBody, type FormPart } from './multipart.js';
 import { isRetryableStatus, sleep, withRetries } from './retry.js';
@@ -149,7 +157,14 @@ export async function uploadBundle(path: string, opts: UploadOptions = {}): Prom
     throw err;
   }
 
-  function failed(b: string, bytes: number, via: Via | null, failure: FailureKind, message: string, retryable = false): UploadResult {
+  function failed(
+    b: string,
+    bytes: number,
+    via: Via | null,
+    failure: FailureKind,
+    message: string,
+    retryable = false,
+  ): UploadResult {
     return { ok: false, via, bundle: b, bytes, target: null, attempts: 0, failure, retryable, message };
   }
 
@@ -167,9 +182,12 @@ export async function uploadBundle(path: string, opts: UploadOptions = {}): Prom
     if (problem) throw new UsageProblem(problem);
 
     const via = await chooseVia();
-    if (typeof via !== 'string') return { ...failed(bundle, size, null, 'unreachable', scrub(via.message), via.retryable) };
+    if (typeof via !== 'string')
+      return { ...failed(bundle, size, null, 'unreachable', scrub(via.message), via.retryable) };
     if (via !== 'url' && !opts.caseId && !opts.email) {
-      throw new UsageProblem('give a case id (FLAREWATCH_CASE_ID, --case-id) or an email (FLAREWATCH_EMAIL, --email) so support can match the bundle to you');
+      throw new UsageProblem(
+        'give a case id (FLAREWATCH_CASE_ID, --case-id) or an email (FLAREWATCH_EMAIL, --email) so support can match the bundle to you',
+      );
     }
 
     const filename = basename(bundle);
@@ -194,7 +212,12 @@ export async function uploadBundle(path: string, opts: UploadOptions = {}): Prom
       target = agentFlareTarget(opts.agentUrl ?? 'http://localhost:8126');
       attemptOnce = () => postForm(target, form('flarewatch'), { what: 'the Agent', useProxy: false });
     } else {
-      const start = intakeUrl({ site: env.DD_SITE, version: opts.version ?? VERSION, caseId: opts.caseId, baseUrl: opts.intakeBaseUrl });
+      const start = intakeUrl({
+        site: env.DD_SITE,
+        version: opts.version ?? VERSION,
+        caseId: opts.caseId,
+        baseUrl: opts.intakeBaseUrl,
+      });
       const tp = transportProblem(start, opts.allowHttp ?? false);
       if (tp) throw new UsageProblem(tp);
       target = { url: start };
@@ -206,11 +229,21 @@ export async function uploadBundle(path: string, opts: UploadOptions = {}): Prom
           resolved = r.url;
           target = { url: resolved };
         }
-        return postForm({ url: resolved }, form('flarewatch'), { what: 'the intake', useProxy: true, apiKey: apiKey!.key });
+        return postForm({ url: resolved }, form('flarewatch'), {
+          what: 'the intake',
+          useProxy: true,
+          apiKey: apiKey!.key,
+        });
       };
     }
     const shownTarget = target.socketPath ? `unix://${target.socketPath}${target.url.pathname}` : maskUrl(target.url);
-    log?.info('uploading bundle', { bundle, bytes: size, via, target: shownTarget, ...(opts.caseId ? { caseId: opts.caseId } : {}) });
+    log?.info('uploading bundle', {
+      bundle,
+      bytes: size,
+      via,
+      target: shownTarget,
+      ...(opts.caseId ? { caseId: opts.caseId } : {}),
+    });
 
     const { outcome, attempts } = await withRetries(() => attemptOnce(), {
       attempts: opts.attempts ?? 3,
@@ -220,7 +253,8 @@ export async function uploadBundle(path: string, opts: UploadOptions = {}): Prom
       delay: opts.delay ?? ((ms: number) => sleep(ms, opts.signal).catch(() => undefined)),
       ...(opts.random ? { random: opts.random } : {}),
       retryable: (o) => !o.ok && o.retryable && !opts.signal?.aborted,
-      onRetry: (o, n, waitMs) => log?.warn('upload attempt failed; retrying', { attempt: n, waitMs, reason: scrub(o.message) }),
+      onRetry: (o, n, waitMs) =>
+        log?.warn('upload attempt failed; retrying', { attempt: n, waitMs, reason: scrub(o.message) }),
     });
     const finalTarget = target.socketPath ? shownTarget : maskUrl(target.url);
     const result: UploadResult = {
@@ -238,9 +272,24 @@ export async function uploadBundle(path: string, opts: UploadOptions = {}): Prom
       ...(outcome.requestUuid ? { requestUuid: outcome.requestUuid } : {}),
       ...((outcome.caseId ?? opts.caseId) ? { caseId: outcome.caseId ?? opts.caseId } : {}),
     };
-    if (result.ok) log?.info('bundle uploaded', { bundle, via, target: finalTarget, attempts, ...(result.caseId ? { caseId: result.caseId } : {}) });
+    if (result.ok)
+      log?.info('bundle uploaded', {
+        bundle,
+        via,
+        target: finalTarget,
+        attempts,
+        ...(result.caseId ? { caseId: result.caseId } : {}),
+      });
     // The caller reports the failure (the CLI prints it, the spool logs it with its plan).
-    else log?.info('upload failed', { bundle, via, target: finalTarget, attempts, status: result.status, reason: result.message });
+    else
+      log?.info('upload failed', {
+        bundle,
+        via,
+        target: finalTarget,
+        attempts,
+        status: result.status,
+        reason: result.message,
+      });
     return result;
   }
 
@@ -259,7 +308,10 @@ export async function uploadBundle(path: string, opts: UploadOptions = {}): Prom
       return 'url';
     }
     if (want === 'intake') {
-      if (!apiKey) throw new UsageProblem('the intake needs an API key: set DD_API_KEY or DD_API_KEY_FILE (or send through the Agent with --via agent)');
+      if (!apiKey)
+        throw new UsageProblem(
+          'the intake needs an API key: set DD_API_KEY or DD_API_KEY_FILE (or send through the Agent with --via agent)',
+        );
       return 'intake';
     }
     if (want === 'agent') return 'agent';
@@ -285,7 +337,10 @@ export async function uploadBundle(path: string, opts: UploadOptions = {}): Prom
         res = await sendRequest({
           target: { url },
           method: 'HEAD',
-          headers: { 'user-agent': `flarewatch/${opts.version ?? VERSION}`, ...(sendKey ? { 'dd-api-key': apiKey!.key } : {}) },
+          headers: {
+            'user-agent': `flarewatch/${opts.version ?? VERSION}`,
+            ...(sendKey ? { 'dd-api-key': apiKey!.key } : {}),
+          },
           timeoutMs: opts.timeoutMs ?? 60_000,
           proxyEnv: env,
           ca: opts.ca,
@@ -299,7 +354,16 @@ export async function uploadBundle(path: string, opts: UploadOptions = {}): Prom
       if (res.status >= 300 && res.status < 400 && location) {
         const next = new URL(location, url);
         const tp = transportProblem(next, opts.allowHttp ?? false);
-        if (tp) return { outcome: { ok: false, retryable: false, failure: 'rejected', status: res.status, message: `the intake redirected to ${maskUrl(next)}: ${tp}` } };
+        if (tp)
+          return {
+            outcome: {
+              ok: false,
+              retryable: false,
+              failure: 'rejected',
+              status: res.status,
+              message: `the intake redirected to ${maskUrl(next)}: ${tp}`,
+            },
+          };
         sendKey = sendKey && keyMayFollow(url, next, site);
         url = next;
         continue;
@@ -316,7 +380,14 @@ export async function uploadBundle(path: string, opts: UploadOptions = {}): Prom
         },
       };
     }
-    return { outcome: { ok: false, retryable: false, failure: 'rejected', message: `more than ${MAX_REDIRECTS} redirects from ${maskUrl(start)}` } };
+    return {
+      outcome: {
+        ok: false,
+        retryable: false,
+        failure: 'rejected',
+        message: `more than ${MAX_REDIRECTS} redirects from ${maskUrl(start)}`,
+      },
+    };
   }
 
   function keyRefused(res: HttpResponse): Outcome {
@@ -334,7 +405,11 @@ export async function uploadBundle(path: string, opts: UploadOptions = {}): Prom
     return opts.onProgress ? (sent: number) => opts.onProgress!(Math.min(sent, total), total) : undefined;
   }
 
-  async function postForm(target: Target, parts: FormPart[], how: { what: string; useProxy: boolean; apiKey?: string }): Promise<Outcome> {
+  async function postForm(
+    target: Target,
+    parts: FormPart[],
+    how: { what: string; useProxy: boolean; apiKey?: string },
+  ): Promise<Outcome> {
     const body = buildMultipart(parts);
     let res: HttpResponse;
     try {
@@ -378,7 +453,14 @@ export async function uploadBundle(path: string, opts: UploadOptions = {}): Prom
     } catch (err) {
       return networkOutcome(err, `upload to ${maskUrl(url)} failed`);
     }
-    if (res.status >= 200 && res.status < 300) return { ok: true, retryable: false, status: res.status, route: res.route, message: `uploaded to ${maskUrl(url)} (${res.status})` };
+    if (res.status >= 200 && res.status < 300)
+      return {
+        ok: true,
+        retryable: false,
+        status: res.status,
+        route: res.route,
+        message: `uploaded to ${maskUrl(url)} (${res.status})`,
+      };
     const hint = res.status === 403 ? ' (the URL expired, or its signature does not cover this request)' : '';
     return {
       ok: false,
@@ -394,9 +476,23 @@ export async function uploadBundle(path: string, opts: UploadOptions = {}): Prom
     const answer = parseFlareAnswer(res.body);
     const base = { status: res.status, route: res.route };
     if (res.status >= 200 && res.status < 300) {
-      if (answer?.error) return { ...base, ok: false, retryable: false, failure: 'response', message: `${what} refused the bundle: ${answer.error.slice(0, 300)}` };
+      if (answer?.error)
+        return {
+          ...base,
+          ok: false,
+          retryable: false,
+          failure: 'response',
+          message: `${what} refused the bundle: ${answer.error.slice(0, 300)}`,
+        };
       // The intake always answers JSON; the Agent relays whatever the backend said.
-      if (!answer && keyed) return { ...base, ok: false, retryable: false, failure: 'response', message: `${what} answered ${res.status} with something other than JSON${bodySnippet(res)}` };
+      if (!answer && keyed)
+        return {
+          ...base,
+          ok: false,
+          retryable: false,
+          failure: 'response',
+          message: `${what} answered ${res.status} with something other than JSON${bodySnippet(res)}`,
+        };
       const caseId = answer?.caseId ?? opts.caseId;
       return {
         ...base,
@@ -410,8 +506,15 @@ export async function uploadBundle(path: string, opts: UploadOptions = {}): Prom
     if (res.status === 403 && keyed) return keyRefused(res);
     const retryable = isRetryableStatus(res.status);
     let hint = '';
-    if (!keyed && res.status === 404) hint = ' (this Agent has no /tracer_flare/v1: upgrade it or use --via intake with DD_API_KEY)';
+    if (!keyed && res.status === 404)
+      hint = ' (this Agent has no /tracer_flare/v1: upgrade it or use --via intake with DD_API_KEY)';
     if (!keyed && res.status === 403) hint = " (Datadog refused the Agent's own API key)";
-    return { ...base, ok: false, retryable, failure: retryable ? 'server' : 'rejected', message: `${what} answered ${res.status}${hint}${answer?.error ? `: ${answer.error.slice(0, 150)}` : bodySnippet(res)}` };
+    return {
+      ...base,
+      ok: false,
+      retryable,
+      failure: retryable ? 'server' : 'rejected',
+      message: `${what} answered ${res.status}${hint}${answer?.error ? `: ${answer.error.slice(0, 150)}` : bodySnippet(res)}`,
+    };
   }
 }

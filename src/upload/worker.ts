@@ -12,7 +12,10 @@ export interface SpoolWorker {
   last(): DrainReport | undefined;
 }
 
-export function startSpoolWorker(spool: UploadSpool, opts: { logger?: Logger; minDelayMs?: number; now?: () => number } = {}): SpoolWorker {
+export function startSpoolWorker(
+  spool: UploadSpool,
+  opts: { logger?: Logger; minDelayMs?: number; now?: () => number } = {},
+): SpoolWorker {
   const now = opts.now ?? Date.now;
   const minDelay = opts.minDelayMs ?? 1000;
   let timer: NodeJS.Timeout | undefined;

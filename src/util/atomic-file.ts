@@ -11,7 +11,11 @@ export interface AtomicWriteOptions {
   keepPrevious?: boolean;
 }
 
-export async function writeFileAtomic(path: string, data: string | Buffer, opts: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Buffer,
+  opts: AtomicWriteOptions = {},
+): Promise<void> {
   // pid + random: two writers of the same file (even in one process) never share a temp file.
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const fh = await open(tmp, 'w', opts.mode ?? 0o600);

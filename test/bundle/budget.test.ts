@@ -43,12 +43,24 @@ describe('bundle size budget', () => {
       FLAREWATCH_MAX_BUNDLE_BYTES: String(maxBytes),
       FLAREWATCH_MAX_LOG_FILE_BYTES: '64KiB',
     });
-    const result = await buildBundle({ config, reason: 'manual', env: {}, procRoot: join(root, 'none'), rootDir: root, logDirs: [logs] });
+    const result = await buildBundle({
+      config,
+      reason: 'manual',
+      env: {},
+      procRoot: join(root, 'none'),
+      rootDir: root,
+      logDirs: [logs],
+    });
     const m = result.manifest;
 
     expect(m.budget.contentBytes).toBeLessThanOrEqual(maxBytes);
     const logFiles = m.files.filter((f) => f.collector === 'logs');
-    expect(logFiles.map((f) => f.path.split('/').pop())).toEqual(['dense.log', 'sparse.log', 'quiet-new.log', 'quiet-mid.log']);
+    expect(logFiles.map((f) => f.path.split('/').pop())).toEqual([
+      'dense.log',
+      'sparse.log',
+      'quiet-new.log',
+      'quiet-mid.log',
+    ]);
     for (const f of logFiles) {
       expect(f.bytes).toBeLessThanOrEqual(64 * 1024);
       expect(f.truncated).toBeDefined();
@@ -58,7 +70,9 @@ describe('bundle size budget', () => {
     expect(logFiles[0]!.truncated!.strategy).toBe('error-windows+head+tail');
     expect(logFiles[0]!.truncated!.error_windows).toBeGreaterThan(0);
     expect(logFiles[2]!.truncated!.strategy).toBe('head+tail');
-    expect(m.omitted).toEqual([expect.objectContaining({ source: files.quietOld, reason: 'total log budget exhausted' })]);
+    expect(m.omitted).toEqual([
+      expect.objectContaining({ source: files.quietOld, reason: 'total log budget exhausted' }),
+    ]);
 
     const entries = await unzip(result.path);
     const total = entries.filter((e) => e.name !== 'manifest.json').reduce((n, e) => n + e.data.length, 0);
@@ -76,8 +90,19 @@ describe('bundle size budget', () => {
     const root = await tempDir();
     await writeFixture(root, 'logs/a.log', log(3000, 10, 'a'));
     const port = await refusedPort();
-    const config = testConfig(root, { FLAREWATCH_AGENT_URL: `http://127.0.0.1:${port}`, FLAREWATCH_MAX_BUNDLE_BYTES: '1GiB', FLAREWATCH_MAX_LOG_FILE_BYTES: '1GiB' });
-    const result = await buildBundle({ config, reason: 'manual', env: {}, procRoot: join(root, 'none'), rootDir: root, logDirs: [join(root, 'logs')] });
+    const config = testConfig(root, {
+      FLAREWATCH_AGENT_URL: `http://127.0.0.1:${port}`,
+      FLAREWATCH_MAX_BUNDLE_BYTES: '1GiB',
+      FLAREWATCH_MAX_LOG_FILE_BYTES: '1GiB',
+    });
+    const result = await buildBundle({
+      config,
+      reason: 'manual',
+      env: {},
+      procRoot: join(root, 'none'),
+      rootDir: root,
+      logDirs: [join(root, 'logs')],
+    });
     const f = result.manifest.files.find((x) => x.path.endsWith('a.log'))!;
     expect(f.truncated).toBeUndefined();
     expect(f.bytes).toBe(Buffer.byteLength(log(3000, 10, 'a')));

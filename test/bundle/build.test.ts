@@ -7,39 +7,79 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { buildBundle } from '../../src/bundle/index.js';
 import type { Manifest } from '../../src/bundle/index.js';
-import { refusedPort, startFakeAgent, startSilentServer, tempDir, testConfig, unzip, writeFixture, type FakeAgent, removeTempDirs } from './helpers.js';
+import {
+  refusedPort,
+  startFakeAgent,
+  startSilentServer,
+  tempDir,
+  testConfig,
+  unzip,
+  writeFixture,
+  type FakeAgent,
+  removeTempDirs,
+} from './helpers.js';
 
 afterAll(removeTempDirs);
 
 const CANARY = 'fwCanary';
-const cleanups: Array<() => Promise<void>> = [];
+const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
 async function fixtureHost(root: string) {
   const logDir = join(root, 'logs');
-  await writeFixture(root, 'logs/dd-java-agent.log', [
-    '[dd.trace 2024-05-01 10:00:00:000 +0000] [main] INFO datadog.trace.agent - starting',
-    `[dd.trace 2024-05-01 10:00:01:000 +0000] [dd-trace-processor] WARN DDAgentApi - Error while sending 9 traces. java.net.ConnectException: Failed to connect to localhost/127.0.0.1:8126 api_key=${CANARY}Log0123456789abcdef0123`,
-    `[dd.trace 2024-05-01 10:00:02:000 +0000] [main] DEBUG datadog - using proxy http://ops:${CANARY}UrlPass@proxy.internal:3128`,
-    `[dd.trace 2024-05-01 10:00:03:000 +0000] [main] DEBUG datadog - env value leaked: ${CANARY}EnvValue0042`,
-    `[dd.trace 2024-05-01 10:00:04:000 +0000] [main] DEBUG datadog - header Authorization: Bearer ${CANARY}Bearer0123456789`,
-    '',
-  ].join('\n'));
-  const yaml = await writeFixture(root, 'etc/datadog-agent/datadog.yaml', `api_key: ${CANARY}Yaml0123456789abcdef012\nsite: datadoghq.com\napm_config:\n  enabled: true\n`);
-  const json = await writeFixture(root, 'app/datadog.json', JSON.stringify({ DD_TRACE_AGENT_URL: 'http://localhost:8126', DD_API_KEY: `${CANARY}Json0123456789abcdef` }));
+  await writeFixture(
+    root,
+    'logs/dd-java-agent.log',
+    [
+      '[dd.trace 2024-05-01 10:00:00:000 +0000] [main] INFO datadog.trace.agent - starting',
+      `[dd.trace 2024-05-01 10:00:01:000 +0000] [dd-trace-processor] WARN DDAgentApi - Error while sending 9 traces. java.net.ConnectException: Failed to connect to localhost/127.0.0.1:8126 api_key=${CANARY}Log0123456789abcdef0123`,
+      `[dd.trace 2024-05-01 10:00:02:000 +0000] [main] DEBUG datadog - using proxy http://ops:${CANARY}UrlPass@proxy.internal:3128`,
+      `[dd.trace 2024-05-01 10:00:03:000 +0000] [main] DEBUG datadog - env value leaked: ${CANARY}EnvValue0042`,
+      `[dd.trace 2024-05-01 10:00:04:000 +0000] [main] DEBUG datadog - header Authorization: Bearer ${CANARY}Bearer0123456789`,
+      '',
+    ].join('\n'),
+  );
+  const yaml = await writeFixture(
+    root,
+    'etc/datadog-agent/datadog.yaml',
+    `api_key: ${CANARY}Yaml0123456789abcdef012\nsite: datadoghq.com\napm_config:\n  enabled: true\n`,
+  );
+  const json = await writeFixture(
+    root,
+    'app/datadog.json',
+    JSON.stringify({ DD_TRACE_AGENT_URL: 'http://localhost:8126', DD_API_KEY: `${CANARY}Json0123456789abcdef` }),
+  );
   const token = await writeFixture(root, 'etc/datadog-agent/auth_token', `${CANARY}AuthToken`);
   // A /proc look-alike with one Java process running the tracer.
-  await writeFixture(root, 'proc/4242/cmdline', ['java', '-javaagent:/opt/dd-java-agent.jar', '-jar', 'app.jar'].join('\0') + '\0');
-  await writeFixture(root, 'proc/4242/environ', [`DD_API_KEY=${CANARY}ProcKey0123456789`, 'DD_AGENT_HOST=datadog-agent', 'DD_SERVICE=checkout', 'HOME=/home/app', `AWS_SECRET_ACCESS_KEY=${CANARY}ProcAws0123456789`].join('\0') + '\0');
+  await writeFixture(
+    root,
+    'proc/4242/cmdline',
+    ['java', '-javaagent:/opt/dd-java-agent.jar', '-jar', 'app.jar'].join('\0') + '\0',
+  );
+  await writeFixture(
+    root,
+    'proc/4242/environ',
+    [
+      `DD_API_KEY=${CANARY}ProcKey0123456789`,
+      'DD_AGENT_HOST=datadog-agent',
+      'DD_SERVICE=checkout',
+      'HOME=/home/app',
+      `AWS_SECRET_ACCESS_KEY=${CANARY}ProcAws0123456789`,
+    ].join('\0') + '\0',
+  );
   await writeFixture(root, 'proc/4343/cmdline', 'bash\0');
   await writeFixture(root, 'proc/4343/environ', 'HOME=/root\0');
-  await writeFixture(root, 'proc/net/tcp', [
-    '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
-    '   0: 0100007F:1FBE 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0000000000000000 100 0 0 10 0',
-    '   1: 0100007F:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 2 1 0000000000000000 100 0 0 10 0',
-  ].join('\n'));
+  await writeFixture(
+    root,
+    'proc/net/tcp',
+    [
+      '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+      '   0: 0100007F:1FBE 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0000000000000000 100 0 0 10 0',
+      '   1: 0100007F:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 2 1 0000000000000000 100 0 0 10 0',
+    ].join('\n'),
+  );
   await writeFixture(root, 'etc/os-release', 'PRETTY_NAME="Test Linux 1"\nID=testlinux\nVERSION_ID=1\n');
   return {
     logDir,
@@ -47,7 +87,12 @@ async function fixtureHost(root: string) {
       { tracer: 'datadog-agent', path: yaml, format: 'yaml' as const, origin: 'test' },
       { tracer: 'dotnet', path: json, format: 'json' as const, origin: 'test' },
       { tracer: 'datadog-agent', path: token, format: 'text' as const, origin: 'test', neverCopy: true },
-      { tracer: 'datadog-agent', path: join(root, 'etc/datadog-agent/system-probe.yaml'), format: 'yaml' as const, origin: 'test' },
+      {
+        tracer: 'datadog-agent',
+        path: join(root, 'etc/datadog-agent/system-probe.yaml'),
+        format: 'yaml' as const,
+        origin: 'test',
+      },
     ],
     env: {
       DD_API_KEY: `${CANARY}EnvValue0042`,
@@ -111,7 +156,15 @@ describe('buildBundle', () => {
       expect(f.bytes).toBe(e.data.length);
       expect(f.sha256).toBe(sha(e.data));
     }
-    expect(manifest.collectors.map((c) => c.name)).toEqual(['environment', 'agent', 'otel', 'config', 'system', 'logs', 'diagnosis']);
+    expect(manifest.collectors.map((c) => c.name)).toEqual([
+      'environment',
+      'agent',
+      'otel',
+      'config',
+      'system',
+      'logs',
+      'diagnosis',
+    ]);
     for (const c of manifest.collectors) expect(c.status, `${c.name}: ${c.error}`).toBe('ok');
     expect(manifest.redaction.total).toBeGreaterThan(0);
     expect(JSON.stringify(manifest.redaction)).not.toContain(CANARY);
@@ -126,7 +179,7 @@ describe('buildBundle', () => {
     expect(probe.clockSkewMs).toBeGreaterThan(85_000);
     expect(probe.clockSkewMs).toBeLessThan(95_000);
     expect(agent.traces).toHaveLength(1);
-    const span = (agent.traces[0] as Array<Array<Record<string, unknown>>>)[0]![0]!;
+    const span = (agent.traces[0] as Record<string, unknown>[][])[0]![0]!;
     for (const k of ['trace_id', 'span_id', 'start', 'duration']) expect(typeof span[k]).toBe('number');
     for (const k of ['name', 'resource', 'service', 'type']) expect(typeof span[k]).toBe('string');
     const info = JSON.parse(entries.find((e) => e.name === 'agent/info.json')!.data.toString('utf8'));
@@ -148,7 +201,10 @@ describe('buildBundle', () => {
     expect(yamlEntry.name.startsWith('config/datadog-agent/')).toBe(true);
     expect(yamlEntry.data.toString('utf8')).toContain('site: datadoghq.com');
     expect(names.some((n) => n.includes('auth_token'))).toBe(false);
-    const searched = JSON.parse(entries.find((e) => e.name === 'config/searched.json')!.data.toString('utf8')) as Array<{ path: string; outcome: string }>;
+    const searched = JSON.parse(entries.find((e) => e.name === 'config/searched.json')!.data.toString('utf8')) as {
+      path: string;
+      outcome: string;
+    }[];
     expect(searched.find((s) => s.path.endsWith('auth_token'))!.outcome).toMatch(/never copied/);
     expect(searched.find((s) => s.path.endsWith('system-probe.yaml'))!.outcome).toBe('not present');
 
@@ -184,7 +240,14 @@ describe('buildBundle', () => {
     const silent = await startSilentServer();
     cleanups.push(() => silent.close());
     const config = testConfig(root, { FLAREWATCH_AGENT_URL: silent.url, FLAREWATCH_COLLECTOR_TIMEOUT: '2' });
-    const result = await buildBundle({ config, reason: 'manual', env: {}, procRoot: join(root, 'none'), rootDir: root, agentDebugPort: 0 });
+    const result = await buildBundle({
+      config,
+      reason: 'manual',
+      env: {},
+      procRoot: join(root, 'none'),
+      rootDir: root,
+      agentDebugPort: 0,
+    });
     const probe = result.manifest.collectors.find((c) => c.name === 'agent')!;
     expect(probe.status).toBe('ok');
     const entries = await unzip(result.path);
@@ -239,7 +302,12 @@ describe('buildBundle', () => {
       env: {},
       procRoot: join(root, 'none'),
       rootDir: root,
-      extraEntries: [{ path: 'trigger.json', content: JSON.stringify({ signature: 'refused:127.0.0.1:8126', lines: [`token=${CANARY}Trigger0123456789`] }) }],
+      extraEntries: [
+        {
+          path: 'trigger.json',
+          content: JSON.stringify({ signature: 'refused:127.0.0.1:8126', lines: [`token=${CANARY}Trigger0123456789`] }),
+        },
+      ],
     });
     expect(result.manifest.trigger?.signature).toBe('refused:127.0.0.1:8126');
     expect(result.path).toMatch(/-threshold\.zip$/);
@@ -253,12 +321,22 @@ describe('buildBundle', () => {
     const port = await refusedPort();
     const config = testConfig(root, { FLAREWATCH_AGENT_URL: `http://127.0.0.1:${port}` });
     const now = () => Date.UTC(2026, 0, 2, 3, 4, 5);
-    const opts = { config, reason: 'manual', env: {}, procRoot: join(root, 'none'), rootDir: root, now, retention: false as const };
+    const opts = {
+      config,
+      reason: 'manual',
+      env: {},
+      procRoot: join(root, 'none'),
+      rootDir: root,
+      now,
+      retention: false as const,
+    };
     const [a, b] = await Promise.all([buildBundle(opts), buildBundle(opts)]);
     expect(new Set([a.path, b.path]).size).toBe(2);
     const suffixes = [a.path, b.path].map((p) => /-20260102T030405Z-manual(-1)?\.zip$/.exec(p)?.[1] ?? '').sort();
     expect(suffixes).toEqual(['', '-1']);
-    const ids = await Promise.all([a.path, b.path].map(async (p) => JSON.parse((await unzip(p))[0]!.data.toString('utf8')).bundleId));
+    const ids = await Promise.all(
+      [a.path, b.path].map(async (p) => JSON.parse((await unzip(p))[0]!.data.toString('utf8')).bundleId),
+    );
     expect(ids.sort()).toEqual([a.manifest.bundleId, b.manifest.bundleId].sort());
   });
 
@@ -277,7 +355,14 @@ describe('buildBundle', () => {
       trigger: { signature: 'python/refused/localhost:8126', threshold: 5 },
       afterCollect: ({ agent: probe }) => {
         seen.push(probe?.info.summary?.version);
-        return [{ path: 'findings.json', content: JSON.stringify({ findings: [{ id: 'agent-ok', note: `api_key=${CANARY}Finding0123456789abcdef` }] }) }];
+        return [
+          {
+            path: 'findings.json',
+            content: JSON.stringify({
+              findings: [{ id: 'agent-ok', note: `api_key=${CANARY}Finding0123456789abcdef` }],
+            }),
+          },
+        ];
       },
     });
     expect(seen).toEqual(['7.60.1']);
@@ -298,15 +383,31 @@ describe('buildBundle', () => {
       env: {},
       procRoot: join(root, 'none'),
       rootDir: root,
-      trigger: { signature: 'python/refused/127.0.0.1:8126', firedAt: new Date(t).toISOString(), threshold: 5, windowSeconds: 60 },
-      errorEvents: Array.from({ length: 6 }, (_, i) => ({ time: t - i * 1000, language: 'python', kind: 'refused', target: `127.0.0.1:${port}`, file: '/var/log/app.log' })),
-      agentSeries: [{ at: t - 60_000, ok: true }, { at: t - 1000, ok: false, detail: 'refused' }],
+      trigger: {
+        signature: 'python/refused/127.0.0.1:8126',
+        firedAt: new Date(t).toISOString(),
+        threshold: 5,
+        windowSeconds: 60,
+      },
+      errorEvents: Array.from({ length: 6 }, (_, i) => ({
+        time: t - i * 1000,
+        language: 'python',
+        kind: 'refused',
+        target: `127.0.0.1:${port}`,
+        file: '/var/log/app.log',
+      })),
+      agentSeries: [
+        { at: t - 60_000, ok: true },
+        { at: t - 1000, ok: false, detail: 'refused' },
+      ],
     });
     const entries = await unzip(r.path);
     const findings = JSON.parse(entries.find((e) => e.name === 'findings.json')!.data.toString('utf8'));
     expect(findings.evidence.errors).toHaveLength(6);
     expect(findings.agentAcceptsTraces).toBe(false);
     expect(findings.findings.length).toBeGreaterThan(0);
-    expect(entries.find((e) => e.name === 'summary.html')!.data.toString('utf8')).toContain('python/refused/127.0.0.1:8126');
+    expect(entries.find((e) => e.name === 'summary.html')!.data.toString('utf8')).toContain(
+      'python/refused/127.0.0.1:8126',
+    );
   });
 });

@@ -14,7 +14,7 @@ import { refusedPort, startSilentServer, tempDir, unzip, writeFixture, removeTem
 afterAll(removeTempDirs);
 
 const MAIN = resolve(import.meta.dirname, '../../dist/cli/main.js');
-const cleanups: Array<() => Promise<void>> = [];
+const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
@@ -25,9 +25,19 @@ interface Run {
   stderr: string;
 }
 
-function cli(args: string[], env: Record<string, string>, opts: { onStderr?: (text: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<Run> {
+function cli(
+  args: string[],
+  env: Record<string, string>,
+  opts: { onStderr?: (text: string, child: ReturnType<typeof spawn>) => void } = {},
+): Promise<Run> {
   const child = spawn(process.execPath, [MAIN, ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: env.HOME ?? '/nonexistent', FLAREWATCH_DEFAULT_PATHS: 'false', FLAREWATCH_LOG_FORMAT: 'json', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: env.HOME ?? '/nonexistent',
+      FLAREWATCH_DEFAULT_PATHS: 'false',
+      FLAREWATCH_LOG_FORMAT: 'json',
+      ...env,
+    },
     cwd: env.HOME,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -45,10 +55,18 @@ async function setup() {
   const root = await tempDir('fw-cli-');
   await writeFixture(root, 'logs/app.log', '2024-05-01 ERROR connect ECONNREFUSED 127.0.0.1:8126\nok line\n');
   const port = await refusedPort();
-  return { root, env: { HOME: root, FLAREWATCH_STATE_DIR: join(root, 'state'), FLAREWATCH_AGENT_URL: `http://127.0.0.1:${port}`, FLAREWATCH_LOG_DIRS: join(root, 'logs') } };
+  return {
+    root,
+    env: {
+      HOME: root,
+      FLAREWATCH_STATE_DIR: join(root, 'state'),
+      FLAREWATCH_AGENT_URL: `http://127.0.0.1:${port}`,
+      FLAREWATCH_LOG_DIRS: join(root, 'logs'),
+    },
+  };
 }
 
-async function rezip(entries: Array<{ name: string; data: Buffer }>, out: string): Promise<void> {
+async function rezip(entries: { name: string; data: Buffer }[], out: string): Promise<void> {
   const archive = new ZipArchive();
   const sink = createWriteStream(out);
   archive.pipe(sink);
@@ -88,7 +106,11 @@ describe('flarewatch collect / inspect / verify', () => {
     const out = join(root, 'elsewhere');
     const r = await cli(['collect', '--json', '--output', out, '--max-bytes', '1MiB'], env);
     expect(r.code, r.stderr).toBe(0);
-    const doc = JSON.parse(r.stdout) as { path: string; collectors: Array<{ name: string; status: string }>; files: number };
+    const doc = JSON.parse(r.stdout) as {
+      path: string;
+      collectors: { name: string; status: string }[];
+      files: number;
+    };
     expect(doc.path.startsWith(out)).toBe(true);
     expect(doc.collectors.map((c) => c.name)).toContain('logs');
     expect(doc.files).toBeGreaterThan(5);
@@ -111,7 +133,12 @@ describe('flarewatch collect / inspect / verify', () => {
     const entries = await unzip(path);
 
     const tampered = join(root, 'tampered.zip');
-    await rezip(entries.map((e) => (e.name.endsWith('app.log') ? { ...e, data: Buffer.concat([e.data, Buffer.from('extra\n')]) } : e)), tampered);
+    await rezip(
+      entries.map((e) =>
+        e.name.endsWith('app.log') ? { ...e, data: Buffer.concat([e.data, Buffer.from('extra\n')]) } : e,
+      ),
+      tampered,
+    );
     const v1 = await cli(['verify', tampered], env);
     expect(v1.code).toBe(1);
     expect(v1.stdout).toMatch(/^checksum\s+logs\/.*app\.log: sha256/m);
@@ -143,15 +170,19 @@ describe('flarewatch collect / inspect / verify', () => {
     const silent = await startSilentServer();
     cleanups.push(() => silent.close());
     let sent = false;
-    const r = await cli(['collect'], { ...env, FLAREWATCH_AGENT_URL: silent.url, FLAREWATCH_COLLECTOR_TIMEOUT: '60' }, {
-      onStderr: (text, child) => {
-        if (!sent && text.includes('collect agent, otel, config, system')) {
-          sent = true;
-          // The agent probe is now waiting on a server that never answers.
-          void silent.accepted.then(() => child.kill('SIGINT'));
-        }
+    const r = await cli(
+      ['collect'],
+      { ...env, FLAREWATCH_AGENT_URL: silent.url, FLAREWATCH_COLLECTOR_TIMEOUT: '60' },
+      {
+        onStderr: (text, child) => {
+          if (!sent && text.includes('collect agent, otel, config, system')) {
+            sent = true;
+            // The agent probe is now waiting on a server that never answers.
+            void silent.accepted.then(() => child.kill('SIGINT'));
+          }
+        },
       },
-    });
+    );
     expect(sent).toBe(true);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/bundle interrupted \(SIGINT\)/);

@@ -27,7 +27,12 @@ export async function tempDir(prefix = 'fw-bundle-'): Promise<string> {
 export function testConfig(root: string, env: Record<string, string> = {}): Config {
   return loadConfig({
     cwd: root,
-    env: { FLAREWATCH_STATE_DIR: join(root, 'state'), FLAREWATCH_DEFAULT_PATHS: 'false', FLAREWATCH_COLLECTOR_TIMEOUT: '5', ...env },
+    env: {
+      FLAREWATCH_STATE_DIR: join(root, 'state'),
+      FLAREWATCH_DEFAULT_PATHS: 'false',
+      FLAREWATCH_COLLECTOR_TIMEOUT: '5',
+      ...env,
+    },
     home: root,
     uid: 1000,
     exists: () => false,
@@ -67,18 +72,31 @@ export interface UnzippedEntry {
 export function unzip(path: string): Promise<UnzippedEntry[]> {
   return new Promise((resolve, reject) => {
     yauzl.open(path, { lazyEntries: true }, (err, zip) => {
-      if (err) return reject(err);
+      if (err) {
+        reject(err);
+        return;
+      }
       const out: UnzippedEntry[] = [];
       zip.on('error', reject);
       zip.on('end', () => resolve(out));
       zip.on('entry', (e: yauzl.Entry) => {
         zip.openReadStream(e, (err2, stream) => {
-          if (err2) return reject(err2);
+          if (err2) {
+            reject(err2);
+            return;
+          }
           const chunks: Buffer[] = [];
           stream.on('data', (c: Buffer) => chunks.push(c));
           stream.on('end', () => {
             const mode = (e.externalFileAttributes >>> 16) & 0o7777;
-            out.push({ name: e.fileName, mode, data: Buffer.concat(chunks), method: e.compressionMethod, crc32: e.crc32, compressedSize: e.compressedSize });
+            out.push({
+              name: e.fileName,
+              mode,
+              data: Buffer.concat(chunks),
+              method: e.compressionMethod,
+              crc32: e.crc32,
+              compressedSize: e.compressedSize,
+            });
             zip.readEntry();
           });
           stream.on('error', reject);
@@ -152,7 +170,12 @@ export async function startFakeAgent(opts: { dateOffsetMs?: number } = {}): Prom
 }
 
 /** A TCP server that accepts connections and never answers. */
-export async function startSilentServer(): Promise<{ url: string; port: number; accepted: Promise<void>; close(): Promise<void> }> {
+export async function startSilentServer(): Promise<{
+  url: string;
+  port: number;
+  accepted: Promise<void>;
+  close(): Promise<void>;
+}> {
   const sockets = new Set<net.Socket>();
   let onAccept: () => void = () => undefined;
   const accepted = new Promise<void>((r) => (onAccept = r));

@@ -8,11 +8,19 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { buildBundle, BundleError, type BuildBundleOptions } from '../../src/bundle/index.js';
 import type { Config } from '../../src/config/settings.js';
 import type { BundleIo } from '../../src/collect/stage.js';
-import { openFilesUnder, refusedPort, startSilentServer, tempDir, testConfig, writeFixture, removeTempDirs } from './helpers.js';
+import {
+  openFilesUnder,
+  refusedPort,
+  startSilentServer,
+  tempDir,
+  testConfig,
+  writeFixture,
+  removeTempDirs,
+} from './helpers.js';
 
 afterAll(removeTempDirs);
 
-const cleanups: Array<() => Promise<void>> = [];
+const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
@@ -27,7 +35,10 @@ function fullDiskIo(match: RegExp, after: number): BundleIo {
       return new Writable({
         write(chunk: Buffer, _enc, cb) {
           written += chunk.length;
-          if (written > after) return cb(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+          if (written > after) {
+            cb(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+            return;
+          }
           real.write(chunk, cb);
         },
         final(cb) {
@@ -46,10 +57,21 @@ function fullDiskIo(match: RegExp, after: number): BundleIo {
  * buildBundle over `root/logs` with the Agent on a refused loopback port, plus `extra`
  * options; resolves with what it threw (the tests here expect it to fail).
  */
-async function failingBuild(root: string, extra: Partial<BuildBundleOptions>): Promise<{ config: Config; err: unknown }> {
+async function failingBuild(
+  root: string,
+  extra: Partial<BuildBundleOptions>,
+): Promise<{ config: Config; err: unknown }> {
   const port = await refusedPort();
   const config = testConfig(root, { FLAREWATCH_AGENT_URL: `http://127.0.0.1:${port}` });
-  const err = await buildBundle({ config, reason: 'manual', env: {}, procRoot: join(root, 'none'), rootDir: root, logDirs: [join(root, 'logs')], ...extra }).then(
+  const err = await buildBundle({
+    config,
+    reason: 'manual',
+    env: {},
+    procRoot: join(root, 'none'),
+    rootDir: root,
+    logDirs: [join(root, 'logs')],
+    ...extra,
+  }).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -64,7 +86,14 @@ describe('interruption safety', () => {
     const config = testConfig(root, { FLAREWATCH_AGENT_URL: silent.url, FLAREWATCH_COLLECTOR_TIMEOUT: '60' });
     const controller = new AbortController();
     silent.accepted.then(() => controller.abort('SIGINT'));
-    const err = await buildBundle({ config, reason: 'manual', env: {}, procRoot: join(root, 'none'), rootDir: root, signal: controller.signal }).catch((e: unknown) => e);
+    const err = await buildBundle({
+      config,
+      reason: 'manual',
+      env: {},
+      procRoot: join(root, 'none'),
+      rootDir: root,
+      signal: controller.signal,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BundleError);
     expect((err as BundleError).code).toBe('ABORTED');
     expect((err as Error).message).toMatch(/interrupted \(SIGINT\)/);
@@ -95,7 +124,10 @@ describe('interruption safety', () => {
     it(`an abort ${when} leaves nothing behind`, async () => {
       const root = await tempDir();
       for (const n of [1, 2, 3, 4, 5, 6]) {
-        const lines = Array.from({ length: 20_000 }, (_, i) => `2026-11-22 INFO worker ${n} request ${i} handled in ${i % 97} ms`);
+        const lines = Array.from(
+          { length: 20_000 },
+          (_, i) => `2026-11-22 INFO worker ${n} request ${i} handled in ${i % 97} ms`,
+        );
         await writeFixture(root, `logs/w${n}.log`, lines.join('\n') + '\n');
       }
       const controller = new AbortController();
@@ -104,7 +136,8 @@ describe('interruption safety', () => {
         parallelMinBytes: 0,
         signal: controller.signal,
         onProgress: (p) => {
-          if (when === 'while workers stage logs' ? p.step.startsWith('logs: ') : p.phase === 'write') controller.abort('SIGTERM');
+          if (when === 'while workers stage logs' ? p.step.startsWith('logs: ') : p.phase === 'write')
+            controller.abort('SIGTERM');
         },
       });
       expect(err).toBeInstanceOf(BundleError);
@@ -114,7 +147,8 @@ describe('interruption safety', () => {
       if (existsSync('/proc/self/fd')) {
         const open = () => openFilesUnder(config.bundleDir);
         // Workers are terminated asynchronously: poll until their files are closed.
-        for (const deadline = Date.now() + 5000; open().length > 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+        for (const deadline = Date.now() + 5000; open().length > 0 && Date.now() < deadline;)
+          await new Promise((r) => setTimeout(r, 20));
         expect(open()).toEqual([]);
       }
     });
@@ -139,12 +173,21 @@ describe('interruption safety', () => {
         },
       },
     });
-    expect(ok.manifest.collectors.find((c) => c.name === 'config')).toMatchObject({ status: 'error', error: 'catalogue exploded' });
+    expect(ok.manifest.collectors.find((c) => c.name === 'config')).toMatchObject({
+      status: 'error',
+      error: 'catalogue exploded',
+    });
     const env = ok.manifest.collectors.find((c) => c.name === 'environment')!;
     expect(env.status).toBe('error');
     expect(env.error).toMatch(/snapshot list exploded/);
     expect(ok.manifest.files.some((f) => f.path.startsWith('env/'))).toBe(false);
     expect(existsSync(ok.path)).toBe(true);
-    expect(ok.manifest.collectors.filter((c) => c.status === 'ok').map((c) => c.name)).toEqual(['agent', 'otel', 'system', 'logs', 'diagnosis']);
+    expect(ok.manifest.collectors.filter((c) => c.status === 'ok').map((c) => c.name)).toEqual([
+      'agent',
+      'otel',
+      'system',
+      'logs',
+      'diagnosis',
+    ]);
   });
 });

@@ -24,7 +24,9 @@ describe('parallel log redaction', () => {
       const lines: string[] = [];
       for (let i = 0; i < 3000; i++) {
         lines.push(
-          i % 700 === 5 ? `2024-05-01 WARN worker ${n} retrying with ${envSecret} then ${configSecret} after connect ECONNREFUSED 127.0.0.1:8126` : `2024-05-01 INFO worker ${n} line ${i} ok`,
+          i % 700 === 5
+            ? `2024-05-01 WARN worker ${n} retrying with ${envSecret} then ${configSecret} after connect ECONNREFUSED 127.0.0.1:8126`
+            : `2024-05-01 INFO worker ${n} line ${i} ok`,
         );
       }
       await writeFixture(root, `logs/w${n}.log`, lines.join('\n') + '\n');
@@ -46,7 +48,8 @@ describe('parallel log redaction', () => {
     const serial = await build(0);
     const parallel = await build(2);
 
-    const logsOf = (m: typeof serial.manifest) => m.files.filter((f) => f.collector === 'logs').map((f) => [f.path, f.sha256, f.bytes]);
+    const logsOf = (m: typeof serial.manifest) =>
+      m.files.filter((f) => f.collector === 'logs').map((f) => [f.path, f.sha256, f.bytes]);
     expect(logsOf(parallel.manifest)).toEqual(logsOf(serial.manifest));
     expect(logsOf(parallel.manifest)).toHaveLength(4);
     // The workers' counts are merged into the manifest's report.

@@ -20,7 +20,11 @@ describe('planRetention', () => {
 
   it('deletes the oldest beyond the count, but keeps the newest of each signature', () => {
     const bundles = [b('a1', 5, 'A'), b('a2', 4, 'A'), b('b1', 3, 'B'), b('a3', 2, 'A'), b('a4', 1, 'A')];
-    const d = planRetention(bundles, { maxCount: 2, maxAgeSeconds: 0, maxTotalBytes: 0 }, { now: NOW, isProtected: none });
+    const d = planRetention(
+      bundles,
+      { maxCount: 2, maxAgeSeconds: 0, maxTotalBytes: 0 },
+      { now: NOW, isProtected: none },
+    );
     // b1 is the only B: kept although older than the two newest.
     expect(d.map((x) => x.path)).toEqual(['/b/a1', '/b/a2', '/b/a3']);
     expect(d.every((x) => x.reason === 'count')).toBe(true);
@@ -28,7 +32,11 @@ describe('planRetention', () => {
 
   it('deletes by age and by total bytes, never a protected bundle', () => {
     const bundles = [b('old', 30, 'A'), b('pinned', 29, 'A'), b('mid', 10, 'A', 500), b('new', 1, 'A', 500)];
-    const d = planRetention(bundles, { maxCount: 100, maxAgeSeconds: 14 * 86_400, maxTotalBytes: 600 }, { now: NOW, isProtected: (x) => x.path === '/b/pinned' });
+    const d = planRetention(
+      bundles,
+      { maxCount: 100, maxAgeSeconds: 14 * 86_400, maxTotalBytes: 600 },
+      { now: NOW, isProtected: (x) => x.path === '/b/pinned' },
+    );
     expect(d).toEqual([
       { path: '/b/old', reason: 'age' },
       { path: '/b/mid', reason: 'bytes' },
@@ -36,7 +44,11 @@ describe('planRetention', () => {
   });
 
   it('does not protect bundles whose manifest could not be read', () => {
-    const d = planRetention([b('x', 2, null), b('y', 1, null)], { maxCount: 1, maxAgeSeconds: 0, maxTotalBytes: 0 }, { now: NOW, isProtected: none });
+    const d = planRetention(
+      [b('x', 2, null), b('y', 1, null)],
+      { maxCount: 1, maxAgeSeconds: 0, maxTotalBytes: 0 },
+      { now: NOW, isProtected: none },
+    );
     expect(d.map((x) => x.path)).toEqual(['/b/x']);
   });
 });
@@ -69,11 +81,17 @@ describe('applyRetention on a real bundle directory', () => {
     await mkdir(fresh);
     await utimes(fresh, NOW / 1000, NOW / 1000);
 
-    const res = await applyRetention(config.bundleDir, { maxCount: 2, maxAgeSeconds: 0, maxTotalBytes: 0 }, { now: NOW, isPinned: (p) => p === made[0] });
+    const res = await applyRetention(
+      config.bundleDir,
+      { maxCount: 2, maxAgeSeconds: 0, maxTotalBytes: 0 },
+      { now: NOW, isPinned: (p) => p === made[0] },
+    );
     const left = (await readdir(config.bundleDir)).sort();
     // made[0] pinned, made[2] newest B, made[4] newest A; made[3] goes over the count (2) too.
     expect(res.deleted.map((d) => d.path).sort()).toEqual([made[1], made[3]].sort());
-    expect(left).toEqual(['.flarewatch-tmp-running', ...[made[0], made[2], made[4]].map((p) => p!.split('/').pop()!)].sort());
+    expect(left).toEqual(
+      ['.flarewatch-tmp-running', ...[made[0], made[2], made[4]].map((p) => p!.split('/').pop()!)].sort(),
+    );
     expect(res.staleTempDirsRemoved).toBe(1);
   });
 });

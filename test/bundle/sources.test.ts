@@ -10,7 +10,7 @@ import { INFO_BODY, refusedPort, tempDir, testConfig, unzip, writeFixture, remov
 
 afterAll(removeTempDirs);
 
-const cleanups: Array<() => Promise<void>> = [];
+const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
@@ -35,15 +35,23 @@ describe('log sources', () => {
     const logs = r.manifest.files.filter((f) => f.collector === 'logs').map((f) => f.path.split('/').pop());
     expect(logs).toEqual(['recent.log']);
     expect(r.manifest.since).toBe('3600s');
-    expect(r.manifest.collectors.find((c) => c.name === 'logs')!.notes.join(' ')).toMatch(/1 log files not modified within --since/);
+    expect(r.manifest.collectors.find((c) => c.name === 'logs')!.notes.join(' ')).toMatch(
+      /1 log files not modified within --since/,
+    );
   });
 
   it('takes lines from the flight recorder, most recent first when over the per-file budget', async () => {
     const root = await tempDir();
     const port = await refusedPort();
-    const lines = Array.from({ length: 2000 }, (_, i) => ({ line: `recorded line ${i} password=fwCanaryRec${i}xyz`, tag: 'python' }));
+    const lines = Array.from({ length: 2000 }, (_, i) => ({
+      line: `recorded line ${i} password=fwCanaryRec${i}xyz`,
+      tag: 'python',
+    }));
     const r = await buildBundle({
-      config: testConfig(root, { FLAREWATCH_AGENT_URL: `http://127.0.0.1:${port}`, FLAREWATCH_MAX_LOG_FILE_BYTES: '8KiB' }),
+      config: testConfig(root, {
+        FLAREWATCH_AGENT_URL: `http://127.0.0.1:${port}`,
+        FLAREWATCH_MAX_LOG_FILE_BYTES: '8KiB',
+      }),
       reason: 'threshold',
       env: {},
       procRoot: join(root, 'none'),
@@ -80,7 +88,13 @@ describe('Agent over a Unix socket', () => {
     server.listen(socket);
     await once(server, 'listening');
     cleanups.push(() => new Promise((r) => server.close(() => r())));
-    const r = await buildBundle({ config: testConfig(root, { FLAREWATCH_AGENT_URL: `unix://${socket}` }), reason: 'manual', env: {}, procRoot: join(root, 'none'), rootDir: root });
+    const r = await buildBundle({
+      config: testConfig(root, { FLAREWATCH_AGENT_URL: `unix://${socket}` }),
+      reason: 'manual',
+      env: {},
+      procRoot: join(root, 'none'),
+      rootDir: root,
+    });
     const probe = JSON.parse((await unzip(r.path)).find((e) => e.name === 'agent/probe.json')!.data.toString('utf8'));
     expect(probe.transport).toBe('unix');
     expect(probe.connect[0].outcome).toBe('ok');

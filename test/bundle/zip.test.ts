@@ -31,7 +31,11 @@ const hasUnzip = spawnSync('unzip', ['-v'], { stdio: 'ignore' }).status === 0;
 
 /** Texts that exercise the deflate stream: many writes, multi-byte UTF-8, incompressible bytes, nothing at all. */
 function samples(): Record<string, string[]> {
-  const lines = Array.from({ length: 40_000 }, (_, i) => `2026-11-22 10:00:${String(i % 60).padStart(2, '0')} ERROR dial tcp 127.0.0.1:8126: connect: connection refused (#${i})\n`);
+  const lines = Array.from(
+    { length: 40_000 },
+    (_, i) =>
+      `2026-11-22 10:00:${String(i % 60).padStart(2, '0')} ERROR dial tcp 127.0.0.1:8126: connect: connection refused (#${i})\n`,
+  );
   let seed = 7;
   const noise = Array.from({ length: 2_000 }, () => {
     seed = (seed * 1103515245 + 12345) >>> 0;
@@ -72,7 +76,8 @@ describe('writeZip with staged raw-deflate files', () => {
     expect(a.map((e) => e.name)).toEqual(['manifest.json', 'logs/java.log', 'logs/unicode.log', 'logs/empty.log']);
     expect(b.map((e) => e.name)).toEqual(a.map((e) => e.name));
     for (const [k, e] of a.entries()) {
-      const expected = e.name === 'manifest.json' ? Buffer.from('{"files":[]}\n') : Buffer.from(texts[e.name]!.join(''), 'utf8');
+      const expected =
+        e.name === 'manifest.json' ? Buffer.from('{"files":[]}\n') : Buffer.from(texts[e.name]!.join(''), 'utf8');
       // Buffer.equals: a deep toEqual over megabytes is needlessly slow.
       expect(e.data.equals(expected), e.name).toBe(true);
       expect(b[k]!.data.equals(expected), e.name).toBe(true);
@@ -89,7 +94,9 @@ describe('writeZip with staged raw-deflate files', () => {
   });
 
   const withUnzip = hasUnzip ? it : it.skip;
-  const unzipNote = hasUnzip ? '' : ' (skipped: `unzip` is not installed; scripts/install-test-tools.sh installs it in CI)';
+  const unzipNote = hasUnzip
+    ? ''
+    : ' (skipped: `unzip` is not installed; scripts/install-test-tools.sh installs it in CI)';
   withUnzip(`Info-ZIP unzip tests the copied archive clean, CRCs included${unzipNote}`, async () => {
     const dir = await tempDir();
     const texts = samples();
@@ -112,7 +119,11 @@ describe('writeZip with staged raw-deflate files', () => {
     const dir = await tempDir();
     const s = await stage(dir, 'entry-1.part', ['one line of text\n']);
     const zip = join(dir, 'bad.zip');
-    await writeZip([{ path: 'logs/a.log', staged: { ...s, crc32: (s.crc32 ^ 1) >>> 0 }, bytes: s.bytes }], zip, { io: defaultIo, date: new Date(), rawDeflate: true });
+    await writeZip([{ path: 'logs/a.log', staged: { ...s, crc32: (s.crc32 ^ 1) >>> 0 }, bytes: s.bytes }], zip, {
+      io: defaultIo,
+      date: new Date(),
+      rawDeflate: true,
+    });
     const [entry] = await unzip(zip);
     expect(entry!.crc32).toBe((s.crc32 ^ 1) >>> 0);
     const report = await verifyBundle(zip, createRedactor());
@@ -141,34 +152,45 @@ describe('writeZip when a staged file goes wrong', () => {
       const dir = await tempDir();
       const [a, b] = await stagedSet(2, dir);
       await rm((b as { staged: StagedRef }).staged.path);
-      const err = await writeZip([a!, b!], join(dir, 'out.zip'), { io: defaultIo, date: new Date(), rawDeflate }).catch((e: unknown) => e);
+      const err = await writeZip([a!, b!], join(dir, 'out.zip'), { io: defaultIo, date: new Date(), rawDeflate }).catch(
+        (e: unknown) => e,
+      );
       expect((err as NodeJS.ErrnoException).code).toBe('ENOENT');
     });
 
-    it.runIf(existsSync('/proc/self/fd'))(`holds one staged file open at a time, and none after an abort (${how})`, async () => {
-      const dir = await tempDir();
-      const entries = await stagedSet(60, dir);
-      let most = 0;
-      await writeZip(entries, join(dir, 'out.zip'), { io: defaultIo, date: new Date(), rawDeflate, onEntry: () => (most = Math.max(most, openUnder(dir))) });
-      expect(most).toBeLessThanOrEqual(1);
-      expect(openUnder(dir)).toBe(0);
+    it.runIf(existsSync('/proc/self/fd'))(
+      `holds one staged file open at a time, and none after an abort (${how})`,
+      async () => {
+        const dir = await tempDir();
+        const entries = await stagedSet(60, dir);
+        let most = 0;
+        await writeZip(entries, join(dir, 'out.zip'), {
+          io: defaultIo,
+          date: new Date(),
+          rawDeflate,
+          onEntry: () => (most = Math.max(most, openUnder(dir))),
+        });
+        expect(most).toBeLessThanOrEqual(1);
+        expect(openUnder(dir)).toBe(0);
 
-      const controller = new AbortController();
-      let seen = 0;
-      const err = await writeZip(entries, join(dir, 'aborted.zip'), {
-        io: defaultIo,
-        date: new Date(),
-        rawDeflate,
-        signal: controller.signal,
-        onEntry: () => {
-          if (++seen === 3) controller.abort();
-        },
-      }).catch((e: unknown) => e);
-      expect((err as Error).name).toBe('AbortError');
-      // Closing is asynchronous: poll until the descriptors are gone (or fail at the deadline).
-      for (const deadline = Date.now() + 5000; openUnder(dir) > 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
-      expect(openUnder(dir)).toBe(0);
-    });
+        const controller = new AbortController();
+        let seen = 0;
+        const err = await writeZip(entries, join(dir, 'aborted.zip'), {
+          io: defaultIo,
+          date: new Date(),
+          rawDeflate,
+          signal: controller.signal,
+          onEntry: () => {
+            if (++seen === 3) controller.abort();
+          },
+        }).catch((e: unknown) => e);
+        expect((err as Error).name).toBe('AbortError');
+        // Closing is asynchronous: poll until the descriptors are gone (or fail at the deadline).
+        for (const deadline = Date.now() + 5000; openUnder(dir) > 0 && Date.now() < deadline;)
+          await new Promise((r) => setTimeout(r, 10));
+        expect(openUnder(dir)).toBe(0);
+      },
+    );
   }
 
   it('a staged file shorter than recorded fails the entry instead of zipping the wrong content', async () => {
@@ -176,7 +198,9 @@ describe('writeZip when a staged file goes wrong', () => {
     const [a] = await stagedSet(1, dir);
     const staged = (a as { staged: StagedRef }).staged;
     await truncate(staged.path, staged.compressedBytes - 3);
-    const err = await writeZip([a!], join(dir, 'out.zip'), { io: defaultIo, date: new Date(), rawDeflate: true }).catch((e: unknown) => e);
+    const err = await writeZip([a!], join(dir, 'out.zip'), { io: defaultIo, date: new Date(), rawDeflate: true }).catch(
+      (e: unknown) => e,
+    );
     expect((err as Error).message).toMatch(/copied \d+ of \d+ staged bytes/);
   });
 });
@@ -190,7 +214,10 @@ describe('openStagedFile', () => {
     const full = new Writable({
       write(chunk: Buffer, _enc, cb) {
         written += chunk.length;
-        if (written > 100) return cb(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+        if (written > 100) {
+          cb(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+          return;
+        }
         real.write(chunk, cb);
       },
       final(cb) {

@@ -7,7 +7,19 @@ import { renderExampleEnv } from '../../src/config/example-env.js';
 import { SETTINGS } from '../../src/config/settings.js';
 import { cleanEnv, runCli } from '../helpers/cli.js';
 
-const SUBCOMMANDS = ['run', 'collect', 'check', 'scan', 'classify', 'redact', 'paths', 'inspect', 'verify', 'upload', 'config'];
+const SUBCOMMANDS = [
+  'run',
+  'collect',
+  'check',
+  'scan',
+  'classify',
+  'redact',
+  'paths',
+  'inspect',
+  'verify',
+  'upload',
+  'config',
+];
 
 describe('flarewatch --help', () => {
   it('lists every subcommand and exits 0', async () => {
@@ -48,7 +60,10 @@ describe('flarewatch config', () => {
       env: cleanEnv({ FLAREWATCH_WINDOW: '30', FLAREWATCH_STATE_DIR: join(dir, 'state') }),
     });
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { envFile: string; settings: Array<{ setting: string; value: string; source: string }> };
+    const out = JSON.parse(r.stdout) as {
+      envFile: string;
+      settings: { setting: string; value: string; source: string }[];
+    };
     const by = Object.fromEntries(out.settings.map((s) => [s.setting, s]));
     expect(by.FLAREWATCH_THRESHOLD).toMatchObject({ value: '11', source: 'flag' });
     expect(by.FLAREWATCH_WINDOW).toMatchObject({ value: '30', source: 'env' });

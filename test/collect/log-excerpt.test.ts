@@ -4,7 +4,16 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createWindowFinder, emitExcerpt, lineBatches, scanForErrors, selectRanges, wholeLineBlocks, WINDOW_AFTER, WINDOW_BEFORE } from '../../src/collect/log-excerpt.js';
+import {
+  createWindowFinder,
+  emitExcerpt,
+  lineBatches,
+  scanForErrors,
+  selectRanges,
+  wholeLineBlocks,
+  WINDOW_AFTER,
+  WINDOW_BEFORE,
+} from '../../src/collect/log-excerpt.js';
 import { tempDir, removeTempDirs } from '../bundle/helpers.js';
 
 afterAll(removeTempDirs);
@@ -18,9 +27,21 @@ function logLines(n: number, errorsAt: number[]): string[] {
   );
 }
 
-async function emit(path: string, size: number, plan: ReturnType<typeof selectRanges> | null, maxBytes = Number.MAX_SAFE_INTEGER) {
+async function emit(
+  path: string,
+  size: number,
+  plan: ReturnType<typeof selectRanges> | null,
+  maxBytes = Number.MAX_SAFE_INTEGER,
+) {
   let out = '';
-  const r = await emitExcerpt(path, { endByte: size, plan, maxBytes, maxLineChars: 65536, redact: (l) => l, write: async (t) => void (out += t) });
+  const r = await emitExcerpt(path, {
+    endByte: size,
+    plan,
+    maxBytes,
+    maxLineChars: 65536,
+    redact: (l) => l,
+    write: async (t) => void (out += t),
+  });
   return { out, r };
 }
 
@@ -39,25 +60,29 @@ describe('error windows', () => {
 
   it('selected ranges never exceed the allowance (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 4999 }), { maxLength: 60 }), fc.integer({ min: 4096, max: 200_000 }), (errs, allowance) => {
-        const lines = logLines(5000, errs);
-        const f = createWindowFinder(isError);
-        for (const l of lines) f.push(l);
-        const scan = f.finish();
-        const plan = selectRanges(scan, allowance);
-        let units = 0;
-        let offset = 0;
-        let r = 0;
-        lines.forEach((l, i) => {
-          const u = l.length + 1;
-          while (r < plan.ranges.length && plan.ranges[r]![1] < i) r++;
-          const inRange = r < plan.ranges.length && plan.ranges[r]![0] <= i;
-          if (offset + u <= plan.headUnits || offset >= plan.tailFromUnits || inRange) units += u;
-          offset += u;
-        });
-        // Windows may overlap head/tail, so the kept total can only be smaller than the sum.
-        expect(units).toBeLessThanOrEqual(allowance + 2 * 60);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 4999 }), { maxLength: 60 }),
+        fc.integer({ min: 4096, max: 200_000 }),
+        (errs, allowance) => {
+          const lines = logLines(5000, errs);
+          const f = createWindowFinder(isError);
+          for (const l of lines) f.push(l);
+          const scan = f.finish();
+          const plan = selectRanges(scan, allowance);
+          let units = 0;
+          let offset = 0;
+          let r = 0;
+          lines.forEach((l, i) => {
+            const u = l.length + 1;
+            while (r < plan.ranges.length && plan.ranges[r]![1] < i) r++;
+            const inRange = r < plan.ranges.length && plan.ranges[r]![0] <= i;
+            if (offset + u <= plan.headUnits || offset >= plan.tailFromUnits || inRange) units += u;
+            offset += u;
+          });
+          // Windows may overlap head/tail, so the kept total can only be smaller than the sum.
+          expect(units).toBeLessThanOrEqual(allowance + 2 * 60);
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -93,7 +118,15 @@ describe('excerpts from real files', () => {
     await writeFile(path, text);
     let out = '';
     const stats = { longLinesCut: 0 };
-    await emitExcerpt(path, { endByte: text.length, plan: null, maxBytes: Number.MAX_SAFE_INTEGER, maxLineChars: 1000, redact: (l) => l, write: async (t) => void (out += t), stats });
+    await emitExcerpt(path, {
+      endByte: text.length,
+      plan: null,
+      maxBytes: Number.MAX_SAFE_INTEGER,
+      maxLineChars: 1000,
+      redact: (l) => l,
+      write: async (t) => void (out += t),
+      stats,
+    });
     expect(out).toBe(`first\n${'x'.repeat(1000)}\nlast ECONNREFUSED\n`);
     expect(stats.longLinesCut).toBe(1);
   });
@@ -120,18 +153,28 @@ describe('excerpts from real files', () => {
     };
     let n = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('\r', '\n', '\r\n', 'x'.repeat(70))), { maxLength: 30 }), async (parts) => {
-        const text = parts.join('');
-        const path = join(dir, `p${n++}.log`);
-        await writeFile(path, text);
-        const r = await read(path, Buffer.byteLength(text), 50);
-        expect(r.blocks).toBe(r.lines);
-        expect(r.blockLines).toBe(r.count);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('\r', '\n', '\r\n', 'x'.repeat(70))), {
+          maxLength: 30,
+        }),
+        async (parts) => {
+          const text = parts.join('');
+          const path = join(dir, `p${n++}.log`);
+          await writeFile(path, text);
+          const r = await read(path, Buffer.byteLength(text), 50);
+          expect(r.blocks).toBe(r.lines);
+          expect(r.blockLines).toBe(r.count);
+        },
+      ),
       { numRuns: 80 },
     );
     // Chunk boundaries (1 MiB reads): long lines and CRLF across them.
-    const big = Array.from({ length: 3000 }, (_, i) => (i % 97 === 0 ? 'y'.repeat(5000) : `line ${i}`) + (i % 5 === 0 ? '\r\n' : '\n')).join('').repeat(3);
+    const big = Array.from(
+      { length: 3000 },
+      (_, i) => (i % 97 === 0 ? 'y'.repeat(5000) : `line ${i}`) + (i % 5 === 0 ? '\r\n' : '\n'),
+    )
+      .join('')
+      .repeat(3);
     const path = join(dir, 'big.log');
     await writeFile(path, big);
     const r = await read(path, Buffer.byteLength(big), 1000);

@@ -18,7 +18,14 @@ afterAll(removeTempDirs);
 describe('environment snapshot', () => {
   it('keeps allow-listed names, masks secret ones and harvests their values', () => {
     const snap = snapshotEnv(
-      { DD_API_KEY: 'abcdef0123456789abcdef0123456789', DD_SERVICE: 'web', JAVA_TOOL_OPTIONS: '-javaagent:/dd.jar', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY', PATH: '/usr/bin', GIT_ASKPASS: '/usr/lib/git-askpass' },
+      {
+        DD_API_KEY: 'abcdef0123456789abcdef0123456789',
+        DD_SERVICE: 'web',
+        JAVA_TOOL_OPTIONS: '-javaagent:/dd.jar',
+        AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY',
+        PATH: '/usr/bin',
+        GIT_ASKPASS: '/usr/lib/git-askpass',
+      },
       { isSecretName },
     );
     expect(snap.vars).toEqual({ DD_API_KEY: '********', DD_SERVICE: 'web', JAVA_TOOL_OPTIONS: '-javaagent:/dd.jar' });
@@ -30,10 +37,14 @@ describe('environment snapshot', () => {
   });
 
   it('recognises tracer processes by command line and environment', () => {
-    expect(tracerMarkers(['java', '-javaagent:/opt/dd-java-agent.jar', '-jar', 'a.jar'], {})).toContain('dd-java-agent');
+    expect(tracerMarkers(['java', '-javaagent:/opt/dd-java-agent.jar', '-jar', 'a.jar'], {})).toContain(
+      'dd-java-agent',
+    );
     expect(tracerMarkers(['ddtrace-run', 'gunicorn'], {})).toContain('ddtrace-run');
     expect(tracerMarkers(['dotnet', 'app.dll'], { CORECLR_PROFILER: '{846F5F1C}' })).toContain('CLR profiler');
-    expect(tracerMarkers(['php-fpm'], { LD_PRELOAD: '/opt/datadog/apm/inject/launcher.preload.so' })).toContain('APM injector (LD_PRELOAD)');
+    expect(tracerMarkers(['php-fpm'], { LD_PRELOAD: '/opt/datadog/apm/inject/launcher.preload.so' })).toContain(
+      'APM injector (LD_PRELOAD)',
+    );
     expect(tracerMarkers(['bash'], { HOME: '/root' })).toEqual([]);
   });
 });
@@ -57,20 +68,42 @@ describe('/proc/net parsing', () => {
 
 describe('OTLP endpoints', () => {
   it('uses the configured endpoints, with protocol-dependent default ports, else both defaults', () => {
-    expect(otlpEndpoints({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://traces.example' })).toEqual([
+    expect(
+      otlpEndpoints({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://traces.example',
+      }),
+    ).toEqual([
       { origin: 'OTEL_EXPORTER_OTLP_ENDPOINT', endpoint: 'http://collector:4318', host: 'collector', port: 4318 },
-      { origin: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', endpoint: 'https://traces.example', host: 'traces.example', port: 443 },
+      {
+        origin: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+        endpoint: 'https://traces.example',
+        host: 'traces.example',
+        port: 443,
+      },
     ]);
     expect(otlpEndpoints({ OTEL_EXPORTER_OTLP_ENDPOINT: 'otel:1234' })[0]).toMatchObject({ host: 'otel', port: 1234 });
-    expect(otlpEndpoints({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' })[0]!.port).toBe(4318);
+    expect(
+      otlpEndpoints({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' })[0]!
+        .port,
+    ).toBe(4318);
     expect(otlpEndpoints({}).map((e) => e.port)).toEqual([4317, 4318]);
   });
 });
 
 describe('/info summary', () => {
   it('tolerates missing keys, odd types and Go-style casing', () => {
-    expect(summarizeInfo({})).toEqual({ version: null, endpoints: [], acceptsV03Traces: null, receiverPort: null, receiverSocket: null, featureFlags: [] });
-    expect(summarizeInfo({ Version: '7.1.0', Endpoints: ['/v0.4/traces', 3], Config: { Receiver_Port: 8126 } })).toMatchObject({
+    expect(summarizeInfo({})).toEqual({
+      version: null,
+      endpoints: [],
+      acceptsV03Traces: null,
+      receiverPort: null,
+      receiverSocket: null,
+      featureFlags: [],
+    });
+    expect(
+      summarizeInfo({ Version: '7.1.0', Endpoints: ['/v0.4/traces', 3], Config: { Receiver_Port: 8126 } }),
+    ).toMatchObject({
       version: '7.1.0',
       endpoints: ['/v0.4/traces'],
       acceptsV03Traces: false,
@@ -82,20 +115,34 @@ describe('/info summary', () => {
 
 describe('PEM blocks across read batches', () => {
   it('holds back an unterminated BEGIN block so the next batch redacts it whole', async () => {
-    expect(splitOpenPem('a\n-----BEGIN RSA PRIVATE KEY-----\nMIIB\n')).toEqual(['a\n', '-----BEGIN RSA PRIVATE KEY-----\nMIIB\n']);
+    expect(splitOpenPem('a\n-----BEGIN RSA PRIVATE KEY-----\nMIIB\n')).toEqual([
+      'a\n',
+      '-----BEGIN RSA PRIVATE KEY-----\nMIIB\n',
+    ]);
     expect(splitOpenPem('-----BEGIN X-----\nQQ\n-----END X-----\n')[1]).toBe('');
 
     const dir = await tempDir('fw-pem-');
-    const body = Array.from({ length: 30 }, (_, i) => `MIIEpAIBAAKCAQEA${String(i).padStart(2, '0')}fwCanaryPemBodyLineXYZabcdefghijklmnop`);
+    const body = Array.from(
+      { length: 30 },
+      (_, i) => `MIIEpAIBAAKCAQEA${String(i).padStart(2, '0')}fwCanaryPemBodyLineXYZabcdefghijklmnop`,
+    );
     // The filler puts the BEGIN line just before the 1 MiB read boundary.
     const filler = 'x'.repeat(99) + '\n';
     const head = filler.repeat(Math.floor((1024 * 1024 - 200) / filler.length));
-    const text = head + '-----BEGIN RSA PRIVATE KEY-----\n' + body.join('\n') + '\n-----END RSA PRIVATE KEY-----\nafter\n';
+    const text =
+      head + '-----BEGIN RSA PRIVATE KEY-----\n' + body.join('\n') + '\n-----END RSA PRIVATE KEY-----\nafter\n';
     const path = join(dir, 'pem.log');
     await writeFile(path, text);
     const r = createRedactor();
     let out = '';
-    await emitExcerpt(path, { endByte: text.length, plan: null, maxBytes: Number.MAX_SAFE_INTEGER, maxLineChars: 65536, redact: (b) => r.text(b, 'pem.log'), write: async (t) => void (out += t) });
+    await emitExcerpt(path, {
+      endByte: text.length,
+      plan: null,
+      maxBytes: Number.MAX_SAFE_INTEGER,
+      maxLineChars: 65536,
+      redact: (b) => r.text(b, 'pem.log'),
+      write: async (t) => void (out += t),
+    });
     expect(out).toContain('-----BEGIN RSA PRIVATE KEY-----');
     expect(out).not.toContain('fwCanary');
     expect(out.endsWith('after\n')).toBe(true);
@@ -103,13 +150,28 @@ describe('PEM blocks across read batches', () => {
 
   it('cuts at the byte cap inside a key block without un-masking its lines', async () => {
     const dir = await tempDir('fw-pem-');
-    const body = Array.from({ length: 40 }, (_, i) => `MIIEpAIBAAKCAQEA${String(i).padStart(2, '0')}fwCanaryPemCutLineXYZabcdefghijklmnop`);
-    const text = Array.from({ length: 20 }, (_, i) => `line ${i}`).join('\n') + '\n-----BEGIN RSA PRIVATE KEY-----\n' + body.join('\n') + '\n-----END RSA PRIVATE KEY-----\n' + 'after the key\n'.repeat(100);
+    const body = Array.from(
+      { length: 40 },
+      (_, i) => `MIIEpAIBAAKCAQEA${String(i).padStart(2, '0')}fwCanaryPemCutLineXYZabcdefghijklmnop`,
+    );
+    const text =
+      Array.from({ length: 20 }, (_, i) => `line ${i}`).join('\n') +
+      '\n-----BEGIN RSA PRIVATE KEY-----\n' +
+      body.join('\n') +
+      '\n-----END RSA PRIVATE KEY-----\n' +
+      'after the key\n'.repeat(100);
     const path = join(dir, 'cut.log');
     await writeFile(path, text);
     const r = createRedactor();
     let out = '';
-    const res = await emitExcerpt(path, { endByte: text.length, plan: null, maxBytes: 400, maxLineChars: 65536, redact: (b) => r.text(b, 'cut.log'), write: async (t) => void (out += t) });
+    const res = await emitExcerpt(path, {
+      endByte: text.length,
+      plan: null,
+      maxBytes: 400,
+      maxLineChars: 65536,
+      redact: (b) => r.text(b, 'cut.log'),
+      write: async (t) => void (out += t),
+    });
     expect(res.cutAtBudget).toBe(true);
     expect(Buffer.byteLength(out)).toBeLessThanOrEqual(400);
     expect(out.startsWith('line 0\n')).toBe(true);
@@ -122,7 +184,12 @@ describe('PEM blocks across read batches', () => {
 describe('secret harvest from the environment', () => {
   it('does not learn the working directory or other plain paths as secrets', async () => {
     const { secretValuesFromEnv } = await import('../../src/redact/harvest.js');
-    const values = secretValuesFromEnv({ PWD: '/tmp/work', OLDPWD: '/home/u', DD_API_KEY: 'abcdef0123456789abcdef0123456789', DB_PASSWORD: 'hunter2!x' });
+    const values = secretValuesFromEnv({
+      PWD: '/tmp/work',
+      OLDPWD: '/home/u',
+      DD_API_KEY: 'abcdef0123456789abcdef0123456789',
+      DB_PASSWORD: 'hunter2!x',
+    });
     expect(values).toEqual(expect.arrayContaining(['abcdef0123456789abcdef0123456789', 'hunter2!x']));
     expect(values).not.toContain('/tmp/work');
     expect(values).not.toContain('/home/u');

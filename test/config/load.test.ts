@@ -27,7 +27,10 @@ function errorOf(fn: () => unknown): ConfigError {
 describe('precedence: flag > env > .env > config file > default', () => {
   const dir = tempDir();
   writeFileSync(join(dir, '.env'), 'FLAREWATCH_THRESHOLD=3\nFLAREWATCH_WINDOW=30\nFLAREWATCH_COOLDOWN=120\n');
-  writeFileSync(join(dir, 'fw.yaml'), 'threshold: 2\nwindow: 20\ncooldown: 100\nFLAREWATCH_LOG_LEVEL: warn\nstate-dir: /srv/fw\n');
+  writeFileSync(
+    join(dir, 'fw.yaml'),
+    'threshold: 2\nwindow: 20\ncooldown: 100\nFLAREWATCH_LOG_LEVEL: warn\nstate-dir: /srv/fw\n',
+  );
   const base: LoadOptions = { cwd: dir, env: { FLAREWATCH_CONFIG: 'fw.yaml' } };
 
   it('uses the flag over everything', () => {
@@ -49,14 +52,26 @@ describe('precedence: flag > env > .env > config file > default', () => {
     expect(r.config.logLevel).toBe('warn');
     expect(r.config.stateDir).toBe('/srv/fw');
     const src = Object.fromEntries(r.settings.map((s) => [s.spec.key, s.source]));
-    expect(src).toMatchObject({ threshold: 'env-file', logLevel: 'config-file', stateDir: 'config-file', defaultPaths: 'default' });
+    expect(src).toMatchObject({
+      threshold: 'env-file',
+      logLevel: 'config-file',
+      stateDir: 'config-file',
+      defaultPaths: 'default',
+    });
     expect(r.envFile).toBe(join(dir, '.env'));
     expect(r.configFile).toBe(join(dir, 'fw.yaml'));
   });
 
   it('falls back to defaults with no sources at all', () => {
     const r = load();
-    expect(r.config).toMatchObject({ threshold: 5, window: 60, cooldown: 900, defaultPaths: true, logDirs: [], logLevel: 'info' });
+    expect(r.config).toMatchObject({
+      threshold: 5,
+      window: 60,
+      cooldown: 900,
+      defaultPaths: true,
+      logDirs: [],
+      logLevel: 'info',
+    });
     expect(r.settings.every((s) => s.source === 'default')).toBe(true);
   });
 
@@ -100,7 +115,7 @@ describe('.env loading', () => {
 });
 
 describe('validation errors name the setting, the value and what is allowed', () => {
-  const cases: Array<[string, string, RegExp]> = [
+  const cases: [string, string, RegExp][] = [
     ['FLAREWATCH_THRESHOLD', 'abc', /whole number >= 1/],
     ['FLAREWATCH_THRESHOLD', '0', /whole number >= 1/],
     ['FLAREWATCH_THRESHOLD', '2.5', /whole number/],
@@ -130,7 +145,9 @@ describe('validation errors name the setting, the value and what is allowed', ()
     const e = errorOf(() => load({ env: { FLAREWATCH_HTTP_ADDR: '0.0.0.0:8199' } }));
     expect(e.setting).toBe('FLAREWATCH_HTTP_ADDR');
     expect(e.message).toMatch(/FLAREWATCH_HTTP_ALLOW_REMOTE/);
-    expect(load({ env: { FLAREWATCH_HTTP_ADDR: '0.0.0.0:8199', FLAREWATCH_HTTP_ALLOW_REMOTE: 'true' } }).config.httpAddr).toBe('0.0.0.0:8199');
+    expect(
+      load({ env: { FLAREWATCH_HTTP_ADDR: '0.0.0.0:8199', FLAREWATCH_HTTP_ALLOW_REMOTE: 'true' } }).config.httpAddr,
+    ).toBe('0.0.0.0:8199');
     expect(load({ env: { FLAREWATCH_HTTP_ADDR: '[::1]:8199' } }).config.httpAddr).toBe('[::1]:8199');
   });
 
@@ -157,19 +174,34 @@ describe('validation errors name the setting, the value and what is allowed', ()
     writeFileSync(join(d, 'list.yaml'), '- a\n- b\n');
     writeFileSync(join(d, 'bad.yaml'), 'threshold: [1\n');
     writeFileSync(join(d, 'typo.yaml'), 'treshold: 3\n');
-    expect(errorOf(() => load({ cwd: d, env: { FLAREWATCH_CONFIG: 'list.yaml' } })).message).toMatch(/must hold a mapping/);
-    expect(errorOf(() => load({ cwd: d, env: { FLAREWATCH_CONFIG: 'bad.yaml' } })).message).toMatch(/not valid YAML\/JSON/);
-    expect(errorOf(() => load({ cwd: d, env: { FLAREWATCH_CONFIG: 'typo.yaml' } })).message).toMatch(/unknown setting "treshold"/);
+    expect(errorOf(() => load({ cwd: d, env: { FLAREWATCH_CONFIG: 'list.yaml' } })).message).toMatch(
+      /must hold a mapping/,
+    );
+    expect(errorOf(() => load({ cwd: d, env: { FLAREWATCH_CONFIG: 'bad.yaml' } })).message).toMatch(
+      /not valid YAML\/JSON/,
+    );
+    expect(errorOf(() => load({ cwd: d, env: { FLAREWATCH_CONFIG: 'typo.yaml' } })).message).toMatch(
+      /unknown setting "treshold"/,
+    );
   });
 
   it('warns about unknown FLAREWATCH_ variables without failing', () => {
-    expect(load({ env: { FLAREWATCH_TRESHOLD: '3' } }).warnings).toEqual(['unknown setting FLAREWATCH_TRESHOLD is ignored']);
+    expect(load({ env: { FLAREWATCH_TRESHOLD: '3' } }).warnings).toEqual([
+      'unknown setting FLAREWATCH_TRESHOLD is ignored',
+    ]);
   });
 });
 
 describe('value forms', () => {
   it('accepts durations and sizes with units', () => {
-    const r = load({ env: { FLAREWATCH_WINDOW: '2m', FLAREWATCH_COOLDOWN: '1h', FLAREWATCH_MAX_LINE_BYTES: '1MiB', FLAREWATCH_MAX_BUNDLE_BYTES: '10MB' } });
+    const r = load({
+      env: {
+        FLAREWATCH_WINDOW: '2m',
+        FLAREWATCH_COOLDOWN: '1h',
+        FLAREWATCH_MAX_LINE_BYTES: '1MiB',
+        FLAREWATCH_MAX_BUNDLE_BYTES: '10MB',
+      },
+    });
     expect(r.config.window).toBe(120);
     expect(r.config.cooldown).toBe(3600);
     expect(r.config.maxLineBytes).toBe(1024 * 1024);
@@ -178,7 +210,10 @@ describe('value forms', () => {
 
   it('splits comma-separated log dirs and resolves relative state dirs', () => {
     const d = tempDir();
-    const r = load({ cwd: d, env: { FLAREWATCH_LOG_DIRS: ' /var/log/app , /opt/*/logs/*.log,', FLAREWATCH_STATE_DIR: '/x/../y' } });
+    const r = load({
+      cwd: d,
+      env: { FLAREWATCH_LOG_DIRS: ' /var/log/app , /opt/*/logs/*.log,', FLAREWATCH_STATE_DIR: '/x/../y' },
+    });
     expect(r.config.logDirs).toEqual(['/var/log/app', '/opt/*/logs/*.log']);
     expect(r.config.stateDir).toBe('/y');
     expect(r.config.bundleDir).toBe('/y/bundles');
@@ -191,17 +226,22 @@ describe('derived defaults', () => {
     expect(load({ uid: 1000, home: '/home/ann' }).config.stateDir).toBe('/home/ann/.local/state/flarewatch');
     expect(load({ uid: 1000, env: { XDG_STATE_HOME: '/xdg' } }).config.stateDir).toBe('/xdg/flarewatch');
     // XDG: a relative value must be ignored.
-    expect(load({ uid: 1000, home: '/home/ann', env: { XDG_STATE_HOME: 'rel' } }).config.stateDir).toBe('/home/ann/.local/state/flarewatch');
+    expect(load({ uid: 1000, home: '/home/ann', env: { XDG_STATE_HOME: 'rel' } }).config.stateDir).toBe(
+      '/home/ann/.local/state/flarewatch',
+    );
   });
 
   it('derives the agent URL the way tracers do', () => {
-    const url = (env: Record<string, string>, exists: (p: string) => boolean = () => false) => load({ env, exists }).config.agentUrl;
+    const url = (env: Record<string, string>, exists: (p: string) => boolean = () => false) =>
+      load({ env, exists }).config.agentUrl;
     expect(url({ DD_TRACE_AGENT_URL: 'unix:///run/apm.sock', DD_AGENT_HOST: 'h' })).toBe('unix:///run/apm.sock');
     expect(url({ DD_AGENT_HOST: 'agent.local' })).toBe('http://agent.local:8126');
     expect(url({ DD_AGENT_HOST: 'fd00::1', DD_TRACE_AGENT_PORT: '9000' })).toBe('http://[fd00::1]:9000');
     expect(url({ DD_TRACE_AGENT_PORT: '9000' })).toBe('http://localhost:9000');
     expect(url({}, (p) => p === '/var/run/datadog/apm.socket')).toBe('unix:///var/run/datadog/apm.socket');
-    expect(url({}, (p) => p === '/opt/datadog/apm/inject/run/apm.socket')).toBe('unix:///opt/datadog/apm/inject/run/apm.socket');
+    expect(url({}, (p) => p === '/opt/datadog/apm/inject/run/apm.socket')).toBe(
+      'unix:///opt/datadog/apm/inject/run/apm.socket',
+    );
     expect(url({})).toBe('http://localhost:8126');
     expect(url({ FLAREWATCH_AGENT_URL: 'http://override:1', DD_AGENT_HOST: 'h' })).toBe('http://override:1');
   });

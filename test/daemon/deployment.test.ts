@@ -10,12 +10,31 @@ import { SETTINGS } from '../../src/config/settings.js';
 const file = (p: string) => fileURLToPath(new URL(`../../config/${p}`, import.meta.url));
 const KNOWN = new Set<string>(SETTINGS.map((s) => s.env));
 
-interface EnvVar { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }
-interface Mount { name: string; mountPath: string; readOnly?: boolean }
-interface Container { name: string; image: string; args?: string[]; env?: EnvVar[]; volumeMounts?: Mount[]; securityContext?: Record<string, unknown>; livenessProbe?: { httpGet?: { path: string } } }
-interface PodSpec { containers: Container[]; volumes: Array<{ name: string; hostPath?: { path: string }; emptyDir?: unknown }> }
+interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { fieldRef?: { fieldPath: string } };
+}
+interface Mount {
+  name: string;
+  mountPath: string;
+  readOnly?: boolean;
+}
+interface Container {
+  name: string;
+  image: string;
+  args?: string[];
+  env?: EnvVar[];
+  volumeMounts?: Mount[];
+  securityContext?: Record<string, unknown>;
+  livenessProbe?: { httpGet?: { path: string } };
+}
+interface PodSpec {
+  containers: Container[];
+  volumes: { name: string; hostPath?: { path: string }; emptyDir?: unknown }[];
+}
 
-function workloads(path: string): Array<{ kind: string; spec: PodSpec }> {
+function workloads(path: string): { kind: string; spec: PodSpec }[] {
   return parseAllDocuments(readFileSync(file(path), 'utf8'))
     .map((d) => d.toJS() as { kind: string; spec?: { template?: { spec: PodSpec } } })
     .filter((d) => d.spec?.template)
@@ -109,7 +128,13 @@ describe('container image', () => {
 describe('systemd unit', () => {
   const unit = readFileSync(file('systemd/flarewatch.service'), 'utf8');
   it('is hardened and owns its state directory', () => {
-    for (const line of ['NoNewPrivileges=yes', 'ProtectSystem=strict', 'StateDirectory=flarewatch', 'ReadWritePaths=/var/lib/flarewatch', 'ExecReload=/bin/kill -HUP $MAINPID'])
+    for (const line of [
+      'NoNewPrivileges=yes',
+      'ProtectSystem=strict',
+      'StateDirectory=flarewatch',
+      'ReadWritePaths=/var/lib/flarewatch',
+      'ExecReload=/bin/kill -HUP $MAINPID',
+    ])
       expect(unit).toContain(line);
     expect(unit).toMatch(/^LimitNOFILE=\d+$/m);
     for (const m of unit.matchAll(/\b(FLAREWATCH_[A-Z_]+)=/g)) expect(KNOWN).toContain(m[1]);

@@ -34,7 +34,8 @@ async function zipText(zip: string, path: string): Promise<string | undefined> {
   return text;
 }
 
-const errorsSeen = (d: DaemonProcess, file?: string) => d.count((l) => l.msg === 'connection error' && (!file || String(l.file).endsWith(file)));
+const errorsSeen = (d: DaemonProcess, file?: string) =>
+  d.count((l) => l.msg === 'connection error' && (!file || String(l.file).endsWith(file)));
 
 let running: DaemonProcess[] = [];
 afterEach(async () => {
@@ -53,12 +54,21 @@ describe('flarewatch run (end to end)', () => {
     const t = setup();
     const { mkdirSync } = await import('node:fs');
     mkdirSync(t.logs);
-    const d = start({ FLAREWATCH_LOG_DIRS: t.logs, FLAREWATCH_STATE_DIR: t.state, FLAREWATCH_THRESHOLD: '3', FLAREWATCH_WINDOW: '60', FLAREWATCH_COOLDOWN: '600' });
+    const d = start({
+      FLAREWATCH_LOG_DIRS: t.logs,
+      FLAREWATCH_STATE_DIR: t.state,
+      FLAREWATCH_THRESHOLD: '3',
+      FLAREWATCH_WINDOW: '60',
+      FLAREWATCH_COOLDOWN: '600',
+    });
     await d.httpAddress();
 
     // Three languages, two errors each: below the per-signature threshold.
     for (const lang of ['python', 'nodejs', 'go'] as const) {
-      appendFileSync(join(t.logs, `${lang}.log`), `${LINES.info(1)}\n${LINES[lang](1)}\n${LINES.info(2)}\n${LINES[lang](2)}\n`);
+      appendFileSync(
+        join(t.logs, `${lang}.log`),
+        `${LINES.info(1)}\n${LINES[lang](1)}\n${LINES.info(2)}\n${LINES[lang](2)}\n`,
+      );
     }
     await d.waitUntil(() => errorsSeen(d) >= 6, 20_000, 'six connection errors');
     expect(zipsIn(t.bundles)).toEqual([]);
@@ -81,7 +91,11 @@ describe('flarewatch run (end to end)', () => {
 
     // More errors for the same signature inside the cooldown: suppressed, no new bundle.
     appendFileSync(join(t.logs, 'python.log'), [4, 5, 6].map(LINES.python).join('\n') + '\n');
-    await d.waitFor((l) => l.msg === 'threshold crossed, bundle suppressed' && l.reason === 'cooldown', 20_000, 'suppression');
+    await d.waitFor(
+      (l) => l.msg === 'threshold crossed, bundle suppressed' && l.reason === 'cooldown',
+      20_000,
+      'suppression',
+    );
     expect(zipsIn(t.bundles)).toHaveLength(1);
     expect(d.count((l) => l.msg === 'bundle written')).toBe(1);
 
@@ -97,13 +111,20 @@ describe('flarewatch run (end to end)', () => {
     const { createServer } = await import('node:http');
     const agent = createServer((req, res) => {
       req.resume();
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ version: '7.60.0', endpoints: ['/v0.4/traces'] }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ version: '7.60.0', endpoints: ['/v0.4/traces'] }));
     });
     await new Promise<void>((resolve) => agent.listen(0, '127.0.0.1', resolve));
     const port = (agent.address() as import('node:net').AddressInfo).port;
     try {
       // The Agent answers: one Java line is one error, no bundle.
-      const up = start({ FLAREWATCH_LOG_DIRS: t.logs, FLAREWATCH_STATE_DIR: join(t.root, 'up'), FLAREWATCH_THRESHOLD: '3', FLAREWATCH_AGENT_URL: `http://127.0.0.1:${port}` });
+      const up = start({
+        FLAREWATCH_LOG_DIRS: t.logs,
+        FLAREWATCH_STATE_DIR: join(t.root, 'up'),
+        FLAREWATCH_THRESHOLD: '3',
+        FLAREWATCH_AGENT_URL: `http://127.0.0.1:${port}`,
+      });
       await up.httpAddress();
       const addr = await up.httpAddress();
       appendFileSync(join(t.logs, 'java.log'), `${LINES.java(1)}\n`);
@@ -112,7 +133,9 @@ describe('flarewatch run (end to end)', () => {
       const deadline = Date.now() + 20_000;
       let totals: number[] = [];
       while (Date.now() < deadline) {
-        const health = JSON.parse((await httpGet(`http://${addr}/healthz`)).body) as { errors: Record<string, { total: number }> };
+        const health = JSON.parse((await httpGet(`http://${addr}/healthz`)).body) as {
+          errors: Record<string, { total: number }>;
+        };
         totals = Object.values(health.errors).map((e) => e.total);
         if (totals.length) break;
         await new Promise((r) => setTimeout(r, 50));
@@ -125,8 +148,18 @@ describe('flarewatch run (end to end)', () => {
       await new Promise((resolve) => agent.close(resolve));
     }
     // The Agent is down (nothing on that port now): the same line is a confirmed outage.
-    const down = start({ FLAREWATCH_LOG_DIRS: t.logs, FLAREWATCH_STATE_DIR: join(t.root, 'down'), FLAREWATCH_THRESHOLD: '3', FLAREWATCH_AGENT_URL: `http://127.0.0.1:${port}`, FLAREWATCH_START_AT: 'beginning' });
-    const written = await down.waitFor((l) => l.msg === 'bundle written', 30_000, 'bundle from a confirmed java outage');
+    const down = start({
+      FLAREWATCH_LOG_DIRS: t.logs,
+      FLAREWATCH_STATE_DIR: join(t.root, 'down'),
+      FLAREWATCH_THRESHOLD: '3',
+      FLAREWATCH_AGENT_URL: `http://127.0.0.1:${port}`,
+      FLAREWATCH_START_AT: 'beginning',
+    });
+    const written = await down.waitFor(
+      (l) => l.msg === 'bundle written',
+      30_000,
+      'bundle from a confirmed java outage',
+    );
     expect(String(written.signature)).toMatch(/^java\/refused\//);
     expect(down.count((l) => l.msg === 'quiet-after-error tracer line confirmed by a failed agent probe')).toBe(1);
     expect((await down.stop()).code).toBe(0);
@@ -136,7 +169,13 @@ describe('flarewatch run (end to end)', () => {
     const t = setup();
     const { mkdirSync } = await import('node:fs');
     mkdirSync(t.logs);
-    const env = { FLAREWATCH_LOG_DIRS: t.logs, FLAREWATCH_STATE_DIR: t.state, FLAREWATCH_THRESHOLD: '5', FLAREWATCH_WINDOW: '120', FLAREWATCH_CHECKPOINT_INTERVAL: '0.2' };
+    const env = {
+      FLAREWATCH_LOG_DIRS: t.logs,
+      FLAREWATCH_STATE_DIR: t.state,
+      FLAREWATCH_THRESHOLD: '5',
+      FLAREWATCH_WINDOW: '120',
+      FLAREWATCH_CHECKPOINT_INTERVAL: '0.2',
+    };
     const file = join(t.logs, 'go.log');
 
     const a = start(env);
@@ -150,7 +189,9 @@ describe('flarewatch run (end to end)', () => {
     const b = start(env);
     const addr = await b.httpAddress();
     await b.waitUntil(() => errorsSeen(b) >= 1, 20_000, 'the line written while stopped');
-    const health = JSON.parse((await httpGet(`http://${addr}/healthz`)).body) as { errors: Record<string, { total: number; inWindow: number }> };
+    const health = JSON.parse((await httpGet(`http://${addr}/healthz`)).body) as {
+      errors: Record<string, { total: number; inWindow: number }>;
+    };
     const sig = Object.keys(health.errors)[0]!;
     expect(sig).toMatch(/^go\/refused\//);
     expect(health.errors[sig]).toEqual({ total: 4, inWindow: 4 });
@@ -180,12 +221,21 @@ describe('flarewatch run (end to end)', () => {
     const metrics = await httpGet(`http://${addr}/metrics`);
     expect(metrics.status).toBe(200);
     expect(metrics.type).toMatch(/^text\/plain/);
-    for (const name of ['flarewatch_lines_total', 'flarewatch_files_watched', 'flarewatch_tail_lag_bytes', 'flarewatch_bundles_total', 'flarewatch_connection_errors_total', 'flarewatch_agent_reachable']) {
+    for (const name of [
+      'flarewatch_lines_total',
+      'flarewatch_files_watched',
+      'flarewatch_tail_lag_bytes',
+      'flarewatch_bundles_total',
+      'flarewatch_connection_errors_total',
+      'flarewatch_agent_reachable',
+    ]) {
       expect(metrics.body).toContain(`# TYPE ${name} `);
     }
 
     expect((await httpGet(`http://${addr}/bundle`, {}, 'POST')).status).toBe(401);
-    expect((await httpGet(`http://${addr}/bundle`, { authorization: 'Bearer wrong-token-wrong-token' }, 'POST')).status).toBe(401);
+    expect(
+      (await httpGet(`http://${addr}/bundle`, { authorization: 'Bearer wrong-token-wrong-token' }, 'POST')).status,
+    ).toBe(401);
     const tokenFile = join(t.state, 'http-token');
     expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
     const token = readFileSync(tokenFile, 'utf8').trim();
@@ -205,14 +255,23 @@ describe('flarewatch run (end to end)', () => {
     mkdirSync(t.logs);
     const configFile = join(t.root, 'flarewatch.yaml');
     writeFileSync(configFile, 'threshold: 100\nlog-level: info\n');
-    const d = start({ FLAREWATCH_CONFIG: configFile, FLAREWATCH_LOG_DIRS: t.logs, FLAREWATCH_STATE_DIR: t.state, FLAREWATCH_WINDOW: '300' });
+    const d = start({
+      FLAREWATCH_CONFIG: configFile,
+      FLAREWATCH_LOG_DIRS: t.logs,
+      FLAREWATCH_STATE_DIR: t.state,
+      FLAREWATCH_WINDOW: '300',
+    });
     await d.httpAddress();
     appendFileSync(join(t.logs, 'python.log'), `${LINES.python(1)}\n${LINES.python(2)}\n`);
     await d.waitUntil(() => errorsSeen(d) >= 2, 20_000, 'two connection errors');
 
     writeFileSync(configFile, 'threshold: -1\nlog-level: debug\n');
     d.child.kill('SIGHUP');
-    const failed = await d.waitFor((l) => l.msg === 'reload failed; keeping the running configuration', 20_000, 'reload refusal');
+    const failed = await d.waitFor(
+      (l) => l.msg === 'reload failed; keeping the running configuration',
+      20_000,
+      'reload refusal',
+    );
     expect((failed.err as { message: string }).message).toContain('FLAREWATCH_THRESHOLD="-1" (from config file');
     expect(d.count((l) => l.level === 'debug')).toBe(0);
 

@@ -14,7 +14,7 @@ import { closedPort, DaemonProcess, zipsIn } from '../helpers/daemon.js';
 const APPS = fileURLToPath(new URL('../fixtures/apps/', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-const cleanups: Array<() => Promise<unknown> | unknown> = [];
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
@@ -22,8 +22,17 @@ afterEach(async () => {
 function startApp(script: string, logFile: string, env: Record<string, string>): ChildProcess {
   const fd = openSync(logFile, 'a');
   // cwd: the repository, so the app resolves dd-trace / @opentelemetry from node_modules.
-  const child = spawn(process.execPath, [join(APPS, script)], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', fd, fd] });
-  cleanups.push(() => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : (child.once('exit', resolve), child.kill('SIGKILL')))));
+  const child = spawn(process.execPath, [join(APPS, script)], {
+    cwd: ROOT,
+    env: cleanEnv(env),
+    stdio: ['ignore', fd, fd],
+  });
+  cleanups.push(
+    () =>
+      new Promise((resolve) =>
+        child.exitCode !== null ? resolve(null) : (child.once('exit', resolve), child.kill('SIGKILL')),
+      ),
+  );
   return child;
 }
 
@@ -33,10 +42,13 @@ async function serve(port: number, handler: Parameters<typeof createServer>[1]):
     srv.once('error', reject);
     srv.listen(port, '127.0.0.1', resolve);
   });
-  cleanups.push(() => new Promise((resolve) => {
-    srv.closeAllConnections();
-    srv.close(resolve);
-  }));
+  cleanups.push(
+    () =>
+      new Promise((resolve) => {
+        srv.closeAllConnections();
+        srv.close(resolve);
+      }),
+  );
   return srv;
 }
 
@@ -87,10 +99,18 @@ describe('a real dd-trace (Node.js) that cannot reach its Agent', () => {
       req.resume();
       req.on('end', () => {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(req.url === '/info' ? JSON.stringify({ version: '7.60.0', endpoints: ['/v0.4/traces', '/v0.5/traces'] }) : '{"rate_by_service":{}}');
+        res.end(
+          req.url === '/info'
+            ? JSON.stringify({ version: '7.60.0', endpoints: ['/v0.4/traces', '/v0.5/traces'] })
+            : '{"rate_by_service":{}}',
+        );
       });
     });
-    const recovered = await d.waitFor((l) => l.msg === 'connection errors stopped: recovered' && String(l.signature).startsWith('nodejs/'), 60_000, 'recovery');
+    const recovered = await d.waitFor(
+      (l) => l.msg === 'connection errors stopped: recovered' && String(l.signature).startsWith('nodejs/'),
+      60_000,
+      'recovery',
+    );
     expect(Number(recovered.errorsDuringIncident)).toBeGreaterThanOrEqual(3);
     expect((await d.stop()).code).toBe(0);
   }, 180_000);
@@ -126,7 +146,11 @@ describe('a real OpenTelemetry JS SDK that cannot reach its collector', () => {
         res.end('{}');
       });
     });
-    await d.waitFor((l) => l.msg === 'connection errors stopped: recovered' && String(l.signature).startsWith('otel-js/'), 60_000, 'recovery');
+    await d.waitFor(
+      (l) => l.msg === 'connection errors stopped: recovered' && String(l.signature).startsWith('otel-js/'),
+      60_000,
+      'recovery',
+    );
     expect((await d.stop()).code).toBe(0);
   }, 180_000);
 });

@@ -6,7 +6,15 @@ const T0 = Date.parse('2026-11-22T10:00:00Z');
 
 function ev(signature: string, time: number, line = 'connect ECONNREFUSED 127.0.0.1:8126'): ErrorEvent {
   const [language, kind, target] = signature.split('/');
-  return { signature, language: language!, kind: kind!, target: target ?? null, time, file: `/logs/${language}.log`, line };
+  return {
+    signature,
+    language: language!,
+    kind: kind!,
+    target: target ?? null,
+    time,
+    file: `/logs/${language}.log`,
+    line,
+  };
 }
 
 describe('TriggerEngine', () => {
@@ -18,7 +26,13 @@ describe('TriggerEngine', () => {
     const d = t.observe(ev(sig, T0 + 2000));
     expect(d.fire).toBe(true);
     if (!d.fire) return;
-    expect(d.trigger).toMatchObject({ signature: sig, threshold: 3, windowSeconds: 60, firstErrorAt: '2026-11-22T10:00:00.000Z', lastErrorAt: '2026-11-22T10:00:02.000Z' });
+    expect(d.trigger).toMatchObject({
+      signature: sig,
+      threshold: 3,
+      windowSeconds: 60,
+      firstErrorAt: '2026-11-22T10:00:00.000Z',
+      lastErrorAt: '2026-11-22T10:00:02.000Z',
+    });
     expect(d.trigger.lines).toHaveLength(3);
     expect(d.trigger.counts[sig]).toMatchObject({ total: 3 });
   });
@@ -114,11 +128,21 @@ describe('TriggerEngine', () => {
 describe('tracer log rate limiting', () => {
   it('reads what a line says about held-back messages', async () => {
     const { tracerSuppression } = await import('../../src/daemon/lines.js');
-    expect(tracerSuppression('2019/08/07 16:12:27 Datadog Tracer v1.2 ERROR: lost 3 traces: Post http://localhost:8126/v0.4/traces: dial tcp 127.0.0.1:8126: connect: connection refused, 4 additional messages skipped (first occurrence: 07 Aug 19 16:11 UTC)'))
-      .toEqual({ skipped: 4, quietMinutes: null });
-    expect(tracerSuppression('failed to send traces to intake at http://localhost:8126/v0.5/traces: [Errno 111] Connection refused [12 skipped]')).toEqual({ skipped: 12, quietMinutes: null });
-    expect(tracerSuppression('Error while sending 9 traces. Total: 9, Received: 9, Sent: 0, Failed: 9. java.net.ConnectException: Failed to connect (Will not log warnings for 5 minutes)'))
-      .toEqual({ skipped: 0, quietMinutes: 5 });
+    expect(
+      tracerSuppression(
+        '2019/08/07 16:12:27 Datadog Tracer v1.2 ERROR: lost 3 traces: Post http://localhost:8126/v0.4/traces: dial tcp 127.0.0.1:8126: connect: connection refused, 4 additional messages skipped (first occurrence: 07 Aug 19 16:11 UTC)',
+      ),
+    ).toEqual({ skipped: 4, quietMinutes: null });
+    expect(
+      tracerSuppression(
+        'failed to send traces to intake at http://localhost:8126/v0.5/traces: [Errno 111] Connection refused [12 skipped]',
+      ),
+    ).toEqual({ skipped: 12, quietMinutes: null });
+    expect(
+      tracerSuppression(
+        'Error while sending 9 traces. Total: 9, Received: 9, Sent: 0, Failed: 9. java.net.ConnectException: Failed to connect (Will not log warnings for 5 minutes)',
+      ),
+    ).toEqual({ skipped: 0, quietMinutes: 5 });
     expect(tracerSuppression('connect ECONNREFUSED 127.0.0.1:8126')).toEqual({ skipped: 0, quietMinutes: null });
   });
 

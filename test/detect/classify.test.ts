@@ -30,7 +30,9 @@ describe('classifyLine on the fixtures', () => {
   });
 
   it('reports no benign look-alike as an error', () => {
-    const fp = negatives.filter((c) => classifyLine(c.line).error).map((c) => `${c.note}: ${classifyLine(c.line).rule}`);
+    const fp = negatives
+      .filter((c) => classifyLine(c.line).error)
+      .map((c) => `${c.note}: ${classifyLine(c.line).rule}`);
     expect(fp).toEqual([]);
   });
 
@@ -51,13 +53,22 @@ describe('classifyLine on the fixtures', () => {
   });
 
   it('reads a socket path out of an http+unix agent URL', () => {
-    const line = 'DATADOG TRACER CONFIGURATION - {"lang":"ruby","agent_url":"http+unix:///var/run/datadog/apm.socket?timeout=30","agent_error":"Errno::ENOENT: No such file or directory"}';
-    expect(classifyLine(line)).toMatchObject({ error: true, kind: 'socket_missing', target: '/var/run/datadog/apm.socket' });
+    const line =
+      'DATADOG TRACER CONFIGURATION - {"lang":"ruby","agent_url":"http+unix:///var/run/datadog/apm.socket?timeout=30","agent_error":"Errno::ENOENT: No such file or directory"}';
+    expect(classifyLine(line)).toMatchObject({
+      error: true,
+      kind: 'socket_missing',
+      target: '/var/run/datadog/apm.socket',
+    });
   });
 
   it('names the host that failed to resolve when the line gives no address', () => {
-    expect(classifyLine('DATADOG TRACER DIAGNOSTIC - Agent Error: getaddrinfo ENOTFOUND datadog-agent').target).toBe('datadog-agent');
-    expect(classifyLine('[bgs] curl_easy_perform() failed: Could not resolve host: dd-agent.internal').target).toBe('dd-agent.internal');
+    expect(classifyLine('DATADOG TRACER DIAGNOSTIC - Agent Error: getaddrinfo ENOTFOUND datadog-agent').target).toBe(
+      'datadog-agent',
+    );
+    expect(classifyLine('[bgs] curl_easy_perform() failed: Could not resolve host: dd-agent.internal').target).toBe(
+      'dd-agent.internal',
+    );
   });
 
   it('uses the file hint when the line has no recognisable prefix, and ignores the generic container hint', () => {
@@ -65,7 +76,8 @@ describe('classifyLine on the fixtures', () => {
     expect(classifyLine(bare, 'nodejs').language).toBe('nodejs');
     expect(classifyLine(bare, 'container').language).toBeNull();
     // A prefixed line keeps its own tracer even in a shared file.
-    const go = '2026/08/21 10:15:02 Datadog Tracer v2.1.0 ERROR: lost 1 traces: Post "http://localhost:8126/v0.4/traces": dial tcp 127.0.0.1:8126: connect: connection refused';
+    const go =
+      '2026/08/21 10:15:02 Datadog Tracer v2.1.0 ERROR: lost 1 traces: Post "http://localhost:8126/v0.4/traces": dial tcp 127.0.0.1:8126: connect: connection refused';
     expect(classifyLine(go, 'php').language).toBe('go');
   });
 
@@ -86,7 +98,8 @@ describe('classifyLine on the fixtures', () => {
   });
 
   it('classifies an over-long line on its prefix only', () => {
-    const head = '2026/08/21 10:15:02 Datadog Tracer v2.1.0 ERROR: lost 1 traces: dial tcp 127.0.0.1:8126: connect: connection refused ';
+    const head =
+      '2026/08/21 10:15:02 Datadog Tracer v2.1.0 ERROR: lost 1 traces: dial tcp 127.0.0.1:8126: connect: connection refused ';
     expect(classifyLine(head + 'x'.repeat(100_000)).error).toBe(true);
     expect(classifyLine('x'.repeat(100_000) + head).error).toBe(false);
   });

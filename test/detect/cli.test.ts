@@ -23,7 +23,10 @@ describe('flarewatch classify', () => {
     const sample = cases.slice(0, 120);
     const r = await runCli(['classify'], { env, input: sample.map((c) => c.line).join('\n') + '\n' });
     expect(r.code).toBe(0);
-    const out = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const out = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(out).toHaveLength(sample.length);
     out.forEach((o, i) => {
       expect(Object.keys(o)).toEqual(['error', 'language', 'kind', 'target']);
@@ -32,9 +35,19 @@ describe('flarewatch classify', () => {
   });
 
   it('--multiline marks continuation lines; --tracer attributes bare lines', async () => {
-    const r = await runCli(['classify', '--multiline', '--tracer', 'nodejs'], { env, input: events[7]!.lines.join('\n') });
-    const out = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
-    expect(out.map((o) => [o.error, o.continuation])).toEqual([[true, false], [true, true], [false, true]]);
+    const r = await runCli(['classify', '--multiline', '--tracer', 'nodejs'], {
+      env,
+      input: events[7]!.lines.join('\n'),
+    });
+    const out = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(out.map((o) => [o.error, o.continuation])).toEqual([
+      [true, false],
+      [true, true],
+      [false, true],
+    ]);
     expect(out[1].language).toBe('nodejs');
     const bad = await runCli(['classify', '--tracer', 'cobol'], { env, input: 'x' });
     expect(bad.code).toBe(2);
@@ -46,7 +59,9 @@ describe('flarewatch classify', () => {
     await writeFile(rules, '- id: slow\n  hints: [aaa]\n  pattern: "(a+)+"\n');
     const r = await runCli(['classify'], { env: { ...env, FLAREWATCH_RULES_FILE: rules }, input: 'a\n' });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`FLAREWATCH_RULES_FILE="${rules}": rule #1: rule "slow": pattern a repeated group contains a repetition`);
+    expect(r.stderr).toContain(
+      `FLAREWATCH_RULES_FILE="${rules}": rule #1: rule "slow": pattern a repeated group contains a repetition`,
+    );
   });
 });
 
@@ -60,7 +75,9 @@ describe('flarewatch scan', () => {
     const r = await runCli(['scan', '--json', a, b], { env });
     expect(r.code).toBe(1);
     const j = JSON.parse(r.stdout);
-    expect(Object.keys(j)).toEqual(expect.arrayContaining(['files', 'bytes', 'lines', 'errors', 'byLanguage', 'byKind', 'targets']));
+    expect(Object.keys(j)).toEqual(
+      expect.arrayContaining(['files', 'bytes', 'lines', 'errors', 'byLanguage', 'byKind', 'targets']),
+    );
     expect(j).toMatchObject({ files: 2, errors: 4 });
     expect(j.byLanguage.java.errors).toBe(1);
     expect(j.byLanguage.python).toMatchObject({ errors: 1, byKind: { refused: 1 } });
@@ -75,10 +92,13 @@ describe('flarewatch scan', () => {
   it('shows example lines redacted, including secrets learned from the environment', async () => {
     const f = join(dir, 'secrets.log');
     const key = '0123456789abcdef0123456789abcdef';
-    await writeFile(f, [
-      `Error: Network error trying to reach the agent: connect ECONNREFUSED 127.0.0.1:8126 api_key=${key}`,
-      'DATADOG TRACER DIAGNOSTIC - Agent Error: connect ECONNREFUSED 127.0.0.1:8126 (proxy said Zq9-canary-Zq9)',
-    ].join('\n') + '\n');
+    await writeFile(
+      f,
+      [
+        `Error: Network error trying to reach the agent: connect ECONNREFUSED 127.0.0.1:8126 api_key=${key}`,
+        'DATADOG TRACER DIAGNOSTIC - Agent Error: connect ECONNREFUSED 127.0.0.1:8126 (proxy said Zq9-canary-Zq9)',
+      ].join('\n') + '\n',
+    );
     const r = await runCli(['scan', '--examples', '5', f], { env: { ...env, SOME_PASSWORD: 'Zq9-canary-Zq9' } });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('Examples:');
@@ -90,7 +110,13 @@ describe('flarewatch scan', () => {
 
   it('exits 0 on clean logs, 2 when nothing could be read', async () => {
     const clean = join(dir, 'clean.log');
-    await writeFile(clean, cases.filter((c) => !c.error).map((c) => c.line).join('\n'));
+    await writeFile(
+      clean,
+      cases
+        .filter((c) => !c.error)
+        .map((c) => c.line)
+        .join('\n'),
+    );
     expect((await runCli(['scan', clean], { env })).code).toBe(0);
     const missing = await runCli(['scan', join(dir, 'nope')], { env });
     expect(missing.code).toBe(2);
@@ -108,7 +134,12 @@ describe('flarewatch paths', () => {
     const j = JSON.parse(r.stdout);
     expect(j.tracers.map((t: { tracer: string }) => t.tracer)).toContain('otel-collector');
     const dotnet = j.tracers.find((t: { tracer: string }) => t.tracer === 'dotnet');
-    expect(dotnet.logs.find((l: { origin: string; pattern: string }) => l.origin === 'DD_TRACE_LOG_DIRECTORY' && l.pattern.endsWith('dotnet-tracer-*.log'))).toMatchObject({ exists: true, files: 1 });
+    expect(
+      dotnet.logs.find(
+        (l: { origin: string; pattern: string }) =>
+          l.origin === 'DD_TRACE_LOG_DIRECTORY' && l.pattern.endsWith('dotnet-tracer-*.log'),
+      ),
+    ).toMatchObject({ exists: true, files: 1 });
     const text = await runCli(['paths'], { env });
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/dotnet — Datadog \.NET tracer/);

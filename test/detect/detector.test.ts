@@ -10,9 +10,18 @@ describe('createDetector', () => {
     const ev = events[3]!;
     const out = ev.lines.flatMap((l, i) => d.push(l, i + 1));
     expect(out).toEqual([]);
-    const next = d.push('2026-08-21 10:16:00,000 DEBUG [ddtrace._trace.processor] [__init__.py:211] - trace 1 has 2 spans, 2 finished');
+    const next = d.push(
+      '2026-08-21 10:16:00,000 DEBUG [ddtrace._trace.processor] [__init__.py:211] - trace 1 has 2 spans, 2 finished',
+    );
     expect(next).toHaveLength(1);
-    expect(next[0]).toMatchObject({ language: 'python', kind: 'refused', rule: 'python.send-dropping', at: 1, target: 'http://localhost:8126/v0.5/traces', time: Date.UTC(2026, 7, 21, 10, 15, 2, 118) });
+    expect(next[0]).toMatchObject({
+      language: 'python',
+      kind: 'refused',
+      rule: 'python.send-dropping',
+      at: 1,
+      target: 'http://localhost:8126/v0.5/traces',
+      time: Date.UTC(2026, 7, 21, 10, 15, 2, 118),
+    });
   });
 
   it('settle() ends the open event without waiting for the next line; flush() also ends a pending partial', () => {
@@ -20,7 +29,9 @@ describe('createDetector', () => {
     expect(d.push('DATADOG TRACER DIAGNOSTIC - Agent Error: connect ECONNREFUSED 127.0.0.1:8126')).toEqual([]);
     expect(d.settle()).toMatchObject([{ language: 'nodejs', kind: 'refused', target: '127.0.0.1:8126' }]);
     expect(d.settle()).toEqual([]);
-    expect(d.push('2026-08-21T10:15:02.1Z stderr P DATADOG TRACER DIAGNOSTIC - Agent Error: socket hang up')).toEqual([]);
+    expect(d.push('2026-08-21T10:15:02.1Z stderr P DATADOG TRACER DIAGNOSTIC - Agent Error: socket hang up')).toEqual(
+      [],
+    );
     expect(d.pendingPartial).toBe(true);
     expect(d.flush()).toMatchObject([{ kind: 'reset', stream: 'stderr', time: Date.parse('2026-08-21T10:15:02.1Z') }]);
   });

@@ -7,7 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANCHORS, classifyLine, createStreamClassifier, createUnframer, extractTarget, inferKind, lineTimestamp, scanPaths } from '../../src/detect/index.js';
+import {
+  ANCHORS,
+  classifyLine,
+  createStreamClassifier,
+  createUnframer,
+  extractTarget,
+  inferKind,
+  lineTimestamp,
+  scanPaths,
+} from '../../src/detect/index.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -17,13 +26,55 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const KINDS = new Set([null, 'refused', 'timeout', 'dns', 'socket_missing', 'permission', 'reset', 'http_status', 'dropped', 'unreachable']);
+const KINDS = new Set([
+  null,
+  'refused',
+  'timeout',
+  'dns',
+  'socket_missing',
+  'permission',
+  'reset',
+  'http_status',
+  'dropped',
+  'unreachable',
+]);
 
 // Strings built from tracer vocabulary, so the rules' regexes are actually exercised.
 const words = fc.constantFrom(
-  ...ANCHORS, 'Error while sending', 'Failed: ', 'connect ECONNREFUSED', ':8126', 'http://', 'unix://', '.socket', 'agent_error', '"', "'", '{', '}',
-  'Exception', 'Traceback', '  at ', ' (size=', 'KB) traces. Total: ', 'Status: ', '403', 'DATADOG TRACER DIAGNOSTIC - ', 'Agent Error: ', '\\', '\t', ' ',
-  'lost 1 traces: ', 'dial unix /', 'Failed to connect to localhost port ', 'a'.repeat(50), '::', '.', '/', ':', '@',
+  ...ANCHORS,
+  'Error while sending',
+  'Failed: ',
+  'connect ECONNREFUSED',
+  ':8126',
+  'http://',
+  'unix://',
+  '.socket',
+  'agent_error',
+  '"',
+  "'",
+  '{',
+  '}',
+  'Exception',
+  'Traceback',
+  '  at ',
+  ' (size=',
+  'KB) traces. Total: ',
+  'Status: ',
+  '403',
+  'DATADOG TRACER DIAGNOSTIC - ',
+  'Agent Error: ',
+  '\\',
+  '\t',
+  ' ',
+  'lost 1 traces: ',
+  'dial unix /',
+  'Failed to connect to localhost port ',
+  'a'.repeat(50),
+  '::',
+  '.',
+  '/',
+  ':',
+  '@',
 );
 const vocabLine = fc.array(fc.oneof(words, fc.string({ maxLength: 20 })), { maxLength: 80 }).map((a) => a.join(''));
 
@@ -35,7 +86,10 @@ function checkShape(r: ReturnType<typeof classifyLine>) {
 
 describe('hostile input', () => {
   it('random unicode strings', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 2000 }), (s) => checkShape(classifyLine(s))), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 2000 }), (s) => checkShape(classifyLine(s))),
+      { numRuns: 500 },
+    );
   });
 
   it('random strings of tracer vocabulary (rule regexes really run)', () => {
@@ -67,7 +121,7 @@ describe('hostile input', () => {
   });
 
   it('10 MB lines: one of repeated anchors, one of repeated regex bait, one CRI partial', () => {
-    const big1 = 'Error while sending '.repeat(10 * 1024 * 1024 / 20);
+    const big1 = 'Error while sending '.repeat((10 * 1024 * 1024) / 20);
     const big2 = ('agent_error":"' + 'a'.repeat(1000) + ' (size=' + '9'.repeat(100)).repeat(9000);
     const big3 = '"stack":"Error ' + 'ECONNREFUSED:8126 '.repeat(580_000);
     for (const l of [big1, big2, big3]) {
@@ -82,8 +136,18 @@ describe('hostile input', () => {
 
   it('a file of random binary data and 10 MB lines scans to the end', async () => {
     const file = join(dir, 'junk.bin');
-    const err = '2026/08/21 10:15:02 Datadog Tracer v2.1.0 ERROR: lost 1 traces: dial tcp 127.0.0.1:8126: connect: connection refused';
-    await writeFile(file, Buffer.concat([randomBytes(3_000_000), Buffer.from(`\n${err}\n`), Buffer.alloc(10_000_000, 'Failed: '), Buffer.from(`\n${err}\n`), randomBytes(1_000_000)]));
+    const err =
+      '2026/08/21 10:15:02 Datadog Tracer v2.1.0 ERROR: lost 1 traces: dial tcp 127.0.0.1:8126: connect: connection refused';
+    await writeFile(
+      file,
+      Buffer.concat([
+        randomBytes(3_000_000),
+        Buffer.from(`\n${err}\n`),
+        Buffer.alloc(10_000_000, 'Failed: '),
+        Buffer.from(`\n${err}\n`),
+        randomBytes(1_000_000),
+      ]),
+    );
     const r = await scanPaths([file]);
     expect(r.files).toBe(1);
     expect(r.errors).toBeGreaterThanOrEqual(2);

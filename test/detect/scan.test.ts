@@ -20,11 +20,14 @@ afterAll(async () => {
 /** Deterministic mix of benign filler, labelled lines and multi-line events. */
 function appLines(seed: number): string[] {
   let x = seed;
-  const rnd = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rnd = () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const out: string[] = [];
   for (let i = 0; i < 400; i++) {
     const r = rnd();
-    if (r < 0.5) out.push(`2026-08-21 10:15:${String(i % 60).padStart(2, '0')},118 DEBUG [ddtrace.internal.processor.trace] [trace.py:211] - trace ${i} has 8 spans, 7 finished`);
+    if (r < 0.5)
+      out.push(
+        `2026-08-21 10:15:${String(i % 60).padStart(2, '0')},118 DEBUG [ddtrace.internal.processor.trace] [trace.py:211] - trace ${i} has 8 spans, 7 finished`,
+      );
     else if (r < 0.8) out.push(cases[Math.floor(rnd() * cases.length)]!.line);
     else out.push(...events[Math.floor(rnd() * events.length)]!.lines);
   }
@@ -56,7 +59,11 @@ function cri(lines: string[]): string[] {
     const stream = i % 3 === 0 ? 'stdout' : 'stderr';
     // Split long lines into partials the way the kubelet does (P … P F).
     if (l.length > 60 && i % 2 === 0) {
-      out.push(`${ts} ${stream} P ${l.slice(0, 30)}`, `${ts} ${stream} P ${l.slice(30, 60)}`, `${ts} ${stream} F ${l.slice(60)}`);
+      out.push(
+        `${ts} ${stream} P ${l.slice(0, 30)}`,
+        `${ts} ${stream} P ${l.slice(30, 60)}`,
+        `${ts} ${stream} F ${l.slice(60)}`,
+      );
     } else out.push(`${ts} ${stream} F ${l}`);
   });
   return out;
@@ -64,7 +71,12 @@ function cri(lines: string[]): string[] {
 
 function docker(lines: string[]): string[] {
   return lines.flatMap((l, i) => {
-    const entry = (log: string) => JSON.stringify({ log, stream: i % 2 ? 'stderr' : 'stdout', time: `2026-08-21T10:15:02.${String(i).padStart(9, '0')}Z` });
+    const entry = (log: string) =>
+      JSON.stringify({
+        log,
+        stream: i % 2 ? 'stderr' : 'stdout',
+        time: `2026-08-21T10:15:02.${String(i).padStart(9, '0')}Z`,
+      });
     // Docker's json-file driver splits records over 16 KiB into entries without the newline.
     const text = i % 10 === 0 ? `${l} ${'x'.repeat(20_000)}` : l;
     const out: string[] = [];
@@ -75,7 +87,11 @@ function docker(lines: string[]): string[] {
 }
 
 describe('scanPaths', () => {
-  for (const [name, frame] of [['plain', (l: string[]) => l], ['cri', cri], ['docker-json', docker]] as const) {
+  for (const [name, frame] of [
+    ['plain', (l: string[]) => l],
+    ['cri', cri],
+    ['docker-json', docker],
+  ] as const) {
     it(`counts exactly what the line-by-line pipeline counts (${name}), whatever the chunk size`, async () => {
       const raw = frame(appLines(name.length * 7919));
       const file = join(dir, `${name}.log`);
@@ -98,7 +114,11 @@ describe('scanPaths', () => {
     expect(r.errors).toBe(2);
     expect(r.byLanguage.dotnet?.byKind).toEqual({ refused: 1 });
     expect(r.byLanguage.java?.errors).toBe(1);
-    expect(r.targets['http://127.0.0.1:8126/v0.4/traces']).toMatchObject({ errors: 1, languages: ['dotnet'], first: '2021-08-17T18:19:46.827Z' });
+    expect(r.targets['http://127.0.0.1:8126/v0.4/traces']).toMatchObject({
+      errors: 1,
+      languages: ['dotnet'],
+      first: '2021-08-17T18:19:46.827Z',
+    });
     expect(r.byLanguage.dotnet?.examples[0]).toMatchObject({ file, line: 1, kind: 'refused' });
     expect(r.lines).toBe(events[2]!.lines.length + events[0]!.lines.length);
   });
@@ -126,8 +146,12 @@ describe('scanPaths', () => {
 
   it('classifies a line longer than the buffer on its prefix and keeps counting after it', async () => {
     const file = join(dir, 'long.log');
-    const err = '2026/08/21 10:15:02 Datadog Tracer v2.1.0 ERROR: lost 1 traces: Post "http://localhost:8126/v0.4/traces": dial tcp 127.0.0.1:8126: connect: connection refused';
-    await writeFile(file, [err + ' ' + 'x'.repeat(50_000), 'y'.repeat(30_000) + err, err, 'tail without newline'].join('\n'));
+    const err =
+      '2026/08/21 10:15:02 Datadog Tracer v2.1.0 ERROR: lost 1 traces: Post "http://localhost:8126/v0.4/traces": dial tcp 127.0.0.1:8126: connect: connection refused';
+    await writeFile(
+      file,
+      [err + ' ' + 'x'.repeat(50_000), 'y'.repeat(30_000) + err, err, 'tail without newline'].join('\n'),
+    );
     const r = await scanPaths([file], { chunkBytes: 4096 });
     expect(r.errors).toBe(2);
     expect(r.lines).toBe(4);
@@ -135,7 +159,10 @@ describe('scanPaths', () => {
 
   it('withholds example lines that look like they carry a secret', async () => {
     const file = join(dir, 'secret.log');
-    await writeFile(file, 'Error from http://localhost:8126/v0.4/traces: 403 Forbidden. Response from the endpoint: "api_key=abcdef0123456789"\n');
+    await writeFile(
+      file,
+      'Error from http://localhost:8126/v0.4/traces: 403 Forbidden. Response from the endpoint: "api_key=abcdef0123456789"\n',
+    );
     const r = await scanPaths([file]);
     expect(r.errors).toBe(1);
     expect(r.byLanguage.nodejs?.examples).toEqual([]);

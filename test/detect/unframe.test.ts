@@ -7,18 +7,32 @@ describe('createUnframer', () => {
   it('unwraps CRI lines and joins P partials per stream', () => {
     const u = createUnframer('auto');
     expect(u.push('2026-08-21T10:15:02.123456789Z stderr P Error: connect ECONN')).toBeNull();
-    expect(u.push('2026-08-21T10:15:02.200000000Z stdout F unrelated')).toEqual({ line: 'unrelated', stream: 'stdout', time: '2026-08-21T10:15:02.200000000Z' });
+    expect(u.push('2026-08-21T10:15:02.200000000Z stdout F unrelated')).toEqual({
+      line: 'unrelated',
+      stream: 'stdout',
+      time: '2026-08-21T10:15:02.200000000Z',
+    });
     expect(u.push('2026-08-21T10:15:02.123456790Z stderr F REFUSED 127.0.0.1:8126')).toEqual({
-      line: 'Error: connect ECONNREFUSED 127.0.0.1:8126', stream: 'stderr', time: '2026-08-21T10:15:02.123456789Z',
+      line: 'Error: connect ECONNREFUSED 127.0.0.1:8126',
+      stream: 'stderr',
+      time: '2026-08-21T10:15:02.123456789Z',
     });
     expect(u.push('2026-08-21T10:15:02+02:00 stdout F ')).toMatchObject({ line: '' });
   });
 
   it('unwraps Docker json-file entries, joining entries split without a newline', () => {
     const u = createUnframer('auto');
-    expect(u.push('{"log":"DATADOG TRACER DIAGNOSTIC - Agent ","stream":"stderr","time":"2026-08-21T10:15:02.1Z"}')).toBeNull();
-    expect(u.push('{"log":"Error: connect ECONNREFUSED 127.0.0.1:8126\\n","stream":"stderr","time":"2026-08-21T10:15:02.2Z"}')).toEqual({
-      line: 'DATADOG TRACER DIAGNOSTIC - Agent Error: connect ECONNREFUSED 127.0.0.1:8126', stream: 'stderr', time: '2026-08-21T10:15:02.1Z',
+    expect(
+      u.push('{"log":"DATADOG TRACER DIAGNOSTIC - Agent ","stream":"stderr","time":"2026-08-21T10:15:02.1Z"}'),
+    ).toBeNull();
+    expect(
+      u.push(
+        '{"log":"Error: connect ECONNREFUSED 127.0.0.1:8126\\n","stream":"stderr","time":"2026-08-21T10:15:02.2Z"}',
+      ),
+    ).toEqual({
+      line: 'DATADOG TRACER DIAGNOSTIC - Agent Error: connect ECONNREFUSED 127.0.0.1:8126',
+      stream: 'stderr',
+      time: '2026-08-21T10:15:02.1Z',
     });
     expect(u.push('{"log":"with crlf\\r\\n","stream":"stdout","time":"t"}')?.line).toBe('with crlf');
   });
@@ -28,7 +42,9 @@ describe('createUnframer', () => {
     expect(u.push('plain line')).toEqual({ line: 'plain line' });
     expect(u.push('{"log":"unterminated')).toEqual({ line: '{"log":"unterminated' });
     expect(u.push('2026-08-21T10:15:02Z stdin X nope')).toEqual({ line: '2026-08-21T10:15:02Z stdin X nope' });
-    expect(createUnframer('plain').push('2026-08-21T10:15:02.1Z stdout F x')).toEqual({ line: '2026-08-21T10:15:02.1Z stdout F x' });
+    expect(createUnframer('plain').push('2026-08-21T10:15:02.1Z stdout F x')).toEqual({
+      line: '2026-08-21T10:15:02.1Z stdout F x',
+    });
   });
 
   it('flush() returns a partial left at the end of input', () => {

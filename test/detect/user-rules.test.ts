@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/load.js';
-import { classifyLine, createStreamClassifier, linearPatternProblem, loadUserRules, scanPaths } from '../../src/detect/index.js';
+import {
+  classifyLine,
+  createStreamClassifier,
+  linearPatternProblem,
+  loadUserRules,
+  scanPaths,
+} from '../../src/detect/index.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -17,19 +23,28 @@ afterAll(async () => {
 describe('loadUserRules', () => {
   it('adds a new wording (YAML) that classify, stream and scan all honour', async () => {
     const file = join(dir, 'rules.yaml');
-    await writeFile(file, [
-      'rules:',
-      '  - id: acme.exporter',
-      '    hints: ["ACME-EXPORT"]',
-      '    pattern: "ACME-EXPORT gave up on \\\\S"',
-      '    language: java',
-      '    fallback: unreachable',
-      '    source: acme agent 3.x',
-    ].join('\n'));
+    await writeFile(
+      file,
+      [
+        'rules:',
+        '  - id: acme.exporter',
+        '    hints: ["ACME-EXPORT"]',
+        '    pattern: "ACME-EXPORT gave up on \\\\S"',
+        '    language: java',
+        '    fallback: unreachable',
+        '    source: acme agent 3.x',
+      ].join('\n'),
+    );
     const rules = loadUserRules(file);
     const line = 'ACME-EXPORT gave up on collector.internal:9000: connection refused';
     expect(classifyLine(line).error).toBe(false);
-    expect(classifyLine(line, undefined, rules)).toMatchObject({ error: true, language: 'java', kind: 'refused', target: 'collector.internal:9000', rule: 'acme.exporter' });
+    expect(classifyLine(line, undefined, rules)).toMatchObject({
+      error: true,
+      language: 'java',
+      kind: 'refused',
+      target: 'collector.internal:9000',
+      rule: 'acme.exporter',
+    });
     expect(createStreamClassifier({ rules }).push(line)).toMatchObject({ error: true, continuation: false });
     const log = join(dir, 'acme.log');
     await writeFile(log, `noise\n${line}\nnoise\n`);
@@ -38,7 +53,12 @@ describe('loadUserRules', () => {
 
   it('a benign user rule silences a built-in wording (JSON list form)', async () => {
     const file = join(dir, 'quiet.json');
-    await writeFile(file, JSON.stringify([{ id: 'local.ignore-staging', benign: true, hints: ['staging-agent'], pattern: 'staging-agent' }]));
+    await writeFile(
+      file,
+      JSON.stringify([
+        { id: 'local.ignore-staging', benign: true, hints: ['staging-agent'], pattern: 'staging-agent' },
+      ]),
+    );
     const rules = loadUserRules(file);
     const line = 'DATADOG TRACER DIAGNOSTIC - Agent Error: getaddrinfo ENOTFOUND staging-agent';
     expect(classifyLine(line).error).toBe(true);
@@ -62,7 +82,9 @@ describe('loadUserRules', () => {
   });
 
   it('names an unreadable file', () => {
-    expect(() => loadUserRules(join(dir, 'nope.yaml'))).toThrow(/FLAREWATCH_RULES_FILE=".*nope.yaml" cannot be read \(ENOENT\)/);
+    expect(() => loadUserRules(join(dir, 'nope.yaml'))).toThrow(
+      /FLAREWATCH_RULES_FILE=".*nope.yaml" cannot be read \(ENOENT\)/,
+    );
   });
 });
 
@@ -70,7 +92,10 @@ describe('linearPatternProblem', () => {
   it.each(['(a+)+', '(\\w*x)*', '(?:a|b+){2,}', '(a\\d+)+b'])('rejects %s', (p) => {
     expect(linearPatternProblem(p)).not.toBeNull();
   });
-  it.each(['foo (\\d+) bar', '(?:a|b)+', 'x[(+]*y', '(\\w+)?z', 'a{1,5}(?:bc)?', '(?<name>\\S+)'])('accepts %s', (p) => {
-    expect(linearPatternProblem(p)).toBeNull();
-  });
+  it.each(['foo (\\d+) bar', '(?:a|b)+', 'x[(+]*y', '(\\w+)?z', 'a{1,5}(?:bc)?', '(?<name>\\S+)'])(
+    'accepts %s',
+    (p) => {
+      expect(linearPatternProblem(p)).toBeNull();
+    },
+  );
 });

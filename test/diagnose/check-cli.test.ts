@@ -22,19 +22,30 @@ let home: string;
 
 function runCheck(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
   // A clean environment: no DD_* or OTEL_* from the machine running the tests.
-  const base: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: home, FLAREWATCH_STATE_DIR: join(home, 'state'), FLAREWATCH_DEFAULT_PATHS: 'false', NO_COLOR: '1' };
+  const base: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: home,
+    FLAREWATCH_STATE_DIR: join(home, 'state'),
+    FLAREWATCH_DEFAULT_PATHS: 'false',
+    NO_COLOR: '1',
+  };
   return new Promise((done) => {
-    execFile(process.execPath, [CLI, 'check', ...args], { env: { ...base, ...env }, cwd: home, timeout: 30_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      done({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [CLI, 'check', ...args],
+      { env: { ...base, ...env }, cwd: home, timeout: 30_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        done({ code, stdout, stderr });
+      },
+    );
   });
 }
 
 interface Json {
   ok: boolean;
-  findings: Array<{ id: string; severity: string; title: string }>;
-  evidence: { agentProbes: Array<{ sampleTrace?: { status: number | null } }> };
+  findings: { id: string; severity: string; title: string }[];
+  evidence: { agentProbes: { sampleTrace?: { status: number | null } }[] };
 }
 
 const ids = (stdout: string) => (JSON.parse(stdout) as Json).findings.map((f) => f.id);
@@ -54,7 +65,17 @@ async function fakeAgent(opts: { traceStatus: number; dateOffsetMs?: number }): 
       if (opts.dateOffsetMs) res.setHeader('Date', new Date(Date.now() + opts.dateOffsetMs).toUTCString());
       if (req.method === 'GET' && req.url === '/info') {
         res.setHeader('Content-Type', 'application/json');
-        res.end(JSON.stringify({ version: '7.60.1', endpoints: ['/v0.3/traces', '/v0.4/traces', '/v0.5/traces', '/v0.7/traces'], config: { receiver_port: 8126 } }, null, '\t'));
+        res.end(
+          JSON.stringify(
+            {
+              version: '7.60.1',
+              endpoints: ['/v0.3/traces', '/v0.4/traces', '/v0.5/traces', '/v0.7/traces'],
+              config: { receiver_port: 8126 },
+            },
+            null,
+            '\t',
+          ),
+        );
         return;
       }
       if (req.method === 'PUT' && req.url === '/v0.3/traces') {
@@ -96,7 +117,7 @@ describe('flarewatch check', () => {
       expect(ids(r.stdout)).toContain('agent-accepts-traces');
       expect(ids(r.stdout)).not.toContain('agent-refused');
       expect(agent.traces).toHaveLength(1);
-      const span = (agent.traces[0] as Array<Array<Record<string, unknown>>>)[0]?.[0];
+      const span = (agent.traces[0] as Record<string, unknown>[][])[0]?.[0];
       expect(span).toMatchObject({ service: 'flarewatch', name: expect.any(String) });
       expect(typeof span!.trace_id).toBe('number');
     } finally {
@@ -160,7 +181,9 @@ describe('flarewatch check', () => {
       const port = new URL(agent.url).port;
       const r = await runCheck(['--json', '--log', log], { DD_AGENT_HOST: '127.0.0.1', DD_TRACE_AGENT_PORT: port });
       expect(r.code).toBe(0);
-      expect(ids(r.stdout)).toEqual(expect.arrayContaining(['agent-url-mismatch', 'clock-skew', 'agent-accepts-traces']));
+      expect(ids(r.stdout)).toEqual(
+        expect.arrayContaining(['agent-url-mismatch', 'clock-skew', 'agent-accepts-traces']),
+      );
     } finally {
       await agent.close();
     }
@@ -181,7 +204,9 @@ describe('flarewatch check', () => {
     );
     const r = await runCheck(['--json', '--log', dir], { FLAREWATCH_AGENT_URL: `http://127.0.0.1:${port}` });
     expect(r.code).toBe(1);
-    const j = JSON.parse(r.stdout) as Json & { evidence: { errors: Array<{ language: string; kind: string; time: number }> } };
+    const j = JSON.parse(r.stdout) as Json & {
+      evidence: { errors: { language: string; kind: string; time: number }[] };
+    };
     expect(j.evidence.errors.map((e) => e.language).sort()).toEqual(['go', 'python']);
     expect(j.evidence.errors.every((e) => e.kind === 'refused' && e.time >= Date.UTC(2026, 7, 21, 10, 16))).toBe(true);
     const f = j.findings.find((x) => x.id === 'several-tracers-failing');

@@ -10,9 +10,24 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-const CANDIDATES = [process.env.CHROMIUM_BIN, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].filter((p): p is string => Boolean(p));
+const CANDIDATES = [
+  process.env.CHROMIUM_BIN,
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+].filter((p): p is string => Boolean(p));
 
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--hide-scrollbars'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--hide-scrollbars',
+];
 
 export function chromiumBinary(): string | null {
   return CANDIDATES.find((p) => existsSync(p)) ?? null;
@@ -31,7 +46,11 @@ export async function dumpDom(htmlFile: string): Promise<string> {
   const bin = chromiumBinary();
   if (!bin) throw new Error('chromium not found');
   return withProfile(async (profile) => {
-    const { stdout } = await run(bin, [...FLAGS, `--user-data-dir=${profile}`, '--dump-dom', pathToFileURL(htmlFile).href], { timeout: 60_000, maxBuffer: 64 << 20 });
+    const { stdout } = await run(
+      bin,
+      [...FLAGS, `--user-data-dir=${profile}`, '--dump-dom', pathToFileURL(htmlFile).href],
+      { timeout: 60_000, maxBuffer: 64 << 20 },
+    );
     return stdout;
   });
 }
@@ -40,7 +59,17 @@ export async function screenshot(htmlFile: string, png: string, size = '1280,160
   const bin = chromiumBinary();
   if (!bin) throw new Error('chromium not found');
   await withProfile(async (profile) => {
-    await run(bin, [...FLAGS, `--user-data-dir=${profile}`, `--screenshot=${png}`, `--window-size=${size}`, pathToFileURL(htmlFile).href], { timeout: 60_000 });
+    await run(
+      bin,
+      [
+        ...FLAGS,
+        `--user-data-dir=${profile}`,
+        `--screenshot=${png}`,
+        `--window-size=${size}`,
+        pathToFileURL(htmlFile).href,
+      ],
+      { timeout: 60_000 },
+    );
   });
 }
 
@@ -53,7 +82,9 @@ export async function chromiumUsable(): Promise<{ ok: boolean; reason: string }>
     const f = join(dir, 'probe.html');
     (await import('node:fs')).writeFileSync(f, '<p id="probe">ok</p>');
     const dom = await dumpDom(f);
-    return dom.includes('id="probe"') ? { ok: true, reason: '' } : { ok: false, reason: 'chromium started but rendered nothing' };
+    return dom.includes('id="probe"')
+      ? { ok: true, reason: '' }
+      : { ok: false, reason: 'chromium started but rendered nothing' };
   } catch (err) {
     return { ok: false, reason: `chromium cannot start: ${(err as Error).message.split('\n')[0]}` };
   } finally {

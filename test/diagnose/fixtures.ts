@@ -1,11 +1,26 @@
 // Realistic evidence builders for the findings tests: a healthy baseline that each case
 // bends one way (to trigger a finding) or almost that way (a near-miss that must not).
-import type { AgentProbeEvidence, EnvSnapshot, ErrorEventEvidence, Evidence, OtlpProbeEvidence } from '../../src/diagnose/index.js';
+import type {
+  AgentProbeEvidence,
+  EnvSnapshot,
+  ErrorEventEvidence,
+  Evidence,
+  OtlpProbeEvidence,
+} from '../../src/diagnose/index.js';
 import { emptyEvidence } from '../../src/diagnose/index.js';
 
 export const T0 = Date.UTC(2026, 7, 21, 10, 0, 0);
 
-const INFO_ENDPOINTS = ['/v0.3/traces', '/v0.3/services', '/v0.4/traces', '/v0.4/services', '/v0.5/traces', '/v0.7/traces', '/v0.6/stats', '/info'];
+const INFO_ENDPOINTS = [
+  '/v0.3/traces',
+  '/v0.3/services',
+  '/v0.4/traces',
+  '/v0.4/services',
+  '/v0.5/traces',
+  '/v0.7/traces',
+  '/v0.6/stats',
+  '/info',
+];
 
 export function healthyTcpProbe(over: Partial<AgentProbeEvidence> = {}): AgentProbeEvidence {
   return {
@@ -35,15 +50,33 @@ export function refusedProbe(host = 'localhost', port = 8126): AgentProbeEvidenc
   });
 }
 
-export function socketProbe(path: string, socket: { exists: boolean; isSocket: boolean; writable: boolean }, connect: AgentProbeEvidence['connect']): AgentProbeEvidence {
-  return { url: `unix://${path}`, source: 'DD_TRACE_AGENT_URL', transport: 'unix', socketPath: path, socket, connect, at: T0 };
+export function socketProbe(
+  path: string,
+  socket: { exists: boolean; isSocket: boolean; writable: boolean },
+  connect: AgentProbeEvidence['connect'],
+): AgentProbeEvidence {
+  return {
+    url: `unix://${path}`,
+    source: 'DD_TRACE_AGENT_URL',
+    transport: 'unix',
+    socketPath: path,
+    socket,
+    connect,
+    at: T0,
+  };
 }
 
 export function env(source: string, vars: Record<string, string>, extra: Partial<EnvSnapshot> = {}): EnvSnapshot {
   return { source, env: vars, ...extra };
 }
 
-export function errorsOf(language: string, n: number, target: string, kind: ErrorEventEvidence['kind'] = 'refused', startMinute = 0): ErrorEventEvidence[] {
+export function errorsOf(
+  language: string,
+  n: number,
+  target: string,
+  kind: ErrorEventEvidence['kind'] = 'refused',
+  startMinute = 0,
+): ErrorEventEvidence[] {
   return Array.from({ length: n }, (_, i) => ({
     time: T0 + (startMinute * 60 + i * 7) * 1000,
     language,
@@ -56,7 +89,13 @@ export function errorsOf(language: string, n: number, target: string, kind: Erro
 }
 
 export function otlpProbe(url: string, ok: boolean): OtlpProbeEvidence {
-  return { url, source: 'OTEL_EXPORTER_OTLP_ENDPOINT', protocol: url.endsWith('4317') ? 'grpc' : 'http/protobuf', connect: ok ? { ok: true, ms: 0.3 } : { ok: false, failure: 'refused', code: 'ECONNREFUSED' }, at: T0 };
+  return {
+    url,
+    source: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    protocol: url.endsWith('4317') ? 'grpc' : 'http/protobuf',
+    connect: ok ? { ok: true, ms: 0.3 } : { ok: false, failure: 'refused', code: 'ECONNREFUSED' },
+    at: T0,
+  };
 }
 
 export function evidence(over: Partial<Evidence> = {}): Evidence {

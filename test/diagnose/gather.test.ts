@@ -6,7 +6,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentProbe } from '../../src/collect/index.js';
-import { agentProbeEvidence, clockSkewFromProbe, diskEvidence, expandSource, inotifyEvidence, lineTime, readTracerLogs, type ClassifierFactory } from '../../src/diagnose/index.js';
+import {
+  agentProbeEvidence,
+  clockSkewFromProbe,
+  diskEvidence,
+  expandSource,
+  inotifyEvidence,
+  lineTime,
+  readTracerLogs,
+  type ClassifierFactory,
+} from '../../src/diagnose/index.js';
 
 let dir: string;
 beforeAll(() => {
@@ -29,16 +38,26 @@ const stub: ClassifierFactory = (hint) => ({
 describe('readTracerLogs', () => {
   it('finds startup lines and errors, skips continuations, keeps line numbers and times', () => {
     const f = join(dir, 'go.log');
-    writeFileSync(f, [
-      '2026/08/21 10:00:00 Datadog Tracer v2.1.0 INFO: DATADOG TRACER CONFIGURATION {"lang":"Go","agent_url":"http://localhost:8126/v0.4/traces","agent_error":""}',
-      '2026/08/21 10:00:05 Datadog Tracer v2.1.0 ERROR: lost 1 traces: connection refused',
-      '    connection refused (continuation of the same event)',
-      'ordinary line',
-    ].join('\n'));
+    writeFileSync(
+      f,
+      [
+        '2026/08/21 10:00:00 Datadog Tracer v2.1.0 INFO: DATADOG TRACER CONFIGURATION {"lang":"Go","agent_url":"http://localhost:8126/v0.4/traces","agent_error":""}',
+        '2026/08/21 10:00:05 Datadog Tracer v2.1.0 ERROR: lost 1 traces: connection refused',
+        '    connection refused (continuation of the same event)',
+        'ordinary line',
+      ].join('\n'),
+    );
     const r = readTracerLogs([{ pattern: f, tracer: 'go' }], stub);
-    expect(r.startupConfigs).toEqual([{ language: 'go', file: f, line: 1, agentUrl: 'http://localhost:8126/v0.4/traces', agentError: null }]);
+    expect(r.startupConfigs).toEqual([
+      { language: 'go', file: f, line: 1, agentUrl: 'http://localhost:8126/v0.4/traces', agentError: null },
+    ]);
     expect(r.errors).toHaveLength(1);
-    expect(r.errors[0]).toMatchObject({ language: 'go', kind: 'refused', line: 2, time: Date.UTC(2026, 7, 21, 10, 0, 5) });
+    expect(r.errors[0]).toMatchObject({
+      language: 'go',
+      kind: 'refused',
+      line: 2,
+      time: Date.UTC(2026, 7, 21, 10, 0, 5),
+    });
   });
 
   it('survives a 10 MB line, binary junk, a missing directory and an unreadable file', () => {
@@ -49,7 +68,11 @@ describe('readTracerLogs', () => {
     const locked = join(dir, 'locked.log');
     writeFileSync(locked, 'refused\n');
     chmodSync(locked, 0o000);
-    const r = readTracerLogs([{ pattern: big }, { pattern: junk }, { pattern: join(dir, 'missing-dir') }, { pattern: locked }], stub, { bytesPerFile: 64 * 1024, maxFiles: 10, maxLineBytes: 4096 });
+    const r = readTracerLogs(
+      [{ pattern: big }, { pattern: junk }, { pattern: join(dir, 'missing-dir') }, { pattern: locked }],
+      stub,
+      { bytesPerFile: 64 * 1024, maxFiles: 10, maxLineBytes: 4096 },
+    );
     expect(r.filesRead).toEqual(expect.arrayContaining([big, junk]));
     // Only the tail is read: the last line, not the 10 MB one.
     expect(r.errors.filter((e) => e.file === big)).toHaveLength(1);
@@ -64,11 +87,15 @@ describe('readTracerLogs', () => {
     writeFileSync(join(d, 'notes.md'), 'refused\n');
     expect(expandSource(d, 100)).toHaveLength(20);
     expect(expandSource(join(d, 'dotnet-tracer-managed-*-1?.log'), 100)).toHaveLength(10);
-    expect(readTracerLogs([{ pattern: d }], stub, { bytesPerFile: 1024, maxFiles: 5, maxLineBytes: 1024 }).filesRead).toHaveLength(5);
+    expect(
+      readTracerLogs([{ pattern: d }], stub, { bytesPerFile: 1024, maxFiles: 5, maxLineBytes: 1024 }).filesRead,
+    ).toHaveLength(5);
   });
 
   it('reads timestamps in the common shapes', () => {
-    expect(lineTime('[dd.trace 2026-08-21 10:15:02:118 +0000] [x] WARN y - z')).toBe(Date.UTC(2026, 7, 21, 10, 15, 2, 118));
+    expect(lineTime('[dd.trace 2026-08-21 10:15:02:118 +0000] [x] WARN y - z')).toBe(
+      Date.UTC(2026, 7, 21, 10, 15, 2, 118),
+    );
     expect(lineTime('2026-08-21 10:15:02,118 ERROR [ddtrace]')).toBe(Date.UTC(2026, 7, 21, 10, 15, 2, 118));
     expect(lineTime('2026-08-21 12:15:02.118 +02:00 [ERR] x')).toBe(Date.UTC(2026, 7, 21, 10, 15, 2, 118));
     expect(lineTime('no time here')).toBeNull();
@@ -76,21 +103,32 @@ describe('readTracerLogs', () => {
 });
 
 describe('host health', () => {
-  it('counts this user\'s inotify instances and watches from a proc tree', () => {
+  it("counts this user's inotify instances and watches from a proc tree", () => {
     const proc = join(dir, 'proc');
     mkdirSync(join(proc, 'sys/fs/inotify'), { recursive: true });
     writeFileSync(join(proc, 'sys/fs/inotify/max_user_watches'), '8192\n');
     writeFileSync(join(proc, 'sys/fs/inotify/max_user_instances'), '128\n');
-    for (const [pid, fds] of [['100', 2], ['200', 1]] as const) {
+    for (const [pid, fds] of [
+      ['100', 2],
+      ['200', 1],
+    ] as const) {
       mkdirSync(join(proc, pid, 'fd'), { recursive: true });
       mkdirSync(join(proc, pid, 'fdinfo'), { recursive: true });
       for (let i = 0; i < fds; i++) {
         symlinkSync('anon_inode:inotify', join(proc, pid, 'fd', String(3 + i)));
-        writeFileSync(join(proc, pid, 'fdinfo', String(3 + i)), 'pos:\t0\nflags:\t00\ninotify wd:1 ino:2 sdev:3\ninotify wd:2 ino:4 sdev:3\n');
+        writeFileSync(
+          join(proc, pid, 'fdinfo', String(3 + i)),
+          'pos:\t0\nflags:\t00\ninotify wd:1 ino:2 sdev:3\ninotify wd:2 ino:4 sdev:3\n',
+        );
       }
       symlinkSync('/dev/null', join(proc, pid, 'fd', '0'));
     }
-    expect(inotifyEvidence(proc, -1)).toEqual({ maxUserWatches: 8192, maxUserInstances: 128, instancesInUse: 3, watchesInUse: 6 });
+    expect(inotifyEvidence(proc, -1)).toEqual({
+      maxUserWatches: 8192,
+      maxUserInstances: 128,
+      instancesInUse: 3,
+      watchesInUse: 6,
+    });
     expect(inotifyEvidence(join(dir, 'no-proc'))).toBeUndefined();
   });
 
@@ -109,12 +147,32 @@ describe('agentProbeEvidence', () => {
     transport: 'tcp',
     target: { host: 'datadog-agent', port: 8126 },
     sockets: [],
-    dns: { host: 'datadog-agent', outcome: 'ok', addresses: [{ address: '10.0.0.5', family: 4 }, { address: 'fd00::5', family: 6 }], durationMs: 1.5 },
+    dns: {
+      host: 'datadog-agent',
+      outcome: 'ok',
+      addresses: [
+        { address: '10.0.0.5', family: 4 },
+        { address: 'fd00::5', family: 6 },
+      ],
+      durationMs: 1.5,
+    },
     connect: [
       { target: '[fd00::5]:8126', outcome: 'unreachable', durationMs: 0.3, code: 'ENETUNREACH' },
       { target: '10.0.0.5:8126', outcome: 'ok', durationMs: 0.8 },
     ],
-    info: { outcome: 'ok', durationMs: 2, status: 200, summary: { version: '7.60.1', endpoints: ['/v0.4/traces'], acceptsV03Traces: false, receiverPort: 8126, receiverSocket: null, featureFlags: [] } },
+    info: {
+      outcome: 'ok',
+      durationMs: 2,
+      status: 200,
+      summary: {
+        version: '7.60.1',
+        endpoints: ['/v0.4/traces'],
+        acceptsV03Traces: false,
+        receiverPort: 8126,
+        receiverSocket: null,
+        featureFlags: [],
+      },
+    },
     sampleTrace: { outcome: 'http_status', durationMs: 1, status: 413, response: 'payload too large' },
     debugVars: { outcome: 'skipped', durationMs: 0 },
     clockSkewMs: -30_000,
@@ -132,7 +190,17 @@ describe('agentProbeEvidence', () => {
   });
 
   it('turns a failed lookup into a DNS failure with no connect attempts', () => {
-    const e = agentProbeEvidence({ ...base, dns: { host: 'datadog-agent', outcome: 'dns', addresses: [], durationMs: 3, code: 'ENOTFOUND' }, connect: [], info: { outcome: 'skipped', durationMs: 0 }, sampleTrace: { outcome: 'skipped', durationMs: 0 } }, 'DD_AGENT_HOST', 1);
+    const e = agentProbeEvidence(
+      {
+        ...base,
+        dns: { host: 'datadog-agent', outcome: 'dns', addresses: [], durationMs: 3, code: 'ENOTFOUND' },
+        connect: [],
+        info: { outcome: 'skipped', durationMs: 0 },
+        sampleTrace: { outcome: 'skipped', durationMs: 0 },
+      },
+      'DD_AGENT_HOST',
+      1,
+    );
     expect(e.connect).toEqual({ ok: false, failure: 'dns', code: 'ENOTFOUND' });
     expect(e.dns).toMatchObject({ ok: false, code: 'ENOTFOUND' });
     expect(e.info).toBeUndefined();

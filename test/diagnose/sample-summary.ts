@@ -14,7 +14,16 @@ export function sampleSummaryInput(): SummaryInput {
     const python = m < 12 ? 0 : m < 28 ? 1 + ((m * 5) % 4) : 0;
     const go = m >= 20 && m < 26 ? 1 + (m % 2) : 0;
     const push = (language: string, n: number, kind: ErrorEventEvidence['kind'], target: string) => {
-      for (let i = 0; i < n; i++) errors.push({ time: T0 + m * MIN + i * 3000, language, kind, target, status: null, file: `logs/${language}/app.log`, line: 100 + m * 10 + i });
+      for (let i = 0; i < n; i++)
+        errors.push({
+          time: T0 + m * MIN + i * 3000,
+          language,
+          kind,
+          target,
+          status: null,
+          file: `logs/${language}/app.log`,
+          line: 100 + m * 10 + i,
+        });
     };
     push('java', java, 'refused', 'localhost/127.0.0.1:8126');
     push('python', python, m % 5 === 0 ? 'timeout' : 'refused', 'http://localhost:8126/v0.5/traces');
@@ -29,7 +38,11 @@ export function sampleSummaryInput(): SummaryInput {
     platform: { kind: 'kubernetes', signals: ['KUBERNETES_SERVICE_HOST'] },
     agentProbes: [{ ...refusedProbe(), at: T0 + 14 * MIN }],
     processEnvs: [
-      env('pid 1 (java)', { DD_SERVICE: 'checkout', JAVA_TOOL_OPTIONS: '-javaagent:/datadog-lib/dd-java-agent.jar' }, { pid: 1, language: 'java' }),
+      env(
+        'pid 1 (java)',
+        { DD_SERVICE: 'checkout', JAVA_TOOL_OPTIONS: '-javaagent:/datadog-lib/dd-java-agent.jar' },
+        { pid: 1, language: 'java' },
+      ),
       env('pid 57 (python)', { DD_SERVICE: 'billing-worker' }, { pid: 57, language: 'python' }),
     ],
     errors,
@@ -38,7 +51,13 @@ export function sampleSummaryInput(): SummaryInput {
   return {
     findings: diagnose(ev),
     errors,
-    trigger: { at: T0 + 14 * MIN + 20_000, reason: 'threshold', signature: 'java refused loopback:8126', count: 5, windowSeconds: 60 },
+    trigger: {
+      at: T0 + 14 * MIN + 20_000,
+      reason: 'threshold',
+      signature: 'java refused loopback:8126',
+      count: 5,
+      windowSeconds: 60,
+    },
     agentSeries,
     probes: ev.agentProbes,
     otlpProbes: [],

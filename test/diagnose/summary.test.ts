@@ -29,7 +29,13 @@ describe('renderSummaryHtml (static)', () => {
 
   it('escapes hostile log text', () => {
     const input = sampleSummaryInput();
-    input.errors.push({ time: T0, language: '<img src=x onerror=alert(1)>', kind: 'refused', target: '"><script>alert(1)</script>', status: null });
+    input.errors.push({
+      time: T0,
+      language: '<img src=x onerror=alert(1)>',
+      kind: 'refused',
+      target: '"><script>alert(1)</script>',
+      status: null,
+    });
     input.files.push({ path: 'logs/"><script>x</script>.log' });
     input.files.push({ path: 'javascript:alert(1)' });
     const out = renderSummaryHtml(input);
@@ -39,7 +45,14 @@ describe('renderSummaryHtml (static)', () => {
   });
 
   it('renders a manual bundle with no errors, no probes and no trigger', () => {
-    const out = renderSummaryHtml({ findings: [], errors: [], agentSeries: [], probes: [], files: [], generatedAt: T0 });
+    const out = renderSummaryHtml({
+      findings: [],
+      errors: [],
+      agentSeries: [],
+      probes: [],
+      files: [],
+      generatedAt: T0,
+    });
     expect(out).toContain('No problems found');
     expect(out).toContain('Made by hand');
     expect(out).toContain('no Agent probes recorded');
@@ -66,7 +79,13 @@ describe('timeline', () => {
   });
 
   it('keeps only the most recent 240 minutes of a long history and says so', () => {
-    const events = Array.from({ length: 600 }, (_, i) => ({ time: T0 + i * 60_000, language: 'go', kind: 'refused' as const, target: null, status: null }));
+    const events = Array.from({ length: 600 }, (_, i) => ({
+      time: T0 + i * 60_000,
+      language: 'go',
+      kind: 'refused' as const,
+      target: null,
+      status: null,
+    }));
     const t = buildTimeline(events);
     expect(t.minutes).toBe(240);
     expect(t.hiddenBefore).toBe(360);
@@ -105,6 +124,7 @@ describe.skipIf(!chromium.ok)('summary.html in headless Chromium', () => {
     expect(buf.subarray(1, 4).toString()).toBe('PNG');
     expect(buf.readUInt32BE(16)).toBe(1280);
     expect(statSync(png).size).toBeGreaterThan(30_000);
-    if (process.env.FLAREWATCH_UPDATE_SCREENSHOT === '1') copyFileSync(png, join(import.meta.dirname, '../../docs/summary-screenshot.png'));
+    if (process.env.FLAREWATCH_UPDATE_SCREENSHOT === '1')
+      copyFileSync(png, join(import.meta.dirname, '../../docs/summary-screenshot.png'));
   });
 });

@@ -11,7 +11,7 @@ export type LogLine = Record<string, unknown> & { msg: string; level: string };
 export class DaemonProcess {
   readonly logs: LogLine[] = [];
   readonly stderr: string[] = [];
-  private waiters: Array<() => void> = [];
+  private waiters: (() => void)[] = [];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   private constructor(readonly child: ChildProcess) {
@@ -27,15 +27,22 @@ export class DaemonProcess {
       this.stderr.push(l);
       this.wake();
     });
-    this.exited = new Promise((resolve) => child.on('exit', (code, signal) => {
-      this.wake();
-      resolve({ code, signal });
-    }));
+    this.exited = new Promise((resolve) =>
+      child.on('exit', (code, signal) => {
+        this.wake();
+        resolve({ code, signal });
+      }),
+    );
   }
 
   static start(env: Record<string, string>): DaemonProcess {
     const child = spawn(process.execPath, [CLI, 'run'], {
-      env: cleanEnv({ FLAREWATCH_LOG_FORMAT: 'json', FLAREWATCH_HTTP_ADDR: '127.0.0.1:0', FLAREWATCH_DEFAULT_PATHS: 'false', ...env }),
+      env: cleanEnv({
+        FLAREWATCH_LOG_FORMAT: 'json',
+        FLAREWATCH_HTTP_ADDR: '127.0.0.1:0',
+        FLAREWATCH_DEFAULT_PATHS: 'false',
+        ...env,
+      }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return new DaemonProcess(child);
@@ -57,9 +64,11 @@ export class DaemonProcess {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const v = check();
-      if (v !== undefined && v !== false) return v as T;
+      if (v !== undefined && v !== false) return v;
       if (Date.now() > deadline) {
-        throw new Error(`timed out waiting for ${what}\n--- daemon log ---\n${this.logs.map((l) => JSON.stringify(l)).join('\n')}\n--- stderr ---\n${this.stderr.join('\n')}`);
+        throw new Error(
+          `timed out waiting for ${what}\n--- daemon log ---\n${this.logs.map((l) => JSON.stringify(l)).join('\n')}\n--- stderr ---\n${this.stderr.join('\n')}`,
+        );
       }
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, 100);
@@ -88,18 +97,30 @@ export class DaemonProcess {
 
 export function zipsIn(dir: string): string[] {
   try {
-    return readdirSync(dir).filter((f) => f.endsWith('.zip')).sort();
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.zip'))
+      .sort();
   } catch {
     return [];
   }
 }
 
-export function httpGet(url: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; body: string; type?: string }> {
+export function httpGet(
+  url: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+): Promise<{ status: number; body: string; type?: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, ...(res.headers['content-type'] ? { type: res.headers['content-type'] } : {}) }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          body,
+          ...(res.headers['content-type'] ? { type: res.headers['content-type'] } : {}),
+        }),
+      );
     });
     req.on('error', reject);
     req.end();

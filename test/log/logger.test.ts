@@ -29,7 +29,7 @@ describe('logger', () => {
   it('is pretty on a TTY when the format is auto, and JSON otherwise', () => {
     const tty = capture({ isTTY: true });
     tty.logger.warn('agent unreachable', { target: 'localhost:8126' });
-    expect(tty.lines[0]).toMatch(/^\S+Z WARN  agent unreachable {2}target=localhost:8126$/);
+    expect(tty.lines[0]).toMatch(/^\S+Z WARN {2}agent unreachable {2}target=localhost:8126$/);
     const pipe = capture({ format: 'auto', isTTY: false });
     pipe.logger.warn('x');
     expect(() => JSON.parse(pipe.lines[0]!)).not.toThrow();
@@ -37,7 +37,11 @@ describe('logger', () => {
 
   it('never writes values of secret-named fields, and runs every string through the redactor', () => {
     const { logger, lines } = capture({ redact: (s) => s.replaceAll('hunter2hunter2', '********') });
-    logger.info('loaded DD_API_KEY=hunter2hunter2', { apiKey: 'abc123abc123', password: 'p', nested: { token: 'ttt', ok: 'fine', msg: 'hunter2hunter2' } });
+    logger.info('loaded DD_API_KEY=hunter2hunter2', {
+      apiKey: 'abc123abc123',
+      password: 'p',
+      nested: { token: 'ttt', ok: 'fine', msg: 'hunter2hunter2' },
+    });
     const out = lines.join('\n');
     for (const secret of ['hunter2hunter2', 'abc123abc123', '"ttt"']) expect(out).not.toContain(secret);
     expect(out).toContain('fine');
@@ -80,7 +84,12 @@ describe('logger', () => {
     for (let i = 0; i < 5; i++) log('warn', 'connection error', { i }, 10_000 + i);
     log('warn', 'connection error', { i: 99 }, 11_500);
     const msgs = lines.map((l) => JSON.parse(l) as { msg: string; suppressed?: number });
-    expect(msgs.map((m) => m.msg)).toEqual(['connection error', 'connection error', '3 similar messages suppressed', 'connection error']);
+    expect(msgs.map((m) => m.msg)).toEqual([
+      'connection error',
+      'connection error',
+      '3 similar messages suppressed',
+      'connection error',
+    ]);
     expect(msgs[2]!.suppressed).toBe(3);
   });
 });

@@ -30,17 +30,43 @@ interface Family {
   name: string;
   secret: fc.Arbitrary<string>;
   /** Ways the secret appears in a log line. */
-  contexts: Array<(s: string) => string>;
+  contexts: ((s: string) => string)[];
 }
 
 const password = chars(PASSWORD_CHARS, 8, 40).filter((p) => !isPlaceholderValue(p));
-const words = fc.array(fc.constantFrom('request', 'failed', 'retrying', 'agent', 'flush', 'payload', 'worker', 'span', 'sent', 'ok', 'status=503', 'in 12ms', 'attempt=2'), { maxLength: 6 }).map((w) => w.join(' '));
+const words = fc
+  .array(
+    fc.constantFrom(
+      'request',
+      'failed',
+      'retrying',
+      'agent',
+      'flush',
+      'payload',
+      'worker',
+      'span',
+      'sent',
+      'ok',
+      'status=503',
+      'in 12ms',
+      'attempt=2',
+    ),
+    { maxLength: 6 },
+  )
+  .map((w) => w.join(' '));
 
 const FAMILIES: Family[] = [
   {
     name: 'datadog api key (key context)',
     secret: chars(HEX, 32),
-    contexts: [(s) => `DD_API_KEY=${s}`, (s) => `api_key: ${s}`, (s) => `"apiKey":"${s}"`, (s) => `DD-API-KEY: ${s}`, (s) => `-Ddd.api.key=${s}`, (s) => `https://intake/v1/input/${s}`],
+    contexts: [
+      (s) => `DD_API_KEY=${s}`,
+      (s) => `api_key: ${s}`,
+      (s) => `"apiKey":"${s}"`,
+      (s) => `DD-API-KEY: ${s}`,
+      (s) => `-Ddd.api.key=${s}`,
+      (s) => `https://intake/v1/input/${s}`,
+    ],
   },
   {
     name: 'datadog app key (key context)',
@@ -68,11 +94,20 @@ const FAMILIES: Family[] = [
   {
     name: 'bearer and header tokens',
     secret: chars(B64URL + '.', 16, 80).filter((t) => !isPlaceholderValue(t)),
-    contexts: [(s) => `Authorization: Bearer ${s}`, (s) => `x-auth-token: ${s}`, (s) => `MY_SERVICE_TOKEN=${s}`, (s) => `client_secret=${s}&grant_type=x`, (s) => `Cookie: session=${s}`],
+    contexts: [
+      (s) => `Authorization: Bearer ${s}`,
+      (s) => `x-auth-token: ${s}`,
+      (s) => `MY_SERVICE_TOKEN=${s}`,
+      (s) => `client_secret=${s}&grant_type=x`,
+      (s) => `Cookie: session=${s}`,
+    ],
   },
   {
     name: 'aws',
-    secret: fc.oneof(fc.tuple(fc.constantFrom('AKIA', 'ASIA'), chars('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 16)).map(([p, r]) => p + r), chars(B64, 40)),
+    secret: fc.oneof(
+      fc.tuple(fc.constantFrom('AKIA', 'ASIA'), chars('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 16)).map(([p, r]) => p + r),
+      chars(B64, 40),
+    ),
     contexts: [(s) => `aws_secret_access_key=${s}`, (s) => `AWS_SECRET_ACCESS_KEY: "${s}"`],
   },
   {
@@ -89,13 +124,32 @@ const FAMILIES: Family[] = [
       chars(B64URL, 40, 60).map((r) => `sk-proj-${r}`),
       chars(B64URL, 40, 60).map((r) => `sk-ant-api03-${r}`),
       chars(ALNUM, 34).map((r) => `ddapp_${r}`),
-      fc.tuple(chars(B64URL, 10, 40), chars(B64URL, 10, 60), chars(B64URL, 20, 43)).map(([a, b, c]) => `eyJ${a}.eyJ${b}.${c}`),
+      fc
+        .tuple(chars(B64URL, 10, 40), chars(B64URL, 10, 60), chars(B64URL, 20, 43))
+        .map(([a, b, c]) => `eyJ${a}.eyJ${b}.${c}`),
     ),
-    contexts: [(s) => `using ${s} for upload`, (s) => `"note": "${s}"`, (s) => `cfg={token:${s}}`, (s) => `url=https://api.example.com/x?u=${s}`, (s) => `[${s}]`],
+    contexts: [
+      (s) => `using ${s} for upload`,
+      (s) => `"note": "${s}"`,
+      (s) => `cfg={token:${s}}`,
+      (s) => `url=https://api.example.com/x?u=${s}`,
+      (s) => `[${s}]`,
+    ],
   },
 ];
 
-const prefix = fc.tuple(fc.constantFrom('2026-03-01T10:20:30.123Z', '[2026-03-01 10:20:30,123]', 'Mar 01 10:20:30', ''), fc.constantFrom('ERROR', 'WARN', 'INFO', 'DEBUG'), fc.constantFrom('dd.trace', 'datadog.trace.agent.common.writer', 'ddtrace.internal.writer', 'otel.exporter', 'Datadog.Trace'))
+const prefix = fc
+  .tuple(
+    fc.constantFrom('2026-03-01T10:20:30.123Z', '[2026-03-01 10:20:30,123]', 'Mar 01 10:20:30', ''),
+    fc.constantFrom('ERROR', 'WARN', 'INFO', 'DEBUG'),
+    fc.constantFrom(
+      'dd.trace',
+      'datadog.trace.agent.common.writer',
+      'ddtrace.internal.writer',
+      'otel.exporter',
+      'Datadog.Trace',
+    ),
+  )
   .map(([t, l, n]) => `${t} ${l} [${n}] `);
 
 describe('canary: secrets never survive', () => {
@@ -116,7 +170,11 @@ describe('canary: secrets never survive', () => {
   }
 
   it('PEM private keys in logs and env files', () => {
-    const pem = fc.tuple(fc.constantFrom('RSA ', 'EC ', 'OPENSSH ', ''), fc.array(chars(B64, 64), { minLength: 2, maxLength: 6 }), chars(B64, 8, 40));
+    const pem = fc.tuple(
+      fc.constantFrom('RSA ', 'EC ', 'OPENSSH ', ''),
+      fc.array(chars(B64, 64), { minLength: 2, maxLength: 6 }),
+      chars(B64, 8, 40),
+    );
     fc.assert(
       fc.property(pem, ([kind, lines, last]) => {
         const body = [...lines, last + '=='];
@@ -136,12 +194,48 @@ describe('canary: secrets never survive', () => {
   });
 
   // ------------------------------------------------------------- config files
-  const secretKey = fc.constantFrom('password', 'api_key', 'client_secret', 'DB_PASSWORD', 'auth_token', 'privateKey', 'secret', 'app_key', 'x-api-key', 'accessToken');
-  const plainKey = fc.constantFrom('service', 'env', 'host', 'port', 'timeout', 'log_level', 'agent_url', 'version', 'region');
-  const plainValue = fc.constantFrom('checkout', 'prod', 'db.internal', '8126', '30', 'info', 'http://localhost:8126', '1.2.3', 'eu-west-1');
-  const anySecret = fc.oneof(password, chars(HEX, 32), chars(B64, 40), ...FAMILIES[5]!.secret ? [FAMILIES[5]!.secret] : []);
+  const secretKey = fc.constantFrom(
+    'password',
+    'api_key',
+    'client_secret',
+    'DB_PASSWORD',
+    'auth_token',
+    'privateKey',
+    'secret',
+    'app_key',
+    'x-api-key',
+    'accessToken',
+  );
+  const plainKey = fc.constantFrom(
+    'service',
+    'env',
+    'host',
+    'port',
+    'timeout',
+    'log_level',
+    'agent_url',
+    'version',
+    'region',
+  );
+  const plainValue = fc.constantFrom(
+    'checkout',
+    'prod',
+    'db.internal',
+    '8126',
+    '30',
+    'info',
+    'http://localhost:8126',
+    '1.2.3',
+    'eu-west-1',
+  );
+  const anySecret = fc.oneof(
+    password,
+    chars(HEX, 32),
+    chars(B64, 40),
+    ...(FAMILIES[5]!.secret ? [FAMILIES[5]!.secret] : []),
+  );
 
-  function render(format: DocumentFormat, pairs: Array<[string, string]>): string {
+  function render(format: DocumentFormat, pairs: [string, string][]): string {
     switch (format) {
       case 'yaml':
         return '# generated\nroot:\n' + pairs.map(([k, v]) => `  ${k}: ${JSON.stringify(v)}`).join('\n') + '\n';
@@ -154,7 +248,11 @@ describe('canary: secrets never survive', () => {
       case 'ini':
         return '[main]\n' + pairs.map(([k, v]) => `${k} = "${v}"`).join('\n') + '\n';
       case 'xml':
-        return '<configuration><appSettings>\n' + pairs.map(([k, v]) => `  <add key="${k}" value="${v.replace(/&/g, '&amp;')}"/>`).join('\n') + '\n</appSettings></configuration>\n';
+        return (
+          '<configuration><appSettings>\n' +
+          pairs.map(([k, v]) => `  <add key="${k}" value="${v.replace(/&/g, '&amp;')}"/>`).join('\n') +
+          '\n</appSettings></configuration>\n'
+        );
       default:
         return pairs.map(([k, v]) => `${k}=${v}`).join('\n');
     }
@@ -171,7 +269,7 @@ describe('canary: secrets never survive', () => {
         fc.nat(5),
         fc.oneof(...[FAMILIES[5]!.secret]),
         (format, plain, key, secret, at, token) => {
-          const pairs: Array<[string, string]> = plain.slice();
+          const pairs: [string, string][] = plain.slice();
           pairs.splice(Math.min(at, pairs.length), 0, [key, secret]);
           pairs.push(['note', `uploaded with ${token}`]);
           const src = render(format, pairs);
@@ -198,12 +296,23 @@ describe('canary: secrets never survive', () => {
 describe('canary: useful identifiers always survive', () => {
   const hex = (n: number) => chars(HEX, n);
   const uuid = fc.uuid();
-  const host = fc.tuple(fc.constantFrom('web', 'api', 'db', 'agent', 'otel-collector', 'datadog-agent'), fc.nat(99), fc.constantFrom('prod.internal', 'svc.cluster.local', 'example.com', 'eu-west-1.compute.internal')).map(([a, n, d]) => `${a}-${n}.${d}`);
+  const host = fc
+    .tuple(
+      fc.constantFrom('web', 'api', 'db', 'agent', 'otel-collector', 'datadog-agent'),
+      fc.nat(99),
+      fc.constantFrom('prod.internal', 'svc.cluster.local', 'example.com', 'eu-west-1.compute.internal'),
+    )
+    .map(([a, n, d]) => `${a}-${n}.${d}`);
   const ipv4 = fc.ipV4();
   const port = fc.integer({ min: 1, max: 65535 });
-  const path = fc.array(fc.constantFrom('v0.4', 'traces', 'v1', 'metrics', 'api', 'info', 'telemetry', 'proxy'), { minLength: 1, maxLength: 4 }).map((p) => '/' + p.join('/'));
+  const path = fc
+    .array(fc.constantFrom('v0.4', 'traces', 'v1', 'metrics', 'api', 'info', 'telemetry', 'proxy'), {
+      minLength: 1,
+      maxLength: 4,
+    })
+    .map((p) => '/' + p.join('/'));
 
-  const templates: Array<fc.Arbitrary<string>> = [
+  const templates: fc.Arbitrary<string>[] = [
     fc.tuple(hex(32), hex(16)).map(([t, s]) => `traceparent: 00-${t}-${s}-01`),
     fc.tuple(hex(32), fc.bigInt({ min: 1n, max: 2n ** 63n })).map(([t, s]) => `dd.trace_id=${t} dd.span_id=${s}`),
     hex(40).map((sha) => `commit ${sha} deployed`),
@@ -213,7 +322,9 @@ describe('canary: useful identifiers always survive', () => {
     fc.tuple(ipv4, port).map(([ip, p]) => `connect ECONNREFUSED ${ip}:${p}`),
     fc.tuple(host, port).map(([h, p]) => `DD_AGENT_HOST=${h} DD_TRACE_AGENT_PORT=${p}`),
     fc.tuple(host, path).map(([h, pa]) => `OTEL_EXPORTER_OTLP_ENDPOINT=https://${h}${pa}`),
-    fc.tuple(fc.constantFrom('checkout', 'payments'), fc.nat(1000), fc.double({ min: 0, max: 1, noNaN: true })).map(([m, v, r]) => `${m}.latency:${v}|g|@${r.toFixed(2)}|#env:prod`),
+    fc
+      .tuple(fc.constantFrom('checkout', 'payments'), fc.nat(1000), fc.double({ min: 0, max: 1, noNaN: true }))
+      .map(([m, v, r]) => `${m}.latency:${v}|g|@${r.toFixed(2)}|#env:prod`),
   ];
 
   it('in random log lines, byte for byte', () => {
@@ -228,10 +339,17 @@ describe('canary: useful identifiers always survive', () => {
 
   it('in config files without secrets, byte for byte', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(...templates), { minLength: 1, maxLength: 4 }), fc.constantFrom<DocumentFormat>('yaml', 'json'), (values, format) => {
-        const src = format === 'json' ? JSON.stringify({ notes: values }, null, 2) : 'notes:\n' + values.map((v) => `  - ${JSON.stringify(v)}`).join('\n') + '\n';
-        expect(createRedactor().document(src, format).output).toBe(src);
-      }),
+      fc.property(
+        fc.array(fc.oneof(...templates), { minLength: 1, maxLength: 4 }),
+        fc.constantFrom<DocumentFormat>('yaml', 'json'),
+        (values, format) => {
+          const src =
+            format === 'json'
+              ? JSON.stringify({ notes: values }, null, 2)
+              : 'notes:\n' + values.map((v) => `  - ${JSON.stringify(v)}`).join('\n') + '\n';
+          expect(createRedactor().document(src, format).output).toBe(src);
+        },
+      ),
       { numRuns: 150 },
     );
   });

@@ -44,9 +44,13 @@ describe('flarewatch redact', () => {
   });
 
   it('reads stdin as text, or as the --format given', async () => {
-    const text = await run([], { stdin: 'GET /x?api_key=abcdef0123456789abcdef0123456789 trace=4bf92f3577b34da6a3ce929d0e0e4736\n' });
+    const text = await run([], {
+      stdin: 'GET /x?api_key=abcdef0123456789abcdef0123456789 trace=4bf92f3577b34da6a3ce929d0e0e4736\n',
+    });
     expect(text.code).toBe(0);
-    expect(text.stdout).toBe('GET /x?api_key=****************************6789 trace=4bf92f3577b34da6a3ce929d0e0e4736\n');
+    expect(text.stdout).toBe(
+      'GET /x?api_key=****************************6789 trace=4bf92f3577b34da6a3ce929d0e0e4736\n',
+    );
     const env = await run(['--format', 'env'], { stdin: 'DB_PASSWORD=hunter2-x\nPORT=5432\n' });
     expect(env.stdout).toBe('DB_PASSWORD=********\nPORT=5432\n');
   });
@@ -54,7 +58,11 @@ describe('flarewatch redact', () => {
   it('--report writes counts (never values) to stderr', async () => {
     const r = await run([join(FIX, 'web.config'), '--report']);
     expect(r.code).toBe(0);
-    const report = JSON.parse(r.stderr) as { countsByFile: Record<string, Record<string, number>>; rulesHash: string; unparsed: unknown[] };
+    const report = JSON.parse(r.stderr) as {
+      countsByFile: Record<string, Record<string, number>>;
+      rulesHash: string;
+      unparsed: unknown[];
+    };
     expect(report.countsByFile[join(FIX, 'web.config')]!['secret-key-name']).toBeGreaterThan(3);
     expect(report.rulesHash).toMatch(/^[0-9a-f]{16}$/);
     expect(report.unparsed).toEqual([]);
@@ -81,7 +89,10 @@ describe('flarewatch redact', () => {
   });
 
   it('--harvest-env masks secret-named environment values wherever they appear', async () => {
-    const r = await run(['--harvest-env'], { stdin: 'connecting with s3cr3t-from-env to db\n', env: { MY_DB_PASSWORD: 's3cr3t-from-env' } });
+    const r = await run(['--harvest-env'], {
+      stdin: 'connecting with s3cr3t-from-env to db\n',
+      env: { MY_DB_PASSWORD: 's3cr3t-from-env' },
+    });
     expect(r.stdout).toBe('connecting with ******** to db\n');
   });
 
@@ -105,7 +116,8 @@ describe('flarewatch redact', () => {
   it('streams a large text file chunk by chunk, secrets on every side of the chunk cuts', async () => {
     const line = '2026-03-01T10:20:30Z INFO [dd.trace] flushed 12 spans to http://localhost:8126/v0.4/traces\n';
     const block = line.repeat(Math.ceil((3 * 1024 * 1024) / line.length));
-    const secretLine = (i: number) => `2026-03-01T10:20:31Z DEBUG env DD_API_KEY=${String(i).padStart(2, '0')}f0c3ad1e7b94c2a8d6e0b1f4a7c9e2\n`;
+    const secretLine = (i: number) =>
+      `2026-03-01T10:20:31Z DEBUG env DD_API_KEY=${String(i).padStart(2, '0')}f0c3ad1e7b94c2a8d6e0b1f4a7c9e2\n`;
     let content = '';
     for (let i = 0; i < 4; i++) content += secretLine(i) + block + secretLine(i + 10);
     const big = join(home, 'big.log');

@@ -5,7 +5,12 @@ import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createRedactor, DEFAULT_RULES, loadOrCreateFingerprintKey, type RedactionRule } from '../../src/redact/index.js';
+import {
+  createRedactor,
+  DEFAULT_RULES,
+  loadOrCreateFingerprintKey,
+  type RedactionRule,
+} from '../../src/redact/index.js';
 
 const M = '********';
 const K4 = '*'.repeat(28);
@@ -18,7 +23,7 @@ const leaks = (out: string, secret: string) => {
 };
 
 describe('provider tokens with fixed shapes', () => {
-  const tokens: Array<[string, string]> = [
+  const tokens: [string, string][] = [
     ['aws-access-key-id', 'AKIAZ7QW3EXAMPLE4KQ2'],
     ['github-token', 'ghp_R2d2C3poLuke5kywalkerHanSolo1977Xw'],
     ['github-token', 'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEF'],
@@ -32,7 +37,10 @@ describe('provider tokens with fixed shapes', () => {
     ['anthropic-key', 'sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789-ABCD'],
     ['datadog-prefixed-key', 'ddapp_abcdefghijklmnopqrstuvwxyz012345'],
     ['vault-token', 'hvs.CAESIJlWh1Tmk2QyZ2xuZHdYWmVXc2I0TXFU'],
-    ['jwt', 'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhbGljZSIsImV4cCI6MTcwMDAwMDAwMH0.c2lnbmF0dXJlX2dvZXNfaGVyZV9mb3JfdGVzdHM'],
+    [
+      'jwt',
+      'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhbGljZSIsImV4cCI6MTcwMDAwMDAwMH0.c2lnbmF0dXJlX2dvZXNfaGVyZV9mb3JfdGVzdHM',
+    ],
   ];
   it.each(tokens)('%s: %s is caught in a plain log line', (rule, token) => {
     const r = createRedactor();
@@ -59,25 +67,89 @@ describe('troubleshoot- and sos-style credentials', () => {
   it.each([
     ['mysql DSN', 'dsn=app:My5ql!pw@tcp(db.internal:3306)/orders', `dsn=app:${M}@tcp(db.internal:3306)/orders`],
     ['ADO.NET Pwd', 'Server=sql;Uid=sa;Pwd=Adm1n!Pw;Database=x', `Server=sql;Uid=sa;Pwd=${M};Database=x`],
-    ['env entry as JSON', '{"name":"AWS_SECRET_ACCESS_KEY","value":"wJalrXUtnFEMI/K7MDENG/bPxRfiCY"}', `{"name":"AWS_SECRET_ACCESS_KEY","value":"${M}"}`],
-    ['rabbit transport_url', 'transport_url = rabbit://openstack:R4bbitPw@ctrl1:5672/', `transport_url = rabbit://openstack:${M}@ctrl1:5672/`],
+    [
+      'env entry as JSON',
+      '{"name":"AWS_SECRET_ACCESS_KEY","value":"wJalrXUtnFEMI/K7MDENG/bPxRfiCY"}',
+      `{"name":"AWS_SECRET_ACCESS_KEY","value":"${M}"}`,
+    ],
+    [
+      'rabbit transport_url',
+      'transport_url = rabbit://openstack:R4bbitPw@ctrl1:5672/',
+      `transport_url = rabbit://openstack:${M}@ctrl1:5672/`,
+    ],
     ['keystone admin_token', 'admin_token = 5d7e9f1a3b', `admin_token = ${M}`],
-    ['CLI flag with a space', 'ps: /usr/bin/app --db-password Hunter2Pw --port 8080', `ps: /usr/bin/app --db-password ${M} --port 8080`],
-    ['AWS secret in env', 'AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', `AWS_SECRET_ACCESS_KEY=${M}`],
+    [
+      'CLI flag with a space',
+      'ps: /usr/bin/app --db-password Hunter2Pw --port 8080',
+      `ps: /usr/bin/app --db-password ${M} --port 8080`,
+    ],
+    [
+      'AWS secret in env',
+      'AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      `AWS_SECRET_ACCESS_KEY=${M}`,
+    ],
     ['session cookie header', 'Cookie: sessionid=abc123def; csrftoken=zzz999', `Cookie: ${M}`],
-    ['OTLP headers env', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS=x-honeycomb-team=abc123def456,dataset=prod', `OTEL_EXPORTER_OTLP_TRACES_HEADERS=${M}`],
-    ['query-string secrets', 'GET /cb?code=1&access_token=tok123456&sig=abcdef123&state=ok', `GET /cb?code=1&access_token=${M}&sig=${M}&state=ok`],
-    ['XML element in a log', 'sent <auth><password>Pa55-word!</password><user>bob</user></auth>', `sent <auth><password>${M}</password><user>bob</user></auth>`],
-    ['appSettings add in a log', '<add key="SmtpPassword" value="Sm7p!pass"/>', `<add key="SmtpPassword" value="${M}"/>`],
-    ['JSON-escaped in a log', 'body="{\\"client_secret\\":\\"cs-998877\\",\\"grant\\":\\"x\\"}"', `body="{\\"client_secret\\":\\"${M}\\",\\"grant\\":\\"x\\"}"`],
-    ['NUL-separated /proc cmdline', '/usr/bin/app\0--password\0Hunter2Pw\0--port\x008080', `/usr/bin/app\0--password\0${M}\0--port\x008080`],
+    [
+      'OTLP headers env',
+      'OTEL_EXPORTER_OTLP_TRACES_HEADERS=x-honeycomb-team=abc123def456,dataset=prod',
+      `OTEL_EXPORTER_OTLP_TRACES_HEADERS=${M}`,
+    ],
+    [
+      'query-string secrets',
+      'GET /cb?code=1&access_token=tok123456&sig=abcdef123&state=ok',
+      `GET /cb?code=1&access_token=${M}&sig=${M}&state=ok`,
+    ],
+    [
+      'XML element in a log',
+      'sent <auth><password>Pa55-word!</password><user>bob</user></auth>',
+      `sent <auth><password>${M}</password><user>bob</user></auth>`,
+    ],
+    [
+      'appSettings add in a log',
+      '<add key="SmtpPassword" value="Sm7p!pass"/>',
+      `<add key="SmtpPassword" value="${M}"/>`,
+    ],
+    [
+      'JSON-escaped in a log',
+      'body="{\\"client_secret\\":\\"cs-998877\\",\\"grant\\":\\"x\\"}"',
+      `body="{\\"client_secret\\":\\"${M}\\",\\"grant\\":\\"x\\"}"`,
+    ],
+    [
+      'NUL-separated /proc cmdline',
+      '/usr/bin/app\0--password\0Hunter2Pw\0--port\x008080',
+      `/usr/bin/app\0--password\0${M}\0--port\x008080`,
+    ],
     ['NUL-separated /proc environ', 'HOME=/root\0DB_PASSWORD=Env2Pw!x\0LANG=C', `HOME=/root\0DB_PASSWORD=${M}\0LANG=C`],
-    ['YAML block scalar seen as text', 'db:\n  password: |\n    first-secret-line\n    second-secret-line\n  host: db1\nnext: 1', `db:\n  password: |\n    ${M}\n  host: db1\nnext: 1`],
-    ['YAML list under a secret key seen as text', 'snmp:\n  community_strings:\n    - first-one\n    - second-one\nother: 1', `snmp:\n  community_strings:\n    ${M}\nother: 1`],
-    ['a secret-named word ending a log line masks nothing below it', '2026 ERROR auth:\n\tat com.foo.Bar(Bar.java:1)', '2026 ERROR auth:\n\tat com.foo.Bar(Bar.java:1)'],
-    ['YAML anchor before a value seen as text', 'db:\n  password: &pw "Correct Horse 9"\n  again: *pw', `db:\n  password: ${M}\n  again: *pw`],
-    ['a password that starts with & is not mistaken for an anchor', 'password=&Secret1 user=bob', `password=${M} user=bob`],
-    ['percent-encoded query inside a URL', 'GET /login?next=%2Fhome%3Fpassword%3DHunter2x', `GET /login?next=%2Fhome%3Fpassword%3D${M}`],
+    [
+      'YAML block scalar seen as text',
+      'db:\n  password: |\n    first-secret-line\n    second-secret-line\n  host: db1\nnext: 1',
+      `db:\n  password: |\n    ${M}\n  host: db1\nnext: 1`,
+    ],
+    [
+      'YAML list under a secret key seen as text',
+      'snmp:\n  community_strings:\n    - first-one\n    - second-one\nother: 1',
+      `snmp:\n  community_strings:\n    ${M}\nother: 1`,
+    ],
+    [
+      'a secret-named word ending a log line masks nothing below it',
+      '2026 ERROR auth:\n\tat com.foo.Bar(Bar.java:1)',
+      '2026 ERROR auth:\n\tat com.foo.Bar(Bar.java:1)',
+    ],
+    [
+      'YAML anchor before a value seen as text',
+      'db:\n  password: &pw "Correct Horse 9"\n  again: *pw',
+      `db:\n  password: ${M}\n  again: *pw`,
+    ],
+    [
+      'a password that starts with & is not mistaken for an anchor',
+      'password=&Secret1 user=bob',
+      `password=${M} user=bob`,
+    ],
+    [
+      'percent-encoded query inside a URL',
+      'GET /login?next=%2Fhome%3Fpassword%3DHunter2x',
+      `GET /login?next=%2Fhome%3Fpassword%3D${M}`,
+    ],
     ['DD-API-KEY header', 'DD-API-KEY: 5f0c3ad1e7b94c2a8d6e0b1f4a7c9e2d', `DD-API-KEY: ${K4}9e2d`],
   ])('%s', (_name, input, expected) => expect(text(input)).toBe(expected));
 });
@@ -129,7 +201,9 @@ describe('replacement modes', () => {
 
   it('fingerprint: another installation key gives other tokens', () => {
     const a = createRedactor({ replacement: 'fingerprint', fingerprintKey: key }).text('password=hunter2-a');
-    const b = createRedactor({ replacement: 'fingerprint', fingerprintKey: Buffer.alloc(32, 9) }).text('password=hunter2-a');
+    const b = createRedactor({ replacement: 'fingerprint', fingerprintKey: Buffer.alloc(32, 9) }).text(
+      'password=hunter2-a',
+    );
     expect(a).not.toBe(b);
   });
 
@@ -170,17 +244,25 @@ describe('harvesting from the environment', () => {
     expect(values.sort()).toEqual(['5f0c3ad1e7b94c2a8d6e0b1f4a7c9e2d', 'pr%40xy-pw', 'pr@xy-pw'].sort());
     const r = createRedactor();
     r.harvest(values);
-    expect(r.text('proxy auth failed for pr@xy-pw; key 5f0c3ad1e7b94c2a8d6e0b1f4a7c9e2d rejected')).toBe(`proxy auth failed for ${M}; key ${M} rejected`);
+    expect(r.text('proxy auth failed for pr@xy-pw; key 5f0c3ad1e7b94c2a8d6e0b1f4a7c9e2d rejected')).toBe(
+      `proxy auth failed for ${M}; key ${M} rejected`,
+    );
   });
 });
 
 describe('what is learned for literal masking', () => {
   it('leaves out word-like, short, numeric and path values but learns real secrets', async () => {
     const { isHarvestable } = await import('../../src/redact/index.js');
-    expect(['datadog', 'postgres', 'abc12', '8126', '123456789', '/usr/lib/git-askpass', '${DB_PW}', '********'].map(isHarvestable)).toEqual(
-      Array(8).fill(false),
-    );
-    expect(['hunter2-x', 'correcthorsebattery', '5f0c3ad1e7b94c2a', 's3cr3t/with/slash but spaces', '1234567890'].map(isHarvestable)).toEqual(Array(5).fill(true));
+    expect(
+      ['datadog', 'postgres', 'abc12', '8126', '123456789', '/usr/lib/git-askpass', '${DB_PW}', '********'].map(
+        isHarvestable,
+      ),
+    ).toEqual(Array(8).fill(false));
+    expect(
+      ['hunter2-x', 'correcthorsebattery', '5f0c3ad1e7b94c2a', 's3cr3t/with/slash but spaces', '1234567890'].map(
+        isHarvestable,
+      ),
+    ).toEqual(Array(5).fill(true));
     const r = createRedactor();
     r.document('password: datadog\n', 'yaml', 'c.yaml');
     expect(r.text('connected to datadog agent')).toBe('connected to datadog agent');
@@ -224,7 +306,11 @@ describe('fail closed and bounded work', () => {
       description: 'throws',
       hints: ['boom'],
       kind: 'regex',
-      pattern: Object.assign(/boom/g, { exec: () => { throw new Error('kaput'); } }),
+      pattern: Object.assign(/boom/g, {
+        exec: () => {
+          throw new Error('kaput');
+        },
+      }),
       strategy: 'mask',
     };
     const r = createRedactor({ rules: [...DEFAULT_RULES, broken] });
@@ -239,7 +325,13 @@ describe('fail closed and bounded work', () => {
     const secrets = ['Pw-' + 'q'.repeat(5000) + '-end', 'tok-' + 'x7'.repeat(40)];
     const filler = (n: number) => 'lorem ipsum dolor '.repeat(Math.ceil(n / 18)).slice(0, n);
     // one secret straddles a window boundary, one sits far past it, one is longer than any quantifier
-    const line = filler(maxLineChars - 3000) + ` password=${secrets[0]} ` + filler(60_000) + ` access_token=${secrets[1]} ` + filler(5000) + ` AKIAZ7QW3EXAMPLE4KQ2`;
+    const line =
+      filler(maxLineChars - 3000) +
+      ` password=${secrets[0]} ` +
+      filler(60_000) +
+      ` access_token=${secrets[1]} ` +
+      filler(5000) +
+      ` AKIAZ7QW3EXAMPLE4KQ2`;
     const out = r.text(line + '\nnext line');
     for (const s of secrets) expect(leaks(out, s)).toBe(false);
     expect(out).not.toContain('AKIAZ7QW3EXA');
@@ -277,12 +369,18 @@ describe('fail closed and bounded work', () => {
   });
 
   it('a private key without END marker is masked to the end of the key material', () => {
-    const out = text('start\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAAB\nAAAAMwAAAAtzc2gtZWQyNTUxOQAAACD\n2026-01-01 INFO next log line');
+    const out = text(
+      'start\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAAB\nAAAAMwAAAAtzc2gtZWQyNTUxOQAAACD\n2026-01-01 INFO next log line',
+    );
     expect(out).toBe(`start\n-----BEGIN OPENSSH PRIVATE KEY-----\n${M}\n2026-01-01 INFO next log line`);
   });
 
   it('a private key split across two chunks (streamed) is masked in both', () => {
-    const body = ['MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj', 'MzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZHtCSuYEvu', 'AAAAMwAAAAtzc2gtZWQyNTUxOQAAACD'];
+    const body = [
+      'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj',
+      'MzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZHtCSuYEvu',
+      'AAAAMwAAAAtzc2gtZWQyNTUxOQAAACD',
+    ];
     const r = createRedactor();
     const first = r.text(`log a\n-----BEGIN PRIVATE KEY-----\n${body[0]}\n`);
     const second = r.text(`${body[1]}\n${body[2]}\n-----END PRIVATE KEY-----\nlog b\n`);
@@ -291,7 +389,9 @@ describe('fail closed and bounded work', () => {
   });
 
   it('a JSON-escaped private key on one line is masked between its markers', () => {
-    const out = text('{"private_key":"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\nBKcwggSjAgEAAoIBAQC7\\n-----END PRIVATE KEY-----\\n","x":1}');
+    const out = text(
+      '{"private_key":"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\nBKcwggSjAgEAAoIBAQC7\\n-----END PRIVATE KEY-----\\n","x":1}',
+    );
     expect(out).not.toContain('MIIEvQIBADANBgkq');
     expect(out).toContain('"x":1}');
   });

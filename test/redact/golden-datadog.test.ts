@@ -37,7 +37,10 @@ table('API keys in config files (TestConfigStripApiKey)', yaml, [
     `additional_endpoints:\n  "https://app.datadoghq.eu":\n  - "${K4}9e2d"\n  - "${K4}${HEX40.slice(28, 32)}"\n`,
   ],
   // negative: a 64-hex container id is not a key
-  [`container_id: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"`, `container_id: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"`],
+  [
+    `container_id: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"`,
+    `container_id: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"`,
+  ],
 ]);
 
 table('application keys in config files (TestConfigAppKey)', yaml, [
@@ -50,9 +53,7 @@ table('application keys in config files (TestConfigAppKey)', yaml, [
   [`  app_key:   ${HEX40}  `, `  app_key:   "${K4}${HEX40.slice(-4)}"  `],
 ]);
 
-table('remote-config keys (TestConfigRCAppKey)', text, [
-  [`key: "DDRCM_${'Q'.repeat(60)}WXYZ7"`, `key: "${K4}XYZ7"`],
-]);
+table('remote-config keys (TestConfigRCAppKey)', text, [[`key: "DDRCM_${'Q'.repeat(60)}WXYZ7"`, `key: "${K4}XYZ7"`]]);
 
 table('URL passwords (TestConfigStripURLPassword)', text, [
   ['proxy: https_url: http://alice:pa55word@proxy.corp:3128', `proxy: https_url: http://alice:${M}@proxy.corp:3128`],
@@ -64,10 +65,22 @@ table('URL passwords (TestConfigStripURLPassword)', text, [
   ['endpoint: "http://alice:pa55word@proxy.corp:3128"', `endpoint: "http://alice:${M}@proxy.corp:3128"`],
   ["endpoint: 'http://alice:pa55word@proxy.corp:3128'", `endpoint: 'http://alice:${M}@proxy.corp:3128'`],
   ["domain: 'alice:pa55word@proxy.corp:3128'", `domain: 'alice:${M}@proxy.corp:3128'`],
-  ["   endpoint:   'mongodb+s.r-v://alice:pa55word@db:27017'   ", `   endpoint:   'mongodb+s.r-v://alice:${M}@db:27017'   `],
-  ["  uri: 'mongodb+srv://alice:pass-with-dash@cluster0.example.net/orders'", `  uri: 'mongodb+srv://alice:${M}@cluster0.example.net/orders'`],
-  ["  uri: 'http://user-with-dash:pass-with-dash@cluster0.example.net/orders'", `  uri: 'http://user-with-dash:${M}@cluster0.example.net/orders'`],
-  ["  uri: 'http://user-with-dash:pw@cluster0.example.net/orders'", `  uri: 'http://user-with-dash:${M}@cluster0.example.net/orders'`],
+  [
+    "   endpoint:   'mongodb+s.r-v://alice:pa55word@db:27017'   ",
+    `   endpoint:   'mongodb+s.r-v://alice:${M}@db:27017'   `,
+  ],
+  [
+    "  uri: 'mongodb+srv://alice:pass-with-dash@cluster0.example.net/orders'",
+    `  uri: 'mongodb+srv://alice:${M}@cluster0.example.net/orders'`,
+  ],
+  [
+    "  uri: 'http://user-with-dash:pass-with-dash@cluster0.example.net/orders'",
+    `  uri: 'http://user-with-dash:${M}@cluster0.example.net/orders'`,
+  ],
+  [
+    "  uri: 'http://user-with-dash:pw@cluster0.example.net/orders'",
+    `  uri: 'http://user-with-dash:${M}@cluster0.example.net/orders'`,
+  ],
   ['redis://:r3dis-pw@cache:6379/0', `redis://:${M}@cache:6379/0`],
   ['Connection dropped : ftp://alice:pa55word@files.corp:21', `Connection dropped : ftp://alice:${M}@files.corp:21`],
   // negatives: image digests and statsd lines
@@ -75,31 +88,65 @@ table('URL passwords (TestConfigStripURLPassword)', text, [
     'flushing: {"tags":["image_id":"registry.io/team/app@sha256:4c8f2a1b9d7e6f5a3c2b1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a"]}',
     'flushing: {"tags":["image_id":"registry.io/team/app@sha256:4c8f2a1b9d7e6f5a3c2b1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a"]}',
   ],
-  ['image: gcr.io/datadoghq/agent:7.58.0@sha256:4c8f2a1b9d7e6f5a3c2b1d0e9f8a7b6c', 'image: gcr.io/datadoghq/agent:7.58.0@sha256:4c8f2a1b9d7e6f5a3c2b1d0e9f8a7b6c'],
+  [
+    'image: gcr.io/datadoghq/agent:7.58.0@sha256:4c8f2a1b9d7e6f5a3c2b1d0e9f8a7b6c',
+    'image: gcr.io/datadoghq/agent:7.58.0@sha256:4c8f2a1b9d7e6f5a3c2b1d0e9f8a7b6c',
+  ],
   ['"checkout.latency:44|g|@1.00000"', '"checkout.latency:44|g|@1.00000"'],
   ['payments.count:1|c|@0.5|#env:prod', 'payments.count:1|c|@0.5|#env:prod'],
 ]);
 
 table('API and app keys in text (TestTextStripApiKey / AppKey), key context only', text, [
-  [`Error status code 500 : http://intake.example/api?key=${HEX32}`, `Error status code 500 : http://intake.example/api?key=${K4}9e2d`],
-  ['hinted: http://intake.example/api_key=NotAHexKeyButLong12345wxyz', `hinted: http://intake.example/api_key=${K4}wxyz`],
+  [
+    `Error status code 500 : http://intake.example/api?key=${HEX32}`,
+    `Error status code 500 : http://intake.example/api?key=${K4}9e2d`,
+  ],
+  [
+    'hinted: http://intake.example/api_key=NotAHexKeyButLong12345wxyz',
+    `hinted: http://intake.example/api_key=${K4}wxyz`,
+  ],
   ['hinted: http://intake.example/apikey=NotAHexKeyButLong12345wxyz', `hinted: http://intake.example/apikey=${K4}wxyz`],
-  [`POST https://agent-http-intake.logs.datadoghq.com/v1/input/${HEX32} failed`, `POST https://agent-http-intake.logs.datadoghq.com/v1/input/${K4}9e2d failed`],
-  ['hinted: http://intake.example/app_key=NotAHexKeyButLong12345wxyz', `hinted: http://intake.example/app_key=${K4}wxyz`],
+  [
+    `POST https://agent-http-intake.logs.datadoghq.com/v1/input/${HEX32} failed`,
+    `POST https://agent-http-intake.logs.datadoghq.com/v1/input/${K4}9e2d failed`,
+  ],
+  [
+    'hinted: http://intake.example/app_key=NotAHexKeyButLong12345wxyz',
+    `hinted: http://intake.example/app_key=${K4}wxyz`,
+  ],
   ['hinted: http://intake.example/appkey=NotAHexKeyButLong12345wxyz', `hinted: http://intake.example/appkey=${K4}wxyz`],
-  ['hinted: http://intake.example/application_key=NotAHexKeyButLong12345wxyz', `hinted: http://intake.example/application_key=${K4}wxyz`],
+  [
+    'hinted: http://intake.example/application_key=NotAHexKeyButLong12345wxyz',
+    `hinted: http://intake.example/application_key=${K4}wxyz`,
+  ],
   // deliberate difference: bare hex without key context survives (trace ids, SHAs, digests)
   [`fetched http://intake.example/${HEX40}`, `fetched http://intake.example/${HEX40}`],
   [`trace_id=${HEX32} span_id=00f067aa0ba902b7`, `trace_id=${HEX32} span_id=00f067aa0ba902b7`],
 ]);
 
-const DDLOG = '2026-03-02 10:40:18 UTC | CORE | ERROR | (pkg/collector/worker/check_logger.go:71 in Error) | check:postgres |';
+const DDLOG =
+  '2026-03-02 10:40:18 UTC | CORE | ERROR | (pkg/collector/worker/check_logger.go:71 in Error) | check:postgres |';
 table('passwords in log lines (TestTextStripLogPassword)', text, [
-  [`${DDLOG} connect failed: Username=svc Password=Xq7$Lm2*vb!tR9^z.`, `${DDLOG} connect failed: Username=svc Password=${M}`],
-  [`${DDLOG} connect failed: username=svc password=Xq7$Lm2*vb!tR9^z.`, `${DDLOG} connect failed: username=svc password=${M}`],
-  [`${DDLOG} connect failed: username = svc password = Xq7$Lm2*vb!tR9^z.`, `${DDLOG} connect failed: username = svc password = ${M}`],
-  [`${DDLOG} connect failed: {"username": "svc",  "password": "Xq7$Lm2*vb!tR9^z."}`, `${DDLOG} connect failed: {"username": "svc",  "password": "${M}"}`],
-  [`${DDLOG} connect failed: {'username': 'svc',  'password': 'Xq7$Lm2*vb!tR9^z.'}`, `${DDLOG} connect failed: {'username': 'svc',  'password': '${M}'}`],
+  [
+    `${DDLOG} connect failed: Username=svc Password=Xq7$Lm2*vb!tR9^z.`,
+    `${DDLOG} connect failed: Username=svc Password=${M}`,
+  ],
+  [
+    `${DDLOG} connect failed: username=svc password=Xq7$Lm2*vb!tR9^z.`,
+    `${DDLOG} connect failed: username=svc password=${M}`,
+  ],
+  [
+    `${DDLOG} connect failed: username = svc password = Xq7$Lm2*vb!tR9^z.`,
+    `${DDLOG} connect failed: username = svc password = ${M}`,
+  ],
+  [
+    `${DDLOG} connect failed: {"username": "svc",  "password": "Xq7$Lm2*vb!tR9^z."}`,
+    `${DDLOG} connect failed: {"username": "svc",  "password": "${M}"}`,
+  ],
+  [
+    `${DDLOG} connect failed: {'username': 'svc',  'password': 'Xq7$Lm2*vb!tR9^z.'}`,
+    `${DDLOG} connect failed: {'username': 'svc',  'password': '${M}'}`,
+  ],
   ["Error: 'password'=Hunter2!Again user='ops'", `Error: 'password'=${M} user='ops'`],
   ["config: {'host': 'db1', 'pwd': 'S3cret@42', 'port': 5432}", `config: {'host': 'db1', 'pwd': '${M}', 'port': 5432}`],
   ["auth failed: 'pswd'=Zz9!zz9!", `auth failed: 'pswd'=${M}`],
@@ -191,7 +238,10 @@ describe('extra secrets registered at run time (TestAddStrippedKeys, as harvesti
   });
 });
 
-const PEM_BODY = ['MIICdQIBADANBgkqhkiG9w0BAQEFAASCAl8wggJbAgEAAoGBAOLJKRals8tGoy7K', 'ljG6/hMcoe16W6MPn47Q601ttoFkMoSJZ1Jos6nxn32KXfG6hCiB0bmf1iyZtaMa'];
+const PEM_BODY = [
+  'MIICdQIBADANBgkqhkiG9w0BAQEFAASCAl8wggJbAgEAAoGBAOLJKRals8tGoy7K',
+  'ljG6/hMcoe16W6MPn47Q601ttoFkMoSJZ1Jos6nxn32KXfG6hCiB0bmf1iyZtaMa',
+];
 describe('PEM blocks (TestCertConfig)', () => {
   it('masks a private key in a folded block scalar and keeps YAML valid', () => {
     const src = `cert_key: >\n   -----BEGIN PRIVATE KEY-----\n   ${PEM_BODY.join('\n   ')}\n   -----END PRIVATE KEY-----\nnext: 1\n`;
@@ -261,7 +311,10 @@ table('Bearer tokens (TestBearerToken)', text, [
   ['Bearer 3f2a9c4e-7b1d-4e8a-9c6f-2d5b8e1a4c7f', `Bearer ${M}`],
   ['Bearer     987654321', `Bearer     ${M}`],
   // not a bearer header: a word that merely ends in Bearer
-  ['AuthBearer 7a1c0e55b2d94f3e8a6b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f', 'AuthBearer 7a1c0e55b2d94f3e8a6b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f'],
+  [
+    'AuthBearer 7a1c0e55b2d94f3e8a6b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f',
+    'AuthBearer 7a1c0e55b2d94f3e8a6b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f',
+  ],
 ]);
 
 table('Authorization values (TestAuthorization)', text, [
@@ -359,4 +412,6 @@ table('HTTP header names and exact keys (TestNewHTTPHeaderAndExactKeys)', text, 
   untouched('some-other-key: keep_me_too'),
 ]);
 
-table('private action runner key (TestPrivateActionRunnerPrivateKey)', yaml, [['private_key: abc123def456', `private_key: "${M}"`]]);
+table('private action runner key (TestPrivateActionRunnerPrivateKey)', yaml, [
+  ['private_key: abc123def456', `private_key: "${M}"`],
+]);

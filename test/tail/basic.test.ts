@@ -3,7 +3,7 @@ import { appendFileSync, mkdirSync, renameSync, rmSync, truncateSync, writeFileS
 import { join } from 'node:path';
 import { startTailer, tempDir, testOptions, waitFor, type Running } from './helpers.js';
 
-let cleanups: Array<() => Promise<void>> = [];
+let cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.reverse()) await c();
   cleanups = [];
@@ -19,7 +19,10 @@ async function setup(polling = false, extra: Record<string, unknown> = {}) {
 
 async function run(opts: Parameters<typeof testOptions>[0]): Promise<Running> {
   const r = await startTailer(testOptions(opts));
-  cleanups.push(async () => { await r.tailer.stop(); await r.done; });
+  cleanups.push(async () => {
+    await r.tailer.stop();
+    await r.done;
+  });
   return r;
 }
 
@@ -76,7 +79,13 @@ describe.each([false, true])('tailer basics (polling=%s)', (polling) => {
     await waitFor(() => t.tailer.stats().totals.truncations === 1, 'truncation counted');
     appendFileSync(f, 'y2\n');
     await waitFor(() => t.linesOf(f).includes('y2'), 'y2');
-    expect(t.records.map((r) => r.line)).toEqual(['header line that is long enough to fingerprint', 'x1', 'x2', 'y1', 'y2']);
+    expect(t.records.map((r) => r.line)).toEqual([
+      'header line that is long enough to fingerprint',
+      'x1',
+      'x2',
+      'y1',
+      'y2',
+    ]);
   });
 
   it('copytruncate before the last lines were read: the copy hands them over, nothing repeats', async () => {
@@ -94,7 +103,9 @@ describe.each([false, true])('tailer basics (polling=%s)', (polling) => {
     appendFileSync(f, 'y1\n');
     await waitFor(() => t.records.length >= 5, 'window lines and y1', 5000);
     await t.tailer.rescan();
-    expect(t.records.map((r) => r.line).sort()).toEqual(['header line that is long enough to fingerprint', 'x1', 'x2', 'x3', 'y1'].sort());
+    expect(t.records.map((r) => r.line).sort()).toEqual(
+      ['header line that is long enough to fingerprint', 'x1', 'x2', 'x3', 'y1'].sort(),
+    );
     expect(t.linesOf(f)).toEqual(['header line that is long enough to fingerprint', 'x1', 'y1']);
   });
 
@@ -117,7 +128,10 @@ describe('inotify budget', () => {
   it('falls back to polling with a reason when the watch budget is too small, and still reads', async () => {
     const { logs } = await setup();
     for (let i = 0; i < 20; i++) writeFileSync(join(logs, `f${i}.log`), '');
-    const t = await run({ sources: [{ pattern: logs }], inotifyBudget: async () => ({ max: 100, used: 90, available: 10 }) });
+    const t = await run({
+      sources: [{ pattern: logs }],
+      inotifyBudget: async () => ({ max: 100, used: 90, available: 10 }),
+    });
     const s = t.tailer.stats();
     expect(s.mode).toBe('polling');
     expect(s.pollingReason).toMatch(/inotify budget too small: need about 21 watches, 10 of 100 available/);

@@ -11,10 +11,16 @@ const root = join(here, '..', '..');
 /** Builds dist/ when the tail sources are newer than the compiled tailer. */
 export function ensureBuilt(): void {
   const built = join(root, 'dist', 'tail', 'index.js');
-  const newest = Math.max(...readdirSync(join(root, 'src', 'tail')).map((f) => statSync(join(root, 'src', 'tail', f)).mtimeMs));
+  const newest = Math.max(
+    ...readdirSync(join(root, 'src', 'tail')).map((f) => statSync(join(root, 'src', 'tail', f)).mtimeMs),
+  );
   if (existsSync(built) && statSync(built).mtimeMs >= newest) return;
   // tsc emits even when someone else's in-progress file has type errors; we only need ours.
-  spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'ignore' });
+  spawnSync(
+    process.execPath,
+    [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.json')],
+    { stdio: 'ignore' },
+  );
   if (!existsSync(built)) throw new Error('could not build dist/tail for the child-process tests');
 }
 
@@ -28,21 +34,33 @@ export interface ChildTailer {
   stopped: boolean;
 }
 
-export function spawnTailer(opts: Omit<TailerOptions, 'logger'>, spawnOpts: { uid?: number; gid?: number } = {}): ChildTailer {
+export function spawnTailer(
+  opts: Omit<TailerOptions, 'logger'>,
+  spawnOpts: { uid?: number; gid?: number } = {},
+): ChildTailer {
   const proc = spawn(process.execPath, [join(here, 'fixtures', 'tail-child.mjs'), JSON.stringify(opts)], {
     stdio: ['ignore', 'pipe', 'pipe'],
     ...spawnOpts,
   });
-  const child: ChildTailer = { proc, records: [], stderr: [], stopped: false, ready: undefined as never, exited: undefined as never };
+  const child: ChildTailer = {
+    proc,
+    records: [],
+    stderr: [],
+    stopped: false,
+    ready: undefined as never,
+    exited: undefined as never,
+  };
   let onReady!: (s: TailStats) => void;
   child.ready = new Promise((resolve, reject) => {
     onReady = resolve;
     // A child that dies before it is ready (cannot load, cannot read its script) fails fast.
-    proc.once('exit', (code) => reject(new Error(`tailer child exited (${code}) before it was ready: ${child.stderr.join('')}`)));
+    proc.once('exit', (code) =>
+      reject(new Error(`tailer child exited (${code}) before it was ready: ${child.stderr.join('')}`)),
+    );
   });
   child.ready.catch(() => undefined);
   let buf = '';
-  proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
+  proc.stdout.setEncoding('utf8').on('data', (d: string) => {
     buf += d;
     let nl;
     while ((nl = buf.indexOf('\n')) !== -1) {
@@ -55,7 +73,7 @@ export function spawnTailer(opts: Omit<TailerOptions, 'logger'>, spawnOpts: { ui
       if (msg.stopped) child.stopped = true;
     }
   });
-  proc.stderr!.setEncoding('utf8').on('data', (d: string) => child.stderr.push(d));
+  proc.stderr.setEncoding('utf8').on('data', (d: string) => child.stderr.push(d));
   child.exited = new Promise((r) => proc.on('exit', (code) => r(code)));
   return child;
 }

@@ -10,7 +10,12 @@ export async function tempDir(prefix = 'fw-tail-'): Promise<{ dir: string; clean
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
-export async function waitFor(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000, everyMs = 10): Promise<void> {
+export async function waitFor(
+  cond: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+  everyMs = 10,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await cond()) return;
@@ -40,7 +45,10 @@ export function testOptions(o: Partial<TailerOptions> & Pick<TailerOptions, 'sou
   };
 }
 
-export async function startTailer(opts: TailerOptions, onRecord?: (r: TailRecord) => void | Promise<void>): Promise<Running> {
+export async function startTailer(
+  opts: TailerOptions,
+  onRecord?: (r: TailRecord) => void | Promise<void>,
+): Promise<Running> {
   const tailer = createTailer(opts);
   const records: TailRecord[] = [];
   await tailer.start();

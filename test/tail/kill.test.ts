@@ -7,7 +7,7 @@ import { tempDir, waitFor } from './helpers.js';
 import { ensureBuilt, spawnTailer, type ChildTailer } from './child.js';
 
 const children: ChildTailer[] = [];
-let cleanups: Array<() => Promise<void>> = [];
+const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of children.splice(0)) c.proc.kill('SIGKILL');
   for (const c of cleanups.splice(0)) await c();
@@ -47,7 +47,11 @@ async function scenario(signal: 'SIGKILL' | 'SIGTERM') {
   children.push(second);
   await second.ready;
   await waitFor(() => second.records.at(-1)?.line === line(TOTAL - 1), 'the last line after restart', 15_000);
-  return { first: first.records.map((r) => r.line), second: second.records.map((r) => r.line), firstStopped: first.stopped };
+  return {
+    first: first.records.map((r) => r.line),
+    second: second.records.map((r) => r.line),
+    firstStopped: first.stopped,
+  };
 }
 
 describe('restart of a real process', () => {

@@ -13,7 +13,11 @@ describe('LineSplitter', () => {
   it('splits on LF, strips one trailing CR, keeps empty lines and offsets', () => {
     const { lines, splitter } = splitAll([Buffer.from('a\r\n\nbc\nrest')]);
     expect(lines.map((l) => l.text)).toEqual(['a', '', 'bc']);
-    expect(lines.map((l) => [l.start, l.end])).toEqual([[0, 3], [3, 4], [4, 7]]);
+    expect(lines.map((l) => [l.start, l.end])).toEqual([
+      [0, 3],
+      [3, 4],
+      [4, 7],
+    ]);
     expect(splitter.lineOffset).toBe(7);
     expect(splitter.pos).toBe(11);
     expect(splitter.pendingBytes).toBe(4);
@@ -64,17 +68,24 @@ describe('LineSplitter', () => {
 
   it('any chunking of any text gives the same lines as splitting the whole (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ unit: 'grapheme', maxLength: 40 }), { maxLength: 20 }), fc.array(fc.nat(50), { maxLength: 10 }), (lines, cuts) => {
-        const text = lines.map((l) => l.replace(/[\r\n]/g, '') + '\n').join('');
-        const bytes = Buffer.from(text);
-        const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-        const chunks: Buffer[] = [];
-        let prev = 0;
-        for (const p of points) { chunks.push(bytes.subarray(prev, p)); prev = p; }
-        chunks.push(bytes.subarray(prev));
-        const { lines: got } = splitAll(chunks, 1 << 20);
-        expect(got.map((l) => l.text)).toEqual(lines.map((l) => l.replace(/[\r\n]/g, '')));
-      }),
+      fc.property(
+        fc.array(fc.string({ unit: 'grapheme', maxLength: 40 }), { maxLength: 20 }),
+        fc.array(fc.nat(50), { maxLength: 10 }),
+        (lines, cuts) => {
+          const text = lines.map((l) => l.replace(/[\r\n]/g, '') + '\n').join('');
+          const bytes = Buffer.from(text);
+          const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+          const chunks: Buffer[] = [];
+          let prev = 0;
+          for (const p of points) {
+            chunks.push(bytes.subarray(prev, p));
+            prev = p;
+          }
+          chunks.push(bytes.subarray(prev));
+          const { lines: got } = splitAll(chunks, 1 << 20);
+          expect(got.map((l) => l.text)).toEqual(lines.map((l) => l.replace(/[\r\n]/g, '')));
+        },
+      ),
       { numRuns: 200 },
     );
   });

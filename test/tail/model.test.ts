@@ -12,7 +12,16 @@
 // (25), FW_MODEL_DEBUG=1 prints operations, records and the tailer's debug log.
 import { describe, it } from 'vitest';
 import fc from 'fast-check';
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, renameSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  renameSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { createLogger } from '../../src/log/logger.js';
 import { startTailer, tempDir, testOptions, waitFor, type Running } from './helpers.js';
@@ -31,7 +40,10 @@ type Op =
 
 const fileIx = fc.constantFrom<FileIx>(0, 1);
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ t: fc.constant('write' as const), f: fileIx, n: fc.integer({ min: 1, max: 5 }) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({ t: fc.constant('write' as const), f: fileIx, n: fc.integer({ min: 1, max: 5 }) }),
+  },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('partial' as const), f: fileIx }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('rename' as const), f: fileIx }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('copytruncate' as const), f: fileIx }) },
@@ -60,7 +72,7 @@ class Model {
   gens = new Map<string, Gen>();
   lines = new Map<string, LineInfo>();
   optional = new Set<string>();
-  emitted: Array<{ text: string; inc: number }> = [];
+  emitted: { text: string; inc: number }[] = [];
   emittedSet = new Set<string>();
   killIncarnations: number[] = [];
   incarnation = 0;
@@ -196,7 +208,8 @@ class Model {
       const seen = first.get(text);
       if (seen !== undefined) {
         const crashBetween = this.killIncarnations.some((k) => k > seen && k <= inc);
-        if (!crashBetween) throw new Error(`line emitted twice without a crash in between: ${text} (incarnations ${seen}, ${inc})`);
+        if (!crashBetween)
+          throw new Error(`line emitted twice without a crash in between: ${text} (incarnations ${seen}, ${inc})`);
         continue; // a redelivery after a crash; order restarts from the checkpoint
       }
       first.set(text, inc);
@@ -205,7 +218,8 @@ class Model {
       lastK.set(info.gen, info.k);
     }
     const missing = this.missingRequired();
-    if (missing.length > 0) throw new Error(`lines never emitted: ${missing.slice(0, 5).join(', ')} (${missing.length})`);
+    if (missing.length > 0)
+      throw new Error(`lines never emitted: ${missing.slice(0, 5).join(', ')} (${missing.length})`);
   }
 }
 
@@ -216,8 +230,19 @@ async function runSequence(ops: Op[], polling: boolean): Promise<void> {
   mkdirSync(logs);
   mkdirSync(state);
   const model = new Model(logs);
-  const logger = process.env.FW_MODEL_DEBUG ? createLogger({ level: 'debug', format: 'json', write: (l) => console.log(l) }) : undefined;
-  const opts = testOptions({ sources: [{ pattern: logs }], stateDir: state, polling, ...(logger ? { logger } : {}), rescanInterval: 0.2, pollInterval: 0.05, deleteGrace: 0.3, checkpointInterval: 0.1 });
+  const logger = process.env.FW_MODEL_DEBUG
+    ? createLogger({ level: 'debug', format: 'json', write: (l) => console.log(l) })
+    : undefined;
+  const opts = testOptions({
+    sources: [{ pattern: logs }],
+    stateDir: state,
+    polling,
+    ...(logger ? { logger } : {}),
+    rescanInterval: 0.2,
+    pollInterval: 0.05,
+    deleteGrace: 0.3,
+    checkpointInterval: 0.1,
+  });
   let running: Running | null = null;
   const start = async () => {
     running = await startTailer(opts, (rec) => {
@@ -225,7 +250,12 @@ async function runSequence(ops: Op[], polling: boolean): Promise<void> {
       model.record(rec.line);
     });
   };
-  const settle = (ms: number) => waitFor(() => model.missingRequired().length === 0, `lines to arrive: ${model.missingRequired().slice(0, 3).join(', ')}`, ms);
+  const settle = (ms: number) =>
+    waitFor(
+      () => model.missingRequired().length === 0,
+      `lines to arrive: ${model.missingRequired().slice(0, 3).join(', ')}`,
+      ms,
+    );
   try {
     await start();
     for (const op of ops) {
@@ -256,15 +286,23 @@ async function runSequence(ops: Op[], polling: boolean): Promise<void> {
 }
 
 describe('tailer model', () => {
-  it.runIf(process.env.FW_MODEL_OPS)('replays FW_MODEL_OPS (a JSON counterexample: [ops, polling])', async () => {
-    const [ops, polling] = JSON.parse(process.env.FW_MODEL_OPS!) as [Op[], boolean];
-    await runSequence(ops, polling);
-  }, 60_000);
+  it.runIf(process.env.FW_MODEL_OPS)(
+    'replays FW_MODEL_OPS (a JSON counterexample: [ops, polling])',
+    async () => {
+      const [ops, polling] = JSON.parse(process.env.FW_MODEL_OPS!) as [Op[], boolean];
+      await runSequence(ops, polling);
+    },
+    60_000,
+  );
 
   it('matches the model for random operation sequences', async () => {
     const seed = process.env.FW_MODEL_SEED ? Number(process.env.FW_MODEL_SEED) : undefined;
     await fc.assert(
-      fc.asyncProperty(fc.array(opArb, { minLength: 5, maxLength: Number(process.env.FW_MODEL_MAXOPS ?? 25) }), fc.boolean(), (ops, polling) => runSequence(ops, polling)),
+      fc.asyncProperty(
+        fc.array(opArb, { minLength: 5, maxLength: Number(process.env.FW_MODEL_MAXOPS ?? 25) }),
+        fc.boolean(),
+        (ops, polling) => runSequence(ops, polling),
+      ),
       { numRuns: Number(process.env.FW_MODEL_RUNS ?? 25), ...(seed !== undefined ? { seed } : {}) },
     );
   }, 120_000);

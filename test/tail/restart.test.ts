@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CHECKPOINT_FILE, loadCheckpoints } from '../../src/tail/index.js';
 import { startTailer, tempDir, testOptions, waitFor } from './helpers.js';
 
-let cleanups: Array<() => Promise<void>> = [];
+let cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.reverse()) await c();
   cleanups = [];
@@ -35,7 +35,10 @@ describe('checkpoints and restarts', () => {
     await first.done;
     appendFileSync(f, lines(500, 1000).join('\n') + '\n');
     const second = await startTailer(opts);
-    cleanups.push(async () => { await second.tailer.stop(); await second.done; });
+    cleanups.push(async () => {
+      await second.tailer.stop();
+      await second.done;
+    });
     await waitFor(() => first.records.length + second.records.length >= 1000, 'all lines', 10_000);
     const all = [...first.records, ...second.records].map((r) => r.line);
     expect(all).toEqual(lines(0, 1000));
@@ -47,8 +50,12 @@ describe('checkpoints and restarts', () => {
     writeFileSync(f, '');
     const opts = testOptions({ sources: [{ pattern: logs }], stateDir: state });
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
-    const first = await startTailer(opts, async (rec) => { if (rec.line === 'line 3') await gate; });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const first = await startTailer(opts, async (rec) => {
+      if (rec.line === 'line 3') await gate;
+    });
     appendFileSync(f, lines(0, 10).join('\n') + '\n');
     await waitFor(() => first.records.length === 4, 'consumer blocked on line 3');
     const stopping = first.tailer.stop();
@@ -56,7 +63,10 @@ describe('checkpoints and restarts', () => {
     await stopping;
     await first.done;
     const second = await startTailer(opts);
-    cleanups.push(async () => { await second.tailer.stop(); await second.done; });
+    cleanups.push(async () => {
+      await second.tailer.stop();
+      await second.done;
+    });
     await waitFor(() => second.records.length === 6, 'the rest');
     expect([...first.records, ...second.records].map((r) => r.line)).toEqual(lines(0, 10));
   });
@@ -76,7 +86,10 @@ describe('checkpoints and restarts', () => {
     await first.done;
     appendFileSync(f, lines(320, 400).join('\n') + '\n');
     const second = await startTailer(opts);
-    cleanups.push(async () => { await second.tailer.stop(); await second.done; });
+    cleanups.push(async () => {
+      await second.tailer.stop();
+      await second.done;
+    });
     await waitFor(() => second.records.some((r) => r.line === 'line 399'), 'last line');
     const secondLines = second.records.map((r) => r.line);
     // Restart resumes at the last flushed offset: at least at line 300, never before.
@@ -99,7 +112,10 @@ describe('checkpoints and restarts', () => {
     truncateSync(f, 0);
     appendFileSync(f, lines(0, 80, 'new').join('\n') + '\n'); // longer than before: size alone would not show it
     const second = await startTailer(opts);
-    cleanups.push(async () => { await second.tailer.stop(); await second.done; });
+    cleanups.push(async () => {
+      await second.tailer.stop();
+      await second.done;
+    });
     await waitFor(() => second.records.length === 80, 'new lines');
     expect(second.records.map((r) => r.line)).toEqual(lines(0, 80, 'new'));
     expect(second.tailer.stats().totals.truncations).toBe(1);
@@ -119,9 +135,15 @@ describe('checkpoints and restarts', () => {
     renameSync(f, join(logs, 'app.log.1'));
     writeFileSync(f, 'b1\n');
     const second = await startTailer(opts);
-    cleanups.push(async () => { await second.tailer.stop(); await second.done; });
+    cleanups.push(async () => {
+      await second.tailer.stop();
+      await second.done;
+    });
     await waitFor(() => second.records.length === 2, 'a3 and b1');
-    expect(second.records.map((r) => `${r.file.endsWith('.1') ? 'rotated' : 'new'}:${r.line}`).sort()).toEqual(['new:b1', 'rotated:a3']);
+    expect(second.records.map((r) => `${r.file.endsWith('.1') ? 'rotated' : 'new'}:${r.line}`).sort()).toEqual([
+      'new:b1',
+      'rotated:a3',
+    ]);
   });
 
   it('a corrupt newest checkpoint falls back to the previous copy', async () => {
@@ -142,7 +164,10 @@ describe('checkpoints and restarts', () => {
     const loaded = await loadCheckpoints(state);
     expect(loaded.from).toBe('previous');
     const second = await startTailer(opts);
-    cleanups.push(async () => { await second.tailer.stop(); await second.done; });
+    cleanups.push(async () => {
+      await second.tailer.stop();
+      await second.done;
+    });
     appendFileSync(f, 'three\n');
     await waitFor(() => second.records.some((r) => r.line === 'three'), 'three');
     // The previous copy is at least as old as offset 4: "two" may come again, "one" never.
@@ -155,9 +180,16 @@ describe('checkpoints and restarts', () => {
     const f = join(logs, 'burst.log');
     writeFileSync(f, '');
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
-    const t = await startTailer(testOptions({ sources: [{ pattern: logs }], highWaterMark: 100 }), async (rec) => { if (rec.line === 'line 0') await gate; });
-    cleanups.push(async () => { await t.tailer.stop(); await t.done; });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const t = await startTailer(testOptions({ sources: [{ pattern: logs }], highWaterMark: 100 }), async (rec) => {
+      if (rec.line === 'line 0') await gate;
+    });
+    cleanups.push(async () => {
+      await t.tailer.stop();
+      await t.done;
+    });
     appendFileSync(f, lines(0, 20_000).join('\n') + '\n');
     await waitFor(() => t.tailer.stats().totals.queued >= 100, 'queue full');
     const s = t.tailer.stats();

@@ -1,5 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { appendFileSync, chmodSync, mkdirSync, symlinkSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  mkdirSync,
+  symlinkSync,
+  writeFileSync,
+  openSync,
+  writeSync,
+  closeSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +17,7 @@ import { startTailer, tempDir, testOptions, waitFor, type Running } from './help
 import { ensureBuilt, spawnTailer, type ChildTailer } from './child.js';
 import type { TailerOptions } from '../../src/tail/index.js';
 
-let cleanups: Array<() => Promise<void>> = [];
+let cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.reverse()) await c();
   cleanups = [];
@@ -22,7 +31,10 @@ async function dir(): Promise<string> {
 
 async function run(opts: TailerOptions): Promise<Running> {
   const r = await startTailer(testOptions(opts));
-  cleanups.push(async () => { await r.tailer.stop(); await r.done; });
+  cleanups.push(async () => {
+    await r.tailer.stop();
+    await r.done;
+  });
   return r;
 }
 
@@ -36,7 +48,10 @@ describe('discovery scenarios', () => {
     writeFileSync(join(root, 'dotnet-tracer-managed-app.log'), 'first\nsecond\n');
     // The ancestor watch notices the new directory long before the 5 s rescan.
     await waitFor(() => t.records.length === 2, 'lines from the new root', 4000);
-    expect(t.records.map((r) => [r.line, r.tag])).toEqual([['first', 'dotnet'], ['second', 'dotnet']]);
+    expect(t.records.map((r) => [r.line, r.tag])).toEqual([
+      ['first', 'dotnet'],
+      ['second', 'dotnet'],
+    ]);
   });
 
   it('a file created in a brand-new subdirectory right away is not missed', async () => {
@@ -68,7 +83,12 @@ describe('discovery scenarios', () => {
     const base = await dir();
     mkdirSync(join(base, 'a', 'x'), { recursive: true });
     mkdirSync(join(base, 'b'));
-    const t = await run({ sources: [{ pattern: join(base, 'a', '*', 'trace-*.out'), tag: 'glob' }, { pattern: join(base, 'b'), tag: 'dir' }] });
+    const t = await run({
+      sources: [
+        { pattern: join(base, 'a', '*', 'trace-*.out'), tag: 'glob' },
+        { pattern: join(base, 'b'), tag: 'dir' },
+      ],
+    });
     writeFileSync(join(base, 'a', 'x', 'trace-1.out'), 'glob yes\n');
     writeFileSync(join(base, 'a', 'x', 'other.out'), 'glob no\n');
     writeFileSync(join(base, 'b', 'app.log.3'), 'dir yes\n');
@@ -87,7 +107,7 @@ describe('content scenarios', () => {
     // No safety poll during the test: only events and the re-check after a read can deliver.
     const t = await run({ sources: [{ pattern: logs }], rescanInterval: 60, pollInterval: 60 });
     let seed = 12345;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     const seen = () => new Set(t.records.map((r) => r.line));
     await Promise.all(
@@ -101,7 +121,11 @@ describe('content scenarios', () => {
             appendFileSync(file, `f${f} b${b} k${k}\n`);
             await sleep(rand() * 60);
           }
-          await waitFor(() => seen().has(`f${f} b${b} k${n - 1}`), `the last line of burst ${b} in burst-${f}.log`, 1000);
+          await waitFor(
+            () => seen().has(`f${f} b${b} k${n - 1}`),
+            `the last line of burst ${b} in burst-${f}.log`,
+            1000,
+          );
         }
       }),
     );
@@ -189,39 +213,49 @@ describe('content scenarios', () => {
 describe('in a separate process', () => {
   let child: ChildTailer | undefined;
   beforeAll(() => ensureBuilt(), 120_000);
-  afterAll(() => { child?.proc.kill('SIGKILL'); });
+  afterAll(() => {
+    child?.proc.kill('SIGKILL');
+  });
 
   // As root the tailer child runs as "nobody"; that only works where nobody can reach the
   // checkout (a clone inside a 0700 temp directory is out of its reach).
   const nobodyCanRun = (() => {
     if (process.getuid?.() !== 0) return true;
     const script = fileURLToPath(new URL('./fixtures/tail-child.mjs', import.meta.url));
-    const r = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(script)}, require('fs').constants.R_OK)`], { uid: 65534, gid: 65534 });
-    if (r.status !== 0) console.warn('skipping the permission-denied tailer test: user nobody cannot read this checkout');
+    const r = spawnSync(
+      process.execPath,
+      ['-e', `require('fs').accessSync(${JSON.stringify(script)}, require('fs').constants.R_OK)`],
+      { uid: 65534, gid: 65534 },
+    );
+    if (r.status !== 0)
+      console.warn('skipping the permission-denied tailer test: user nobody cannot read this checkout');
     return r.status === 0;
   })();
 
-  it.skipIf(!nobodyCanRun)('permission denied on one file and one directory is reported; other files continue', async () => {
-    const logs = await dir();
-    chmodSync(logs, 0o755);
-    writeFileSync(join(logs, 'ok.log'), '');
-    writeFileSync(join(logs, 'secret.log'), 'hidden\n');
-    chmodSync(join(logs, 'ok.log'), 0o644);
-    chmodSync(join(logs, 'secret.log'), 0o600);
-    mkdirSync(join(logs, 'locked'), { mode: 0o700 });
-    writeFileSync(join(logs, 'locked', 'inner.log'), 'hidden\n');
-    // Root reads everything, so the tailer runs as "nobody" when we are root.
-    const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-    if (!asNobody.uid) chmodSync(join(logs, 'secret.log'), 0o000);
-    child = spawnTailer({ sources: [{ pattern: logs }], rescanInterval: 0.3, startAt: 'beginning' }, asNobody);
-    const stats = await child.ready;
-    const problems = stats.problems.map((p) => `${p.path} ${p.problem}`).join('\n');
-    expect(problems).toMatch(/secret\.log cannot open: EACCES/);
-    expect(problems).toMatch(/locked cannot read directory: EACCES/);
-    appendFileSync(join(logs, 'ok.log'), 'visible\n');
-    await waitFor(() => child!.records.length === 1, 'line of the readable file');
-    expect(child.records[0]!.line).toBe('visible');
-    child.proc.kill('SIGTERM');
-    expect(await child.exited).toBe(0);
-  });
+  it.skipIf(!nobodyCanRun)(
+    'permission denied on one file and one directory is reported; other files continue',
+    async () => {
+      const logs = await dir();
+      chmodSync(logs, 0o755);
+      writeFileSync(join(logs, 'ok.log'), '');
+      writeFileSync(join(logs, 'secret.log'), 'hidden\n');
+      chmodSync(join(logs, 'ok.log'), 0o644);
+      chmodSync(join(logs, 'secret.log'), 0o600);
+      mkdirSync(join(logs, 'locked'), { mode: 0o700 });
+      writeFileSync(join(logs, 'locked', 'inner.log'), 'hidden\n');
+      // Root reads everything, so the tailer runs as "nobody" when we are root.
+      const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+      if (!asNobody.uid) chmodSync(join(logs, 'secret.log'), 0o000);
+      child = spawnTailer({ sources: [{ pattern: logs }], rescanInterval: 0.3, startAt: 'beginning' }, asNobody);
+      const stats = await child.ready;
+      const problems = stats.problems.map((p) => `${p.path} ${p.problem}`).join('\n');
+      expect(problems).toMatch(/secret\.log cannot open: EACCES/);
+      expect(problems).toMatch(/locked cannot read directory: EACCES/);
+      appendFileSync(join(logs, 'ok.log'), 'visible\n');
+      await waitFor(() => child!.records.length === 1, 'line of the readable file');
+      expect(child.records[0]!.line).toBe('visible');
+      child.proc.kill('SIGTERM');
+      expect(await child.exited).toBe(0);
+    },
+  );
 });

@@ -3,7 +3,15 @@
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileSource, isLogLikeName, sourceMatchesFile, inotifyBudget, FlightRecorder, loadCheckpoints, CHECKPOINT_FILE } from '../../src/tail/index.js';
+import {
+  compileSource,
+  isLogLikeName,
+  sourceMatchesFile,
+  inotifyBudget,
+  FlightRecorder,
+  loadCheckpoints,
+  CHECKPOINT_FILE,
+} from '../../src/tail/index.js';
 import { sourceMayDescend, segmentToRegExp } from '../../src/tail/patterns.js';
 import { parseCheckpoints, saveCheckpoints } from '../../src/tail/checkpoint.js';
 import { RecordQueue } from '../../src/tail/queue.js';
@@ -13,10 +21,24 @@ describe('source patterns', () => {
   it('directory sources take log-like names only, a few levels deep', () => {
     const src = compileSource({ pattern: '/var/log/app/' });
     expect(src.base).toBe('/var/log/app');
-    for (const ok of ['/var/log/app/a.log', '/var/log/app/a.log.3', '/var/log/app/x/y/trace.json', '/var/log/app/p/c/0.log', '/var/log/app/s.out', '/var/log/app/s.err', '/var/log/app/notes.TXT']) {
+    for (const ok of [
+      '/var/log/app/a.log',
+      '/var/log/app/a.log.3',
+      '/var/log/app/x/y/trace.json',
+      '/var/log/app/p/c/0.log',
+      '/var/log/app/s.out',
+      '/var/log/app/s.err',
+      '/var/log/app/notes.TXT',
+    ]) {
       expect(sourceMatchesFile(src, ok, true), ok).toBe(true);
     }
-    for (const no of ['/var/log/app/a.log.gz', '/var/log/app/a.zip', '/var/log/app/1/2/3/4/deep.log', '/var/log/other/a.log', '/var/log/app']) {
+    for (const no of [
+      '/var/log/app/a.log.gz',
+      '/var/log/app/a.zip',
+      '/var/log/app/1/2/3/4/deep.log',
+      '/var/log/other/a.log',
+      '/var/log/app',
+    ]) {
       expect(sourceMatchesFile(src, no, true), no).toBe(false);
     }
     expect(isLogLikeName('dotnet-tracer-managed-w3wp-123.log')).toBe(true);
@@ -104,7 +126,9 @@ describe('record queue', () => {
     for (let i = 0; i < 4; i++) q.push({ file: 'f', line: '', offset: i, timestamp: 0 }, owner, 0, i + 1);
     expect(q.hasRoom()).toBe(false);
     let roomy = false;
-    void q.waitForRoom().then(() => { roomy = true; });
+    void q.waitForRoom().then(() => {
+      roomy = true;
+    });
     await q.next();
     await Promise.resolve();
     expect(roomy).toBe(false);
@@ -165,13 +189,31 @@ describe('settings mapping', () => {
     const { loadConfig } = await import('../../src/config/load.js');
     const { tailerOptionsFromConfig } = await import('../../src/tail/index.js');
     const { config } = loadConfig({
-      env: { FLAREWATCH_STATE_DIR: '/tmp/fw-state', FLAREWATCH_POLLING: 'true', FLAREWATCH_START_AT: 'beginning', FLAREWATCH_MAX_LINE_BYTES: '1KiB', FLAREWATCH_RECORDER_TOTAL_BYTES: '8MiB', FLAREWATCH_DELETE_GRACE: '2m' },
+      env: {
+        FLAREWATCH_STATE_DIR: '/tmp/fw-state',
+        FLAREWATCH_POLLING: 'true',
+        FLAREWATCH_START_AT: 'beginning',
+        FLAREWATCH_MAX_LINE_BYTES: '1KiB',
+        FLAREWATCH_RECORDER_TOTAL_BYTES: '8MiB',
+        FLAREWATCH_DELETE_GRACE: '2m',
+      },
       exists: () => false,
       uid: 1000,
       home: '/home/u',
     });
     const o = tailerOptionsFromConfig(config, [{ pattern: '/var/log/x', tag: 'java' }]);
-    expect(o).toMatchObject({ stateDir: '/tmp/fw-state', polling: true, startAt: 'beginning', maxLineBytes: 1024, recorderTotalBytes: 8 * 1024 * 1024, deleteGrace: 120, pollInterval: 1, rescanInterval: 10, checkpointInterval: 5, maxOpenFiles: 1024 });
+    expect(o).toMatchObject({
+      stateDir: '/tmp/fw-state',
+      polling: true,
+      startAt: 'beginning',
+      maxLineBytes: 1024,
+      recorderTotalBytes: 8 * 1024 * 1024,
+      deleteGrace: 120,
+      pollInterval: 1,
+      rescanInterval: 10,
+      checkpointInterval: 5,
+      maxOpenFiles: 1024,
+    });
     expect(o.sources).toEqual([{ pattern: '/var/log/x', tag: 'java' }]);
   });
 });

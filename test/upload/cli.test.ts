@@ -31,7 +31,12 @@ afterEach(async () => {
 
 /** A child environment without this machine's DD_*, FLAREWATCH_* or proxy settings. */
 function env(extra: Record<string, string> = {}): Record<string, string> {
-  const e = cleanEnv({ FLAREWATCH_STATE_DIR: join(dir, 'state'), FLAREWATCH_LOG_LEVEL: 'debug', FLAREWATCH_LOG_FORMAT: 'json', ...extra });
+  const e = cleanEnv({
+    FLAREWATCH_STATE_DIR: join(dir, 'state'),
+    FLAREWATCH_LOG_LEVEL: 'debug',
+    FLAREWATCH_LOG_FORMAT: 'json',
+    ...extra,
+  });
   for (const k of Object.keys(e)) if (/^(https?|no)_proxy$/i.test(k)) delete e[k];
   return e;
 }
@@ -44,7 +49,9 @@ function expectClean(r: { stdout: string; stderr: string }) {
 
 describe('flarewatch upload', () => {
   it('uploads to the intake and prints the case id', async () => {
-    server = await startServer((req, res) => (req.method === 'HEAD' ? res.writeHead(200).end() : json(res, 200, { case_id: 1234567, request_uuid: 'r-9' })));
+    server = await startServer((req, res) =>
+      req.method === 'HEAD' ? res.writeHead(200).end() : json(res, 200, { case_id: 1234567, request_uuid: 'r-9' }),
+    );
     const r = await runCli(['upload', bundle, '--case-id', '1234567', '--email', EMAIL, '--yes'], {
       env: env({ DD_API_KEY: API_KEY, FLAREWATCH_UPLOAD_URL: server.url }),
     });
@@ -60,8 +67,12 @@ describe('flarewatch upload', () => {
   });
 
   it('exits 1 on a 403 with the key shown by its last 4 characters, even when the server echoes it', async () => {
-    server = await startServer((req, res) => (req.method === 'HEAD' ? res.writeHead(200).end() : json(res, 403, { error: `bad key ${API_KEY} (${EMAIL})` })));
-    const r = await runCli(['upload', bundle, '--case-id', '1', '--email', EMAIL, '--yes'], { env: env({ DD_API_KEY: API_KEY, FLAREWATCH_UPLOAD_URL: server.url }) });
+    server = await startServer((req, res) =>
+      req.method === 'HEAD' ? res.writeHead(200).end() : json(res, 403, { error: `bad key ${API_KEY} (${EMAIL})` }),
+    );
+    const r = await runCli(['upload', bundle, '--case-id', '1', '--email', EMAIL, '--yes'], {
+      env: env({ DD_API_KEY: API_KEY, FLAREWATCH_UPLOAD_URL: server.url }),
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('not uploaded: API key invalid (…cd42 from DD_API_KEY)');
     expect(server.requests.filter((q) => q.method === 'POST')).toHaveLength(1);
@@ -73,10 +84,15 @@ describe('flarewatch upload', () => {
     server = await startServer((req, res) => {
       if (req.method === 'HEAD') return void res.writeHead(200).end();
       posts++;
-      if (posts < 3) return void json(res, 503, { error: `overloaded, key ${API_KEY}` });
+      if (posts < 3) {
+        json(res, 503, { error: `overloaded, key ${API_KEY}` });
+        return;
+      }
       json(res, 200, { case_id: 5 });
     });
-    const r = await runCli(['upload', bundle, '--case-id', '5', '--yes'], { env: env({ DD_API_KEY: API_KEY, FLAREWATCH_UPLOAD_URL: server.url }) });
+    const r = await runCli(['upload', bundle, '--case-id', '5', '--yes'], {
+      env: env({ DD_API_KEY: API_KEY, FLAREWATCH_UPLOAD_URL: server.url }),
+    });
     expect(r.code).toBe(0);
     expect(r.stderr.match(/upload attempt failed; retrying/g)).toHaveLength(2);
     expect(r.stdout).toMatch(/^Case id: 5$/m);
@@ -84,11 +100,15 @@ describe('flarewatch upload', () => {
   });
 
   it('prints a JSON result with --json and unpins a bundle the daemon had queued', async () => {
-    server = await startServer((req, res) => (req.method === 'HEAD' ? res.writeHead(200).end() : json(res, 200, { case_id: 8 })));
+    server = await startServer((req, res) =>
+      req.method === 'HEAD' ? res.writeHead(200).end() : json(res, 200, { case_id: 8 }),
+    );
     const spool = createUploadSpool(join(dir, 'state'));
     await spool.enqueue(bundle, { caseId: '8' });
     expect(spool.isPending(bundle)).toBe(true);
-    const r = await runCli(['upload', bundle, '--json', '--yes'], { env: env({ DD_API_KEY: API_KEY, FLAREWATCH_UPLOAD_URL: server.url, FLAREWATCH_CASE_ID: '8' }) });
+    const r = await runCli(['upload', bundle, '--json', '--yes'], {
+      env: env({ DD_API_KEY: API_KEY, FLAREWATCH_UPLOAD_URL: server.url, FLAREWATCH_CASE_ID: '8' }),
+    });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, via: 'intake', caseId: '8', attempts: 1 });
     expect(spool.isPending(bundle)).toBe(false);
@@ -96,7 +116,9 @@ describe('flarewatch upload', () => {
   });
 
   it('without a terminal, needs --yes unless FLAREWATCH_UPLOAD=auto', async () => {
-    server = await startServer((req, res) => (req.method === 'HEAD' ? res.writeHead(200).end() : json(res, 200, { case_id: 3 })));
+    server = await startServer((req, res) =>
+      req.method === 'HEAD' ? res.writeHead(200).end() : json(res, 200, { case_id: 3 }),
+    );
     const e = { DD_API_KEY: API_KEY, FLAREWATCH_UPLOAD_URL: server.url, FLAREWATCH_CASE_ID: '3' };
     const refused = await runCli(['upload', bundle], { env: env(e) });
     expect(refused.code).toBe(2);
@@ -108,7 +130,7 @@ describe('flarewatch upload', () => {
 
   it('exits 2 on usage errors', async () => {
     // Every case fails before any connection: no test may reach beyond loopback.
-    const cases: Array<[string[], RegExp, Record<string, string>?]> = [
+    const cases: [string[], RegExp, Record<string, string>?][] = [
       [['upload', join(dir, 'missing.zip'), '--yes'], /cannot be read \(ENOENT\)/],
       [['upload', bundle, '--via', 'carrier-pigeon', '--yes'], /--via "carrier-pigeon" is not one of/],
       [['upload', bundle, '--via', 'url', '--yes'], /needs --url/],
@@ -126,7 +148,9 @@ describe('flarewatch upload', () => {
   });
 
   it('exits 1 when nothing can take the bundle (no key, Agent down)', async () => {
-    const r = await runCli(['upload', bundle, '--case-id', '1', '--yes', '--agent-url', 'http://127.0.0.1:1'], { env: env() });
+    const r = await runCli(['upload', bundle, '--case-id', '1', '--yes', '--agent-url', 'http://127.0.0.1:1'], {
+      env: env(),
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/no API key .* the Agent at http:\/\/127\.0\.0\.1:1 cannot relay the bundle/);
   });
@@ -136,11 +160,18 @@ describe('flarewatch upload', () => {
 // would for a person; answers arrive on the terminal's input.
 const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
 
-function runOnTty(args: string[], answer: string, extraEnv: Record<string, string>): Promise<{ code: number | null; output: string }> {
+function runOnTty(
+  args: string[],
+  answer: string,
+  extraEnv: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
   const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
   const command = [process.execPath, CLI, ...args].map(quote).join(' ');
   return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qec', command, '/dev/null'], { env: env(extraEnv), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      env: env(extraEnv),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       output += d;
@@ -154,10 +185,14 @@ function runOnTty(args: string[], answer: string, extraEnv: Record<string, strin
 
 describe.runIf(hasScript)('flarewatch upload on a terminal', () => {
   it('asks first: "n" uploads nothing and exits 1, "y" uploads', async () => {
-    server = await startServer((req, res) => (req.method === 'HEAD' ? res.writeHead(200).end() : json(res, 200, { case_id: 42 })));
+    server = await startServer((req, res) =>
+      req.method === 'HEAD' ? res.writeHead(200).end() : json(res, 200, { case_id: 42 }),
+    );
     const e = { DD_API_KEY: API_KEY, FLAREWATCH_UPLOAD_URL: server.url, FLAREWATCH_LOG_LEVEL: 'info' };
     const no = await runOnTty(['upload', bundle, '--case-id', '42', '--email', EMAIL], 'n\n', e);
-    expect(no.output).toContain(`Upload ${bundle} (128.0 KiB) to Datadog support, ${server.url}/support/flare/42 for case 42, o***@example.org? [y/N]`);
+    expect(no.output).toContain(
+      `Upload ${bundle} (128.0 KiB) to Datadog support, ${server.url}/support/flare/42 for case 42, o***@example.org? [y/N]`,
+    );
     expect(no.output).toContain('not uploaded (declined)');
     expect(no.code).toBe(1);
     expect(server.requests).toHaveLength(0);

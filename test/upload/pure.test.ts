@@ -38,20 +38,26 @@ describe('endpoints', () => {
 
   it('has no case suffix without a case id, and honours a base override', () => {
     expect(intakeUrl({ version: '0.1.0' }).href).toBe('https://0-1-0-flare.agent.datadoghq.com/support/flare');
-    expect(intakeUrl({ version: '0.1.0', baseUrl: 'http://127.0.0.1:9/relay/', caseId: '1' }).href).toBe('http://127.0.0.1:9/relay/support/flare/1');
+    expect(intakeUrl({ version: '0.1.0', baseUrl: 'http://127.0.0.1:9/relay/', caseId: '1' }).href).toBe(
+      'http://127.0.0.1:9/relay/support/flare/1',
+    );
     expect(normaliseSite('  ')).toBe('datadoghq.com');
   });
 
   it('maps agent URLs, including Unix sockets', () => {
-    expect(agentFlareTarget('http://localhost:8126/')).toEqual({ url: new URL('http://localhost:8126/tracer_flare/v1') });
+    expect(agentFlareTarget('http://localhost:8126/')).toEqual({
+      url: new URL('http://localhost:8126/tracer_flare/v1'),
+    });
     const t = agentFlareTarget('unix:///var/run/datadog/apm.socket');
     expect(t.socketPath).toBe('/var/run/datadog/apm.socket');
     expect(t.url.pathname).toBe('/tracer_flare/v1');
   });
 
   it('allows plain http only to loopback unless told otherwise', () => {
-    for (const h of ['127.0.0.1', '127.8.9.1', 'localhost', '[::1]']) expect(transportProblem(new URL(`http://${h}:1/x`), false)).toBeNull();
-    for (const h of ['10.0.0.1', 'example.com', '[::2]', '128.0.0.1']) expect(transportProblem(new URL(`http://${h}/x`), false)).toMatch(/unencrypted/);
+    for (const h of ['127.0.0.1', '127.8.9.1', 'localhost', '[::1]'])
+      expect(transportProblem(new URL(`http://${h}:1/x`), false)).toBeNull();
+    for (const h of ['10.0.0.1', 'example.com', '[::2]', '128.0.0.1'])
+      expect(transportProblem(new URL(`http://${h}/x`), false)).toMatch(/unencrypted/);
     expect(transportProblem(new URL('http://example.com/x'), true)).toBeNull();
     expect(transportProblem(new URL('https://example.com/x'), false)).toBeNull();
     expect(transportProblem(new URL('ftp://example.com/x'), true)).toMatch(/unsupported/);
@@ -113,13 +119,19 @@ describe('masking', () => {
     expect(maskApiKey('short')).toBe('…(hidden)');
     expect(maskEmail('jane.doe@example.com')).toBe('j***@example.com');
     expect(maskEmail('nonsense')).toBe('***');
-    expect(maskUrl('https://u:p@bucket.s3.amazonaws.com/k.zip?X-Amz-Signature=abc#f')).toBe('https://***@bucket.s3.amazonaws.com/k.zip?…');
+    expect(maskUrl('https://u:p@bucket.s3.amazonaws.com/k.zip?X-Amz-Signature=abc#f')).toBe(
+      'https://***@bucket.s3.amazonaws.com/k.zip?…',
+    );
     expect(maskUrl('not a url')).toBe('(unparseable URL)');
   });
 
   it('scrubs secrets from foreign text, including echoed URL parameters', () => {
     const url = 'https://b.example.com/o.zip?sv=2024&sig=SiGnAtUrE%2Fplus%3D&se=2026';
-    const scrub = createScrubber({ apiKey: 'abcdef0123456789abcdef012345wxyz', email: 'jane@example.com', urls: [url] });
+    const scrub = createScrubber({
+      apiKey: 'abcdef0123456789abcdef012345wxyz',
+      email: 'jane@example.com',
+      urls: [url],
+    });
     const text = `key abcdef0123456789abcdef012345wxyz mail jane@example.com url ${url} sig SiGnAtUrE/plus= enc SiGnAtUrE%2Fplus%3D`;
     const out = scrub(text);
     expect(out).not.toMatch(/abcdef0123456789|jane@|SiGnAtUrE/);
@@ -139,21 +151,25 @@ describe('multipart', () => {
 
   it('announces exactly the bytes it streams, whatever the field text and file size', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.string({ maxLength: 40 }).filter((s) => !/[\r\n]/.test(s)), fc.integer({ min: 0, max: 200_000 }), async (value, size) => {
-        const path = join(dir, 'f.zip');
-        const data = randomBytes(size);
-        writeFileSync(path, data);
-        const body = buildMultipart([
-          { name: 'case_id', value },
-          { name: 'flare_file', file: { path, filename: 'f "x".zip', size } },
-          { name: 'hostname', value: 'h' },
-        ]);
-        const bytes = await collect(body.open());
-        expect(bytes.length).toBe(body.length);
-        const form = parseMultipart(bytes, body.contentType);
-        expect(form.fields.case_id).toBe(value);
-        expect(sha256(form.files.flare_file!.data)).toBe(sha256(data));
-      }),
+      fc.asyncProperty(
+        fc.string({ maxLength: 40 }).filter((s) => !/[\r\n]/.test(s)),
+        fc.integer({ min: 0, max: 200_000 }),
+        async (value, size) => {
+          const path = join(dir, 'f.zip');
+          const data = randomBytes(size);
+          writeFileSync(path, data);
+          const body = buildMultipart([
+            { name: 'case_id', value },
+            { name: 'flare_file', file: { path, filename: 'f "x".zip', size } },
+            { name: 'hostname', value: 'h' },
+          ]);
+          const bytes = await collect(body.open());
+          expect(bytes.length).toBe(body.length);
+          const form = parseMultipart(bytes, body.contentType);
+          expect(form.fields.case_id).toBe(value);
+          expect(sha256(form.files.flare_file!.data)).toBe(sha256(data));
+        },
+      ),
       { numRuns: 25 },
     );
   });
@@ -161,7 +177,12 @@ describe('multipart', () => {
   it('refuses field values that would forge parts, and a file that shrank', async () => {
     const path = join(dir, 'g.zip');
     writeFileSync(path, randomBytes(10));
-    expect(() => buildMultipart([{ name: 'email', value: 'a\r\n--x' }, { name: 'flare_file', file: { path, filename: 'g', size: 10 } }])).toThrow(/single line/);
+    expect(() =>
+      buildMultipart([
+        { name: 'email', value: 'a\r\n--x' },
+        { name: 'flare_file', file: { path, filename: 'g', size: 10 } },
+      ]),
+    ).toThrow(/single line/);
     const body = buildMultipart([{ name: 'flare_file', file: { path, filename: 'g', size: 20 } }]);
     await expect(collect(body.open())).rejects.toThrow(/shrank/);
   });
@@ -170,9 +191,18 @@ describe('multipart', () => {
 describe('auto upload policy', () => {
   const cfg = { uploadPolicy: 'auto' as const, uploadCaseId: '123', uploadEmail: 'a@b.co', uploadVia: 'auto' as const };
   it('enqueues in auto mode with a case id, suggests otherwise', () => {
-    expect(autoUploadDecision(cfg, '/b.zip')).toEqual({ action: 'enqueue', meta: { caseId: '123', email: 'a@b.co', via: 'auto' } });
-    expect(autoUploadDecision({ ...cfg, uploadCaseId: undefined }, '/b.zip')).toMatchObject({ action: 'suggest', hint: expect.stringContaining('FLAREWATCH_CASE_ID') });
-    expect(autoUploadDecision({ ...cfg, uploadPolicy: 'confirm' }, '/b.zip')).toMatchObject({ action: 'suggest', hint: expect.stringContaining('flarewatch upload /b.zip') });
+    expect(autoUploadDecision(cfg, '/b.zip')).toEqual({
+      action: 'enqueue',
+      meta: { caseId: '123', email: 'a@b.co', via: 'auto' },
+    });
+    expect(autoUploadDecision({ ...cfg, uploadCaseId: undefined }, '/b.zip')).toMatchObject({
+      action: 'suggest',
+      hint: expect.stringContaining('FLAREWATCH_CASE_ID'),
+    });
+    expect(autoUploadDecision({ ...cfg, uploadPolicy: 'confirm' }, '/b.zip')).toMatchObject({
+      action: 'suggest',
+      hint: expect.stringContaining('flarewatch upload /b.zip'),
+    });
     expect(autoUploadDecision({ ...cfg, uploadPolicy: 'never' }, '/b.zip')).toMatchObject({ action: 'none' });
   });
 });

@@ -6,7 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log/logger.js';
-import { createUploadSpool, pruneSpool, startSpoolWorker, type UploadOptions, type UploadResult } from '../../src/upload/index.js';
+import {
+  createUploadSpool,
+  pruneSpool,
+  startSpoolWorker,
+  type UploadOptions,
+  type UploadResult,
+} from '../../src/upload/index.js';
 import { freePort, json, parseMultipart, sha256, startServer, type TestServer } from './servers.js';
 
 const API_KEY = 'spoolkey0123456789abcdef0123qrst';
@@ -27,7 +33,17 @@ afterEach(async () => {
   rmSync(stateDir, { recursive: true, force: true });
 });
 
-const ok = (b: string): UploadResult => ({ ok: true, via: 'intake', bundle: b, bytes: 1, target: 'https://x/support/flare/1', attempts: 1, retryable: false, message: 'uploaded', caseId: '1' });
+const ok = (b: string): UploadResult => ({
+  ok: true,
+  via: 'intake',
+  bundle: b,
+  bytes: 1,
+  target: 'https://x/support/flare/1',
+  attempts: 1,
+  retryable: false,
+  message: 'uploaded',
+  caseId: '1',
+});
 
 describe('upload spool', () => {
   it('survives a restart and drains once the intake comes back', async () => {
@@ -35,7 +51,14 @@ describe('upload spool', () => {
     let clock = 1_000_000;
     const lines: string[] = [];
     const logger = createLogger({ level: 'debug', format: 'json', write: (l) => lines.push(l) });
-    const uploadOptions: UploadOptions = { via: 'intake', intakeBaseUrl: `http://127.0.0.1:${port}`, env: { DD_API_KEY: API_KEY }, attempts: 1, hostname: 'h', logger };
+    const uploadOptions: UploadOptions = {
+      via: 'intake',
+      intakeBaseUrl: `http://127.0.0.1:${port}`,
+      env: { DD_API_KEY: API_KEY },
+      attempts: 1,
+      hostname: 'h',
+      logger,
+    };
     const opts = { uploadOptions, now: () => clock, random: () => 0, retryBaseMs: 10_000, logger };
 
     // First life: the intake is down.
@@ -62,14 +85,20 @@ describe('upload spool', () => {
     const r2 = await second.drain();
     expect(r2).toMatchObject({ uploaded: [bundle], pending: 0, nextDueAt: null });
     expect(second.isPending(bundle)).toBe(false);
-    expect(second.get(bundle)).toMatchObject({ state: 'uploaded', attempts: 2, result: { caseId: '31337', via: 'intake' } });
+    expect(second.get(bundle)).toMatchObject({
+      state: 'uploaded',
+      attempts: 2,
+      result: { caseId: '31337', via: 'intake' },
+    });
     const post = server.requests.find((q) => q.method === 'POST')!;
     const form = parseMultipart(post.body, post.headers['content-type']);
     expect(form.fields.case_id).toBe('31337');
     expect(sha256(form.files.flare_file!.data)).toBe(sha256(data));
 
     // Neither the records nor the log carry the key.
-    const onDisk = readdirSync(second.dir).map((n) => readFileSync(join(second.dir, n), 'utf8')).join('\n');
+    const onDisk = readdirSync(second.dir)
+      .map((n) => readFileSync(join(second.dir, n), 'utf8'))
+      .join('\n');
     expect(onDisk + lines.join('\n')).not.toContain(API_KEY);
     expect(lines.join('\n')).toContain('upload failed; will retry');
     // Private files, and no temp files left behind.
@@ -80,7 +109,18 @@ describe('upload spool', () => {
 
   it('marks a refused upload failed and stops pinning it', async () => {
     const spool = createUploadSpool(stateDir, {
-      upload: async (b) => ({ ok: false, via: 'intake', bundle: b, bytes: 1, target: null, attempts: 1, retryable: false, failure: 'rejected', status: 403, message: 'API key invalid (…qrst)' }),
+      upload: async (b) => ({
+        ok: false,
+        via: 'intake',
+        bundle: b,
+        bytes: 1,
+        target: null,
+        attempts: 1,
+        retryable: false,
+        failure: 'rejected',
+        status: 403,
+        message: 'API key invalid (…qrst)',
+      }),
     });
     await spool.enqueue(bundle, { caseId: '1' });
     const r = await spool.drain();
@@ -102,7 +142,17 @@ describe('upload spool', () => {
       retryBaseMs: 1000,
       upload: async (b) => {
         calls++;
-        return { ok: false, via: 'intake', bundle: b, bytes: 1, target: null, attempts: 1, retryable: true, failure: 'network', message: 'ECONNREFUSED' };
+        return {
+          ok: false,
+          via: 'intake',
+          bundle: b,
+          bytes: 1,
+          target: null,
+          attempts: 1,
+          retryable: true,
+          failure: 'network',
+          message: 'ECONNREFUSED',
+        };
       },
     });
     await spool.enqueue(bundle, { caseId: '1' });

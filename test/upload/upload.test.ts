@@ -15,7 +15,7 @@ const EMAIL = 'jane.doe@example.com';
 let dir: string;
 let bundle: string;
 let bundleBytes: Buffer;
-const servers: Array<{ close(): Promise<void> }> = [];
+const servers: { close(): Promise<void> }[] = [];
 const track = <T extends { close(): Promise<void> }>(s: T): T => (servers.push(s), s);
 
 beforeAll(() => {
@@ -64,18 +64,36 @@ describe('intake', () => {
     );
     const { lines, logger } = captureLogger();
     const r = await uploadBundle(bundle, base({ intakeBaseUrl: front.url, logger }));
-    expect(r).toMatchObject({ ok: true, via: 'intake', caseId: '4242', requestUuid: 'req-1', attempts: 1, bytes: bundleBytes.length });
+    expect(r).toMatchObject({
+      ok: true,
+      via: 'intake',
+      caseId: '4242',
+      requestUuid: 'req-1',
+      attempts: 1,
+      bytes: bundleBytes.length,
+    });
 
     expect(front.requests.map((q) => `${q.method} ${q.url}`)).toEqual(['HEAD /support/flare/4242']);
     expect(front.requests[0]!.headers['dd-api-key']).toBe(API_KEY);
-    expect(final.requests.map((q) => `${q.method} ${q.url}`)).toEqual(['HEAD /support/flare/4242', 'POST /support/flare/4242']);
+    expect(final.requests.map((q) => `${q.method} ${q.url}`)).toEqual([
+      'HEAD /support/flare/4242',
+      'POST /support/flare/4242',
+    ]);
     const post = final.requests[1]!;
     expect(post.headers['dd-api-key']).toBe(API_KEY);
     expect(Number(post.headers['content-length'])).toBe(post.body.length);
     expect(post.headers['transfer-encoding']).toBeUndefined();
 
     const form = parseMultipart(post.body, post.headers['content-type']);
-    expect(form.order).toEqual(['case_id', 'email', 'source', 'flare_file', 'agent_version', 'flarewatch_version', 'hostname']);
+    expect(form.order).toEqual([
+      'case_id',
+      'email',
+      'source',
+      'flare_file',
+      'agent_version',
+      'flarewatch_version',
+      'hostname',
+    ]);
     expect(form.fields).toEqual({
       case_id: '4242',
       email: EMAIL,
@@ -101,24 +119,40 @@ describe('intake', () => {
       await startServer((req, res) => {
         if (req.method === 'HEAD') return void res.writeHead(404).end(); // the intake only takes POST
         posts++;
-        if (posts <= 2) return void json(res, 503, { error: 'try later' });
+        if (posts <= 2) {
+          json(res, 503, { error: 'try later' });
+          return;
+        }
         json(res, 200, { case_id: 77 });
       }),
     );
     const delays: number[] = [];
-    const r = await uploadBundle(bundle, base({ intakeBaseUrl: server.url, caseId: '77', delay: async (ms) => void delays.push(ms), random: () => 0.5, retryBaseMs: 100 }));
+    const r = await uploadBundle(
+      bundle,
+      base({
+        intakeBaseUrl: server.url,
+        caseId: '77',
+        delay: async (ms) => void delays.push(ms),
+        random: () => 0.5,
+        retryBaseMs: 100,
+      }),
+    );
     expect(r).toMatchObject({ ok: true, attempts: 3, caseId: '77' });
     expect(posts).toBe(3);
     // equal jitter: half of base·2^(n-1) fixed plus half of it scaled by random()=0.5
     expect(delays).toEqual([75, 150]);
     // Every try sent the whole file again.
     for (const q of server.requests.filter((x) => x.method === 'POST')) {
-      expect(sha256(parseMultipart(q.body, q.headers['content-type']).files.flare_file!.data)).toBe(sha256(bundleBytes));
+      expect(sha256(parseMultipart(q.body, q.headers['content-type']).files.flare_file!.data)).toBe(
+        sha256(bundleBytes),
+      );
     }
   });
 
   it('gives up after the configured attempts, marked retryable', async () => {
-    const server = track(await startServer((req, res) => (req.method === 'HEAD' ? res.writeHead(200).end() : json(res, 502, {}))));
+    const server = track(
+      await startServer((req, res) => (req.method === 'HEAD' ? res.writeHead(200).end() : json(res, 502, {}))),
+    );
     const r = await uploadBundle(bundle, base({ intakeBaseUrl: server.url, attempts: 2 }));
     expect(r).toMatchObject({ ok: false, attempts: 2, status: 502, failure: 'server', retryable: true });
   });
@@ -143,7 +177,11 @@ describe('intake', () => {
   });
 
   it('does not retry other 4xx either', async () => {
-    const server = track(await startServer((req, res) => (req.method === 'HEAD' ? res.writeHead(200).end() : json(res, 413, { error: 'too large' }))));
+    const server = track(
+      await startServer((req, res) =>
+        req.method === 'HEAD' ? res.writeHead(200).end() : json(res, 413, { error: 'too large' }),
+      ),
+    );
     const r = await uploadBundle(bundle, base({ intakeBaseUrl: server.url }));
     expect(r).toMatchObject({ ok: false, status: 413, attempts: 1, retryable: false });
     expect(r.message).toContain('too large');
@@ -151,10 +189,22 @@ describe('intake', () => {
 
   it('treats a 200 carrying an error, or not JSON, as a failure', async () => {
     let answer: string = JSON.stringify({ error: 'case is closed' });
-    const server = track(await startServer((req, res) => (req.method === 'HEAD' ? res.writeHead(200).end() : res.writeHead(200).end(answer))));
-    expect(await uploadBundle(bundle, base({ intakeBaseUrl: server.url }))).toMatchObject({ ok: false, failure: 'response', message: expect.stringContaining('case is closed') });
+    const server = track(
+      await startServer((req, res) =>
+        req.method === 'HEAD' ? res.writeHead(200).end() : res.writeHead(200).end(answer),
+      ),
+    );
+    expect(await uploadBundle(bundle, base({ intakeBaseUrl: server.url }))).toMatchObject({
+      ok: false,
+      failure: 'response',
+      message: expect.stringContaining('case is closed'),
+    });
     answer = '<html>gateway</html>';
-    expect(await uploadBundle(bundle, base({ intakeBaseUrl: server.url }))).toMatchObject({ ok: false, failure: 'response', message: expect.stringContaining('<html>gateway') });
+    expect(await uploadBundle(bundle, base({ intakeBaseUrl: server.url }))).toMatchObject({
+      ok: false,
+      failure: 'response',
+      message: expect.stringContaining('<html>gateway'),
+    });
   });
 
   it('retries network errors: a connection refused counts as an attempt', async () => {
@@ -192,13 +242,29 @@ describe('intake', () => {
   });
 
   it('needs a key for the intake, and a readable bundle', async () => {
-    expect(await uploadBundle(bundle, base({ env: {} }))).toMatchObject({ ok: false, failure: 'usage', message: expect.stringContaining('DD_API_KEY') });
-    expect(await uploadBundle(join(dir, 'nope.zip'), base())).toMatchObject({ ok: false, failure: 'usage', message: expect.stringContaining('ENOENT') });
-    expect(await uploadBundle(bundle, base({ caseId: '12ab' }))).toMatchObject({ ok: false, failure: 'usage', message: expect.stringContaining('digits only') });
+    expect(await uploadBundle(bundle, base({ env: {} }))).toMatchObject({
+      ok: false,
+      failure: 'usage',
+      message: expect.stringContaining('DD_API_KEY'),
+    });
+    expect(await uploadBundle(join(dir, 'nope.zip'), base())).toMatchObject({
+      ok: false,
+      failure: 'usage',
+      message: expect.stringContaining('ENOENT'),
+    });
+    expect(await uploadBundle(bundle, base({ caseId: '12ab' }))).toMatchObject({
+      ok: false,
+      failure: 'usage',
+      message: expect.stringContaining('digits only'),
+    });
   });
 
   it('refuses a redirect that would downgrade to plain http off this machine', async () => {
-    const front = track(await startServer((_req, res) => res.writeHead(301, { location: 'http://intake.example.invalid/support/flare/4242' }).end()));
+    const front = track(
+      await startServer((_req, res) =>
+        res.writeHead(301, { location: 'http://intake.example.invalid/support/flare/4242' }).end(),
+      ),
+    );
     const r = await uploadBundle(bundle, base({ intakeBaseUrl: front.url }));
     expect(r).toMatchObject({ ok: false, failure: 'rejected', retryable: false, attempts: 1 });
     expect(r.message).toContain('unencrypted');
@@ -206,8 +272,19 @@ describe('intake', () => {
 
   it('retries a 429 like a 5xx', async () => {
     let posts = 0;
-    const server = track(await startServer((req, res) => (req.method === 'HEAD' ? res.writeHead(200).end() : posts++ === 0 ? json(res, 429, {}) : json(res, 200, { case_id: 1 }))));
-    expect(await uploadBundle(bundle, base({ intakeBaseUrl: server.url, caseId: '1' }))).toMatchObject({ ok: true, attempts: 2 });
+    const server = track(
+      await startServer((req, res) =>
+        req.method === 'HEAD'
+          ? res.writeHead(200).end()
+          : posts++ === 0
+            ? json(res, 429, {})
+            : json(res, 200, { case_id: 1 }),
+      ),
+    );
+    expect(await uploadBundle(bundle, base({ intakeBaseUrl: server.url, caseId: '1' }))).toMatchObject({
+      ok: true,
+      attempts: 2,
+    });
   });
 
   it('speaks TLS directly to an https intake it has been told to trust', async () => {
@@ -222,7 +299,9 @@ describe('intake', () => {
     const other = track(await startServer(intake()));
     // "localhost" and "127.0.0.1" are different host names for the same server.
     const otherByName = other.url.replace('127.0.0.1', 'localhost');
-    const front = track(await startServer((_req, res) => res.writeHead(302, { location: `${otherByName}/support/flare/4242` }).end()));
+    const front = track(
+      await startServer((_req, res) => res.writeHead(302, { location: `${otherByName}/support/flare/4242` }).end()),
+    );
     const r = await uploadBundle(bundle, base({ intakeBaseUrl: front.url }));
     expect(r.ok).toBe(true);
     expect(other.requests[0]!.method).toBe('HEAD');
@@ -234,31 +313,49 @@ describe('proxies', () => {
   it('sends http:// targets through HTTP_PROXY in absolute form', async () => {
     const server = track(await startServer(intake()));
     const proxy = track(await startProxy());
-    const r = await uploadBundle(bundle, base({ intakeBaseUrl: server.url, env: { DD_API_KEY: API_KEY, HTTP_PROXY: proxy.url } }));
+    const r = await uploadBundle(
+      bundle,
+      base({ intakeBaseUrl: server.url, env: { DD_API_KEY: API_KEY, HTTP_PROXY: proxy.url } }),
+    );
     expect(r).toMatchObject({ ok: true, route: `proxy ${new URL(proxy.url).host}` });
     expect(proxy.seen).toEqual([`HEAD ${server.url}/support/flare/4242`, `POST ${server.url}/support/flare/4242`]);
     const post = server.requests.find((q) => q.method === 'POST')!;
-    expect(sha256(parseMultipart(post.body, post.headers['content-type']).files.flare_file!.data)).toBe(sha256(bundleBytes));
+    expect(sha256(parseMultipart(post.body, post.headers['content-type']).files.flare_file!.data)).toBe(
+      sha256(bundleBytes),
+    );
   });
 
   it('tunnels https:// targets through HTTPS_PROXY with CONNECT, TLS end to end', async () => {
     const cert = selfSignedCert();
     const server = track(await startServer(intake(99), cert));
     const proxy = track(await startProxy());
-    const r = await uploadBundle(bundle, base({ intakeBaseUrl: server.url, caseId: '99', ca: cert.cert, env: { DD_API_KEY: API_KEY, HTTPS_PROXY: proxy.url } }));
+    const r = await uploadBundle(
+      bundle,
+      base({
+        intakeBaseUrl: server.url,
+        caseId: '99',
+        ca: cert.cert,
+        env: { DD_API_KEY: API_KEY, HTTPS_PROXY: proxy.url },
+      }),
+    );
     expect(r).toMatchObject({ ok: true, caseId: '99' });
     // One tunnel per request, and the proxy saw no HTTP inside them.
     expect(proxy.seen).toEqual([`CONNECT 127.0.0.1:${server.port}`, `CONNECT 127.0.0.1:${server.port}`]);
     const post = server.requests.find((q) => q.method === 'POST')!;
     expect(post.headers['dd-api-key']).toBe(API_KEY);
-    expect(sha256(parseMultipart(post.body, post.headers['content-type']).files.flare_file!.data)).toBe(sha256(bundleBytes));
+    expect(sha256(parseMultipart(post.body, post.headers['content-type']).files.flare_file!.data)).toBe(
+      sha256(bundleBytes),
+    );
   });
 
   it('rejects an untrusted certificate through the tunnel', async () => {
     const cert = selfSignedCert();
     const server = track(await startServer(intake(), cert));
     const proxy = track(await startProxy());
-    const r = await uploadBundle(bundle, base({ intakeBaseUrl: server.url, attempts: 1, env: { DD_API_KEY: API_KEY, HTTPS_PROXY: proxy.url } }));
+    const r = await uploadBundle(
+      bundle,
+      base({ intakeBaseUrl: server.url, attempts: 1, env: { DD_API_KEY: API_KEY, HTTPS_PROXY: proxy.url } }),
+    );
     expect(r).toMatchObject({ ok: false, failure: 'network' });
     expect(server.requests).toHaveLength(0);
   });
@@ -270,7 +367,14 @@ describe('proxies', () => {
     await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
     track({ close: () => new Promise<void>((resolve) => refusing.close(() => resolve())) });
     const port = (refusing.address() as import('node:net').AddressInfo).port;
-    const r = await uploadBundle(bundle, base({ intakeBaseUrl: 'https://127.0.0.1:9', attempts: 1, env: { DD_API_KEY: API_KEY, HTTPS_PROXY: `http://user:pw@127.0.0.1:${port}` } }));
+    const r = await uploadBundle(
+      bundle,
+      base({
+        intakeBaseUrl: 'https://127.0.0.1:9',
+        attempts: 1,
+        env: { DD_API_KEY: API_KEY, HTTPS_PROXY: `http://user:pw@127.0.0.1:${port}` },
+      }),
+    );
     expect(r).toMatchObject({ ok: false, failure: 'network' });
     expect(r.message).toContain('refused the tunnel to 127.0.0.1:9: 407');
   });
@@ -278,7 +382,13 @@ describe('proxies', () => {
   it('goes direct for hosts in NO_PROXY', async () => {
     const server = track(await startServer(intake()));
     const proxy = track(await startProxy());
-    const r = await uploadBundle(bundle, base({ intakeBaseUrl: server.url, env: { DD_API_KEY: API_KEY, HTTP_PROXY: proxy.url, NO_PROXY: 'localhost,127.0.0.0/8' } }));
+    const r = await uploadBundle(
+      bundle,
+      base({
+        intakeBaseUrl: server.url,
+        env: { DD_API_KEY: API_KEY, HTTP_PROXY: proxy.url, NO_PROXY: 'localhost,127.0.0.0/8' },
+      }),
+    );
     expect(r).toMatchObject({ ok: true, route: 'direct' });
     expect(proxy.seen).toEqual([]);
   });
@@ -288,8 +398,14 @@ describe('via the local Agent', () => {
   /** A trace-agent double: /info listing the flare endpoint, and the relay itself. */
   const agent = (endpoints = ['/v0.4/traces', '/tracer_flare/v1']) =>
     startServer((req, res) => {
-      if (req.url === '/info') return void json(res, 200, { version: '7.60.0', endpoints });
-      if (req.url === '/tracer_flare/v1' && req.method === 'POST') return void json(res, 200, {});
+      if (req.url === '/info') {
+        json(res, 200, { version: '7.60.0', endpoints });
+        return;
+      }
+      if (req.url === '/tracer_flare/v1' && req.method === 'POST') {
+        json(res, 200, {});
+        return;
+      }
       res.writeHead(404).end();
     });
 
@@ -316,7 +432,11 @@ describe('via the local Agent', () => {
     const gone = track(await agent());
     const url = gone.url;
     await gone.close();
-    expect(await uploadBundle(bundle, base({ via: 'auto', agentUrl: url, env: {} }))).toMatchObject({ ok: false, failure: 'unreachable', retryable: true });
+    expect(await uploadBundle(bundle, base({ via: 'auto', agentUrl: url, env: {} }))).toMatchObject({
+      ok: false,
+      failure: 'unreachable',
+      retryable: true,
+    });
     const old = track(await agent(['/v0.4/traces']));
     const r = await uploadBundle(bundle, base({ via: 'auto', agentUrl: old.url, env: {} }));
     expect(r).toMatchObject({ ok: false, failure: 'unreachable', retryable: false });
@@ -355,7 +475,9 @@ describe('pre-signed URL', () => {
   });
 
   it('explains a 403 (expired URL) without echoing the signature', async () => {
-    const server = track(await startServer((req, res) => res.writeHead(403).end(`<Error>SignatureDoesNotMatch for ${req.url}</Error>`)));
+    const server = track(
+      await startServer((req, res) => res.writeHead(403).end(`<Error>SignatureDoesNotMatch for ${req.url}</Error>`)),
+    );
     const r = await uploadBundle(bundle, { url: `${server.url}/o.zip?sig=${signature}`, env: {} });
     expect(r).toMatchObject({ ok: false, status: 403, retryable: false, attempts: 1 });
     expect(r.message).toContain('expired');

@@ -7,8 +7,21 @@ import { action, addSettingFlags, loadCliContext } from '../command.js';
 import { CliError, EXIT } from '../exit.js';
 import { SOURCE_LABEL } from '../../config/load.js';
 import { parseSeconds } from '../../config/values.js';
-import { createStreamClassifier, createUnframer, lineTimestamp, loadUserRules, type LogFormat, type Rule } from '../../detect/index.js';
-import { expandSource, renderCheckReport, runCheck, type ClassifierFactory, type LogSourceLike } from '../../diagnose/index.js';
+import {
+  createStreamClassifier,
+  createUnframer,
+  lineTimestamp,
+  loadUserRules,
+  type LogFormat,
+  type Rule,
+} from '../../detect/index.js';
+import {
+  expandSource,
+  renderCheckReport,
+  runCheck,
+  type ClassifierFactory,
+  type LogSourceLike,
+} from '../../diagnose/index.js';
 import { expandGlob, hasGlob, resolveLogSources } from '../../tracers/index.js';
 
 const FORMATS: ReadonlySet<string> = new Set(['auto', 'plain', 'cri', 'docker-json']);
@@ -48,7 +61,11 @@ export const command: CommandModule = {
   summary: 'live connectivity diagnosis of the Agent and OTLP endpoints (exit 0 when the Agent accepts traces)',
   define(cmd) {
     addSettingFlags(cmd)
-      .option('--timeout <duration>', 'deadline for each network step (DNS, connect, each request); the whole check stays within about 4× this', '2s')
+      .option(
+        '--timeout <duration>',
+        'deadline for each network step (DNS, connect, each request); the whole check stays within about 4× this',
+        '2s',
+      )
       .option('--json', 'print the result as JSON (findings, evidence, ok)')
       .option('--no-sample-trace', 'do not send the sample trace (then exit 0 means /info answered)')
       .option('--no-logs', 'do not read tracer log files')
@@ -59,12 +76,15 @@ export const command: CommandModule = {
         const { loaded } = loadCliContext(opts, { stderr: true });
         const cfg = loaded.config;
         const agentSetting = loaded.settings.find((s) => s.spec.key === 'agentUrl');
-        const agentSource = !agentSetting || agentSetting.source === 'default'
-          ? (agentSetting?.note ?? 'default')
-          : `${agentSetting.spec.env}, ${SOURCE_LABEL[agentSetting.source]}`;
+        const agentSource =
+          !agentSetting || agentSetting.source === 'default'
+            ? (agentSetting?.note ?? 'default')
+            : `${agentSetting.spec.env}, ${SOURCE_LABEL[agentSetting.source]}`;
         const sources: LogSourceLike[] = [];
         if (opts.logs !== false) {
-          if (cfg.defaultPaths) for (const s of resolveLogSources(process.env)) sources.push({ pattern: s.pattern, tracer: s.tracer, format: s.format });
+          if (cfg.defaultPaths)
+            for (const s of resolveLogSources(process.env))
+              sources.push({ pattern: s.pattern, tracer: s.tracer, format: s.format });
           for (const p of cfg.logDirs) sources.push({ pattern: p });
           for (const p of (opts.log as string[] | undefined) ?? []) sources.push({ pattern: p });
         }
@@ -89,11 +109,27 @@ export const command: CommandModule = {
           neededBytes: cfg.maxBundleBytes,
           signal: deadline,
         });
-        const ok = opts.sampleTrace === false ? result.evidence.agentProbes.some((p) => p.info?.status === 200) : result.ok;
+        const ok =
+          opts.sampleTrace === false ? result.evidence.agentProbes.some((p) => p.info?.status === 200) : result.ok;
         if (opts.json) {
-          process.stdout.write(JSON.stringify({ ok, agentUrl: cfg.agentUrl, agentSource, durationMs: Math.round(result.durationMs), findings: result.findings, evidence: result.evidence }, null, 2) + '\n');
+          process.stdout.write(
+            JSON.stringify(
+              {
+                ok,
+                agentUrl: cfg.agentUrl,
+                agentSource,
+                durationMs: Math.round(result.durationMs),
+                findings: result.findings,
+                evidence: result.evidence,
+              },
+              null,
+              2,
+            ) + '\n',
+          );
         } else {
-          process.stdout.write(renderCheckReport({ ...result, ok }, { colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }));
+          process.stdout.write(
+            renderCheckReport({ ...result, ok }, { colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }),
+          );
         }
         return ok ? EXIT.OK : EXIT.PROBLEMS;
       }),

@@ -35,7 +35,9 @@ export const command: CommandModule = {
         const { loaded } = loadCliContext(opts, { stderr: true });
         const rules = userRules(loaded.config.rulesFile || undefined);
         const hint = checkTracer(opts.tracer);
-        const stream = opts.multiline ? createStreamClassifier({ ...(hint ? { hint } : {}), ...(rules ? { rules } : {}) }) : null;
+        const stream = opts.multiline
+          ? createStreamClassifier({ ...(hint ? { hint } : {}), ...(rules ? { rules } : {}) })
+          : null;
         const unframer = opts.unframe ? createUnframer('auto') : null;
         const out: string[] = [];
         const flushOut = async () => {

@@ -28,7 +28,12 @@ function fmtBytes(n: number | null): string {
 function progressReporter(): { update(p: BundleProgress): void; stop(): void } {
   if (process.stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
-      { format: 'collect [{bar}] {value}/{total} {step}', stream: process.stderr, hideCursor: true, clearOnComplete: true },
+      {
+        format: 'collect [{bar}] {value}/{total} {step}',
+        stream: process.stderr,
+        hideCursor: true,
+        clearOnComplete: true,
+      },
       cliProgress.Presets.shades_classic,
     );
     let started = false;
@@ -52,7 +57,7 @@ function progressReporter(): { update(p: BundleProgress): void; stop(): void } {
   };
 }
 
-async function runCollect(opts: CollectOptions): Promise<typeof EXIT[keyof typeof EXIT]> {
+async function runCollect(opts: CollectOptions): Promise<(typeof EXIT)[keyof typeof EXIT]> {
   const { loaded, logger } = loadCliContext(opts, { stderr: true });
   const config = loaded.config;
   let since: number | undefined;
@@ -74,10 +79,13 @@ async function runCollect(opts: CollectOptions): Promise<typeof EXIT[keyof typeo
     process.stdout.write(`${'kind'.padEnd(w0)}  ${'bytes'.padStart(w1)}  what\n`);
     for (const r of rows) process.stdout.write(`${r[0]!.padEnd(w0)}  ${r[1]!.padStart(w1)}  ${r[2]}\n`);
     const logBytes = plan.items.filter((i) => i.kind === 'log').reduce((n, i) => n + (i.bytes ?? 0), 0);
-    process.stdout.write(`\nlogs: ${fmtBytes(logBytes)} on disk; bundle budget ${fmtBytes(config.maxBundleBytes)}, per log file ${fmtBytes(config.maxLogFileBytes)}\n`);
+    process.stdout.write(
+      `\nlogs: ${fmtBytes(logBytes)} on disk; bundle budget ${fmtBytes(config.maxBundleBytes)}, per log file ${fmtBytes(config.maxLogFileBytes)}\n`,
+    );
     const absent = plan.skipped.filter((s) => s.endsWith(': absent')).length;
     if (absent) process.stdout.write(`${absent} default log locations are absent on this host\n`);
-    for (const s of plan.skipped.filter((x) => !x.endsWith(': absent')).slice(0, 20)) process.stdout.write(`skipped: ${s}\n`);
+    for (const s of plan.skipped.filter((x) => !x.endsWith(': absent')).slice(0, 20))
+      process.stdout.write(`skipped: ${s}\n`);
     return EXIT.OK;
   }
 
@@ -108,7 +116,12 @@ async function runCollect(opts: CollectOptions): Promise<typeof EXIT[keyof typeo
             sha256: result.sha256,
             files: m.files.length + 1,
             contentBytes: m.budget.contentBytes,
-            collectors: m.collectors.map((c) => ({ name: c.name, status: c.status, durationMs: c.durationMs, ...(c.error ? { error: c.error } : {}) })),
+            collectors: m.collectors.map((c) => ({
+              name: c.name,
+              status: c.status,
+              durationMs: c.durationMs,
+              ...(c.error ? { error: c.error } : {}),
+            })),
             truncated: m.files.filter((f) => f.truncated).map((f) => ({ path: f.path, ...f.truncated })),
             omitted: m.omitted,
             redactions: m.redaction.total,
@@ -119,8 +132,11 @@ async function runCollect(opts: CollectOptions): Promise<typeof EXIT[keyof typeo
       );
     } else {
       const failed = m.collectors.filter((c) => c.status !== 'ok');
-      for (const c of failed) process.stderr.write(`collect: collector ${c.name} ${c.status}${c.error ? `: ${c.error}` : ''}\n`);
-      process.stderr.write(`collect: ${m.files.length + 1} files, ${fmtBytes(result.bytes)} zip, ${m.redaction.total} values redacted\n`);
+      for (const c of failed)
+        process.stderr.write(`collect: collector ${c.name} ${c.status}${c.error ? `: ${c.error}` : ''}\n`);
+      process.stderr.write(
+        `collect: ${m.files.length + 1} files, ${fmtBytes(result.bytes)} zip, ${m.redaction.total} values redacted\n`,
+      );
       process.stdout.write(result.path + '\n');
     }
     return EXIT.OK;

@@ -28,18 +28,37 @@ export function renderManifest(m: Manifest): string {
   out += `content ${fmtBytes(m.budget.contentBytes)} of ${fmtBytes(m.budget.maxBytes)} budget\n\n`;
   out += table(
     ['path', 'bytes', 'sha256', 'truncated'],
-    m.files.map((f) => [f.path, String(f.bytes), f.sha256.slice(0, 12), f.truncated ? `${f.truncated.strategy}, ${fmtBytes(f.truncated.bytes_dropped)} dropped` : '']),
+    m.files.map((f) => [
+      f.path,
+      String(f.bytes),
+      f.sha256.slice(0, 12),
+      f.truncated ? `${f.truncated.strategy}, ${fmtBytes(f.truncated.bytes_dropped)} dropped` : '',
+    ]),
     [1],
   );
-  out += '\n' + table(
-    ['collector', 'status', 'ms', 'error / notes'],
-    m.collectors.map((c) => [c.name, c.status, String(c.durationMs), c.error ?? c.notes.slice(0, 1).join('')]),
-    [2],
-  );
-  if (m.omitted.length) out += '\n' + table(['left out', 'bytes', 'reason'], m.omitted.map((o) => [o.source, String(o.bytes), o.reason]), [1]);
+  out +=
+    '\n' +
+    table(
+      ['collector', 'status', 'ms', 'error / notes'],
+      m.collectors.map((c) => [c.name, c.status, String(c.durationMs), c.error ?? c.notes.slice(0, 1).join('')]),
+      [2],
+    );
+  if (m.omitted.length)
+    out +=
+      '\n' +
+      table(
+        ['left out', 'bytes', 'reason'],
+        m.omitted.map((o) => [o.source, String(o.bytes), o.reason]),
+        [1],
+      );
   const counts = Object.entries(m.redaction.countsByRule);
   out += `\nredaction: ${m.redaction.total} values (rules ${m.redaction.rulesVersion}, ${m.redaction.rulesHash.slice(0, 12)})\n`;
-  if (counts.length) out += table(['rule', 'count'], counts.map(([k, v]) => [k, String(v)]), [1]);
+  if (counts.length)
+    out += table(
+      ['rule', 'count'],
+      counts.map(([k, v]) => [k, String(v)]),
+      [1],
+    );
   return out;
 }
 

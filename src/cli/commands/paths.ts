@@ -10,14 +10,21 @@ import { activePlacements, CATALOGUE, expandGlob, resolveConfigFiles, resolveLog
 export interface PathsReport {
   platform: string;
   placements: Record<string, string>;
-  tracers: Array<{
+  tracers: {
     tracer: string;
     name: string;
     defaultSink: string;
     stdoutOnly: boolean;
-    logs: Array<{ pattern: string; origin: string; format: string; exists: boolean; files: number; truncated: boolean }>;
-    configFiles: Array<{ path: string; format: string; origin: string; exists: boolean; neverCopy: boolean }>;
-  }>;
+    logs: {
+      pattern: string;
+      origin: string;
+      format: string;
+      exists: boolean;
+      files: number;
+      truncated: boolean;
+    }[];
+    configFiles: { path: string; format: string; origin: string; exists: boolean; neverCopy: boolean }[];
+  }[];
 }
 
 export function buildPathsReport(env: Record<string, string | undefined>): PathsReport {
@@ -31,33 +38,63 @@ export function buildPathsReport(env: Record<string, string | undefined>): Paths
       name: e.name,
       defaultSink: e.defaultSink,
       stdoutOnly: e.stdoutOnly,
-      logs: sources.filter((s) => s.tracer === e.key).map((s) => {
-        const g = expandGlob(s.pattern);
-        return { ...s, exists: g.files.length > 0 || existsSync(s.pattern), files: g.files.length, truncated: g.truncated };
-      }),
-      configFiles: configs.filter((c) => c.tracer === e.key).map((c) => ({
-        path: c.path, format: c.format, origin: c.origin, exists: existsSync(c.path), neverCopy: c.neverCopy === true,
-      })),
+      logs: sources
+        .filter((s) => s.tracer === e.key)
+        .map((s) => {
+          const g = expandGlob(s.pattern);
+          return {
+            ...s,
+            exists: g.files.length > 0 || existsSync(s.pattern),
+            files: g.files.length,
+            truncated: g.truncated,
+          };
+        }),
+      configFiles: configs
+        .filter((c) => c.tracer === e.key)
+        .map((c) => ({
+          path: c.path,
+          format: c.format,
+          origin: c.origin,
+          exists: existsSync(c.path),
+          neverCopy: c.neverCopy === true,
+        })),
     })),
   };
 }
 
 function render(r: PathsReport): string {
-  const out: string[] = [`Platform: ${r.platform}; placements: ${Object.entries(r.placements).filter(([k]) => k !== 'any').map(([k, why]) => `${k} (${why})`).join(', ')}`];
+  const out: string[] = [
+    `Platform: ${r.platform}; placements: ${Object.entries(r.placements)
+      .filter(([k]) => k !== 'any')
+      .map(([k, why]) => `${k} (${why})`)
+      .join(', ')}`,
+  ];
   for (const t of r.tracers) {
     out.push('', `${t.tracer} — ${t.name}`, `  default sink: ${t.defaultSink}`);
-    if (t.stdoutOnly) out.push('  writes to stdout/stderr by default: caught through the container entry, or a file you name (FLAREWATCH_LOG_DIRS)');
+    if (t.stdoutOnly)
+      out.push(
+        '  writes to stdout/stderr by default: caught through the container entry, or a file you name (FLAREWATCH_LOG_DIRS)',
+      );
     if (!t.logs.length) out.push('  logs: no file location applies here (no setting names one)');
     for (const l of t.logs) {
-      const state = l.files ? `${l.files}${l.truncated ? '+' : ''} file(s)` : l.exists ? 'exists, no files' : 'does not exist';
+      const state = l.files
+        ? `${l.files}${l.truncated ? '+' : ''} file(s)`
+        : l.exists
+          ? 'exists, no files'
+          : 'does not exist';
       out.push(`  log    ${l.pattern}  [${state}]  from ${l.origin}${l.format !== 'plain' ? `, ${l.format}` : ''}`);
     }
     for (const c of t.configFiles) {
-      out.push(`  config ${c.path}  [${c.exists ? 'exists' : 'does not exist'}]  from ${c.origin}${c.neverCopy ? ', never copied' : ''}`);
+      out.push(
+        `  config ${c.path}  [${c.exists ? 'exists' : 'does not exist'}]  from ${c.origin}${c.neverCopy ? ', never copied' : ''}`,
+      );
     }
   }
   const found = r.tracers.reduce((n, t) => n + t.logs.filter((l) => l.files > 0).length, 0);
-  out.push('', found ? `${found} log location(s) hold files.` : 'None of the log locations hold files on this machine.');
+  out.push(
+    '',
+    found ? `${found} log location(s) hold files.` : 'None of the log locations hold files on this machine.',
+  );
   return out.join('\n') + '\n';
 }
 

@@ -33,7 +33,10 @@ async function streamText(file: string, redactor: Redactor): Promise<void> {
       await write(redactor.text(text.slice(0, cut), file));
     }
   } catch (err) {
-    throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, EXIT.USAGE);
+    throw new CliError(
+      `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      EXIT.USAGE,
+    );
   }
   await write(redactor.text(carry, file));
 }
@@ -55,7 +58,10 @@ async function readInput(file: string | undefined): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (err) {
-    throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, EXIT.USAGE);
+    throw new CliError(
+      `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      EXIT.USAGE,
+    );
   }
 }
 
@@ -64,20 +70,29 @@ export const command: CommandModule = {
   summary: 'redact secrets from a file or stdin',
   define(cmd: Command) {
     addSettingFlags(cmd, 'meta')
-      .option('--format <format>', `input format: ${DOCUMENT_FORMATS.join('|')} (default: from the file name, else text)`)
+      .option(
+        '--format <format>',
+        `input format: ${DOCUMENT_FORMATS.join('|')} (default: from the file name, else text)`,
+      )
       .option('--report', 'write the JSON redaction report (counts, no values) to stderr')
       .option('--fingerprint', 'replace secrets by keyed HMAC fingerprints (FLAREWATCH_REDACT_FINGERPRINT)')
-      .option('--harvest-env', 'also mask the values of secret-named variables of this environment wherever they appear')
+      .option(
+        '--harvest-env',
+        'also mask the values of secret-named variables of this environment wherever they appear',
+      )
       .action(
         action(async (file: string | undefined, opts: RedactOpts) => {
           if (opts.format !== undefined && !DOCUMENT_FORMATS.includes(opts.format as DocumentFormat)) {
             throw new CliError(`--format must be one of ${DOCUMENT_FORMATS.join(', ')}`, EXIT.USAGE);
           }
           const { loaded } = loadCliContext(opts, { stderr: true });
-          const fingerprint = Boolean(opts.fingerprint) || loaded.config.redactFingerprint === true;
+          const fingerprint = Boolean(opts.fingerprint) || loaded.config.redactFingerprint;
           const redactor = createRedactor(
             fingerprint
-              ? { replacement: 'fingerprint', fingerprintKey: await loadOrCreateFingerprintKey(String(loaded.config.stateDir)) }
+              ? {
+                  replacement: 'fingerprint',
+                  fingerprintKey: await loadOrCreateFingerprintKey(String(loaded.config.stateDir)),
+                }
               : {},
           );
           if (opts.harvestEnv) {
@@ -98,7 +113,10 @@ export const command: CommandModule = {
           const input = await readInput(file);
           const result = redactor.document(input, format, name);
           process.stdout.write(result.output);
-          if (!result.parsed) process.stderr.write(`flarewatch redact: ${name} did not parse as ${result.format}; text rules applied (${result.error})\n`);
+          if (!result.parsed)
+            process.stderr.write(
+              `flarewatch redact: ${name} did not parse as ${result.format}; text rules applied (${result.error})\n`,
+            );
           if (opts.report) process.stderr.write(JSON.stringify(redactor.report(), null, 2) + '\n');
           return EXIT.OK;
         }),

@@ -21,28 +21,34 @@ function span(b: { first: string | null; last: string | null }): string {
 
 export function renderReport(r: ScanReport): string {
   const lines: string[] = [];
-  lines.push(`Scanned ${r.files} file(s), ${mb(r.bytes)}, ${r.lines.toLocaleString('en-US')} lines: ${r.errors} connection error(s)`);
+  lines.push(
+    `Scanned ${r.files} file(s), ${mb(r.bytes)}, ${r.lines.toLocaleString('en-US')} lines: ${r.errors} connection error(s)`,
+  );
   const langs = Object.entries(r.byLanguage).sort((a, b) => b[1].errors - a[1].errors);
   if (langs.length) {
     lines.push('', 'By language:');
     const w = Math.max(...langs.map(([k]) => k.length));
     for (const [k, b] of langs) {
-      const kinds = Object.entries(b.byKind).map(([kind, n]) => `${kind} ${n}`).join(', ');
+      const kinds = Object.entries(b.byKind)
+        .map(([kind, n]) => `${kind} ${n}`)
+        .join(', ');
       lines.push(`  ${k.padEnd(w)}  ${String(b.errors).padStart(6)}  ${kinds}  ${span(b)}`.trimEnd());
     }
   }
-  const kinds = Object.entries(r.byKind).sort((a, b) => b[1]!.errors - a[1]!.errors);
+  const kinds = Object.entries(r.byKind).sort((a, b) => b[1].errors - a[1].errors);
   if (kinds.length) {
     lines.push('', 'By kind:');
     const w = Math.max(...kinds.map(([k]) => k.length));
-    for (const [k, b] of kinds) lines.push(`  ${k.padEnd(w)}  ${String(b!.errors).padStart(6)}  ${span(b!)}`.trimEnd());
+    for (const [k, b] of kinds) lines.push(`  ${k.padEnd(w)}  ${String(b.errors).padStart(6)}  ${span(b)}`.trimEnd());
   }
   const targets = Object.entries(r.targets).sort((a, b) => b[1].errors - a[1].errors);
   if (targets.length) {
     lines.push('', 'Targets:');
     const w = Math.min(60, Math.max(...targets.map(([k]) => k.length)));
-    for (const [k, b] of targets.slice(0, 20)) lines.push(`  ${k.padEnd(w)}  ${String(b.errors).padStart(6)}  (${b.languages.join(', ')})`);
-    if (targets.length > 20 || r.otherTargets) lines.push(`  … ${targets.length - Math.min(20, targets.length) + r.otherTargets} more`);
+    for (const [k, b] of targets.slice(0, 20))
+      lines.push(`  ${k.padEnd(w)}  ${String(b.errors).padStart(6)}  (${b.languages.join(', ')})`);
+    if (targets.length > 20 || r.otherTargets)
+      lines.push(`  … ${targets.length - Math.min(20, targets.length) + r.otherTargets} more`);
   }
   const examples = langs.flatMap(([k, b]) => b.examples.map((e) => ({ lang: k, ...e })));
   if (examples.length) {
@@ -72,7 +78,8 @@ export const command: CommandModule = {
         const format = String(opts.format) as LogFormat;
         if (!FORMATS.includes(format)) throw new CliError(`--format must be one of ${FORMATS.join(', ')}`);
         const maxExamples = Number(opts.examples);
-        if (!Number.isInteger(maxExamples) || maxExamples < 0) throw new CliError('--examples must be a whole number >= 0');
+        if (!Number.isInteger(maxExamples) || maxExamples < 0)
+          throw new CliError('--examples must be a whole number >= 0');
         const forced = checkTracer(opts.tracer);
         const sources = resolveLogSources(process.env);
         // Example lines are shown redacted (secrets from this environment included), then capped.
@@ -95,7 +102,9 @@ export const command: CommandModule = {
           process.stdout.write(renderReport(report));
         }
         if (report.files === 0 && report.unreadable.length) {
-          process.stderr.write(`flarewatch scan: nothing could be read (${report.unreadable.map((u) => `${u.path}: ${u.reason}`).join('; ')})\n`);
+          process.stderr.write(
+            `flarewatch scan: nothing could be read (${report.unreadable.map((u) => `${u.path}: ${u.reason}`).join('; ')})\n`,
+          );
           return EXIT.USAGE;
         }
         return report.errors > 0 ? EXIT.PROBLEMS : EXIT.OK;

@@ -49,8 +49,14 @@ export const command: CommandModule = {
   summary: 'attach a bundle to a support ticket (Datadog intake, local Agent, or a pre-signed URL)',
   define(cmd) {
     addSettingFlags(cmd)
-      .option('--via <via>', `destination: ${VIAS.join('|')} (FLAREWATCH_UPLOAD_VIA; auto: the Agent when it answers and no DD_API_KEY is set, else the intake)`)
-      .option('--url <url>', 'pre-signed HTTPS PUT URL (S3, GCS, Azure SAS) from your support portal; implies --via url')
+      .option(
+        '--via <via>',
+        `destination: ${VIAS.join('|')} (FLAREWATCH_UPLOAD_VIA; auto: the Agent when it answers and no DD_API_KEY is set, else the intake)`,
+      )
+      .option(
+        '--url <url>',
+        'pre-signed HTTPS PUT URL (S3, GCS, Azure SAS) from your support portal; implies --via url',
+      )
       .option('-y, --yes', 'do not ask for confirmation')
       .option('--json', 'print the result as JSON on stdout')
       .addHelpText(
@@ -66,13 +72,15 @@ export const command: CommandModule = {
       action(async (bundleArg: string, opts: Record<string, unknown>): Promise<ExitCode> => {
         const { loaded } = loadCliContext(opts, { stderr: true });
         const config = loaded.config;
-        const requested = (typeof opts.via === 'string' ? opts.via.trim().toLowerCase() : undefined) as ViaChoice | undefined;
+        const requested = (typeof opts.via === 'string' ? opts.via.trim().toLowerCase() : undefined) as
+          ViaChoice | undefined;
         if (requested !== undefined && !(VIAS as readonly string[]).includes(requested)) {
           throw new CliError(`--via "${String(opts.via).slice(0, 20)}" is not one of ${VIAS.join('|')}`);
         }
         const url = typeof opts.url === 'string' ? opts.url : undefined;
         if (requested === 'url' && !url) throw new CliError('--via url needs --url with the pre-signed URL');
-        if (url && requested && requested !== 'url' && requested !== 'auto') throw new CliError(`--url goes with --via url, not --via ${requested}`);
+        if (url && requested && requested !== 'url' && requested !== 'auto')
+          throw new CliError(`--url goes with --via url, not --via ${requested}`);
 
         const bundle = resolve(bundleArg);
         let size: number;
@@ -115,25 +123,36 @@ export const command: CommandModule = {
               : via === 'agent'
                 ? `Datadog support through the Agent at ${config.agentUrl}`
                 : 'Datadog support';
-        const who = [base.caseId ? `case ${base.caseId}` : 'a new case', base.email ? maskEmail(base.email) : undefined].filter(Boolean).join(', ');
+        const who = [base.caseId ? `case ${base.caseId}` : 'a new case', base.email ? maskEmail(base.email) : undefined]
+          .filter(Boolean)
+          .join(', ');
 
         if (!opts.yes) {
           const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
           if (interactive) {
-            const yes = await confirm(`Upload ${bundle} (${humanBytes(size)}) to ${destination}${via === 'url' ? '' : ` for ${who}`}? [y/N] `);
+            const yes = await confirm(
+              `Upload ${bundle} (${humanBytes(size)}) to ${destination}${via === 'url' ? '' : ` for ${who}`}? [y/N] `,
+            );
             if (!yes) {
               process.stderr.write('flarewatch upload: not uploaded (declined)\n');
               return EXIT.PROBLEMS;
             }
           } else if (config.uploadPolicy !== 'auto') {
-            throw new CliError('no terminal to confirm on: pass --yes to upload without asking (FLAREWATCH_UPLOAD=auto also counts as consent)');
+            throw new CliError(
+              'no terminal to confirm on: pass --yes to upload without asking (FLAREWATCH_UPLOAD=auto also counts as consent)',
+            );
           }
         }
 
         let bar: cliProgress.SingleBar | undefined;
         if (process.stderr.isTTY && size >= PROGRESS_MIN_BYTES && !opts.json) {
           bar = new cliProgress.SingleBar(
-            { stream: process.stderr, format: 'uploading [{bar}] {percentage}% {value}/{total} bytes | {eta}s left', hideCursor: true, clearOnComplete: true },
+            {
+              stream: process.stderr,
+              format: 'uploading [{bar}] {percentage}% {value}/{total} bytes | {eta}s left',
+              hideCursor: true,
+              clearOnComplete: true,
+            },
             cliProgress.Presets.shades_classic,
           );
         }
@@ -146,10 +165,10 @@ export const command: CommandModule = {
             ? {
                 onProgress: (sent: number, total: number) => {
                   if (!barStarted) {
-                    bar!.start(total, 0);
+                    bar.start(total, 0);
                     barStarted = true;
                   }
-                  bar!.update(sent);
+                  bar.update(sent);
                 },
               }
             : {}),
@@ -158,12 +177,16 @@ export const command: CommandModule = {
 
         if (result.ok) {
           // A bundle the daemon had queued is done too: unpin it.
-          await createUploadSpool(config.stateDir).markUploaded(bundle, result).catch(() => undefined);
+          await createUploadSpool(config.stateDir)
+            .markUploaded(bundle, result)
+            .catch(() => undefined);
         }
         if (opts.json) {
           process.stdout.write(JSON.stringify(result, null, 2) + '\n');
         } else if (result.ok) {
-          const lines = [`Uploaded ${bundle} (${humanBytes(result.bytes)}) via ${result.via} to ${result.target}${result.route && result.route !== 'direct' ? ` (${result.route})` : ''}.`];
+          const lines = [
+            `Uploaded ${bundle} (${humanBytes(result.bytes)}) via ${result.via} to ${result.target}${result.route && result.route !== 'direct' ? ` (${result.route})` : ''}.`,
+          ];
           if (result.caseId) lines.push(`Case id: ${result.caseId}`);
           if (result.requestUuid) lines.push(`Request id: ${result.requestUuid}`);
           process.stdout.write(lines.join('\n') + '\n');

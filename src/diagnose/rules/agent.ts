@@ -16,7 +16,9 @@ export function probeRef(p: AgentProbeEvidence): EvidenceRef[] {
   if (p.dns) {
     refs.push({
       source: 'probe',
-      detail: p.dns.ok ? `DNS ${p.dns.host} → ${p.dns.addresses.join(', ')}${ms(p.dns.ms)}` : `DNS ${p.dns.host} → ${p.dns.code ?? 'failed'}${ms(p.dns.ms)}`,
+      detail: p.dns.ok
+        ? `DNS ${p.dns.host} → ${p.dns.addresses.join(', ')}${ms(p.dns.ms)}`
+        : `DNS ${p.dns.host} → ${p.dns.code ?? 'failed'}${ms(p.dns.ms)}`,
     });
   }
   if (p.socket) {
@@ -26,11 +28,21 @@ export function probeRef(p: AgentProbeEvidence): EvidenceRef[] {
     });
   }
   const c = p.connect;
-  refs.push({ source: 'probe', detail: `connect ${where(p)} → ${c.ok ? 'ok' : (c.code ?? c.failure ?? 'failed')}${ms(c.ms)}` });
-  if (p.info) refs.push({ source: 'probe', detail: `GET /info → ${p.info.status ?? p.info.code ?? p.info.failure ?? 'no response'}${ms(p.info.ms)}` });
+  refs.push({
+    source: 'probe',
+    detail: `connect ${where(p)} → ${c.ok ? 'ok' : (c.code ?? c.failure ?? 'failed')}${ms(c.ms)}`,
+  });
+  if (p.info)
+    refs.push({
+      source: 'probe',
+      detail: `GET /info → ${p.info.status ?? p.info.code ?? p.info.failure ?? 'no response'}${ms(p.info.ms)}`,
+    });
   if (p.sampleTrace) {
     const body = p.sampleTrace.body ? ` "${p.sampleTrace.body.slice(0, 160).trim()}"` : '';
-    refs.push({ source: 'probe', detail: `PUT /v0.3/traces (sample trace) → ${p.sampleTrace.status ?? p.sampleTrace.failure ?? 'no response'}${body}${ms(p.sampleTrace.ms)}` });
+    refs.push({
+      source: 'probe',
+      detail: `PUT /v0.3/traces (sample trace) → ${p.sampleTrace.status ?? p.sampleTrace.failure ?? 'no response'}${body}${ms(p.sampleTrace.ms)}`,
+    });
   }
   return refs;
 }
@@ -40,7 +52,8 @@ function socketUsers(e: Evidence, path: string): string[] {
   const users = new Set<string>();
   for (const s of [...e.processEnvs, ...(e.daemonEnv ? [e.daemonEnv] : [])]) {
     const t = parseAgentTarget(effectiveAgentUrl(s.env).url);
-    if (t?.transport === 'unix' && t.socketPath === path) users.add(s.language ? `${s.language} (${s.source})` : s.source);
+    if (t?.transport === 'unix' && t.socketPath === path)
+      users.add(s.language ? `${s.language} (${s.source})` : s.source);
   }
   for (const c of e.startupConfigs) if (c.agentUrl?.includes(path)) users.add(c.language);
   for (const ev of e.errors) if (ev.target?.includes(path)) users.add(ev.language);
@@ -49,9 +62,10 @@ function socketUsers(e: Evidence, path: string): string[] {
 
 function refusedRemedy(p: AgentProbeEvidence, platform: PlatformKind): string {
   const port = p.port ?? 8126;
-  const local = platform === 'host'
-    ? ''
-    : ' Traffic from other containers or pods also needs `DD_APM_NON_LOCAL_TRAFFIC=true` on the Agent.';
+  const local =
+    platform === 'host'
+      ? ''
+      : ' Traffic from other containers or pods also needs `DD_APM_NON_LOCAL_TRAFFIC=true` on the Agent.';
   return (
     `Nothing accepts connections on ${where(p)}. Check the Agent runs with APM enabled (\`apm_config.enabled: true\` / \`DD_APM_ENABLED=true\`) and look at the APM section of \`agent status\`; ` +
     `if the receiver port was changed, set the same port on both sides (\`apm_config.receiver_port\` and \`DD_TRACE_AGENT_PORT\`); ` +
@@ -145,7 +159,7 @@ export function agentReachability(e: Evidence): Finding[] {
 }
 
 const STATUS_ADVICE: Record<number, string> = {
-  403: 'The request was forbidden. A 403 on the trace endpoint usually comes from something in the path rather than the trace Agent: an HTTP proxy (check `HTTP_PROXY`/`NO_PROXY`), a service-mesh sidecar, or another program holding this port. Compare with `curl -X PUT` from the Agent\'s own host.',
+  403: "The request was forbidden. A 403 on the trace endpoint usually comes from something in the path rather than the trace Agent: an HTTP proxy (check `HTTP_PROXY`/`NO_PROXY`), a service-mesh sidecar, or another program holding this port. Compare with `curl -X PUT` from the Agent's own host.",
   413: 'The payload was larger than the Agent accepts (`apm_config.max_payload_size`, `/info` `max_request_bytes`); the tracer will keep dropping big flushes. Upgrade the tracer or lower flush sizes.',
   429: 'The Agent is rate limiting: its receiver is saturated or its watchdog (`apm_config.max_memory`, `max_cpu_percent`, `connection_limit`) is shedding load. Give the trace-agent more resources or spread the load.',
 };
@@ -181,9 +195,10 @@ export function agentAcceptsTraces(e: Evidence): Finding[] {
       });
       continue;
     }
-    const advice = st.status !== null
-      ? (STATUS_ADVICE[st.status] ?? `The Agent answered ${st.status}; its own log (trace-agent.log) says why.`)
-      : `No answer arrived (${st.failure ?? 'error'}): the Agent accepted the connection but did not respond in time, which points at an overloaded or hung trace-agent.`;
+    const advice =
+      st.status !== null
+        ? (STATUS_ADVICE[st.status] ?? `The Agent answered ${st.status}; its own log (trace-agent.log) says why.`)
+        : `No answer arrived (${st.failure ?? 'error'}): the Agent accepted the connection but did not respond in time, which points at an overloaded or hung trace-agent.`;
     out.push({
       id: 'agent-rejects-traces',
       severity: 'error',
@@ -241,7 +256,10 @@ export function agentInfoEndpoints(e: Evidence): Finding[] {
       id: 'agent-info-endpoint-missing',
       severity: 'warning',
       title: `The Agent does not offer ${missing.join(', ')}, which tracers here use`,
-      evidence: [...probeRef(p), { source: 'info', detail: `/info endpoints: ${info.parsed.endpoints.join(' ') || '(none)'}` }],
+      evidence: [
+        ...probeRef(p),
+        { source: 'info', detail: `/info endpoints: ${info.parsed.endpoints.join(' ') || '(none)'}` },
+      ],
       remedy: {
         text: `Upgrade the Agent${info.parsed.version ? ` (now ${info.parsed.version})` : ''} so it serves ${missing.join(', ')}, or pin the tracer's API version (\`DD_TRACE_API_VERSION\`) to one the Agent lists.`,
         doc: DOCS.agentTroubleshooting,

@@ -16,7 +16,9 @@ function usesOtel(s: EnvSnapshot): boolean {
   if (s.language?.startsWith('otel-')) return true;
   const env = s.env;
   if ([env.JAVA_TOOL_OPTIONS, env.PYTHONPATH, env.NODE_OPTIONS].some((v) => v?.includes(OPERATOR_PATH))) return true;
-  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_TRACES_EXPORTER === 'otlp');
+  return Boolean(
+    env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_TRACES_EXPORTER === 'otlp',
+  );
 }
 
 function isOtelPython(s: EnvSnapshot): boolean {
@@ -39,31 +41,46 @@ export function otelEndpointDefault(e: Evidence): Finding[] {
   if (e.platform.kind === 'host') return [];
   const failedLoopback = e.otlpProbes.filter((p) => !p.connect.ok && isLoopbackHost(parseAgentTarget(p.url)?.host));
   const loopbackOk = e.otlpProbes.some((p) => p.connect.ok && isLoopbackHost(parseAgentTarget(p.url)?.host));
-  const otelErrors = e.errors.filter((ev) => ev.language.startsWith('otel-') && ev.language !== 'otel-collector' && targetKey(ev.target)?.startsWith('loopback:'));
+  const otelErrors = e.errors.filter(
+    (ev) =>
+      ev.language.startsWith('otel-') &&
+      ev.language !== 'otel-collector' &&
+      targetKey(ev.target)?.startsWith('loopback:'),
+  );
   if (loopbackOk || (failedLoopback.length === 0 && otelErrors.length === 0)) return [];
   const refs: EvidenceRef[] = [];
   for (const s of envs(e)) {
     if (!usesOtel(s)) continue;
     const ep = tracesEndpoint(s);
-    if (isLoopbackHost(parseAgentTarget(ep.url)?.host)) refs.push({ source: 'env', detail: `${label(s)}: ${ep.source} → ${ep.url}` });
+    if (isLoopbackHost(parseAgentTarget(ep.url)?.host))
+      refs.push({ source: 'env', detail: `${label(s)}: ${ep.source} → ${ep.url}` });
   }
   if (refs.length === 0) return [];
-  return [{
-    id: 'otel-endpoint-default',
-    severity: 'error',
-    title: 'The OpenTelemetry exporter sends to localhost, where no Collector listens',
-    evidence: [
-      ...refs,
-      ...failedLoopback.map((p) => ({ source: 'probe' as const, detail: `connect ${p.url} → ${p.connect.code ?? p.connect.failure ?? 'failed'}` })),
-      ...otelErrors.slice(0, 3).map((ev) => ({ source: 'log' as const, detail: `${ev.language} ${ev.kind} → ${stripCredentials(ev.target ?? '')}`, ...(ev.file ? { file: ev.file } : {}) })),
-    ],
-    remedy: {
-      text:
-        "Set `spec.exporter.endpoint` in the Instrumentation resource (or OTEL_EXPORTER_OTLP_ENDPOINT) to the Collector's Service, e.g. `http://otel-collector.opentelemetry.svc.cluster.local:4318`; " +
-        'left out, it defaults to http://localhost:4317 and data is dropped. Restart the pods afterwards: injection happens at pod creation.',
-      doc: DOCS.otelOperatorTroubleshooting,
+  return [
+    {
+      id: 'otel-endpoint-default',
+      severity: 'error',
+      title: 'The OpenTelemetry exporter sends to localhost, where no Collector listens',
+      evidence: [
+        ...refs,
+        ...failedLoopback.map((p) => ({
+          source: 'probe' as const,
+          detail: `connect ${p.url} → ${p.connect.code ?? p.connect.failure ?? 'failed'}`,
+        })),
+        ...otelErrors.slice(0, 3).map((ev) => ({
+          source: 'log' as const,
+          detail: `${ev.language} ${ev.kind} → ${stripCredentials(ev.target ?? '')}`,
+          ...(ev.file ? { file: ev.file } : {}),
+        })),
+      ],
+      remedy: {
+        text:
+          "Set `spec.exporter.endpoint` in the Instrumentation resource (or OTEL_EXPORTER_OTLP_ENDPOINT) to the Collector's Service, e.g. `http://otel-collector.opentelemetry.svc.cluster.local:4318`; " +
+          'left out, it defaults to http://localhost:4317 and data is dropped. Restart the pods afterwards: injection happens at pod creation.',
+        doc: DOCS.otelOperatorTroubleshooting,
+      },
     },
-  }];
+  ];
 }
 
 export function otelPythonGrpc(e: Evidence): Finding[] {
@@ -78,9 +95,11 @@ export function otelPythonGrpc(e: Evidence): Finding[] {
       id: 'otel-python-grpc',
       severity: 'error',
       title: 'Python auto-instrumentation is pointed at OTLP/gRPC (4317); it only exports over HTTP (4318)',
-      evidence: [{ source: 'env', detail: `${label(s)}: ${ep.source} → ${ep.url}${proto ? `, protocol ${proto}` : ''}` }],
+      evidence: [
+        { source: 'env', detail: `${label(s)}: ${ep.source} → ${ep.url}${proto ? `, protocol ${proto}` : ''}` },
+      ],
       remedy: {
-        text: 'Point the Python Instrumentation at the Collector\'s OTLP/HTTP port: `spec.python.env` OTEL_EXPORTER_OTLP_ENDPOINT=http://<collector>:4318 (protocol http/protobuf).',
+        text: "Point the Python Instrumentation at the Collector's OTLP/HTTP port: `spec.python.env` OTEL_EXPORTER_OTLP_ENDPOINT=http://<collector>:4318 (protocol http/protobuf).",
         doc: DOCS.otelOperatorAuto,
       },
     });
@@ -99,23 +118,26 @@ export function otelEnvOverwritten(e: Evidence): Finding[] {
   for (const s of envs(e)) {
     for (const v of OVERWRITTEN_VARS) {
       const value = s.env[v.name];
-      if (!value || !value.includes(OPERATOR_PATH)) continue;
+      if (!value?.includes(OPERATOR_PATH)) continue;
       // Only the operator's part left: anything the image or a ConfigMap set is gone.
       const rest = value.replace(v.own, '').replace(/[:\s]+/g, '');
       if (rest === '') refs.push({ source: 'env', detail: `${label(s)}: ${v.name}=${value.trim().slice(0, 160)}` });
     }
   }
   if (refs.length === 0) return [];
-  return [{
-    id: 'otel-env-overwritten',
-    severity: 'warning',
-    title: 'OpenTelemetry auto-instrumentation owns JAVA_TOOL_OPTIONS / PYTHONPATH / NODE_OPTIONS here; values from the image or a ConfigMap are lost',
-    evidence: refs,
-    remedy: {
-      text: "The operator replaces these variables when they come from the image (ENV) or `envFrom`; if the application needs its own options, declare them in the container's `env` list, which the operator appends to.",
-      doc: DOCS.otelOperatorTroubleshooting,
+  return [
+    {
+      id: 'otel-env-overwritten',
+      severity: 'warning',
+      title:
+        'OpenTelemetry auto-instrumentation owns JAVA_TOOL_OPTIONS / PYTHONPATH / NODE_OPTIONS here; values from the image or a ConfigMap are lost',
+      evidence: refs,
+      remedy: {
+        text: "The operator replaces these variables when they come from the image (ENV) or `envFrom`; if the application needs its own options, declare them in the container's `env` list, which the operator appends to.",
+        doc: DOCS.otelOperatorTroubleshooting,
+      },
     },
-  }];
+  ];
 }
 
 export function collectorExportFailing(e: Evidence): Finding[] {
@@ -123,7 +145,12 @@ export function collectorExportFailing(e: Evidence): Finding[] {
   for (const ev of e.errors) {
     if (ev.language !== 'otel-collector') continue;
     const key = ev.target ? stripCredentials(ev.target) : '(unknown exporter target)';
-    const g = byTarget.get(key) ?? { n: 0, kinds: new Set<string>(), ...(ev.file ? { file: ev.file } : {}), ...(ev.line ? { line: ev.line } : {}) };
+    const g = byTarget.get(key) ?? {
+      n: 0,
+      kinds: new Set<string>(),
+      ...(ev.file ? { file: ev.file } : {}),
+      ...(ev.line ? { line: ev.line } : {}),
+    };
     g.n++;
     g.kinds.add(ev.status !== null ? `HTTP ${ev.status}` : ev.kind);
     byTarget.set(key, g);
@@ -132,7 +159,14 @@ export function collectorExportFailing(e: Evidence): Finding[] {
     id: 'collector-export-failing',
     severity: 'error' as const,
     title: `The OpenTelemetry Collector cannot export to ${target}`,
-    evidence: [{ source: 'log' as const, detail: `${g.n} exporter failures (${[...g.kinds].join(', ')})`, ...(g.file ? { file: g.file } : {}), ...(g.line ? { line: g.line } : {}) }],
+    evidence: [
+      {
+        source: 'log' as const,
+        detail: `${g.n} exporter failures (${[...g.kinds].join(', ')})`,
+        ...(g.file ? { file: g.file } : {}),
+        ...(g.line ? { line: g.line } : {}),
+      },
+    ],
     remedy: {
       text: 'Check the exporter endpoint and credentials in the Collector configuration, and enable `retry_on_failure` and `sending_queue` so short outages do not drop data.',
       doc: DOCS.collectorTroubleshooting,
@@ -143,7 +177,10 @@ export function collectorExportFailing(e: Evidence): Finding[] {
 /** OpenTelemetry is in use here: an OTEL_* setting in some environment, or OTel errors in the logs. */
 function otelInUse(e: Evidence): boolean {
   const envs = [...(e.daemonEnv ? [e.daemonEnv] : []), ...e.processEnvs];
-  return envs.some((s) => Object.keys(s.env).some((k) => k.startsWith('OTEL_'))) || e.errors.some((x) => x.language?.startsWith('otel-'));
+  return (
+    envs.some((s) => Object.keys(s.env).some((k) => k.startsWith('OTEL_'))) ||
+    e.errors.some((x) => x.language?.startsWith('otel-'))
+  );
 }
 
 export function otlpUnreachable(e: Evidence): Finding[] {
@@ -158,7 +195,12 @@ export function otlpUnreachable(e: Evidence): Finding[] {
       id: 'otlp-endpoint-unreachable',
       severity: 'error',
       title: `The OTLP endpoint ${p.url} cannot be reached (${p.connect.code ?? p.connect.failure ?? 'failed'})`,
-      evidence: [{ source: 'probe', detail: `connect ${p.url} (${p.source}, ${p.protocol}) → ${p.connect.code ?? p.connect.failure ?? 'failed'}` }],
+      evidence: [
+        {
+          source: 'probe',
+          detail: `connect ${p.url} (${p.source}, ${p.protocol}) → ${p.connect.code ?? p.connect.failure ?? 'failed'}`,
+        },
+      ],
       remedy: {
         text: 'Make sure a Collector (or the Agent with OTLP ingest enabled) listens there: 4317 for gRPC, 4318 for HTTP, bound to an address this host can reach.',
         doc: DOCS.otlpExporterConfig,

@@ -4,7 +4,14 @@
 import { DOCS } from '../docs.js';
 import type { EnvSnapshot, Evidence, PlatformKind } from '../evidence.js';
 import type { DocLink, EvidenceRef, Finding } from '../finding.js';
-import { effectiveAgentUrl, explicitAgentUrl, isLoopbackHost, parseAgentTarget, stripCredentials, targetKey } from '../targets.js';
+import {
+  effectiveAgentUrl,
+  explicitAgentUrl,
+  isLoopbackHost,
+  parseAgentTarget,
+  stripCredentials,
+  targetKey,
+} from '../targets.js';
 
 const SIDE_CAR_PLATFORMS: ReadonlySet<PlatformKind> = new Set(['ecs-fargate', 'eks-fargate']);
 
@@ -19,7 +26,7 @@ const PLATFORM_ADVICE: Partial<Record<PlatformKind, { text: string; doc: DocLink
   'ecs-ec2': {
     text:
       "Inside an ECS task on EC2, localhost is the task. Set `DD_AGENT_HOST` to the instance's private IP, read at start-up from the EC2 metadata endpoint " +
-      '(`http://169.254.169.254/latest/meta-data/local-ipv4`), and publish the Agent container\'s port 8126 on the host with `DD_APM_NON_LOCAL_TRAFFIC=true`.',
+      "(`http://169.254.169.254/latest/meta-data/local-ipv4`), and publish the Agent container's port 8126 on the host with `DD_APM_NON_LOCAL_TRAFFIC=true`.",
     doc: DOCS.ecsApm,
   },
   beanstalk: {
@@ -60,7 +67,10 @@ export function containerLocalhost(e: Evidence): Finding[] {
     const eff = effectiveAgentUrl(s.env);
     const t = parseAgentTarget(eff.url);
     if (t?.transport === 'tcp' && isLoopbackHost(t.host)) {
-      affected.push({ source: 'env', detail: `${envLabel(s)}: agent URL ${stripCredentials(eff.url)} (${eff.source})` });
+      affected.push({
+        source: 'env',
+        detail: `${envLabel(s)}: agent URL ${stripCredentials(eff.url)} (${eff.source})`,
+      });
     }
   }
   if (affected.length === 0) return [];
@@ -68,16 +78,26 @@ export function containerLocalhost(e: Evidence): Finding[] {
   const evidence: EvidenceRef[] = [
     { source: 'platform', detail: `platform ${platform} (${e.platform.signals.join(', ') || 'no markers'})` },
     ...affected,
-    ...failedProbes.map((p) => ({ source: 'probe' as const, detail: `connect ${p.host}:${p.port} → ${p.connect.code ?? p.connect.failure ?? 'failed'}` })),
-    ...loopErrors.slice(0, 3).map((ev) => ({ source: 'log' as const, detail: `${ev.language} ${ev.kind} → ${stripCredentials(ev.target ?? '')}`, ...(ev.file ? { file: ev.file } : {}), ...(ev.line ? { line: ev.line } : {}) })),
+    ...failedProbes.map((p) => ({
+      source: 'probe' as const,
+      detail: `connect ${p.host}:${p.port} → ${p.connect.code ?? p.connect.failure ?? 'failed'}`,
+    })),
+    ...loopErrors.slice(0, 3).map((ev) => ({
+      source: 'log' as const,
+      detail: `${ev.language} ${ev.kind} → ${stripCredentials(ev.target ?? '')}`,
+      ...(ev.file ? { file: ev.file } : {}),
+      ...(ev.line ? { line: ev.line } : {}),
+    })),
   ];
-  return [{
-    id: 'container-localhost',
-    severity: 'error',
-    title: 'A containerised application sends traces to localhost, but no Agent listens in its network namespace',
-    evidence,
-    remedy: advice,
-  }];
+  return [
+    {
+      id: 'container-localhost',
+      severity: 'error',
+      title: 'A containerised application sends traces to localhost, but no Agent listens in its network namespace',
+      evidence,
+      remedy: advice,
+    },
+  ];
 }
 
 export function fargateAgentHost(e: Evidence): Finding[] {
@@ -89,16 +109,21 @@ export function fargateAgentHost(e: Evidence): Finding[] {
   }
   if (refs.length === 0) return [];
   const eks = e.platform.kind === 'eks-fargate';
-  return [{
-    id: 'fargate-agent-host-set',
-    severity: 'warning',
-    title: `DD_AGENT_HOST is set on ${eks ? 'EKS' : 'ECS'} Fargate, where the Agent is a sidecar on localhost`,
-    evidence: [{ source: 'platform', detail: `platform ${e.platform.kind} (${e.platform.signals.join(', ')})` }, ...refs],
-    remedy: {
-      text: `Remove DD_AGENT_HOST from the application container: on Fargate the Agent runs in the same ${eks ? 'pod' : 'task'} and the tracer default (localhost:8126) reaches it.`,
-      doc: eks ? DOCS.eksFargate : DOCS.ecsFargate,
+  return [
+    {
+      id: 'fargate-agent-host-set',
+      severity: 'warning',
+      title: `DD_AGENT_HOST is set on ${eks ? 'EKS' : 'ECS'} Fargate, where the Agent is a sidecar on localhost`,
+      evidence: [
+        { source: 'platform', detail: `platform ${e.platform.kind} (${e.platform.signals.join(', ')})` },
+        ...refs,
+      ],
+      remedy: {
+        text: `Remove DD_AGENT_HOST from the application container: on Fargate the Agent runs in the same ${eks ? 'pod' : 'task'} and the tracer default (localhost:8126) reaches it.`,
+        doc: eks ? DOCS.eksFargate : DOCS.ecsFargate,
+      },
     },
-  }];
+  ];
 }
 
 /** Where a tracer's reported agent_url points, comparable with an env-derived URL. */
@@ -131,13 +156,19 @@ export function agentUrlMismatch(e: Evidence): Finding[] {
         severity: 'error',
         title: `The ${c.language} tracer uses ${stripCredentials(c.agentUrl)}, not the ${given.source} it was given`,
         evidence: [
-          { source: 'startup', detail: `agent_url ${stripCredentials(c.agentUrl)} in the ${c.language} startup configuration`, file: c.file, line: c.line },
+          {
+            source: 'startup',
+            detail: `agent_url ${stripCredentials(c.agentUrl)} in the ${c.language} startup configuration`,
+            file: c.file,
+            line: c.line,
+          },
           { source: 'env', detail: `${envLabel(s)}: ${given.source} → ${stripCredentials(given.url)}` },
         ],
         remedy: {
-          text: c.language === 'php'
-            ? PHP_CASCADE
-            : 'The variable does not reach the traced process (set in a login shell, a different unit file or an init container only). Set it where the process starts (container spec, systemd `Environment=`, service manager) and restart it.',
+          text:
+            c.language === 'php'
+              ? PHP_CASCADE
+              : 'The variable does not reach the traced process (set in a login shell, a different unit file or an init container only). Set it where the process starts (container spec, systemd `Environment=`, service manager) and restart it.',
           doc: c.language === 'php' ? DOCS.phpConfig : DOCS.startupLogs,
         },
       });

@@ -4,7 +4,14 @@
 import { DOCS } from '../docs.js';
 import type { EnvSnapshot, Evidence } from '../evidence.js';
 import type { EvidenceRef, Finding } from '../finding.js';
-import { effectiveAgentUrl, firstSet, isLoopbackHost, noProxyCovers, parseAgentTarget, stripCredentials } from '../targets.js';
+import {
+  effectiveAgentUrl,
+  firstSet,
+  isLoopbackHost,
+  noProxyCovers,
+  parseAgentTarget,
+  stripCredentials,
+} from '../targets.js';
 
 function envs(e: Evidence): EnvSnapshot[] {
   return [...e.processEnvs, ...(e.daemonEnv ? [e.daemonEnv] : [])];
@@ -31,16 +38,18 @@ export function proxyInPath(e: Evidence): Finding[] {
   }
   if (refs.length === 0) return [];
   const list = [...hosts].sort().join(',');
-  return [{
-    id: 'proxy-intercepts-agent',
-    severity: 'warning',
-    title: `An HTTP proxy may carry tracer → Agent traffic: NO_PROXY does not cover ${list}`,
-    evidence: refs,
-    remedy: {
-      text: `Add the Agent host to NO_PROXY (and no_proxy) in the application's environment, e.g. \`NO_PROXY=${list},localhost,127.0.0.1\`; the trace Agent must be reached directly.`,
-      doc: DOCS.connectionErrors,
+  return [
+    {
+      id: 'proxy-intercepts-agent',
+      severity: 'warning',
+      title: `An HTTP proxy may carry tracer → Agent traffic: NO_PROXY does not cover ${list}`,
+      evidence: refs,
+      remedy: {
+        text: `Add the Agent host to NO_PROXY (and no_proxy) in the application's environment, e.g. \`NO_PROXY=${list},localhost,127.0.0.1\`; the trace Agent must be reached directly.`,
+        doc: DOCS.connectionErrors,
+      },
     },
-  }];
+  ];
 }
 
 export function agentProxySettings(e: Evidence): Finding[] {
@@ -48,18 +57,24 @@ export function agentProxySettings(e: Evidence): Finding[] {
   for (const s of envs(e)) {
     for (const name of ['DD_PROXY_HTTPS', 'DD_PROXY_HTTP']) {
       const v = s.env[name];
-      if (v && v.trim()) refs.push({ source: 'env', detail: `${s.source}: ${name}=${stripCredentials(v.trim())}${s.env.DD_PROXY_NO_PROXY ? `, DD_PROXY_NO_PROXY=${s.env.DD_PROXY_NO_PROXY}` : ''}` });
+      if (v?.trim())
+        refs.push({
+          source: 'env',
+          detail: `${s.source}: ${name}=${stripCredentials(v.trim())}${s.env.DD_PROXY_NO_PROXY ? `, DD_PROXY_NO_PROXY=${s.env.DD_PROXY_NO_PROXY}` : ''}`,
+        });
     }
   }
   if (refs.length === 0) return [];
-  return [{
-    id: 'agent-proxy-configured',
-    severity: 'info',
-    title: "The Agent's traffic to Datadog goes through a proxy",
-    evidence: refs,
-    remedy: {
-      text: "DD_PROXY_* apply to the Agent's own uploads, not to tracer → Agent traffic. If the Agent accepts traces but none arrive in Datadog, check this proxy (and `agent status` forwarder errors).",
-      doc: DOCS.agentProxy,
+  return [
+    {
+      id: 'agent-proxy-configured',
+      severity: 'info',
+      title: "The Agent's traffic to Datadog goes through a proxy",
+      evidence: refs,
+      remedy: {
+        text: "DD_PROXY_* apply to the Agent's own uploads, not to tracer → Agent traffic. If the Agent accepts traces but none arrive in Datadog, check this proxy (and `agent status` forwarder errors).",
+        doc: DOCS.agentProxy,
+      },
     },
-  }];
+  ];
 }

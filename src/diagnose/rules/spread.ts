@@ -16,7 +16,11 @@ export function failureSpread(e: Evidence): Finding[] {
     failing.add(ev.language);
     const key = targetKey(ev.target);
     if (!key) continue;
-    const g = byTarget.get(key) ?? { languages: new Set<string>(), count: 0, sample: stripCredentials(ev.target ?? key) };
+    const g = byTarget.get(key) ?? {
+      languages: new Set<string>(),
+      count: 0,
+      sample: stripCredentials(ev.target ?? key),
+    };
     g.languages.add(ev.language);
     g.count++;
     byTarget.set(key, g);
@@ -32,7 +36,9 @@ export function failureSpread(e: Evidence): Finding[] {
       id: 'several-tracers-failing',
       severity: 'error',
       title: `${langs.length} tracers (${langs.join(', ')}) fail against the same Agent ${key.replace(/^loopback:/, 'localhost:')}: the Agent side is the likely cause`,
-      evidence: [{ source: 'log', detail: `${g.count} connection errors towards ${g.sample} from ${langs.join(', ')}` }],
+      evidence: [
+        { source: 'log', detail: `${g.count} connection errors towards ${g.sample} from ${langs.join(', ')}` },
+      ],
       remedy: {
         text: 'Look at the Agent rather than the applications: run `agent status` (APM Agent section) in the Agent or trace-agent container, read trace-agent.log, and check it still listens where the tracers send.',
         doc: DOCS.agentTroubleshooting,
@@ -51,7 +57,15 @@ export function failureSpread(e: Evidence): Finding[] {
         title: `Only the ${lang} tracer fails; ${[...healthy].sort().join(', ')} on this host reach the Agent`,
         evidence: [
           { source: 'log', detail: `${n} connection errors, all from ${lang}` },
-          ...e.startupConfigs.filter((c) => healthy.has(c.language)).slice(0, 4).map((c) => ({ source: 'startup' as const, detail: `${c.language}: agent_url ${c.agentUrl ?? '?'}, no agent_error`, file: c.file, line: c.line })),
+          ...e.startupConfigs
+            .filter((c) => healthy.has(c.language))
+            .slice(0, 4)
+            .map((c) => ({
+              source: 'startup' as const,
+              detail: `${c.language}: agent_url ${c.agentUrl ?? '?'}, no agent_error`,
+              file: c.file,
+              line: c.line,
+            })),
         ],
         remedy: {
           text: `The Agent works for other applications, so compare the ${lang} application's agent settings (DD_AGENT_HOST, DD_TRACE_AGENT_URL, its startup log's agent_url) with a working one; its environment may not reach the process.`,
