@@ -2,7 +2,7 @@
 // defaults can never drift from the real ones (a test compares the committed file).
 import { SETTINGS, type SettingSpec } from './settings.js';
 
-const GROUP_TITLE: Record<string, string> = {
+export const GROUP_TITLE: Record<string, string> = {
   general: "flarewatch's own logs",
   paths: 'Where things live',
   trigger: 'When a bundle is built',
