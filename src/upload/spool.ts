@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import type { Logger } from '../log/logger.js';
 import { backoffMs } from './retry.js';
+import type { SettingVia } from './vias.js';
 import { uploadBundle, type UploadOptions, type UploadResult } from './upload.js';
 
 export type SpoolState = 'pending' | 'uploaded' | 'failed' | 'abandoned' | 'missing';
@@ -16,7 +17,7 @@ export type SpoolState = 'pending' | 'uploaded' | 'failed' | 'abandoned' | 'miss
 export interface SpoolMeta {
   caseId?: string | undefined;
   email?: string | undefined;
-  via?: 'auto' | 'agent' | 'intake' | undefined;
+  via?: SettingVia | undefined;
   /** Why the bundle was made (the trigger), for the record and the log. */
   reason?: string | undefined;
 }

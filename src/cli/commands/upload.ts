@@ -10,21 +10,21 @@ import type { CommandModule } from '../command.js';
 import { action, addSettingFlags, loadCliContext } from '../command.js';
 import { CliError, EXIT, type ExitCode } from '../exit.js';
 import {
+  ROUTES,
+  UploadUsageError,
+  VIA_CHOICES,
+  chooseRoute,
   createUploadSpool,
-  intakeUrl,
+  isViaChoice,
   maskEmail,
-  maskUrl,
-  probeAgentFlare,
   readApiKey,
   uploadBundle,
   uploadOptionsFromConfig,
   ApiKeyError,
-  type ViaChoice,
+  type Via,
 } from '../../upload/index.js';
 import { createLogger } from '../../log/logger.js';
-import { VERSION } from '../../version.js';
 
-const VIAS = ['auto', 'agent', 'intake', 'url'] as const;
 /** Below this a progress bar would flash and vanish. */
 const PROGRESS_MIN_BYTES = 1024 * 1024;
 
@@ -32,6 +32,19 @@ function humanBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
   return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+}
+
+/** The route chooseRoute() picks; none available is a result (exit 1), bad settings a usage error. */
+async function settleRoute(ask: Omit<Parameters<typeof chooseRoute>[0], 'probeTimeoutMs'>): Promise<Via> {
+  let choice: Awaited<ReturnType<typeof chooseRoute>>;
+  try {
+    choice = await chooseRoute({ ...ask, probeTimeoutMs: 3000 });
+  } catch (err) {
+    if (err instanceof UploadUsageError) throw new CliError(err.message);
+    throw err;
+  }
+  if (choice.via === null) throw new CliError(`not uploaded: ${choice.message}`, EXIT.PROBLEMS);
+  return choice.via;
 }
 
 async function confirm(question: string): Promise<boolean> {
@@ -51,7 +64,7 @@ export const command: CommandModule = {
     addSettingFlags(cmd)
       .option(
         '--via <via>',
-        `destination: ${VIAS.join('|')} (FLAREWATCH_UPLOAD_VIA; auto: the Agent when it answers and no DD_API_KEY is set, else the intake)`,
+        `destination: ${VIA_CHOICES.join('|')} (FLAREWATCH_UPLOAD_VIA; auto: the Agent when it answers and no DD_API_KEY is set, else the intake)`,
       )
       .option(
         '--url <url>',
@@ -72,10 +85,9 @@ export const command: CommandModule = {
       action(async (bundleArg: string, opts: Record<string, unknown>): Promise<ExitCode> => {
         const { loaded } = loadCliContext(opts, { stderr: true });
         const config = loaded.config;
-        const requested = (typeof opts.via === 'string' ? opts.via.trim().toLowerCase() : undefined) as
-          ViaChoice | undefined;
-        if (requested !== undefined && !(VIAS as readonly string[]).includes(requested)) {
-          throw new CliError(`--via "${String(opts.via).slice(0, 20)}" is not one of ${VIAS.join('|')}`);
+        const requested = typeof opts.via === 'string' ? opts.via.trim().toLowerCase() : undefined;
+        if (requested !== undefined && !isViaChoice(requested)) {
+          throw new CliError(`--via "${String(opts.via).slice(0, 20)}" is not one of ${VIA_CHOICES.join('|')}`);
         }
         const url = typeof opts.url === 'string' ? opts.url : undefined;
         if (requested === 'url' && !url) throw new CliError('--via url needs --url with the pre-signed URL');
@@ -102,7 +114,6 @@ export const command: CommandModule = {
           isTTY: Boolean(process.stderr.isTTY),
         });
         const base = uploadOptionsFromConfig(config, { logger: uploadLogger });
-        let via: ViaChoice = url ? 'url' : (requested ?? config.uploadVia);
         let apiKeySet = false;
         try {
           apiKeySet = (await readApiKey(process.env)) !== undefined;
@@ -110,19 +121,21 @@ export const command: CommandModule = {
           if (err instanceof ApiKeyError) throw new CliError(err.message);
           throw err;
         }
-        // Settle "auto" now so the question names the real destination.
-        if (via === 'auto') {
-          if (apiKeySet) via = 'intake';
-          else if ((await probeAgentFlare(config.agentUrl, { timeoutMs: 3000 })).reachable) via = 'agent';
-        }
-        const destination =
-          via === 'url'
-            ? maskUrl(url!)
-            : via === 'intake'
-              ? `Datadog support, ${maskUrl(intakeUrl({ site: process.env.DD_SITE, version: VERSION, caseId: base.caseId, baseUrl: base.intakeBaseUrl }))}`
-              : via === 'agent'
-                ? `Datadog support through the Agent at ${config.agentUrl}`
-                : 'Datadog support';
+        // Settle "auto" now, the way uploadBundle would, so the question names the real destination.
+        const via = await settleRoute({
+          want: url ? 'url' : (requested ?? config.uploadVia),
+          url,
+          apiKeySet,
+          agentUrl: config.agentUrl,
+          allowHttp: config.uploadAllowHttp,
+        });
+        const destination = ROUTES[via].describe({
+          caseId: base.caseId,
+          agentUrl: config.agentUrl,
+          url,
+          intakeBaseUrl: base.intakeBaseUrl,
+          site: process.env.DD_SITE,
+        });
         const who = [base.caseId ? `case ${base.caseId}` : 'a new case', base.email ? maskEmail(base.email) : undefined]
           .filter(Boolean)
           .join(', ');
