@@ -83,6 +83,8 @@ function notSent(
 
 /** The hostname the bundle is filed under: the Agent's DD_HOSTNAME if set, else the OS name. */
 function flareHostname(opts: UploadOptions, env: Env): string {
+  // An empty DD_HOSTNAME means unset, as it does for the Agent.
+  // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
   return (opts.hostname ?? env.DD_HOSTNAME?.trim()) || osHostname();
 }
 

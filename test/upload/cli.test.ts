@@ -37,8 +37,7 @@ function env(extra: Record<string, string> = {}): Record<string, string> {
     FLAREWATCH_LOG_FORMAT: 'json',
     ...extra,
   });
-  for (const k of Object.keys(e)) if (/^(https?|no)_proxy$/i.test(k)) delete e[k];
-  return e;
+  return Object.fromEntries(Object.entries(e).filter(([k]) => !/^(https?|no)_proxy$/i.test(k)));
 }
 
 /** Everything the child wrote must be free of the key and the full email. */
@@ -157,8 +156,8 @@ describe('flarewatch upload', () => {
 
   it('refuses before asking when the Agent answers but cannot relay flares (the library would refuse too)', async () => {
     const old = await startServer((req, res) => {
-      if (req.url === '/info') return void json(res, 200, { version: '7.40.0', endpoints: ['/v0.4/traces'] });
-      res.writeHead(404).end();
+      if (req.url === '/info') json(res, 200, { version: '7.40.0', endpoints: ['/v0.4/traces'] });
+      else res.writeHead(404).end();
     });
     try {
       const r = await runCli(['upload', bundle, '--case-id', '1', '--yes', '--agent-url', old.url], { env: env() });

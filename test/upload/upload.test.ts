@@ -16,7 +16,7 @@ import {
   type UploadOptions,
 } from '../../src/upload/index.js';
 import { SETTINGS } from '../../src/config/settings.js';
-import { json, parseMultipart, selfSignedCert, sha256, startProxy, startServer, type TestServer } from './servers.js';
+import { json, parseMultipart, selfSignedCert, sha256, startProxy, startServer } from './servers.js';
 
 const API_KEY = 'abcdef0123456789abcdef012345wxyz';
 const EMAIL = 'jane.doe@example.com';
@@ -227,7 +227,11 @@ describe('intake', () => {
   it('abandons a request that stalls longer than the timeout, and retries it', async () => {
     let heads = 0;
     // Accepts the HEAD and never answers it.
-    const server = track(await startServer(() => void heads++));
+    const server = track(
+      await startServer(() => {
+        heads++;
+      }),
+    );
     const r = await uploadBundle(bundle, base({ intakeBaseUrl: server.url, timeoutMs: 150, attempts: 2 }));
     expect(r).toMatchObject({ ok: false, attempts: 2, failure: 'network', retryable: true });
     expect(r.message).toContain('ETIMEDOUT');
@@ -497,8 +501,8 @@ describe('route table and chooseRoute', () => {
   const ask = { apiKeySet: false, allowHttp: false, probeTimeoutMs: 2000 };
   const agentWith = (endpoints: string[]) =>
     startServer((req, res) => {
-      if (req.url === '/info') return void json(res, 200, { version: '7.60.0', endpoints });
-      res.writeHead(404).end();
+      if (req.url === '/info') json(res, 200, { version: '7.60.0', endpoints });
+      else res.writeHead(404).end();
     });
 
   it('has one entry per route name, and the setting accepts exactly the routes that need no URL', () => {

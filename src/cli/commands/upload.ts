@@ -47,6 +47,30 @@ async function settleRoute(ask: Omit<Parameters<typeof chooseRoute>[0], 'probeTi
   return choice.via;
 }
 
+/** A bar on stderr that starts on the first report, when the total is known. */
+function progressBar(): { update: (sent: number, total: number) => void; stop: () => void } {
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: 'uploading [{bar}] {percentage}% {value}/{total} bytes | {eta}s left',
+      hideCursor: true,
+      clearOnComplete: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update(sent, total) {
+      if (!started) bar.start(total, 0);
+      started = true;
+      bar.update(sent);
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}
+
 async function confirm(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
@@ -111,10 +135,10 @@ export const command: CommandModule = {
           level: config.logLevel === 'debug' ? 'debug' : 'warn',
           format: config.logFormat,
           write: (l) => process.stderr.write(l + '\n'),
-          isTTY: Boolean(process.stderr.isTTY),
+          isTTY: process.stderr.isTTY,
         });
         const base = uploadOptionsFromConfig(config, { logger: uploadLogger });
-        let apiKeySet = false;
+        let apiKeySet: boolean;
         try {
           apiKeySet = (await readApiKey(process.env)) !== undefined;
         } catch (err) {
@@ -141,7 +165,7 @@ export const command: CommandModule = {
           .join(', ');
 
         if (!opts.yes) {
-          const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
+          const interactive = process.stdin.isTTY && process.stderr.isTTY;
           if (interactive) {
             const yes = await confirm(
               `Upload ${bundle} (${humanBytes(size)}) to ${destination}${via === 'url' ? '' : ` for ${who}`}? [y/N] `,
@@ -157,36 +181,14 @@ export const command: CommandModule = {
           }
         }
 
-        let bar: cliProgress.SingleBar | undefined;
-        if (process.stderr.isTTY && size >= PROGRESS_MIN_BYTES && !opts.json) {
-          bar = new cliProgress.SingleBar(
-            {
-              stream: process.stderr,
-              format: 'uploading [{bar}] {percentage}% {value}/{total} bytes | {eta}s left',
-              hideCursor: true,
-              clearOnComplete: true,
-            },
-            cliProgress.Presets.shades_classic,
-          );
-        }
-        let barStarted = false;
+        const bar = process.stderr.isTTY && size >= PROGRESS_MIN_BYTES && !opts.json ? progressBar() : undefined;
         const result = await uploadBundle(bundle, {
           ...base,
           via,
           ...(url ? { url } : {}),
-          ...(bar
-            ? {
-                onProgress: (sent: number, total: number) => {
-                  if (!barStarted) {
-                    bar.start(total, 0);
-                    barStarted = true;
-                  }
-                  bar.update(sent);
-                },
-              }
-            : {}),
+          ...(bar ? { onProgress: bar.update } : {}),
         });
-        if (barStarted) bar!.stop();
+        bar?.stop();
 
         if (result.ok) {
           // A bundle the daemon had queued is done too: unpin it.
