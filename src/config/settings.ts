@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import * as v from './values.js';
 import { defaultBaseDir } from './paths.js';
 import { resolveAgentUrl } from './agent-url.js';
+import { SETTING_VIAS } from '../upload/vias.js';
 
 /** What a default may depend on: injected so tests need not be root or touch /var/run. */
 export interface DefaultsContext {
@@ -173,7 +174,7 @@ export const SETTINGS = [
     key: 'uploadVia',
     env: 'FLAREWATCH_UPLOAD_VIA',
     group: 'upload',
-    schema: v.oneOf(['auto', 'agent', 'intake'] as const),
+    schema: v.oneOf(SETTING_VIAS),
     default: 'auto',
     help: 'auto: the local Agent (/tracer_flare/v1) when it answers and no API key is set, else the Datadog intake.',
   },

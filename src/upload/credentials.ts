@@ -36,6 +36,7 @@ export async function readApiKey(env: Record<string, string | undefined>): Promi
 
 function checked(key: string, source: ApiKey['source']): ApiKey {
   // A header value cannot hold control characters; say so without echoing the value.
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this looks for
   if (/[\u0000-\u001f\u007f\s]/.test(key))
     throw new ApiKeyError(`${source} holds whitespace or control characters; expected a single token`);
   return { key, source };

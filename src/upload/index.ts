@@ -2,14 +2,10 @@
 // local Agent's /tracer_flare/v1 relay) or to a pre-signed URL, and keeps the spool of
 // automatic uploads that survives restarts. It owns STATE_DIR/uploads/ and never lets the
 // API key, a URL signature or a full email reach output.
-export {
-  uploadBundle,
-  type UploadOptions,
-  type UploadResult,
-  type Via,
-  type ViaChoice,
-  type FailureKind,
-} from './upload.js';
+export { uploadBundle, type UploadOptions, type UploadResult } from './upload.js';
+export { UploadUsageError, type FailureKind } from './answer.js';
+export { ROUTES, chooseRoute, DEFAULT_AGENT_URL, type RouteChoice } from './routes.js';
+export { VIA_CHOICES, SETTING_VIAS, isViaChoice, type Via, type ViaChoice, type SettingVia } from './vias.js';
 export {
   createUploadSpool,
   pruneSpool,

@@ -32,8 +32,9 @@ export function buildMultipart(
   boundary = `flarewatch-${randomBytes(12).toString('hex')}`,
 ): MultipartBody {
   const files = parts.filter((p): p is Extract<FormPart, { file: unknown }> => 'file' in p);
-  if (files.length !== 1) throw new Error('a flare body carries exactly one file part');
-  const file = files[0]!.file;
+  const [only] = files;
+  if (files.length !== 1 || !only) throw new Error('a flare body carries exactly one file part');
+  const file = only.file;
 
   // Everything before the file's bytes, and everything after them.
   let head = '';

@@ -18,12 +18,12 @@ function defaultPort(protocol: string): number {
 
 /** IPv4 CIDR membership; IPv6 CIDRs are matched literally (rare in NO_PROXY). */
 function inCidr(ip: string, cidr: string): boolean {
-  const [net, bitsText] = cidr.split('/');
+  const [net = '', bitsText] = cidr.split('/');
   const bits = Number(bitsText);
-  if (isIP(ip) !== 4 || isIP(net ?? '') !== 4 || !Number.isInteger(bits) || bits < 0 || bits > 32) return false;
+  if (isIP(ip) !== 4 || isIP(net) !== 4 || !Number.isInteger(bits) || bits < 0 || bits > 32) return false;
   const toInt = (a: string) => a.split('.').reduce((n, part) => (n << 8) + Number(part), 0) >>> 0;
   const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-  return (toInt(ip) & mask) === (toInt(net!) & mask);
+  return (toInt(ip) & mask) === (toInt(net) & mask);
 }
 
 /**
@@ -40,8 +40,8 @@ export function bypassesProxy(target: URL, noProxy: string | undefined): boolean
     if (entry === '*') return true;
     let entryPort: number | undefined;
     const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(entry);
-    if (m) {
-      entry = m[1]!;
+    if (m?.[1] && m[2]) {
+      entry = m[1];
       entryPort = Number(m[2]);
     }
     entry = entry.replace(/^\[|\]$/g, '');

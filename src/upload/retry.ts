@@ -1,5 +1,6 @@
 // Retrying with exponential backoff and jitter. The delay function is injected so tests
 // (and the spool) decide how time passes; the backoff arithmetic is a pure function.
+import { setTimeout as wait } from 'node:timers/promises';
 
 export interface BackoffPolicy {
   /** Delay before the first retry, before jitter. */
@@ -23,22 +24,8 @@ export function isRetryableStatus(status: number): boolean {
   return status >= 500 || status === 408 || status === 429;
 }
 
-export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+/** Waits `ms`; an abort ends the wait early with an AbortError. */
+export const sleep = (ms: number, signal?: AbortSignal): Promise<void> => wait(ms, undefined, { signal });
 
 export interface RetryOptions<T> extends BackoffPolicy {
   attempts: number;

@@ -1,40 +1,15 @@
-// The spool of automatic uploads: one JSON record per bundle in STATE_DIR/uploads/, written
-// atomically, so pending uploads survive restarts and crashes. drain() sends what is due,
-// backs off per record when the destination is away, and records the outcome; isPending()
-// reads the record on disk so bundle retention in any process keeps unsent bundles.
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, renameSync } from 'node:fs';
-import { mkdir, rm, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { writeFileAtomic } from '../util/atomic-file.js';
+// The spool of automatic uploads: one record per bundle (spool-store.ts), so pending uploads
+// survive restarts and crashes. drain() sends what is due, backs off per record when the
+// destination is away, and records the outcome; isPending() reads the record on disk so
+// bundle retention in any process keeps unsent bundles.
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Logger } from '../log/logger.js';
-import { backoffMs } from './retry.js';
+import { backoffMs, type BackoffPolicy } from './retry.js';
+import { createRecordStore, type RecordStore, type SpoolMeta, type SpoolRecord } from './spool-store.js';
 import { uploadBundle, type UploadOptions, type UploadResult } from './upload.js';
 
-export type SpoolState = 'pending' | 'uploaded' | 'failed' | 'abandoned' | 'missing';
-
-export interface SpoolMeta {
-  caseId?: string | undefined;
-  email?: string | undefined;
-  via?: 'auto' | 'agent' | 'intake' | undefined;
-  /** Why the bundle was made (the trigger), for the record and the log. */
-  reason?: string | undefined;
-}
-
-export interface SpoolRecord {
-  version: 1;
-  bundle: string;
-  state: SpoolState;
-  meta: SpoolMeta;
-  enqueuedAt: number;
-  /** Spool attempts so far (each may itself try several times). */
-  attempts: number;
-  nextAttemptAt: number;
-  lastAttemptAt?: number;
-  lastError?: string;
-  uploadedAt?: number;
-  result?: { via: string | null; caseId?: string; target: string | null; status?: number };
-}
+export { spoolDir, type SpoolMeta, type SpoolRecord, type SpoolState } from './spool-store.js';
 
 export interface DrainReport {
   uploaded: string[];
@@ -81,40 +56,44 @@ export interface UploadSpool {
   markUploaded(bundlePath: string, result: UploadResult): Promise<void>;
 }
 
-const RECORD_SUFFIX = '.json';
+type Bucket = 'uploaded' | 'retrying' | 'failed' | 'abandoned' | 'missing';
+/** What one record came to in a drain; `stop` ends the drain (shutdown, or the destination is away). */
+interface Step {
+  bucket?: Bucket;
+  stop?: boolean;
+}
+const INTERRUPTED: Step = { stop: true };
 
-export function spoolDir(stateDir: string): string {
-  return join(stateDir, 'uploads');
+/** The upload crashed (a bug or an I/O fault), not an answer: keep the record and try later. */
+function crashed(bundle: string, err: unknown): UploadResult {
+  return {
+    ok: false,
+    via: null,
+    bundle,
+    bytes: 0,
+    target: null,
+    attempts: 0,
+    retryable: true,
+    failure: 'network',
+    message: `upload crashed: ${err instanceof Error ? err.message : String(err)}`,
+  };
 }
 
-/** Stable file name per bundle path, safe whatever characters the path holds. */
-function recordName(bundle: string): string {
-  return createHash('sha256').update(resolve(bundle)).digest('hex').slice(0, 32) + RECORD_SUFFIX;
-}
-
-function parseRecord(text: string): SpoolRecord | undefined {
-  try {
-    const r = JSON.parse(text) as SpoolRecord;
-    if (
-      r &&
-      r.version === 1 &&
-      typeof r.bundle === 'string' &&
-      typeof r.state === 'string' &&
-      typeof r.nextAttemptAt === 'number'
-    )
-      return r;
-  } catch {
-    /* fall through */
-  }
-  return undefined;
+function resultSummary(result: UploadResult): NonNullable<SpoolRecord['result']> {
+  return {
+    via: result.via,
+    target: result.target,
+    ...(result.caseId ? { caseId: result.caseId } : {}),
+    ...(result.status !== undefined ? { status: result.status } : {}),
+  };
 }
 
 export function createUploadSpool(stateDir: string, opts: UploadSpoolOptions = {}): UploadSpool {
-  const dir = spoolDir(stateDir);
-  const now = opts.now ?? Date.now;
-  const retry = { baseMs: opts.retryBaseMs ?? 30_000, maxMs: opts.retryMaxMs ?? 3_600_000 };
-  const maxAgeMs = opts.maxAgeMs ?? 7 * 86_400_000;
   const log = opts.logger?.child({ component: 'upload-spool' });
+  const store = createRecordStore(stateDir, log);
+  const now = opts.now ?? Date.now;
+  const retry: BackoffPolicy = { baseMs: opts.retryBaseMs ?? 30_000, maxMs: opts.retryMaxMs ?? 3_600_000 };
+  const maxAgeMs = opts.maxAgeMs ?? 7 * 86_400_000;
   const upload =
     opts.upload ??
     ((bundle: string, meta: SpoolMeta, signal?: AbortSignal) =>
@@ -129,53 +108,10 @@ export function createUploadSpool(stateDir: string, opts: UploadSpoolOptions = {
   /** After a destination-wide failure, the other records wait too instead of each timing out. */
   let pausedUntil = 0;
 
-  async function write(record: SpoolRecord): Promise<void> {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    await writeFileAtomic(join(dir, recordName(record.bundle)), JSON.stringify(record, null, 2) + '\n');
-  }
-
-  function readSync(bundle: string): SpoolRecord | undefined {
-    try {
-      return parseRecord(readFileSync(join(dir, recordName(bundle)), 'utf8'));
-    } catch {
-      return undefined;
-    }
-  }
-
-  function list(): SpoolRecord[] {
-    let names: string[];
-    try {
-      names = readdirSync(dir).filter((n) => n.endsWith(RECORD_SUFFIX));
-    } catch {
-      return [];
-    }
-    const out: SpoolRecord[] = [];
-    for (const name of names) {
-      const path = join(dir, name);
-      let text: string;
-      try {
-        text = readFileSync(path, 'utf8');
-      } catch {
-        continue;
-      }
-      const rec = parseRecord(text);
-      if (rec) {
-        out.push(rec);
-        continue;
-      }
-      // Keep the damaged file for a human, out of the way of the next drain.
-      log?.warn('spool record unreadable; set aside', { file: path });
-      try {
-        renameSync(path, `${path}.corrupt`);
-      } catch {
-        /* another process moved it */
-      }
-    }
-    return out.sort((a, b) => a.enqueuedAt - b.enqueuedAt);
-  }
+  const pendingRecords = () => store.list().filter((r) => r.state === 'pending');
 
   function nextDueAt(): number | null {
-    const pending = list().filter((r) => r.state === 'pending');
+    const pending = pendingRecords();
     if (pending.length === 0) return null;
     return Math.max(pausedUntil, Math.min(...pending.map((r) => r.nextAttemptAt)));
   }
@@ -191,109 +127,91 @@ export function createUploadSpool(stateDir: string, opts: UploadSpoolOptions = {
       nextDueAt: null,
     };
     if (force) pausedUntil = 0;
-    for (const rec of list()) {
+    for (const rec of store.list()) {
       if (signal?.aborted) break;
       if (rec.state !== 'pending') continue;
       const t = now();
       if (!force && (rec.nextAttemptAt > t || pausedUntil > t)) continue;
-      if (t - rec.enqueuedAt > maxAgeMs) {
-        await write({
-          ...rec,
-          state: 'abandoned',
-          lastError: `still not uploaded after ${Math.round(maxAgeMs / 3_600_000)} h${rec.lastError ? `; last error: ${rec.lastError}` : ''}`,
-        });
-        log?.warn('upload abandoned; bundle no longer pinned', { bundle: rec.bundle, attempts: rec.attempts });
-        report.abandoned.push(rec.bundle);
-        continue;
-      }
-      try {
-        await stat(rec.bundle);
-      } catch {
-        await write({ ...rec, state: 'missing', lastError: 'the bundle file is gone' });
-        log?.warn('spooled bundle is gone; dropping its upload', { bundle: rec.bundle });
-        report.missing.push(rec.bundle);
-        continue;
-      }
-      let result: UploadResult;
-      try {
-        result = await upload(rec.bundle, rec.meta, signal);
-      } catch (err) {
-        if (signal?.aborted) break;
-        // A bug or an I/O fault, not an answer: keep the record and try again later.
-        result = {
-          ok: false,
-          via: null,
-          bundle: rec.bundle,
-          bytes: 0,
-          target: null,
-          attempts: 0,
-          retryable: true,
-          failure: 'network',
-          message: `upload crashed: ${(err as Error)?.message ?? String(err)}`,
-        };
-      }
-      // Interrupted by shutdown: not an answer about this bundle, so the record stays as it was.
-      if (signal?.aborted && !result.ok) break;
-      const attempts = rec.attempts + 1;
-      const done = now();
-      const summary = {
-        via: result.via,
-        target: result.target,
-        ...(result.caseId ? { caseId: result.caseId } : {}),
-        ...(result.status !== undefined ? { status: result.status } : {}),
-      };
-      if (result.ok) {
-        await write({ ...rec, state: 'uploaded', attempts, lastAttemptAt: done, uploadedAt: done, result: summary });
-        log?.info('spooled bundle uploaded', { bundle: rec.bundle, caseId: result.caseId, attempts });
-        report.uploaded.push(rec.bundle);
-      } else if (result.retryable) {
-        const next = done + backoffMs(attempts, retry, opts.random);
-        await write({
-          ...rec,
-          attempts,
-          lastAttemptAt: done,
-          nextAttemptAt: next,
-          lastError: result.message,
-          result: summary,
-        });
-        log?.warn('upload failed; will retry', {
-          bundle: rec.bundle,
-          attempts,
-          retryAt: new Date(next).toISOString(),
-          reason: result.message,
-        });
-        report.retrying.push(rec.bundle);
-        pausedUntil = next;
-        break;
-      } else {
-        await write({
-          ...rec,
-          state: 'failed',
-          attempts,
-          lastAttemptAt: done,
-          lastError: result.message,
-          result: summary,
-        });
-        log?.error('upload refused; not retrying (run `flarewatch upload` after fixing the cause)', {
-          bundle: rec.bundle,
-          reason: result.message,
-        });
-        report.failed.push(rec.bundle);
-      }
+      const step = await drainRecord(rec, t, signal);
+      if (step.bucket) report[step.bucket].push(rec.bundle);
+      if (step.stop) break;
     }
-    report.pending = list().filter((r) => r.state === 'pending').length;
+    report.pending = pendingRecords().length;
     report.nextDueAt = nextDueAt();
     return report;
   }
 
+  async function drainRecord(rec: SpoolRecord, t: number, signal?: AbortSignal): Promise<Step> {
+    if (t - rec.enqueuedAt > maxAgeMs) return abandon(rec);
+    try {
+      await stat(rec.bundle);
+    } catch {
+      await store.write({ ...rec, state: 'missing', lastError: 'the bundle file is gone' });
+      log?.warn('spooled bundle is gone; dropping its upload', { bundle: rec.bundle });
+      return { bucket: 'missing' };
+    }
+    let result: UploadResult;
+    try {
+      result = await upload(rec.bundle, rec.meta, signal);
+    } catch (err) {
+      if (signal?.aborted) return INTERRUPTED;
+      result = crashed(rec.bundle, err);
+    }
+    // Interrupted by shutdown: not an answer about this bundle, so the record stays as it was.
+    if (signal?.aborted && !result.ok) return INTERRUPTED;
+    return settle(rec, result);
+  }
+
+  async function abandon(rec: SpoolRecord): Promise<Step> {
+    const hours = Math.round(maxAgeMs / 3_600_000);
+    await store.write({
+      ...rec,
+      state: 'abandoned',
+      lastError: `still not uploaded after ${hours} h${rec.lastError ? `; last error: ${rec.lastError}` : ''}`,
+    });
+    log?.warn('upload abandoned; bundle no longer pinned', { bundle: rec.bundle, attempts: rec.attempts });
+    return { bucket: 'abandoned' };
+  }
+
+  /** Writes what the upload came to: uploaded, retry later (the whole spool waits), or refused. */
+  async function settle(rec: SpoolRecord, result: UploadResult): Promise<Step> {
+    const attempts = rec.attempts + 1;
+    const done = now();
+    const tried = { ...rec, attempts, lastAttemptAt: done, result: resultSummary(result) };
+    if (result.ok) {
+      await store.write({ ...tried, state: 'uploaded', uploadedAt: done });
+      log?.info('spooled bundle uploaded', { bundle: rec.bundle, caseId: result.caseId, attempts });
+      return { bucket: 'uploaded' };
+    }
+    if (result.retryable) {
+      const next = done + backoffMs(attempts, retry, opts.random);
+      await store.write({ ...tried, nextAttemptAt: next, lastError: result.message });
+      log?.warn('upload failed; will retry', {
+        bundle: rec.bundle,
+        attempts,
+        retryAt: new Date(next).toISOString(),
+        reason: result.message,
+      });
+      pausedUntil = next;
+      return { bucket: 'retrying', stop: true };
+    }
+    await store.write({ ...tried, state: 'failed', lastError: result.message });
+    log?.error('upload refused; not retrying (run `flarewatch upload` after fixing the cause)', {
+      bundle: rec.bundle,
+      reason: result.message,
+    });
+    return { bucket: 'failed' };
+  }
+
   return {
-    dir,
+    dir: store.dir,
     async enqueue(bundlePath, meta = {}) {
       const bundle = resolve(bundlePath);
       const t = now();
-      const existing = readSync(bundle);
+      const existing = store.read(bundle);
       // Re-enqueueing an uploaded bundle is a no-op; anything else is re-armed to go now.
       if (existing?.state === 'uploaded') return existing;
+      const stillPending = existing?.state === 'pending';
       const record: SpoolRecord = {
         version: 1,
         bundle,
@@ -302,11 +220,11 @@ export function createUploadSpool(stateDir: string, opts: UploadSpoolOptions = {
           ...existing?.meta,
           ...Object.fromEntries(Object.entries(meta).filter(([, v]) => v !== undefined && v !== '')),
         },
-        enqueuedAt: existing?.state === 'pending' ? existing.enqueuedAt : t,
-        attempts: existing?.state === 'pending' ? existing.attempts : 0,
+        enqueuedAt: stillPending ? existing.enqueuedAt : t,
+        attempts: stillPending ? existing.attempts : 0,
         nextAttemptAt: t,
       };
-      await write(record);
+      await store.write(record);
       log?.info('bundle queued for upload', { bundle, ...(record.meta.caseId ? { caseId: record.meta.caseId } : {}) });
       return record;
     },
@@ -316,15 +234,15 @@ export function createUploadSpool(stateDir: string, opts: UploadSpoolOptions = {
       });
       return running;
     },
-    isPending: (bundlePath) => readSync(resolve(bundlePath))?.state === 'pending',
-    get: (bundlePath) => readSync(resolve(bundlePath)),
-    list,
+    isPending: (bundlePath) => store.read(resolve(bundlePath))?.state === 'pending',
+    get: (bundlePath) => store.read(resolve(bundlePath)),
+    list: () => store.list(),
     nextDueAt,
     async markUploaded(bundlePath, result) {
-      const rec = readSync(resolve(bundlePath));
+      const rec = store.read(resolve(bundlePath));
       if (!rec || rec.state === 'uploaded') return;
       const t = now();
-      await write({
+      await store.write({
         ...rec,
         state: 'uploaded',
         attempts: rec.attempts + 1,
@@ -338,12 +256,12 @@ export function createUploadSpool(stateDir: string, opts: UploadSpoolOptions = {
 
 /** Removes records of finished uploads older than `olderThanMs` (the spool keeps history, not forever). */
 export async function pruneSpool(stateDir: string, olderThanMs: number, now = Date.now()): Promise<number> {
-  const spool = createUploadSpool(stateDir);
+  const store: RecordStore = createRecordStore(stateDir);
   let removed = 0;
-  for (const rec of spool.list()) {
+  for (const rec of store.list()) {
     const finishedAt = rec.uploadedAt ?? rec.lastAttemptAt ?? rec.enqueuedAt;
     if (rec.state !== 'pending' && now - finishedAt > olderThanMs) {
-      await rm(join(spool.dir, recordName(rec.bundle)), { force: true });
+      await store.remove(rec.bundle);
       removed++;
     }
   }

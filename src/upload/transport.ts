@@ -63,9 +63,9 @@ function bareHost(url: URL): string {
 
 function toNetworkError(err: unknown): NetworkError {
   if (err instanceof NetworkError) return err;
-  const e = err as NodeJS.ErrnoException & { status?: number };
-  const code = e?.code ?? (e?.name === 'AbortError' ? 'ABORT_ERR' : 'ENETWORK');
-  return new NetworkError(e?.message ?? String(err), code);
+  const e = (typeof err === 'object' && err !== null ? err : {}) as Partial<NodeJS.ErrnoException>;
+  const code = e.code ?? (e.name === 'AbortError' ? 'ABORT_ERR' : 'ENETWORK');
+  return new NetworkError(e.message ?? String(err), code);
 }
 
 /** Builds node request options for the chosen route; may open a tunnel first. */

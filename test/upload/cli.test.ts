@@ -37,8 +37,7 @@ function env(extra: Record<string, string> = {}): Record<string, string> {
     FLAREWATCH_LOG_FORMAT: 'json',
     ...extra,
   });
-  for (const k of Object.keys(e)) if (/^(https?|no)_proxy$/i.test(k)) delete e[k];
-  return e;
+  return Object.fromEntries(Object.entries(e).filter(([k]) => !/^(https?|no)_proxy$/i.test(k)));
 }
 
 /** Everything the child wrote must be free of the key and the full email. */
@@ -153,6 +152,21 @@ describe('flarewatch upload', () => {
     });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/no API key .* the Agent at http:\/\/127\.0\.0\.1:1 cannot relay the bundle/);
+  });
+
+  it('refuses before asking when the Agent answers but cannot relay flares (the library would refuse too)', async () => {
+    const old = await startServer((req, res) => {
+      if (req.url === '/info') json(res, 200, { version: '7.40.0', endpoints: ['/v0.4/traces'] });
+      else res.writeHead(404).end();
+    });
+    try {
+      const r = await runCli(['upload', bundle, '--case-id', '1', '--yes', '--agent-url', old.url], { env: env() });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/does not list \/tracer_flare\/v1/);
+      expect(old.requests.map((q) => `${q.method} ${q.url}`)).toEqual(['GET /info']);
+    } finally {
+      await old.close();
+    }
   });
 });
 

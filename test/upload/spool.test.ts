@@ -221,7 +221,9 @@ describe('upload spool', () => {
   it('stopping the worker interrupts a stalled upload and keeps the bundle pending', async () => {
     let heads = 0;
     // Takes the request and never answers: only the abort can end it before the 60 s timeout.
-    server = await startServer(() => void heads++);
+    server = await startServer(() => {
+      heads++;
+    });
     const spool = createUploadSpool(stateDir, {
       uploadOptions: { via: 'intake', intakeBaseUrl: server.url, env: { DD_API_KEY: API_KEY }, hostname: 'h' },
     });

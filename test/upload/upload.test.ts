@@ -7,8 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log/logger.js';
-import { uploadBundle, type UploadOptions } from '../../src/upload/index.js';
-import { json, parseMultipart, selfSignedCert, sha256, startProxy, startServer, type TestServer } from './servers.js';
+import {
+  ROUTES,
+  SETTING_VIAS,
+  VIA_CHOICES,
+  chooseRoute,
+  uploadBundle,
+  type UploadOptions,
+} from '../../src/upload/index.js';
+import { SETTINGS } from '../../src/config/settings.js';
+import { json, parseMultipart, selfSignedCert, sha256, startProxy, startServer } from './servers.js';
 
 const API_KEY = 'abcdef0123456789abcdef012345wxyz';
 const EMAIL = 'jane.doe@example.com';
@@ -219,7 +227,11 @@ describe('intake', () => {
   it('abandons a request that stalls longer than the timeout, and retries it', async () => {
     let heads = 0;
     // Accepts the HEAD and never answers it.
-    const server = track(await startServer(() => void heads++));
+    const server = track(
+      await startServer(() => {
+        heads++;
+      }),
+    );
     const r = await uploadBundle(bundle, base({ intakeBaseUrl: server.url, timeoutMs: 150, attempts: 2 }));
     expect(r).toMatchObject({ ok: false, attempts: 2, failure: 'network', retryable: true });
     expect(r.message).toContain('ETIMEDOUT');
@@ -482,5 +494,52 @@ describe('pre-signed URL', () => {
     expect(r).toMatchObject({ ok: false, status: 403, retryable: false, attempts: 1 });
     expect(r.message).toContain('expired');
     expect(r.message).not.toContain(signature);
+  });
+});
+
+describe('route table and chooseRoute', () => {
+  const ask = { apiKeySet: false, allowHttp: false, probeTimeoutMs: 2000 };
+  const agentWith = (endpoints: string[]) =>
+    startServer((req, res) => {
+      if (req.url === '/info') json(res, 200, { version: '7.60.0', endpoints });
+      else res.writeHead(404).end();
+    });
+
+  it('has one entry per route name, and the setting accepts exactly the routes that need no URL', () => {
+    expect(Object.keys(ROUTES).sort()).toEqual(VIA_CHOICES.filter((v) => v !== 'auto').sort());
+    const setting = SETTINGS.find((s) => s.env === 'FLAREWATCH_UPLOAD_VIA')!;
+    for (const via of SETTING_VIAS) expect(setting.schema.safeParse(via).success).toBe(true);
+    expect(setting.schema.safeParse('url').success).toBe(false);
+  });
+
+  it('auto: a URL wins, then an API key, then an Agent that lists the relay', async () => {
+    const relay = track(await agentWith(['/v0.4/traces', '/tracer_flare/v1']));
+    expect(
+      await chooseRoute({ ...ask, want: 'auto', url: 'https://x.example/o.zip?sig=1', agentUrl: relay.url }),
+    ).toEqual({
+      via: 'url',
+    });
+    expect(await chooseRoute({ ...ask, want: 'auto', apiKeySet: true, agentUrl: relay.url })).toEqual({
+      via: 'intake',
+    });
+    expect(await chooseRoute({ ...ask, want: 'auto', agentUrl: relay.url })).toEqual({ via: 'agent' });
+    expect(relay.requests.map((r) => r.url)).toEqual(['/info']);
+  });
+
+  it('auto: an Agent without the relay is no route, and not worth retrying', async () => {
+    const old = track(await agentWith(['/v0.4/traces']));
+    expect(await chooseRoute({ ...ask, want: 'auto', agentUrl: old.url })).toMatchObject({
+      via: null,
+      retryable: false,
+    });
+  });
+
+  it('names each destination for the question without secrets', () => {
+    const d = { agentUrl: 'http://127.0.0.1:8126', url: 'https://b.example/o.zip?X-Amz-Signature=abc', caseId: '7' };
+    expect(ROUTES.agent.describe(d)).toBe('Datadog support through the Agent at http://127.0.0.1:8126');
+    expect(ROUTES.url.describe(d)).toBe('https://b.example/o.zip?…');
+    expect(ROUTES.intake.describe(d)).toMatch(
+      /^Datadog support, https:\/\/\d+-\d+-\d+-flare\.agent\.datadoghq\.com\/support\/flare\/7$/,
+    );
   });
 });

@@ -10,21 +10,21 @@ import type { CommandModule } from '../command.js';
 import { action, addSettingFlags, loadCliContext } from '../command.js';
 import { CliError, EXIT, type ExitCode } from '../exit.js';
 import {
+  ROUTES,
+  UploadUsageError,
+  VIA_CHOICES,
+  chooseRoute,
   createUploadSpool,
-  intakeUrl,
+  isViaChoice,
   maskEmail,
-  maskUrl,
-  probeAgentFlare,
   readApiKey,
   uploadBundle,
   uploadOptionsFromConfig,
   ApiKeyError,
-  type ViaChoice,
+  type Via,
 } from '../../upload/index.js';
 import { createLogger } from '../../log/logger.js';
-import { VERSION } from '../../version.js';
 
-const VIAS = ['auto', 'agent', 'intake', 'url'] as const;
 /** Below this a progress bar would flash and vanish. */
 const PROGRESS_MIN_BYTES = 1024 * 1024;
 
@@ -32,6 +32,43 @@ function humanBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
   return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+}
+
+/** The route chooseRoute() picks; none available is a result (exit 1), bad settings a usage error. */
+async function settleRoute(ask: Omit<Parameters<typeof chooseRoute>[0], 'probeTimeoutMs'>): Promise<Via> {
+  let choice: Awaited<ReturnType<typeof chooseRoute>>;
+  try {
+    choice = await chooseRoute({ ...ask, probeTimeoutMs: 3000 });
+  } catch (err) {
+    if (err instanceof UploadUsageError) throw new CliError(err.message);
+    throw err;
+  }
+  if (choice.via === null) throw new CliError(`not uploaded: ${choice.message}`, EXIT.PROBLEMS);
+  return choice.via;
+}
+
+/** A bar on stderr that starts on the first report, when the total is known. */
+function progressBar(): { update: (sent: number, total: number) => void; stop: () => void } {
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: 'uploading [{bar}] {percentage}% {value}/{total} bytes | {eta}s left',
+      hideCursor: true,
+      clearOnComplete: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update(sent, total) {
+      if (!started) bar.start(total, 0);
+      started = true;
+      bar.update(sent);
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
 }
 
 async function confirm(question: string): Promise<boolean> {
@@ -51,7 +88,7 @@ export const command: CommandModule = {
     addSettingFlags(cmd)
       .option(
         '--via <via>',
-        `destination: ${VIAS.join('|')} (FLAREWATCH_UPLOAD_VIA; auto: the Agent when it answers and no DD_API_KEY is set, else the intake)`,
+        `destination: ${VIA_CHOICES.join('|')} (FLAREWATCH_UPLOAD_VIA; auto: the Agent when it answers and no DD_API_KEY is set, else the intake)`,
       )
       .option(
         '--url <url>',
@@ -72,10 +109,9 @@ export const command: CommandModule = {
       action(async (bundleArg: string, opts: Record<string, unknown>): Promise<ExitCode> => {
         const { loaded } = loadCliContext(opts, { stderr: true });
         const config = loaded.config;
-        const requested = (typeof opts.via === 'string' ? opts.via.trim().toLowerCase() : undefined) as
-          ViaChoice | undefined;
-        if (requested !== undefined && !(VIAS as readonly string[]).includes(requested)) {
-          throw new CliError(`--via "${String(opts.via).slice(0, 20)}" is not one of ${VIAS.join('|')}`);
+        const requested = typeof opts.via === 'string' ? opts.via.trim().toLowerCase() : undefined;
+        if (requested !== undefined && !isViaChoice(requested)) {
+          throw new CliError(`--via "${String(opts.via).slice(0, 20)}" is not one of ${VIA_CHOICES.join('|')}`);
         }
         const url = typeof opts.url === 'string' ? opts.url : undefined;
         if (requested === 'url' && !url) throw new CliError('--via url needs --url with the pre-signed URL');
@@ -99,36 +135,37 @@ export const command: CommandModule = {
           level: config.logLevel === 'debug' ? 'debug' : 'warn',
           format: config.logFormat,
           write: (l) => process.stderr.write(l + '\n'),
-          isTTY: Boolean(process.stderr.isTTY),
+          isTTY: process.stderr.isTTY,
         });
         const base = uploadOptionsFromConfig(config, { logger: uploadLogger });
-        let via: ViaChoice = url ? 'url' : (requested ?? config.uploadVia);
-        let apiKeySet = false;
+        let apiKeySet: boolean;
         try {
           apiKeySet = (await readApiKey(process.env)) !== undefined;
         } catch (err) {
           if (err instanceof ApiKeyError) throw new CliError(err.message);
           throw err;
         }
-        // Settle "auto" now so the question names the real destination.
-        if (via === 'auto') {
-          if (apiKeySet) via = 'intake';
-          else if ((await probeAgentFlare(config.agentUrl, { timeoutMs: 3000 })).reachable) via = 'agent';
-        }
-        const destination =
-          via === 'url'
-            ? maskUrl(url!)
-            : via === 'intake'
-              ? `Datadog support, ${maskUrl(intakeUrl({ site: process.env.DD_SITE, version: VERSION, caseId: base.caseId, baseUrl: base.intakeBaseUrl }))}`
-              : via === 'agent'
-                ? `Datadog support through the Agent at ${config.agentUrl}`
-                : 'Datadog support';
+        // Settle "auto" now, the way uploadBundle would, so the question names the real destination.
+        const via = await settleRoute({
+          want: url ? 'url' : (requested ?? config.uploadVia),
+          url,
+          apiKeySet,
+          agentUrl: config.agentUrl,
+          allowHttp: config.uploadAllowHttp,
+        });
+        const destination = ROUTES[via].describe({
+          caseId: base.caseId,
+          agentUrl: config.agentUrl,
+          url,
+          intakeBaseUrl: base.intakeBaseUrl,
+          site: process.env.DD_SITE,
+        });
         const who = [base.caseId ? `case ${base.caseId}` : 'a new case', base.email ? maskEmail(base.email) : undefined]
           .filter(Boolean)
           .join(', ');
 
         if (!opts.yes) {
-          const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
+          const interactive = process.stdin.isTTY && process.stderr.isTTY;
           if (interactive) {
             const yes = await confirm(
               `Upload ${bundle} (${humanBytes(size)}) to ${destination}${via === 'url' ? '' : ` for ${who}`}? [y/N] `,
@@ -144,36 +181,14 @@ export const command: CommandModule = {
           }
         }
 
-        let bar: cliProgress.SingleBar | undefined;
-        if (process.stderr.isTTY && size >= PROGRESS_MIN_BYTES && !opts.json) {
-          bar = new cliProgress.SingleBar(
-            {
-              stream: process.stderr,
-              format: 'uploading [{bar}] {percentage}% {value}/{total} bytes | {eta}s left',
-              hideCursor: true,
-              clearOnComplete: true,
-            },
-            cliProgress.Presets.shades_classic,
-          );
-        }
-        let barStarted = false;
+        const bar = process.stderr.isTTY && size >= PROGRESS_MIN_BYTES && !opts.json ? progressBar() : undefined;
         const result = await uploadBundle(bundle, {
           ...base,
           via,
           ...(url ? { url } : {}),
-          ...(bar
-            ? {
-                onProgress: (sent: number, total: number) => {
-                  if (!barStarted) {
-                    bar.start(total, 0);
-                    barStarted = true;
-                  }
-                  bar.update(sent);
-                },
-              }
-            : {}),
+          ...(bar ? { onProgress: bar.update } : {}),
         });
-        if (barStarted) bar!.stop();
+        bar?.stop();
 
         if (result.ok) {
           // A bundle the daemon had queued is done too: unpin it.
