@@ -10,6 +10,9 @@
 // which spend most of their time waiting on real tracers and daemons and show nothing the newest
 // line does not. FLAREWATCH_NODE_LINES_FULL=1 runs every file on every line.
 //
+// For a quicker look: FLAREWATCH_NODE_LINES=22 runs one line only (any of those engines names),
+// and file filters are passed on to vitest: `node scripts/test-node-lines.mjs test/tail`.
+//
 // Prints one line per Node line (version, counts, seconds) and a final `N passed, N failed`.
 // Exit status: 0 only when every line passed. `--list` prints the lines as JSON and exits.
 import { spawn, spawnSync } from 'node:child_process';
@@ -61,11 +64,12 @@ function versionOf(bin) {
 }
 
 /** Runs vitest under one binary; resolves to its JSON report's counts. */
-function runSuite(bin, major, exclude) {
+function runSuite(bin, major, exclude, filters) {
   const report = join(CACHE, `vitest-${major}.json`);
   rmSync(report, { force: true });
   const args = [VITEST, 'run', '--reporter=dot', '--reporter=json', `--outputFile.json=${report}`];
   for (const file of exclude) args.push('--exclude', file);
+  args.push(...filters);
   // Child processes the tests start (`node …`, the CLI's shebang) must run on the same line.
   const env = { ...process.env, PATH: `${dirname(bin)}:${process.env.PATH ?? ''}` };
   const started = process.hrtime.bigint();
@@ -99,14 +103,23 @@ async function main() {
     return;
   }
   const full = process.env.FLAREWATCH_NODE_LINES_FULL === '1';
+  const only = (process.env.FLAREWATCH_NODE_LINES ?? '').split(',').filter(Boolean).map(Number);
+  const unknown = only.filter((major) => !lines.includes(major));
+  if (unknown.length > 0) {
+    process.stderr.write(`node-lines: FLAREWATCH_NODE_LINES names ${unknown.join(', ')}, not in engines\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const filters = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
   log(`lines from engines "${pkg.engines.node}": ${lines.join(', ')}`);
   const results = [];
   for (const [i, major] of lines.entries()) {
+    if (only.length > 0 && !only.includes(major)) continue;
     const bin = nodeBinary(major);
     const exclude = i === 0 || full ? [] : SLOW_FILES;
     const version = versionOf(bin);
     log(`node ${version}: vitest run${exclude.length ? ` (skipping ${exclude.join(', ')})` : ''}`);
-    results.push({ major, version, exclude, ...(await runSuite(bin, major, exclude)) });
+    results.push({ major, version, exclude, ...(await runSuite(bin, major, exclude, filters)) });
   }
   process.stdout.write('\n');
   for (const r of results) {
