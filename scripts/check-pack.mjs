@@ -42,7 +42,8 @@ try {
   const packed = run(NPM, ['pack', '--json', '--pack-destination', work], { cwd: ROOT });
   check('npm pack (prepack builds dist/)', packed.code === 0, packed.stderr.trim().split('\n').slice(-3).join(' | '));
   if (packed.code !== 0) throw new Error('npm pack failed');
-  const [info] = JSON.parse(packed.stdout);
+  // prepack's own output may precede npm's JSON report on stdout.
+  const [info] = JSON.parse(packed.stdout.slice(Math.max(0, packed.stdout.search(/^\[/m))));
   const files = new Set(info.files.map((f) => f.path));
   for (const bin of Object.values(pkg.bin)) check(`the tarball holds ${bin}`, files.has(bin));
   const stray = [...files].filter((f) => /^(src|test|\.cache|node_modules)\//.test(f));
