@@ -1,7 +1,7 @@
 // Turns rule data into matchers, and refuses expressions that could backtrack
 // catastrophically: the classifier runs on hostile input (any log line, any length).
 import { ANCHORS, BUILTIN_RULES } from './rules.js';
-import { ERROR_KINDS, type ErrorKind, type Rule } from './types.js';
+import { ERROR_KINDS, isErrorKind, type Rule } from './types.js';
 import { createByteMatcher, type ByteMatcher } from './prefilter.js';
 
 export interface CompiledRule {
@@ -12,6 +12,7 @@ export interface CompiledRule {
   unless: RegExp | null;
   languageFrom: RegExp | null;
   target: RegExp | null;
+  skipped: RegExp | null;
 }
 
 export interface RuleSet {
@@ -112,11 +113,13 @@ export function compileRule(rule: Rule): CompiledRule {
   const flags = rule.flags ?? '';
   if (!/^i?$/.test(flags)) throw new RuleError(`rule "${rule.id}": only the "i" flag is allowed, got "${flags}"`);
   for (const k of [rule.kind, rule.fallback]) {
-    if (k !== undefined && !ERROR_KINDS.includes(k)) {
+    if (k !== undefined && !isErrorKind(k)) {
       throw new RuleError(`rule "${rule.id}": kind "${String(k)}" is not one of ${ERROR_KINDS.join(', ')}`);
     }
   }
-  const opt = (field: 'also' | 'unless' | 'languageFrom' | 'target'): RegExp | null => {
+  if (rule.signal !== undefined && rule.signal !== 'strong')
+    throw new RuleError(`rule "${rule.id}": "signal" can only be "strong", got "${String(rule.signal)}"`);
+  const opt = (field: 'also' | 'unless' | 'languageFrom' | 'target' | 'skipped'): RegExp | null => {
     const v = rule[field];
     if (v === undefined) return null;
     if (typeof v !== 'string' || !v) throw new RuleError(`rule "${rule.id}": "${field}" must be a non-empty string`);
@@ -130,6 +133,7 @@ export function compileRule(rule: Rule): CompiledRule {
     unless: opt('unless'),
     languageFrom: opt('languageFrom'),
     target: opt('target'),
+    skipped: opt('skipped'),
   };
 }
 

@@ -22,6 +22,8 @@ const FIELDS = new Set([
   'language',
   'languageFrom',
   'target',
+  'signal',
+  'skipped',
 ]);
 
 /** Validates parsed rule data; throws ConfigError naming the file and the rule. */
