@@ -65,9 +65,7 @@ function targetOf(c: CompiledRule, line: string): string | null {
  */
 function strength(c: CompiledRule, line: string): { strong?: true; represents: number } {
   const skipped = skippedCount(c, line);
-  return c.rule.signal === 'strong' || skipped > 0
-    ? { strong: true, represents: 1 + skipped }
-    : { represents: 1 };
+  return c.rule.signal === 'strong' || skipped > 0 ? { strong: true, represents: 1 + skipped } : { represents: 1 };
 }
 
 /** The first defined capture of the rule's `skipped` expression, as a count (0 when none). */

@@ -37,6 +37,7 @@ export const ANCHORS: readonly string[] = [
   'transport.rb',
   'remaining timeout',
   'queue is full',
+  'FAILURE sending',
 ];
 
 /** Before every tracer's rules: startup configuration and benign look-alikes. */
@@ -79,6 +80,8 @@ const LEADING_RULES: readonly Rule[] = [
     hints: ['8125', 'dsd.socket', 'StatsD', 'statsd'],
     source: 'DogStatsD is not the trace intake',
     pattern: r(/:8125\b|dsd\.socket|StatsD|[Dd]og[Ss]tats[Dd]|statsd/),
+    // A host merely named `statsd_host` on the trace port is still the trace intake.
+    unless: r(/:8126\b/),
   },
   {
     id: 'benign.api-downgrade',
@@ -113,7 +116,9 @@ const TRAILING_RULES: readonly Rule[] = [
     pattern: r(
       /ECONNREFUSED|[Cc]onnection refused|ENOENT|EACCES|[Pp]ermission denied|[Nn]o such file or directory|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|ECONNRESET|EHOSTUNREACH|ENETUNREACH|Failed to connect to|[Tt]imed out|[Cc]onnection reset|socket hang up|UnknownHostException|Could not resolve host|No route to host|[Nn]etwork is unreachable/,
     ),
-    also: r(/:(?:8126|4317|4318)\b| port (?:8126|4317|4318)\b|apm\.socket|datadog-agent|trace-agent|otel-collector/),
+    also: r(
+      /:(?:8126|4317|4318)\b| port (?:8126|4317|4318)\b|apm\.socket|(?:datadog-agent|trace-agent|otel-collector)(?![\w/.-])/,
+    ),
   },
 ];
 

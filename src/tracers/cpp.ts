@@ -40,11 +40,26 @@ export const cpp: TracerModule<'cpp'> = {
     },
     {
       id: 'cpp.status',
-      hints: ['Unexpected response status'],
+      hints: [
+        'Unexpected response status',
+        'Unexpected telemetry response status',
+        'Unexpected Remote Configuration status',
+      ],
       language: 'cpp',
       fallback: 'http_status',
       source: 'datadog_agent.cpp',
-      pattern: r(/Unexpected response status \d{3} in Datadog Agent response/),
+      pattern: r(
+        /Unexpected (?:response status \d{3} in Datadog Agent response|telemetry response status \d{3}|Remote Configuration status \d{3})/,
+      ),
+    },
+    {
+      id: 'cpp.agent-request',
+      hints: ['Error occurred during HTTP request for'],
+      language: 'cpp',
+      fallback: 'unreachable',
+      source:
+        'datadog_agent.cpp / remote_config / telemetry requests to the same Agent; issues DataDog/nginx-datadog#174, #185',
+      pattern: r(/Error occurred during HTTP request for (?:Remote Configuration|telemetry)/),
     },
   ],
 };

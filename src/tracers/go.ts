@@ -36,7 +36,8 @@ export const go: TracerModule<'go'> = {
       language: 'go',
       fallback: 'unreachable',
       source: 'ddtrace/tracer/writer.go',
-      pattern: r(/\blost \d+ traces: /),
+      pattern: r(/\blost \d+ (?:traces|spans)\b/),
+      skipped: r(/, (\d+)\+? additional messages skipped/),
     },
     {
       id: 'go.retrying',
@@ -48,6 +49,7 @@ export const go: TracerModule<'go'> = {
     },
     {
       id: 'go.diagnostic',
+      signal: 'strong',
       hints: ['Unable to reach agent'],
       language: 'go',
       fallback: 'unreachable',
@@ -61,6 +63,15 @@ export const go: TracerModule<'go'> = {
       fallback: 'unreachable',
       source: 'ddtrace/tracer/stats.go',
       pattern: r(/Error sending stats payload: /),
+    },
+    {
+      id: 'go.legacy-flush',
+      hints: ['cannot flush', 'Datadog Tracer Error'],
+      language: 'go',
+      fallback: 'unreachable',
+      source:
+        'dd-trace-go 0.x tracer.go ("cannot flush traces", "Datadog Tracer Error: …"); issues DataDog/dd-trace-go#38, DataDog/datadog-trace-agent#404',
+      pattern: r(/cannot flush (?:traces|spans|services): |^Datadog Tracer Error: /),
     },
   ],
 };

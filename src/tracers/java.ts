@@ -1,7 +1,37 @@
 // Datadog Java tracer: where it writes, what its lines look like, and the wordings that say it
 // could not deliver (one rule per message family, each with its source).
 import { DD_COMMON_ENV, DD_SECRETS, STABLE_CONFIG, SSI_FILES, STDERR_NOTE, r } from './common.js';
+import type { Rule } from '../detect/types.js';
 import type { TracerModule } from './types.js';
+
+/**
+ * dd-trace-java's RatelimitedLogger appends this when it stops logging a failure for a while
+ * ("errors" until v1.27, "warnings" after; "going silent" before 2021): one such line stands
+ * for minutes of failures.
+ */
+const SILENCED = r(/\((?:Will not log (?:errors|warnings) for \d+ minutes?|going silent for \d+ minutes?)\)/);
+
+/** The rate-limited variant of a rule: same wording plus the silence notice, a strong signal. */
+const silenced = (rule: Rule): Rule => ({ ...rule, id: `${rule.id}.silenced`, also: SILENCED, signal: 'strong' });
+
+const SEND_FAILED: Rule = {
+  id: 'java.send-failed',
+  hints: ['while sending'],
+  language: 'java',
+  fallback: 'unreachable',
+  source:
+    'RemoteApi.createSendLogMessage + IOLogger; "N of M traces" before 2021, "traces to the DD agent." before v1.4; issues DataDog/dd-trace-java#2608, #1352, #4079, #8808',
+  pattern: r(/ while sending \d+(?: of \d+)?(?: \(size=[\d.]{1,12}[KM]?B\))? traces(?: to the DD agent)?\./),
+};
+
+const PROFILE_UPLOAD: Rule = {
+  id: 'java.profile-upload',
+  hints: ['Failed to upload profile'],
+  language: 'java',
+  fallback: 'unreachable',
+  source: 'profiling-uploader ProfileUploader.java; issues DataDog/dd-trace-java#4079, #8808',
+  pattern: r(/Failed to upload profile\b/),
+};
 
 export const java: TracerModule<'java'> = {
   key: 'java',
@@ -33,17 +63,10 @@ export const java: TracerModule<'java'> = {
   aliases: ['jvm', 'java'],
   colour: '#e07b39',
   rules: [
-    {
-      id: 'java.send-failed',
-      hints: ['while sending'],
-      language: 'java',
-      fallback: 'unreachable',
-      source:
-        'RemoteApi.createSendLogMessage + IOLogger; "traces to the DD agent." before v1.4, "errors"→"warnings" at v1.27',
-      pattern: r(
-        / while sending \d+ \(size=[\d.]{1,12}[KM]?B\) traces(?: to the DD agent)?\. Total: \d+, Received: \d+, Sent: \d+, Failed: \d+\./,
-      ),
-    },
+    silenced(SEND_FAILED),
+    SEND_FAILED,
+    silenced(PROFILE_UPLOAD),
+    PROFILE_UPLOAD,
     {
       id: 'java.no-agent',
       hints: ['No datadog agent'],
@@ -83,6 +106,14 @@ export const java: TracerModule<'java'> = {
       fallback: 'unreachable',
       source: 'OtlpPayloadDispatcher.java (debug)',
       pattern: r(/Failed to send OTLP payload/),
+    },
+    {
+      id: 'java.telemetry',
+      hints: ['FAILURE sending telemetry request', 'attempt to send telemetry failed'],
+      language: 'java',
+      fallback: 'unreachable',
+      source: 'telemetry TelemetryRouter.java / TelemetryRunnable.java; issues DataDog/dd-trace-java#8808, #4203',
+      pattern: r(/Got FAILURE sending telemetry request to |Last attempt to send telemetry failed/),
     },
   ],
 };

@@ -23,6 +23,7 @@ export const nodejs: TracerModule<'nodejs'> = {
   rules: [
     {
       id: 'nodejs.diagnostic',
+      signal: 'strong',
       hints: ['Agent Error'],
       language: 'nodejs',
       fallback: 'unreachable',
@@ -69,6 +70,14 @@ export const nodejs: TracerModule<'nodejs'> = {
       kind: 'dropped',
       source: 'exporters/common/request.js (debug)',
       pattern: r(/Maximum number of active requests reached: payload is discarded/),
+    },
+    {
+      id: 'nodejs.legacy-http-error',
+      hints: ['HTTP error from agent'],
+      language: 'nodejs',
+      fallback: 'unreachable',
+      source: 'dd-trace-js 0.x platform/node/request.js; issue DataDog/datadog-agent#33487',
+      pattern: r(/HTTP error from agent: /),
     },
   ],
 };

@@ -49,6 +49,7 @@ export const otelDotnet: TracerModule<'otel-dotnet'> = {
       id: 'otel-dotnet.exporter',
       hints: [
         'Exporter failed send data',
+        'FailedToReachCollector',
         'Transient HTTP error',
         'failed. Response:',
         'timed out',
@@ -60,7 +61,7 @@ export const otelDotnet: TracerModule<'otel-dotnet'> = {
       fallback: 'unreachable',
       source: 'OpenTelemetryProtocolExporterEventSource.cs events 2, 4, 16, 17, 19, 22, 23',
       pattern: r(
-        /Exporter failed send data to collector|Transient HTTP error occurred when communicating with|HTTP request to \S{1,300} failed\. Response: |Request to endpoint \S{1,300} timed out|Export failed for \S{1,300}\. Message: |Export encountered GRPC status warning|Unknown error in export method/,
+        /Exporter failed send data to collector|EventName: \[FailedToReachCollector\]|Transient HTTP error occurred when communicating with|HTTP request to \S{1,300} failed\. Response: |Request to endpoint \S{1,300} timed out|Export failed for \S{1,300}\. Message: |Export encountered GRPC status warning|Unknown error in export method/,
       ),
     },
   ],

@@ -36,10 +36,20 @@ export const otelJava: TracerModule<'otel-java'> = {
       hints: ['Failed to export'],
       language: 'otel-java',
       fallback: 'unreachable',
-      source: 'opentelemetry-java GrpcExporter/HttpExporter ("Full error message" until PR #8231)',
+      source:
+        'opentelemetry-java GrpcExporter/HttpExporter ("Full error message" until PR #8231); 1.x OtlpGrpcSpanExporter / OtlpGrpcMetricExporter ("Failed to export spans. Error message: …", bare "Failed to export spans"); issues open-telemetry/opentelemetry-java#2910, #5615, #5974, #6587',
       pattern: r(
-        /Failed to export (?:span|metric|log|profile)s\. (?:The request could not be executed|Server is UNAVAILABLE|Server responded with)/,
+        /Failed to export (?:span|metric|log|profile)s(?:\. (?:The request could not be executed|Server is UNAVAILABLE|Server responded with|Error message: )|$)/,
       ),
+    },
+    {
+      id: 'otel-java.grpc-unavailable',
+      hints: ['StatusRuntimeException'],
+      language: 'otel-java',
+      fallback: 'unreachable',
+      source:
+        'grpc-java StatusRuntimeException logged by the 1.x OTLP gRPC exporters; issue open-telemetry/opentelemetry-java#2910',
+      pattern: r(/io\.grpc\.StatusRuntimeException: (?:UNAVAILABLE|DEADLINE_EXCEEDED)/),
     },
   ],
 };

@@ -30,7 +30,7 @@ export const otelJs: TracerModule<'otel-js'> = {
       pattern: r(/"stack": ?"(?:OTLPExporterError|AggregateError|Error)\b/),
       // The handler also sees other errors; only count ones about the OTLP endpoint.
       also: r(
-        /OTLPExporterError|(?:ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH|socket hang up|[Tt]imed out)[^"]{0,120}(?::431[78]\b|otel|[Cc]ollector)/,
+        /OTLPExporterError|error sending spans|(?:ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH|socket hang up|[Tt]imed out)[^"]{0,120}(?::431[78]\b|otel|[Cc]ollector)/,
       ),
     },
     {
@@ -50,6 +50,15 @@ export const otelJs: TracerModule<'otel-js'> = {
       kind: 'dropped',
       source: 'BatchSpanProcessorBase.ts (debug)',
       pattern: r(/maxQueueSize reached, dropping spans/),
+    },
+    {
+      id: 'otel-js.retry-exhausted',
+      hints: ['exceeds remaining timeout'],
+      language: 'otel-js',
+      fallback: 'unreachable',
+      source:
+        'otlp-exporter-base retrying-transport.ts (recorded with @opentelemetry/exporter-trace-otlp-http 0.223.1)',
+      pattern: r(/Export retry time \d+ms exceeds remaining timeout \d+ms/),
     },
   ],
 };

@@ -35,7 +35,7 @@ export const otelPython: TracerModule<'otel-python'> = {
       language: 'otel-python',
       fallback: 'unreachable',
       source: 'otlp grpc exporter.py, otlp common http.py',
-      pattern: r(/Transient error \S{1,80} encountered while exporting/),
+      pattern: r(/Transient error [\w. ]{1,80}? encountered while exporting/),
     },
     {
       id: 'otel-python.export-failed',

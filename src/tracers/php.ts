@@ -65,7 +65,7 @@ export const php: TracerModule<'php'> = {
       fallback: 'unreachable',
       source: 'ext/sidecar.c',
       pattern: r(
-        /Failed sending traces to the sidecar|Failed to connect master process to sidecar|connections failed, sidecar unavailable/,
+        /Failed sending traces to the sidecar|Failed connecting to the sidecar|Failed to connect master process to sidecar|connections failed, sidecar unavailable/,
       ),
     },
     {
@@ -94,11 +94,30 @@ export const php: TracerModule<'php'> = {
     },
     {
       id: 'php.diagnostics',
+      signal: 'strong',
       hints: ['DIAGNOSTICS - agent_error'],
       language: 'php',
       fallback: 'unreachable',
       source: 'ext/startup_logging.c',
       pattern: r(/DATADOG TRACER DIAGNOSTICS - agent_error: \S/),
+    },
+    {
+      id: 'php.legacy-reporting',
+      hints: ['Reporting of spans failed'],
+      language: 'php',
+      fallback: 'unreachable',
+      source: 'dd-trace-php 0.3x background sender; issue DataDog/dd-trace-php#646',
+      pattern: r(/Reporting of spans failed: /),
+    },
+    {
+      id: 'php.phpinfo-diagnostics',
+      hints: ['agent_error =>'],
+      language: 'php',
+      fallback: 'unreachable',
+      signal: 'strong',
+      source:
+        'ext/startup_logging.c diagnostics as phpinfo() / php --ri ddtrace print them; issues DataDog/dd-trace-php#1269, #2977',
+      pattern: r(/^agent_error => \S/),
     },
   ],
 };

@@ -49,6 +49,7 @@ export const python: TracerModule<'python'> = {
       fallback: 'unreachable',
       source: 'writer.py: native writer (>=3.19) ": %s" and legacy "after %d retries"',
       pattern: r(/failed to send, dropping \d+ traces to intake at /),
+      skipped: r(/, (\d+) additional messages skipped|\[(\d+) skipped\]/),
     },
     {
       id: 'python.http-status',
@@ -60,14 +61,15 @@ export const python: TracerModule<'python'> = {
     },
     {
       id: 'python.legacy-agent',
-      hints: ['failed to send traces to Datadog Agent'],
+      hints: ['ailed to send traces to Datadog Agent'],
       language: 'python',
       fallback: 'unreachable',
       source: 'ddtrace <1.x (docs)',
-      pattern: r(/failed to send traces to Datadog Agent/),
+      pattern: r(/[Ff]ailed to send traces to Datadog Agent/),
     },
     {
       id: 'python.diagnostic',
+      signal: 'strong',
       hints: ['Agent not reachable'],
       language: 'python',
       fallback: 'unreachable',
@@ -89,6 +91,32 @@ export const python: TracerModule<'python'> = {
       kind: 'dropped',
       source: 'writer.py',
       pattern: r(/larger than payload buffer item limit \(\d+b\), dropping/),
+    },
+    {
+      id: 'python.legacy-send',
+      hints: ['cannot send', 'error sending spans'],
+      language: 'python',
+      fallback: 'unreachable',
+      source:
+        'ddtrace 0.x writer.py/api.py ("cannot send services", "error sending spans"); issues DataDog/dd-trace-py#132, #146, #512',
+      pattern: r(/cannot send (?:spans|services)\b|error sending spans/),
+    },
+    {
+      id: 'python.queue-full',
+      hints: ['queue is full'],
+      language: 'python',
+      kind: 'dropped',
+      source: 'ddtrace 0.4x writer.py; issue DataDog/dd-trace-py#1701',
+      pattern: r(/Writer queue is full has more than \d+ traces, some traces will be lost/),
+      skipped: r(/, (\d+) additional messages skipped/),
+    },
+    {
+      id: 'python.profile-export',
+      hints: ['Unexpected error while exporting'],
+      language: 'python',
+      fallback: 'unreachable',
+      source: 'ddtrace profiling/scheduler.py; issue DataDog/dd-trace-py#6184',
+      pattern: r(/Unexpected error while exporting events/),
     },
   ],
 };

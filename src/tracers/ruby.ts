@@ -42,6 +42,7 @@ export const ruby: TracerModule<'ruby'> = {
     },
     {
       id: 'ruby.diagnostic',
+      signal: 'strong',
       hints: ['Agent Error'],
       language: 'ruby',
       fallback: 'unreachable',
@@ -66,6 +67,15 @@ export const ruby: TracerModule<'ruby'> = {
       fallback: 'unreachable',
       source: 'tracing/transport/native.rb',
       pattern: r(/Native transport after-fork reset failed/),
+    },
+    {
+      id: 'ruby.legacy-transport',
+      hints: ['transport.rb'],
+      language: 'ruby',
+      fallback: 'unreachable',
+      source:
+        'ddtrace 0.7 transport.rb ("rescue in post" with the Net::HTTP error); issue DataDog/datadog-trace-agent#317',
+      pattern: r(/\[ddtrace\] \([^)]{0,300}transport\.rb:\d+:in .rescue in post'\) /),
     },
   ],
 };
