@@ -35,7 +35,6 @@ export const ANCHORS: readonly string[] = [
   'cannot send',
   'UNAVAILABLE',
   'transport.rb',
-  'remaining timeout',
   'queue is full',
   'FAILURE sending',
 ];

@@ -125,5 +125,14 @@ export const dotnet: TracerModule<'dotnet'> = {
       source: 'Agent/Api.cs',
       pattern: r(/Failed to submit (?:traces with status code|\d+ traces\. Agent responded with|stats\. Status code)/),
     },
+    {
+      id: 'dotnet.profiler-send',
+      hints: ['Failed to send profile'],
+      language: 'dotnet',
+      fallback: 'unreachable',
+      source:
+        'DD-DotNet-Profiler-Native log via libddprof ("libddprof error: Failed to send profile."); DataDog/documentation#16137',
+      pattern: r(/libddprof error: Failed to send profile/),
+    },
   ],
 };

@@ -54,5 +54,23 @@ export const otelCollector: TracerModule<'otel-collector'> = {
       source: 'exporterhelper queue_sender.go',
       pattern: r(/[Ss]ending queue is full/),
     },
+    {
+      id: 'otel-collector.datadog-exporter',
+      hints: ['failed to send'],
+      language: 'otel-collector',
+      fallback: 'unreachable',
+      source:
+        'collector-contrib datadogexporter traces_exporter.go ("failed to send traces") and zaplogger.go ("Payload in channel full. Dropped N payload."); issues open-telemetry/opentelemetry-collector-contrib#2353, #28577',
+      pattern: r(/datadogexporter\/\S{1,60}\.go:\d+\s{1,8}failed to send (?:traces|metrics|logs)/),
+    },
+    {
+      id: 'otel-collector.datadog-exporter-full',
+      hints: ['Payload in channel full'],
+      language: 'otel-collector',
+      kind: 'dropped',
+      source:
+        'collector-contrib datadogexporter zaplogger.go; issue open-telemetry/opentelemetry-collector-contrib#28577',
+      pattern: r(/Payload in channel full\. Dropped \d+ payload/),
+    },
   ],
 };

@@ -26,11 +26,15 @@ export const otelJs: TracerModule<'otel-js'> = {
       hints: ['"stack":'],
       language: 'otel-js',
       fallback: 'unreachable',
-      source: 'logging-error-handler.ts (flattened exception as JSON)',
+      source:
+        'core logging-error-handler.ts: the global error handler prints each export failure as the flattened exception (stack, message, code, syscall, address, port) through diag.error; recorded with @opentelemetry/exporter-trace-otlp-http 0.223.1 and sdk-trace-node 2.12.0; issues open-telemetry/opentelemetry-js#3096, open-telemetry/opentelemetry.io#2089, newrelic/newrelic-opentelemetry-examples#724',
       pattern: r(/"stack": ?"(?:OTLPExporterError|AggregateError|Error)\b/),
-      // The handler also sees other errors; only count ones about the OTLP endpoint.
+      // The handler also sees other errors (a database refusing prints the same shape); only
+      // count ones from an exporter: an OTLP error, a stack through otlp-exporter-base or an
+      // exporter package, or a network error naming the OTLP ports or a collector host. A
+      // refused collector on another port is indistinguishable here: process discovery probes it.
       also: r(
-        /OTLPExporterError|error sending spans|(?:ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH|socket hang up|[Tt]imed out)[^"]{0,120}(?::431[78]\b|otel|[Cc]ollector)/,
+        /OTLPExporterError|otlp-exporter-base|exporter-[\w-]{1,40}\/build|error sending spans|(?:ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH|socket hang up|[Tt]imed out)[^"]{0,120}(?::(?:431[78]|5568[01])\b|otel|[Cc]ollector)/,
       ),
     },
     {
@@ -52,13 +56,22 @@ export const otelJs: TracerModule<'otel-js'> = {
       pattern: r(/maxQueueSize reached, dropping spans/),
     },
     {
+      // Announces the failure the global error handler prints next (one failure, counted once).
       id: 'otel-js.retry-exhausted',
+      benign: true,
       hints: ['exceeds remaining timeout'],
-      language: 'otel-js',
-      fallback: 'unreachable',
       source:
         'otlp-exporter-base retrying-transport.ts (recorded with @opentelemetry/exporter-trace-otlp-http 0.223.1)',
       pattern: r(/Export retry time \d+ms exceeds remaining timeout \d+ms/),
+    },
+    {
+      id: 'otel-js.exporter-error',
+      hints: ['OTLPExporterError: '],
+      language: 'otel-js',
+      fallback: 'unreachable',
+      source:
+        'otlp-exporter-base OTLPExporterError (message = HTTP status text) as applications and readers print it; issues open-telemetry/opentelemetry-js#5201, cap-js/telemetry#252',
+      pattern: r(/\bOTLPExporterError: [A-Z]/),
     },
   ],
 };

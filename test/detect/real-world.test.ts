@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { classifyLine, type ErrorKind } from '../../src/detect/index.js';
 import { isTracerKey } from '../../src/tracers/index.js';
+import { endpointOf } from '../fixtures/detect/endpoint.js';
+import { recordedLines } from '../fixtures/detect/recorded.js';
 
 interface CorpusLine {
   tracer: string;
@@ -21,26 +23,11 @@ interface CorpusLine {
   represents?: number;
 }
 
-const corpus: CorpusLine[] = readFileSync(new URL('../fixtures/detect/real-world.jsonl', import.meta.url), 'utf8')
+const collected: CorpusLine[] = readFileSync(new URL('../fixtures/detect/real-world.jsonl', import.meta.url), 'utf8')
   .split('\n')
   .filter(Boolean)
   .map((l) => JSON.parse(l) as CorpusLine);
-
-const DEFAULT_PORT: Record<string, string> = { http: '80', https: '443', grpc: '4317', grpcs: '443' };
-
-/** host:port or a socket path, whatever form the target was written in. */
-export function endpointOf(target: string): string {
-  let t = target.trim();
-  const unix = /^(?:http\+)?unix:\/\/(\/[^?#]*)/.exec(t);
-  if (unix) return unix[1]!;
-  if (t.startsWith('/')) return t;
-  const url = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]+)/i.exec(t);
-  if (url) {
-    const hostPort = url[2]!.replace(/^[^@]*@/, '');
-    t = /:\d+$/.test(hostPort) ? hostPort : `${hostPort}:${DEFAULT_PORT[url[1]!.toLowerCase()] ?? '80'}`;
-  }
-  return t.replace(/^\[([^\]]+)\]/, '$1');
-}
+const corpus: CorpusLine[] = [...collected, ...recordedLines()];
 
 function problem(c: CorpusLine): string | null {
   const got = classifyLine(c.line);
@@ -62,6 +49,7 @@ function problem(c: CorpusLine): string | null {
 describe('real-world corpus', () => {
   it('is large, sourced and covers every tracer family', () => {
     expect(corpus.length).toBeGreaterThanOrEqual(400);
+    expect(collected.length).toBeGreaterThanOrEqual(360);
     for (const c of corpus) expect(c.source, c.line).toMatch(/^(?:https:\/\/|test\/fixtures\/)/);
     const tracers = new Set(corpus.filter((c) => c.error).map((c) => c.tracer));
     for (const t of ['java', 'python', 'ruby', 'go', 'nodejs', 'dotnet', 'php', 'cpp', 'otel-java', 'otel-python'])
@@ -85,8 +73,9 @@ describe('real-world corpus', () => {
       }
     }
     const rows = [...table].sort((a, b) => a[0].localeCompare(b[0]));
+    const by = (p: string) => corpus.filter((c) => c.provenance === p).length;
     console.log(
-      'real-world corpus by tracer\n' +
+      `real-world corpus: ${corpus.length} lines (issue threads ${by('issue')}, source formats ${by('source-format')}, docs ${by('docs')}, recorded runs ${by('recorded')})\n` +
         rows
           .map(
             ([t, r]) =>
