@@ -74,7 +74,7 @@ export function extractStatus(line: string): number | null {
     return code >= 400 ? code : null;
   }
   const t = STATUS_TEXT_ONLY.exec(line);
-  return t ? (STATUS_TEXT[t[1]!] ?? null) : null;
+  return t?.[1] ? (STATUS_TEXT[t[1]] ?? null) : null;
 }
 
 /** The kind named by the cause text, with http_status when only a status explains it. */
@@ -93,7 +93,7 @@ const SOCKET_PATHS: readonly RegExp[] = [
   /dial unix (\/[^\s:"']{1,300})/,
   /connect\(2\) for (\/[^\s:"']{1,300})/,
   /unix:\/\/(\/[^\s"'?#,;:)\]]{1,300}?\.sock(?:et)?)(?![\w.-])/,
-  /(?<![\w\/:])(\/[\w.\/-]{1,300}?\.sock(?:et)?)(?![\w.-])/,
+  /(?<![\w/:])(\/[\w./-]{1,300}?\.sock(?:et)?)(?![\w.-])/,
   /unix:\/\/(\/[^\s"'?#,;:)\]]{1,300})/,
 ];
 const GO_UDS_HOST = /UDS_(_[\w.-]{1,300})/;
@@ -127,11 +127,11 @@ export function cleanUrl(raw: string): string {
 /** Where the line says it was sending: socket path, then URL, then host:port. */
 export function extractTarget(line: string): string | null {
   for (const re of SOCKET_PATHS) {
-    const s = re.exec(line);
-    if (s) return s[1]!.replace(/^\/{2,}/, '/').replace(/\.+$/, '');
+    const s = re.exec(line)?.[1];
+    if (s) return s.replace(/^\/{2,}/, '/').replace(/\.+$/, '');
   }
-  const g = GO_UDS_HOST.exec(line);
-  if (g) return g[1]!.replace(/_/g, '/');
+  const g = GO_UDS_HOST.exec(line)?.[1];
+  if (g) return g.replace(/_/g, '/');
   URL.lastIndex = 0;
   for (let m = URL.exec(line); m; m = URL.exec(line)) {
     // Tracers append documentation links; those are never the target.
@@ -150,9 +150,6 @@ export function extractTarget(line: string): string | null {
   const local = GO_LOCAL_DIAL.exec(line);
   if (local) return `localhost:${local[1]}`;
   const known = KNOWN_PORT_HOST.exec(line);
-  if (known && !SOURCE_FILE.test(known[1]!)) return `${known[1]}:${known[2]}`;
-  const hostOnly = CURL_HOST.exec(line);
-  if (hostOnly) return hostOnly[1]!;
-  const d = DNS_HOST.exec(line);
-  return d ? d[1]! : null;
+  if (known?.[1] && !SOURCE_FILE.test(known[1])) return `${known[1]}:${known[2]}`;
+  return CURL_HOST.exec(line)?.[1] ?? DNS_HOST.exec(line)?.[1] ?? null;
 }

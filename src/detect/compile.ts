@@ -45,7 +45,7 @@ export function linearPatternProblem(source: string): string | null {
   const stack: boolean[] = [];
   let inClass = false;
   for (let i = 0; i < source.length; i++) {
-    const ch = source[i]!;
+    const ch = source.charAt(i);
     if (ch === '\\') {
       i++;
       continue;
@@ -98,7 +98,10 @@ function compileOne(source: string, flags: string, ruleId: string, field: string
 }
 
 export function compileRule(rule: Rule): CompiledRule {
-  if (!rule || typeof rule.id !== 'string' || !rule.id) throw new RuleError('a rule needs a non-empty "id"');
+  // Rules come from user files too: check the shape at run time, whatever the type says.
+  const raw: unknown = rule;
+  if (typeof raw !== 'object' || raw === null || typeof rule.id !== 'string' || !rule.id)
+    throw new RuleError('a rule needs a non-empty "id"');
   if (typeof rule.pattern !== 'string' || !rule.pattern)
     throw new RuleError(`rule "${rule.id}": "pattern" must be a non-empty string`);
   if (
@@ -117,8 +120,9 @@ export function compileRule(rule: Rule): CompiledRule {
       throw new RuleError(`rule "${rule.id}": kind "${String(k)}" is not one of ${ERROR_KINDS.join(', ')}`);
     }
   }
-  if (rule.signal !== undefined && rule.signal !== 'strong')
-    throw new RuleError(`rule "${rule.id}": "signal" can only be "strong", got "${String(rule.signal)}"`);
+  const signal: unknown = rule.signal;
+  if (signal !== undefined && signal !== 'strong')
+    throw new RuleError(`rule "${rule.id}": "signal" can only be "strong", got ${JSON.stringify(signal)}`);
   const opt = (field: 'also' | 'unless' | 'languageFrom' | 'target' | 'skipped'): RegExp | null => {
     const v = rule[field];
     if (v === undefined) return null;

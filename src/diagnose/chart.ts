@@ -10,7 +10,7 @@ const FALLBACK = ['#d97706', '#0f766e', '#9d174d', '#1d4ed8', '#65a30d', '#a21ca
 /** The tracer's own colour (from its module), or a distinct fallback for other series. */
 export function seriesColour(key: string, index: number): string {
   if (isTracerKey(key)) return TRACERS[key].colour;
-  return FALLBACK[index % FALLBACK.length]!;
+  return FALLBACK[index % FALLBACK.length] ?? '#6b7280';
 }
 
 const W = 960;

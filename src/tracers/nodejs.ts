@@ -17,7 +17,7 @@ export const nodejs: TracerModule<'nodejs'> = {
   envNames: [...DD_COMMON_ENV, 'NODE_OPTIONS'],
   envPrefixes: ['DD_'],
   secretEnvNames: DD_SECRETS,
-  prefixes: [/^DATADOG TRACER (?:CONFIGURATION|DIAGNOSTIC|INTEGRATIONS LOADED) - |^\{\"name\":\"dd-trace\"/],
+  prefixes: [/^DATADOG TRACER (?:CONFIGURATION|DIAGNOSTIC|INTEGRATIONS LOADED) - |^\{"name":"dd-trace"/],
   aliases: ['nodejs', 'node', 'javascript'],
   colour: '#5a9e3a',
   rules: [

@@ -25,7 +25,7 @@ export const otelCollector: TracerModule<'otel-collector'> = {
   envPrefixes: ['OTELCOL_'],
   secretEnvNames: OTEL_SECRETS,
   prefixes: [
-    /^\d{4}-\d\d-\d\dT[\d:.]{8,20}(?:Z|[+-]\d{4})\s{1,8}(?:debug|info|warn|error|DEBUG|INFO|WARN|ERROR)\s{1,8}\S{1,200}\.go:\d+\s|\"caller\":\"[^\"]{0,200}(?:retry_sender|queue_sender|base_exporter|queued_retry)\.go/,
+    /^\d{4}-\d\d-\d\dT[\d:.]{8,20}(?:Z|[+-]\d{4})\s{1,8}(?:debug|info|warn|error|DEBUG|INFO|WARN|ERROR)\s{1,8}\S{1,200}\.go:\d+\s|"caller":"[^"]{0,200}(?:retry_sender|queue_sender|base_exporter|queued_retry)\.go/,
   ],
   aliases: [],
   colour: '#b58900',

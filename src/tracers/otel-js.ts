@@ -17,7 +17,7 @@ export const otelJs: TracerModule<'otel-js'> = {
   envNames: [...OTEL_ENV, 'NODE_OPTIONS'],
   envPrefixes: ['OTEL_'],
   secretEnvNames: OTEL_SECRETS,
-  prefixes: [/^\{\"stack\":\"(?:OTLPExporterError|Error|AggregateError)/],
+  prefixes: [/^\{"stack":"(?:OTLPExporterError|Error|AggregateError)/],
   aliases: [],
   colour: '#0f766e',
   rules: [

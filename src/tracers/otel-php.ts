@@ -29,7 +29,7 @@ export const otelPhp: TracerModule<'otel-php'> = {
       source:
         'opentelemetry-php sdk LogsMessagesTrait / export error handler ("Export failure", "Export retry limit exceeded"); issue open-telemetry/opentelemetry-php#1448',
       pattern: r(/OpenTelemetry: \[(?:error|warning)\] Export failure/),
-      target: r(/ for "([\w.:\[\]-]{1,300})"/),
+      target: r(/ for "([\w.:[\]-]{1,300})"/),
     },
   ],
 };

@@ -77,9 +77,10 @@ export function isTracerKey(value: string): value is TracerKey {
 }
 
 /** The catalogue part of a module (paths, config files, env names), without detection data. */
+const DETECTION_FIELDS: ReadonlySet<string> = new Set(['prefixes', 'aliases', 'rules', 'colour']);
+
 export function catalogueOf(m: TracerModule): TracerEntry {
-  const { prefixes: _p, aliases: _a, rules: _r, colour: _c, ...entry } = m;
-  return entry;
+  return Object.fromEntries(Object.entries(m).filter(([k]) => !DETECTION_FIELDS.has(k))) as unknown as TracerEntry;
 }
 
 const ALIASES: ReadonlyMap<string, TracerKey> = new Map(
