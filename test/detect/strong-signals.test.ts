@@ -2,7 +2,7 @@
 // Agent is unreachable, a "will not log for N minutes" notice, a skipped-messages count),
 // and how many failures a line stands for.
 import { describe, expect, it } from 'vitest';
-import { classifyLine, parseUserRules } from '../../src/detect/index.js';
+import { classifyLine, createDetector, parseUserRules } from '../../src/detect/index.js';
 
 const strong = [
   // dd-trace 5.132.0, DD_TRACE_STARTUP_LOGS=true, DD_TRACE_AGENT_URL naming an unresolvable host (recorded).
@@ -108,5 +108,24 @@ describe('strong signals', () => {
     expect(() => parseUserRules([{ id: 'y', hints: ['xyz'], pattern: 'xyz', skipped: '(a+)+' }], 'test')).toThrow(
       /nested quantifiers/,
     );
+  });
+});
+
+describe('strong signals through the detector', () => {
+  it('the counted error carries strong and represents; an ordinary one does not', () => {
+    const d = createDetector();
+    const out = [
+      ...d.push('DATADOG TRACER DIAGNOSTIC - Agent Error: connect ECONNREFUSED 127.0.0.1:8126'),
+      ...d.push(
+        '2026/08/21 10:16:02 Datadog Tracer v2.3.0 ERROR: lost 3 traces: Post "http://localhost:8126/v0.4/traces": dial tcp 127.0.0.1:8126: connect: connection refused, 41 additional messages skipped (first occurrence: 21 Aug 26 10:15 UTC)',
+      ),
+      ...d.push(ordinary[0]!),
+      ...d.flush(),
+    ];
+    expect(out.map((e) => [e.rule, e.strong, e.represents, e.target])).toEqual([
+      ['nodejs.diagnostic', true, 1, '127.0.0.1:8126'],
+      ['go.lost-traces', true, 42, 'http://localhost:8126/v0.4/traces'],
+      ['java.send-failed', undefined, undefined, 'localhost:8126'],
+    ]);
   });
 });
