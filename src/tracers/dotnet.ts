@@ -97,7 +97,7 @@ export const dotnet: TracerModule<'dotnet'> = {
     /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} [+-]\d\d:\d\d \[(?:VRB|DBG|INF|WRN|ERR|FTL)\] /,
     /^\d\d\/\d\d\/\d\d \d\d:\d\d:\d\d\.\d{3} (?:AM|PM) \[\d+\|\d+\] \[(?:trace|debug|info|warning|error|critical)\] /,
   ],
-  aliases: ['.NET', 'dotnet', 'C#', 'csharp'],
+  aliases: ['.NET', '.NET Core', '.NET Framework', 'dotnet', 'C#', 'csharp'],
   colour: '#7a4fc2',
   rules: [
     {
