@@ -17,19 +17,24 @@ export const CAUSES: readonly { kind: Exclude<ErrorKind, 'http_status' | 'droppe
   },
   {
     kind: 'dns',
-    re: /ENOTFOUND|EAI_AGAIN|getaddrinfo|UnknownHostException|Could not resolve host|[Nn]o such host|Name or service not known|[Tt]emporary failure in name resolution|[Nn]ame does not resolve|nodename nor servname|NameResolutionError|No address associated with hostname|[Nn]ame resolution failed|DNS resolution failed/,
-  },
-  {
-    kind: 'timeout',
-    re: /[Tt]imed out|Timeout was reached|ETIMEDOUT|ESOCKETTIMEDOUT|TimeoutError|[Dd]eadline[ _]?[Ee]xceeded|DEADLINE_EXCEEDED|SocketTimeoutException|TimeoutException|TaskCanceledException|OperationCanceledException|i\/o timeout|Net::(?:Open|Read|Write)Timeout|Timeout::Error|ReadTimeout|ConnectTimeout|: timeout\b|InterruptedIOException|export timeout|HttpClient\.Timeout/,
+    re: /ENOTFOUND|EAI_AGAIN|getaddrinfo|UnknownHostException|Could not resolve host|[Nn]o such host|Name or service not known|[Tt]emporary failure in name resolution|[Nn]ame does not resolve|nodename nor servname|NameResolutionError|No address associated with hostname|[Nn]ame resolution failed|DNS resolution failed|\[Errno -[235]\]/,
   },
   {
     kind: 'refused',
-    re: /ECONNREFUSED|[Cc]onnection refused|Couldn't connect to server|Failed to connect to|ConnectException|client error \(Connect\)|actively refused|Errno 111\]|Errno 61\]|NewConnectionError|ConnectionRefused/,
+    re: /ECONNREFUSED|[Cc]onnection refused|Couldn't connect to server|ConnectException|client error \(Connect\)|actively refused|Errno 111\]|Errno 61\]|NewConnectionError|ConnectionRefused/,
+  },
+  {
+    kind: 'timeout',
+    re: /[Tt]imed out|Timeout was reached|ETIMEDOUT|ESOCKETTIMEDOUT|TimeoutError|[Dd]eadline[ _]?[Ee]xceeded|DEADLINE_EXCEEDED|SocketTimeoutException|TimeoutException|TaskCanceledException|OperationCanceledException|i\/o timeout|Net::(?:Open|Read|Write)Timeout|Timeout::Error|ReadTimeout|ConnectTimeout|: timeout\b|InterruptedIOException|export timeout|HttpClient\.Timeout|execution expired|[Tt]imeout reached|Client\.Timeout/,
+  },
+  {
+    // A failed connect that names no reason: refused unless a timeout was named above.
+    kind: 'refused',
+    re: /Failed to connect to/,
   },
   {
     kind: 'reset',
-    re: /ECONNRESET|[Cc]onnection reset|socket hang up|[Bb]roken pipe|EPIPE|Response aborted|[Cc]onnection aborted|ECONNABORTED|forcibly closed|RemoteDisconnected|Remote end closed|[Uu]nexpected EOF|[Uu]nexpected end of stream|Empty reply from server/,
+    re: /ECONNRESET|[Cc]onnection reset|socket hang up|[Bb]roken pipe|EPIPE|Response aborted|[Cc]onnection aborted|ECONNABORTED|forcibly closed|RemoteDisconnected|Remote end closed|[Uu]nexpected EOF|[Uu]nexpected end of stream|[Ee]mpty reply|BrokenPipe|(?:^|[\s:])EOF(?:$|[\s,")])/,
   },
   {
     kind: 'unreachable',
@@ -69,7 +74,7 @@ export function extractStatus(line: string): number | null {
     return code >= 400 ? code : null;
   }
   const t = STATUS_TEXT_ONLY.exec(line);
-  return t ? (STATUS_TEXT[t[1]!] ?? null) : null;
+  return t?.[1] ? (STATUS_TEXT[t[1]] ?? null) : null;
 }
 
 /** The kind named by the cause text, with http_status when only a status explains it. */
@@ -88,15 +93,23 @@ const SOCKET_PATHS: readonly RegExp[] = [
   /dial unix (\/[^\s:"']{1,300})/,
   /connect\(2\) for (\/[^\s:"']{1,300})/,
   /unix:\/\/(\/[^\s"'?#,;:)\]]{1,300}?\.sock(?:et)?)(?![\w.-])/,
-  /(?<![\w\/:])(\/[\w.\/-]{1,300}?\.sock(?:et)?)(?![\w.-])/,
+  /(?<![\w/:])(\/[\w./-]{1,300}?\.sock(?:et)?)(?![\w.-])/,
   /unix:\/\/(\/[^\s"'?#,;:)\]]{1,300})/,
 ];
 const GO_UDS_HOST = /UDS_(_[\w.-]{1,300})/;
-const URL = /\b(?:https?|grpcs?|http\+unix):\/\/[^\s"'<>\\`,;)\]]{1,500}/g;
+const URL = /\b(?:https?|grpcs?|http\+unix):\/\/[^\s"'<>\\`,;)\]{}]{1,500}/g;
 const CURL_HOST_PORT = /(?:[Ff]ailed to connect to|connect to) ([\w.-]{1,255}|\[[\da-fA-F:]{2,45}\]) port (\d{1,5})/;
 const PY_HOST_PORT = /host='([^']{1,255})', port=(\d{1,5})/;
 const HOST_PORT =
-  /\b(localhost|(?:\d{1,3}\.){3}\d{1,3}|[a-zA-Z][\w-]{0,62}(?:\.[\w-]{1,63}){1,10})(?::|\/[\d.]{7,15}:)(\d{2,5})\b|(\[[\da-fA-F:]{2,45}\]):(\d{2,5})\b/g;
+  /\b(localhost|(?:\d{1,3}\.){3}\d{1,3}|[a-zA-Z][\w-]{0,62}(?:\.[\w-]{1,63}){1,10})(?::|\/(?:[\d.]{7,15}|\[[\da-fA-F:]{2,45}\]):)(\d{2,5})\b|(\[[\da-fA-F:]{2,45}\]):(\d{2,5})\b/g;
+/** `::1:8126` as Node prints an IPv6 loopback peer (no brackets). */
+const BARE_LOOPBACK6 = /(?<![\w:.])::1:(\d{2,5})\b/;
+/** Go dials `:4317` for the local host. */
+const GO_LOCAL_DIAL = /dial tcp :(\d{2,5})\b/;
+/** A host without dots on the Agent's or collector's well-known port (`datadog-agent:8126`). */
+const KNOWN_PORT_HOST = /\b([a-zA-Z][\w-]{0,62}):(8126|4317|4318)\b/;
+/** curl naming only the host (`Failed to connect to 127.0.0.1: Permission denied`). */
+const CURL_HOST = /[Ff]ailed to connect to ([\w.-]{1,255}): /;
 /** A name that failed to resolve, when nothing better names the target. */
 const DNS_HOST =
   /(?:getaddrinfo (?:ENOTFOUND|EAI_AGAIN) |UnknownHostException: |Could not resolve host: |dial tcp: lookup )([\w.-]{1,255})/;
@@ -114,11 +127,11 @@ export function cleanUrl(raw: string): string {
 /** Where the line says it was sending: socket path, then URL, then host:port. */
 export function extractTarget(line: string): string | null {
   for (const re of SOCKET_PATHS) {
-    const s = re.exec(line);
-    if (s) return s[1]!.replace(/^\/{2,}/, '/');
+    const s = re.exec(line)?.[1];
+    if (s) return s.replace(/^\/{2,}/, '/').replace(/\.+$/, '');
   }
-  const g = GO_UDS_HOST.exec(line);
-  if (g) return g[1]!.replace(/_/g, '/');
+  const g = GO_UDS_HOST.exec(line)?.[1];
+  if (g) return g.replace(/_/g, '/');
   URL.lastIndex = 0;
   for (let m = URL.exec(line); m; m = URL.exec(line)) {
     // Tracers append documentation links; those are never the target.
@@ -132,6 +145,11 @@ export function extractTarget(line: string): string | null {
     if (h[1] && SOURCE_FILE.test(h[1])) continue;
     return h[1] ? `${h[1]}:${h[2]}` : `${h[3]}:${h[4]}`;
   }
-  const d = DNS_HOST.exec(line);
-  return d ? d[1]! : null;
+  const six = BARE_LOOPBACK6.exec(line);
+  if (six) return `[::1]:${six[1]}`;
+  const local = GO_LOCAL_DIAL.exec(line);
+  if (local) return `localhost:${local[1]}`;
+  const known = KNOWN_PORT_HOST.exec(line);
+  if (known?.[1] && !SOURCE_FILE.test(known[1])) return `${known[1]}:${known[2]}`;
+  return CURL_HOST.exec(line)?.[1] ?? DNS_HOST.exec(line)?.[1] ?? null;
 }

@@ -4,7 +4,8 @@
 // each rule's regex only runs when one of its literal hints occurs.
 import { extractStatus, extractTarget, inferKind, cleanUrl } from './causes.js';
 import { ruleSetFor, type CompiledRule, type RuleSet } from './compile.js';
-import { LANG_ALIASES, languageFromPrefix } from './fingerprints.js';
+import { languageAlias } from '../tracers/registry.js';
+import { languageFromPrefix } from './fingerprints.js';
 import { NOT_AN_ERROR, type Classification, type ErrorKind, type Rule } from './types.js';
 
 /** Longer lines are classified on this prefix (the error wording is always near the start). */
@@ -25,7 +26,7 @@ function matches(c: CompiledRule, line: string): boolean {
   if (!hasHint(line, c.hints)) return false;
   if (!c.pattern.test(line)) return false;
   if (c.also && !c.also.test(line)) return false;
-  if (c.unless && c.unless.test(line)) return false;
+  if (c.unless?.test(line)) return false;
   return true;
 }
 
@@ -39,7 +40,7 @@ function languageOf(c: CompiledRule, line: string, hint: string | undefined): st
   if (hint && !GENERIC_HINTS.has(hint)) return hint;
   if (c.languageFrom) {
     const m = c.languageFrom.exec(line);
-    const alias = m?.[1] !== undefined ? LANG_ALIASES[m[1]] : undefined;
+    const alias = m?.[1] !== undefined ? languageAlias(m[1]) : null;
     if (alias) return alias;
   }
   return c.rule.language ?? null;
@@ -55,6 +56,28 @@ function targetOf(c: CompiledRule, line: string): string | null {
     }
   }
   return extractTarget(line);
+}
+
+/**
+ * Strong evidence: the rule is marked strong (a startup diagnostic, a "will not log for N
+ * minutes" notice) or the line carries a skipped-messages count. `represents` is how many
+ * failures the line stands for.
+ */
+function strength(c: CompiledRule, line: string): { strong?: true; represents: number } {
+  const skipped = skippedCount(c, line);
+  return c.rule.signal === 'strong' || skipped > 0 ? { strong: true, represents: 1 + skipped } : { represents: 1 };
+}
+
+/** The first defined capture of the rule's `skipped` expression, as a count (0 when none). */
+function skippedCount(c: CompiledRule, line: string): number {
+  if (!c.skipped) return 0;
+  const m = c.skipped.exec(line);
+  if (!m) return 0;
+  for (let i = 1; i < m.length; i++) {
+    const n = m[i] === undefined ? NaN : Number(m[i]);
+    if (Number.isSafeInteger(n) && n > 0) return n;
+  }
+  return 0;
 }
 
 /** Classifies with an already built rule set (the stream classifier and scanner use this). */
@@ -85,6 +108,7 @@ export function classifyWith(set: RuleSet, rawLine: string, hint?: string): Clas
       status,
       rule: c.rule.id,
       ...(weakKind ? { weakKind: true } : {}),
+      ...strength(c, line),
     };
   }
   return NOT_AN_ERROR;

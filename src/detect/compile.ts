@@ -1,7 +1,7 @@
 // Turns rule data into matchers, and refuses expressions that could backtrack
 // catastrophically: the classifier runs on hostile input (any log line, any length).
 import { ANCHORS, BUILTIN_RULES } from './rules.js';
-import { ERROR_KINDS, type ErrorKind, type Rule } from './types.js';
+import { ERROR_KINDS, isErrorKind, type Rule } from './types.js';
 import { createByteMatcher, type ByteMatcher } from './prefilter.js';
 
 export interface CompiledRule {
@@ -12,6 +12,7 @@ export interface CompiledRule {
   unless: RegExp | null;
   languageFrom: RegExp | null;
   target: RegExp | null;
+  skipped: RegExp | null;
 }
 
 export interface RuleSet {
@@ -44,7 +45,7 @@ export function linearPatternProblem(source: string): string | null {
   const stack: boolean[] = [];
   let inClass = false;
   for (let i = 0; i < source.length; i++) {
-    const ch = source[i]!;
+    const ch = source.charAt(i);
     if (ch === '\\') {
       i++;
       continue;
@@ -97,7 +98,10 @@ function compileOne(source: string, flags: string, ruleId: string, field: string
 }
 
 export function compileRule(rule: Rule): CompiledRule {
-  if (!rule || typeof rule.id !== 'string' || !rule.id) throw new RuleError('a rule needs a non-empty "id"');
+  // Rules come from user files too: check the shape at run time, whatever the type says.
+  const raw: unknown = rule;
+  if (typeof raw !== 'object' || raw === null || typeof rule.id !== 'string' || !rule.id)
+    throw new RuleError('a rule needs a non-empty "id"');
   if (typeof rule.pattern !== 'string' || !rule.pattern)
     throw new RuleError(`rule "${rule.id}": "pattern" must be a non-empty string`);
   if (
@@ -112,11 +116,14 @@ export function compileRule(rule: Rule): CompiledRule {
   const flags = rule.flags ?? '';
   if (!/^i?$/.test(flags)) throw new RuleError(`rule "${rule.id}": only the "i" flag is allowed, got "${flags}"`);
   for (const k of [rule.kind, rule.fallback]) {
-    if (k !== undefined && !ERROR_KINDS.includes(k)) {
+    if (k !== undefined && !isErrorKind(k)) {
       throw new RuleError(`rule "${rule.id}": kind "${String(k)}" is not one of ${ERROR_KINDS.join(', ')}`);
     }
   }
-  const opt = (field: 'also' | 'unless' | 'languageFrom' | 'target'): RegExp | null => {
+  const signal: unknown = rule.signal;
+  if (signal !== undefined && signal !== 'strong')
+    throw new RuleError(`rule "${rule.id}": "signal" can only be "strong", got ${JSON.stringify(signal)}`);
+  const opt = (field: 'also' | 'unless' | 'languageFrom' | 'target' | 'skipped'): RegExp | null => {
     const v = rule[field];
     if (v === undefined) return null;
     if (typeof v !== 'string' || !v) throw new RuleError(`rule "${rule.id}": "${field}" must be a non-empty string`);
@@ -130,6 +137,7 @@ export function compileRule(rule: Rule): CompiledRule {
     unless: opt('unless'),
     languageFrom: opt('languageFrom'),
     target: opt('target'),
+    skipped: opt('skipped'),
   };
 }
 

@@ -21,6 +21,10 @@ export interface DetectedError {
   stream?: string;
   /** The caller's position for the counted line (line number, offset, …). */
   at?: number;
+  /** Set when the header line is a strong single signal (Classification.strong). */
+  strong?: true;
+  /** With `strong`: how many failures the line stands for (Classification.represents). */
+  represents?: number;
 }
 
 export interface Detector {
@@ -76,6 +80,7 @@ export function createDetector(opts: { hint?: string; rules?: Rule[]; format?: L
         line,
         ...(stream ? { stream } : {}),
         ...(at !== undefined ? { at } : {}),
+        ...(r.strong ? { strong: true as const, represents: r.represents ?? 1 } : {}),
       };
       openWeak = r.weakKind === true;
       return closed;

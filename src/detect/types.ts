@@ -1,11 +1,8 @@
 // Shared shapes of the detection stage: what a rule looks like (plain data, so user
 // rules and built-in rules are the same thing) and what classifying a line returns.
 
-/** Why telemetry did not reach the Agent/collector. */
-export type ErrorKind =
-  'refused' | 'timeout' | 'dns' | 'socket_missing' | 'permission' | 'reset' | 'http_status' | 'dropped' | 'unreachable';
-
-export const ERROR_KINDS: readonly ErrorKind[] = [
+/** Why telemetry did not reach the Agent/collector (the one list every stage uses). */
+export const ERROR_KINDS = [
   'refused',
   'timeout',
   'dns',
@@ -15,7 +12,13 @@ export const ERROR_KINDS: readonly ErrorKind[] = [
   'http_status',
   'dropped',
   'unreachable',
-];
+] as const;
+
+export type ErrorKind = (typeof ERROR_KINDS)[number];
+
+export function isErrorKind(value: unknown): value is ErrorKind {
+  return typeof value === 'string' && (ERROR_KINDS as readonly string[]).includes(value);
+}
 
 /**
  * One message family. Rules are data: built-in ones live in rules.ts, users add theirs
@@ -43,7 +46,7 @@ export interface Rule {
   fallback?: ErrorKind;
   /** Catalogue key implied by this wording when the line's prefix does not say. */
   language?: string;
-  /** Expression whose first capture names the language (mapped through LANG_ALIASES). */
+  /** Expression whose first capture names the language (a tracer key or one of its aliases). */
   languageFrom?: string;
   /** Expression whose first capture is the target (otherwise the generic extractor runs). */
   target?: string;
@@ -53,7 +56,11 @@ export interface Rule {
    * marker). Tracers that log once or rate-limit never reach a count threshold.
    */
   signal?: 'strong';
-  /** Expression whose first capture is how many further failures the tracer did not log. */
+  /**
+   * Expression whose first matching capture is how many further failures the tracer did not
+   * log (`, 41 additional messages skipped`, `[5 skipped]`). A line with such a count is a
+   * strong signal too: the tracer is rate-limiting an ongoing failure.
+   */
   skipped?: string;
 }
 

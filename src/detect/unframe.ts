@@ -37,7 +37,8 @@ export function peekFrame(raw: string, format: LogFormat = 'auto'): Frame {
   if (format === 'plain') return { format: 'plain', text: raw, partial: false };
   if ((format === 'auto' || format === 'cri') && raw.length > 30 && raw.charCodeAt(4) === 45 /* - */) {
     const m = CRI.exec(raw);
-    if (m) return { format: 'cri', text: raw.slice(m[0].length), partial: m[3] === 'P', stream: m[2]!, time: m[1]! };
+    if (m?.[1] && m[2])
+      return { format: 'cri', text: raw.slice(m[0].length), partial: m[3] === 'P', stream: m[2], time: m[1] };
   }
   if ((format === 'auto' || format === 'docker-json') && raw.startsWith('{"log":')) {
     try {

@@ -22,6 +22,8 @@ const FIELDS = new Set([
   'language',
   'languageFrom',
   'target',
+  'signal',
+  'skipped',
 ]);
 
 /** Validates parsed rule data; throws ConfigError naming the file and the rule. */
@@ -44,7 +46,7 @@ export function parseUserRules(doc: unknown, origin: string): Rule[] {
         SETTING,
       );
     }
-    const unknown = Object.keys(item).filter((k) => !FIELDS.has(k));
+    const unknown = Object.keys(item as object).filter((k) => !FIELDS.has(k));
     if (unknown.length)
       throw new ConfigError(
         `${SETTING}="${origin}": rule #${i + 1} has unknown field(s) ${unknown.join(', ')}`,
@@ -80,7 +82,7 @@ export function loadUserRules(path: string): Rule[] {
     doc = parseYaml(text);
   } catch (err) {
     throw new ConfigError(
-      `${SETTING}="${path}" is not valid YAML/JSON: ${String((err as Error).message).split('\n')[0]}`,
+      `${SETTING}="${path}" is not valid YAML/JSON: ${(err as Error).message.split('\n')[0]}`,
       SETTING,
     );
   }

@@ -1,27 +1,16 @@
 // Draws the error timeline as inline SVG: stacked bars per minute by language, a dashed
 // marker at the trigger, and the Agent's reachability as a strip underneath. No scripts,
 // no external resources; <title> elements give native tooltips.
+import { isTracerKey, TRACERS } from '../tracers/index.js';
 import { esc, hhmm } from './html.js';
 import { MINUTE, type Timeline } from './timeline.js';
 
-/** Colours per tracer, chosen to stay distinguishable side by side. */
-const COLOURS: Record<string, string> = {
-  java: '#e07b39',
-  python: '#3776ab',
-  go: '#00a7c4',
-  ruby: '#c2344d',
-  nodejs: '#5a9e3a',
-  dotnet: '#7a4fc2',
-  php: '#4f5b93',
-  cpp: '#6b7280',
-  'otel-collector': '#b58900',
-};
 const FALLBACK = ['#d97706', '#0f766e', '#9d174d', '#1d4ed8', '#65a30d', '#a21caf', '#0369a1', '#92400e'];
 
+/** The tracer's own colour (from its module), or a distinct fallback for other series. */
 export function seriesColour(key: string, index: number): string {
-  if (COLOURS[key]) return COLOURS[key];
-  if (key.startsWith('otel-')) return ['#0d9488', '#14b8a6', '#0f766e', '#2dd4bf'][index % 4]!;
-  return FALLBACK[index % FALLBACK.length]!;
+  if (isTracerKey(key)) return TRACERS[key].colour;
+  return FALLBACK[index % FALLBACK.length] ?? '#6b7280';
 }
 
 const W = 960;

@@ -21,6 +21,7 @@ import type {
   PlatformEvidence,
   StartupConfigEvidence,
 } from './evidence.js';
+import { ERROR_KINDS, lineTimestamp } from '../detect/index.js';
 import { detectPlatform } from './platform.js';
 import { parseStartupConfig } from './startup-config.js';
 
@@ -180,28 +181,11 @@ export function expandSource(pattern: string, limit: number): string[] {
   }
 }
 
-const KINDS: ReadonlySet<string> = new Set([
-  'refused',
-  'timeout',
-  'dns',
-  'socket_missing',
-  'permission',
-  'reset',
-  'unreachable',
-  'http_status',
-  'dropped',
-]);
+const KINDS: ReadonlySet<string> = new Set(ERROR_KINDS);
 
-/** Epoch ms from the common log timestamp shapes, or null. */
+/** Epoch ms from the common log timestamp shapes, or null (the detection stage's one parser). */
 export function lineTime(line: string): number | null {
-  const m = /(\d{4})[-/](\d\d)[-/](\d\d)[ T](\d\d:\d\d:\d\d)(?:[.,:](\d{1,9}))?\s?(Z|[+-]\d\d:?\d\d)?/.exec(
-    line.slice(0, 200),
-  );
-  if (!m) return null;
-  const frac = m[5] ? `.${m[5].slice(0, 3).padEnd(3, '0')}` : '';
-  const zone = !m[6] || m[6] === 'Z' ? 'Z' : m[6].includes(':') ? m[6] : `${m[6].slice(0, 3)}:${m[6].slice(3)}`;
-  const t = Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}${frac}${zone}`);
-  return Number.isNaN(t) ? null : t;
+  return lineTimestamp(line);
 }
 
 function readTail(path: string, bytes: number): { text: string; startLine: number; mtime: number } | null {

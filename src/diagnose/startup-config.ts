@@ -2,6 +2,7 @@
 // "DATADOG CONFIGURATION - TRACING - …") down to agent_url and agent_error. Java, Go, Node,
 // .NET, PHP, C++ print JSON; Python prints a dict repr, so a bounded key scan is used as a
 // fallback instead of a parser.
+import { languageAlias } from '../tracers/index.js';
 import type { StartupConfigEvidence } from './evidence.js';
 
 const MARKER = /DATADOG (?:TRACER )?CONFIGURATION(?: - TRACING)?\s*-?\s*\{/;
@@ -22,13 +23,9 @@ function scanKey(text: string, key: string): string | boolean | null | undefined
   return null;
 }
 
-/** Languages whose startup line carries the "lang" key under another spelling. */
+/** The tracer key a `lang` value names (`jvm` → java), else the value lower-cased. */
 function normaliseLang(lang: string): string {
-  const l = lang.toLowerCase();
-  if (l === 'jvm' || l === 'java') return 'java';
-  if (l === '.net' || l === 'dotnet') return 'dotnet';
-  if (l === 'node' || l === 'nodejs') return 'nodejs';
-  return l;
+  return languageAlias(lang) ?? lang.toLowerCase();
 }
 
 /**

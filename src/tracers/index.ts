@@ -5,6 +5,7 @@
 export type {
   TracerKey,
   TracerEntry,
+  TracerModule,
   LogSource,
   ConfigFileCandidate,
   DefaultLogLocation,
@@ -15,6 +16,7 @@ export type {
   Placement,
 } from './types.js';
 export { CATALOGUE, catalogueEntry } from './catalogue.js';
+export { TRACERS, TRACER_KEYS, DETECTION_ORDER, isTracerKey, languageAlias } from './registry.js';
 export {
   resolveLogSources,
   resolveConfigFiles,

@@ -66,7 +66,8 @@ export function javaProperty(env: Env, name: string): { value: string; from: str
   const re = new RegExp(`(?:^|\\s)-D${esc}=(?:"([^"]*)"|'([^']*)'|(\\S+))`);
   for (const v of ['JAVA_TOOL_OPTIONS', 'JDK_JAVA_OPTIONS', '_JAVA_OPTIONS']) {
     const m = env[v] ? re.exec(env[v]) : null;
-    if (m) return { value: (m[1] ?? m[2] ?? m[3])!, from: v };
+    const value = m?.[1] ?? m?.[2] ?? m?.[3];
+    if (value !== undefined) return { value, from: v };
   }
   return undefined;
 }

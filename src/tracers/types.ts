@@ -1,5 +1,6 @@
-// Shapes of the tracer catalogue: where each source of logs writes, what moves it, and
-// which configuration files and environment variables describe it.
+// Shapes of the tracer registry: where each source of logs writes, what moves it, which
+// configuration files and environment variables describe it, and how its lines look.
+import type { Rule } from '../detect/types.js';
 
 export type TracerKey =
   | 'java'
@@ -15,6 +16,9 @@ export type TracerKey =
   | 'otel-js'
   | 'otel-dotnet'
   | 'otel-go'
+  | 'otel-ruby'
+  | 'otel-php'
+  | 'otel-cpp'
   | 'otel-collector'
   | 'datadog-agent'
   | 'container';
@@ -95,6 +99,23 @@ export interface TracerEntry {
   envPrefixes: string[];
   /** Of `envNames`, those whose values are credentials. */
   secretEnvNames: string[];
+}
+
+/**
+ * Everything flarewatch knows about one tracer, in one module (src/tracers/<key>.ts): the
+ * catalogue entry above plus what detection and the report need. The registry is keyed by
+ * TracerKey, so a tracer without a module, or a module without a field, does not compile.
+ */
+export interface TracerModule<K extends TracerKey = TracerKey> extends TracerEntry {
+  key: K;
+  /** Anchored expressions matching this tracer's own line layout (first FINGERPRINT_CHARS only). */
+  prefixes: readonly RegExp[];
+  /** Spellings of the tracer in startup `lang` fields and prose (`jvm`, `.NET`), besides its key. */
+  aliases: readonly string[];
+  /** Message families that say telemetry was not delivered (or benign look-alikes), with sources. */
+  rules: readonly Rule[];
+  /** Series colour in the report's timeline. */
+  colour: string;
 }
 
 export interface LogSource {

@@ -26,7 +26,7 @@ describe('flarewatch classify', () => {
     const out = r.stdout
       .trimEnd()
       .split('\n')
-      .map((l) => JSON.parse(l));
+      .map((l) => JSON.parse(l) as { error: boolean });
     expect(out).toHaveLength(sample.length);
     out.forEach((o, i) => {
       expect(Object.keys(o)).toEqual(['error', 'language', 'kind', 'target']);
@@ -42,13 +42,13 @@ describe('flarewatch classify', () => {
     const out = r.stdout
       .trimEnd()
       .split('\n')
-      .map((l) => JSON.parse(l));
+      .map((l) => JSON.parse(l) as { error: boolean; continuation: boolean; language: string | null });
     expect(out.map((o) => [o.error, o.continuation])).toEqual([
       [true, false],
       [true, true],
       [false, true],
     ]);
-    expect(out[1].language).toBe('nodejs');
+    expect(out[1]?.language).toBe('nodejs');
     const bad = await runCli(['classify', '--tracer', 'cobol'], { env, input: 'x' });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--tracer must be one of java, python/);
@@ -74,15 +74,19 @@ describe('flarewatch scan', () => {
     await writeFile(b, gzipSync(cri + '\n'));
     const r = await runCli(['scan', '--json', a, b], { env });
     expect(r.code).toBe(1);
-    const j = JSON.parse(r.stdout);
+    const j = JSON.parse(r.stdout) as {
+      byLanguage: Record<string, { errors: number }>;
+      byKind: Record<string, { errors: number }>;
+      targets: Record<string, { languages: string[] }>;
+    };
     expect(Object.keys(j)).toEqual(
       expect.arrayContaining(['files', 'bytes', 'lines', 'errors', 'byLanguage', 'byKind', 'targets']),
     );
     expect(j).toMatchObject({ files: 2, errors: 4 });
-    expect(j.byLanguage.java.errors).toBe(1);
+    expect(j.byLanguage.java?.errors).toBe(1);
     expect(j.byLanguage.python).toMatchObject({ errors: 1, byKind: { refused: 1 } });
-    expect(j.byKind.refused.errors).toBe(4);
-    expect(j.targets['http://localhost:8126/'].languages).toEqual(['java']);
+    expect(j.byKind.refused?.errors).toBe(4);
+    expect(j.targets['http://localhost:8126/']?.languages).toEqual(['java']);
     const human = await runCli(['scan', a], { env });
     expect(human.stdout).toMatch(/Scanned 1 file\(s\), .* lines: 3 connection error\(s\)/);
     expect(human.stdout).toContain('By language:');
@@ -131,14 +135,11 @@ describe('flarewatch paths', () => {
     await writeFile(join(logs, 'dotnet-tracer-managed-app-42.log'), 'x\n');
     const r = await runCli(['paths', '--json'], { env: { ...env, DD_TRACE_LOG_DIRECTORY: logs } });
     expect(r.code).toBe(0);
-    const j = JSON.parse(r.stdout);
-    expect(j.tracers.map((t: { tracer: string }) => t.tracer)).toContain('otel-collector');
-    const dotnet = j.tracers.find((t: { tracer: string }) => t.tracer === 'dotnet');
+    const j = JSON.parse(r.stdout) as { tracers: { tracer: string; logs: { origin: string; pattern: string }[] }[] };
+    expect(j.tracers.map((t) => t.tracer)).toContain('otel-collector');
+    const dotnet = j.tracers.find((t) => t.tracer === 'dotnet');
     expect(
-      dotnet.logs.find(
-        (l: { origin: string; pattern: string }) =>
-          l.origin === 'DD_TRACE_LOG_DIRECTORY' && l.pattern.endsWith('dotnet-tracer-*.log'),
-      ),
+      dotnet?.logs.find((l) => l.origin === 'DD_TRACE_LOG_DIRECTORY' && l.pattern.endsWith('dotnet-tracer-*.log')),
     ).toMatchObject({ exists: true, files: 1 });
     const text = await runCli(['paths'], { env });
     expect(text.code).toBe(0);
