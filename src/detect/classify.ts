@@ -85,6 +85,7 @@ export function classifyWith(set: RuleSet, rawLine: string, hint?: string): Clas
       status,
       rule: c.rule.id,
       ...(weakKind ? { weakKind: true } : {}),
+      ...(c.rule.signal === 'strong' ? { strong: true } : {}),
     };
   }
   return NOT_AN_ERROR;

@@ -21,6 +21,10 @@ export interface DetectedError {
   stream?: string;
   /** The caller's position for the counted line (line number, offset, …). */
   at?: number;
+  /** The deciding rule is a strong single signal (see `Rule.signal`). */
+  strong?: boolean;
+  /** Failures the line stands for (1 + a "N skipped" count), when the rule says. */
+  represents?: number;
 }
 
 export interface Detector {
@@ -76,6 +80,8 @@ export function createDetector(opts: { hint?: string; rules?: Rule[]; format?: L
         line,
         ...(stream ? { stream } : {}),
         ...(at !== undefined ? { at } : {}),
+        ...(r.strong ? { strong: true } : {}),
+        ...(r.represents !== undefined ? { represents: r.represents } : {}),
       };
       openWeak = r.weakKind === true;
       return closed;

@@ -22,6 +22,7 @@ const FIELDS = new Set([
   'language',
   'languageFrom',
   'target',
+  'signal',
 ]);
 
 /** Validates parsed rule data; throws ConfigError naming the file and the rule. */

@@ -104,7 +104,7 @@ describe('flarewatch run (end to end)', () => {
     expect(d.logs.at(-1)?.msg).toBe('flarewatch stopped');
   });
 
-  it('confirms a Java error that silences the tracer for minutes with a live agent probe', async () => {
+  it('confirms a Java error that silences the tracer for minutes with a probe of the target it names', async () => {
     const t = setup();
     const { mkdirSync } = await import('node:fs');
     mkdirSync(t.logs);
@@ -117,6 +117,8 @@ describe('flarewatch run (end to end)', () => {
     });
     await new Promise<void>((resolve) => agent.listen(0, '127.0.0.1', resolve));
     const port = (agent.address() as import('node:net').AddressInfo).port;
+    // The line names the port the tracer dialled: that exact target is what gets probed.
+    const javaLine = LINES.java(1).replace('127.0.0.1:8126', `127.0.0.1:${port}`);
     try {
       // The Agent answers: one Java line is one error, no bundle.
       const up = start({
@@ -127,7 +129,7 @@ describe('flarewatch run (end to end)', () => {
       });
       await up.httpAddress();
       const addr = await up.httpAddress();
-      appendFileSync(join(t.logs, 'java.log'), `${LINES.java(1)}\n`);
+      appendFileSync(join(t.logs, 'java.log'), `${javaLine}\n`);
       await up.waitUntil(() => errorsSeen(up) >= 1, 20_000, 'the java error');
       // Counted once the probe has answered; poll the daemon's own counters until then.
       const deadline = Date.now() + 20_000;
@@ -161,7 +163,7 @@ describe('flarewatch run (end to end)', () => {
       'bundle from a confirmed java outage',
     );
     expect(String(written.signature)).toMatch(/^java\/refused\//);
-    expect(down.count((l) => l.msg === 'quiet-after-error tracer line confirmed by a failed agent probe')).toBe(1);
+    expect(down.count((l) => l.msg === 'strong signal confirmed: its target failed a probe')).toBe(1);
     expect((await down.stop()).code).toBe(0);
   });
 

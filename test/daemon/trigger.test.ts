@@ -1,5 +1,19 @@
+import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { signatureOf, TriggerEngine, type ErrorEvent, type TriggerOptions } from '../../src/daemon/trigger.js';
+import { EndpointWatch } from '../../src/daemon/endpoint-watch.js';
+import { StrongSignals } from '../../src/daemon/strong-signal.js';
+import {
+  signatureOf,
+  TriggerEngine,
+  type Confirmation,
+  type Decision,
+  type ErrorEvent,
+  type Recovery,
+  type TriggerOptions,
+} from '../../src/daemon/trigger.js';
+import type { InstrumentedProcess, ProbeTarget } from '../../src/discover/index.js';
+import { createLogger } from '../../src/log/logger.js';
+import { createRedactor } from '../../src/redact/index.js';
 
 const OPTS: TriggerOptions = { threshold: 3, windowMs: 60_000, cooldownMs: 600_000, maxPerHour: 4, recoveryMs: 30_000 };
 const T0 = Date.parse('2026-11-22T10:00:00Z');
@@ -158,5 +172,201 @@ describe('tracer log rate limiting', () => {
     const big = u.observe({ ...ev('py/refused/x', T0), weight: 1_000_000 });
     expect(big.fire).toBe(true);
     if (big.fire) expect(big.trigger.counts['py/refused/x']?.total).toBe(1_000_000);
+  });
+});
+
+describe('strong single signals', () => {
+  const probeAt = (reachable: boolean, target = '127.0.0.1:8126'): Confirmation => ({
+    via: 'strong-line',
+    target,
+    reachable,
+    outcome: reachable ? 'ok' : 'refused',
+    at: new Date(T0 + 100).toISOString(),
+  });
+
+  it('a confirmed signal fires below the threshold, and the cooldown and hourly cap still hold', () => {
+    const t = new TriggerEngine({ ...OPTS, maxPerHour: 2 });
+    const sig = 'nodejs/refused/127.0.0.1:8126';
+    expect(t.observe({ ...ev(sig, T0), strong: true }).fire).toBe(false);
+    const d = t.confirm(sig, T0 + 100, probeAt(false));
+    expect(d.fire).toBe(true);
+    if (!d.fire) return;
+    expect(d.trigger).toMatchObject({ signature: sig, cause: 'confirmed', confirmation: { target: '127.0.0.1:8126' } });
+    expect(d.trigger.lines).toHaveLength(1);
+    // Same signature inside the cooldown: suppressed.
+    t.observe({ ...ev(sig, T0 + 1000), strong: true });
+    expect(t.confirm(sig, T0 + 1100, probeAt(false))).toEqual({ fire: false, reason: 'cooldown', signature: sig });
+    // Another signature fires; a third one meets the hourly cap.
+    expect(t.confirm('java/refused/a:1', T0 + 2000, probeAt(false, 'a:1')).fire).toBe(true);
+    expect(t.confirm('go/refused/b:1', T0 + 3000, probeAt(false, 'b:1'))).toMatchObject({
+      fire: false,
+      reason: 'hourly-cap',
+    });
+  });
+
+  it('a probe that connects records a recovery, fires nothing, and is kept in the state', () => {
+    const t = new TriggerEngine(OPTS);
+    const sig = 'nodejs/refused/127.0.0.1:8126';
+    t.observe({ ...ev(sig, T0), strong: true });
+    expect(t.activeSignatures()).toEqual([sig]);
+    const r = t.dismiss(sig, T0 + 100, probeAt(true));
+    expect(r).toMatchObject({ signature: sig, errorsDuringIncident: 1, confirmation: { reachable: true } });
+    expect(t.activeSignatures()).toEqual([]);
+    // No second recovery when the quiet period passes.
+    expect(t.tick(T0 + 120_000)).toEqual([]);
+    const restored = new TriggerEngine(OPTS);
+    restored.restore(JSON.parse(JSON.stringify(t.snapshot())));
+    expect(restored.lastProbes()[sig]).toMatchObject({ reachable: true, outcome: 'ok' });
+  });
+});
+
+describe('StrongSignals: probing the exact target a strong line names', () => {
+  function harness(reachable: (t: ProbeTarget) => boolean) {
+    const trigger = new TriggerEngine(OPTS);
+    const decisions: Decision[] = [];
+    const recoveries: Recovery[] = [];
+    const probed: ProbeTarget[] = [];
+    const registry = new Registry();
+    const strong = new StrongSignals({
+      trigger,
+      act: (d) => decisions.push(d),
+      recovered: (r) => recoveries.push(r),
+      logger: createLogger({ write: () => undefined }),
+      registry,
+      fallbackTarget: () => 'http://configured-agent:8126',
+      probe: (t) => {
+        probed.push(t);
+        const ok = reachable(t);
+        return Promise.resolve({
+          target: JSON.stringify(t),
+          reachable: ok,
+          outcome: ok ? 'ok' : 'refused',
+          durationMs: 1,
+        });
+      },
+    });
+    const feed = async (e: ErrorEvent) => {
+      const d = trigger.observe(e);
+      decisions.push(d);
+      await strong.consider(e, d);
+    };
+    return { feed, decisions, recoveries, probed, registry };
+  }
+
+  it('probes the line’s own host:port, not the configured Agent, and fires when it fails', async () => {
+    const h = harness(() => false);
+    await h.feed({ ...ev('nodejs/refused/127.0.0.1:40123', T0), strong: true });
+    expect(h.probed).toEqual([{ transport: 'tcp', host: '127.0.0.1', port: 40123 }]);
+    const fired = h.decisions.filter((d) => d.fire);
+    expect(fired).toHaveLength(1);
+    expect(fired[0]!.fire && fired[0]!.trigger.cause).toBe('confirmed');
+    expect(await h.registry.getSingleMetricAsString('flarewatch_strong_signals_total')).toContain(
+      'outcome="confirmed"} 1',
+    );
+  });
+
+  it('a socket path is probed as a socket; a line without a target falls back to the configured Agent', async () => {
+    const h = harness(() => false);
+    await h.feed({ ...ev('nodejs/socket_missing/-', T0), target: '/var/run/datadog/apm.socket', strong: true });
+    await h.feed({ ...ev('python/unreachable/-', T0), target: null, strong: true });
+    expect(h.probed).toEqual([
+      { transport: 'unix', socketPath: '/var/run/datadog/apm.socket' },
+      { transport: 'tcp', host: 'configured-agent', port: 8126 },
+    ]);
+  });
+
+  it('a reachable target is a recovery, not a bundle; ordinary lines are never probed', async () => {
+    const h = harness(() => true);
+    await h.feed({ ...ev('nodejs/refused/127.0.0.1:40123', T0), strong: true });
+    expect(h.decisions.some((d) => d.fire)).toBe(false);
+    expect(h.recoveries).toHaveLength(1);
+    expect(await h.registry.getSingleMetricAsString('flarewatch_strong_signals_total')).toContain(
+      'outcome="dismissed"} 1',
+    );
+    await h.feed(ev('python/refused/127.0.0.1:1', T0));
+    expect(h.probed).toHaveLength(1);
+  });
+});
+
+describe('EndpointWatch: discovered endpoints probed on the daemon schedule', () => {
+  const proc: InstrumentedProcess = {
+    pid: 4242,
+    command: 'node app.js',
+    language: 'otel-js',
+    evidence: 'OTEL_EXPORTER_OTLP_ENDPOINT set on a node process',
+    tracers: [{ tracer: 'otel-js', evidence: 'OTEL_EXPORTER_OTLP_ENDPOINT set on a node process' }],
+    endpoints: [
+      {
+        kind: 'otlp',
+        url: 'http://127.0.0.1:4999/v1/traces',
+        protocol: 'http/protobuf',
+        origin: 'OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces',
+        target: '127.0.0.1:4999',
+        tracer: 'otel-js',
+      },
+    ],
+    sameNetwork: true,
+  };
+
+  it('counts each failed probe, confirms after two in a row, and reports the recovery', async () => {
+    let up = false;
+    const failures: { ev: ErrorEvent; verdict: Confirmation }[] = [];
+    const answered: string[] = [];
+    const w = new EndpointWatch({
+      procRoot: () => '/proc',
+      redactor: createRedactor({ replacement: 'mask' }),
+      logger: createLogger({ write: () => undefined }),
+      registry: new Registry(),
+      selfPid: 1,
+      failed: (e, verdict) => failures.push({ ev: e, verdict }),
+      answered: (sig) => answered.push(sig),
+      discover: () => Promise.resolve({ processes: [proc], scanned: 1, unreadable: 0 }),
+      probe: (t) =>
+        Promise.resolve({ target: JSON.stringify(t), reachable: up, outcome: up ? 'ok' : 'refused', durationMs: 1 }),
+    });
+    await w.scan();
+    await w.probeAll();
+    await w.probeAll();
+    expect(failures.map((f) => [f.ev.signature, f.ev.strong ?? false])).toEqual([
+      ['otel-js/refused/127.0.0.1:4999', false],
+      ['otel-js/refused/127.0.0.1:4999', true],
+    ]);
+    expect(failures[1]!.verdict).toMatchObject({
+      via: 'endpoint-probe',
+      target: '127.0.0.1:4999',
+      reachable: false,
+      process: { pid: 4242, origin: 'OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces' },
+    });
+    expect(failures[0]!.ev.line).toContain('http://127.0.0.1:4999/v1/traces');
+    up = true;
+    await w.probeAll();
+    await w.probeAll();
+    expect(answered).toEqual(['otel-js/refused/127.0.0.1:4999']);
+    const entries = w.bundleEntries();
+    expect(entries.map((e) => e.path)).toEqual(['discovery/processes.json']);
+    expect(JSON.parse(entries[0]!.content)).toMatchObject({
+      endpoints: [{ consecutiveFailures: 0, target: '127.0.0.1:4999' }],
+    });
+  });
+
+  it('does not probe another network namespace’s loopback from here', async () => {
+    const probed: ProbeTarget[] = [];
+    const w = new EndpointWatch({
+      procRoot: () => '/proc',
+      redactor: createRedactor({ replacement: 'mask' }),
+      logger: createLogger({ write: () => undefined }),
+      registry: new Registry(),
+      selfPid: 1,
+      failed: () => undefined,
+      answered: () => undefined,
+      discover: () => Promise.resolve({ processes: [{ ...proc, sameNetwork: false }], scanned: 1, unreadable: 0 }),
+      probe: (t) => {
+        probed.push(t);
+        return Promise.resolve({ target: '', reachable: true, outcome: 'ok', durationMs: 1 });
+      },
+    });
+    await w.scan();
+    await w.probeAll();
+    expect(probed).toEqual([]);
   });
 });
