@@ -69,7 +69,7 @@ export class AgentWatch {
       this.lastReachable = point.reachable;
     }
     if (point.reachable && !this.healthy) await this.baseline(p.info.body);
-    await writeSeries(this.seriesPath, this.series).catch((err: Error) =>
+    await writeSeries(this.seriesPath, this.series).catch((err: unknown) =>
       logger.warn('could not save probe history', { err }),
     );
     return point;
@@ -130,7 +130,7 @@ export class AgentWatch {
     // The same judgement and allow-list as the bundle's environment collector.
     const names = defaultDeps.envSnapshotNames();
     const snap = snapshotEnv(env, {
-      isSecretName: defaultDeps.isSecretName,
+      isSecretName: (name) => defaultDeps.isSecretName(name),
       extraNames: names.names,
       extraPrefixes: names.prefixes,
     });

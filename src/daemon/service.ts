@@ -205,7 +205,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
           logger.error('line processing failed; line skipped', { file: rec.file, err });
         }
       }
-    })().catch((err: Error) => logger.error('tail stream ended with an error', { err }));
+    })().catch((err: unknown) => logger.error('tail stream ended with an error', { err }));
 
   await tailer.start();
   consuming = consume(tailer);
@@ -240,9 +240,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   recoveryTimer.unref();
 
   const token = await loadOrCreateToken(config.httpTokenFile);
-  let server: Server | null = null;
   let stopping = false;
-  server = await startHttpServer(config.httpAddr, {
+  const server: Server = await startHttpServer(config.httpAddr, {
     registry: metrics.registry,
     token,
     logger: logger.child({ component: 'http' }),
@@ -339,8 +338,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       await consuming;
       await spoolWorker?.stop();
       await persist();
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-      server?.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
     },
   };
 }

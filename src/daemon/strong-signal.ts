@@ -9,6 +9,8 @@ import type { Confirmation, Decision, ErrorEvent, Recovery, TriggerEngine } from
 
 export const PROBE_TIMEOUT_MS = 3000;
 
+const NOT_CONNECTIVITY = new Set(['http_status', 'dropped']);
+
 export interface StrongSignalDeps {
   trigger: TriggerEngine;
   /** Acts on a decision the same way as on a threshold decision (bundle, or log the suppression). */
@@ -44,6 +46,8 @@ export class StrongSignals {
    */
   consider(ev: ErrorEvent, d: Decision, verdict?: Confirmation): Promise<void> {
     if (!ev.strong || d.fire || d.reason !== 'below-threshold') return Promise.resolve();
+    // A connect probe says nothing about an HTTP status or dropped traces: those keep counting.
+    if (NOT_CONNECTIVITY.has(ev.kind)) return Promise.resolve();
     if (verdict) {
       this.settle(ev.signature, verdict);
       return Promise.resolve();

@@ -341,7 +341,7 @@ export class TriggerEngine {
 
   private expire(s: SigState, now: number): void {
     let i = 0;
-    while (i < s.times.length && now - s.times[i]! >= this.opts.windowMs) i++;
+    while (i < s.times.length && now - (s.times[i] ?? now) >= this.opts.windowMs) i++;
     if (i > 0) s.times.splice(0, i);
     s.counts.inWindow = s.times.length;
   }

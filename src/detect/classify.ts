@@ -25,7 +25,7 @@ function matches(c: CompiledRule, line: string): boolean {
   if (!hasHint(line, c.hints)) return false;
   if (!c.pattern.test(line)) return false;
   if (c.also && !c.also.test(line)) return false;
-  if (c.unless && c.unless.test(line)) return false;
+  if (c.unless?.test(line)) return false;
   return true;
 }
 

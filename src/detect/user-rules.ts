@@ -38,7 +38,7 @@ export function parseUserRules(doc: unknown, origin: string): Rule[] {
       SETTING,
     );
   const seen = new Set<string>();
-  return list.map((item, i) => {
+  return list.map((item: unknown, i) => {
     if (!item || typeof item !== 'object' || Array.isArray(item)) {
       throw new ConfigError(
         `${SETTING}="${origin}": rule #${i + 1} must be a mapping with id, hints and pattern`,
@@ -81,7 +81,7 @@ export function loadUserRules(path: string): Rule[] {
     doc = parseYaml(text);
   } catch (err) {
     throw new ConfigError(
-      `${SETTING}="${path}" is not valid YAML/JSON: ${String((err as Error).message).split('\n')[0]}`,
+      `${SETTING}="${path}" is not valid YAML/JSON: ${(err as Error).message.split('\n')[0] ?? ''}`,
       SETTING,
     );
   }

@@ -18,8 +18,14 @@ const OTEL_CLR_PROFILER = '{918728dd-259f-4a6a-ac2b-b85e1b658318}';
 const NOT_AN_APP =
   /(?:^|\/)(?:agent|trace-agent|process-agent|system-probe|security-agent|datadog-agent|otelcol(?:-contrib|-k8s)?|otel-collector|flarewatch|sh|bash|dash|zsh|ash|env|sleep|tini|dumb-init|s6-svscan|runsv)$/;
 
+/** The executable as argv[0] names it (process titles such as `nginx: worker process` keep their first word). */
+function executable(argv: readonly string[]): string {
+  return (argv[0] ?? '').split(/\s/, 1)[0] ?? '';
+}
+
 export function runtimeOf(argv: readonly string[]): Runtime {
-  const exe = (argv[0] ?? '').split(/\s/)[0]!.split('/').pop() ?? '';
+  const title = argv[0] ?? '';
+  const exe = executable(argv).split('/').pop() ?? '';
   if (/^(?:node|nodejs)\d*$/.test(exe)) return 'node';
   if (/^java$/.test(exe)) return 'jvm';
   if (
@@ -27,11 +33,10 @@ export function runtimeOf(argv: readonly string[]): Runtime {
     /^(?:gunicorn|uwsgi|uvicorn|celery|ddtrace-run|opentelemetry-instrument)$/.test(exe)
   )
     return 'python';
-  if (/^(?:ruby|puma|unicorn|sidekiq|rails|bundle)$/.test(exe) || /^puma\b/.test(argv[0] ?? '')) return 'ruby';
-  if (/^(?:php|php-fpm[\d.]*|php-cgi|php-fpm:|apache2|httpd|frankenphp)$/.test(exe) || /^php-fpm:/.test(argv[0] ?? ''))
-    return 'php';
-  if (/^dotnet$/.test(exe)) return 'dotnet';
-  if (/^(?:nginx|envoy)(?::|$)/.test(exe) || /^nginx:/.test(argv[0] ?? '')) return 'native';
+  if (/^(?:ruby|puma|unicorn|sidekiq|rails|bundle)$/.test(exe) || title.startsWith('puma ')) return 'ruby';
+  if (/^(?:php|php-fpm[\d.]*|php-fpm:|php-cgi|apache2|httpd|frankenphp)$/.test(exe)) return 'php';
+  if (exe === 'dotnet') return 'dotnet';
+  if (/^(?:nginx|envoy):?$/.test(exe)) return 'native';
   return 'unknown';
 }
 
@@ -164,7 +169,7 @@ function hasEnv(env: Env, re: RegExp): string | null {
 
 /** The tracers a process loads; empty when it is not instrumented (or not an app). */
 export function recogniseTracers(argv: readonly string[], env: Env): LoadedTracer[] {
-  if (argv.length === 0 || NOT_AN_APP.test((argv[0] ?? '').split(/\s/)[0]!)) return [];
+  if (argv.length === 0 || NOT_AN_APP.test(executable(argv))) return [];
   const cmd = argv.join(' ');
   const runtime = runtimeOf(argv);
   const out: LoadedTracer[] = [];

@@ -82,8 +82,8 @@ export function resolveDatadogEndpoint(
   const url = setting(env, 'DD_TRACE_AGENT_URL');
   if (url) {
     const clean = withoutCredentials(url.value).replace(/\/+$/, '');
-    const unix = /^(?:unix|http\+unix):\/\/(\/[^?#]*)/i.exec(clean);
-    if (unix) return unixEndpoint(decodeURIComponent(unix[1]!), url.name);
+    const socketPath = /^(?:unix|http\+unix):\/\/(\/[^?#]*)/i.exec(clean)?.[1];
+    if (socketPath) return unixEndpoint(decodeURIComponent(socketPath), url.name);
     const target = hostPort(clean);
     return target ? { kind: 'datadog-agent', url: clean, protocol: 'http', origin: url.name, target } : null;
   }
@@ -112,7 +112,7 @@ export function resolveDatadogEndpoint(
 function otlpProtocol(tracer: TracerKey, env: Env): { protocol: OtlpProtocol; origin: string | null } {
   const p = setting(env, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL');
   const v = p?.value.toLowerCase();
-  if (v === 'grpc' || v === 'http/protobuf' || v === 'http/json') return { protocol: v, origin: p!.name };
+  if (p && (v === 'grpc' || v === 'http/protobuf' || v === 'http/json')) return { protocol: v, origin: p.name };
   return { protocol: OTLP_DEFAULT_PROTOCOL[tracer] ?? 'http/protobuf', origin: null };
 }
 

@@ -75,7 +75,8 @@ export async function discoverInstrumentedProcesses(opts: DiscoverOptions = {}):
       continue;
     }
     const tracers = recogniseTracers(argv, env);
-    if (tracers.length === 0) continue;
+    const first = tracers[0];
+    if (!first) continue;
     opts.redactor?.harvest(secretValuesFromEnv(env), `process ${pid} environment`);
     const endpoints: InstrumentedProcess['endpoints'] = [];
     for (const t of tracers) {
@@ -89,8 +90,8 @@ export async function discoverInstrumentedProcesses(opts: DiscoverOptions = {}):
     result.processes.push({
       pid,
       command: opts.redactor ? opts.redactor.text(command) : command,
-      language: tracers[0]!.tracer,
-      evidence: tracers[0]!.evidence,
+      language: first.tracer,
+      evidence: first.evidence,
       tracers,
       endpoints,
       sameNetwork: ownNet && theirNet ? ownNet === theirNet : null,

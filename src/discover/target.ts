@@ -16,12 +16,11 @@ export function probeTargetOf(raw: string | null | undefined): ProbeTarget | nul
   if (!raw) return null;
   let s = raw.trim().slice(0, 2048);
   if (s === '' || s === '-') return null;
-  const unix = /^(?:unix|http\+unix):\/\/(\/[^?#]*)/i.exec(s);
-  if (unix) return { transport: 'unix', socketPath: decodeURIComponent(unix[1]!) };
+  const socketPath = /^(?:unix|http\+unix):\/\/(\/[^?#]*)/i.exec(s)?.[1];
+  if (socketPath) return { transport: 'unix', socketPath: decodeURIComponent(socketPath) };
   if (s.startsWith('/')) return { transport: 'unix', socketPath: s };
   // Java prints "localhost/127.0.0.1:8126": the address after the slash is what it dialled.
-  const java = /^[^/\s:]+\/([^/\s]+:\d+)$/.exec(s);
-  if (java) s = java[1]!;
+  s = /^[^/\s:]+\/([^/\s]+:\d+)$/.exec(s)?.[1] ?? s;
   const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(s);
   let u: URL;
   try {

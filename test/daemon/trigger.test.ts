@@ -10,6 +10,7 @@ import {
   type ErrorEvent,
   type Recovery,
   type TriggerOptions,
+  type TriggerSnapshot,
 } from '../../src/daemon/trigger.js';
 import type { InstrumentedProcess, ProbeTarget } from '../../src/discover/index.js';
 import { createLogger } from '../../src/log/logger.js';
@@ -17,6 +18,9 @@ import { createRedactor } from '../../src/redact/index.js';
 
 const OPTS: TriggerOptions = { threshold: 3, windowMs: 60_000, cooldownMs: 600_000, maxPerHour: 4, recoveryMs: 30_000 };
 const T0 = Date.parse('2026-11-22T10:00:00Z');
+
+/** Through JSON and back, as the state file does. */
+const roundTrip = (snap: TriggerSnapshot) => JSON.parse(JSON.stringify(snap)) as TriggerSnapshot;
 
 function ev(signature: string, time: number, line = 'connect ECONNREFUSED 127.0.0.1:8126'): ErrorEvent {
   const [language, kind, target] = signature.split('/');
@@ -113,7 +117,7 @@ describe('TriggerEngine', () => {
     const sig = 'ruby/dns/datadog-agent:8126';
     for (let i = 0; i < 3; i++) a.observe(ev(sig, T0 + i));
     const b = new TriggerEngine(OPTS);
-    b.restore(JSON.parse(JSON.stringify(a.snapshot())));
+    b.restore(roundTrip(a.snapshot()));
     for (let i = 0; i < 3; i++) expect(b.observe(ev(sig, T0 + 1000 + i)).fire).toBe(false); // still cooling down
     expect(b.counts(T0 + 2000)[sig]?.total).toBe(6);
   });
@@ -124,12 +128,12 @@ describe('TriggerEngine', () => {
     a.observe(ev(sig, T0));
     a.observe(ev(sig, T0 + 1));
     const b = new TriggerEngine(OPTS);
-    b.restore(JSON.parse(JSON.stringify(a.snapshot())));
+    b.restore(roundTrip(a.snapshot()));
     const d = b.observe(ev(sig, T0 + 2));
     expect(d.fire).toBe(true);
     // Errors that aged out of the window while flarewatch was down do not count.
     const c = new TriggerEngine(OPTS);
-    c.restore(JSON.parse(JSON.stringify(a.snapshot())));
+    c.restore(roundTrip(a.snapshot()));
     expect(c.observe(ev(sig, T0 + 61_000)).fire).toBe(false);
   });
 
@@ -215,7 +219,7 @@ describe('strong single signals', () => {
     // No second recovery when the quiet period passes.
     expect(t.tick(T0 + 120_000)).toEqual([]);
     const restored = new TriggerEngine(OPTS);
-    restored.restore(JSON.parse(JSON.stringify(t.snapshot())));
+    restored.restore(roundTrip(t.snapshot()));
     expect(restored.lastProbes()[sig]).toMatchObject({ reachable: true, outcome: 'ok' });
   });
 });
@@ -259,7 +263,7 @@ describe('StrongSignals: probing the exact target a strong line names', () => {
     expect(h.probed).toEqual([{ transport: 'tcp', host: '127.0.0.1', port: 40123 }]);
     const fired = h.decisions.filter((d) => d.fire);
     expect(fired).toHaveLength(1);
-    expect(fired[0]!.fire && fired[0]!.trigger.cause).toBe('confirmed');
+    expect(fired[0]).toMatchObject({ fire: true, trigger: { cause: 'confirmed' } });
     expect(await h.registry.getSingleMetricAsString('flarewatch_strong_signals_total')).toContain(
       'outcome="confirmed"} 1',
     );
