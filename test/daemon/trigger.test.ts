@@ -1,6 +1,7 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { EndpointWatch } from '../../src/daemon/endpoint-watch.js';
+import { LineProcessor } from '../../src/daemon/lines.js';
 import { StrongSignals } from '../../src/daemon/strong-signal.js';
 import {
   signatureOf,
@@ -372,5 +373,41 @@ describe('EndpointWatch: discovered endpoints probed on the daemon schedule', ()
     await w.scan();
     await w.probeAll();
     expect(probed).toEqual([]);
+  });
+});
+
+describe('from a classified line to a strong, weighted event', () => {
+  const events = (lp: LineProcessor, line: string) => [
+    ...lp.process({ file: '/logs/app.log', line, offset: 0, timestamp: T0 }),
+    ...lp.settleIdle(Number.POSITIVE_INFINITY, 0),
+  ];
+
+  it('a rule marked `signal: strong` makes a strong event naming the line’s target', () => {
+    const lp = new LineProcessor([
+      {
+        id: 'user.diagnostic',
+        hints: ['DATADOG TRACER DIAGNOSTIC'],
+        pattern: 'DATADOG TRACER DIAGNOSTIC - Agent Error: ',
+        language: 'nodejs',
+        signal: 'strong',
+      },
+    ]);
+    expect(events(lp, 'DATADOG TRACER DIAGNOSTIC - Agent Error: connect ECONNREFUSED 127.0.0.1:40123')).toMatchObject([
+      { signature: 'nodejs/refused/127.0.0.1:40123', target: '127.0.0.1:40123', strong: true, weight: 1 },
+    ]);
+  });
+
+  it('a tracer that announces minutes of silence is strong; held-back messages weight the line', () => {
+    const lp = new LineProcessor();
+    const [java] = events(
+      lp,
+      '[dd.trace 2026-11-22 10:00:01:234 +0000] [dd-trace-processor] WARN datadog.trace.common.writer.ddagent.DDAgentApi - Error while sending 9 (size=5KB) traces. Total: 9, Received: 9, Sent: 0, Failed: 9. java.net.ConnectException: Failed to connect to localhost/127.0.0.1:8126 (Will not log warnings for 5 minutes)',
+    );
+    expect(java).toMatchObject({ language: 'java', kind: 'refused', strong: true });
+    const [go] = events(
+      new LineProcessor(),
+      '2019/08/07 16:12:27 Datadog Tracer v1.2 ERROR: lost 3 traces: Post http://localhost:8126/v0.4/traces: dial tcp 127.0.0.1:8126: connect: connection refused, 4 additional messages skipped (first occurrence: 07 Aug 19 16:11 UTC)',
+    );
+    expect(go).toMatchObject({ language: 'go', weight: 5 });
   });
 });
