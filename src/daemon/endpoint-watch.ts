@@ -24,7 +24,7 @@ import { PROBE_TIMEOUT_MS } from './strong-signal.js';
 import { signatureOf, type Confirmation, type ErrorEvent } from './trigger.js';
 
 /** Failed probes in a row that make an endpoint's failure a confirmed outage. */
-export const CONFIRM_AFTER = 2;
+const CONFIRM_AFTER = 2;
 
 const LOOPBACK = /^(?:localhost|127\.\d+\.\d+\.\d+|::1|\[::1\])$/i;
 

@@ -2,14 +2,5 @@
 // resolves where each tracer sends the way that tracer does, and probes those endpoints.
 // The daemon watches them on its schedule; bundles and `check` use them as probe targets.
 export { discoverInstrumentedProcesses, type DiscoverOptions } from './scan.js';
-export { recogniseTracers, runtimeOf, LOADER_SIGNS, type Runtime } from './recognise.js';
-export {
-  resolveEndpoint,
-  resolveDatadogEndpoint,
-  resolveOtlpEndpoint,
-  withoutCredentials,
-  OTLP_DEFAULT_PROTOCOL,
-  DEFAULT_APM_SOCKET,
-} from './resolve.js';
-export { probe, probeTargetOf, describeProbeTarget, type ProbeTarget, type ProbeVerdict } from './target.js';
-export type { DiscoveryResult, InstrumentedProcess, LoadedTracer, TracerEndpoint } from './types.js';
+export { probe, probeTargetOf, type ProbeTarget, type ProbeVerdict } from './target.js';
+export type { DiscoveryResult, InstrumentedProcess, TracerEndpoint } from './types.js';

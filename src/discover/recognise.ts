@@ -92,7 +92,7 @@ function nodeRequire(module: RegExp, label: string): Sign['find'] {
  * tracer or injection method, add an entry here (and, for a new catalogue key, its
  * endpoint resolution in resolve.ts).
  */
-export const LOADER_SIGNS: readonly Sign[] = [
+const LOADER_SIGNS: readonly Sign[] = [
   {
     tracer: 'nodejs',
     find: nodeRequire(

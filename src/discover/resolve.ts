@@ -9,12 +9,12 @@
 //   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (used as is) > OTEL_EXPORTER_OTLP_ENDPOINT (+ /v1/traces
 //   for HTTP) > localhost:4318 (HTTP) or localhost:4317 (gRPC); the protocol from
 //   OTEL_EXPORTER_OTLP_TRACES_PROTOCOL > OTEL_EXPORTER_OTLP_PROTOCOL > the SDK's default.
+import { DEFAULT_APM_SOCKET } from '../config/agent-url.js';
 import type { TracerKey } from '../tracers/types.js';
 import type { TracerEndpoint } from './types.js';
 
 type Env = Record<string, string | undefined>;
 
-export const DEFAULT_APM_SOCKET = '/var/run/datadog/apm.socket';
 const DEFAULT_AGENT_PORT = 8126;
 
 /** Each Datadog tracer's default Agent host when nothing is set. */
@@ -33,7 +33,7 @@ type OtlpProtocol = 'grpc' | 'http/protobuf' | 'http/json';
  * autoexport and the .NET automatic instrumentation use http/protobuf; the Python
  * distro sets grpc (`opentelemetry-distro` `_configure`).
  */
-export const OTLP_DEFAULT_PROTOCOL: Partial<Record<TracerKey, OtlpProtocol>> = {
+const OTLP_DEFAULT_PROTOCOL: Partial<Record<TracerKey, OtlpProtocol>> = {
   'otel-js': 'http/protobuf',
   'otel-java': 'http/protobuf',
   'otel-go': 'http/protobuf',
@@ -50,7 +50,7 @@ function setting(env: Env, ...names: string[]): { name: string; value: string } 
 }
 
 /** Removes `user:password@` so an endpoint can be shown and stored. */
-export function withoutCredentials(url: string): string {
+function withoutCredentials(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1');
 }
 

@@ -34,7 +34,7 @@ export function probeTargetOf(raw: string | null | undefined): ProbeTarget | nul
   return port ? { transport: 'tcp', host, port } : { transport: 'dns', host };
 }
 
-export function describeProbeTarget(t: ProbeTarget): string {
+function describeProbeTarget(t: ProbeTarget): string {
   if (t.transport === 'unix') return t.socketPath;
   if (t.transport === 'dns') return t.host;
   return `${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`;
