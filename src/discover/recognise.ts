@@ -56,12 +56,13 @@ const OTEL_BY_RUNTIME: Partial<Record<Runtime, TracerKey>> = {
   dotnet: 'otel-dotnet',
 };
 
-/** Settings only a Datadog tracer reads (not DD_API_KEY & co., which the Agent reads too). */
-const DD_TRACER_ENV =
-  /^(?:DD_TRACE_[A-Z_]+|DD_AGENT_HOST|DD_SERVICE|DD_ENV|DD_VERSION|DD_LOGS_INJECTION|DD_PROFILING_ENABLED|DD_RUNTIME_METRICS_ENABLED|DD_APPSEC_ENABLED)$/;
-/** Settings only an OpenTelemetry SDK reads. */
-const OTEL_SDK_ENV =
-  /^OTEL_(?:EXPORTER_OTLP_[A-Z_]+|SERVICE_NAME|TRACES_EXPORTER|RESOURCE_ATTRIBUTES|NODE_RESOURCE_DETECTORS)$/;
+/**
+ * Settings that only matter to a tracer sending traces. Not DD_API_KEY & co. (the Agent reads
+ * them too), nor DD_SERVICE / DD_ENV / DD_VERSION / OTEL_SERVICE_NAME: unified service tagging
+ * and the Admission Controller put those on containers that run no tracer at all.
+ */
+const DD_TRACER_ENV = /^(?:DD_TRACE_[A-Z_]+|DD_AGENT_HOST)$/;
+const OTEL_SDK_ENV = /^OTEL_(?:EXPORTER_OTLP_[A-Z_]+|TRACES_EXPORTER)$/;
 
 const JAVA_OPTION_VARS = ['JAVA_TOOL_OPTIONS', '_JAVA_OPTIONS', 'JDK_JAVA_OPTIONS'] as const;
 

@@ -70,22 +70,28 @@ describe('recognising tracers from a command line and an environment', () => {
     expect(
       recogniseTracers(['node', 'app.js'], { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://c:4318/v1/traces' }),
     ).toEqual([{ tracer: 'otel-js', evidence: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT set on a node process' }]);
-    expect(tracers(['java', '-jar', 'app.jar'], { DD_SERVICE: 'checkout', DD_ENV: 'prod' })).toEqual(['java']);
-    expect(tracers(['node', 'app.js'], { DD_TRACE_AGENT_URL: 'http://a:8126', OTEL_SERVICE_NAME: 'x' })).toEqual([
-      'nodejs',
-      'otel-js',
-    ]);
+    expect(tracers(['java', '-jar', 'app.jar'], { DD_AGENT_HOST: '10.0.0.7', DD_ENV: 'prod' })).toEqual(['java']);
+    expect(
+      tracers(['node', 'app.js'], {
+        DD_TRACE_AGENT_URL: 'http://a:8126',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318',
+      }),
+    ).toEqual(['nodejs', 'otel-js']);
+    // Service tags alone are put on containers that run no tracer.
+    expect(tracers(['node', 'app.js'], { DD_SERVICE: 'a', DD_ENV: 'b', OTEL_SERVICE_NAME: 'c' })).toEqual([]);
   });
 
   it('is not fooled by processes that carry the settings without a tracer', () => {
     // The Agent, the Collector, shells and flarewatch itself.
-    expect(tracers(['/opt/datadog-agent/bin/agent/agent', 'run'], { DD_API_KEY: 'x', DD_SERVICE: 'a' })).toEqual([]);
+    expect(tracers(['/opt/datadog-agent/bin/agent/agent', 'run'], { DD_API_KEY: 'x', DD_AGENT_HOST: 'a' })).toEqual([]);
     expect(tracers(['/opt/datadog-agent/embedded/bin/trace-agent'], { DD_AGENT_HOST: 'a' })).toEqual([]);
-    expect(tracers(['/otelcol-contrib', '--config', 'c.yaml'], { OTEL_SERVICE_NAME: 'c' })).toEqual([]);
-    expect(tracers(['bash'], { DD_AGENT_HOST: 'a', OTEL_SERVICE_NAME: 'x' })).toEqual([]);
+    expect(tracers(['/otelcol-contrib', '--config', 'c.yaml'], { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c' })).toEqual(
+      [],
+    );
+    expect(tracers(['bash'], { DD_AGENT_HOST: 'a', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c' })).toEqual([]);
     // DD_API_KEY alone is not a tracer setting; an unknown native binary is not guessed at.
     expect(tracers(['node', 'app.js'], { DD_API_KEY: 'k' })).toEqual([]);
-    expect(tracers(['./server'], { DD_SERVICE: 'go-svc' })).toEqual([]);
+    expect(tracers(['./server'], { DD_TRACE_AGENT_URL: 'http://a:8126' })).toEqual([]);
     expect(tracers([], { DD_SERVICE: 'x' })).toEqual([]);
   });
 

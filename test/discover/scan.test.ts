@@ -42,8 +42,8 @@ describe('discoverInstrumentedProcesses on a fixture tree', () => {
     '102': { argv: ['java', '-javaagent:/otel/opentelemetry-javaagent.jar', '-jar', 'a.jar'], env: {} },
     '103': { argv: ['sleep', '1000'], env: { PATH: '/bin' } },
     '104': { argv: ['python3', 'app.py'], env: 'unreadable' },
-    '105': { argv: ['/opt/datadog-agent/bin/agent/agent', 'run'], env: { DD_API_KEY: 'x', DD_SERVICE: 'a' } },
-    '106': { argv: ['ruby', 'app.rb'], env: { DD_SERVICE: 'shop' } },
+    '105': { argv: ['/opt/datadog-agent/bin/agent/agent', 'run'], env: { DD_API_KEY: 'x', DD_AGENT_HOST: 'a' } },
+    '106': { argv: ['ruby', 'app.rb'], env: { DD_TRACE_SAMPLE_RATE: '1' } },
   });
   const socketAt = new Set(['106:/var/run/datadog/apm.socket']);
 
