@@ -20,7 +20,17 @@ export class AgentWatch {
   private healthy: Baseline | null = null;
   private lastReachable: boolean | null = null;
 
-  constructor(private opts: { config: Config; env: Env; redactor: Redactor; logger: Logger; metrics: Metrics }) {}
+  constructor(
+    private opts: {
+      config: Config;
+      env: Env;
+      redactor: Redactor;
+      logger: Logger;
+      metrics: Metrics;
+      /** Discovered instrumented processes and their endpoint probes, for bundles. */
+      discovery?: { bundleEntries(): { path: string; content: string }[] };
+    },
+  ) {}
 
   private get seriesPath() {
     return join(this.opts.config.stateDir, 'agent-probes.json');
@@ -59,7 +69,7 @@ export class AgentWatch {
       this.lastReachable = point.reachable;
     }
     if (point.reachable && !this.healthy) await this.baseline(p.info.body);
-    await writeSeries(this.seriesPath, this.series).catch((err: Error) =>
+    await writeSeries(this.seriesPath, this.series).catch((err: unknown) =>
       logger.warn('could not save probe history', { err }),
     );
     return point;
@@ -92,13 +102,14 @@ export class AgentWatch {
     await writeFileAtomic(this.baselinePath, this.opts.redactor.text(JSON.stringify(this.healthy, null, 2)));
   }
 
-  /** Entries for a bundle: the probe history and, when known, the baseline and what changed. */
+  /** Entries for a bundle: the probe history, discovered processes and, when known, the baseline and what changed. */
   async bundleEntries(): Promise<{ path: string; content: string }[]> {
     const out = [
       {
         path: 'agent/probe-history.json',
         content: JSON.stringify({ transitions: transitions(this.series), points: this.series }, null, 2),
       },
+      ...(this.opts.discovery?.bundleEntries() ?? []),
     ];
     if (this.healthy) {
       out.push({ path: 'baseline/last-healthy.json', content: JSON.stringify(this.healthy, null, 2) });
@@ -119,7 +130,7 @@ export class AgentWatch {
     // The same judgement and allow-list as the bundle's environment collector.
     const names = defaultDeps.envSnapshotNames();
     const snap = snapshotEnv(env, {
-      isSecretName: defaultDeps.isSecretName,
+      isSecretName: (name) => defaultDeps.isSecretName(name),
       extraNames: names.names,
       extraPrefixes: names.prefixes,
     });

@@ -73,14 +73,19 @@ export function tracerSuppression(line: string): { skipped: number; quietMinutes
 }
 
 function toEvents(found: DetectedError[], file: string, fallbackTime: number): ErrorEvent[] {
-  return found.map((e) => ({
-    signature: signatureOf(e.language, e.kind, e.target),
-    language: e.language ?? 'unknown',
-    kind: e.kind,
-    target: e.target,
-    time: e.at ?? fallbackTime,
-    file,
-    line: e.line,
-    weight: 1 + tracerSuppression(e.line).skipped,
-  }));
+  return found.map((e) => {
+    const suppression = tracerSuppression(e.line);
+    return {
+      signature: signatureOf(e.language, e.kind, e.target),
+      language: e.language ?? 'unknown',
+      kind: e.kind,
+      target: e.target,
+      time: e.at ?? fallbackTime,
+      file,
+      line: e.line,
+      weight: e.represents ?? 1 + suppression.skipped,
+      // A tracer that announces minutes of silence will not reach a count threshold.
+      ...(e.strong || suppression.quietMinutes !== null ? { strong: true } : {}),
+    };
+  });
 }

@@ -33,7 +33,9 @@ export async function readSeries(path: string): Promise<ProbePoint[]> {
   try {
     const data = JSON.parse(await readFile(path, 'utf8')) as unknown;
     return Array.isArray(data)
-      ? (data as ProbePoint[]).filter((p) => typeof p?.time === 'string' && typeof p.reachable === 'boolean')
+      ? (data as (ProbePoint | null)[]).filter(
+          (p): p is ProbePoint => typeof p?.time === 'string' && typeof p.reachable === 'boolean',
+        )
       : [];
   } catch {
     return []; // missing or corrupt: start a new series rather than fail the daemon

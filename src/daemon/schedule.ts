@@ -25,7 +25,7 @@ export function startJobs(jobs: Job[], logger: Logger): Scheduler {
     const p = job
       .run()
       .then(() => undefined)
-      .catch((err: Error) => logger.warn('scheduled job failed', { job: job.name, err }))
+      .catch((err: unknown) => logger.warn('scheduled job failed', { job: job.name, err }))
       .finally(() => running.delete(job.name));
     running.set(job.name, p);
     return p;
@@ -33,8 +33,9 @@ export function startJobs(jobs: Job[], logger: Logger): Scheduler {
 
   const byName = new Map(jobs.map((j) => [j.name, guarded(j)]));
   for (const job of jobs) {
-    if (job.cron === 'off') continue;
-    const task = schedule(job.cron, byName.get(job.name)!, {
+    const run = byName.get(job.name);
+    if (job.cron === 'off' || !run) continue;
+    const task = schedule(job.cron, run, {
       name: `flarewatch-${job.name}`,
       noOverlap: true,
       suppressMissedWarning: true,

@@ -13,13 +13,22 @@ import { createLogger, rateLimited, type Logger, type LoggerOptions } from '../l
 import { VERSION } from '../version.js';
 import { BundleQueue } from './bundle-queue.js';
 import { startHttpServer } from './http.js';
-import { LineProcessor, tracerSuppression } from './lines.js';
+import { LineProcessor } from './lines.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { AgentWatch } from './agent-watch.js';
+import { EndpointWatch } from './endpoint-watch.js';
+import { StrongSignals } from './strong-signal.js';
 import { startJobs, type Scheduler } from './schedule.js';
 import { loadDaemonState, saveDaemonState } from './state.js';
 import { loadOrCreateToken } from './token.js';
-import { TriggerEngine, type ErrorEvent, type TriggerOptions } from './trigger.js';
+import {
+  TriggerEngine,
+  type Confirmation,
+  type Decision,
+  type ErrorEvent,
+  type Recovery,
+  type TriggerOptions,
+} from './trigger.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -98,7 +107,77 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   };
   ensureSpool(config);
 
-  const agent = new AgentWatch({ config, env, redactor, logger: logger.child({ component: 'agent' }), metrics });
+  const errorLog = rateLimited(logger, 60_000, 20);
+  let stateDirty = false;
+  const act = (d: Decision) => {
+    if (d.fire) {
+      logger.warn(
+        d.trigger.cause === 'confirmed'
+          ? 'outage confirmed: building a bundle'
+          : 'threshold crossed: building a bundle',
+        {
+          signature: d.signature,
+          threshold: config.threshold,
+          window: config.window,
+        },
+      );
+      bundles.request('threshold', d.trigger);
+    } else if (d.reason !== 'below-threshold') {
+      metrics.suppressed.inc({ reason: d.reason });
+      logger.info('threshold crossed, bundle suppressed', { signature: d.signature, reason: d.reason });
+    }
+  };
+  const logRecovery = (r: Recovery) => {
+    stateDirty = true;
+    metrics.recoveries.inc();
+    logger.info('connection errors stopped: recovered', {
+      signature: r.signature,
+      lastErrorAt: new Date(r.lastErrorAt).toISOString(),
+      errorsDuringIncident: r.errorsDuringIncident,
+      ...(r.confirmation ? { probe: r.confirmation.target, probeOutcome: r.confirmation.outcome } : {}),
+    });
+  };
+  const strong = new StrongSignals({
+    trigger,
+    act,
+    recovered: logRecovery,
+    logger: logger.child({ component: 'strong-signal' }),
+    registry: metrics.registry,
+    fallbackTarget: (ev) => (ev.language.startsWith('otel-') ? 'localhost:4318' : config.agentUrl),
+  });
+  const onError = (ev: ErrorEvent, verdict?: Confirmation) => {
+    metrics.errors.inc({ language: ev.language, kind: ev.kind });
+    bundles.noteError(ev);
+    errorLog('warn', 'connection error', {
+      signature: ev.signature,
+      file: ev.file,
+      line: ev.line,
+      ...(ev.weight && ev.weight > 1 ? { weight: ev.weight } : {}),
+      ...(ev.strong ? { strong: true } : {}),
+    });
+    stateDirty = true;
+    const d = trigger.observe(ev);
+    act(d);
+    void strong.consider(ev, d, verdict);
+  };
+  const endpoints = new EndpointWatch({
+    procRoot: () => config.procRoot,
+    redactor,
+    logger: logger.child({ component: 'discover' }),
+    registry: metrics.registry,
+    selfPid: process.pid,
+    failed: onError,
+    answered: (signature, verdict) => strong.settle(signature, verdict),
+  });
+
+  const agent = new AgentWatch({
+    config,
+    env,
+    redactor,
+    logger: logger.child({ component: 'agent' }),
+    metrics,
+    discovery: endpoints,
+  });
   await agent.load();
 
   const bundles = new BundleQueue({
@@ -114,49 +193,6 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     kickUpload: () => spoolWorker?.kick(),
   });
 
-  const errorLog = rateLimited(logger, 60_000, 20);
-  let stateDirty = false;
-  const observe = (ev: ErrorEvent) => {
-    stateDirty = true;
-    const d = trigger.observe(ev);
-    if (d.fire) {
-      logger.warn('threshold crossed: building a bundle', {
-        signature: d.signature,
-        threshold: config.threshold,
-        window: config.window,
-      });
-      bundles.request('threshold', d.trigger);
-    } else if (d.reason !== 'below-threshold') {
-      metrics.suppressed.inc({ reason: d.reason });
-      logger.info('threshold crossed, bundle suppressed', { signature: d.signature, reason: d.reason });
-    }
-  };
-  const onError = (ev: ErrorEvent) => {
-    metrics.errors.inc({ language: ev.language, kind: ev.kind });
-    bundles.noteError(ev);
-    errorLog('warn', 'connection error', {
-      signature: ev.signature,
-      file: ev.file,
-      line: ev.line,
-      ...(ev.weight && ev.weight > 1 ? { weight: ev.weight } : {}),
-    });
-    // The Java tracer logs a failure once and then stays quiet for minutes: one line cannot
-    // tell a blip from an outage. Ask the Agent now; if it does not answer, the line counts
-    // as a full threshold (the outage is confirmed), else as one error.
-    if (tracerSuppression(ev.line).quietMinutes !== null) {
-      void agent
-        .probe()
-        .then((p) => {
-          if (!p.reachable)
-            logger.info('quiet-after-error tracer line confirmed by a failed agent probe', { signature: ev.signature });
-          observe(p.reachable ? ev : { ...ev, weight: config.threshold });
-        })
-        .catch(() => observe(ev));
-      return;
-    }
-    observe(ev);
-  };
-
   // The consumer: one record at a time; the tailer commits a record once we ask for the next.
   let consuming: Promise<void> = Promise.resolve();
   const consume = (t: Tailer) =>
@@ -169,7 +205,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
           logger.error('line processing failed; line skipped', { file: rec.file, err });
         }
       }
-    })().catch((err: Error) => logger.error('tail stream ended with an error', { err }));
+    })().catch((err: unknown) => logger.error('tail stream ended with an error', { err }));
 
   await tailer.start();
   consuming = consume(tailer);
@@ -194,15 +230,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   settleTimer.unref();
 
   const recoveryTimer = setInterval(() => {
-    for (const r of trigger.tick(Date.now())) {
-      stateDirty = true;
-      metrics.recoveries.inc();
-      logger.info('connection errors stopped: recovered', {
-        signature: r.signature,
-        lastErrorAt: new Date(r.lastErrorAt).toISOString(),
-        errorsDuringIncident: r.errorsDuringIncident,
-      });
-    }
+    for (const r of trigger.tick(Date.now())) logRecovery(r);
     // Counters reach disk within a second of changing; an idle daemon writes nothing.
     if (stateDirty) {
       stateDirty = false;
@@ -212,9 +240,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   recoveryTimer.unref();
 
   const token = await loadOrCreateToken(config.httpTokenFile);
-  let server: Server | null = null;
   let stopping = false;
-  server = await startHttpServer(config.httpAddr, {
+  const server: Server = await startHttpServer(config.httpAddr, {
     registry: metrics.registry,
     token,
     logger: logger.child({ component: 'http' }),
@@ -242,14 +269,21 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const jobsFor = (c: Config): Scheduler =>
     startJobs(
       [
-        { name: 'agent-probe', cron: c.probeSchedule, run: () => agent.probe() },
+        {
+          name: 'agent-probe',
+          cron: c.probeSchedule,
+          run: () => Promise.all([agent.probe(), endpoints.probeAll()]),
+        },
+        { name: 'discover', cron: c.discoverSchedule, run: () => endpoints.scan() },
         { name: 'baseline', cron: c.baselineSchedule, run: () => agent.baseline() },
         { name: 'retention', cron: c.retentionSchedule, run: () => bundles.retention() },
       ],
       logger.child({ component: 'schedule' }),
     );
   let jobs = jobsFor(config);
-  void jobs.runNow('agent-probe');
+  // The first scan before the first probe, so discovered endpoints are probed at start.
+  const firstScan = config.discoverSchedule === 'off' ? Promise.resolve() : jobs.runNow('discover');
+  void firstScan.then(() => jobs.runNow('agent-probe'));
 
   logger.info('flarewatch running', {
     version: VERSION,
@@ -304,8 +338,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       await consuming;
       await spoolWorker?.stop();
       await persist();
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-      server?.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
     },
   };
 }

@@ -1,6 +1,7 @@
 // Decides when connection errors amount to an outage worth a bundle. Pure state machine:
-// callers feed it error events and clock ticks; it answers with decisions. No timers, no I/O,
-// so every rule (threshold, window, cooldown, hourly cap, carry-over, recovery) is unit-testable.
+// callers feed it error events, probe verdicts and clock ticks; it answers with decisions.
+// No timers, no I/O, so every rule (threshold, window, cooldown, hourly cap, carry-over,
+// confirmed single signals, recovery) is unit-testable.
 
 export interface ErrorEvent {
   /** `language/kind/target`, e.g. `python/refused/localhost:8126`. */
@@ -17,6 +18,28 @@ export interface ErrorEvent {
    * they held back (`, 12 additional messages skipped`, `[12 skipped]`). Default 1.
    */
   weight?: number;
+  /**
+   * One such line is evidence enough (a startup diagnostic, a "will not log for 5 minutes"
+   * notice, a "N skipped" marker, a discovered endpoint that failed its probe): the daemon
+   * probes the target and, when the probe fails too, fires without waiting for the threshold.
+   */
+  strong?: boolean;
+}
+
+/** A probe of the exact target an error names, run to confirm or dismiss a strong signal. */
+export interface Confirmation {
+  /** `strong-line`: a strong log line; `endpoint-probe`: a discovered process's endpoint. */
+  via: 'strong-line' | 'endpoint-probe';
+  /** What was probed (`host:port`, a socket path, a host). */
+  target: string;
+  reachable: boolean;
+  /** `ok` or how the probe failed (`refused`, `timeout`, `dns`, `socket_missing`, …). */
+  outcome: string;
+  error?: string;
+  /** ISO time of the probe. */
+  at: string;
+  /** For endpoint probes: the process that depends on the endpoint (command redacted). */
+  process?: { pid: number; command: string; evidence: string; origin: string };
 }
 
 export interface TriggerOptions {
@@ -46,9 +69,15 @@ export type Decision =
   | { fire: false; reason: 'below-threshold' | 'cooldown' | 'hourly-cap'; signature: string }
   | { fire: true; signature: string; trigger: TriggerRecord };
 
+/** `threshold`: N errors in the window; `confirmed`: a strong signal whose target failed its probe. */
+export type FireCause = 'threshold' | 'confirmed';
+
 /** What a bundle's trigger.json says about why it was built. */
 export interface TriggerRecord {
   signature: string;
+  cause: FireCause;
+  /** The probe that confirmed the outage (cause `confirmed`). */
+  confirmation?: Confirmation;
   threshold: number;
   windowSeconds: number;
   firedAt: string;
@@ -66,6 +95,8 @@ export interface Recovery {
   signature: string;
   lastErrorAt: number;
   errorsDuringIncident: number;
+  /** Set when a probe of the target answered (rather than the signature going quiet). */
+  confirmation?: Confirmation;
 }
 
 interface SigState {
@@ -77,13 +108,21 @@ interface SigState {
   incidentErrors: number;
   active: boolean;
   recent: { time: number; file: string; line: string }[];
+  /** The last probe of this signature's target (kept across restarts). */
+  lastProbe: Confirmation | null;
 }
 
 export interface TriggerSnapshot {
   /** `times`: errors still inside the window, so a burst split by a restart still counts whole. */
   signatures: Record<
     string,
-    { counts: SignatureCounts; lastFired: number | null; suppressed: number; times?: number[] }
+    {
+      counts: SignatureCounts;
+      lastFired: number | null;
+      suppressed: number;
+      times?: number[];
+      lastProbe?: Confirmation | null;
+    }
   >;
   firedAt: number[];
 }
@@ -117,27 +156,70 @@ export class TriggerEngine {
     s.recent.push({ time: ev.time, file: ev.file, line: ev.line });
     if (s.recent.length > (this.opts.keepLines ?? 20)) s.recent.shift();
 
-    const inCooldown = s.lastFired !== null && ev.time - s.lastFired < this.opts.cooldownMs;
     // Every error inside the cooldown is carried into the next bundle's counts.
-    if (inCooldown) s.counts.carried++;
+    if (this.inCooldown(s, ev.time)) s.counts.carried++;
     if (s.times.length < this.opts.threshold)
       return { fire: false, reason: 'below-threshold', signature: ev.signature };
-    if (inCooldown) return this.suppress(s, ev.signature, 'cooldown');
-    this.fired = this.fired.filter((t) => ev.time - t < 3_600_000);
+    return this.fire(ev.signature, s, ev.time, 'threshold');
+  }
+
+  /**
+   * A probe failed to reach the target a strong signal named: the outage is confirmed and
+   * fires without the threshold. Cooldown and the hourly cap still apply.
+   */
+  confirm(signature: string, now: number, confirmation: Confirmation): Decision {
+    const s = this.state(signature, now);
+    this.expire(s, now);
+    s.lastProbe = confirmation;
+    s.active = true;
+    return this.fire(signature, s, now, 'confirmed', confirmation);
+  }
+
+  /**
+   * A probe reached the target a strong signal named: the failure is over (or was a blip).
+   * The signature is marked recovered now instead of after the quiet period; no bundle.
+   */
+  dismiss(signature: string, now: number, confirmation: Confirmation): Recovery {
+    const s = this.state(signature, now);
+    s.lastProbe = confirmation;
+    const r: Recovery = {
+      signature,
+      lastErrorAt: s.counts.lastSeen,
+      errorsDuringIncident: s.incidentErrors,
+      confirmation,
+    };
+    s.active = false;
+    s.incidentErrors = 0;
+    return r;
+  }
+
+  /** The last probe verdict per signature, for /healthz and the daemon state. */
+  lastProbes(): Record<string, Confirmation> {
+    const out: Record<string, Confirmation> = {};
+    for (const [k, s] of this.sigs) if (s.lastProbe) out[k] = s.lastProbe;
+    return out;
+  }
+
+  private inCooldown(s: SigState, now: number): boolean {
+    return s.lastFired !== null && now - s.lastFired < this.opts.cooldownMs;
+  }
+
+  private fire(signature: string, s: SigState, now: number, cause: FireCause, confirmation?: Confirmation): Decision {
+    if (this.inCooldown(s, now)) return this.suppress(s, signature, 'cooldown');
+    this.fired = this.fired.filter((t) => now - t < 3_600_000);
     if (this.fired.length >= this.opts.maxPerHour) {
       s.counts.carried += s.times.length;
-      return this.suppress(s, ev.signature, 'hourly-cap');
+      return this.suppress(s, signature, 'hourly-cap');
     }
-
-    const trigger = this.record(ev.signature, s, ev.time);
-    s.lastFired = ev.time;
+    const trigger = this.record(signature, s, now, cause, confirmation);
+    s.lastFired = now;
     s.suppressed = 0;
     s.counts.carried = 0;
     // A fresh window after firing: the next bundle needs a fresh burst, not one more line.
     s.times = [];
     s.counts.inWindow = 0;
-    this.fired.push(ev.time);
-    return { fire: true, signature: ev.signature, trigger };
+    this.fired.push(now);
+    return { fire: true, signature, trigger };
   }
 
   /** Expires windows and reports signatures that have gone quiet long enough to call recovered. */
@@ -185,6 +267,7 @@ export class TriggerEngine {
         lastFired: s.lastFired,
         suppressed: s.suppressed,
         times: [...s.times],
+        lastProbe: s.lastProbe,
       };
     return { signatures, firedAt: [...this.fired] };
   }
@@ -200,6 +283,7 @@ export class TriggerEngine {
         incidentErrors: 0,
         active: false,
         recent: [],
+        lastProbe: v.lastProbe ?? null,
       });
     }
     this.fired = [...snap.firedAt];
@@ -213,9 +297,17 @@ export class TriggerEngine {
     return { fire: false, reason, signature };
   }
 
-  private record(signature: string, s: SigState, now: number): TriggerRecord {
+  private record(
+    signature: string,
+    s: SigState,
+    now: number,
+    cause: FireCause,
+    confirmation?: Confirmation,
+  ): TriggerRecord {
     return {
       signature,
+      cause,
+      ...(confirmation ? { confirmation } : {}),
       threshold: this.opts.threshold,
       windowSeconds: this.opts.windowMs / 1000,
       firedAt: iso(now),
@@ -240,6 +332,7 @@ export class TriggerEngine {
         incidentErrors: 0,
         active: false,
         recent: [],
+        lastProbe: null,
       };
       this.sigs.set(signature, s);
     }
@@ -248,7 +341,7 @@ export class TriggerEngine {
 
   private expire(s: SigState, now: number): void {
     let i = 0;
-    while (i < s.times.length && now - s.times[i]! >= this.opts.windowMs) i++;
+    while (i < s.times.length && now - (s.times[i] ?? now) >= this.opts.windowMs) i++;
     if (i > 0) s.times.splice(0, i);
     s.counts.inWindow = s.times.length;
   }

@@ -21,9 +21,9 @@ export interface DetectedError {
   stream?: string;
   /** The caller's position for the counted line (line number, offset, …). */
   at?: number;
-  /** Set when the header line is a strong single signal (Classification.strong). */
-  strong?: true;
-  /** With `strong`: how many failures the line stands for (Classification.represents). */
+  /** The deciding rule is a strong single signal (see `Rule.signal`). */
+  strong?: boolean;
+  /** Failures the line stands for (1 + a "N skipped" count), when the rule says. */
   represents?: number;
 }
 
@@ -68,19 +68,21 @@ export function createDetector(opts: { hint?: string; rules?: Rule[]; format?: L
     const t = frameTime ? Date.parse(frameTime) : lineTimestamp(line);
     if (t !== null && Number.isFinite(t)) lastTime = t;
     const r = classifier.push(line);
-    if (r.error && !r.continuation) {
+    // An error classification always carries its kind and rule.
+    if (r.error && !r.continuation && r.kind && r.rule) {
       const closed = settle();
       open = {
         language: r.language,
-        kind: r.kind!,
+        kind: r.kind,
         target: r.target,
         status: r.status,
-        rule: r.rule!,
+        rule: r.rule,
         time: lastTime,
         line,
         ...(stream ? { stream } : {}),
         ...(at !== undefined ? { at } : {}),
-        ...(r.strong ? { strong: true as const, represents: r.represents ?? 1 } : {}),
+        ...(r.strong ? { strong: true } : {}),
+        ...(r.represents !== undefined ? { represents: r.represents } : {}),
       };
       openWeak = r.weakKind === true;
       return closed;
@@ -94,7 +96,7 @@ export function createDetector(opts: { hint?: string; rules?: Rule[]; format?: L
         openWeak = false;
       }
     }
-    if (open && open.target === null) open.target = extractTarget(line);
+    if (open?.target === null) open.target = extractTarget(line);
     return [];
   };
 

@@ -39,7 +39,7 @@ export function parseUserRules(doc: unknown, origin: string): Rule[] {
       SETTING,
     );
   const seen = new Set<string>();
-  return list.map((item, i) => {
+  return list.map((item: unknown, i) => {
     if (!item || typeof item !== 'object' || Array.isArray(item)) {
       throw new ConfigError(
         `${SETTING}="${origin}": rule #${i + 1} must be a mapping with id, hints and pattern`,

@@ -20,6 +20,14 @@ const LINES = {
 
 const PY_SIG = 'python/refused/http://localhost:8126/v0.4/traces';
 
+/** trigger.json as the daemon writes it (the fields these tests read). */
+interface TriggerJson {
+  signatureId: string;
+  threshold: number;
+  counts: Record<string, { total: number } | undefined>;
+  lines: { line: string }[];
+}
+
 function setup() {
   const root = mkdtempSync(join(tmpdir(), 'flarewatch-e2e-'));
   return { root, logs: join(root, 'logs'), state: join(root, 'state'), bundles: join(root, 'state', 'bundles') };
@@ -82,12 +90,12 @@ describe('flarewatch run (end to end)', () => {
     expect(zips).toHaveLength(1);
     expect(zips[0]).toMatch(/^flarewatch-.+-\d{8}T\d{6}Z-threshold\.zip$/);
     expect(statSync(join(t.bundles, zips[0]!)).mode & 0o777).toBe(0o600);
-    const trigger = JSON.parse((await zipText(join(t.bundles, zips[0]!), 'trigger.json'))!) as Record<string, any>;
+    const trigger = JSON.parse((await zipText(join(t.bundles, zips[0]!), 'trigger.json'))!) as TriggerJson;
     expect(trigger.signatureId).toBe(PY_SIG);
     expect(trigger.threshold).toBe(3);
-    expect(trigger.counts[PY_SIG].total).toBe(3);
+    expect(trigger.counts[PY_SIG]?.total).toBe(3);
     expect(trigger.lines).toHaveLength(3);
-    expect(trigger.lines[2].line).toContain('Connection refused');
+    expect(trigger.lines[2]?.line).toContain('Connection refused');
 
     // More errors for the same signature inside the cooldown: suppressed, no new bundle.
     appendFileSync(join(t.logs, 'python.log'), [4, 5, 6].map(LINES.python).join('\n') + '\n');
@@ -104,7 +112,7 @@ describe('flarewatch run (end to end)', () => {
     expect(d.logs.at(-1)?.msg).toBe('flarewatch stopped');
   });
 
-  it('confirms a Java error that silences the tracer for minutes with a live agent probe', async () => {
+  it('confirms a Java error that silences the tracer for minutes with a probe of the target it names', async () => {
     const t = setup();
     const { mkdirSync } = await import('node:fs');
     mkdirSync(t.logs);
@@ -117,6 +125,8 @@ describe('flarewatch run (end to end)', () => {
     });
     await new Promise<void>((resolve) => agent.listen(0, '127.0.0.1', resolve));
     const port = (agent.address() as import('node:net').AddressInfo).port;
+    // The line names the port the tracer dialled: that exact target is what gets probed.
+    const javaLine = LINES.java(1).replace('127.0.0.1:8126', `127.0.0.1:${port}`);
     try {
       // The Agent answers: one Java line is one error, no bundle.
       const up = start({
@@ -127,7 +137,7 @@ describe('flarewatch run (end to end)', () => {
       });
       await up.httpAddress();
       const addr = await up.httpAddress();
-      appendFileSync(join(t.logs, 'java.log'), `${LINES.java(1)}\n`);
+      appendFileSync(join(t.logs, 'java.log'), `${javaLine}\n`);
       await up.waitUntil(() => errorsSeen(up) >= 1, 20_000, 'the java error');
       // Counted once the probe has answered; poll the daemon's own counters until then.
       const deadline = Date.now() + 20_000;
@@ -161,7 +171,7 @@ describe('flarewatch run (end to end)', () => {
       'bundle from a confirmed java outage',
     );
     expect(String(written.signature)).toMatch(/^java\/refused\//);
-    expect(down.count((l) => l.msg === 'quiet-after-error tracer line confirmed by a failed agent probe')).toBe(1);
+    expect(down.count((l) => l.msg === 'strong signal confirmed: its target failed a probe')).toBe(1);
     expect((await down.stop()).code).toBe(0);
   });
 
@@ -202,8 +212,8 @@ describe('flarewatch run (end to end)', () => {
     expect(errorsSeen(b)).toBe(2);
     const zips = zipsIn(t.bundles);
     expect(zips).toHaveLength(1);
-    const trigger = JSON.parse((await zipText(join(t.bundles, zips[0]!), 'trigger.json'))!) as Record<string, any>;
-    expect(trigger.counts[sig].total).toBe(5);
+    const trigger = JSON.parse((await zipText(join(t.bundles, zips[0]!), 'trigger.json'))!) as TriggerJson;
+    expect(trigger.counts[sig]?.total).toBe(5);
     expect((await b.stop()).code).toBe(0);
   });
 

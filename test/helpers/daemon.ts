@@ -41,6 +41,8 @@ export class DaemonProcess {
         FLAREWATCH_LOG_FORMAT: 'json',
         FLAREWATCH_HTTP_ADDR: '127.0.0.1:0',
         FLAREWATCH_DEFAULT_PATHS: 'false',
+        // Other tests' instrumented processes on this machine must not reach this daemon's trigger.
+        FLAREWATCH_DISCOVER_SCHEDULE: 'off',
         ...env,
       }),
       stdio: ['ignore', 'pipe', 'pipe'],
