@@ -97,21 +97,29 @@ export interface SummaryInput {
   manifest: Omit<Manifest, 'files'> & { files: Pick<ManifestFile, 'path' | 'bytes' | 'truncated'>[] };
   agent?: AgentProbe;
   otlp?: { endpoint: string; reachable: boolean }[];
+  /** The diagnosis section (most likely cause first), Markdown; it opens the summary. */
+  diagnosis?: string;
 }
 
 /** A one-screen Markdown account: what was collected, what failed, what was cut. */
 export function renderSummary(input: SummaryInput): string {
   const m = input.manifest;
+  // The diagnosis opens with its one-sentence cause; its sections follow the bundle facts.
+  const cut = input.diagnosis?.indexOf('\n## ') ?? -1;
+  const diagnosisHead = (cut >= 0 ? input.diagnosis?.slice(0, cut) : input.diagnosis)?.trim();
+  const diagnosisRest = cut >= 0 ? input.diagnosis?.slice(cut + 1).trim() : undefined;
   const failed = m.collectors.filter((c) => c.status !== 'ok');
   const truncated = m.files.filter((f) => f.truncated);
   const total = m.files.reduce((n, f) => n + f.bytes, 0);
   const lines = [
     `# flarewatch support bundle`,
     '',
+    ...(diagnosisHead ? [diagnosisHead, ''] : []),
     `- Host: ${m.host.hostname} (${m.host.kernel})`,
     `- Created: ${m.createdAt}, reason: ${m.reason}${m.trigger?.signature ? `, trigger: ${m.trigger.signature}` : ''}`,
     `- flarewatch ${m.tool.version}; ${m.files.length + 1} files, ${fmtBytes(total)} of content (budget ${fmtBytes(m.budget.maxBytes)})`,
     '',
+    ...(diagnosisRest ? [diagnosisRest, ''] : []),
     '## Agent',
     ...agentLines(input.agent),
     ...(input.otlp?.length

@@ -2,6 +2,7 @@
 // Agent lives in another network namespace, DD_AGENT_HOST set where it must not be
 // (Fargate), and startup logs whose agent_url disagrees with the env the process was given.
 import { DOCS } from '../docs.js';
+import { delivers } from '../signals.js';
 import type { EnvSnapshot, Evidence, PlatformKind } from '../evidence.js';
 import type { DocLink, EvidenceRef, Finding } from '../finding.js';
 import {
@@ -141,6 +142,9 @@ export function agentUrlMismatch(e: Evidence): Finding[] {
     if (!c.agentUrl) continue;
     const reported = urlKey(c.agentUrl);
     if (!reported) continue;
+    // A failing target next to a working Agent is tracer-wrong-target, which says this too.
+    const probed = e.agentProbes.find((p) => targetKey(p.url) === reported);
+    if (probed && !delivers(probed) && e.agentProbes.some(delivers)) continue;
     // The env this process was given: same pid, else same language, else our own (check runs
     // inside the application container as an exec probe, so ours is usually the app's).
     const byPid = c.pid !== undefined ? e.processEnvs.find((s) => s.pid === c.pid) : undefined;
