@@ -8,7 +8,14 @@ export function firstSentence(text: string): string {
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (c === '`') inCode = !inCode;
-    else if (!inCode && c === '.' && text[i + 1] === ' ' && i > 20) return text.slice(0, i + 1);
+    else if (
+      !inCode &&
+      c === '.' &&
+      text[i + 1] === ' ' &&
+      i > 40 &&
+      !/\b(e\.g|i\.e|etc)\.$/.test(text.slice(0, i + 1))
+    )
+      return text.slice(0, i + 1);
   }
   return text;
 }

@@ -4,7 +4,7 @@ import { DOCS } from '../docs.js';
 import type { AgentProbeEvidence, Evidence, PlatformKind } from '../evidence.js';
 import type { EvidenceRef, Finding } from '../finding.js';
 import { failuresOf, tracersOf } from '../probe-targets.js';
-import { delivers, originRefs, probeKey, tracersPhrase } from '../signals.js';
+import { delivers, originRefs, otelUsage, probeKey, tracersPhrase } from '../signals.js';
 import {
   effectiveAgentUrl,
   explicitAgentUrl,
@@ -76,7 +76,7 @@ function refusedRemedy(p: AgentProbeEvidence, platform: PlatformKind): string {
       ? ''
       : ' Traffic from other containers or pods also needs `DD_APM_NON_LOCAL_TRAFFIC=true` on the Agent.';
   return (
-    `Nothing accepts connections on ${where(p)}. Check the Agent runs with APM enabled (\`apm_config.enabled: true\` / \`DD_APM_ENABLED=true\`) and look at the APM section of \`agent status\`; ` +
+    `Start the Agent with APM enabled so it listens on ${where(p)} (\`apm_config.enabled: true\` / \`DD_APM_ENABLED=true\`; the APM section of \`agent status\` says where it listens), or point the tracer at the address the Agent listens on. ` +
     `if the receiver port was changed, set the same port on both sides (\`apm_config.receiver_port\` and \`DD_TRACE_AGENT_PORT\`); ` +
     `if another process holds port ${port}, find it with \`ss -ltnp 'sport = :${port}'\`.${local}`
   );
@@ -169,13 +169,20 @@ export function agentReachability(e: Evidence): Finding[] {
     const subject = whoText ? `${capitalise(whoText)} ${verb(whoText)} to ${where(p)}` : null;
     const configOnly = (p.origins ?? []).every((o) => o.from === 'config');
     const elsewhere = e.agentProbes.filter((x) => x !== p && tracersOf(x.origins).length > 0);
-    if (p.origins && configOnly && (alt ?? elsewhere.length > 0)) {
+    // An OpenTelemetry-only host: nothing shows a Datadog tracer, so no Agent is expected.
+    const noDatadog =
+      otelUsage(e).length > 0 &&
+      e.errors.every((x) => x.language.startsWith('otel-')) &&
+      e.startupConfigs.length === 0 &&
+      !(e.processes ?? []).some((x) => x.endpoints.some((ep) => ep.kind === 'datadog-agent')) &&
+      ![e.daemonEnv, ...e.processEnvs].some((s) => s && explicitAgentUrl(s.env));
+    if (p.origins && configOnly && (alt !== undefined || elsewhere.length > 0 || noDatadog)) {
       // No tracer is shown to use this address: it is flarewatch's setting that is off.
       const used = alt ?? elsewhere[0];
       push({
         id: 'agent-config-unused',
         severity: 'warning',
-        title: `flarewatch's Agent URL ${stripCredentials(p.url)} reaches no Agent${failurePhrase(p)}; the tracers here use ${used ? where(used) : 'other addresses'}`,
+        title: `flarewatch's Agent URL ${stripCredentials(p.url)} reaches no Agent${failurePhrase(p)}; ${used ? `the tracers here use ${where(used)}` : 'nothing here shows a Datadog tracer'}`,
         evidence,
         remedy: {
           text: `Set FLAREWATCH_AGENT_URL to the address the tracers use${used ? ` (${stripCredentials(used.url)})` : ''} so flarewatch probes and watches the Agent that matters.`,
@@ -192,7 +199,7 @@ export function agentReachability(e: Evidence): Finding[] {
         evidence,
         remedy: {
           text:
-            `Fix the name in ${p.source}: use the Agent's Service or container name as resolvable from this network (with its namespace on Kubernetes), ` +
+            `Fix the name ${whoText ? `${whoText} is given (\`DD_AGENT_HOST\` / \`DD_TRACE_AGENT_URL\`)` : `in ${p.source}`}: use the Agent's Service or container name as resolvable from this network (with its namespace on Kubernetes), ` +
             'or on Kubernetes point `DD_AGENT_HOST` at the node with the downward API (`status.hostIP`).',
           doc: DOCS.connectionErrors,
         },
@@ -295,11 +302,12 @@ export function agentAcceptsTraces(e: Evidence): Finding[] {
   const out: Finding[] = [];
   for (const p of e.agentProbes) {
     if (p.connect.ok && !p.sampleTrace && p.info && p.info.status === null) {
+      const who = tracersPhrase(tracersOf(p.origins));
       out.push({
         id: 'agent-no-response',
         severity: 'error',
-        title: `${where(p)} accepts connections but does not answer HTTP (${p.info.code ?? p.info.failure ?? 'no response'})`,
-        evidence: probeRef(p),
+        title: `${who ? `${capitalise(who)} ${verb(who)} to ${where(p)}, which` : where(p)} accepts connections but does not answer HTTP (${p.info.code ?? p.info.failure ?? 'no response'})`,
+        evidence: [...originRefs(e, p.origins, probeKey(p)), ...probeRef(p)],
         remedy: {
           text: 'Something holds the port without speaking HTTP back: a hung or overloaded trace-agent (check its log and `agent status`), or another program on this port. Find the listener with `ss -ltnp` and restart the trace-agent if it is the one.',
           doc: DOCS.agentTroubleshooting,
