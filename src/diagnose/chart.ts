@@ -20,8 +20,9 @@ const FALLBACK = ['#d97706', '#0f766e', '#9d174d', '#1d4ed8', '#65a30d', '#a21ca
 
 export function seriesColour(key: string, index: number): string {
   if (COLOURS[key]) return COLOURS[key];
-  if (key.startsWith('otel-')) return ['#0d9488', '#14b8a6', '#0f766e', '#2dd4bf'][index % 4]!;
-  return FALLBACK[index % FALLBACK.length]!;
+  const otel = ['#0d9488', '#14b8a6', '#0f766e', '#2dd4bf'];
+  if (key.startsWith('otel-')) return otel[index % otel.length] ?? '#0d9488';
+  return FALLBACK[index % FALLBACK.length] ?? '#64748b';
 }
 
 const W = 960;

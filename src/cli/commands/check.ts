@@ -64,8 +64,8 @@ export const command: CommandModule = {
       .option('--log <path...>', 'extra tracer log files or directories to read');
     cmd.action(
       action(async (opts: Record<string, unknown>) => {
-        const timeoutMs = parseTimeout(String(opts.timeout ?? '2s'));
-        const sinceSeconds = parseSince(String(opts.since ?? '1h'));
+        const timeoutMs = parseTimeout(typeof opts.timeout === 'string' ? opts.timeout : '2s');
+        const sinceSeconds = parseSince(typeof opts.since === 'string' ? opts.since : '1h');
         const { loaded } = loadCliContext(opts, { stderr: true });
         const cfg = loaded.config;
         const agentSetting = loaded.settings.find((s) => s.spec.key === 'agentUrl');
@@ -121,7 +121,7 @@ export const command: CommandModule = {
           );
         } else {
           process.stdout.write(
-            renderCheckReport({ ...result, ok }, { colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }),
+            renderCheckReport({ ...result, ok }, { colour: process.stdout.isTTY && !process.env.NO_COLOR }),
           );
         }
         return ok ? EXIT.OK : EXIT.PROBLEMS;

@@ -301,7 +301,7 @@ export const STATUS_ADVICE: Record<number, string> = {
 export function agentAcceptsTraces(e: Evidence): Finding[] {
   const out: Finding[] = [];
   for (const p of e.agentProbes) {
-    if (p.connect.ok && !p.sampleTrace && p.info && p.info.status === null) {
+    if (p.connect.ok && !p.sampleTrace && p.info?.status === null) {
       const who = tracersPhrase(tracersOf(p.origins));
       out.push({
         id: 'agent-no-response',

@@ -18,8 +18,11 @@ function usesOtel(s: EnvSnapshot): boolean {
   if (s.language?.startsWith('otel-')) return true;
   const env = s.env;
   if ([env.JAVA_TOOL_OPTIONS, env.PYTHONPATH, env.NODE_OPTIONS].some((v) => v?.includes(OPERATOR_PATH))) return true;
-  return Boolean(
-    env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_TRACES_EXPORTER === 'otlp',
+  const set = (v: string | undefined) => v !== undefined && v !== '';
+  return (
+    set(env.OTEL_EXPORTER_OTLP_ENDPOINT) ||
+    set(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) ||
+    env.OTEL_TRACES_EXPORTER === 'otlp'
   );
 }
 

@@ -16,6 +16,13 @@ import {
 
 const SIDE_CAR_PLATFORMS: ReadonlySet<PlatformKind> = new Set(['ecs-fargate', 'eks-fargate']);
 
+const DOCKER_ADVICE = {
+  text:
+    "Inside a container, localhost is the container. Put the application and the Agent on one user-defined network and set `DD_AGENT_HOST` to the Agent container's name, " +
+    'with `DD_APM_NON_LOCAL_TRAFFIC=true` on the Agent (or mount `/var/run/datadog` and use the socket).',
+  doc: DOCS.dockerApm,
+};
+
 const PLATFORM_ADVICE: Partial<Record<PlatformKind, { text: string; doc: DocLink }>> = {
   kubernetes: {
     text:
@@ -36,12 +43,7 @@ const PLATFORM_ADVICE: Partial<Record<PlatformKind, { text: string; doc: DocLink
       'or link to the Agent container by name on multi-container environments.',
     doc: DOCS.beanstalk,
   },
-  docker: {
-    text:
-      "Inside a container, localhost is the container. Put the application and the Agent on one user-defined network and set `DD_AGENT_HOST` to the Agent container's name, " +
-      'with `DD_APM_NON_LOCAL_TRAFFIC=true` on the Agent (or mount `/var/run/datadog` and use the socket).',
-    doc: DOCS.dockerApm,
-  },
+  docker: DOCKER_ADVICE,
 };
 
 function envLabel(s: EnvSnapshot): string {
@@ -75,7 +77,7 @@ export function containerLocalhost(e: Evidence): Finding[] {
     }
   }
   if (affected.length === 0) return [];
-  const advice = PLATFORM_ADVICE[platform] ?? PLATFORM_ADVICE.docker!;
+  const advice = PLATFORM_ADVICE[platform] ?? DOCKER_ADVICE;
   const evidence: EvidenceRef[] = [
     { source: 'platform', detail: `platform ${platform} (${e.platform.signals.join(', ') || 'no markers'})` },
     ...affected,
