@@ -3,7 +3,8 @@
 // (Fargate), and startup logs whose agent_url disagrees with the env the process was given.
 import { DOCS } from '../docs.js';
 import { delivers } from '../signals.js';
-import type { EnvSnapshot, Evidence, PlatformKind } from '../evidence.js';
+import type { AgentProbeEvidence, EnvSnapshot, Evidence, PlatformKind } from '../evidence.js';
+import { failuresOf, tracersOf } from '../probe-targets.js';
 import type { DocLink, EvidenceRef, Finding } from '../finding.js';
 import {
   effectiveAgentUrl,
@@ -96,11 +97,32 @@ export function containerLocalhost(e: Evidence): Finding[] {
     {
       id: 'container-localhost',
       severity: 'error',
-      title: 'A containerised application sends traces to localhost, but no Agent listens in its network namespace',
+      title: `${subject(e, failedProbes)} inside a container, where localhost is the container itself and no Agent listens`,
       evidence,
       remedy: advice,
     },
   ];
+}
+
+/** "The nodejs tracer sends to 127.0.0.1:8126": the loopback target tracers failed against most. */
+function subject(e: Evidence, failed: readonly AgentProbeEvidence[]): string {
+  const named = failed
+    .map((p) => ({ p, n: failuresOf(p.origins), tracers: tracersOf(p.origins) }))
+    .sort((a, b) => b.n - a.n)
+    .find((x) => x.tracers.length > 0);
+  if (named) {
+    const who =
+      named.tracers.length === 1
+        ? `The ${named.tracers[0]} tracer sends`
+        : `The ${named.tracers.join(', ')} tracers send`;
+    return `${who} to ${named.p.host}:${named.p.port}`;
+  }
+  const logged = e.errors.find((ev) => targetKey(ev.target)?.startsWith('loopback:'));
+  if (logged?.target) return `The ${logged.language} tracer sends to ${stripCredentials(logged.target)}`;
+  const p = failed[0];
+  return p
+    ? `A containerised application sends traces to ${p.host}:${p.port}`
+    : 'A containerised application sends traces to localhost';
 }
 
 export function fargateAgentHost(e: Evidence): Finding[] {
