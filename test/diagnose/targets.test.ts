@@ -99,7 +99,12 @@ describe('probeTargetsOf', () => {
       ['otlp', 'collector:4317'],
     ]);
     const local = targets[1]!;
-    expect(local.origins.map((o) => o.from).sort()).toEqual(['error-lines', 'error-lines', 'process', 'startup-config']);
+    expect(local.origins.map((o) => o.from).sort()).toEqual([
+      'error-lines',
+      'error-lines',
+      'process',
+      'startup-config',
+    ]);
     expect(local.origins.find((o) => o.tracer === 'java' && o.from === 'error-lines')?.count).toBe(5);
     expect(targets[2]).toMatchObject({ protocol: 'grpc', origins: [{ from: 'process', tracer: 'otel-java' }] });
   });
