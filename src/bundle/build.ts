@@ -41,7 +41,8 @@ import { manifestFiles, MANIFEST_SCHEMA_VERSION, redactionSection, renderSummary
 import { bundleFileName, TEMP_PREFIX } from './name.js';
 import { applyRetention, retentionPolicyFromConfig, type RetentionPolicy } from './retention.js';
 import { writeZip, zipEntryOf } from './zip.js';
-import { diagnosisEntries, type AgentSeriesPoint, type ErrorEventLike, type TriggerLike } from './diagnosis.js';
+import { diagnosisPages, type AgentSeriesPoint, type ErrorEventLike, type TriggerLike } from './diagnosis.js';
+import type { ProcessEvidence } from '../diagnose/index.js';
 import { resolveAgentUrl } from '../config/agent-url.js';
 
 export interface BundleProgress {
@@ -92,6 +93,8 @@ export interface BuildBundleOptions {
   agentSeries?: readonly AgentSeriesPoint[];
   /** findings.json and summary.html from the diagnosis stage (default true). */
   diagnosis?: boolean;
+  /** Instrumented processes (the process scan): their tracer endpoints are probed by the diagnosis. */
+  processes?: readonly ProcessEvidence[];
   /** Retention after the bundle is written (default: the configured policy); false to skip. */
   retention?: RetentionPolicy | false;
   isPinned?: (bundlePath: string) => boolean;
@@ -353,14 +356,17 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResul
 
     // Findings and the summary page come last: they link every other file of the bundle.
     const diagnosisOmitted: OmittedFile[] = [];
+    let diagnosisSummary: string | undefined;
     if (opts.diagnosis !== false) {
       await run('diagnosis', async (_ctx, r) => {
         const listed = [...fitted.kept, ...stage.entries.filter((e) => e.collector === 'logs')];
-        const pages = diagnosisEntries({
+        const pages = await diagnosisPages({
+          agentUrl: config.agentUrl,
           ...(facts.agent ? { agent: facts.agent } : {}),
           agentSource: agentUrlSource(env),
-          ...(facts.otlp ? { otlp: facts.otlp } : {}),
           env,
+          includedLogs: listed.filter((e) => e.collector === 'logs'),
+          ...(opts.processes ? { processes: opts.processes } : {}),
           ...(opts.errorEvents ? { errorEvents: opts.errorEvents } : {}),
           ...(opts.agentSeries ? { agentSeries: opts.agentSeries } : {}),
           ...(opts.trigger ? { trigger: opts.trigger } : {}),
@@ -372,13 +378,17 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResul
           ],
           bundleDir: outputDir,
           hostname,
+          timeoutMs: Math.max(200, Math.floor(timeoutMs / 4)),
+          sampleTrace: ctx.sampleTrace,
+          signal: r.signal,
           now: now(),
         });
         if (r.signal.aborted) return;
+        diagnosisSummary = pages.summary;
         let room = maxBytes - listed.reduce((n, e) => n + e.bytes, 0) - 32 * 1024;
         const taken = new Set(stage.entries.map((e) => e.path));
         // A caller-provided findings.json / summary.html (extra entries) wins.
-        for (const p of pages.filter((x) => !taken.has(x.path))) {
+        for (const p of pages.entries.filter((x) => !taken.has(x.path))) {
           const text = redactExtra(redactor, p);
           const size = Buffer.byteLength(text);
           if (size > room) {
@@ -433,6 +443,7 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResul
       manifest: { ...base, files: manifestFiles(entries) },
       ...(facts.agent ? { agent: facts.agent } : {}),
       ...(facts.otlpReachable ? { otlp: facts.otlpReachable } : {}),
+      ...(diagnosisSummary ? { diagnosis: diagnosisSummary } : {}),
     });
     const summaryStage = new Stage(tmp, io);
     const summary = summaryStage.addContent(

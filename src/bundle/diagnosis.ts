@@ -1,16 +1,23 @@
-// findings.json and summary.html for a bundle, from what the bundle itself collected (the
-// Agent and OTLP probes, flarewatch's environment) plus what the daemon adds (recent error
-// events, the Agent reachability series, the trigger). The diagnosis stage owns the rules
-// and the page; this module only assembles its inputs.
+// findings.json, summary.html and the SUMMARY.md diagnosis section for a bundle. Manual and
+// triggered bundles go the same way: the detector runs over the log text the bundle
+// includes, every target that text (and the instrumented processes) names is probed next to
+// the configured Agent, and the findings engine compares. The diagnosis stage owns the rules
+// and the pages; this module only assembles their inputs.
 import type { AgentProbe } from '../collect/agent-probe.js';
-import type { OtlpEndpointProbe } from '../collect/otlp-probe.js';
 import type { Env } from '../collect/deps.js';
 import {
-  assembleEvidence,
+  detectorClassifier,
   diagnose,
+  emptyLogEvidence,
   findingsJson,
+  gatherEvidence,
+  readIncludedLogs,
   renderSummaryHtml,
+  summaryMarkdown,
   type ErrorEventEvidence,
+  type IncludedLog,
+  type PlatformEvidence,
+  type ProcessEvidence,
   type ReachSample,
 } from '../diagnose/index.js';
 
@@ -21,6 +28,7 @@ export interface ErrorEventLike {
   kind: string;
   target: string | null;
   status?: number | null;
+  represents?: number;
   file?: string;
 }
 
@@ -41,11 +49,17 @@ export function toReachSample(p: AgentSeriesPoint): ReachSample {
 }
 
 export interface DiagnosisInput {
+  /** flarewatch's Agent URL and the probe the agent collector made of it. */
+  agentUrl: string;
   agent?: AgentProbe;
   /** Where the Agent URL came from (setting name or default). */
   agentSource: string;
-  otlp?: OtlpEndpointProbe[];
   env: Env;
+  /** The bundle's log entries (`logs/<tracer>/…`): the detector runs over their text. */
+  includedLogs?: readonly IncludedLog[];
+  /** Instrumented processes and their tracer endpoints (the process scan), probed too. */
+  processes?: readonly ProcessEvidence[];
+  /** The daemon's own error history: used only when the included logs hold no errors. */
   errorEvents?: readonly ErrorEventLike[];
   agentSeries?: readonly AgentSeriesPoint[];
   trigger?: TriggerLike;
@@ -53,23 +67,58 @@ export interface DiagnosisInput {
   files: { path: string; bytes: number }[];
   bundleDir: string;
   hostname: string;
+  /** Deadline per network step of the extra probes. */
+  timeoutMs: number;
+  sampleTrace: boolean;
+  platform?: PlatformEvidence;
+  signal?: AbortSignal;
   now: number;
 }
 
-export function diagnosisEntries(input: DiagnosisInput): { path: string; content: string }[] {
-  const errors: ErrorEventEvidence[] = (input.errorEvents ?? []).map((e) => ({
+export interface DiagnosisPages {
+  /** findings.json and summary.html. */
+  entries: { path: string; content: string }[];
+  /** Markdown that opens SUMMARY.md ("Most likely cause: …", findings, error table). */
+  summary: string;
+}
+
+function daemonErrors(events: readonly ErrorEventLike[]): ErrorEventEvidence[] {
+  return events.map((e) => ({
     time: e.time,
     language: e.language,
     kind: e.kind as ErrorEventEvidence['kind'],
     target: e.target,
     status: e.status ?? null,
+    ...(e.represents !== undefined && e.represents > 1 ? { count: e.represents } : {}),
     ...(e.file ? { file: e.file } : {}),
   }));
-  const evidence = assembleEvidence({
-    ...(input.agent ? { agentProbe: { probe: input.agent, source: input.agentSource, at: input.now } } : {}),
-    ...(input.otlp ? { otlpProbes: input.otlp } : {}),
+}
+
+/** Collector configuration files in the bundle: a sign that OpenTelemetry is in use here. */
+const COLLECTOR_CONFIG = /(^|\/)(otelcol[^/]*|otel-collector[^/]*|collector)\.ya?ml$/i;
+
+export async function diagnosisPages(input: DiagnosisInput): Promise<DiagnosisPages> {
+  const logs = input.includedLogs?.length
+    ? await readIncludedLogs(input.includedLogs, detectorClassifier(), {
+        now: input.now,
+        ...(input.signal ? { signal: input.signal } : {}),
+      })
+    : emptyLogEvidence();
+  if (logs.errors.length === 0 && input.errorEvents?.length) logs.errors = daemonErrors(input.errorEvents);
+  const evidence = await gatherEvidence({
+    agentUrl: input.agentUrl,
+    agentSource: input.agentSource,
     env: input.env,
-    errors,
+    logs,
+    ...(input.agent ? { knownAgentProbe: { probe: input.agent, at: input.now } } : {}),
+    ...(input.processes ? { processes: [...input.processes] } : {}),
+    otelSignals: input.files
+      .filter((f) => COLLECTOR_CONFIG.test(f.path))
+      .map((f) => `Collector configuration ${f.path}`),
+    ...(input.platform ? { platform: input.platform } : {}),
+    timeoutMs: input.timeoutMs,
+    sampleTrace: input.sampleTrace,
+    ...(input.signal ? { signal: input.signal } : {}),
     bundleDir: input.bundleDir,
     now: input.now,
   });
@@ -78,7 +127,7 @@ export function diagnosisEntries(input: DiagnosisInput): { path: string; content
   const firedAt = typeof t?.firedAt === 'string' ? Date.parse(t.firedAt) : NaN;
   const html = renderSummaryHtml({
     findings,
-    errors,
+    errors: evidence.errors,
     ...(t
       ? {
           trigger: {
@@ -97,8 +146,11 @@ export function diagnosisEntries(input: DiagnosisInput): { path: string; content
     generatedAt: input.now,
     host: input.hostname,
   });
-  return [
-    { path: 'findings.json', content: findingsJson(evidence, findings) },
-    { path: 'summary.html', content: html },
-  ];
+  return {
+    entries: [
+      { path: 'findings.json', content: findingsJson(evidence, findings) },
+      { path: 'summary.html', content: html },
+    ],
+    summary: summaryMarkdown(findings, evidence.errors),
+  };
 }

@@ -10,7 +10,7 @@ export {
   type ExtraEntry,
 } from './build.js';
 export {
-  diagnosisEntries,
+  diagnosisPages,
   toReachSample,
   type AgentSeriesPoint,
   type ErrorEventLike,

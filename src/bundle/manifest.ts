@@ -97,21 +97,29 @@ export interface SummaryInput {
   manifest: Omit<Manifest, 'files'> & { files: Pick<ManifestFile, 'path' | 'bytes' | 'truncated'>[] };
   agent?: AgentProbe;
   otlp?: { endpoint: string; reachable: boolean }[];
+  /** The diagnosis section (most likely cause first), Markdown; it opens the summary. */
+  diagnosis?: string;
 }
 
 /** A one-screen Markdown account: what was collected, what failed, what was cut. */
 export function renderSummary(input: SummaryInput): string {
   const m = input.manifest;
+  // The diagnosis opens with its one-sentence cause; its sections follow the bundle facts.
+  const cut = input.diagnosis?.indexOf('\n## ') ?? -1;
+  const diagnosisHead = (cut >= 0 ? input.diagnosis?.slice(0, cut) : input.diagnosis)?.trim();
+  const diagnosisRest = cut >= 0 ? input.diagnosis?.slice(cut + 1).trim() : undefined;
   const failed = m.collectors.filter((c) => c.status !== 'ok');
   const truncated = m.files.filter((f) => f.truncated);
   const total = m.files.reduce((n, f) => n + f.bytes, 0);
   const lines = [
     `# flarewatch support bundle`,
     '',
+    ...(diagnosisHead ? [diagnosisHead, ''] : []),
     `- Host: ${m.host.hostname} (${m.host.kernel})`,
     `- Created: ${m.createdAt}, reason: ${m.reason}${m.trigger?.signature ? `, trigger: ${m.trigger.signature}` : ''}`,
     `- flarewatch ${m.tool.version}; ${m.files.length + 1} files, ${fmtBytes(total)} of content (budget ${fmtBytes(m.budget.maxBytes)})`,
     '',
+    ...(diagnosisRest ? [diagnosisRest, ''] : []),
     '## Agent',
     ...agentLines(input.agent),
     ...(input.otlp?.length
@@ -137,7 +145,8 @@ export function renderSummary(input: SummaryInput): string {
   if (truncated.length || m.omitted.length) {
     lines.push('', '## Cut to fit the budget');
     for (const f of truncated.slice(0, 10))
-      lines.push(`- ${f.path}: ${f.truncated!.strategy}, ${fmtBytes(f.truncated!.bytes_dropped)} dropped`);
+      if (f.truncated)
+        lines.push(`- ${f.path}: ${f.truncated.strategy}, ${fmtBytes(f.truncated.bytes_dropped)} dropped`);
     if (truncated.length > 10) lines.push(`- … ${truncated.length - 10} more (see manifest.json)`);
     for (const o of m.omitted.slice(0, 5)) lines.push(`- left out ${o.source}: ${o.reason}`);
     if (m.omitted.length > 5) lines.push(`- … ${m.omitted.length - 5} more left out (see manifest.json)`);

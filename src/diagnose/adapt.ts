@@ -20,7 +20,11 @@ function failureOf(outcome: CollectOutcome | 'skipped'): FailureKind | undefined
   }
 }
 
-function connectOf(results: AgentProbe['connect'], dnsFailure?: { code?: string; error?: string }): ConnectEvidence {
+/** One verdict from a probe's connect attempts: any success wins, else the first failure. */
+export function connectEvidenceOf(
+  results: AgentProbe['connect'],
+  dnsFailure?: { code?: string; error?: string },
+): ConnectEvidence {
   const ok = results.find((r) => r.outcome === 'ok');
   if (ok) return { ok: true, ms: ok.durationMs };
   const first = results[0];
@@ -66,7 +70,7 @@ export function agentProbeEvidence(p: AgentProbe, source: string, at: number): A
     ...(host !== undefined ? { host } : {}),
     ...(p.target.port !== undefined ? { port: p.target.port } : {}),
     ...(p.target.socketPath !== undefined ? { socketPath: p.target.socketPath } : {}),
-    connect: connectOf(
+    connect: connectEvidenceOf(
       p.connect,
       dnsFailed && 'code' in p.dns
         ? { ...(p.dns.code ? { code: p.dns.code } : {}), ...(p.dns.error ? { error: p.dns.error } : {}) }
@@ -129,5 +133,5 @@ export function otlpProbeEvidence(p: OtlpEndpointProbe, at: number): OtlpProbeEv
     p.dns.outcome !== 'ok'
       ? { ...(p.dns.code ? { code: p.dns.code } : {}), ...(p.dns.error ? { error: p.dns.error } : {}) }
       : undefined;
-  return { url: p.endpoint, source: p.origin, protocol, connect: connectOf(p.connect, dnsFailure), at };
+  return { url: p.endpoint, source: p.origin, protocol, connect: connectEvidenceOf(p.connect, dnsFailure), at };
 }

@@ -1,17 +1,18 @@
-// runCheck: the live diagnosis behind `flarewatch check` — probe the Agent (and OTLP
-// endpoints when OpenTelemetry is configured) now, read what the tracer logs and this
-// environment say, and run the findings engine. Every step has a deadline; the whole run is
-// bounded by a few timeouts so it can serve as a Kubernetes exec probe.
-import { accessSync, constants, statSync } from 'node:fs';
-import { probeAgent, probeOtlpEndpoints, type AgentProbe, type OtlpEndpointProbe } from '../collect/index.js';
-import { agentProbeEvidence, clockSkewFromProbe, otlpProbeEvidence } from './adapt.js';
-import { agentAcceptsSample, diagnose } from './diagnose.js';
+// The gather step every diagnosis shares, and runCheck, the live diagnosis behind
+// `flarewatch check`. Gathering = the log evidence (errors since a cut-off, startup lines)
+// + the targets it names probed now (probe-targets.ts, probe.ts) + this host's platform,
+// disk and inotify facts. `check` and both kinds of bundle call gatherEvidence(); each step
+// has a deadline, so `check` can serve as a Kubernetes exec probe.
+import type { AgentProbe } from '../collect/index.js';
+import { clockSkewFromProbe } from './adapt.js';
+import { diagnose } from './diagnose.js';
 import type {
   AgentProbeEvidence,
   EnvSnapshot,
-  ErrorEventEvidence,
   Evidence,
-  StartupConfigEvidence,
+  OtlpProbeEvidence,
+  PlatformEvidence,
+  ProcessEvidence,
 } from './evidence.js';
 import type { Finding } from './finding.js';
 import {
@@ -20,35 +21,13 @@ import {
   inotifyEvidence,
   readTracerLogs,
   type ClassifierFactory,
+  type LogEvidence,
   type LogReadHooks,
   type LogSourceLike,
 } from './gather.js';
+import { probeTargets } from './probe.js';
+import { probeTargetsOf } from './probe-targets.js';
 import { stripCredentials } from './targets.js';
-
-export interface CheckOptions {
-  agentUrl: string;
-  /** Where agentUrl came from (setting name or default), shown in findings. */
-  agentSource: string;
-  env: Record<string, string | undefined>;
-  /** Deadline per network step (DNS, connect, each HTTP exchange). */
-  timeoutMs: number;
-  sampleTrace?: boolean;
-  logSources?: LogSourceLike[];
-  classifier?: ClassifierFactory;
-  logHooks?: LogReadHooks;
-  bundleDir?: string;
-  neededBytes?: number;
-  signal?: AbortSignal;
-  now?: () => number;
-}
-
-export interface CheckResult {
-  ok: boolean;
-  evidence: Evidence;
-  findings: Finding[];
-  logFilesRead: string[];
-  durationMs: number;
-}
 
 /** Names whose values help diagnosis; everything else stays out of the evidence. */
 const RELEVANT =
@@ -65,38 +44,19 @@ export function ownEnvSnapshot(env: Record<string, string | undefined>): EnvSnap
   return { source: 'this environment', pid: process.pid, env: vars };
 }
 
-function otelConfigured(env: Record<string, string | undefined>): boolean {
-  return (
-    Object.keys(env).some((k) => /^OTEL_EXPORTER_OTLP_(\w+_)?ENDPOINT$/.test(k) && (env[k] ?? '').trim() !== '') ||
-    env.OTEL_TRACES_EXPORTER === 'otlp'
-  );
-}
-
-/** Unix socket facts the collector's probe does not record (it only connects). */
-function socketFacts(path: string): AgentProbeEvidence['socket'] {
-  try {
-    const st = statSync(path);
-    let writable = true;
-    try {
-      accessSync(path, constants.W_OK);
-    } catch {
-      writable = false;
-    }
-    return { exists: true, isSocket: st.isSocket(), writable };
-  } catch {
-    return { exists: false, isSocket: false, writable: false };
-  }
-}
-
 export interface AssembleInput {
-  /** A collect-stage Agent probe and where its URL came from; omit when none was run. */
-  agentProbe?: { probe: AgentProbe; source: string; at: number };
-  otlpProbes?: OtlpEndpointProbe[];
+  agentProbes?: AgentProbeEvidence[];
+  otlpProbes?: OtlpProbeEvidence[];
+  /** The configured Agent's raw probe, for the clock skew its Date header gives. */
+  configuredProbe?: AgentProbe;
   /** The environment flarewatch runs with (reduced and masked here). */
   env: Record<string, string | undefined>;
   processEnvs?: EnvSnapshot[];
-  startupConfigs?: StartupConfigEvidence[];
-  errors?: ErrorEventEvidence[];
+  processes?: ProcessEvidence[];
+  logs?: Pick<LogEvidence, 'errors' | 'startupConfigs'>;
+  otelSignals?: string[];
+  /** Decided by the caller (tests, a pod's own view); read from this host when absent. */
+  platform?: PlatformEvidence;
   bundleDir?: string;
   neededBytes?: number;
   /** Extra host facts the caller knows (e.g. the tailer's ENOSPC count). */
@@ -104,32 +64,23 @@ export interface AssembleInput {
   now: number;
 }
 
-/**
- * Evidence from what a caller has gathered: the daemon and the bundle builder use this with
- * their own probe, errors and env; runCheck uses it after probing live. Reads the host's
- * platform markers, disk space and inotify usage itself.
- */
+/** Evidence from what a caller has gathered, plus this host's platform, disk and inotify facts. */
 export function assembleEvidence(input: AssembleInput): Evidence {
-  const probes: AgentProbeEvidence[] = [];
-  let skew: { ms: number; reference: string } | undefined;
-  if (input.agentProbe) {
-    const ev = agentProbeEvidence(input.agentProbe.probe, input.agentProbe.source, input.agentProbe.at);
-    if (ev.transport === 'unix' && ev.socketPath) ev.socket = socketFacts(ev.socketPath);
-    probes.push(ev);
-    skew = clockSkewFromProbe(input.agentProbe.probe);
-  }
+  const skew = input.configuredProbe ? clockSkewFromProbe(input.configuredProbe) : undefined;
   const disk = input.bundleDir ? diskEvidence(input.bundleDir, input.neededBytes) : undefined;
   const inotify = process.platform === 'linux' ? inotifyEvidence() : undefined;
   if (inotify && input.inotifyEnospc) inotify.enospc = input.inotifyEnospc;
   return {
     collectedAt: input.now,
-    agentProbes: probes,
-    otlpProbes: (input.otlpProbes ?? []).map((p) => otlpProbeEvidence(p, input.now)),
+    agentProbes: input.agentProbes ?? [],
+    otlpProbes: input.otlpProbes ?? [],
     daemonEnv: ownEnvSnapshot(input.env),
     processEnvs: input.processEnvs ?? [],
-    startupConfigs: input.startupConfigs ?? [],
-    errors: input.errors ?? [],
-    platform: gatherPlatform(input.env),
+    startupConfigs: input.logs?.startupConfigs ?? [],
+    errors: input.logs?.errors ?? [],
+    ...(input.processes ? { processes: input.processes } : {}),
+    ...(input.otelSignals?.length ? { otelSignals: input.otelSignals } : {}),
+    platform: input.platform ?? gatherPlatform(input.env),
     health: {
       ...(skew ? { clockSkew: skew } : {}),
       ...(disk ? { bundleDir: disk } : {}),
@@ -138,32 +89,104 @@ export function assembleEvidence(input: AssembleInput): Evidence {
   };
 }
 
+export interface GatherInput extends Omit<AssembleInput, 'agentProbes' | 'otlpProbes' | 'configuredProbe' | 'logs'> {
+  agentUrl: string;
+  /** Where agentUrl came from (setting name or default), shown in findings. */
+  agentSource: string;
+  /** What the logs say (files for `check`, the included text for a bundle). */
+  logs: LogEvidence;
+  /** Errors before this epoch ms are left out (`check --since`). */
+  since?: number;
+  /** A probe of the configured Agent already made (the bundle's agent collector). */
+  knownAgentProbe?: { probe: AgentProbe; at: number };
+  /** Deadline per network step (DNS, connect, each HTTP exchange). */
+  timeoutMs: number;
+  sampleTrace: boolean;
+  signal?: AbortSignal;
+}
+
+/** The one gather step: probe every target the evidence names, then assemble the evidence. */
+export async function gatherEvidence(input: GatherInput): Promise<Evidence> {
+  const { logs, since } = input;
+  const errors = since !== undefined ? logs.errors.filter((e) => e.time >= since) : logs.errors;
+  const targets = probeTargetsOf({
+    agentUrl: input.agentUrl,
+    agentSource: input.agentSource,
+    env: input.env,
+    errors,
+    startupConfigs: logs.startupConfigs,
+    ...(input.processes ? { processes: input.processes } : {}),
+  });
+  const probed = await probeTargets(targets, {
+    timeoutMs: input.timeoutMs,
+    sampleTrace: input.sampleTrace,
+    ...(input.signal ? { signal: input.signal } : {}),
+    ...(input.knownAgentProbe ? { known: input.knownAgentProbe } : {}),
+  });
+  return assembleEvidence({
+    ...input,
+    agentProbes: probed.agentProbes,
+    otlpProbes: probed.otlpProbes,
+    ...(probed.configured ? { configuredProbe: probed.configured } : {}),
+    logs: { errors, startupConfigs: logs.startupConfigs },
+  });
+}
+
+export interface CheckOptions {
+  agentUrl: string;
+  agentSource: string;
+  env: Record<string, string | undefined>;
+  timeoutMs: number;
+  sampleTrace?: boolean;
+  logSources?: LogSourceLike[];
+  classifier?: ClassifierFactory;
+  logHooks?: LogReadHooks;
+  /** Only errors logged within this many seconds count (default one hour). */
+  sinceSeconds?: number;
+  processes?: ProcessEvidence[];
+  platform?: PlatformEvidence;
+  bundleDir?: string;
+  neededBytes?: number;
+  signal?: AbortSignal;
+  now?: () => number;
+}
+
+export interface CheckResult {
+  /** True when no error-level finding stands: every endpoint in use delivers. */
+  ok: boolean;
+  evidence: Evidence;
+  findings: Finding[];
+  logFilesRead: string[];
+  durationMs: number;
+}
+
+export const DEFAULT_CHECK_SINCE_SECONDS = 3600;
+
 export async function runCheck(opts: CheckOptions): Promise<CheckResult> {
   const now = opts.now ?? Date.now;
   const t0 = now();
-  const probeOpts = {
+  const logs = readTracerLogs(opts.logSources ?? [], opts.classifier, undefined, opts.logHooks);
+  const evidence = await gatherEvidence({
+    agentUrl: opts.agentUrl,
+    agentSource: opts.agentSource,
+    env: opts.env,
+    logs,
+    since: t0 - (opts.sinceSeconds ?? DEFAULT_CHECK_SINCE_SECONDS) * 1000,
     timeoutMs: opts.timeoutMs,
     sampleTrace: opts.sampleTrace ?? true,
-    debugPort: 0,
     ...(opts.signal ? { signal: opts.signal } : {}),
-  };
-  const [agent, otlp] = await Promise.all([
-    probeAgent(opts.agentUrl, probeOpts),
-    otelConfigured(opts.env)
-      ? probeOtlpEndpoints(opts.env, { timeoutMs: opts.timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) })
-      : Promise.resolve([]),
-  ]);
-  const logs = readTracerLogs(opts.logSources ?? [], opts.classifier, undefined, opts.logHooks);
-  const evidence = assembleEvidence({
-    agentProbe: { probe: agent, source: opts.agentSource, at: t0 },
-    otlpProbes: otlp,
-    env: opts.env,
-    startupConfigs: logs.startupConfigs,
-    errors: logs.errors,
+    ...(opts.processes ? { processes: opts.processes } : {}),
+    ...(opts.platform ? { platform: opts.platform } : {}),
     ...(opts.bundleDir ? { bundleDir: opts.bundleDir } : {}),
     ...(opts.neededBytes ? { neededBytes: opts.neededBytes } : {}),
     now: t0,
   });
   const findings = diagnose(evidence);
-  return { ok: agentAcceptsSample(evidence), evidence, findings, logFilesRead: logs.filesRead, durationMs: now() - t0 };
+  return {
+    ok: !findings.some((f) => f.severity === 'error'),
+    evidence,
+    findings,
+    logFilesRead: logs.filesRead,
+    durationMs: now() - t0,
+  };
 }

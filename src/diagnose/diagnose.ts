@@ -1,6 +1,8 @@
 // The findings engine: every rule is a pure function of the evidence; diagnose() runs them
 // all and orders the result errors first. Adding a rule means adding it to RULES.
+import { groupErrors } from './errors.js';
 import type { Evidence } from './evidence.js';
+import { headlineText } from './headline.js';
 import { sortFindings, type Finding } from './finding.js';
 import { agentAcceptsTraces, agentInfoEndpoints, agentReachability } from './rules/agent.js';
 import { clockSkew, diskSpace, inotifyBudget } from './rules/health.js';
@@ -8,9 +10,12 @@ import {
   collectorExportFailing,
   otelEndpointDefault,
   otelEnvOverwritten,
+  otelInjectionMissing,
   otelPythonGrpc,
+  otlpProtocolMismatch,
   otlpUnreachable,
 } from './rules/otel.js';
+import { tracerErrorsRecovered, tracerPayloadsRejected } from './rules/tracer.js';
 import { agentUrlMismatch, containerLocalhost, fargateAgentHost } from './rules/placement.js';
 import { agentProxySettings, proxyInPath } from './rules/proxy.js';
 import { failureSpread } from './rules/spread.js';
@@ -24,12 +29,16 @@ export const RULES: readonly Rule[] = [
   fargateAgentHost,
   agentUrlMismatch,
   agentAcceptsTraces,
+  tracerPayloadsRejected,
+  tracerErrorsRecovered,
   agentInfoEndpoints,
   proxyInPath,
   agentProxySettings,
   failureSpread,
   otelEndpointDefault,
   otelPythonGrpc,
+  otlpProtocolMismatch,
+  otelInjectionMissing,
   otelEnvOverwritten,
   collectorExportFailing,
   otlpUnreachable,
@@ -56,8 +65,10 @@ export function findingsJson(evidence: Evidence, findings: Finding[] = diagnose(
     schema: 'flarewatch.findings/v1',
     generatedAt: new Date(evidence.collectedAt).toISOString(),
     agentAcceptsTraces: agentAcceptsSample(evidence),
+    headline: headlineText(findings),
     findings,
-    evidence,
+    // Errors per tracer, kind and target (weighted by "N skipped"), next to the raw events.
+    evidence: { ...evidence, errorGroups: groupErrors(evidence.errors) },
   };
   return JSON.stringify(doc, null, 2) + '\n';
 }

@@ -46,12 +46,30 @@ export interface AgentInfo {
   maxRequestBytes?: number;
 }
 
+/** Where a probed target came from: a setting, a tracer's own words, a process's environment. */
+export interface TargetOrigin {
+  /**
+   * `config`: flarewatch's Agent URL; `env`: a variable in flarewatch's environment;
+   * `error-lines`: targets named by a tracer's connection errors; `startup-config`: the
+   * `agent_url` of a tracer's startup line; `process`: an instrumented process's settings.
+   */
+  from: 'config' | 'env' | 'error-lines' | 'startup-config' | 'process';
+  /** Tracer key (java, python, otel-js…) when a tracer named it. */
+  tracer?: string;
+  /** One line a person can check: "6 errors in python logs", "pid 42 DD_TRACE_AGENT_URL". */
+  detail: string;
+  /** Failures the tracer reported against it (error-lines only), weighted by "N skipped". */
+  count?: number;
+}
+
 /** One probe of the trace Agent from this host. */
 export interface AgentProbeEvidence {
   /** What was probed: http://host:port or unix:///path. */
   url: string;
   /** Which setting or default produced the URL. */
   source: string;
+  /** Every place that names this target (absent in evidence from older producers). */
+  origins?: TargetOrigin[];
   transport: 'tcp' | 'unix';
   host?: string;
   port?: number;
@@ -69,13 +87,25 @@ export interface AgentProbeEvidence {
   at: number;
 }
 
-/** One OTLP endpoint probe (connect only; a TCP accept is all OTLP gives without a payload). */
+/** What an OTLP endpoint answered when spoken to in the exporter's protocol. */
+export interface OtlpAnswerEvidence {
+  /** `http/1.1`: an HTTP/1.1 response came back; `h2`: an HTTP/2 (gRPC) session opened; `none`: neither. */
+  speaks: 'http/1.1' | 'h2' | 'none';
+  status?: number;
+  /** What went wrong when it did not answer in the protocol asked (parse error, GOAWAY…). */
+  detail?: string;
+}
+
+/** One OTLP endpoint probe: DNS and connect, then one request in the exporter's protocol. */
 export interface OtlpProbeEvidence {
   url: string;
   /** Env var that named it, or "default". */
   source: string;
   protocol: 'grpc' | 'http/protobuf' | 'http/json' | 'unknown';
   connect: ConnectEvidence;
+  /** Absent when connecting failed or the protocol is unknown. */
+  answer?: OtlpAnswerEvidence;
+  origins?: TargetOrigin[];
   at: number;
 }
 
@@ -112,8 +142,36 @@ export interface ErrorEventEvidence {
   /** host:port, URL or socket path the line names, when it names one. */
   target: string | null;
   status: number | null;
+  /** Failures this line stands for (1 plus a "N skipped" marker); absent means 1. */
+  count?: number;
   file?: string;
   line?: number;
+}
+
+/** The errors of one tracer against one target, of one kind: what summaries and findings count. */
+export interface ErrorGroupEvidence {
+  language: string;
+  kind: FailureKind;
+  /** The target as the first line spelled it (credentials stripped), null when lines name none. */
+  target: string | null;
+  status: number | null;
+  /** Failures, weighted by the tracers' "N skipped" markers. */
+  count: number;
+  /** Log lines behind the count. */
+  lines: number;
+  first: number;
+  last: number;
+  file?: string;
+  line?: number;
+}
+
+/** An instrumented process as the process scan saw it, with where its tracer sends. */
+export interface ProcessEvidence {
+  pid: number;
+  command: string;
+  language: string | null;
+  evidence: string;
+  endpoints: { kind: 'datadog-agent' | 'otlp'; url: string; protocol: string; origin: string }[];
 }
 
 export type PlatformKind = 'kubernetes' | 'eks-fargate' | 'ecs-ec2' | 'ecs-fargate' | 'beanstalk' | 'docker' | 'host';
@@ -149,6 +207,13 @@ export interface Evidence {
   processEnvs: EnvSnapshot[];
   startupConfigs: StartupConfigEvidence[];
   errors: ErrorEventEvidence[];
+  /** Instrumented processes found on the host (absent when no scan ran). */
+  processes?: ProcessEvidence[];
+  /**
+   * Signs that something here uses OpenTelemetry beyond env and log lines (a Collector
+   * configuration file, an OTel-instrumented process). OTel findings need at least one sign.
+   */
+  otelSignals?: string[];
   platform: PlatformEvidence;
   health: HostHealthEvidence;
 }

@@ -116,6 +116,8 @@ export interface LineVerdict {
   target: string | null;
   status: number | null;
   continuation?: boolean;
+  /** Failures the line stands for (1 plus a "N skipped" marker); absent means 1. */
+  represents?: number;
 }
 
 /**
@@ -215,6 +217,46 @@ export interface LogEvidence {
   unreadable: string[];
 }
 
+export function emptyLogEvidence(): LogEvidence {
+  return { startupConfigs: [], errors: [], filesRead: [], unreadable: [] };
+}
+
+/**
+ * Reads one file's lines in order into `out`: startup-configuration lines always, connection
+ * errors when a classifier is given (one event per error, continuations skipped, weighted by
+ * the line's "N skipped" marker). `fallbackTime` dates lines without a timestamp.
+ */
+export function logLineScanner(
+  out: LogEvidence,
+  where: { file: string; hint?: string | undefined; format?: string | undefined },
+  classifier: ClassifierFactory | undefined,
+  opts: { timeOf: (line: string) => number | null; fallbackTime: number; maxLineBytes: number },
+): (raw: string, lineNo: number) => void {
+  const c = classifier?.(where.hint, where.format);
+  const { file } = where;
+  return (raw, lineNo) => {
+    const line = raw.length > opts.maxLineBytes ? raw.slice(0, opts.maxLineBytes) : raw;
+    if (!line) return;
+    const sc = line.includes('CONFIGURATION')
+      ? parseStartupConfig(line, { file, line: lineNo, ...(where.hint ? { hint: where.hint } : {}) })
+      : null;
+    if (sc) out.startupConfigs.push(sc);
+    if (!c) return;
+    const v = c.push(line);
+    if (!v.error || v.continuation || !v.kind || !KINDS.has(v.kind)) return;
+    out.errors.push({
+      time: opts.timeOf(line) ?? opts.fallbackTime,
+      language: v.language ?? where.hint ?? 'unknown',
+      kind: v.kind as FailureKind,
+      target: v.target,
+      status: v.status,
+      ...(v.represents !== undefined && v.represents > 1 ? { count: v.represents } : {}),
+      file,
+      ...(lineNo ? { line: lineNo } : {}),
+    });
+  };
+}
+
 /**
  * Reads the tail of each source's files: startup-configuration lines always, connection
  * errors when a classifier is given. Line numbers are exact only for files read whole.
@@ -225,7 +267,7 @@ export function readTracerLogs(
   limits: LogReadLimits = DEFAULT_LOG_LIMITS,
   hooks: LogReadHooks = {},
 ): LogEvidence {
-  const out: LogEvidence = { startupConfigs: [], errors: [], filesRead: [], unreadable: [] };
+  const out = emptyLogEvidence();
   const seen = new Set<string>();
   const expand = hooks.expand ?? expandSource;
   const timeOf = hooks.timeOf ?? lineTime;
@@ -239,29 +281,13 @@ export function readTracerLogs(
         continue;
       }
       out.filesRead.push(file);
-      const c = classifier?.(src.tracer, src.format);
+      const scan = logLineScanner(out, { file, hint: src.tracer, format: src.format }, classifier, {
+        timeOf,
+        fallbackTime: tail.mtime,
+        maxLineBytes: limits.maxLineBytes,
+      });
       const lines = tail.text.split('\n');
-      for (let i = 0; i < lines.length; i++) {
-        const raw = lines[i]!;
-        const line = raw.length > limits.maxLineBytes ? raw.slice(0, limits.maxLineBytes) : raw;
-        if (!line) continue;
-        const lineNo = tail.startLine ? tail.startLine + i : 0;
-        const where = { file, line: lineNo, ...(src.tracer ? { hint: src.tracer } : {}) };
-        const sc = line.includes('CONFIGURATION') ? parseStartupConfig(line, where) : null;
-        if (sc) out.startupConfigs.push(sc);
-        if (!c) continue;
-        const v = c.push(line);
-        if (!v.error || v.continuation || !v.kind || !KINDS.has(v.kind)) continue;
-        out.errors.push({
-          time: timeOf(line) ?? tail.mtime,
-          language: v.language ?? src.tracer ?? 'unknown',
-          kind: v.kind as FailureKind,
-          target: v.target,
-          status: v.status,
-          file,
-          ...(lineNo ? { line: lineNo } : {}),
-        });
-      }
+      for (let i = 0; i < lines.length; i++) scan(lines[i] ?? '', tail.startLine ? tail.startLine + i : 0);
     }
   }
   return out;

@@ -16,6 +16,10 @@ export type {
   PlatformEvidence,
   PlatformKind,
   StartupConfigEvidence,
+  TargetOrigin,
+  ErrorGroupEvidence,
+  ProcessEvidence,
+  OtlpAnswerEvidence,
 } from './evidence.js';
 export { emptyEvidence } from './evidence.js';
 export type { DocLink, EvidenceRef, Finding, Remedy, Severity } from './finding.js';
@@ -30,15 +34,32 @@ export { renderSummaryHtml, type SummaryInput, type SummaryTrigger, type Summary
 export {
   runCheck,
   assembleEvidence,
+  gatherEvidence,
   ownEnvSnapshot,
+  DEFAULT_CHECK_SINCE_SECONDS,
   type AssembleInput,
+  type GatherInput,
   type CheckOptions,
   type CheckResult,
 } from './check.js';
+export {
+  probeTargetsOf,
+  otlpTracesTarget,
+  agentBaseUrl,
+  type ProbeTarget,
+  type TargetInputs,
+} from './probe-targets.js';
+export { probeTargets, otlpAnswer, type ProbeOptions, type ProbeResults } from './probe.js';
+export { groupErrors, failureCount, weightOf } from './errors.js';
+export { mostLikelyCause, headlineText, type Headline } from './headline.js';
+export { summaryMarkdown } from './markdown.js';
+export { detectorClassifier } from './classifier.js';
+export { readIncludedLogs, type IncludedLog } from './included-logs.js';
 export { renderCheckReport } from './report.js';
 export { agentProbeEvidence, otlpProbeEvidence, clockSkewFromProbe } from './adapt.js';
 export {
   readTracerLogs,
+  emptyLogEvidence,
   expandSource,
   lineTime,
   gatherPlatform,

@@ -4,6 +4,8 @@ import type { CheckResult } from './check.js';
 import type { Finding, Severity } from './finding.js';
 import { probeRef } from './rules/agent.js';
 import { stripCredentials } from './targets.js';
+import { failureCount } from './errors.js';
+import { mostLikelyCause } from './headline.js';
 
 const ANSI = {
   red: '\x1b[31m',
@@ -19,7 +21,12 @@ export function renderCheckReport(r: CheckResult, opts: { colour: boolean }): st
   const c = (code: keyof typeof ANSI, s: string) => (opts.colour ? `${ANSI[code]}${s}${ANSI.reset}` : s);
   const sevColour: Record<Severity, keyof typeof ANSI> = { error: 'red', warning: 'yellow', info: 'blue' };
   const lines: string[] = [];
-  const probe = r.evidence.agentProbes[0];
+  const h = mostLikelyCause(r.findings);
+  lines.push(c('bold', h.cause));
+  if (h.action) lines.push(`What to do: ${h.action}`);
+  lines.push('');
+  const probe =
+    r.evidence.agentProbes.find((p) => p.origins?.some((o) => o.from === 'config')) ?? r.evidence.agentProbes[0];
   lines.push(c('bold', `flarewatch check — Agent ${probe ? stripCredentials(probe.url) : '?'}`));
   lines.push(
     c(
@@ -27,16 +34,19 @@ export function renderCheckReport(r: CheckResult, opts: { colour: boolean }): st
       `  from ${probe?.source ?? 'unknown source'} · platform ${r.evidence.platform.kind}${r.evidence.platform.signals.length ? ` (${r.evidence.platform.signals.join(', ')})` : ''}`,
     ),
   );
-  for (const p of r.evidence.agentProbes) for (const ref of probeRef(p).slice(1)) lines.push(`  ${ref.detail}`);
+  for (const p of r.evidence.agentProbes) {
+    if (p !== probe) lines.push(`  Agent target ${stripCredentials(p.url)} (from ${p.source})`);
+    for (const ref of probeRef(p).slice(1)) lines.push(`    ${ref.detail}`);
+  }
   for (const o of r.evidence.otlpProbes)
     lines.push(
-      `  OTLP ${o.url} (${o.source}) → ${o.connect.ok ? 'ok' : (o.connect.code ?? o.connect.failure ?? 'failed')}`,
+      `  OTLP ${o.url} (${o.source}, ${o.protocol}) → ${o.connect.ok ? 'ok' : (o.connect.code ?? o.connect.failure ?? 'failed')}${o.answer ? `, answers ${o.answer.speaks}${o.answer.status ? ` ${o.answer.status}` : ''}` : ''}`,
     );
   if (r.logFilesRead.length)
     lines.push(
       c(
         'dim',
-        `  read ${r.logFilesRead.length} tracer log file(s): ${r.evidence.errors.length} connection error(s), ${r.evidence.startupConfigs.length} startup line(s)`,
+        `  read ${r.logFilesRead.length} tracer log file(s): ${failureCount(r.evidence.errors)} connection error(s), ${r.evidence.startupConfigs.length} startup line(s)`,
       ),
     );
   lines.push('');
@@ -52,12 +62,13 @@ export function renderCheckReport(r: CheckResult, opts: { colour: boolean }): st
     lines.push(c('dim', `          ${f.remedy.doc.title}: ${f.remedy.doc.url}`));
     lines.push('');
   }
+  const errors = r.findings.filter((f) => f.severity === 'error').length;
   const verdict = r.ok
     ? c(
         'green',
-        `OK: the Agent accepts traces${problems.length ? ` (${problems.length} other finding${problems.length > 1 ? 's' : ''})` : ''}`,
+        `OK: every endpoint in use delivers${problems.length ? ` (${problems.length} other finding${problems.length > 1 ? 's' : ''})` : ''}`,
       )
-    : c('red', 'FAIL: the Agent does not accept traces from here');
+    : c('red', `FAIL: ${errors} error-level finding${errors === 1 ? '' : 's'}`);
   lines.push(`${verdict} ${c('dim', `in ${Math.round(r.durationMs)} ms`)}`);
   return lines.join('\n') + '\n';
 }

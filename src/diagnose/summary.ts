@@ -8,6 +8,8 @@ import { esc, isoSeconds, safeHref } from './html.js';
 import { probeRef } from './rules/agent.js';
 import { stripCredentials } from './targets.js';
 import { buildTimeline, type ReachSample } from './timeline.js';
+import { failureCount, groupErrors } from './errors.js';
+import { mostLikelyCause } from './headline.js';
 
 export interface SummaryTrigger {
   at: number;
@@ -98,20 +100,23 @@ function renderLegend(series: { key: string; total: number }[]): string {
   );
 }
 
-function renderKinds(errors: ErrorEventEvidence[]): string {
-  const counts = new Map<string, number>();
-  for (const e of errors)
-    counts.set(`${e.language}\u0000${e.kind}`, (counts.get(`${e.language}\u0000${e.kind}`) ?? 0) + 1);
-  if (counts.size === 0) return '';
-  const rows = [...counts]
-    .sort((a, b) => b[1] - a[1])
+function renderErrorGroups(errors: ErrorEventEvidence[]): string {
+  const groups = groupErrors(errors);
+  if (groups.length === 0) return '';
+  const rows = groups
     .slice(0, 12)
-    .map(([k, n]) => {
-      const [lang, kind] = k.split('\u0000');
-      return `<tr><td>${esc(lang)}</td><td>${esc(kind)}</td><td class="num">${n}</td></tr>`;
-    })
+    .map(
+      (g) =>
+        `<tr><td>${esc(g.language)}</td><td>${esc(g.kind)}${g.status !== null ? ` ${g.status}` : ''}</td><td><code>${esc(g.target ?? '—')}</code></td><td class="num">${g.count}</td><td>${esc(isoSeconds(g.first))}</td><td>${esc(isoSeconds(g.last))}</td></tr>`,
+    )
     .join('');
-  return `<table class="kinds"><thead><tr><th>tracer</th><th>kind</th><th class="num">errors</th></tr></thead><tbody>${rows}</tbody></table>`;
+  const more = groups.length > 12 ? `<p class="muted">… ${groups.length - 12} more groups in findings.json.</p>` : '';
+  return `<table class="kinds" id="error-groups"><thead><tr><th>tracer</th><th>kind</th><th>target</th><th class="num">errors</th><th>first</th><th>last</th></tr></thead><tbody>${rows}</tbody></table>${more}`;
+}
+
+function renderCause(findings: Finding[]): string {
+  const h = mostLikelyCause(findings);
+  return `<section id="cause" class="cause ${h.findingId ? 'bad' : 'good'}"><p class="cause-text">${inlineCode(h.cause)}</p>${h.action ? `<p class="cause-action"><strong>What to do:</strong> ${inlineCode(h.action)}</p>` : ''}</section>`;
 }
 
 function renderProbes(probes: AgentProbeEvidence[], otlp: OtlpProbeEvidence[]): string {
@@ -171,11 +176,12 @@ export function renderSummaryHtml(input: SummaryInput): string {
     now: input.generatedAt,
   });
   const title = input.title ?? 'flarewatch support bundle';
+  const failures = failureCount(input.errors);
   const facts = [
     `Generated ${isoSeconds(input.generatedAt)}`,
     ...(input.host ? [`host ${input.host}`] : []),
     ...(input.trigger ? [`triggered by ${input.trigger.reason}`] : ['made by hand']),
-    `${input.errors.length} connection error${input.errors.length === 1 ? '' : 's'}`,
+    `${failures} connection error${failures === 1 ? '' : 's'}`,
   ];
   return `<!doctype html>
 <html lang="en">
@@ -192,6 +198,7 @@ export function renderSummaryHtml(input: SummaryInput): string {
   <div><h1>${esc(title)}</h1><p class="facts">${facts.map(esc).join(' · ')}</p></div>
   <div class="verdict ${v.cls}" id="verdict">${esc(v.text)}</div>
 </header>
+${renderCause(findings)}
 <section id="findings">
   <h2>Findings</h2>
   ${findings.length ? findings.map((f, i) => renderFinding(f, i)).join('\n') : '<p class="muted">No findings: the evidence shows nothing wrong.</p>'}
@@ -200,7 +207,7 @@ export function renderSummaryHtml(input: SummaryInput): string {
   <h2>Error timeline</h2>
   ${renderLegend(timeline.series)}
   <div class="chart">${renderTimelineSvg(timeline)}</div>
-  ${renderKinds(input.errors)}
+  ${renderErrorGroups(input.errors)}
 </section>
 <div class="cols">
 <section id="trigger"><h2>Trigger</h2>${renderTrigger(input.trigger)}</section>
@@ -267,5 +274,8 @@ dl.trigger dt{color:var(--muted)}dl.trigger dd{margin:0;word-break:break-word}
 .probe code{font:12px var(--mono)}
 .files{columns:2;font:13px var(--mono);background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px 16px 12px 32px;margin:0}
 .muted{color:var(--muted)}
+.cause{margin:18px 0 0;padding:14px 18px;border-radius:8px;background:#fdecea;border:1px solid #f5c2bd}.cause.good{background:#e6f4ea;border-color:#b7dfc3}
+.cause p{margin:0}.cause-text{font-size:17px;font-weight:600}.cause-action{margin-top:6px!important}
+.cause code{font:13px var(--mono);background:rgba(255,255,255,.7);border-radius:3px;padding:1px 4px}
 footer{margin-top:36px;color:var(--muted);font-size:12px;text-align:center}
 `;

@@ -93,9 +93,9 @@ export function effectiveAgentUrl(env: Record<string, string | undefined>): { ur
 function ipv4ToInt(ip: string): number | null {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
   if (!m) return null;
-  const parts = m.slice(1).map(Number);
-  if (parts.some((p) => p > 255)) return null;
-  return ((parts[0]! << 24) >>> 0) + (parts[1]! << 16) + (parts[2]! << 8) + parts[3]!;
+  const [a = 0, b = 0, c = 0, d = 0] = m.slice(1).map(Number);
+  if ([a, b, c, d].some((p) => p > 255)) return null;
+  return ((a << 24) >>> 0) + (b << 16) + (c << 8) + d;
 }
 
 /** Whether a NO_PROXY list exempts a host, with the matching rules most HTTP clients share. */

@@ -1,5 +1,6 @@
 // Buckets error events into a per-minute timeline by language (with the kinds kept for
 // tooltips) and lays the Agent probe samples alongside. Pure data: the SVG is drawn from it.
+import { weightOf } from './errors.js';
 import type { ErrorEventEvidence } from './evidence.js';
 
 export const MINUTE = 60_000;
@@ -81,7 +82,7 @@ export function buildTimeline(
   for (const e of events) {
     const i = Math.floor((e.time - start) / MINUTE);
     if (!Number.isFinite(i) || i < 0) {
-      hiddenBefore++;
+      hiddenBefore += weightOf(e);
       continue;
     }
     if (i >= minutes) continue;
@@ -95,12 +96,15 @@ export function buildTimeline(
       };
       byKey.set(e.language, s);
     }
-    s.counts[i] = (s.counts[i] ?? 0) + 1;
-    const k = s.kinds[i]!;
-    k[e.kind] = (k[e.kind] ?? 0) + 1;
-    s.total++;
-    total++;
-    stacked[i] = (stacked[i] ?? 0) + 1;
+    // A "N skipped" marker stands for N more failures the tracer did not log.
+    const n = weightOf(e);
+    s.counts[i] = (s.counts[i] ?? 0) + n;
+    const k = s.kinds[i] ?? {};
+    s.kinds[i] = k;
+    k[e.kind] = (k[e.kind] ?? 0) + n;
+    s.total += n;
+    total += n;
+    stacked[i] = (stacked[i] ?? 0) + n;
   }
   const series = [...byKey.values()].sort((a, b) => b.total - a.total || a.key.localeCompare(b.key));
   return {

@@ -12,6 +12,7 @@ import { forEachEntry, readAll } from '../../src/bundle/read.js';
 import { cleanEnv } from '../helpers/cli.js';
 import { closedPort, DaemonProcess, httpGet, zipsIn } from '../helpers/daemon.js';
 import { listenLoopback } from '../helpers/net.js';
+import { unzip } from '../bundle/helpers.js';
 
 const APPS = fileURLToPath(new URL('../fixtures/apps/', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -96,6 +97,17 @@ describe('a real dd-trace (Node.js) that cannot reach its Agent', () => {
     const written = await d.waitFor((l) => l.msg === 'bundle written', 90_000, 'a bundle from dd-trace errors');
     expect(String(written.signature)).toMatch(/^nodejs\/refused\//);
     expect(zipsIn(join(state, 'bundles'))).toHaveLength(1);
+    // The bundle's top finding names the port the tracer could not reach.
+    const [zip] = zipsIn(join(state, 'bundles'));
+    const entries = await unzip(join(state, 'bundles', zip ?? ''));
+    const findings = JSON.parse(entries.find((e) => e.name === 'findings.json')?.data.toString('utf8') ?? '{}') as {
+      headline: string;
+      findings: { id: string; severity: string; title: string }[];
+    };
+    // agent-refused on a host; container-localhost when this machine is a container.
+    expect(findings.findings[0]?.severity).toBe('error');
+    expect(findings.findings[0]?.title).toContain(`The nodejs tracer sends to 127.0.0.1:${port}`);
+    expect(findings.headline).toContain(`Most likely cause: The nodejs tracer sends to 127.0.0.1:${port}`);
 
     // The Agent comes back on that port.
     await serve(port, (req, res) => {

@@ -569,6 +569,74 @@ const CASES: Case[] = [
     }),
     nearMissWhy: 'under 90 % of the budget',
   },
+  {
+    id: 'tracer-wrong-target',
+    why: 'the python tracer sends to a port that refuses while the Agent accepts on another',
+    triggers: evidence({
+      agentProbes: [
+        healthyTcpProbe({
+          url: 'http://127.0.0.1:9126',
+          port: 9126,
+          host: '127.0.0.1',
+          origins: [{ from: 'config', detail: 'FLAREWATCH_AGENT_URL' }],
+        }),
+        {
+          ...refusedProbe('localhost', 8126),
+          origins: [{ from: 'error-lines', tracer: 'python', detail: 'python connection errors', count: 6 }],
+        },
+      ],
+      errors: errorsOf('python', 6, 'http://localhost:8126/v0.5/traces'),
+    }),
+    nearMiss: evidence({
+      agentProbes: [
+        {
+          ...refusedProbe('localhost', 8126),
+          origins: [{ from: 'error-lines', tracer: 'python', detail: 'python connection errors', count: 6 }],
+        },
+      ],
+      errors: errorsOf('python', 6, 'http://localhost:8126/v0.5/traces'),
+    }),
+    nearMissWhy: 'no Agent answers anywhere, so it is agent-refused, not a wrong target',
+    mentions: ['localhost:8126', '127.0.0.1:9126', 'port 9126'],
+  },
+  {
+    id: 'tracer-errors-recovered',
+    why: 'the tracer logged refusals to a target that accepts traces now',
+    triggers: evidence({
+      agentProbes: [
+        healthyTcpProbe({ origins: [{ from: 'error-lines', tracer: 'go', detail: 'go connection errors', count: 3 }] }),
+      ],
+      errors: errorsOf('go', 3, 'http://localhost:8126/v0.4/traces'),
+    }),
+    nearMiss: evidence({
+      agentProbes: [healthyTcpProbe()],
+      errors: errorsOf('go', 3, 'http://localhost:9999/v0.4/traces'),
+    }),
+    nearMissWhy: 'the errors name a target that was not probed (no claim about it)',
+    mentions: ['go', 'localhost:8126'],
+  },
+  {
+    id: 'otlp-protocol-mismatch',
+    why: 'http/protobuf sent to a port that answers HTTP/2 only, with OTEL_* set',
+    triggers: evidence({
+      otlpProbes: [
+        { ...otlpProbe('http://collector:4317', true), protocol: 'http/protobuf', answer: { speaks: 'h2' } },
+      ],
+      daemonEnv: env('this environment', { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' }),
+    }),
+    nearMiss: evidence({
+      otlpProbes: [
+        {
+          ...otlpProbe('http://collector:4318', true),
+          protocol: 'http/protobuf',
+          answer: { speaks: 'http/1.1', status: 200 },
+        },
+      ],
+      daemonEnv: env('this environment', { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' }),
+    }),
+    nearMissWhy: 'the port answers OTLP/HTTP',
+    mentions: ['collector:4317', '4318'],
+  },
 ];
 
 function text(f: unknown): string {

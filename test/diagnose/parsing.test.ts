@@ -56,7 +56,7 @@ describe('parseStartupConfig', () => {
 });
 
 describe('detectPlatform', () => {
-  const none = { exists: (_p: string) => false, read: (_p: string): string | null => null };
+  const none = { exists: () => false, read: (): string | null => null };
   it.each([
     [{ KUBERNETES_SERVICE_HOST: '10.96.0.1' }, none, 'kubernetes'],
     [{ KUBERNETES_SERVICE_HOST: '10.96.0.1', DD_EKS_FARGATE: 'true' }, none, 'eks-fargate'],

@@ -11,9 +11,13 @@ describe('renderCheckReport', () => {
     const out = renderCheckReport(result, { colour: false });
     expect(out).not.toContain('\x1b[');
     expect(out).toMatch(/^ERROR {3}Connection refused: nothing listens on localhost:8126 \[agent-refused\]$/m);
-    expect(out).toContain('→ Nothing accepts connections');
+    expect(out).toContain('→ Start the Agent with APM enabled');
     expect(out).toContain('https://docs.datadoghq.com/tracing/troubleshooting/connection_errors/');
-    expect(out.trimEnd().split('\n').at(-1)).toBe('FAIL: the Agent does not accept traces from here in 12 ms');
+    expect(out.split('\n')[0]).toBe('Most likely cause: Connection refused: nothing listens on localhost:8126.');
+    expect(out.split('\n')[1]).toMatch(
+      /^What to do: Start the Agent with APM enabled so it listens on localhost:8126 /,
+    );
+    expect(out.trimEnd().split('\n').at(-1)).toBe('FAIL: 1 error-level finding in 12 ms');
   });
 
   it('colours severities and the verdict on a TTY', () => {

@@ -1,46 +1,24 @@
-// `flarewatch check`: live diagnosis now — probe the Agent (DNS, connect, /info, a sample
-// trace via PUT /v0.3/traces) and OTLP endpoints when OpenTelemetry is configured, read what
-// tracer logs and the environment say, print findings. Exit 0 when the Agent accepts traces,
-// 1 otherwise, 2 on usage errors: fit for a Kubernetes exec probe.
+// `flarewatch check`: live diagnosis now — read what the tracer logs say since --since
+// (default one hour), probe the Agent (DNS, connect, /info, a sample trace via
+// PUT /v0.3/traces) and every other target the logs and this environment name (OTLP
+// endpoints in their own protocol), print findings opening with the most likely cause.
+// Exit 0 when every endpoint in use delivers, 1 when an error-level finding stands, 2 on
+// usage errors: fit for a Kubernetes exec probe.
 import type { CommandModule } from '../command.js';
 import { action, addSettingFlags, loadCliContext } from '../command.js';
 import { CliError, EXIT } from '../exit.js';
 import { SOURCE_LABEL } from '../../config/load.js';
 import { parseSeconds } from '../../config/values.js';
+import { lineTimestamp, loadUserRules, type Rule } from '../../detect/index.js';
 import {
-  createStreamClassifier,
-  createUnframer,
-  lineTimestamp,
-  loadUserRules,
-  type LogFormat,
-  type Rule,
-} from '../../detect/index.js';
-import {
+  DEFAULT_CHECK_SINCE_SECONDS,
+  detectorClassifier,
   expandSource,
   renderCheckReport,
   runCheck,
-  type ClassifierFactory,
   type LogSourceLike,
 } from '../../diagnose/index.js';
 import { expandGlob, hasGlob, resolveLogSources } from '../../tracers/index.js';
-
-const FORMATS: ReadonlySet<string> = new Set(['auto', 'plain', 'cri', 'docker-json']);
-
-/** The detect stage's stream classifier behind the container-log unframer. */
-function classifierFactory(rules: Rule[] | undefined): ClassifierFactory {
-  return (hint, format) => {
-    const unframer = createUnframer((format && FORMATS.has(format) ? format : 'auto') as LogFormat);
-    const classifier = createStreamClassifier({ ...(hint ? { hint } : {}), ...(rules ? { rules } : {}) });
-    return {
-      push(raw) {
-        const u = unframer.push(raw);
-        // A partial CRI line is held back until its end arrives.
-        if (!u) return { error: false, language: null, kind: null, target: null, status: null };
-        return classifier.push(u.line);
-      },
-    };
-  };
-}
 
 function expand(pattern: string, limit: number): string[] | undefined {
   return hasGlob(pattern) ? expandGlob(pattern, limit).files : undefined;
@@ -56,9 +34,18 @@ export function parseTimeout(text: string): number {
   return Math.round(value);
 }
 
+/** "90m", "1h", "3600" (seconds) → seconds. */
+export function parseSince(text: string): number {
+  const s = parseSeconds(text);
+  if (s === undefined || s <= 0 || s > 30 * 86400) {
+    throw new CliError(`--since "${text}" is not valid: expected a duration up to 30d (e.g. 15m, 1h, 2d)`);
+  }
+  return s;
+}
+
 export const command: CommandModule = {
   name: 'check',
-  summary: 'live connectivity diagnosis of the Agent and OTLP endpoints (exit 0 when the Agent accepts traces)',
+  summary: 'live diagnosis of every endpoint the tracers use (exit 0 when all deliver, 1 on an error finding)',
   define(cmd) {
     addSettingFlags(cmd)
       .option(
@@ -69,10 +56,16 @@ export const command: CommandModule = {
       .option('--json', 'print the result as JSON (findings, evidence, ok)')
       .option('--no-sample-trace', 'do not send the sample trace (then exit 0 means /info answered)')
       .option('--no-logs', 'do not read tracer log files')
+      .option(
+        '--since <duration>',
+        'count tracer log errors from this long ago (e.g. 15m, 1h, 2d)',
+        `${DEFAULT_CHECK_SINCE_SECONDS / 3600}h`,
+      )
       .option('--log <path...>', 'extra tracer log files or directories to read');
     cmd.action(
       action(async (opts: Record<string, unknown>) => {
-        const timeoutMs = parseTimeout(String(opts.timeout ?? '2s'));
+        const timeoutMs = parseTimeout(typeof opts.timeout === 'string' ? opts.timeout : '2s');
+        const sinceSeconds = parseSince(typeof opts.since === 'string' ? opts.since : '1h');
         const { loaded } = loadCliContext(opts, { stderr: true });
         const cfg = loaded.config;
         const agentSetting = loaded.settings.find((s) => s.spec.key === 'agentUrl');
@@ -103,14 +96,14 @@ export const command: CommandModule = {
           timeoutMs,
           sampleTrace: opts.sampleTrace !== false,
           logSources: sources,
-          classifier: classifierFactory(rules),
+          classifier: detectorClassifier(rules),
+          sinceSeconds,
           logHooks: { expand: (p, limit) => expand(p, limit) ?? expandSource(p, limit), timeOf: lineTimestamp },
           bundleDir: cfg.bundleDir,
           neededBytes: cfg.maxBundleBytes,
           signal: deadline,
         });
-        const ok =
-          opts.sampleTrace === false ? result.evidence.agentProbes.some((p) => p.info?.status === 200) : result.ok;
+        const ok = result.ok;
         if (opts.json) {
           process.stdout.write(
             JSON.stringify(
@@ -128,7 +121,7 @@ export const command: CommandModule = {
           );
         } else {
           process.stdout.write(
-            renderCheckReport({ ...result, ok }, { colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }),
+            renderCheckReport({ ...result, ok }, { colour: process.stdout.isTTY && !process.env.NO_COLOR }),
           );
         }
         return ok ? EXIT.OK : EXIT.PROBLEMS;

@@ -2,7 +2,9 @@
 // Python auto-instrumentation pointed at gRPC 4317, operator-injected variables replacing
 // the image's own, Collector exporter failures and OTLP endpoints that do not answer.
 import { DOCS } from '../docs.js';
-import type { EnvSnapshot, Evidence } from '../evidence.js';
+import type { EnvSnapshot, Evidence, OtlpProbeEvidence } from '../evidence.js';
+import { tracersOf } from '../probe-targets.js';
+import { originRefs, otelUsage } from '../signals.js';
 import type { EvidenceRef, Finding } from '../finding.js';
 import { firstSet, isLoopbackHost, parseAgentTarget, stripCredentials, targetKey } from '../targets.js';
 
@@ -16,8 +18,11 @@ function usesOtel(s: EnvSnapshot): boolean {
   if (s.language?.startsWith('otel-')) return true;
   const env = s.env;
   if ([env.JAVA_TOOL_OPTIONS, env.PYTHONPATH, env.NODE_OPTIONS].some((v) => v?.includes(OPERATOR_PATH))) return true;
-  return Boolean(
-    env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_TRACES_EXPORTER === 'otlp',
+  const set = (v: string | undefined) => v !== undefined && v !== '';
+  return (
+    set(env.OTEL_EXPORTER_OTLP_ENDPOINT) ||
+    set(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) ||
+    env.OTEL_TRACES_EXPORTER === 'otlp'
   );
 }
 
@@ -174,28 +179,22 @@ export function collectorExportFailing(e: Evidence): Finding[] {
   }));
 }
 
-/** OpenTelemetry is in use here: an OTEL_* setting in some environment, or OTel errors in the logs. */
-function otelInUse(e: Evidence): boolean {
-  const envs = [...(e.daemonEnv ? [e.daemonEnv] : []), ...e.processEnvs];
-  return (
-    envs.some((s) => Object.keys(s.env).some((k) => k.startsWith('OTEL_'))) ||
-    e.errors.some((x) => x.language?.startsWith('otel-'))
-  );
-}
-
 export function otlpUnreachable(e: Evidence): Finding[] {
   const out: Finding[] = [];
-  // The 4317/4318 defaults are probed for every bundle; nothing listening there only matters
-  // when something exports OTLP (a Datadog-only host has no collector and needs none).
-  const inUse = otelInUse(e);
+  // Nothing listening on an OTLP port only matters when something exports OTLP: a
+  // Datadog-only host has no collector and needs none.
+  if (otelUsage(e).length === 0) return [];
+  const defaultExplains = otelEndpointDefault(e).length > 0;
   for (const p of e.otlpProbes) {
     if (p.connect.ok) continue;
-    if (p.source === 'default' && !inUse) continue;
+    if (defaultExplains && isLoopbackHost(parseAgentTarget(p.url)?.host)) continue;
+    const tracers = tracersOf(p.origins);
     out.push({
       id: 'otlp-endpoint-unreachable',
       severity: 'error',
-      title: `The OTLP endpoint ${p.url} cannot be reached (${p.connect.code ?? p.connect.failure ?? 'failed'})`,
+      title: `${tracers.length ? `${tracers.join(', ')} export${tracers.length === 1 ? 's' : ''} to` : 'The OTLP endpoint'} ${stripCredentials(p.url)}${tracers.length ? ', which' : ''} cannot be reached (${p.connect.code ?? p.connect.failure ?? 'failed'})`,
       evidence: [
+        ...originRefs(e, p.origins, targetKey(p.url)),
         {
           source: 'probe',
           detail: `connect ${p.url} (${p.source}, ${p.protocol}) → ${p.connect.code ?? p.connect.failure ?? 'failed'}`,
@@ -208,4 +207,85 @@ export function otlpUnreachable(e: Evidence): Finding[] {
     });
   }
   return out;
+}
+
+/** What the port says about the protocol it speaks, when it contradicts the exporter's. */
+function protocolClash(p: OtlpProbeEvidence): string | null {
+  const port = parseAgentTarget(p.url)?.port;
+  if (p.protocol.startsWith('http/')) {
+    if (p.answer?.speaks === 'h2') return 'the port answers HTTP/2 (gRPC) only';
+    if (port === 4317 && p.answer?.speaks !== 'http/1.1') return '4317 is the OTLP/gRPC port';
+  }
+  if (p.protocol === 'grpc') {
+    if (p.answer?.speaks === 'http/1.1')
+      return `the port answers HTTP/1.1${p.answer.status ? ` (${p.answer.status})` : ''}, not HTTP/2`;
+    if (port === 4318 && p.answer?.speaks !== 'h2') return '4318 is the OTLP/HTTP port';
+  }
+  return null;
+}
+
+export function otlpProtocolMismatch(e: Evidence): Finding[] {
+  if (otelUsage(e).length === 0) return [];
+  const python = otelPythonGrpc(e).length > 0;
+  const out: Finding[] = [];
+  for (const p of e.otlpProbes) {
+    const clash = protocolClash(p);
+    if (!clash) continue;
+    const tracers = tracersOf(p.origins);
+    // Python auto-instrumentation on 4317 has its own finding with its own remedy.
+    if (python && parseAgentTarget(p.url)?.port === 4317 && (tracers.length === 0 || tracers.includes('otel-python')))
+      continue;
+    const http = p.protocol.startsWith('http/');
+    const target = parseAgentTarget(p.url);
+    const hostPort = target ? `${target.host}:${target.port}` : p.url;
+    out.push({
+      id: 'otlp-protocol-mismatch',
+      severity: 'error',
+      title: `${tracers.length ? `${tracers.join(', ')} send${tracers.length === 1 ? 's' : ''}` : 'The OpenTelemetry exporter sends'} ${p.protocol} to ${hostPort}, but ${clash}`,
+      evidence: [
+        ...originRefs(e, p.origins, targetKey(p.url)),
+        {
+          source: 'probe',
+          detail: `${p.url} (${p.source}) → connect ${p.connect.ok ? 'ok' : (p.connect.code ?? p.connect.failure ?? 'failed')}${p.answer ? `, answers ${p.answer.speaks}${p.answer.status ? ` ${p.answer.status}` : ''}${p.answer.detail ? ` (${p.answer.detail})` : ''}` : ''}`,
+        },
+      ],
+      remedy: {
+        text: http
+          ? `OTLP/HTTP goes to port 4318 and OTLP/gRPC to 4317: set \`OTEL_EXPORTER_OTLP_ENDPOINT=http://${target?.host ?? '<collector>'}:4318\` for ${p.protocol}, or keep this port and set \`OTEL_EXPORTER_OTLP_PROTOCOL=grpc\`.`
+          : `OTLP/gRPC goes to port 4317 and OTLP/HTTP to 4318: set \`OTEL_EXPORTER_OTLP_ENDPOINT=http://${target?.host ?? '<collector>'}:4317\` for gRPC, or keep this port and set \`OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf\`.`,
+        doc: DOCS.otlpExporterConfig,
+      },
+    });
+  }
+  return out;
+}
+
+export function otelInjectionMissing(e: Evidence): Finding[] {
+  if (e.platform.kind !== 'kubernetes') return [];
+  const refs: EvidenceRef[] = [];
+  for (const p of e.processes ?? []) {
+    const otlp = p.endpoints.filter((ep) => ep.kind === 'otlp');
+    if (otlp.length > 0 && otlp.every((ep) => ep.origin === 'default'))
+      refs.push({
+        source: 'env',
+        detail: `pid ${p.pid} (${p.command.slice(0, 60)}): OTLP endpoint from the SDK default, no OTEL_* setting`,
+      });
+  }
+  for (const s of e.processEnvs) {
+    if (s.language?.startsWith('otel-') && !Object.keys(s.env).some((k) => k.startsWith('OTEL_')))
+      refs.push({ source: 'env', detail: `${label(s)}: no OTEL_* variable in the process environment` });
+  }
+  if (refs.length === 0) return [];
+  return [
+    {
+      id: 'otel-injection-missing',
+      severity: 'warning',
+      title: 'OpenTelemetry-instrumented processes run without the settings the Operator injects',
+      evidence: refs,
+      remedy: {
+        text: 'Check the Instrumentation resource exists in the namespace (`kubectl describe otelinst -n <namespace>`) before the Deployment, and that the pod template carries `instrumentation.opentelemetry.io/inject-<language>: "true"` under `spec.template.metadata.annotations`; then restart the pods.',
+        doc: DOCS.otelOperatorTroubleshooting,
+      },
+    },
+  ];
 }

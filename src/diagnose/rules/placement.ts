@@ -2,7 +2,9 @@
 // Agent lives in another network namespace, DD_AGENT_HOST set where it must not be
 // (Fargate), and startup logs whose agent_url disagrees with the env the process was given.
 import { DOCS } from '../docs.js';
-import type { EnvSnapshot, Evidence, PlatformKind } from '../evidence.js';
+import { delivers } from '../signals.js';
+import type { AgentProbeEvidence, EnvSnapshot, Evidence, PlatformKind } from '../evidence.js';
+import { failuresOf, tracersOf } from '../probe-targets.js';
 import type { DocLink, EvidenceRef, Finding } from '../finding.js';
 import {
   effectiveAgentUrl,
@@ -14,6 +16,13 @@ import {
 } from '../targets.js';
 
 const SIDE_CAR_PLATFORMS: ReadonlySet<PlatformKind> = new Set(['ecs-fargate', 'eks-fargate']);
+
+const DOCKER_ADVICE = {
+  text:
+    "Inside a container, localhost is the container. Put the application and the Agent on one user-defined network and set `DD_AGENT_HOST` to the Agent container's name, " +
+    'with `DD_APM_NON_LOCAL_TRAFFIC=true` on the Agent (or mount `/var/run/datadog` and use the socket).',
+  doc: DOCS.dockerApm,
+};
 
 const PLATFORM_ADVICE: Partial<Record<PlatformKind, { text: string; doc: DocLink }>> = {
   kubernetes: {
@@ -35,12 +44,7 @@ const PLATFORM_ADVICE: Partial<Record<PlatformKind, { text: string; doc: DocLink
       'or link to the Agent container by name on multi-container environments.',
     doc: DOCS.beanstalk,
   },
-  docker: {
-    text:
-      "Inside a container, localhost is the container. Put the application and the Agent on one user-defined network and set `DD_AGENT_HOST` to the Agent container's name, " +
-      'with `DD_APM_NON_LOCAL_TRAFFIC=true` on the Agent (or mount `/var/run/datadog` and use the socket).',
-    doc: DOCS.dockerApm,
-  },
+  docker: DOCKER_ADVICE,
 };
 
 function envLabel(s: EnvSnapshot): string {
@@ -74,7 +78,7 @@ export function containerLocalhost(e: Evidence): Finding[] {
     }
   }
   if (affected.length === 0) return [];
-  const advice = PLATFORM_ADVICE[platform] ?? PLATFORM_ADVICE.docker!;
+  const advice = PLATFORM_ADVICE[platform] ?? DOCKER_ADVICE;
   const evidence: EvidenceRef[] = [
     { source: 'platform', detail: `platform ${platform} (${e.platform.signals.join(', ') || 'no markers'})` },
     ...affected,
@@ -93,11 +97,32 @@ export function containerLocalhost(e: Evidence): Finding[] {
     {
       id: 'container-localhost',
       severity: 'error',
-      title: 'A containerised application sends traces to localhost, but no Agent listens in its network namespace',
+      title: `${subject(e, failedProbes)} inside a container, where localhost is the container itself and no Agent listens`,
       evidence,
       remedy: advice,
     },
   ];
+}
+
+/** "The nodejs tracer sends to 127.0.0.1:8126": the loopback target tracers failed against most. */
+function subject(e: Evidence, failed: readonly AgentProbeEvidence[]): string {
+  const named = failed
+    .map((p) => ({ p, n: failuresOf(p.origins), tracers: tracersOf(p.origins) }))
+    .sort((a, b) => b.n - a.n)
+    .find((x) => x.tracers.length > 0);
+  if (named) {
+    const who =
+      named.tracers.length === 1
+        ? `The ${named.tracers[0]} tracer sends`
+        : `The ${named.tracers.join(', ')} tracers send`;
+    return `${who} to ${named.p.host}:${named.p.port}`;
+  }
+  const logged = e.errors.find((ev) => targetKey(ev.target)?.startsWith('loopback:'));
+  if (logged?.target) return `The ${logged.language} tracer sends to ${stripCredentials(logged.target)}`;
+  const p = failed[0];
+  return p
+    ? `A containerised application sends traces to ${p.host}:${p.port}`
+    : 'A containerised application sends traces to localhost';
 }
 
 export function fargateAgentHost(e: Evidence): Finding[] {
@@ -141,6 +166,9 @@ export function agentUrlMismatch(e: Evidence): Finding[] {
     if (!c.agentUrl) continue;
     const reported = urlKey(c.agentUrl);
     if (!reported) continue;
+    // A failing target next to a working Agent is tracer-wrong-target, which says this too.
+    const probed = e.agentProbes.find((p) => targetKey(p.url) === reported);
+    if (probed && !delivers(probed) && e.agentProbes.some(delivers)) continue;
     // The env this process was given: same pid, else same language, else our own (check runs
     // inside the application container as an exec probe, so ours is usually the app's).
     const byPid = c.pid !== undefined ? e.processEnvs.find((s) => s.pid === c.pid) : undefined;

@@ -24,7 +24,7 @@ export function proxyInPath(e: Evidence): Finding[] {
     const eff = effectiveAgentUrl(s.env);
     const t = parseAgentTarget(eff.url);
     // Most HTTP clients never proxy loopback; sockets never go through a proxy.
-    if (!t || t.transport !== 'tcp' || !t.host || isLoopbackHost(t.host)) continue;
+    if (t?.transport !== 'tcp' || !t.host || isLoopbackHost(t.host)) continue;
     const scheme = eff.url.toLowerCase().startsWith('https:') ? 'HTTPS' : 'HTTP';
     const proxy = firstSet(s.env, [`${scheme}_PROXY`, `${scheme.toLowerCase()}_proxy`, 'ALL_PROXY', 'all_proxy']);
     if (!proxy) continue;
