@@ -12,7 +12,7 @@ import { ensurePrivateDir } from '../config/dirs.js';
 import type { Logger } from '../log/logger.js';
 import { loadOrCreateFingerprintKey } from '../redact/index.js';
 import { VERSION } from '../version.js';
-import { collectLogs, type OmittedFile } from '../collect/collect-logs.js';
+import { collectLogs } from '../collect/collect-logs.js';
 import {
   agentCollector,
   configCollector,
@@ -36,7 +36,7 @@ import {
 import { Stage, defaultIo, type BundleIo } from '../collect/stage.js';
 import { createRedactPool, defaultPoolSize } from '../collect/redact-pool.js';
 import { recordingRedactor } from '../collect/recording-redactor.js';
-import { PRIORITY, type BundleEntry, type CollectorStatus, type Redactor } from '../collect/types.js';
+import { PRIORITY, type BundleEntry, type CollectorStatus, type OmittedFile, type Redactor } from '../collect/types.js';
 import { manifestFiles, MANIFEST_SCHEMA_VERSION, redactionSection, renderSummary, type Manifest } from './manifest.js';
 import { bundleFileName, TEMP_PREFIX } from './name.js';
 import { applyRetention, retentionPolicyFromConfig, type RetentionPolicy } from './retention.js';
@@ -109,6 +109,8 @@ export interface BuildBundleOptions {
   workers?: number;
   /** Use the workers only for at least this much log text (default 8 MiB). */
   parallelMinBytes?: number;
+  /** At most this many log files (default 5,000; the most recently written are kept). */
+  maxLogFiles?: number;
 }
 
 export interface BundleResult {
@@ -277,6 +279,7 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResul
       ...(opts.agentDebugPort !== undefined ? { agentDebugPort: opts.agentDebugPort } : {}),
       ...(redactPool ? { redactPool } : {}),
       ...(opts.parallelMinBytes !== undefined ? { parallelMinBytes: opts.parallelMinBytes } : {}),
+      ...(opts.maxLogFiles !== undefined ? { maxLogFiles: opts.maxLogFiles } : {}),
       now,
     };
     const timeoutMs = Math.round(config.collectorTimeout * 1000);

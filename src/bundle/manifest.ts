@@ -2,8 +2,7 @@
 // documents that open every bundle. The manifest is the machine-readable index (checksums,
 // truncations, collector statuses, redaction counts); SUMMARY.md is the one-screen account.
 import type { AgentProbe } from '../collect/agent-probe.js';
-import type { OmittedFile } from '../collect/collect-logs.js';
-import type { BundleEntry, CollectorStatus, RedactionReport, Truncation } from '../collect/types.js';
+import type { BundleEntry, CollectorStatus, OmittedFile, RedactionReport, Truncation } from '../collect/types.js';
 
 export const MANIFEST_SCHEMA_VERSION = 1;
 

@@ -3,7 +3,7 @@
 import { stat } from 'node:fs/promises';
 import type { Config } from '../config/settings.js';
 import { defaultDeps, type ConfigFileLike, type Env, type StageDeps } from '../collect/deps.js';
-import { findLogFiles } from '../collect/log-files.js';
+import { chooseLogFiles } from '../collect/log-choice.js';
 import { otlpEndpoints } from '../collect/otlp-probe.js';
 import { resolveLogSources } from '../collect/context.js';
 
@@ -57,7 +57,9 @@ export async function planBundle(opts: {
       // Absent candidates are the common case; the real bundle lists them in config/searched.json.
     }
   }
-  const { files, skipped } = await findLogFiles(resolveLogSources(opts.config, env, deps, opts.logDirs));
+  const choice = await chooseLogFiles(resolveLogSources(opts.config, env, deps, opts.logDirs));
+  const { files } = choice;
+  const skipped = choice.skipped.map((s) => `${s.path}: ${s.reason}`);
   const cutoff = opts.since !== undefined ? (opts.now ?? Date.now()) - opts.since * 1000 : -Infinity;
   for (const f of files) {
     const old = f.mtimeMs < cutoff;

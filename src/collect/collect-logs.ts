@@ -3,10 +3,10 @@
 // excerpted (windows, head, tail). Files compete for the total budget by error density.
 // Every line is redacted before it is written; every cut is recorded in the manifest.
 import { mirrorPath } from './collectors.js';
-import { resolveLogSources, type CollectContext } from './context.js';
-import { ABSENT, findLogFiles, type FoundFile } from './log-files.js';
+import { resolveLogSources, type CollectContext, type LogProvider } from './context.js';
+import { BINARY_SAMPLE_CHARS, BinaryFileError, looksBinary } from './binary.js';
+import { chooseLogFiles, type LogFile } from './log-choice.js';
 import {
-  BinaryFileError,
   emitExcerpt,
   scanForErrors,
   selectRanges,
@@ -17,16 +17,10 @@ import {
 import type { RedactPool } from './redact-pool.js';
 import type { StagedFile } from './staged-file.js';
 import type { CollectorRun } from './run-collector.js';
-import { PRIORITY, type Truncation } from './types.js';
+import { PRIORITY, type OmittedFile, type Truncation } from './types.js';
 
 /** Below this, an excerpt is not worth having: the file is listed as omitted instead. */
 const MIN_USEFUL = 4096;
-
-export interface OmittedFile {
-  source: string;
-  bytes: number;
-  reason: string;
-}
 
 export interface LogBudget {
   totalBytes: number;
@@ -35,9 +29,25 @@ export interface LogBudget {
 }
 
 interface Planned {
-  file: FoundFile;
+  file: LogFile;
   scan?: ErrorScan;
   density: number;
+}
+
+type Recorded = ReturnType<LogProvider['recent']>;
+
+/** The start of what the recorder holds for a file, as the binary rule reads a file's start. */
+function recordedSample(records: Recorded): string {
+  let sample = '';
+  for (const r of records) {
+    if (sample.length >= BINARY_SAMPLE_CHARS) break;
+    sample += r.line + '\n';
+  }
+  return sample;
+}
+
+function recordedBytes(records: Recorded): number {
+  return records.reduce((n, r) => n + Buffer.byteLength(r.line) + 1, 0);
 }
 
 async function collectFromProvider(
@@ -51,12 +61,16 @@ async function collectFromProvider(
   for (const [rank, file] of provider.files().entries()) {
     if (run.signal.aborted) return;
     const records = provider.recent(file);
+    if (looksBinary(recordedSample(records))) {
+      omitted.push({ source: file, bytes: recordedBytes(records), reason: 'binary content' });
+      continue;
+    }
     const path = mirrorPath('logs', records[0]?.tag ?? 'recorder', file);
     const allowance = Math.min(budget.perFileBytes, remaining);
     if (allowance < MIN_USEFUL) {
       omitted.push({
         source: file,
-        bytes: records.reduce((n, r) => n + r.line.length + 1, 0),
+        bytes: recordedBytes(records),
         reason: 'total log budget exhausted',
       });
       continue;
@@ -113,7 +127,7 @@ const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
 
 interface Job {
   rank: number;
-  file: FoundFile;
+  file: LogFile;
   plan: ExcerptPlan | null;
   maxBytes: number;
   path: string;
@@ -223,12 +237,10 @@ export async function collectLogs(ctx: CollectContext, run: CollectorRun, budget
     await collectFromProvider(ctx, run, budget, omitted);
     return omitted;
   }
-  const { files: found, skipped } = await findLogFiles(resolveLogSources(ctx.config, ctx.env, ctx.deps, ctx.logDirs));
-  const absent = skipped.filter((s) => s.endsWith(`: ${ABSENT}`));
-  const problems = skipped.filter((s) => !s.endsWith(`: ${ABSENT}`));
-  if (absent.length) run.note(`${absent.length} log locations absent on this host`);
-  for (const s of problems.slice(0, 50)) run.note(s);
-  if (problems.length > 50) run.note(`… and ${problems.length - 50} more sources skipped`);
+  const choice = await chooseLogFiles(resolveLogSources(ctx.config, ctx.env, ctx.deps, ctx.logDirs), ctx.maxLogFiles);
+  for (const n of choice.notes) run.note(n);
+  omitted.push(...choice.omitted);
+  const found = choice.files;
 
   let files = found;
   if (ctx.sinceSeconds !== undefined) {

@@ -27,6 +27,8 @@ export interface CollectContext {
   configFiles: ConfigFileLike[];
   /** Only log files modified within this many seconds. */
   sinceSeconds?: number;
+  /** At most this many log files (default MAX_LOG_FILES). */
+  maxLogFiles?: number;
   logProvider?: LogProvider;
   /** trace-agent debug port to probe (default 5012; 0 disables). */
   agentDebugPort?: number;

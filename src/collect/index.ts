@@ -38,8 +38,8 @@ export {
   type ErrorScan,
   type ExcerptPlan,
 } from './log-excerpt.js';
-export { findLogFiles, type FoundFile } from './log-files.js';
+export { chooseLogFiles, MAX_LOG_FILES, type LogFile } from './log-choice.js';
 export { defaultDeps, type StageDeps, type ConfigFileLike, type LogSourceLike } from './deps.js';
 export { resolveLogSources as configuredLogSources, type LogProvider } from './context.js';
 export { runCollector, BundleAbortedError } from './run-collector.js';
-export type { BundleEntry, CollectorStatus, Redactor, RedactionReport, Truncation } from './types.js';
+export type { BundleEntry, CollectorStatus, OmittedFile, Redactor, RedactionReport, Truncation } from './types.js';

@@ -6,17 +6,11 @@
 // the writer enforces the real byte cap.
 import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
+import { BinaryFileError, looksBinary } from './binary.js';
 
 export const WINDOW_BEFORE = 20;
 export const WINDOW_AFTER = 40;
 const MAX_WINDOWS = 2000;
-
-export class BinaryFileError extends Error {
-  constructor(path: string) {
-    super(`${path} looks binary (NUL bytes); not included`);
-    this.name = 'BinaryFileError';
-  }
-}
 
 export interface LineReadStats {
   longLinesCut: number;
@@ -24,8 +18,8 @@ export interface LineReadStats {
 
 /**
  * The file's text up to `endByte`, decoded chunk by chunk (a UTF-8 character split across
- * reads stays whole); the decoder's remainder comes last. A NUL byte in the first 8 KiB
- * means a binary file: BinaryFileError.
+ * reads stays whole); the decoder's remainder comes last. A start that looks binary
+ * (binary.ts) throws BinaryFileError.
  */
 async function* decodedText(path: string, opts: { endByte: number; signal?: AbortSignal }): AsyncGenerator<string> {
   if (opts.endByte <= 0) return;
@@ -39,11 +33,12 @@ async function* decodedText(path: string, opts: { endByte: number; signal?: Abor
   let first = true;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
+      const text = decoder.write(chunk);
       if (first) {
         first = false;
-        if (chunk.subarray(0, 8192).includes(0)) throw new BinaryFileError(path);
+        if (looksBinary(text)) throw new BinaryFileError(path);
       }
-      yield decoder.write(chunk);
+      yield text;
     }
     const rest = decoder.end();
     if (rest) yield rest;

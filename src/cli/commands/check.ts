@@ -2,6 +2,7 @@
 // trace via PUT /v0.3/traces) and OTLP endpoints when OpenTelemetry is configured, read what
 // tracer logs and the environment say, print findings. Exit 0 when the Agent accepts traces,
 // 1 otherwise, 2 on usage errors: fit for a Kubernetes exec probe.
+import { resolve } from 'node:path';
 import type { CommandModule } from '../command.js';
 import { action, addSettingFlags, loadCliContext } from '../command.js';
 import { CliError, EXIT } from '../exit.js';
@@ -15,14 +16,8 @@ import {
   type LogFormat,
   type Rule,
 } from '../../detect/index.js';
-import {
-  expandSource,
-  renderCheckReport,
-  runCheck,
-  type ClassifierFactory,
-  type LogSourceLike,
-} from '../../diagnose/index.js';
-import { expandGlob, hasGlob, resolveLogSources } from '../../tracers/index.js';
+import { renderCheckReport, runCheck, type ClassifierFactory, type LogSourceLike } from '../../diagnose/index.js';
+import { resolveLogSources } from '../../tracers/index.js';
 
 const FORMATS: ReadonlySet<string> = new Set(['auto', 'plain', 'cri', 'docker-json']);
 
@@ -40,10 +35,6 @@ function classifierFactory(rules: Rule[] | undefined): ClassifierFactory {
       },
     };
   };
-}
-
-function expand(pattern: string, limit: number): string[] | undefined {
-  return hasGlob(pattern) ? expandGlob(pattern, limit).files : undefined;
 }
 
 /** "500ms", "2s", "2" (seconds) → milliseconds. */
@@ -86,7 +77,7 @@ export const command: CommandModule = {
             for (const s of resolveLogSources(process.env))
               sources.push({ pattern: s.pattern, tracer: s.tracer, format: s.format });
           for (const p of cfg.logDirs) sources.push({ pattern: p });
-          for (const p of (opts.log as string[] | undefined) ?? []) sources.push({ pattern: p });
+          for (const p of (opts.log as string[] | undefined) ?? []) sources.push({ pattern: resolve(p) });
         }
         let rules: Rule[] | undefined;
         try {
@@ -104,7 +95,7 @@ export const command: CommandModule = {
           sampleTrace: opts.sampleTrace !== false,
           logSources: sources,
           classifier: classifierFactory(rules),
-          logHooks: { expand: (p, limit) => expand(p, limit) ?? expandSource(p, limit), timeOf: lineTimestamp },
+          logHooks: { timeOf: lineTimestamp },
           bundleDir: cfg.bundleDir,
           neededBytes: cfg.maxBundleBytes,
           signal: deadline,
