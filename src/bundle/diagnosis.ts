@@ -2,9 +2,8 @@
 // Agent and OTLP probes, flarewatch's environment) plus what the daemon adds (recent error
 // events, the Agent reachability series, the trigger). The diagnosis stage owns the rules
 // and the page; this module only assembles its inputs.
-import type { AgentProbe } from '../collect/agent-probe.js';
-import type { OtlpEndpointProbe } from '../collect/otlp-probe.js';
-import type { Env } from '../collect/deps.js';
+import type { AgentProbe, OtlpEndpointProbe } from '../collect/index.js';
+import type { Env } from '../util/env.js';
 import {
   assembleEvidence,
   diagnose,

@@ -1,8 +1,14 @@
 // manifest.json and SUMMARY.md: pure functions from what the collectors produced to the two
 // documents that open every bundle. The manifest is the machine-readable index (checksums,
 // truncations, collector statuses, redaction counts); SUMMARY.md is the one-screen account.
-import type { AgentProbe } from '../collect/agent-probe.js';
-import type { BundleEntry, CollectorStatus, OmittedFile, RedactionReport, Truncation } from '../collect/types.js';
+import type {
+  AgentProbe,
+  BundleEntry,
+  CollectorStatus,
+  OmittedFile,
+  RedactionReport,
+  Truncation,
+} from '../collect/index.js';
 
 export const MANIFEST_SCHEMA_VERSION = 1;
 

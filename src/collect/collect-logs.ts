@@ -3,7 +3,8 @@
 // excerpted (windows, head, tail). Files compete for the total budget by error density.
 // Every line is redacted before it is written; every cut is recorded in the manifest.
 import { mirrorPath } from './collectors.js';
-import { resolveLogSources, type CollectContext, type LogProvider } from './context.js';
+import { resolveLogSources, type CollectContext, type LogBudget, type LogProvider } from './context.js';
+import { isFatalIoError } from '../util/errors.js';
 import { BINARY_SAMPLE_CHARS, BinaryFileError, looksBinary } from './binary.js';
 import { chooseLogFiles, type LogFile } from './log-choice.js';
 import {
@@ -15,18 +16,13 @@ import {
   type LineReadStats,
 } from './log-excerpt.js';
 import type { RedactPool } from './redact-pool.js';
+import { joinRedacted, redactedLines } from './redacted.js';
 import type { StagedFile } from './staged-file.js';
 import type { CollectorRun } from './run-collector.js';
 import { PRIORITY, type OmittedFile, type Truncation } from './types.js';
 
 /** Below this, an excerpt is not worth having: the file is listed as omitted instead. */
 const MIN_USEFUL = 4096;
-
-export interface LogBudget {
-  totalBytes: number;
-  perFileBytes: number;
-  maxLineChars: number;
-}
 
 interface Planned {
   file: LogFile;
@@ -89,15 +85,15 @@ async function collectFromProvider(
       .slice(start)
       .map((r) => r.line.slice(0, budget.maxLineChars))
       .join('\n');
-    const kept = block
-      ? ctx.redactor
-          .text(block + '\n', path)
-          .split('\n')
-          .slice(0, -1)
-          .map((l) => l + '\n')
-      : [];
+    const kept = block ? redactedLines(ctx.redactor.text(block + '\n', path)) : [];
     let size = kept.reduce((n, l) => n + Buffer.byteLength(l), 0);
-    while (size > allowance && kept.length) size -= Buffer.byteLength(kept.shift()!);
+    let drop = 0;
+    for (const line of kept) {
+      if (size <= allowance) break;
+      size -= Buffer.byteLength(line);
+      drop++;
+    }
+    kept.splice(0, drop);
     const original = records.reduce((n, r) => n + Buffer.byteLength(r.line) + 1, 0);
     const w = ctx.stage.open({
       path,
@@ -105,7 +101,7 @@ async function collectFromProvider(
       collector: 'logs',
       source: `flight recorder: ${file}`,
     });
-    await w.write(kept.join(''));
+    await w.write(joinRedacted(kept));
     await w.close(
       kept.length < records.length
         ? {
@@ -313,8 +309,8 @@ export async function collectLogs(ctx: CollectContext, run: CollectorRun, budget
     if ('error' in o) {
       if (run.signal.aborted) throw new Error('aborted');
       // A full disk is not a per-file problem: it fails the bundle.
-      if (o.code && ['ENOSPC', 'EDQUOT', 'EROFS'].includes(o.code))
-        throw Object.assign(new Error(o.error), { code: o.code });
+      const failure = Object.assign(new Error(o.error), o.code ? { code: o.code } : {});
+      if (isFatalIoError(failure)) throw failure;
       omitted.push({
         source: job.file.path,
         bytes: job.file.size,

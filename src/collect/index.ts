@@ -40,6 +40,36 @@ export {
 } from './log-excerpt.js';
 export { chooseLogFiles, MAX_LOG_FILES, type LogFile } from './log-choice.js';
 export { defaultDeps, type StageDeps, type ConfigFileLike, type LogSourceLike } from './deps.js';
-export { resolveLogSources as configuredLogSources, type LogProvider } from './context.js';
-export { runCollector, BundleAbortedError } from './run-collector.js';
-export type { BundleEntry, CollectorStatus, OmittedFile, Redactor, RedactionReport, Truncation } from './types.js';
+export {
+  resolveLogSources as configuredLogSources,
+  type CollectContext,
+  type CollectFacts,
+  type LogBudget,
+  type LogProvider,
+} from './context.js';
+export {
+  COLLECTORS,
+  PHASES,
+  type CollectorSpec,
+  type Phase,
+  type PlanContext,
+  type PlanItem,
+  type PlanResult,
+} from './registry.js';
+export { runCollector, type CollectorRun } from './run-collector.js';
+export { Stage, defaultIo, type BundleIo } from './stage.js';
+export { BUNDLE_DEFLATE } from './staged-file.js';
+export { createRedactPool, defaultPoolSize } from './redact-pool.js';
+export { recordingRedactor } from './recording-redactor.js';
+export { forStaging, joinRedacted, type RedactedText, type StagingRedactor } from './redacted.js';
+export {
+  PRIORITY,
+  type BundleEntry,
+  type CollectorStatus,
+  type DocumentFormat,
+  type OmittedFile,
+  type Redactor,
+  type RedactionReport,
+  type StagedRef,
+  type Truncation,
+} from './types.js';

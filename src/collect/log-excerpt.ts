@@ -7,6 +7,7 @@
 import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { BinaryFileError, looksBinary } from './binary.js';
+import { wholeLinesWithin, type RedactedText } from './redacted.js';
 
 export const WINDOW_BEFORE = 20;
 export const WINDOW_AFTER = 40;
@@ -306,8 +307,8 @@ export async function emitExcerpt(
     maxBytes: number;
     maxLineChars: number;
     /** Redacts a block of complete lines, each ending in a newline. */
-    redact: (block: string) => string;
-    write: (text: string) => Promise<void>;
+    redact: (block: string) => RedactedText;
+    write: (text: RedactedText) => Promise<void>;
     signal?: AbortSignal;
     stats?: LineReadStats;
   },
@@ -337,8 +338,7 @@ export async function emitExcerpt(
     // text (not re-redacting lines one by one) keeps multi-line secrets such as keys masked.
     cut = true;
     const room = opts.maxBytes - written;
-    const fit = Buffer.from(red, 'utf8').subarray(0, Math.max(0, room)).toString('utf8');
-    const out = fit.slice(0, fit.lastIndexOf('\n') + 1);
+    const out = wholeLinesWithin(red, room);
     if (out) {
       written += Buffer.byteLength(out);
       await opts.write(out);

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import { crc32, createDeflateRaw, type ZlibOptions } from 'node:zlib';
+import type { RedactedText } from './redacted.js';
 
 /**
  * Deflate settings for every bundle entry: level 6 as `zip -6`; 1 MiB output chunks and
@@ -27,7 +28,7 @@ export interface StagedFile {
 
 export interface StagedFileWriter {
   /** Appends redacted text; resolves once the deflater can take more (back-pressure). */
-  write(text: string): Promise<void>;
+  write(text: RedactedText): Promise<void>;
   readonly bytes: number;
   /** Flushes the deflater and the file; rejects with the first write error (ENOSPC…). */
   finish(): Promise<StagedFile>;

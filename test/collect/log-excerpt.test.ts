@@ -15,6 +15,7 @@ import {
   WINDOW_BEFORE,
 } from '../../src/collect/log-excerpt.js';
 import { tempDir, removeTempDirs } from '../bundle/helpers.js';
+import type { RedactedText } from '../../src/collect/redacted.js';
 
 afterAll(removeTempDirs);
 
@@ -39,7 +40,7 @@ async function emit(
     plan,
     maxBytes,
     maxLineChars: 65536,
-    redact: (l) => l,
+    redact: (l) => l as RedactedText,
     write: async (t) => void (out += t),
   });
   return { out, r };
@@ -123,7 +124,7 @@ describe('excerpts from real files', () => {
       plan: null,
       maxBytes: Number.MAX_SAFE_INTEGER,
       maxLineChars: 1000,
-      redact: (l) => l,
+      redact: (l) => l as RedactedText,
       write: async (t) => void (out += t),
       stats,
     });

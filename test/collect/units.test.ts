@@ -12,6 +12,7 @@ import { snapshotEnv, tracerMarkers } from '../../src/collect/environment.js';
 import { isPlainPath } from '../../src/redact/harvest.js';
 import { createRedactor, isSecretName } from '../../src/redact/index.js';
 import { tempDir, removeTempDirs } from '../bundle/helpers.js';
+import type { RedactedText } from '../../src/collect/redacted.js';
 
 afterAll(removeTempDirs);
 
@@ -140,7 +141,7 @@ describe('PEM blocks across read batches', () => {
       plan: null,
       maxBytes: Number.MAX_SAFE_INTEGER,
       maxLineChars: 65536,
-      redact: (b) => r.text(b, 'pem.log'),
+      redact: (b) => r.text(b, 'pem.log') as RedactedText,
       write: async (t) => void (out += t),
     });
     expect(out).toContain('-----BEGIN RSA PRIVATE KEY-----');
@@ -169,7 +170,7 @@ describe('PEM blocks across read batches', () => {
       plan: null,
       maxBytes: 400,
       maxLineChars: 65536,
-      redact: (b) => r.text(b, 'cut.log'),
+      redact: (b) => r.text(b, 'cut.log') as RedactedText,
       write: async (t) => void (out += t),
     });
     expect(res.cutAtBudget).toBe(true);
