@@ -16,7 +16,7 @@ import {
   type OmittedFile,
   type StagingRedactor,
 } from '../collect/index.js';
-import { throwIfAborted } from '../util/errors.js';
+import { errnoCode, throwIfAborted } from '../util/errors.js';
 import { VERSION } from '../version.js';
 import { manifestFiles, MANIFEST_SCHEMA_VERSION, redactionSection, renderSummary, type Manifest } from './manifest.js';
 import { bundleFileName } from './name.js';
@@ -66,7 +66,7 @@ async function publish(partial: string, dir: string, host: string, created: Date
       await unlink(partial);
       return dest;
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
+      const code = errnoCode(err);
       if (code === 'EEXIST') continue;
       if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV') throw err;
       if (existsSync(dest)) continue;

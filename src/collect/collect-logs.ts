@@ -4,7 +4,7 @@
 // Every line is redacted before it is written; every cut is recorded in the manifest.
 import { mirrorPath } from './collectors.js';
 import { resolveLogSources, type CollectContext, type LogBudget, type LogProvider } from './context.js';
-import { isFatalIoError } from '../util/errors.js';
+import { errnoCode, errorText, isFatalIoError } from '../util/errors.js';
 import { BINARY_SAMPLE_CHARS, BinaryFileError, looksBinary } from './binary.js';
 import { chooseLogFiles, type LogFile } from './log-choice.js';
 import {
@@ -266,10 +266,7 @@ export async function collectLogs(ctx: CollectContext, run: CollectorRun, budget
       omitted.push({
         source: file.path,
         bytes: file.size,
-        reason:
-          err instanceof BinaryFileError
-            ? 'binary content'
-            : `unreadable: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        reason: err instanceof BinaryFileError ? 'binary content' : `unreadable: ${errnoCode(err) ?? errorText(err)}`,
       });
     }
   }

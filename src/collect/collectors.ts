@@ -11,6 +11,7 @@ import { scanProcesses, snapshotEnv, type EnvPolicy } from './environment.js';
 import { probeOtlpEndpoints } from './otlp-probe.js';
 import { collectSystemFacts } from './system.js';
 import { PRIORITY } from './types.js';
+import { errnoCode, errorText } from '../util/errors.js';
 
 const CONFIG_FILE_MAX = 1024 * 1024;
 
@@ -113,7 +114,7 @@ async function readCapped(path: string): Promise<{ text: string; size: number; c
     if (data.subarray(0, 8192).includes(0)) return { error: 'binary content (NUL bytes)' };
     return { text: data.toString('utf8'), size: st.size, capped: st.size > CONFIG_FILE_MAX };
   } catch (err) {
-    return { error: (err as NodeJS.ErrnoException).code ?? (err as Error).message };
+    return { error: errnoCode(err) ?? errorText(err) };
   } finally {
     await fh?.close();
   }

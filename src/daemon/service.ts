@@ -20,8 +20,7 @@ import { startJobs, type Scheduler } from './schedule.js';
 import { loadDaemonState, saveDaemonState } from './state.js';
 import { loadOrCreateToken } from './token.js';
 import { TriggerEngine, type ErrorEvent, type TriggerOptions } from './trigger.js';
-
-type Env = Record<string, string | undefined>;
+import type { Env } from '../util/env.js';
 
 /** A file quiet this long has its open multi-line event ended and counted. */
 const SETTLE_AFTER_MS = 200;

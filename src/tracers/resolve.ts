@@ -14,8 +14,7 @@ import type {
   TracerEntry,
   TracerKey,
 } from './types.js';
-
-type Env = Record<string, string | undefined>;
+import type { Env } from '../util/env.js';
 
 /** Which placements apply here, and why (shown by `paths`). */
 export function activePlacements(env: Env, opts: ResolveOptions = {}): Map<Placement | 'any', string> {

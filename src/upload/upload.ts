@@ -23,10 +23,10 @@ import { createScrubber, maskApiKey, maskUrl } from './mask.js';
 import { buildMultipart, fileBody, type FormPart } from './multipart.js';
 import { isRetryableStatus, sleep, withRetries } from './retry.js';
 import { NetworkError, sendRequest, type HttpResponse, type RequestBody } from './transport.js';
+import type { Env } from '../util/env.js';
 
 export type Via = 'agent' | 'intake' | 'url';
 export type ViaChoice = Via | 'auto';
-type Env = Record<string, string | undefined>;
 
 export interface UploadOptions {
   /** Destination; 'auto' (default): url if given, intake with an API key, else the Agent if it answers. */

@@ -23,16 +23,11 @@ import {
 } from '../../upload/index.js';
 import { createLogger } from '../../log/logger.js';
 import { VERSION } from '../../version.js';
+import { formatBytes } from '../../util/bytes.js';
 
 const VIAS = ['auto', 'agent', 'intake', 'url'] as const;
 /** Below this a progress bar would flash and vanish. */
 const PROGRESS_MIN_BYTES = 1024 * 1024;
-
-function humanBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${(n / 1024 ** 2).toFixed(1)} MiB`;
-}
 
 async function confirm(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -131,7 +126,7 @@ export const command: CommandModule = {
           const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
           if (interactive) {
             const yes = await confirm(
-              `Upload ${bundle} (${humanBytes(size)}) to ${destination}${via === 'url' ? '' : ` for ${who}`}? [y/N] `,
+              `Upload ${bundle} (${formatBytes(size)}) to ${destination}${via === 'url' ? '' : ` for ${who}`}? [y/N] `,
             );
             if (!yes) {
               process.stderr.write('flarewatch upload: not uploaded (declined)\n');
@@ -185,7 +180,7 @@ export const command: CommandModule = {
           process.stdout.write(JSON.stringify(result, null, 2) + '\n');
         } else if (result.ok) {
           const lines = [
-            `Uploaded ${bundle} (${humanBytes(result.bytes)}) via ${result.via} to ${result.target}${result.route && result.route !== 'direct' ? ` (${result.route})` : ''}.`,
+            `Uploaded ${bundle} (${formatBytes(result.bytes)}) via ${result.via} to ${result.target}${result.route && result.route !== 'direct' ? ` (${result.route})` : ''}.`,
           ];
           if (result.caseId) lines.push(`Case id: ${result.caseId}`);
           if (result.requestUuid) lines.push(`Request id: ${result.requestUuid}`);
