@@ -136,8 +136,8 @@ export function renderSummary(input: SummaryInput): string {
   ];
   if (truncated.length || m.omitted.length) {
     lines.push('', '## Cut to fit the budget');
-    for (const f of truncated.slice(0, 10))
-      lines.push(`- ${f.path}: ${f.truncated!.strategy}, ${formatBytes(f.truncated!.bytes_dropped)} dropped`);
+    for (const { path, truncated: t } of truncated.slice(0, 10))
+      if (t) lines.push(`- ${path}: ${t.strategy}, ${formatBytes(t.bytes_dropped)} dropped`);
     if (truncated.length > 10) lines.push(`- … ${truncated.length - 10} more (see manifest.json)`);
     for (const o of m.omitted.slice(0, 5)) lines.push(`- left out ${o.source}: ${o.reason}`);
     if (m.omitted.length > 5) lines.push(`- … ${m.omitted.length - 5} more left out (see manifest.json)`);

@@ -32,8 +32,9 @@ function stagedSource(staged: StagedRef, inflate: boolean): Readable {
 function closed(
   stream: { closed?: boolean; once?: (ev: 'close', fn: () => void) => unknown } | undefined,
 ): Promise<void> {
-  if (!stream || stream.closed !== false || !stream.once) return Promise.resolve();
-  return new Promise((resolve) => stream.once!('close', resolve));
+  const once = stream?.once;
+  if (stream?.closed !== false || !once) return Promise.resolve();
+  return new Promise((resolve) => once.call(stream, 'close', resolve));
 }
 
 export async function writeZip(

@@ -4,7 +4,7 @@
 // Every line is redacted before it is written; every cut is recorded in the manifest.
 import { mirrorPath } from './collectors.js';
 import { resolveLogSources, type CollectContext, type LogBudget, type LogProvider } from './context.js';
-import { errnoCode, errorText, isFatalIoError } from '../util/errors.js';
+import { errnoCode, errorText, isAborted, isFatalIoError } from '../util/errors.js';
 import { BINARY_SAMPLE_CHARS, BinaryFileError, looksBinary } from './binary.js';
 import { chooseLogFiles, type LogFile } from './log-choice.js';
 import {
@@ -52,7 +52,8 @@ async function collectFromProvider(
   budget: LogBudget,
   omitted: OmittedFile[],
 ): Promise<void> {
-  const provider = ctx.logProvider!;
+  const provider = ctx.logProvider;
+  if (!provider) return;
   let remaining = budget.totalBytes;
   for (const [rank, file] of provider.files().entries()) {
     if (run.signal.aborted) return;
@@ -75,8 +76,8 @@ async function collectFromProvider(
     // lines as one block (a private key spans lines) and trim from the front if masks grew it.
     let start = records.length;
     let raw = 0;
-    while (start > 0) {
-      const b = Buffer.byteLength(records[start - 1]!.line.slice(0, budget.maxLineChars)) + 1;
+    for (let prev = records[start - 1]; prev; prev = records[start - 1]) {
+      const b = Buffer.byteLength(prev.line.slice(0, budget.maxLineChars)) + 1;
       if (raw + b > allowance) break;
       raw += b;
       start--;
@@ -179,7 +180,8 @@ async function emitHere(ctx: CollectContext, run: CollectorRun, jobs: Job[], bud
       out.push({ staged: await writer.finish(), ...r, longLinesCut: stats.longLinesCut });
     } catch (err) {
       await writer.finish().catch(() => undefined);
-      if (run.signal.aborted) throw err;
+      // Read again after the awaits: the deadline may have passed meanwhile.
+      if (isAborted(run.signal)) throw err;
       const e = err as NodeJS.ErrnoException;
       out.push({
         error: e.message,
@@ -215,8 +217,14 @@ async function emitInPool(
         ctx.onFile?.(job.file.path);
         if (!r.ok)
           return { error: r.error, ...(r.code ? { code: r.code } : {}), ...(r.binary ? { binary: true } : {}) };
-        const { id: _id, ok: _ok, ...rest } = r;
-        return rest;
+        return {
+          staged: r.staged,
+          linesTotal: r.linesTotal,
+          linesKept: r.linesKept,
+          unitsKept: r.unitsKept,
+          cutAtBudget: r.cutAtBudget,
+          longLinesCut: r.longLinesCut,
+        };
       }),
     );
     if (run.signal.aborted) throw new Error('aborted');
@@ -302,7 +310,8 @@ export async function collectLogs(ctx: CollectContext, run: CollectorRun, budget
     jobs.length >= 2 && toWrite >= (ctx.parallelMinBytes ?? PARALLEL_MIN_BYTES) ? (ctx.redactPool?.() ?? null) : null;
   const outcomes = pool ? await emitInPool(ctx, run, jobs, budget, pool) : await emitHere(ctx, run, jobs, budget);
   for (const [i, o] of outcomes.entries()) {
-    const job = jobs[i]!;
+    const job = jobs[i];
+    if (!job) continue;
     if ('error' in o) {
       if (run.signal.aborted) throw new Error('aborted');
       // A full disk is not a per-file problem: it fails the bundle.

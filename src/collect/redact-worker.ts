@@ -100,10 +100,14 @@ async function runJob(job: WorkerJob): Promise<WorkerReply> {
   }
 }
 
-parentPort!.on('message', (msg: WorkerJob | { report: true }) => {
+if (!parentPort) throw new Error('redact-worker.ts runs only as a worker thread');
+const port = parentPort;
+port.on('message', (msg: WorkerJob | { report: true }) => {
   if ('report' in msg) {
-    parentPort!.postMessage({ id: -1, ok: true, ...delta() } satisfies WorkerReply);
+    port.postMessage({ id: -1, ok: true, ...delta() } satisfies WorkerReply);
     return;
   }
-  void runJob(msg).then((reply) => parentPort!.postMessage(reply));
+  void runJob(msg).then((reply) => {
+    port.postMessage(reply);
+  });
 });

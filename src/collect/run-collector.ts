@@ -22,7 +22,6 @@ export async function runCollector(
   const controller = new AbortController();
   const notes: string[] = [];
   let entries = 0;
-  let timedOut = false;
   const started = performance.now();
   let rejectAborted: (err: Error) => void = () => undefined;
   const aborted = new Promise<never>((_, reject) => (rejectAborted = reject));
@@ -36,7 +35,6 @@ export async function runCollector(
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => {
-      timedOut = true;
       controller.abort(new Error(`collector ${name} timed out after ${timeoutMs} ms`));
       resolve('timeout');
     }, timeoutMs);
@@ -67,7 +65,7 @@ export async function runCollector(
     if (err instanceof AbortedError) throw err;
     if (isFatalIoError(err)) throw err;
     if (outer?.aborted) throw new AbortedError(abortReason(outer));
-    if (timedOut) return status('timeout', `timed out after ${timeoutMs} ms`);
+    if (controller.signal.aborted) return status('timeout', `timed out after ${timeoutMs} ms`);
     return status('error', errorText(err));
   } finally {
     clearTimeout(timer);

@@ -40,6 +40,11 @@ export class AbortedError extends Error {
   }
 }
 
+/** A signal's state, read through a call: it changes while code awaits, which type narrowing cannot see. */
+export function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
 export function throwIfAborted(signal: AbortSignal | undefined, what?: string): void {
   if (signal?.aborted) throw new AbortedError(abortReason(signal), what);
 }

@@ -41,7 +41,10 @@ async function emit(
     maxBytes,
     maxLineChars: 65536,
     redact: (l) => l as RedactedText,
-    write: async (t) => void (out += t),
+    write: (t) => {
+      out += t;
+      return Promise.resolve();
+    },
   });
   return { out, r };
 }
@@ -125,7 +128,10 @@ describe('excerpts from real files', () => {
       maxBytes: Number.MAX_SAFE_INTEGER,
       maxLineChars: 1000,
       redact: (l) => l as RedactedText,
-      write: async (t) => void (out += t),
+      write: (t) => {
+        out += t;
+        return Promise.resolve();
+      },
       stats,
     });
     expect(out).toBe(`first\n${'x'.repeat(1000)}\nlast ECONNREFUSED\n`);

@@ -142,7 +142,10 @@ describe('PEM blocks across read batches', () => {
       maxBytes: Number.MAX_SAFE_INTEGER,
       maxLineChars: 65536,
       redact: (b) => r.text(b, 'pem.log') as RedactedText,
-      write: async (t) => void (out += t),
+      write: (t) => {
+        out += t;
+        return Promise.resolve();
+      },
     });
     expect(out).toContain('-----BEGIN RSA PRIVATE KEY-----');
     expect(out).not.toContain('fwCanary');
@@ -171,7 +174,10 @@ describe('PEM blocks across read batches', () => {
       maxBytes: 400,
       maxLineChars: 65536,
       redact: (b) => r.text(b, 'cut.log') as RedactedText,
-      write: async (t) => void (out += t),
+      write: (t) => {
+        out += t;
+        return Promise.resolve();
+      },
     });
     expect(res.cutAtBudget).toBe(true);
     expect(Buffer.byteLength(out)).toBeLessThanOrEqual(400);
