@@ -1,7 +1,7 @@
 // The one answer to "which files does a log source cover?", used by the tailer, the bundle's
 // log collector, `check`, `paths` and `scan`. Pure pattern predicates (pattern.ts), the name
 // filter for directory sources (names.ts) and the walk that applies them on disk (walk.ts).
-export { isLogLikeName, isCompressedName } from './names.js';
+export { isLogLikeName } from './names.js';
 export {
   compileSource,
   sourceMatchesFile,
@@ -9,20 +9,8 @@ export {
   sourceDepth,
   sourceCovers,
   segmentToRegExp,
-  isGlob,
   DIR_DEPTH,
-  GLOBSTAR_DEPTH,
   type CompiledSource,
   type SourceSpec,
 } from './pattern.js';
-export {
-  resolveSources,
-  resolveSourcesSync,
-  ABSENT,
-  DEFAULT_MAX_FILES,
-  type ResolvedFile,
-  type Resolution,
-  type ResolveOptions,
-  type SkippedPath,
-  type LimitHit,
-} from './walk.js';
+export { resolveSources, resolveSourcesSync, ABSENT, type ResolvedFile, type SkippedPath } from './walk.js';
