@@ -201,6 +201,35 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResul
   }
 }
 
+/** What every collector receives for this bundle. */
+function collectContext(
+  opts: BuildBundleOptions,
+  seams: { tmp: string; deps: StageDeps; io: BundleIo; now: () => number; redactPool?: CollectContext['redactPool'] },
+  redactor: CollectContext['redactor'],
+): CollectContext {
+  return {
+    config: opts.config,
+    env: opts.env ?? process.env,
+    redactor,
+    deps: seams.deps,
+    stage: new Stage(seams.tmp, seams.io),
+    procRoot: opts.procRoot ?? '/proc',
+    rootDir: opts.rootDir ?? '/',
+    sampleTrace: opts.sampleTrace ?? opts.config.sampleTrace,
+    logDirs: opts.logDirs ?? [],
+    configFiles: opts.configFiles ?? [],
+    facts: {},
+    omitted: [],
+    ...(opts.since !== undefined ? { sinceSeconds: opts.since } : {}),
+    ...(opts.logProvider ? { logProvider: opts.logProvider } : {}),
+    ...(opts.agentDebugPort !== undefined ? { agentDebugPort: opts.agentDebugPort } : {}),
+    ...(seams.redactPool ? { redactPool: seams.redactPool } : {}),
+    ...(opts.parallelMinBytes !== undefined ? { parallelMinBytes: opts.parallelMinBytes } : {}),
+    ...(opts.maxLogFiles !== undefined ? { maxLogFiles: opts.maxLogFiles } : {}),
+    now: seams.now,
+  };
+}
+
 async function buildIn(
   tmp: string,
   outputDir: string,
@@ -220,27 +249,7 @@ async function buildIn(
     ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
     ...(signal ? { signal } : {}),
   });
-  const ctx: CollectContext = {
-    config,
-    env: opts.env ?? process.env,
-    redactor,
-    deps,
-    stage: new Stage(tmp, io),
-    procRoot: opts.procRoot ?? '/proc',
-    rootDir: opts.rootDir ?? '/',
-    sampleTrace: opts.sampleTrace ?? config.sampleTrace,
-    logDirs: opts.logDirs ?? [],
-    configFiles: opts.configFiles ?? [],
-    facts: {},
-    omitted: [],
-    ...(opts.since !== undefined ? { sinceSeconds: opts.since } : {}),
-    ...(opts.logProvider ? { logProvider: opts.logProvider } : {}),
-    ...(opts.agentDebugPort !== undefined ? { agentDebugPort: opts.agentDebugPort } : {}),
-    ...(redactPool ? { redactPool } : {}),
-    ...(opts.parallelMinBytes !== undefined ? { parallelMinBytes: opts.parallelMinBytes } : {}),
-    ...(opts.maxLogFiles !== undefined ? { maxLogFiles: opts.maxLogFiles } : {}),
-    now,
-  };
+  const ctx = collectContext(opts, { tmp, deps, io, now, ...(redactPool ? { redactPool } : {}) }, redactor);
   const state: BundleState = { extras: [...(opts.extraEntries ?? [])] };
   const specs = [...COLLECTORS, ...bundleSteps({ ...opts, bundleDir: outputDir, hostname, maxBytes }, state)];
   const total = specs.length + 1;
