@@ -1,61 +1,51 @@
-// buildBundle: runs the collectors (each under its own deadline), fits their redacted output
-// into the size budget by priority, writes manifest.json and SUMMARY.md, streams the zip into
-// a private temp directory inside the bundle directory and renames it into place only when
-// complete. On abort or a write error the temp directory is removed and nothing remains.
-import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { link, mkdtemp, open, rename, rm, unlink } from 'node:fs/promises';
+// buildBundle: runs the collector specs phase by phase (each under its own deadline), fits
+// their redacted output into the size budget by priority, then writes manifest.json,
+// SUMMARY.md and the zip into a private temp directory inside the bundle directory and
+// renames it into place only when complete (write.ts). On abort or a write error the temp
+// directory is removed and nothing remains.
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import type { Config } from '../config/settings.js';
-import { ensurePrivateDir } from '../config/dirs.js';
-import type { Logger } from '../log/logger.js';
-import { loadOrCreateFingerprintKey } from '../redact/index.js';
-import { VERSION } from '../version.js';
-import { collectLogs, type OmittedFile } from '../collect/collect-logs.js';
+import type { Config } from '../config/index.js';
+import { ensurePrivateDir } from '../config/index.js';
+import type { Logger } from '../log/index.js';
 import {
-  agentCollector,
-  configCollector,
-  environmentCollector,
-  otlpCollector,
-  systemCollector,
-  type CollectFacts,
-} from '../collect/collectors.js';
-import type { AgentProbe } from '../collect/agent-probe.js';
-import type { OtlpEndpointProbe } from '../collect/otlp-probe.js';
-import type { CollectContext, Collector, LogProvider } from '../collect/context.js';
-import { defaultDeps, type ConfigFileLike, type Env, type StageDeps } from '../collect/deps.js';
-import {
-  BundleAbortedError,
-  abortReason,
-  errorText,
-  isFatalIoError,
+  COLLECTORS,
+  PHASES,
+  PRIORITY,
+  Stage,
+  defaultDeps,
+  defaultIo,
   runCollector,
-  throwIfAborted,
-} from '../collect/run-collector.js';
-import { Stage, defaultIo, type BundleIo } from '../collect/stage.js';
-import { createRedactPool, defaultPoolSize } from '../collect/redact-pool.js';
-import { recordingRedactor } from '../collect/recording-redactor.js';
-import { PRIORITY, type BundleEntry, type CollectorStatus, type Redactor } from '../collect/types.js';
-import { manifestFiles, MANIFEST_SCHEMA_VERSION, redactionSection, renderSummary, type Manifest } from './manifest.js';
-import { bundleFileName, TEMP_PREFIX } from './name.js';
+  type BundleIo,
+  type CollectContext,
+  type CollectorSpec,
+  type CollectorStatus,
+  type ConfigFileLike,
+  type LogProvider,
+  type Phase,
+  type Redactor,
+  type StageDeps,
+} from '../collect/index.js';
+import type { Env } from '../util/env.js';
+import { abortReason, errorText, isAbortError, isFatalIoError, throwIfAborted } from '../util/errors.js';
+import { fitByPriority, indexReserve } from './budget.js';
+import type { AgentSeriesPoint, ErrorEventLike, TriggerLike } from './diagnosis.js';
+import { redactExtra, triggerOf, type ExtraEntry } from './extras.js';
+import type { Manifest } from './manifest.js';
+import { TEMP_PREFIX } from './name.js';
+import { bundleRedaction } from './redaction.js';
 import { applyRetention, retentionPolicyFromConfig, type RetentionPolicy } from './retention.js';
-import { writeZip, zipEntryOf } from './zip.js';
-import { diagnosisPages, type AgentSeriesPoint, type ErrorEventLike, type TriggerLike } from './diagnosis.js';
-import type { ProcessEvidence } from '../diagnose/index.js';
-import { resolveAgentUrl } from '../config/agent-url.js';
+import { bundleSteps, type BundleState, type StepOptions } from './steps.js';
+import { writeBundle } from './write.js';
+
+export type { ExtraEntry } from './extras.js';
 
 export interface BundleProgress {
   phase: 'collect' | 'write' | 'done';
   step: string;
   done: number;
   total: number;
-}
-
-export interface ExtraEntry {
-  path: string;
-  content: string | Buffer;
-  priority?: number;
 }
 
 export interface BuildBundleOptions {
@@ -86,7 +76,7 @@ export interface BuildBundleOptions {
    * returns more entries, e.g. findings.json and summary.html built from the Agent probe.
    * A hook that throws is recorded as the "after-collect" collector's error.
    */
-  afterCollect?: (facts: { agent?: AgentProbe; otlp?: OtlpEndpointProbe[] }) => Promise<ExtraEntry[]> | ExtraEntry[];
+  afterCollect?: StepOptions['afterCollect'];
   /** Recent classified error events (the daemon's), for findings.json and summary.html. */
   errorEvents?: readonly ErrorEventLike[];
   /** Agent reachability over time (the daemon's periodic probes), for summary.html's chart. */
@@ -94,7 +84,7 @@ export interface BuildBundleOptions {
   /** findings.json and summary.html from the diagnosis stage (default true). */
   diagnosis?: boolean;
   /** Instrumented processes (the process scan): their tracer endpoints are probed by the diagnosis. */
-  processes?: readonly ProcessEvidence[];
+  processes?: StepOptions['processes'];
   /** Retention after the bundle is written (default: the configured policy); false to skip. */
   retention?: RetentionPolicy | false;
   isPinned?: (bundlePath: string) => boolean;
@@ -112,6 +102,8 @@ export interface BuildBundleOptions {
   workers?: number;
   /** Use the workers only for at least this much log text (default 8 MiB). */
   parallelMinBytes?: number;
+  /** At most this many log files (default 5,000; the most recently written are kept). */
+  maxLogFiles?: number;
 }
 
 export interface BundleResult {
@@ -131,382 +123,213 @@ export class BundleError extends Error {
   }
 }
 
-/** Manifest and summary are written last but must fit: keep room for them. */
-const indexReserve = (maxBytes: number) => Math.min(256 * 1024, Math.floor(maxBytes / 4));
+function bundleErrorOf(err: unknown, signal: AbortSignal | undefined, outputDir: string): BundleError {
+  const gone = 'the temporary directory was removed and no bundle was written';
+  if (isAbortError(err) || signal?.aborted)
+    return new BundleError(`bundle interrupted (${signal ? abortReason(signal) : 'aborted'}); ${gone}`, 'ABORTED');
+  if (isFatalIoError(err))
+    return new BundleError(
+      `no space left writing the bundle under ${outputDir} (${errorText(err)}); ${gone}`,
+      'NO_SPACE',
+    );
+  return new BundleError(`bundle failed: ${errorText(err)}; ${gone}`, 'IO');
+}
 
-function fitByPriority(entries: BundleEntry[], room: number): { kept: BundleEntry[]; omitted: OmittedFile[] } {
-  const sorted = [...entries].sort((a, b) => a.priority - b.priority || a.path.localeCompare(b.path));
-  const kept: BundleEntry[] = [];
-  const omitted: OmittedFile[] = [];
-  let used = 0;
-  for (const e of sorted) {
-    if (used + e.bytes <= room) {
-      kept.push(e);
-      used += e.bytes;
-    } else {
-      omitted.push({ source: e.path, bytes: e.bytes, reason: 'bundle budget exhausted' });
-    }
+interface PhaseRunner {
+  specs: readonly CollectorSpec[];
+  ctx: CollectContext;
+  config: Config;
+  signal?: AbortSignal;
+  logger?: Logger;
+  progress: (step: string, done: number) => void;
+  /** Bundle bookkeeping due before a phase starts (the budget before the logs). */
+  before: Partial<Record<Phase, () => void>>;
+}
+
+/** Runs every spec, phase by phase; the specs of one phase run concurrently. Statuses in spec order. */
+async function runPhases(r: PhaseRunner): Promise<CollectorStatus[]> {
+  const statuses = new Map<CollectorSpec, CollectorStatus>();
+  let done = 0;
+  for (const phase of PHASES) {
+    const specs = r.specs.filter((s) => s.phase === phase);
+    r.before[phase]?.();
+    if (specs.length) r.progress(specs.map((s) => s.name).join(', '), done);
+    await Promise.all(
+      specs.map(async (spec) => {
+        const s = await runCollector(spec.name, spec.timeoutMs(r.config), r.signal, (run) => spec.run(r.ctx, run));
+        // Whatever a failed or late collector still produces is dropped.
+        if (s.status !== 'ok') r.ctx.stage.seal(spec.name);
+        statuses.set(spec, s);
+        r.logger?.[s.status === 'ok' ? 'debug' : 'warn'](`collector ${spec.name}: ${s.status}`, {
+          durationMs: s.durationMs,
+          ...(s.error ? { error: s.error } : {}),
+        });
+        r.progress(spec.name, ++done);
+      }),
+    );
+    throwIfAborted(r.signal);
   }
-  return { kept, omitted };
+  return r.specs.flatMap((s) => statuses.get(s) ?? []);
 }
 
-function redactExtra(redactor: Redactor, e: ExtraEntry): string {
-  const text = typeof e.content === 'string' ? e.content : e.content.toString('utf8');
-  if (/\.(json|ya?ml)$/i.test(e.path))
-    return redactor.document(text, /\.json$/i.test(e.path) ? 'json' : 'yaml', e.path).output;
-  return text
-    .split('\n')
-    .map((l) => redactor.text(l, e.path))
-    .join('\n');
-}
-
-/**
- * The trigger signature comes from the daemon's raw trigger.json: the structured redaction
- * masks any key named like "signature", and retention needs the real value. It is an error
- * class plus a destination, still passed through the text rules.
- */
-function triggerOf(extras: readonly ExtraEntry[], redactor: Redactor): Manifest['trigger'] | undefined {
-  const t = extras.find((e) => e.path === 'trigger.json');
-  if (!t) return undefined;
+async function retain(opts: BuildBundleOptions, outputDir: string, dest: string, now: number): Promise<void> {
+  if (opts.retention === false) return;
   try {
-    const doc = JSON.parse(typeof t.content === 'string' ? t.content : t.content.toString('utf8')) as unknown;
-    if (typeof doc !== 'object' || doc === null) return undefined;
-    const d = doc as Record<string, unknown>;
-    return {
-      ...(typeof d.signature === 'string' ? { signature: redactor.text(d.signature, 'manifest.json') } : {}),
-      ...(typeof d.rule === 'string' ? { rule: redactor.text(d.rule, 'manifest.json') } : {}),
-    };
-  } catch {
-    return undefined;
-  }
-}
-
-/** Where the Agent address came from, for the findings' evidence. */
-function agentUrlSource(env: Env): string {
-  if (env.FLAREWATCH_AGENT_URL) return 'FLAREWATCH_AGENT_URL';
-  return resolveAgentUrl(env, existsSync).source;
-}
-
-async function fsyncFile(path: string): Promise<void> {
-  const fh = await open(path, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-/**
- * Moves the finished zip to its final name without ever replacing another bundle: a hard
- * link fails if the name exists (two bundles in the same second), then the next suffix is
- * tried. Filesystems without hard links fall back to check-then-rename.
- */
-async function publish(partial: string, dir: string, host: string, created: Date, reason: string): Promise<string> {
-  for (let i = 0; ; i++) {
-    const dest = join(dir, bundleFileName(host, created, reason, i));
-    try {
-      await link(partial, dest);
-      await unlink(partial);
-      return dest;
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') continue;
-      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV') throw err;
-      if (existsSync(dest)) continue;
-      await rename(partial, dest);
-      return dest;
-    }
+    await applyRetention(outputDir, opts.retention ?? retentionPolicyFromConfig(opts.config), {
+      ...(opts.isPinned ? { isPinned: opts.isPinned } : {}),
+      now,
+      protect: [dest],
+    });
+  } catch (err) {
+    opts.logger?.warn('retention pass failed', { error: errorText(err) });
   }
 }
 
 export async function buildBundle(opts: BuildBundleOptions): Promise<BundleResult> {
   const { config, signal } = opts;
   const now = opts.now ?? Date.now;
-  const created = new Date(now());
-  const env = opts.env ?? process.env;
-  const deps: StageDeps = { ...defaultDeps, ...opts.deps };
-  const io = opts.io ?? defaultIo;
   const outputDir = opts.outputDir ?? config.bundleDir;
-  const maxBytes = opts.maxBytes ?? config.maxBundleBytes;
-  const hostname = opts.hostname ?? os.hostname();
-  const progress = (phase: BundleProgress['phase'], step: string, done: number) =>
-    opts.onProgress?.({ phase, step, done, total: 7 });
-
   throwIfAborted(signal);
   await ensurePrivateDir(outputDir, 'FLAREWATCH_BUNDLE_DIR');
   const tmp = await mkdtemp(join(outputDir, TEMP_PREFIX));
   try {
-    const fingerprintKey =
-      !opts.redactor && config.redactFingerprint ? await loadOrCreateFingerprintKey(config.stateDir) : undefined;
-    const replacement = fingerprintKey ? ('fingerprint' as const) : ('mask' as const);
-    const baseRedactor =
-      opts.redactor ?? deps.createRedactor({ replacement, ...(fingerprintKey ? { fingerprintKey } : {}) });
-    // Workers can rebuild only the stock redactor (by replaying what it learned).
-    const canParallelize = !opts.redactor && deps.createRedactor === defaultDeps.createRedactor && opts.workers !== 0;
-    const recording = canParallelize ? recordingRedactor(baseRedactor) : null;
-    const redactor: Redactor = recording ?? baseRedactor;
-    const redactPool = recording
-      ? () => {
-          const pool = createRedactPool(
-            opts.workers ?? defaultPoolSize(),
-            { replacement, ...(fingerprintKey ? { fingerprintKey } : {}), replay: [...recording.replay] },
-            signal,
-          );
-          return {
-            ...pool,
-            finish: async () => {
-              const counts = await pool.finish();
-              for (const c of counts) recording.mergeCounts(c);
-              return counts;
-            },
-          };
-        }
-      : undefined;
-    const stage = new Stage(tmp, io);
-    const facts: CollectFacts = {};
-    const ctx: CollectContext = {
-      config,
-      env,
-      redactor,
-      deps,
-      stage,
-      procRoot: opts.procRoot ?? '/proc',
-      rootDir: opts.rootDir ?? '/',
-      sampleTrace: opts.sampleTrace ?? config.sampleTrace,
-      logDirs: opts.logDirs ?? [],
-      configFiles: opts.configFiles ?? [],
-      ...(opts.since !== undefined ? { sinceSeconds: opts.since } : {}),
-      ...(opts.logProvider ? { logProvider: opts.logProvider } : {}),
-      ...(opts.agentDebugPort !== undefined ? { agentDebugPort: opts.agentDebugPort } : {}),
-      ...(redactPool ? { redactPool } : {}),
-      ...(opts.parallelMinBytes !== undefined ? { parallelMinBytes: opts.parallelMinBytes } : {}),
-      now,
-    };
-    const timeoutMs = Math.round(config.collectorTimeout * 1000);
-    const statuses: CollectorStatus[] = [];
-    const run = async (name: string, collector: Collector, ms = timeoutMs) => {
-      const s = await runCollector(name, ms, signal, (r) => collector(ctx, r));
-      if (s.status !== 'ok') stage.seal(name);
-      statuses.push(s);
-      opts.logger?.[s.status === 'ok' ? 'debug' : 'warn'](`collector ${name}: ${s.status}`, {
-        durationMs: s.durationMs,
-        ...(s.error ? { error: s.error } : {}),
-      });
-      return s;
-    };
-
-    // The environment goes first: the secret values it harvests must be known to every later redaction.
-    progress('collect', 'environment', 0);
-    await run('environment', environmentCollector);
-    progress('collect', 'agent, otel, config, system', 1);
-    let finished = 1;
-    await Promise.all(
-      (
-        [
-          ['agent', agentCollector(facts)],
-          ['otel', otlpCollector(facts)],
-          ['config', configCollector],
-          ['system', systemCollector],
-        ] as const
-      ).map(async ([name, c]) => {
-        await run(name, c);
-        progress('collect', name, ++finished);
-      }),
-    );
-    // Before the extras are redacted: structured redaction would learn (harvest) the signature.
-    const trigger = opts.trigger
-      ? { signature: redactor.text(opts.trigger.signature, 'manifest.json') }
-      : triggerOf(opts.extraEntries ?? [], redactor);
-    const extras = [...(opts.extraEntries ?? [])];
-    if (opts.afterCollect) {
-      const hook = opts.afterCollect;
-      await run('after-collect', async (_ctx, r) => {
-        const more = await hook({
-          ...(facts.agent ? { agent: facts.agent } : {}),
-          ...(facts.otlp ? { otlp: facts.otlp } : {}),
-        });
-        if (r.signal.aborted) return;
-        extras.push(...more);
-      });
-    }
-    for (const e of extras) {
-      stage.addContent(
-        { path: e.path, priority: e.priority ?? PRIORITY.extra, collector: 'extra', source: 'flarewatch' },
-        redactExtra(redactor, e),
-      );
-    }
-
-    // Everything but logs, by priority; logs get what is left.
-    const reserve = indexReserve(maxBytes);
-    const fitted = fitByPriority(stage.entries, Math.max(0, maxBytes - reserve));
-    const used = fitted.kept.reduce((n, e) => n + e.bytes, 0);
-    const logRoom = Math.max(0, maxBytes - reserve - used);
-    progress('collect', 'logs', finished);
-    let logOmitted: OmittedFile[] = [];
-    const logStatus = await runCollector('logs', Math.round(config.logCollectorTimeout * 1000), signal, async (r) => {
-      logOmitted = await collectLogs({ ...ctx, onFile: (p) => progress('collect', `logs: ${p}`, finished) }, r, {
-        totalBytes: logRoom,
-        perFileBytes: config.maxLogFileBytes,
-        maxLineChars: config.maxLineBytes,
-      });
-    });
-    if (logStatus.status !== 'ok') stage.seal('logs');
-    statuses.push(logStatus);
-    throwIfAborted(signal);
-
-    // Findings and the summary page come last: they link every other file of the bundle.
-    const diagnosisOmitted: OmittedFile[] = [];
-    let diagnosisSummary: string | undefined;
-    if (opts.diagnosis !== false) {
-      await run('diagnosis', async (_ctx, r) => {
-        const listed = [...fitted.kept, ...stage.entries.filter((e) => e.collector === 'logs')];
-        const pages = await diagnosisPages({
-          agentUrl: config.agentUrl,
-          ...(facts.agent ? { agent: facts.agent } : {}),
-          agentSource: agentUrlSource(env),
-          env,
-          includedLogs: listed.filter((e) => e.collector === 'logs'),
-          ...(opts.processes ? { processes: opts.processes } : {}),
-          ...(opts.errorEvents ? { errorEvents: opts.errorEvents } : {}),
-          ...(opts.agentSeries ? { agentSeries: opts.agentSeries } : {}),
-          ...(opts.trigger ? { trigger: opts.trigger } : {}),
-          reason: opts.reason,
-          files: [
-            { path: 'manifest.json', bytes: 0 },
-            { path: 'SUMMARY.md', bytes: 0 },
-            ...listed.map((e) => ({ path: e.path, bytes: e.bytes })),
-          ],
-          bundleDir: outputDir,
-          hostname,
-          timeoutMs: Math.max(200, Math.floor(timeoutMs / 4)),
-          sampleTrace: ctx.sampleTrace,
-          signal: r.signal,
-          now: now(),
-        });
-        if (r.signal.aborted) return;
-        diagnosisSummary = pages.summary;
-        let room = maxBytes - listed.reduce((n, e) => n + e.bytes, 0) - 32 * 1024;
-        const taken = new Set(stage.entries.map((e) => e.path));
-        // A caller-provided findings.json / summary.html (extra entries) wins.
-        for (const p of pages.entries.filter((x) => !taken.has(x.path))) {
-          const text = redactExtra(redactor, p);
-          const size = Buffer.byteLength(text);
-          if (size > room) {
-            diagnosisOmitted.push({ source: p.path, bytes: size, reason: 'bundle budget exhausted' });
-            continue;
-          }
-          room -= size;
-          stage.addContent(
-            { path: p.path, priority: PRIORITY.extra + 1, collector: 'diagnosis', source: 'flarewatch diagnosis' },
-            text,
-          );
-          r.counted();
-        }
-      });
-    }
-
-    const logEntries = stage.entries.filter((e) => e.collector === 'logs' || e.collector === 'diagnosis');
-    // Names and free text in the index are redacted field by field (a harvested value can
-    // appear in a host path or an error message); the manifest stays consistent with the zip.
-    const rt = (t: string) => redactor.text(t, 'manifest.json');
-    const entries = [...fitted.kept, ...logEntries]
-      .map((e) => ({ ...e, path: rt(e.path), source: rt(e.source) }))
-      .sort((a, b) => a.priority - b.priority || a.path.localeCompare(b.path));
-    const omitted = [...fitted.omitted, ...logOmitted, ...diagnosisOmitted].map((o) => ({
-      ...o,
-      source: rt(o.source),
-      reason: rt(o.reason),
-    }));
-    const order = ['environment', 'agent', 'otel', 'config', 'system', 'after-collect', 'logs', 'diagnosis'];
-    statuses.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
-    for (const s of statuses) {
-      if (s.error) s.error = rt(s.error);
-      s.notes = s.notes.map(rt);
-    }
-
-    const base: Omit<Manifest, 'files'> = {
-      schemaVersion: MANIFEST_SCHEMA_VERSION,
-      tool: { name: 'flarewatch', version: VERSION },
-      bundleId: randomUUID(),
-      createdAt: created.toISOString(),
-      reason: opts.reason,
-      host: { hostname, platform: os.platform(), kernel: `${os.type()} ${os.release()}` },
-      ...(trigger ? { trigger } : {}),
-      budget: { maxBytes, perLogFileBytes: config.maxLogFileBytes, contentBytes: 0 },
-      ...(opts.since !== undefined ? { since: `${opts.since}s` } : {}),
-      omitted,
-      collectors: statuses,
-      redaction: redactionSection(redactor.report()),
-    };
-    // SUMMARY.md is listed (and checksummed) in the manifest; the manifest cannot list itself.
-    const summaryText = renderSummary({
-      manifest: { ...base, files: manifestFiles(entries) },
-      ...(facts.agent ? { agent: facts.agent } : {}),
-      ...(facts.otlpReachable ? { otlp: facts.otlpReachable } : {}),
-      ...(diagnosisSummary ? { diagnosis: diagnosisSummary } : {}),
-    });
-    const summaryStage = new Stage(tmp, io);
-    const summary = summaryStage.addContent(
-      { path: 'SUMMARY.md', priority: PRIORITY.summary, collector: 'bundle', source: 'flarewatch' },
-      redactor.text(summaryText, 'SUMMARY.md'),
-    );
-    const files = manifestFiles([summary, ...entries]);
-    const manifest: Manifest = {
-      ...base,
-      files,
-      budget: { ...base.budget, contentBytes: files.reduce((n, f) => n + f.bytes, 0) },
-    };
-    const manifestBuf = Buffer.from(JSON.stringify(manifest, null, 2) + '\n', 'utf8');
-
-    throwIfAborted(signal);
-    progress('write', 'zip', finished + 1);
-    const partial = join(tmp, 'bundle.zip.partial');
-    const zipped = await writeZip(
-      [{ path: 'manifest.json', content: manifestBuf }, ...[summary, ...entries].map(zipEntryOf)],
-      partial,
-      {
-        io,
-        date: created,
-        ...(signal ? { signal } : {}),
-      },
-    );
-    await fsyncFile(partial);
-    throwIfAborted(signal);
-    const dest = await publish(partial, outputDir, hostname, created, opts.reason);
-    progress('done', dest, 7);
-    opts.logger?.info('support bundle written', { path: dest, bytes: zipped.bytes, files: files.length + 1 });
-
-    if (opts.retention !== false) {
-      const policy = opts.retention ?? retentionPolicyFromConfig(config);
-      try {
-        await applyRetention(outputDir, policy, {
-          ...(opts.isPinned ? { isPinned: opts.isPinned } : {}),
-          now: now(),
-          protect: [dest],
-        });
-      } catch (err) {
-        opts.logger?.warn('retention pass failed', { error: errorText(err) });
-      }
-    }
-    return { path: dest, bytes: zipped.bytes, sha256: zipped.sha256, manifest };
+    const result = await buildIn(tmp, outputDir, opts, now);
+    await retain(opts, outputDir, result.path, now());
+    return result;
   } catch (err) {
-    if (err instanceof BundleAbortedError || signal?.aborted || (err as Error).name === 'AbortError') {
-      throw new BundleError(
-        `bundle interrupted (${signal ? abortReason(signal) : 'aborted'}); the temporary directory was removed and no bundle was written`,
-        'ABORTED',
-      );
-    }
-    if (isFatalIoError(err)) {
-      throw new BundleError(
-        `no space left writing the bundle under ${outputDir} (${errorText(err)}); the temporary directory was removed and no bundle was written`,
-        'NO_SPACE',
-      );
-    }
-    throw new BundleError(
-      `bundle failed: ${errorText(err)}; the temporary directory was removed and no bundle was written`,
-      'IO',
-    );
+    throw bundleErrorOf(err, signal, outputDir);
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
+}
+
+/** What every collector receives for this bundle. */
+function collectContext(
+  opts: BuildBundleOptions,
+  seams: { tmp: string; deps: StageDeps; io: BundleIo; now: () => number; redactPool?: CollectContext['redactPool'] },
+  redactor: CollectContext['redactor'],
+): CollectContext {
+  return {
+    config: opts.config,
+    env: opts.env ?? process.env,
+    redactor,
+    deps: seams.deps,
+    stage: new Stage(seams.tmp, seams.io),
+    procRoot: opts.procRoot ?? '/proc',
+    rootDir: opts.rootDir ?? '/',
+    sampleTrace: opts.sampleTrace ?? opts.config.sampleTrace,
+    logDirs: opts.logDirs ?? [],
+    configFiles: opts.configFiles ?? [],
+    facts: {},
+    omitted: [],
+    ...(opts.since !== undefined ? { sinceSeconds: opts.since } : {}),
+    ...(opts.logProvider ? { logProvider: opts.logProvider } : {}),
+    ...(opts.agentDebugPort !== undefined ? { agentDebugPort: opts.agentDebugPort } : {}),
+    ...(seams.redactPool ? { redactPool: seams.redactPool } : {}),
+    ...(opts.parallelMinBytes !== undefined ? { parallelMinBytes: opts.parallelMinBytes } : {}),
+    ...(opts.maxLogFiles !== undefined ? { maxLogFiles: opts.maxLogFiles } : {}),
+    now: seams.now,
+  };
+}
+
+async function buildIn(
+  tmp: string,
+  outputDir: string,
+  opts: BuildBundleOptions,
+  now: () => number,
+): Promise<BundleResult> {
+  const { config, signal } = opts;
+  const created = new Date(now());
+  const deps: StageDeps = { ...defaultDeps, ...opts.deps };
+  const io = opts.io ?? defaultIo;
+  const maxBytes = opts.maxBytes ?? config.maxBundleBytes;
+  const hostname = opts.hostname ?? os.hostname();
+  const { redactor, redactPool } = await bundleRedaction({
+    config,
+    deps,
+    ...(opts.redactor ? { redactor: opts.redactor } : {}),
+    ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+    ...(signal ? { signal } : {}),
+  });
+  const ctx = collectContext(opts, { tmp, deps, io, now, ...(redactPool ? { redactPool } : {}) }, redactor);
+  const state: BundleState = { extras: [...(opts.extraEntries ?? [])] };
+  const specs = [...COLLECTORS, ...bundleSteps({ ...opts, bundleDir: outputDir, hostname, maxBytes }, state)];
+  const total = specs.length + 1;
+  const progress = (phase: BundleProgress['phase'], step: string, done: number) =>
+    opts.onProgress?.({ phase, step, done, total });
+  let done = 0;
+  ctx.onFile = (p) => {
+    progress('collect', `logs: ${p}`, done);
+  };
+  let trigger: Manifest['trigger'] | undefined;
+  let fitInput = new Set<object>();
+
+  /** Before the logs: the trigger, the extras, and the budget everything else leaves them. */
+  const beforeLogs = () => {
+    trigger = opts.trigger
+      ? { signature: redactor.text(opts.trigger.signature, 'manifest.json') }
+      : triggerOf(state.extras, redactor);
+    for (const e of state.extras)
+      ctx.stage.addContent(
+        { path: e.path, priority: e.priority ?? PRIORITY.extra, collector: 'extra', source: 'flarewatch' },
+        redactExtra(redactor, e),
+      );
+    const reserve = indexReserve(maxBytes);
+    fitInput = new Set(ctx.stage.entries);
+    state.fitted = fitByPriority(ctx.stage.entries, Math.max(0, maxBytes - reserve));
+    const used = state.fitted.kept.reduce((n, e) => n + e.bytes, 0);
+    ctx.logBudget = {
+      totalBytes: Math.max(0, maxBytes - reserve - used),
+      perFileBytes: config.maxLogFileBytes,
+      maxLineChars: config.maxLineBytes,
+    };
+  };
+
+  const statuses = await runPhases({
+    specs,
+    ctx,
+    config,
+    ...(signal ? { signal } : {}),
+    ...(opts.logger ? { logger: opts.logger } : {}),
+    progress: (step, n) => {
+      done = n;
+      progress('collect', step, n);
+    },
+    before: { logs: beforeLogs },
+  });
+
+  const fitted = state.fitted ?? { kept: [], omitted: [] };
+  // Entries staged after the fit (logs, diagnosis) were sized against the budget already.
+  const late = ctx.stage.entries.filter((e) => !fitInput.has(e));
+  progress('write', 'zip', total - 1);
+  const result = await writeBundle(
+    {
+      entries: [...fitted.kept, ...late],
+      omitted: [...fitted.omitted, ...ctx.omitted],
+      statuses,
+      facts: ctx.facts,
+      ...(trigger ? { trigger } : {}),
+      ...(state.diagnosisSummary ? { diagnosis: state.diagnosisSummary } : {}),
+    },
+    {
+      tmp,
+      outputDir,
+      io,
+      redactor,
+      created,
+      hostname,
+      reason: opts.reason,
+      maxBytes,
+      perLogFileBytes: config.maxLogFileBytes,
+      ...(opts.since !== undefined ? { since: opts.since } : {}),
+      ...(signal ? { signal } : {}),
+    },
+  );
+  progress('done', result.path, total);
+  opts.logger?.info('support bundle written', {
+    path: result.path,
+    bytes: result.bytes,
+    files: result.manifest.files.length + 1,
+  });
+  return result;
 }

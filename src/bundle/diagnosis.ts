@@ -3,8 +3,8 @@
 // includes, every target that text (and the instrumented processes) names is probed next to
 // the configured Agent, and the findings engine compares. The diagnosis stage owns the rules
 // and the pages; this module only assembles their inputs.
-import type { AgentProbe } from '../collect/agent-probe.js';
-import type { Env } from '../collect/deps.js';
+import type { AgentProbe } from '../collect/index.js';
+import type { Env } from '../util/env.js';
 import {
   detectorClassifier,
   diagnose,

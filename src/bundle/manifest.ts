@@ -1,9 +1,15 @@
 // manifest.json and SUMMARY.md: pure functions from what the collectors produced to the two
 // documents that open every bundle. The manifest is the machine-readable index (checksums,
 // truncations, collector statuses, redaction counts); SUMMARY.md is the one-screen account.
-import type { AgentProbe } from '../collect/agent-probe.js';
-import type { OmittedFile } from '../collect/collect-logs.js';
-import type { BundleEntry, CollectorStatus, RedactionReport, Truncation } from '../collect/types.js';
+import type {
+  AgentProbe,
+  BundleEntry,
+  CollectorStatus,
+  OmittedFile,
+  RedactionReport,
+  Truncation,
+} from '../collect/index.js';
+import { formatBytes } from '../util/bytes.js';
 
 export const MANIFEST_SCHEMA_VERSION = 1;
 
@@ -61,12 +67,6 @@ export function redactionSection(report: RedactionReport): Manifest['redaction']
   };
 }
 
-function fmtBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${(n / 1024 ** 2).toFixed(1)} MiB`;
-}
-
 function agentLines(agent: AgentProbe | undefined): string[] {
   if (!agent) return ['- Agent probe: did not complete'];
   const out = [`- Agent address: \`${agent.url}\` (${agent.transport})`];
@@ -117,7 +117,7 @@ export function renderSummary(input: SummaryInput): string {
     ...(diagnosisHead ? [diagnosisHead, ''] : []),
     `- Host: ${m.host.hostname} (${m.host.kernel})`,
     `- Created: ${m.createdAt}, reason: ${m.reason}${m.trigger?.signature ? `, trigger: ${m.trigger.signature}` : ''}`,
-    `- flarewatch ${m.tool.version}; ${m.files.length + 1} files, ${fmtBytes(total)} of content (budget ${fmtBytes(m.budget.maxBytes)})`,
+    `- flarewatch ${m.tool.version}; ${m.files.length + 1} files, ${formatBytes(total)} of content (budget ${formatBytes(m.budget.maxBytes)})`,
     '',
     ...(diagnosisRest ? [diagnosisRest, ''] : []),
     '## Agent',
@@ -144,9 +144,8 @@ export function renderSummary(input: SummaryInput): string {
   ];
   if (truncated.length || m.omitted.length) {
     lines.push('', '## Cut to fit the budget');
-    for (const f of truncated.slice(0, 10))
-      if (f.truncated)
-        lines.push(`- ${f.path}: ${f.truncated.strategy}, ${fmtBytes(f.truncated.bytes_dropped)} dropped`);
+    for (const { path, truncated: t } of truncated.slice(0, 10))
+      if (t) lines.push(`- ${path}: ${t.strategy}, ${formatBytes(t.bytes_dropped)} dropped`);
     if (truncated.length > 10) lines.push(`- … ${truncated.length - 10} more (see manifest.json)`);
     for (const o of m.omitted.slice(0, 5)) lines.push(`- left out ${o.source}: ${o.reason}`);
     if (m.omitted.length > 5) lines.push(`- … ${m.omitted.length - 5} more left out (see manifest.json)`);

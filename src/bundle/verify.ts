@@ -4,7 +4,7 @@
 // included) line by line with the redaction rules. Reports findings; never prints secrets.
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
-import type { Redactor } from '../collect/types.js';
+import type { Redactor } from '../collect/index.js';
 import type { Manifest } from './manifest.js';
 import { forEachEntry, readAll } from './read.js';
 

@@ -9,9 +9,7 @@ import { createReadStream } from 'node:fs';
 import { pipeline as pipe, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createInflateRaw } from 'node:zlib';
-import type { BundleIo } from '../collect/stage.js';
-import { BUNDLE_DEFLATE } from '../collect/staged-file.js';
-import type { BundleEntry, StagedRef } from '../collect/types.js';
+import { BUNDLE_DEFLATE, type BundleEntry, type BundleIo, type StagedRef } from '../collect/index.js';
 import { BundleZipArchive, supportsRawDeflate, type ZipEntryData } from './zip-archive.js';
 
 export type ZipEntry = { path: string; content: Buffer } | { path: string; staged: StagedRef; bytes: number };
@@ -34,8 +32,9 @@ function stagedSource(staged: StagedRef, inflate: boolean): Readable {
 function closed(
   stream: { closed?: boolean; once?: (ev: 'close', fn: () => void) => unknown } | undefined,
 ): Promise<void> {
-  if (!stream || stream.closed !== false || !stream.once) return Promise.resolve();
-  return new Promise((resolve) => stream.once!('close', resolve));
+  const once = stream?.once;
+  if (stream?.closed !== false || !once) return Promise.resolve();
+  return new Promise((resolve) => once.call(stream, 'close', resolve));
 }
 
 export async function writeZip(

@@ -3,7 +3,7 @@
 // It is what `collect` records in agent/probe.json and what `flarewatch check` reuses.
 import { randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { DEFAULT_APM_SOCKET, SSI_APM_SOCKETS } from '../config/agent-url.js';
+import { DEFAULT_APM_SOCKET, SSI_APM_SOCKETS } from '../config/index.js';
 import {
   connectProbe,
   httpExchange,

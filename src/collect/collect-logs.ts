@@ -3,10 +3,11 @@
 // excerpted (windows, head, tail). Files compete for the total budget by error density.
 // Every line is redacted before it is written; every cut is recorded in the manifest.
 import { mirrorPath } from './collectors.js';
-import { resolveLogSources, type CollectContext } from './context.js';
-import { ABSENT, findLogFiles, type FoundFile } from './log-files.js';
+import { resolveLogSources, type CollectContext, type LogBudget, type LogProvider } from './context.js';
+import { errnoCode, errorText, isAborted, isFatalIoError } from '../util/errors.js';
+import { BINARY_SAMPLE_CHARS, BinaryFileError, looksBinary } from './binary.js';
+import { chooseLogFiles, type LogFile } from './log-choice.js';
 import {
-  BinaryFileError,
   emitExcerpt,
   scanForErrors,
   selectRanges,
@@ -15,29 +16,34 @@ import {
   type LineReadStats,
 } from './log-excerpt.js';
 import type { RedactPool } from './redact-pool.js';
+import { joinRedacted, redactedLines } from './redacted.js';
 import type { StagedFile } from './staged-file.js';
 import type { CollectorRun } from './run-collector.js';
-import { PRIORITY, type Truncation } from './types.js';
+import { PRIORITY, type OmittedFile, type Truncation } from './types.js';
 
 /** Below this, an excerpt is not worth having: the file is listed as omitted instead. */
 const MIN_USEFUL = 4096;
 
-export interface OmittedFile {
-  source: string;
-  bytes: number;
-  reason: string;
-}
-
-export interface LogBudget {
-  totalBytes: number;
-  perFileBytes: number;
-  maxLineChars: number;
-}
-
 interface Planned {
-  file: FoundFile;
+  file: LogFile;
   scan?: ErrorScan;
   density: number;
+}
+
+type Recorded = ReturnType<LogProvider['recent']>;
+
+/** The start of what the recorder holds for a file, as the binary rule reads a file's start. */
+function recordedSample(records: Recorded): string {
+  let sample = '';
+  for (const r of records) {
+    if (sample.length >= BINARY_SAMPLE_CHARS) break;
+    sample += r.line + '\n';
+  }
+  return sample;
+}
+
+function recordedBytes(records: Recorded): number {
+  return records.reduce((n, r) => n + Buffer.byteLength(r.line) + 1, 0);
 }
 
 async function collectFromProvider(
@@ -46,17 +52,22 @@ async function collectFromProvider(
   budget: LogBudget,
   omitted: OmittedFile[],
 ): Promise<void> {
-  const provider = ctx.logProvider!;
+  const provider = ctx.logProvider;
+  if (!provider) return;
   let remaining = budget.totalBytes;
   for (const [rank, file] of provider.files().entries()) {
     if (run.signal.aborted) return;
     const records = provider.recent(file);
+    if (looksBinary(recordedSample(records))) {
+      omitted.push({ source: file, bytes: recordedBytes(records), reason: 'binary content' });
+      continue;
+    }
     const path = mirrorPath('logs', records[0]?.tag ?? 'recorder', file);
     const allowance = Math.min(budget.perFileBytes, remaining);
     if (allowance < MIN_USEFUL) {
       omitted.push({
         source: file,
-        bytes: records.reduce((n, r) => n + r.line.length + 1, 0),
+        bytes: recordedBytes(records),
         reason: 'total log budget exhausted',
       });
       continue;
@@ -65,8 +76,8 @@ async function collectFromProvider(
     // lines as one block (a private key spans lines) and trim from the front if masks grew it.
     let start = records.length;
     let raw = 0;
-    while (start > 0) {
-      const b = Buffer.byteLength(records[start - 1]!.line.slice(0, budget.maxLineChars)) + 1;
+    for (let prev = records[start - 1]; prev; prev = records[start - 1]) {
+      const b = Buffer.byteLength(prev.line.slice(0, budget.maxLineChars)) + 1;
       if (raw + b > allowance) break;
       raw += b;
       start--;
@@ -75,15 +86,15 @@ async function collectFromProvider(
       .slice(start)
       .map((r) => r.line.slice(0, budget.maxLineChars))
       .join('\n');
-    const kept = block
-      ? ctx.redactor
-          .text(block + '\n', path)
-          .split('\n')
-          .slice(0, -1)
-          .map((l) => l + '\n')
-      : [];
+    const kept = block ? redactedLines(ctx.redactor.text(block + '\n', path)) : [];
     let size = kept.reduce((n, l) => n + Buffer.byteLength(l), 0);
-    while (size > allowance && kept.length) size -= Buffer.byteLength(kept.shift()!);
+    let drop = 0;
+    for (const line of kept) {
+      if (size <= allowance) break;
+      size -= Buffer.byteLength(line);
+      drop++;
+    }
+    kept.splice(0, drop);
     const original = records.reduce((n, r) => n + Buffer.byteLength(r.line) + 1, 0);
     const w = ctx.stage.open({
       path,
@@ -91,7 +102,7 @@ async function collectFromProvider(
       collector: 'logs',
       source: `flight recorder: ${file}`,
     });
-    await w.write(kept.join(''));
+    await w.write(joinRedacted(kept));
     await w.close(
       kept.length < records.length
         ? {
@@ -113,7 +124,7 @@ const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
 
 interface Job {
   rank: number;
-  file: FoundFile;
+  file: LogFile;
   plan: ExcerptPlan | null;
   maxBytes: number;
   path: string;
@@ -169,7 +180,8 @@ async function emitHere(ctx: CollectContext, run: CollectorRun, jobs: Job[], bud
       out.push({ staged: await writer.finish(), ...r, longLinesCut: stats.longLinesCut });
     } catch (err) {
       await writer.finish().catch(() => undefined);
-      if (run.signal.aborted) throw err;
+      // Read again after the awaits: the deadline may have passed meanwhile.
+      if (isAborted(run.signal)) throw err;
       const e = err as NodeJS.ErrnoException;
       out.push({
         error: e.message,
@@ -205,8 +217,14 @@ async function emitInPool(
         ctx.onFile?.(job.file.path);
         if (!r.ok)
           return { error: r.error, ...(r.code ? { code: r.code } : {}), ...(r.binary ? { binary: true } : {}) };
-        const { id: _id, ok: _ok, ...rest } = r;
-        return rest;
+        return {
+          staged: r.staged,
+          linesTotal: r.linesTotal,
+          linesKept: r.linesKept,
+          unitsKept: r.unitsKept,
+          cutAtBudget: r.cutAtBudget,
+          longLinesCut: r.longLinesCut,
+        };
       }),
     );
     if (run.signal.aborted) throw new Error('aborted');
@@ -223,12 +241,10 @@ export async function collectLogs(ctx: CollectContext, run: CollectorRun, budget
     await collectFromProvider(ctx, run, budget, omitted);
     return omitted;
   }
-  const { files: found, skipped } = await findLogFiles(resolveLogSources(ctx.config, ctx.env, ctx.deps, ctx.logDirs));
-  const absent = skipped.filter((s) => s.endsWith(`: ${ABSENT}`));
-  const problems = skipped.filter((s) => !s.endsWith(`: ${ABSENT}`));
-  if (absent.length) run.note(`${absent.length} log locations absent on this host`);
-  for (const s of problems.slice(0, 50)) run.note(s);
-  if (problems.length > 50) run.note(`… and ${problems.length - 50} more sources skipped`);
+  const choice = await chooseLogFiles(resolveLogSources(ctx.config, ctx.env, ctx.deps, ctx.logDirs), ctx.maxLogFiles);
+  for (const n of choice.notes) run.note(n);
+  omitted.push(...choice.omitted);
+  const found = choice.files;
 
   let files = found;
   if (ctx.sinceSeconds !== undefined) {
@@ -258,10 +274,7 @@ export async function collectLogs(ctx: CollectContext, run: CollectorRun, budget
       omitted.push({
         source: file.path,
         bytes: file.size,
-        reason:
-          err instanceof BinaryFileError
-            ? 'binary content'
-            : `unreadable: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        reason: err instanceof BinaryFileError ? 'binary content' : `unreadable: ${errnoCode(err) ?? errorText(err)}`,
       });
     }
   }
@@ -297,12 +310,13 @@ export async function collectLogs(ctx: CollectContext, run: CollectorRun, budget
     jobs.length >= 2 && toWrite >= (ctx.parallelMinBytes ?? PARALLEL_MIN_BYTES) ? (ctx.redactPool?.() ?? null) : null;
   const outcomes = pool ? await emitInPool(ctx, run, jobs, budget, pool) : await emitHere(ctx, run, jobs, budget);
   for (const [i, o] of outcomes.entries()) {
-    const job = jobs[i]!;
+    const job = jobs[i];
+    if (!job) continue;
     if ('error' in o) {
       if (run.signal.aborted) throw new Error('aborted');
       // A full disk is not a per-file problem: it fails the bundle.
-      if (o.code && ['ENOSPC', 'EDQUOT', 'EROFS'].includes(o.code))
-        throw Object.assign(new Error(o.error), { code: o.code });
+      const failure = Object.assign(new Error(o.error), o.code ? { code: o.code } : {});
+      if (isFatalIoError(failure)) throw failure;
       omitted.push({
         source: job.file.path,
         bytes: job.file.size,

@@ -2,69 +2,63 @@
 // facts. Each writes only redacted documents into the stage; what failed is noted, not thrown,
 // unless the whole collector could not run (then runCollector records the error).
 import { open } from 'node:fs/promises';
-import { displayValue } from '../config/load.js';
-import { SETTINGS, type SettingSpec } from '../config/settings.js';
+import { displayValue } from '../config/index.js';
+import { SETTINGS, type SettingSpec } from '../config/index.js';
 import { VERSION } from '../version.js';
-import { probeAgent, type AgentProbe } from './agent-probe.js';
+import { probeAgent } from './agent-probe.js';
 import { addDocument, addJson, type Collector, type CollectContext } from './context.js';
 import { scanProcesses, snapshotEnv, type EnvPolicy } from './environment.js';
-import { probeOtlpEndpoints, type OtlpEndpointProbe } from './otlp-probe.js';
+import { probeOtlpEndpoints } from './otlp-probe.js';
 import { collectSystemFacts } from './system.js';
 import { PRIORITY } from './types.js';
+import { errnoCode, errorText } from '../util/errors.js';
 
 const CONFIG_FILE_MAX = 1024 * 1024;
 
-/** Shared with SUMMARY.md: the agent collector leaves its result here. */
-export interface CollectFacts {
-  agent?: AgentProbe;
-  otlpReachable?: { endpoint: string; reachable: boolean }[];
-  otlp?: OtlpEndpointProbe[];
-}
-
-export function agentCollector(facts: CollectFacts): Collector {
-  return async (ctx, run) => {
-    const timeoutMs = Math.max(200, Math.floor((ctx.config.collectorTimeout * 1000) / 4));
-    const probe = await probeAgent(ctx.config.agentUrl, {
-      timeoutMs,
-      sampleTrace: ctx.sampleTrace,
-      signal: run.signal,
-      ...(ctx.agentDebugPort !== undefined ? { debugPort: ctx.agentDebugPort } : {}),
-    });
-    facts.agent = probe;
-    const { body, ...infoRest } = probe.info;
-    const { body: varsBody, ...varsRest } = probe.debugVars;
-    const meta = { priority: PRIORITY.probe, collector: 'agent', source: probe.url };
-    addJson(ctx, run, { ...meta, path: 'agent/probe.json' }, { ...probe, info: infoRest, debugVars: varsRest });
-    if (body !== undefined) addJson(ctx, run, { ...meta, path: 'agent/info.json', source: `${probe.url}/info` }, body);
-    if (varsBody !== undefined)
-      addJson(
-        ctx,
-        run,
-        { ...meta, path: 'agent/debug-vars.json', source: probe.debugVars.url ?? 'debug/vars' },
-        varsBody,
-      );
-    if (!probe.reachable) run.note(`Agent not reachable at ${probe.url}: ${probe.info.error ?? probe.info.outcome}`);
-  };
-}
-
-export function otlpCollector(facts: CollectFacts): Collector {
-  return async (ctx, run) => {
-    const timeoutMs = Math.max(200, Math.floor((ctx.config.collectorTimeout * 1000) / 4));
-    const probes = await probeOtlpEndpoints(ctx.env, { timeoutMs, signal: run.signal });
-    facts.otlp = probes;
-    facts.otlpReachable = probes.map((p) => ({ endpoint: `${p.host}:${p.port}`, reachable: p.reachable }));
+export const agentCollector: Collector = async (ctx, run) => {
+  const timeoutMs = Math.max(200, Math.floor((ctx.config.collectorTimeout * 1000) / 4));
+  const probe = await probeAgent(ctx.config.agentUrl, {
+    timeoutMs,
+    sampleTrace: ctx.sampleTrace,
+    signal: run.signal,
+    ...(ctx.agentDebugPort !== undefined ? { debugPort: ctx.agentDebugPort } : {}),
+  });
+  ctx.facts.agent = probe;
+  const { body, ...infoRest } = probe.info;
+  const { body: varsBody, ...varsRest } = probe.debugVars;
+  const meta = { priority: PRIORITY.probe, collector: 'agent', source: probe.url };
+  addJson(ctx, run, { ...meta, path: 'agent/probe.json' }, { ...probe, info: infoRest, debugVars: varsRest });
+  if (body !== undefined) addJson(ctx, run, { ...meta, path: 'agent/info.json', source: `${probe.url}/info` }, body);
+  if (varsBody !== undefined)
     addJson(
       ctx,
       run,
-      { path: 'otel/probe.json', priority: PRIORITY.probe, collector: 'otel', source: 'OTEL_EXPORTER_OTLP_*' },
-      probes,
+      { ...meta, path: 'agent/debug-vars.json', source: probe.debugVars.url ?? 'debug/vars' },
+      varsBody,
     );
-  };
-}
+  if (!probe.reachable) run.note(`Agent not reachable at ${probe.url}: ${probe.info.error ?? probe.info.outcome}`);
+};
+
+export const otlpCollector: Collector = async (ctx, run) => {
+  const timeoutMs = Math.max(200, Math.floor((ctx.config.collectorTimeout * 1000) / 4));
+  const probes = await probeOtlpEndpoints(ctx.env, { timeoutMs, signal: run.signal });
+  ctx.facts.otlp = probes;
+  ctx.facts.otlpReachable = probes.map((p) => ({ endpoint: `${p.host}:${p.port}`, reachable: p.reachable }));
+  addJson(
+    ctx,
+    run,
+    { path: 'otel/probe.json', priority: PRIORITY.probe, collector: 'otel', source: 'OTEL_EXPORTER_OTLP_*' },
+    probes,
+  );
+};
 
 function envPolicy(ctx: CollectContext): EnvPolicy {
   const extra = ctx.deps.envSnapshotNames();
-  return { isSecretName: ctx.deps.isSecretName, extraNames: extra.names, extraPrefixes: extra.prefixes };
+  return {
+    isSecretName: (name) => ctx.deps.isSecretName(name),
+    extraNames: extra.names,
+    extraPrefixes: extra.prefixes,
+  };
 }
 
 /** Runs first: the secret values it harvests must be known before logs are redacted. */
@@ -120,7 +114,7 @@ async function readCapped(path: string): Promise<{ text: string; size: number; c
     if (data.subarray(0, 8192).includes(0)) return { error: 'binary content (NUL bytes)' };
     return { text: data.toString('utf8'), size: st.size, capped: st.size > CONFIG_FILE_MAX };
   } catch (err) {
-    return { error: (err as NodeJS.ErrnoException).code ?? (err as Error).message };
+    return { error: errnoCode(err) ?? errorText(err) };
   } finally {
     await fh?.close();
   }

@@ -1,10 +1,26 @@
 // What every collector receives, and the one helper they use to add a redacted document.
-import type { Config } from '../config/settings.js';
+import type { Config } from '../config/index.js';
 import type { ConfigFileLike, Env, StageDeps } from './deps.js';
 import type { RedactPool } from './redact-pool.js';
 import type { CollectorRun } from './run-collector.js';
 import type { Stage } from './stage.js';
-import type { DocumentFormat, Redactor } from './types.js';
+import type { StagingRedactor } from './redacted.js';
+import type { AgentProbe } from './agent-probe.js';
+import type { OtlpEndpointProbe } from './otlp-probe.js';
+import type { DocumentFormat, OmittedFile } from './types.js';
+
+/** What the probes found, shared with later phases and SUMMARY.md. */
+export interface CollectFacts {
+  agent?: AgentProbe;
+  otlpReachable?: { endpoint: string; reachable: boolean }[];
+  otlp?: OtlpEndpointProbe[];
+}
+
+export interface LogBudget {
+  totalBytes: number;
+  perFileBytes: number;
+  maxLineChars: number;
+}
 
 /** Lines the daemon's flight recorder holds, used instead of reading files from disk. */
 export interface LogProvider {
@@ -15,7 +31,8 @@ export interface LogProvider {
 export interface CollectContext {
   config: Config;
   env: Env;
-  redactor: Redactor;
+  /** Everything staged goes through it (the stage accepts only its output). */
+  redactor: StagingRedactor;
   deps: StageDeps;
   stage: Stage;
   procRoot: string;
@@ -27,11 +44,19 @@ export interface CollectContext {
   configFiles: ConfigFileLike[];
   /** Only log files modified within this many seconds. */
   sinceSeconds?: number;
+  /** At most this many log files (default MAX_LOG_FILES). */
+  maxLogFiles?: number;
   logProvider?: LogProvider;
   /** trace-agent debug port to probe (default 5012; 0 disables). */
   agentDebugPort?: number;
   now: () => number;
   onFile?: (path: string) => void;
+  /** What probes found, for later phases (diagnosis) and SUMMARY.md. */
+  facts: CollectFacts;
+  /** Files left out, with reasons: collectors add to it, the manifest lists it. */
+  omitted: OmittedFile[];
+  /** The log collector's budget, set by the bundle once everything else is staged. */
+  logBudget?: LogBudget;
   /**
    * Worker threads for log redaction, when the bundle's redactor can be rebuilt in a worker
    * (the default one); null or absent → everything on this thread.

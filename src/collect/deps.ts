@@ -6,7 +6,8 @@ import { createRedactor, isSecretName } from '../redact/index.js';
 import { envVarsToSnapshot, isSecretEnvName, resolveConfigFiles, resolveLogSources } from '../tracers/index.js';
 import type { Redactor } from './types.js';
 
-export type Env = Record<string, string | undefined>;
+import type { Env } from '../util/env.js';
+export type { Env } from '../util/env.js';
 
 export interface LogSourceLike {
   tracer: string;

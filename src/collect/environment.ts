@@ -4,7 +4,7 @@
 // so that the same value is scrubbed wherever else it appears (logs, /info, configs).
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isPlainPath } from '../redact/harvest.js';
+import { isPlainPath } from '../redact/index.js';
 import type { Env } from './deps.js';
 
 const ALLOWED_PREFIXES = [

@@ -1,45 +1,32 @@
 // The collect stage: probes (Agent, OTLP) and collectors (environment, config files, system,
 // logs) that gather support evidence, each bounded in time and size, and each writing only
 // redacted content. `probeAgent` and `probeOtlpEndpoints` are reused by `flarewatch check`.
+export { probeAgent, type AgentProbe } from './agent-probe.js';
+export { connectProbe, httpExchange, lookupAll, type ConnectResult, type Outcome as ProbeOutcome } from './net.js';
+export { probeOtlpEndpoints, type OtlpEndpointProbe } from './otlp-probe.js';
+export { snapshotEnv } from './environment.js';
+export { chooseLogFiles } from './log-choice.js';
+export { defaultDeps, type StageDeps, type ConfigFileLike } from './deps.js';
 export {
-  probeAgent,
-  summarizeInfo,
-  sampleTracePayload,
-  type AgentProbe,
-  type AgentInfoSummary,
-  type ProbeAgentOptions,
-  type ProbeStep,
-} from './agent-probe.js';
-export { probeOtlpEndpoints, otlpEndpoints, type OtlpEndpointProbe } from './otlp-probe.js';
+  resolveLogSources as configuredLogSources,
+  type CollectContext,
+  type CollectFacts,
+  type LogProvider,
+} from './context.js';
+export { COLLECTORS, PHASES, type CollectorSpec, type Phase, type PlanItem } from './registry.js';
+export { runCollector } from './run-collector.js';
+export { Stage, defaultIo, type BundleIo } from './stage.js';
+export { BUNDLE_DEFLATE } from './staged-file.js';
+export { createRedactPool, defaultPoolSize } from './redact-pool.js';
+export { recordingRedactor } from './recording-redactor.js';
+export { forStaging, joinRedacted, type RedactedText, type StagingRedactor } from './redacted.js';
 export {
-  connectProbe,
-  lookupAll,
-  httpExchange,
-  outcomeOf,
-  type Outcome,
-  type ConnectResult,
-  type LookupResult,
-} from './net.js';
-export {
-  snapshotEnv,
-  scanProcesses,
-  tracerMarkers,
-  isAllowedEnvName,
-  SECRET_MASK,
-  type EnvSnapshot,
-  type TracerProcess,
-} from './environment.js';
-export { collectSystemFacts, parseProcNet, AGENT_PORTS, type SystemFacts } from './system.js';
-export {
-  createWindowFinder,
-  selectRanges,
-  emitExcerpt,
-  scanForErrors,
-  type ErrorScan,
-  type ExcerptPlan,
-} from './log-excerpt.js';
-export { findLogFiles, type FoundFile } from './log-files.js';
-export { defaultDeps, type StageDeps, type ConfigFileLike, type LogSourceLike } from './deps.js';
-export { resolveLogSources as configuredLogSources, type LogProvider } from './context.js';
-export { runCollector, BundleAbortedError } from './run-collector.js';
-export type { BundleEntry, CollectorStatus, Redactor, RedactionReport, Truncation } from './types.js';
+  PRIORITY,
+  type BundleEntry,
+  type CollectorStatus,
+  type OmittedFile,
+  type Redactor,
+  type RedactionReport,
+  type StagedRef,
+  type Truncation,
+} from './types.js';

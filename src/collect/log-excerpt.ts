@@ -6,17 +6,12 @@
 // the writer enforces the real byte cap.
 import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
+import { BinaryFileError, looksBinary } from './binary.js';
+import { wholeLinesWithin, type RedactedText } from './redacted.js';
 
 export const WINDOW_BEFORE = 20;
 export const WINDOW_AFTER = 40;
 const MAX_WINDOWS = 2000;
-
-export class BinaryFileError extends Error {
-  constructor(path: string) {
-    super(`${path} looks binary (NUL bytes); not included`);
-    this.name = 'BinaryFileError';
-  }
-}
 
 export interface LineReadStats {
   longLinesCut: number;
@@ -24,8 +19,8 @@ export interface LineReadStats {
 
 /**
  * The file's text up to `endByte`, decoded chunk by chunk (a UTF-8 character split across
- * reads stays whole); the decoder's remainder comes last. A NUL byte in the first 8 KiB
- * means a binary file: BinaryFileError.
+ * reads stays whole); the decoder's remainder comes last. A start that looks binary
+ * (binary.ts) throws BinaryFileError.
  */
 async function* decodedText(path: string, opts: { endByte: number; signal?: AbortSignal }): AsyncGenerator<string> {
   if (opts.endByte <= 0) return;
@@ -39,11 +34,12 @@ async function* decodedText(path: string, opts: { endByte: number; signal?: Abor
   let first = true;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
+      const text = decoder.write(chunk);
       if (first) {
         first = false;
-        if (chunk.subarray(0, 8192).includes(0)) throw new BinaryFileError(path);
+        if (looksBinary(text)) throw new BinaryFileError(path);
       }
-      yield decoder.write(chunk);
+      yield text;
     }
     const rest = decoder.end();
     if (rest) yield rest;
@@ -76,7 +72,10 @@ export async function* lineBatches(
         carry = '';
         continue;
       }
-      if (carry) ((piece = carry + piece), (carry = ''));
+      if (carry) {
+        piece = carry + piece;
+        carry = '';
+      }
       if (piece.length > max) {
         piece = piece.slice(0, max);
         if (opts.stats) opts.stats.longLinesCut++;
@@ -121,7 +120,6 @@ export async function* wholeLineBlocks(
       dropping = false;
     }
     text = carry + text;
-    carry = '';
     const last = text.lastIndexOf('\n');
     let block = last >= 0 ? text.slice(0, last + 1) : '';
     let rest = last >= 0 ? text.slice(last + 1) : text;
@@ -204,7 +202,7 @@ export function createWindowFinder(isError: (line: string) => boolean) {
         } else {
           const before = Math.min(WINDOW_BEFORE, i);
           let sum = 0;
-          for (let k = 1; k <= before; k++) sum += ring[(i - k) % WINDOW_BEFORE]!;
+          for (let k = 1; k <= before; k++) sum += ring[(i - k) % WINDOW_BEFORE] ?? 0;
           open = { start: i - before, end: i + WINDOW_AFTER, errors: 1, units: sum };
         }
       }
@@ -311,8 +309,8 @@ export async function emitExcerpt(
     maxBytes: number;
     maxLineChars: number;
     /** Redacts a block of complete lines, each ending in a newline. */
-    redact: (block: string) => string;
-    write: (text: string) => Promise<void>;
+    redact: (block: string) => RedactedText;
+    write: (text: RedactedText) => Promise<void>;
     signal?: AbortSignal;
     stats?: LineReadStats;
   },
@@ -325,12 +323,13 @@ export async function emitExcerpt(
   let written = 0;
   let gap = 0;
   let r = 0;
-  let cut = false;
+  // An object, not a let: flush() sets it and the loops below must re-read it.
+  const budget = { cut: false };
   let carry = '';
   const marker = (n: number) => `[flarewatch: ${n} line${n === 1 ? '' : 's'} omitted]\n`;
 
   const flush = async (block: string) => {
-    if (!block || cut) return;
+    if (!block || budget.cut) return;
     const red = opts.redact(block);
     const size = Buffer.byteLength(red);
     if (written + size <= opts.maxBytes) {
@@ -340,10 +339,9 @@ export async function emitExcerpt(
     }
     // Over the cap: keep the whole lines of the redacted block that fit. Cutting the redacted
     // text (not re-redacting lines one by one) keeps multi-line secrets such as keys masked.
-    cut = true;
+    budget.cut = true;
     const room = opts.maxBytes - written;
-    const fit = Buffer.from(red, 'utf8').subarray(0, Math.max(0, room)).toString('utf8');
-    const out = fit.slice(0, fit.lastIndexOf('\n') + 1);
+    const out = wholeLinesWithin(red, room);
     if (out) {
       written += Buffer.byteLength(out);
       await opts.write(out);
@@ -365,21 +363,18 @@ export async function emitExcerpt(
       kept += lines;
       unitsKept += text.length;
       await flush(now);
-      if (cut) break;
+      if (budget.cut) break;
     }
     await flush(carry);
-    return { linesTotal: i, linesKept: kept, unitsKept, cutAtBudget: cut };
+    return { linesTotal: i, linesKept: kept, unitsKept, cutAtBudget: budget.cut };
   }
   for await (const batch of lineBatches(path, readOpts)) {
     const pieces: string[] = [];
     for (const line of batch) {
       const u = line.length + 1;
-      let keep = true;
-      if (plan) {
-        while (r < plan.ranges.length && plan.ranges[r]![1] < i) r++;
-        const inRange = r < plan.ranges.length && plan.ranges[r]![0] <= i;
-        keep = offset + u <= plan.headUnits || offset >= plan.tailFromUnits || inRange;
-      }
+      while ((plan.ranges[r]?.[1] ?? Infinity) < i) r++;
+      const inRange = (plan.ranges[r]?.[0] ?? Infinity) <= i;
+      const keep = offset + u <= plan.headUnits || offset >= plan.tailFromUnits || inRange;
       if (keep) {
         if (gap) pieces.push(marker(gap).slice(0, -1));
         gap = 0;
@@ -396,9 +391,9 @@ export async function emitExcerpt(
     const [now, later] = splitOpenPem(carry + pieces.join('\n') + '\n');
     carry = later;
     await flush(now);
-    if (cut) break;
+    if (budget.cut) break;
   }
   if (gap) carry += marker(gap);
   await flush(carry);
-  return { linesTotal: i, linesKept: kept, unitsKept, cutAtBudget: cut };
+  return { linesTotal: i, linesKept: kept, unitsKept, cutAtBudget: budget.cut };
 }

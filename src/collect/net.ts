@@ -6,12 +6,13 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import type { ErrorKind } from '../detect/index.js';
+import { errnoCode } from '../util/errors.js';
 
 /** The detect stage's failure kinds (a probe never sees dropped traces), plus ok / aborted / error. */
 export type Outcome = 'ok' | Exclude<ErrorKind, 'dropped'> | 'aborted' | 'error';
 
 export function outcomeOf(err: unknown): Outcome {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code ?? '';
+  const code = errnoCode(err) ?? '';
   switch (code) {
     case 'ECONNREFUSED':
       return 'refused';

@@ -69,7 +69,8 @@ export function createRedactPool(size: number, init: WorkerInit, signal?: AbortS
     async run(job) {
       while (idle.length === 0 && !dead) await new Promise<void>((r) => waiting.push(r));
       if (dead) return { id: 0, ok: false, error: dead.message };
-      const w = idle.pop()!;
+      const w = idle.pop();
+      if (!w) return { id: 0, ok: false, error: 'no idle redaction worker' };
       const id = nextId++;
       return new Promise<JobResult>((resolve) => {
         pending.set(id, resolve);

@@ -6,6 +6,7 @@ import { createWriteStream } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createRedactor } from '../redact/index.js';
 import { emitExcerpt, type ExcerptPlan } from './log-excerpt.js';
+import { forStaging } from './redacted.js';
 import { openStagedFile, type StagedFile } from './staged-file.js';
 import type { ReplayStep } from './recording-redactor.js';
 
@@ -51,6 +52,7 @@ for (const step of init.replay) {
   else redactor.document(step.input, step.format, step.file);
 }
 // Counts from the replay belong to the main thread's report already.
+const staging = forStaging(redactor);
 const baseline = redactor.report();
 
 function delta(): { countsByRule: Record<string, number>; countsByFile: Record<string, Record<string, number>> } {
@@ -80,7 +82,7 @@ async function runJob(job: WorkerJob): Promise<WorkerReply> {
       plan: job.plan,
       maxBytes: job.maxBytes,
       maxLineChars: job.maxLineChars,
-      redact: (block) => redactor.text(block, job.zipPath),
+      redact: (block) => staging.text(block, job.zipPath),
       write: (text) => writer.write(text),
       stats,
     });
@@ -98,10 +100,14 @@ async function runJob(job: WorkerJob): Promise<WorkerReply> {
   }
 }
 
-parentPort!.on('message', (msg: WorkerJob | { report: true }) => {
+if (!parentPort) throw new Error('redact-worker.ts runs only as a worker thread');
+const port = parentPort;
+port.on('message', (msg: WorkerJob | { report: true }) => {
   if ('report' in msg) {
-    parentPort!.postMessage({ id: -1, ok: true, ...delta() } satisfies WorkerReply);
+    port.postMessage({ id: -1, ok: true, ...delta() } satisfies WorkerReply);
     return;
   }
-  void runJob(msg).then((reply) => parentPort!.postMessage(reply));
+  void runJob(msg).then((reply) => {
+    port.postMessage(reply);
+  });
 });

@@ -1,6 +1,7 @@
 // Runs one collector under its own deadline: a collector that throws or overruns is recorded
 // (status, error text, duration) and the bundle goes on without it. Only the caller's own
 // abort (SIGINT, SIGTERM) stops the whole bundle.
+import { AbortedError, abortReason, errorText, isFatalIoError, throwIfAborted } from '../util/errors.js';
 import type { CollectorStatus } from './types.js';
 
 export interface CollectorRun {
@@ -9,39 +10,6 @@ export interface CollectorRun {
   note(text: string): void;
   /** Counts entries the collector added (for the manifest). */
   counted(n?: number): void;
-}
-
-export class BundleAbortedError extends Error {
-  readonly code = 'ABORTED';
-  constructor(reason: string) {
-    super(`bundle interrupted (${reason}); nothing was written`);
-    this.name = 'BundleAbortedError';
-  }
-}
-
-export function abortReason(signal: AbortSignal): string {
-  const r: unknown = signal.reason;
-  if (typeof r === 'string') return r;
-  if (r instanceof Error) return r.message;
-  return 'aborted';
-}
-
-/** Errors that no other collector could avoid either: the bundle fails as a whole. */
-export function isFatalIoError(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'EROFS';
-}
-
-export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new BundleAbortedError(abortReason(signal));
-}
-
-export function errorText(err: unknown): string {
-  if (err instanceof Error) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return code && !err.message.includes(code) ? `${code}: ${err.message}` : err.message;
-  }
-  return String(err);
 }
 
 export async function runCollector(
@@ -54,21 +22,19 @@ export async function runCollector(
   const controller = new AbortController();
   const notes: string[] = [];
   let entries = 0;
-  let timedOut = false;
   const started = performance.now();
   let rejectAborted: (err: Error) => void = () => undefined;
   const aborted = new Promise<never>((_, reject) => (rejectAborted = reject));
   aborted.catch(() => undefined);
   const onOuter = () => {
     controller.abort(outer?.reason);
-    rejectAborted(new BundleAbortedError(outer ? abortReason(outer) : 'aborted'));
+    rejectAborted(new AbortedError(outer ? abortReason(outer) : 'aborted'));
   };
   outer?.addEventListener('abort', onOuter, { once: true });
 
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => {
-      timedOut = true;
       controller.abort(new Error(`collector ${name} timed out after ${timeoutMs} ms`));
       resolve('timeout');
     }, timeoutMs);
@@ -96,10 +62,10 @@ export async function runCollector(
     if (outcome === 'timeout') return status('timeout', `timed out after ${timeoutMs} ms`);
     return status('ok');
   } catch (err) {
-    if (err instanceof BundleAbortedError) throw err;
+    if (err instanceof AbortedError) throw err;
     if (isFatalIoError(err)) throw err;
-    if (outer?.aborted) throw new BundleAbortedError(abortReason(outer));
-    if (timedOut) return status('timeout', `timed out after ${timeoutMs} ms`);
+    if (outer?.aborted) throw new AbortedError(abortReason(outer));
+    if (controller.signal.aborted) return status('timeout', `timed out after ${timeoutMs} ms`);
     return status('error', errorText(err));
   } finally {
     clearTimeout(timer);

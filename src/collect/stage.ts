@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
+import type { RedactedText } from './redacted.js';
 import { openStagedFile, type StagedFile, type StagedFileWriter } from './staged-file.js';
 import type { BundleEntry, Truncation } from './types.js';
 
@@ -26,7 +27,7 @@ export interface EntryMeta {
 
 /** A staged file being written: feed it redacted text, then close to get the entry. */
 export interface StagedWriter {
-  write(text: string): Promise<void>;
+  write(text: RedactedText): Promise<void>;
   readonly bytes: number;
   close(truncated?: Truncation): Promise<BundleEntry>;
   /** Stops without producing an entry (the file stays in the temp dir, removed with it). */
@@ -44,9 +45,9 @@ export class Stage {
     private readonly io: BundleIo = defaultIo,
   ) {}
 
-  /** Adds an in-memory entry (the content must already be redacted). */
-  addContent(meta: EntryMeta, content: string | Buffer): BundleEntry {
-    const buf = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+  /** Adds an in-memory entry. */
+  addContent(meta: EntryMeta, content: RedactedText): BundleEntry {
+    const buf = Buffer.from(content, 'utf8');
     const entry: BundleEntry = {
       ...meta,
       content: buf,
@@ -57,7 +58,7 @@ export class Stage {
     return entry;
   }
 
-  /** Opens a staged file; text written to it must already be redacted. */
+  /** Opens a staged file for redacted text. */
   open(meta: EntryMeta): StagedWriter {
     const raw = this.openAt(this.nextStagedPath());
     return {

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import { crc32, createDeflateRaw, type ZlibOptions } from 'node:zlib';
+import type { RedactedText } from './redacted.js';
 
 /**
  * Deflate settings for every bundle entry: level 6 as `zip -6`; 1 MiB output chunks and
@@ -27,7 +28,7 @@ export interface StagedFile {
 
 export interface StagedFileWriter {
   /** Appends redacted text; resolves once the deflater can take more (back-pressure). */
-  write(text: string): Promise<void>;
+  write(text: RedactedText): Promise<void>;
   readonly bytes: number;
   /** Flushes the deflater and the file; rejects with the first write error (ENOSPC…). */
   finish(): Promise<StagedFile>;
@@ -43,18 +44,22 @@ export function openStagedFile(
   let crc = 0;
   let bytes = 0;
   let compressedBytes = 0;
-  let failure: Error | undefined;
+  // An object, not a let: the pipeline's rejection sets it between awaits of write().
+  const state: { failure?: Error } = {};
+  const throwIfFailed = () => {
+    if (state.failure) throw state.failure;
+  };
   deflater.on('data', (c: Buffer) => (compressedBytes += c.length));
   const done = pipeline(deflater, out);
   // Kept for write() and finish(); marked handled so an early failure is not "unhandled".
-  done.catch((err: Error) => (failure ??= err));
+  done.catch((err: unknown) => (state.failure ??= err instanceof Error ? err : new Error(String(err))));
 
   return {
     get bytes() {
       return bytes;
     },
     async write(text) {
-      if (failure) throw failure;
+      throwIfFailed();
       if (text.length === 0) return;
       const buf = Buffer.from(text, 'utf8');
       hash.update(buf);
@@ -62,10 +67,10 @@ export function openStagedFile(
       bytes += buf.length;
       // The race wakes a writer waiting for 'drain' when the file fails instead.
       if (!deflater.write(buf)) await Promise.race([once(deflater, 'drain'), done]);
-      if (failure) throw failure;
+      throwIfFailed();
     },
     async finish() {
-      if (failure) throw failure;
+      throwIfFailed();
       deflater.end();
       await done;
       return { path, bytes, sha256: hash.digest('hex'), crc32: crc, compressedBytes };

@@ -29,7 +29,7 @@ function hexToIPv6(hex: string): string {
     for (let b = 3; b >= 0; b--) bytes.push(parseInt(word.slice(b * 2, b * 2 + 2), 16));
   }
   const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16));
+  for (let i = 0; i < 16; i += 2) groups.push((((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0)).toString(16));
   return groups.join(':').replace(/(^|:)0(:0)+(:|$)/, '::');
 }
 
@@ -82,8 +82,9 @@ export function parseOsRelease(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of text.split('\n')) {
     const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
-    if (m && ['NAME', 'PRETTY_NAME', 'ID', 'VERSION_ID', 'VERSION_CODENAME'].includes(m[1]!))
-      out[m[1]!] = m[2]!.replace(/^"|"$/g, '');
+    const [, key, value] = m ?? [];
+    if (key && value !== undefined && ['NAME', 'PRETTY_NAME', 'ID', 'VERSION_ID', 'VERSION_CODENAME'].includes(key))
+      out[key] = value.replace(/^"|"$/g, '');
   }
   return out;
 }
@@ -109,7 +110,8 @@ export async function collectSystemFacts(opts: {
   if (env.container) container(env.container, `container=${env.container}`);
   const cgroup = (await readOptional(join(proc, 'self/cgroup'))) ?? '';
   const cg = /(docker|containerd|cri-o|crio|kubepods|libpod)/.exec(cgroup);
-  if (cg) container(cg[1] === 'kubepods' ? 'kubernetes pod' : cg[1]!, `cgroup mentions ${cg[1]}`);
+  const cgRuntime = cg?.[1];
+  if (cgRuntime) container(cgRuntime === 'kubepods' ? 'kubernetes pod' : cgRuntime, `cgroup mentions ${cgRuntime}`);
 
   const orchEvidence: string[] = [];
   let kind: SystemFacts['orchestrator']['kind'] = null;

@@ -44,6 +44,16 @@ export interface BundleEntry {
   truncated?: Truncation;
 }
 
+/** Something the bundle does not contain, and why; recorded in the manifest's `omitted`. */
+export interface OmittedFile {
+  /** A host path, a bundle path, or a source pattern (for a group of files). */
+  source: string;
+  bytes: number;
+  /** For a group of files left out together (the file-count cap): how many. */
+  files?: number;
+  reason: string;
+}
+
 export type CollectorState = 'ok' | 'error' | 'timeout' | 'skipped' | 'aborted';
 
 export interface CollectorStatus {

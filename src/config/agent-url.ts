@@ -1,6 +1,7 @@
 // Where the trace Agent is, resolved the way the tracers resolve it (tracers.md: Python
 // _agent.py, Node config/index.js, Java ConfigDefaults): explicit URL, then host + port,
 // then a Unix socket that exists, then localhost:8126.
+import type { Env } from '../util/env.js';
 
 export const DEFAULT_APM_SOCKET = '/var/run/datadog/apm.socket';
 /** Single Step Instrumentation installs put the socket elsewhere (datadog-agent e2e tests). */
@@ -13,8 +14,6 @@ export interface AgentUrlResolution {
   /** Which setting or default produced it, for `flarewatch config` and findings. */
   source: string;
 }
-
-type Env = Record<string, string | undefined>;
 
 function nonEmpty(v: string | undefined): string | undefined {
   return v !== undefined && v.trim() !== '' ? v.trim() : undefined;

@@ -10,8 +10,7 @@ import { writeFileAtomic } from '../util/atomic-file.js';
 import { diffBaseline, hashFiles, type Baseline } from './baseline.js';
 import type { Metrics } from './metrics.js';
 import { appendPoint, readSeries, transitions, writeSeries, type ProbePoint } from './probe-series.js';
-
-type Env = Record<string, string | undefined>;
+import type { Env } from '../util/env.js';
 
 const PROBE_TIMEOUT_MS = 3000;
 

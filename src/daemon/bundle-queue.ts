@@ -17,8 +17,7 @@ import type { Logger } from '../log/logger.js';
 import type { AgentWatch } from './agent-watch.js';
 import type { Metrics } from './metrics.js';
 import type { ErrorEvent, TriggerRecord } from './trigger.js';
-
-type Env = Record<string, string | undefined>;
+import type { Env } from '../util/env.js';
 
 export interface BundleQueueDeps {
   config: () => Config;

@@ -29,8 +29,7 @@ import {
   type Recovery,
   type TriggerOptions,
 } from './trigger.js';
-
-type Env = Record<string, string | undefined>;
+import type { Env } from '../util/env.js';
 
 /** A file quiet this long has its open multi-line event ended and counted. */
 const SETTLE_AFTER_MS = 200;

@@ -6,10 +6,10 @@
 // event and replays those lines through the same detector (unframer + stream classifier)
 // the daemon runs line by line; skipped lines cannot be errors (they fail the gate), so
 // the count equals classifying every line.
-import { opendir, realpath, lstat, stat } from 'node:fs/promises';
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { ABSENT, resolveSources } from '../sources/index.js';
 import { ruleSetFor } from './compile.js';
 import { createByteMatcher, type ByteMatcher } from './prefilter.js';
 import { createDetector, type DetectedError, type Detector } from './detector.js';
@@ -29,8 +29,6 @@ export interface ScanOptions {
   example?: (line: string) => string | null;
   /** Read size; tests use small values to exercise chunk boundaries. */
   chunkBytes?: number;
-  /** Directory recursion depth. */
-  maxDepth?: number;
   /** Called once per counted error, after its event ended (cause and target refined). */
   onError?: (e: CountedError) => void;
 }
@@ -432,63 +430,27 @@ export async function scanFile(path: string, report: ScanReport, opts: ScanOptio
   }
 }
 
-/** Expands files and directories (recursively, regular files only, symlinked files followed once). */
-export async function expandPaths(paths: string[], report: ScanReport, maxDepth = 8): Promise<string[]> {
-  const out: string[] = [];
-  const seen = new Set<string>();
-  const add = async (p: string) => {
-    try {
-      const real = await realpath(p);
-      if (seen.has(real)) return;
-      seen.add(real);
-      out.push(p);
-    } catch (err) {
-      report.unreadable.push({ path: p, reason: (err as NodeJS.ErrnoException).code ?? 'error' });
-    }
-  };
-  const walk = async (dir: string, depth: number): Promise<void> => {
-    let entries: string[];
-    try {
-      const d = await opendir(dir);
-      entries = [];
-      for await (const ent of d) entries.push(ent.name);
-    } catch (err) {
-      report.unreadable.push({ path: dir, reason: (err as NodeJS.ErrnoException).code ?? 'error' });
-      return;
-    }
-    for (const name of entries.sort()) {
-      const p = join(dir, name);
-      try {
-        const st = await lstat(p);
-        if (st.isDirectory()) {
-          if (depth < maxDepth) await walk(p, depth + 1);
-        } else if (st.isFile()) await add(p);
-        else if (st.isSymbolicLink()) {
-          const target = await stat(p).catch(() => null);
-          if (target?.isFile()) await add(p);
-        }
-      } catch (err) {
-        report.unreadable.push({ path: p, reason: (err as NodeJS.ErrnoException).code ?? 'error' });
-      }
-    }
-  };
-  for (const raw of paths) {
-    const p = resolve(raw);
-    try {
-      const st = await stat(p);
-      if (st.isDirectory()) await walk(p, 0);
-      else await add(p);
-    } catch (err) {
-      report.unreadable.push({ path: p, reason: (err as NodeJS.ErrnoException).code ?? 'error' });
-    }
-  }
-  return out;
+/**
+ * The files behind the given files, directories and globs: the sources stage's answer, with
+ * compressed rotations included (scan reads gzip). What it could not read goes to `report`.
+ */
+export async function expandPaths(paths: string[], report: ScanReport): Promise<string[]> {
+  const found = await resolveSources(paths.map((p) => ({ pattern: resolve(p) })));
+  for (const s of found.skipped)
+    report.unreadable.push({ path: s.path, reason: s.reason === ABSENT ? 'ENOENT' : s.reason });
+  for (const l of found.limits)
+    report.unreadable.push({
+      path: l.path,
+      reason:
+        l.limit === 'depth' ? `deeper than ${l.value} levels: not searched` : `more than ${l.value} files: not listed`,
+    });
+  return [...found.files, ...found.rotations].map((f) => f.path);
 }
 
 /** The `scan` command's engine: every file and directory given, one report. */
 export async function scanPaths(paths: string[], opts: ScanOptions = {}): Promise<ScanReport> {
   const report = emptyReport();
-  const files = await expandPaths(paths, report, opts.maxDepth);
+  const files = await expandPaths(paths, report);
   for (const f of files) await scanFile(f, report, opts);
   return report;
 }

@@ -13,7 +13,7 @@ import {
   statfsSync,
   statSync,
 } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type {
   ErrorEventEvidence,
   FailureKind,
@@ -22,6 +22,7 @@ import type {
   StartupConfigEvidence,
 } from './evidence.js';
 import { ERROR_KINDS, lineTimestamp } from '../detect/index.js';
+import { resolveSourcesSync } from '../sources/index.js';
 import { detectPlatform } from './platform.js';
 import { parseStartupConfig } from './startup-config.js';
 
@@ -147,40 +148,9 @@ export interface LogReadLimits {
 
 export const DEFAULT_LOG_LIMITS: LogReadLimits = { bytesPerFile: 256 * 1024, maxFiles: 64, maxLineBytes: 16 * 1024 };
 
-function wildcardToRegex(glob: string): RegExp {
-  const body = glob
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '[^/]*')
-    .replace(/\?/g, '[^/]');
-  return new RegExp(`^${body}$`);
-}
-
-/** Files named by a source: the file itself, a directory's *.log files, or a last-segment glob. */
+/** Files a source covers (the sources stage's answer), at most `limit`. */
 export function expandSource(pattern: string, limit: number): string[] {
-  try {
-    if (!/[*?]/.test(pattern)) {
-      const st = statSync(pattern);
-      if (st.isFile()) return [pattern];
-      if (st.isDirectory()) {
-        return readdirSync(pattern)
-          .filter((n) => /\.log(\.\d+)?$|\.txt$/.test(n))
-          .map((n) => join(pattern, n))
-          .filter((p) => statSync(p).isFile())
-          .slice(0, limit);
-      }
-      return [];
-    }
-    const dir = dirname(pattern);
-    if (/[*?]/.test(dir)) return []; // only the last segment may be a glob here
-    const re = wildcardToRegex(basename(pattern));
-    return readdirSync(dir)
-      .filter((n) => re.test(n))
-      .map((n) => join(dir, n))
-      .filter((p) => statSync(p).isFile())
-      .slice(0, limit);
-  } catch {
-    return [];
-  }
+  return resolveSourcesSync([{ pattern }], { maxFiles: limit }).files.map((f) => f.path);
 }
 
 const KINDS: ReadonlySet<string> = new Set(ERROR_KINDS);

@@ -10,6 +10,7 @@ import { stripCredentials } from './targets.js';
 import { buildTimeline, type ReachSample } from './timeline.js';
 import { failureCount, groupErrors } from './errors.js';
 import { mostLikelyCause } from './headline.js';
+import { formatBytes } from '../util/bytes.js';
 
 export interface SummaryTrigger {
   at: number;
@@ -45,10 +46,7 @@ export interface SummaryInput {
 const SEV_LABEL: Record<Severity, string> = { error: 'Error', warning: 'Warning', info: 'Info' };
 
 function bytes(n: number | undefined): string {
-  if (n === undefined) return '';
-  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${n} B`;
+  return n === undefined ? '' : formatBytes(n);
 }
 
 function verdict(findings: Finding[]): { cls: Severity | 'ok'; text: string } {

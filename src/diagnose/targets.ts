@@ -134,7 +134,3 @@ export function firstSet(
   }
   return null;
 }
-
-export function describeTarget(t: ParsedTarget): string {
-  return t.transport === 'unix' ? (t.socketPath ?? '') : `${t.host}:${t.port ?? ''}`;
-}

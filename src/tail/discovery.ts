@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { watch as chokidarWatch, type FSWatcher } from 'chokidar';
 import { compileSource, sourceDepth, sourceMatchesFile, sourceMayDescend, type CompiledSource } from './patterns.js';
 import type { TailSource } from './types.js';
+import { errnoCode } from '../util/errors.js';
 
 export interface DiscoveryHandlers {
   /** A matching regular file exists at `path`; `fromScan` when a rescan (not an event) reports it again. */
@@ -40,10 +41,6 @@ export interface ScanResult {
   files: Map<string, string | undefined>;
   dirs: number;
   problems: { path: string; problem: string }[];
-}
-
-function errCode(err: unknown): string {
-  return (err as NodeJS.ErrnoException)?.code ?? 'ERROR';
 }
 
 export class Discovery {
@@ -122,7 +119,7 @@ export class Discovery {
     try {
       st = await stat(src.base);
     } catch (err) {
-      const code = errCode(err);
+      const code = errnoCode(err) ?? 'ERROR';
       problems.push({
         path: src.base,
         problem: code === 'ENOENT' || code === 'ENOTDIR' ? 'does not exist (yet)' : `cannot stat: ${code}`,
@@ -160,7 +157,7 @@ export class Discovery {
       visited.add(key);
       entries = await readdir(dir, { withFileTypes: true });
     } catch (err) {
-      problems.push({ path: dir, problem: `cannot read directory: ${errCode(err)}` });
+      problems.push({ path: dir, problem: `cannot read directory: ${errnoCode(err) ?? 'ERROR'}` });
       return 0;
     }
     let count = 1;

@@ -30,15 +30,6 @@ export async function readAt(fh: FileHandle, position: number, len: number): Pro
   return buf.subarray(0, got);
 }
 
-export async function headFingerprint(
-  fh: FileHandle,
-  size: number,
-  len = Math.min(size, HEAD_BYTES),
-): Promise<Fingerprint> {
-  const head = await readAt(fh, 0, len);
-  return { len: head.length, hash: hashBytes(head) };
-}
-
 /** Hash of the bytes before `offset` (empty at 0), used to confirm a saved offset still fits the content. */
 export async function offsetMarker(fh: FileHandle, offset: number): Promise<string> {
   const from = Math.max(0, offset - MARKER_BYTES);

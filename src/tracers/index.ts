@@ -26,4 +26,3 @@ export {
   expandVars,
 } from './resolve.js';
 export { envVarsToSnapshot, isSecretEnvName } from './env.js';
-export { expandGlob, matchesPattern, hasGlob } from './glob.js';

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { posix, win32 } from 'node:path';
 import { CATALOGUE } from './catalogue.js';
-import { matchesPattern } from './glob.js';
+import { sourceCovers } from '../sources/index.js';
 import type {
   ConfigFileCandidate,
   LogSetting,
@@ -14,8 +14,7 @@ import type {
   TracerEntry,
   TracerKey,
 } from './types.js';
-
-type Env = Record<string, string | undefined>;
+import type { Env } from '../util/env.js';
 
 /** Which placements apply here, and why (shown by `paths`). */
 export function activePlacements(env: Env, opts: ResolveOptions = {}): Map<Placement | 'any', string> {
@@ -192,7 +191,7 @@ export function resolveConfigFiles(env: Env, opts: ResolveOptions & { cwd?: stri
  * for files that could hold anything (the line prefixes decide then).
  */
 export function tracerForFile(file: string, sources: readonly LogSource[] = []): TracerKey | undefined {
-  for (const s of sources) if (matchesPattern(file, s.pattern)) return s.tracer;
+  for (const s of sources) if (sourceCovers(s.pattern, file)) return s.tracer;
   const base = file.split(/[\\/]/).pop() ?? file;
   for (const entry of CATALOGUE) {
     for (const g of entry.fileNames) {

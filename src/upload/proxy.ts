@@ -4,8 +4,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, type Socket } from 'node:net';
-
-type Env = Record<string, string | undefined>;
+import type { Env } from '../util/env.js';
 
 function envValue(env: Env, name: string): string | undefined {
   const v = env[name] ?? env[name.toLowerCase()];

@@ -16,8 +16,7 @@ import { createScrubber } from './mask.js';
 import { sleep, withRetries } from './retry.js';
 import { DEFAULT_AGENT_URL, ROUTES, chooseRoute, type RouteRequest } from './routes.js';
 import type { Via, ViaChoice } from './vias.js';
-
-type Env = Record<string, string | undefined>;
+import type { Env } from '../util/env.js';
 
 export interface UploadOptions {
   /** Destination; 'auto' (default): url if given, intake with an API key, else the Agent if it answers. */

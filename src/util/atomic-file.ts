@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { errnoCode } from './errors.js';
 
 export interface AtomicWriteOptions {
   /** File mode of the new file (default 0600: state may hold paths and log excerpts). */
@@ -29,8 +30,8 @@ export async function writeFileAtomic(
   }
   await fh.close();
   if (opts.keepPrevious) {
-    await rename(path, `${path}.prev`).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'ENOENT') throw err;
+    await rename(path, `${path}.prev`).catch((err: unknown) => {
+      if (errnoCode(err) !== 'ENOENT') throw err;
     });
   }
   await rename(tmp, path);

@@ -85,7 +85,9 @@ describe('interruption safety', () => {
     cleanups.push(() => silent.close());
     const config = testConfig(root, { FLAREWATCH_AGENT_URL: silent.url, FLAREWATCH_COLLECTOR_TIMEOUT: '60' });
     const controller = new AbortController();
-    silent.accepted.then(() => controller.abort('SIGINT'));
+    void silent.accepted.then(() => {
+      controller.abort('SIGINT');
+    });
     const err = await buildBundle({
       config,
       reason: 'manual',

@@ -17,13 +17,15 @@ import { writeZip, type ZipEntry } from '../../src/bundle/zip.js';
 import { verifyBundle } from '../../src/bundle/verify.js';
 import { createRedactor } from '../../src/redact/index.js';
 import { openFilesUnder, removeTempDirs, tempDir, unzip } from './helpers.js';
+import type { RedactedText } from '../../src/collect/redacted.js';
 
 afterAll(removeTempDirs);
 
 async function stage(dir: string, name: string, pieces: string[]): Promise<StagedFile> {
   const path = join(dir, name);
   const w = openStagedFile(path, defaultIo.createWriteStream(path));
-  for (const p of pieces) await w.write(p);
+  // Test data stands in for redactor output.
+  for (const p of pieces) await w.write(p as RedactedText);
   return w.finish();
 }
 
@@ -232,7 +234,7 @@ describe('openStagedFile', () => {
         return seed.toString(36);
       }).join('');
     const err = await (async () => {
-      for (let k = 0; k < 200; k++) await w.write(incompressible());
+      for (let k = 0; k < 200; k++) await w.write(incompressible() as RedactedText);
       await w.finish();
     })().catch((e: unknown) => e);
     expect((err as NodeJS.ErrnoException).code).toBe('ENOSPC');

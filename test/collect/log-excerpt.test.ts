@@ -15,6 +15,7 @@ import {
   WINDOW_BEFORE,
 } from '../../src/collect/log-excerpt.js';
 import { tempDir, removeTempDirs } from '../bundle/helpers.js';
+import type { RedactedText } from '../../src/collect/redacted.js';
 
 afterAll(removeTempDirs);
 
@@ -39,8 +40,11 @@ async function emit(
     plan,
     maxBytes,
     maxLineChars: 65536,
-    redact: (l) => l,
-    write: async (t) => void (out += t),
+    redact: (l) => l as RedactedText,
+    write: (t) => {
+      out += t;
+      return Promise.resolve();
+    },
   });
   return { out, r };
 }
@@ -123,8 +127,11 @@ describe('excerpts from real files', () => {
       plan: null,
       maxBytes: Number.MAX_SAFE_INTEGER,
       maxLineChars: 1000,
-      redact: (l) => l,
-      write: async (t) => void (out += t),
+      redact: (l) => l as RedactedText,
+      write: (t) => {
+        out += t;
+        return Promise.resolve();
+      },
       stats,
     });
     expect(out).toBe(`first\n${'x'.repeat(1000)}\nlast ECONNREFUSED\n`);

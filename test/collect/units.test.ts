@@ -12,6 +12,7 @@ import { snapshotEnv, tracerMarkers } from '../../src/collect/environment.js';
 import { isPlainPath } from '../../src/redact/harvest.js';
 import { createRedactor, isSecretName } from '../../src/redact/index.js';
 import { tempDir, removeTempDirs } from '../bundle/helpers.js';
+import type { RedactedText } from '../../src/collect/redacted.js';
 
 afterAll(removeTempDirs);
 
@@ -140,8 +141,11 @@ describe('PEM blocks across read batches', () => {
       plan: null,
       maxBytes: Number.MAX_SAFE_INTEGER,
       maxLineChars: 65536,
-      redact: (b) => r.text(b, 'pem.log'),
-      write: async (t) => void (out += t),
+      redact: (b) => r.text(b, 'pem.log') as RedactedText,
+      write: (t) => {
+        out += t;
+        return Promise.resolve();
+      },
     });
     expect(out).toContain('-----BEGIN RSA PRIVATE KEY-----');
     expect(out).not.toContain('fwCanary');
@@ -169,8 +173,11 @@ describe('PEM blocks across read batches', () => {
       plan: null,
       maxBytes: 400,
       maxLineChars: 65536,
-      redact: (b) => r.text(b, 'cut.log'),
-      write: async (t) => void (out += t),
+      redact: (b) => r.text(b, 'cut.log') as RedactedText,
+      write: (t) => {
+        out += t;
+        return Promise.resolve();
+      },
     });
     expect(res.cutAtBudget).toBe(true);
     expect(Buffer.byteLength(out)).toBeLessThanOrEqual(400);

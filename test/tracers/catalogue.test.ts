@@ -1,4 +1,5 @@
 // The catalogue resolved against described machines (injected env and `exists`).
+import { resolveSourcesSync } from '../../src/sources/index.js';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CATALOGUE,
   envVarsToSnapshot,
-  expandGlob,
   isSecretEnvName,
   javaProperty,
   resolveConfigFiles,
@@ -258,11 +258,13 @@ describe('files on disk', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('expandGlob matches per segment and respects the limit', () => {
-    expect(expandGlob(join(dir, 'pods', '*', '*', '*.log')).files).toHaveLength(2);
-    expect(expandGlob(join(dir, 'pods', '*', '*', '*.log'), 1)).toMatchObject({ truncated: true });
-    expect(expandGlob(join(dir, 'missing', '*.log')).files).toEqual([]);
-    expect(expandGlob(join(dir, 'pods', 'ns_pod_1', 'app')).files).toHaveLength(3);
+  it('catalogue globs resolve through the sources stage, per segment and within the limit', () => {
+    const files = (pattern: string, maxFiles?: number) =>
+      resolveSourcesSync([{ pattern }], maxFiles ? { maxFiles } : {});
+    expect(files(join(dir, 'pods', '*', '*', '*.log')).files).toHaveLength(2);
+    expect(files(join(dir, 'pods', '*', '*', '*.log'), 1).limits).toMatchObject([{ limit: 'count', value: 1 }]);
+    expect(files(join(dir, 'missing', '*.log')).files).toEqual([]);
+    expect(files(join(dir, 'pods', 'ns_pod_1', 'app')).files).toHaveLength(3);
   });
 
   it('tracerForFile uses the matching source, then well-known file names', () => {

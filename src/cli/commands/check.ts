@@ -4,6 +4,7 @@
 // endpoints in their own protocol), print findings opening with the most likely cause.
 // Exit 0 when every endpoint in use delivers, 1 when an error-level finding stands, 2 on
 // usage errors: fit for a Kubernetes exec probe.
+import { resolve } from 'node:path';
 import type { CommandModule } from '../command.js';
 import { action, addSettingFlags, loadCliContext } from '../command.js';
 import { CliError, EXIT } from '../exit.js';
@@ -13,16 +14,11 @@ import { lineTimestamp, loadUserRules, type Rule } from '../../detect/index.js';
 import {
   DEFAULT_CHECK_SINCE_SECONDS,
   detectorClassifier,
-  expandSource,
   renderCheckReport,
   runCheck,
   type LogSourceLike,
 } from '../../diagnose/index.js';
-import { expandGlob, hasGlob, resolveLogSources } from '../../tracers/index.js';
-
-function expand(pattern: string, limit: number): string[] | undefined {
-  return hasGlob(pattern) ? expandGlob(pattern, limit).files : undefined;
-}
+import { resolveLogSources } from '../../tracers/index.js';
 
 /** "500ms", "2s", "2" (seconds) → milliseconds. */
 export function parseTimeout(text: string): number {
@@ -79,7 +75,7 @@ export const command: CommandModule = {
             for (const s of resolveLogSources(process.env))
               sources.push({ pattern: s.pattern, tracer: s.tracer, format: s.format });
           for (const p of cfg.logDirs) sources.push({ pattern: p });
-          for (const p of (opts.log as string[] | undefined) ?? []) sources.push({ pattern: p });
+          for (const p of (opts.log as string[] | undefined) ?? []) sources.push({ pattern: resolve(p) });
         }
         let rules: Rule[] | undefined;
         try {
@@ -98,7 +94,7 @@ export const command: CommandModule = {
           logSources: sources,
           classifier: detectorClassifier(rules),
           sinceSeconds,
-          logHooks: { expand: (p, limit) => expand(p, limit) ?? expandSource(p, limit), timeOf: lineTimestamp },
+          logHooks: { timeOf: lineTimestamp },
           bundleDir: cfg.bundleDir,
           neededBytes: cfg.maxBundleBytes,
           signal: deadline,

@@ -7,6 +7,7 @@ import { buildBundle, BundleError, planBundle, type BundleProgress } from '../..
 import { parseSeconds } from '../../config/values.js';
 import { action, addSettingFlags, loadCliContext, type CommandModule } from '../command.js';
 import { CliError, EXIT } from '../exit.js';
+import { formatBytes } from '../../util/bytes.js';
 
 interface CollectOptions {
   output?: string;
@@ -19,10 +20,7 @@ interface CollectOptions {
 }
 
 function fmtBytes(n: number | null): string {
-  if (n === null) return '-';
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  return n === null ? '-' : formatBytes(n);
 }
 
 function progressReporter(): { update(p: BundleProgress): void; stop(): void } {

@@ -4,12 +4,7 @@ import type { Command } from 'commander';
 import { readManifest, type Manifest } from '../../bundle/index.js';
 import { action, type CommandModule } from '../command.js';
 import { CliError, EXIT } from '../exit.js';
-
-function fmtBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${(n / 1024 ** 2).toFixed(1)} MiB`;
-}
+import { formatBytes } from '../../util/bytes.js';
 
 function table(headers: string[], rows: string[][], rightAligned: number[] = []): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -25,14 +20,14 @@ export function renderManifest(m: Manifest): string {
   let out = `bundle ${m.bundleId}\n`;
   out += `created ${m.createdAt}  reason ${m.reason}${m.trigger?.signature ? `  trigger ${m.trigger.signature}` : ''}\n`;
   out += `host ${m.host.hostname} (${m.host.kernel})  flarewatch ${m.tool.version}  schema ${m.schemaVersion}\n`;
-  out += `content ${fmtBytes(m.budget.contentBytes)} of ${fmtBytes(m.budget.maxBytes)} budget\n\n`;
+  out += `content ${formatBytes(m.budget.contentBytes)} of ${formatBytes(m.budget.maxBytes)} budget\n\n`;
   out += table(
     ['path', 'bytes', 'sha256', 'truncated'],
     m.files.map((f) => [
       f.path,
       String(f.bytes),
       f.sha256.slice(0, 12),
-      f.truncated ? `${f.truncated.strategy}, ${fmtBytes(f.truncated.bytes_dropped)} dropped` : '',
+      f.truncated ? `${f.truncated.strategy}, ${formatBytes(f.truncated.bytes_dropped)} dropped` : '',
     ]),
     [1],
   );

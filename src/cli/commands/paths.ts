@@ -5,7 +5,11 @@ import { existsSync } from 'node:fs';
 import type { CommandModule } from '../command.js';
 import { action, addSettingFlags, loadCliContext } from '../command.js';
 import { EXIT } from '../exit.js';
-import { activePlacements, CATALOGUE, expandGlob, resolveConfigFiles, resolveLogSources } from '../../tracers/index.js';
+import { resolveSourcesSync } from '../../sources/index.js';
+import { activePlacements, CATALOGUE, resolveConfigFiles, resolveLogSources } from '../../tracers/index.js';
+
+/** Files counted per location; a count cut here is reported as truncated. */
+const PATHS_MAX_FILES = 10_000;
 
 export interface PathsReport {
   platform: string;
@@ -41,12 +45,12 @@ export function buildPathsReport(env: Record<string, string | undefined>): Paths
       logs: sources
         .filter((s) => s.tracer === e.key)
         .map((s) => {
-          const g = expandGlob(s.pattern);
+          const g = resolveSourcesSync([s], { maxFiles: PATHS_MAX_FILES });
           return {
             ...s,
             exists: g.files.length > 0 || existsSync(s.pattern),
             files: g.files.length,
-            truncated: g.truncated,
+            truncated: g.limits.length > 0,
           };
         }),
       configFiles: configs

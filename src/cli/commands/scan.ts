@@ -7,12 +7,9 @@ import { MAX_EXAMPLE_CHARS, scanPaths, type LogFormat, type ScanReport } from '.
 import { createRedactor, secretValuesFromEnv } from '../../redact/index.js';
 import { resolveLogSources, tracerForFile } from '../../tracers/index.js';
 import { checkTracer, userRules } from './classify.js';
+import { formatBytes } from '../../util/bytes.js';
 
 const FORMATS: readonly LogFormat[] = ['auto', 'plain', 'cri', 'docker-json'];
-
-function mb(bytes: number): string {
-  return bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e3).toFixed(1)} kB`;
-}
 
 function span(b: { first: string | null; last: string | null }): string {
   if (!b.first) return '';
@@ -22,7 +19,7 @@ function span(b: { first: string | null; last: string | null }): string {
 export function renderReport(r: ScanReport): string {
   const lines: string[] = [];
   lines.push(
-    `Scanned ${r.files} file(s), ${mb(r.bytes)}, ${r.lines.toLocaleString('en-US')} lines: ${r.errors} connection error(s)`,
+    `Scanned ${r.files} file(s), ${formatBytes(r.bytes)}, ${r.lines.toLocaleString('en-US')} lines: ${r.errors} connection error(s)`,
   );
   const langs = Object.entries(r.byLanguage).sort((a, b) => b[1].errors - a[1].errors);
   if (langs.length) {

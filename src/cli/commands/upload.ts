@@ -24,15 +24,10 @@ import {
   type Via,
 } from '../../upload/index.js';
 import { createLogger } from '../../log/logger.js';
+import { formatBytes } from '../../util/bytes.js';
 
 /** Below this a progress bar would flash and vanish. */
 const PROGRESS_MIN_BYTES = 1024 * 1024;
-
-function humanBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${(n / 1024 ** 2).toFixed(1)} MiB`;
-}
 
 /** The route chooseRoute() picks; none available is a result (exit 1), bad settings a usage error. */
 async function settleRoute(ask: Omit<Parameters<typeof chooseRoute>[0], 'probeTimeoutMs'>): Promise<Via> {
@@ -168,7 +163,7 @@ export const command: CommandModule = {
           const interactive = process.stdin.isTTY && process.stderr.isTTY;
           if (interactive) {
             const yes = await confirm(
-              `Upload ${bundle} (${humanBytes(size)}) to ${destination}${via === 'url' ? '' : ` for ${who}`}? [y/N] `,
+              `Upload ${bundle} (${formatBytes(size)}) to ${destination}${via === 'url' ? '' : ` for ${who}`}? [y/N] `,
             );
             if (!yes) {
               process.stderr.write('flarewatch upload: not uploaded (declined)\n');
@@ -200,7 +195,7 @@ export const command: CommandModule = {
           process.stdout.write(JSON.stringify(result, null, 2) + '\n');
         } else if (result.ok) {
           const lines = [
-            `Uploaded ${bundle} (${humanBytes(result.bytes)}) via ${result.via} to ${result.target}${result.route && result.route !== 'direct' ? ` (${result.route})` : ''}.`,
+            `Uploaded ${bundle} (${formatBytes(result.bytes)}) via ${result.via} to ${result.target}${result.route && result.route !== 'direct' ? ` (${result.route})` : ''}.`,
           ];
           if (result.caseId) lines.push(`Case id: ${result.caseId}`);
           if (result.requestUuid) lines.push(`Request id: ${result.requestUuid}`);

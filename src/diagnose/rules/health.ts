@@ -3,15 +3,10 @@
 import { DOCS } from '../docs.js';
 import type { Evidence } from '../evidence.js';
 import type { Finding } from '../finding.js';
+import { formatBytes } from '../../util/bytes.js';
 
 export const CLOCK_SKEW_WARN_MS = 15_000;
 const MiB = 1024 * 1024;
-
-function human(bytes: number): string {
-  if (bytes >= 1024 * MiB) return `${(bytes / 1024 / MiB).toFixed(1)} GiB`;
-  if (bytes >= MiB) return `${(bytes / MiB).toFixed(1)} MiB`;
-  return `${Math.round(bytes / 1024)} KiB`;
-}
 
 export function clockSkew(e: Evidence): Finding[] {
   const s = e.health.clockSkew;
@@ -39,7 +34,7 @@ export function diskSpace(e: Evidence): Finding[] {
   const evidence = [
     {
       source: 'host' as const,
-      detail: `${d.path}: ${human(d.freeBytes)} free of ${human(d.totalBytes)}${needed ? `; one bundle may need ${human(needed)}` : ''}`,
+      detail: `${d.path}: ${formatBytes(d.freeBytes)} free of ${formatBytes(d.totalBytes)}${needed ? `; one bundle may need ${formatBytes(needed)}` : ''}`,
     },
   ];
   if (needed > 0 && d.freeBytes < needed) {
@@ -47,7 +42,7 @@ export function diskSpace(e: Evidence): Finding[] {
       {
         id: 'bundle-disk-full',
         severity: 'error',
-        title: `The bundle directory cannot hold another bundle (${human(d.freeBytes)} free)`,
+        title: `The bundle directory cannot hold another bundle (${formatBytes(d.freeBytes)} free)`,
         evidence,
         remedy: {
           text: 'Free space or move FLAREWATCH_BUNDLE_DIR to a larger volume; lower FLAREWATCH_MAX_BUNDLE_BYTES if space is tight.',
