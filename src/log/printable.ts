@@ -22,3 +22,21 @@ export function printable(text: string): string {
 export function printableLine(text: string): string {
   return printable(text).replace(/[\n\t]/g, (c) => (c === '\n' ? '\\n' : '\\t'));
 }
+
+// What JSON.stringify leaves raw but a terminal still acts on (DEL, C1) or reorders (bidi).
+const JSON_RAW = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** JSON text with every terminal-active character as a \u escape: still valid JSON. */
+export function printableJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(JSON_RAW, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Every string inside `value` (keys too) made printable on one line. */
+export function printableDeep<T>(value: T): T {
+  if (typeof value === 'string') return printableLine(value) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => printableDeep(v)) as T;
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).map(([k, v]) => [printableLine(k), printableDeep(v)]),
+  ) as T;
+}

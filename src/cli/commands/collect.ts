@@ -46,20 +46,24 @@ function progressReporter(): { update(p: BundleProgress): void; stop(): void } {
       stop: () => started && bar.stop(),
     };
   }
-  let last = '';
+  // Plain lines for logs and CI: each step once, by name (not once per file it reads).
+  const printed = new Set<string>();
   return {
     update(p) {
-      const line = `collect: ${p.phase} ${p.step} (${p.done}/${p.total})`;
-      if (line !== last) process.stderr.write(line + '\n');
-      last = line;
+      const step = `${p.phase} ${p.step}`.split(': ')[0] ?? '';
+      if (printed.has(step)) return;
+      printed.add(step);
+      process.stderr.write(`collect: ${step === 'done' ? `done ${p.step}` : step} (${p.done}/${p.total})\n`);
     },
     stop: () => undefined,
   };
 }
 
 async function runCollect(opts: CollectOptions): Promise<(typeof EXIT)[keyof typeof EXIT]> {
-  const { loaded, logger } = loadCliContext(opts, { stderr: true });
+  const { loaded, logger } = loadCliContext(opts, { stderr: true, writesState: true });
   const config = loaded.config;
+  // Progress is collect's own account of what it does; the log adds warnings and errors only.
+  if (config.logLevel !== 'debug') logger.configure({ level: 'warn' });
   let since: number | undefined;
   if (opts.since !== undefined) {
     since = parseSeconds(opts.since);
@@ -73,11 +77,15 @@ async function runCollect(opts: CollectOptions): Promise<(typeof EXIT)[keyof typ
       process.stdout.write(JSON.stringify(plan, null, 2) + '\n');
       return EXIT.OK;
     }
-    const rows = plan.items.map((i) => [i.kind, fmtBytes(i.bytes), i.what + (i.note ? `  (${i.note})` : '')]);
-    const w0 = Math.max(4, ...rows.map((r) => r[0]!.length));
-    const w1 = Math.max(5, ...rows.map((r) => r[1]!.length));
+    const rows = plan.items.map((i) => ({
+      kind: i.kind,
+      bytes: fmtBytes(i.bytes),
+      what: i.what + (i.note ? `  (${i.note})` : ''),
+    }));
+    const w0 = Math.max(4, ...rows.map((r) => r.kind.length));
+    const w1 = Math.max(5, ...rows.map((r) => r.bytes.length));
     process.stdout.write(`${'kind'.padEnd(w0)}  ${'bytes'.padStart(w1)}  what\n`);
-    for (const r of rows) process.stdout.write(`${r[0]!.padEnd(w0)}  ${r[1]!.padStart(w1)}  ${r[2]}\n`);
+    for (const r of rows) process.stdout.write(`${r.kind.padEnd(w0)}  ${r.bytes.padStart(w1)}  ${r.what}\n`);
     const logBytes = plan.items.filter((i) => i.kind === 'log').reduce((n, i) => n + (i.bytes ?? 0), 0);
     process.stdout.write(
       `\nlogs: ${fmtBytes(logBytes)} on disk; bundle budget ${fmtBytes(config.maxBundleBytes)}, per log file ${fmtBytes(config.maxLogFileBytes)}\n`,
