@@ -3,12 +3,29 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { DaemonStartError } from './outcome.js';
 
+const SETTING = 'FLAREWATCH_HTTP_TOKEN_FILE';
+
+/** The token, creating the file when missing; DaemonStartError when it cannot be used. */
 export async function loadOrCreateToken(path: string): Promise<string> {
+  try {
+    return await readOrCreateToken(path);
+  } catch (err) {
+    if (err instanceof DaemonStartError) throw err;
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new DaemonStartError(SETTING, `${SETTING}="${path}" cannot be used (${code})`);
+  }
+}
+
+async function readOrCreateToken(path: string): Promise<string> {
   try {
     const token = (await readFile(path, 'utf8')).trim();
     if (token.length >= 16) return token;
-    throw new Error(`token file ${path} holds fewer than 16 characters`);
+    throw new DaemonStartError(
+      SETTING,
+      `${SETTING}="${path}" holds fewer than 16 characters: put a longer token in it, or delete it to have one generated`,
+    );
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
