@@ -164,7 +164,6 @@ export class BundleQueue {
         content: JSON.stringify({ signatureId: signature, ...rest, daemon: this.d.counters() }, null, 2),
       });
     }
-    const spool = this.d.spool();
     try {
       const result = await buildBundle({
         config,
@@ -188,9 +187,7 @@ export class BundleQueue {
         seconds: (Date.now() - started) / 1000,
         ...(trigger ? { signature: trigger.signature } : {}),
       });
-      await this.retention([result.path]).catch((err: unknown) =>
-        logger.warn('retention pass failed', { err }),
-      );
+      await this.retention([result.path]).catch((err: unknown) => logger.warn('retention pass failed', { err }));
       if (reason === 'threshold') await this.afterThresholdBundle(result.path);
       return result;
     } catch (err) {

@@ -14,7 +14,10 @@ export function excerpt(line: string, max = EXCERPT_BYTES): string {
   const buf = Buffer.from(line, 'utf8');
   if (buf.length <= max) return line;
   // Decoding a cut buffer may end in U+FFFD; drop it rather than show half a character.
-  const head = buf.subarray(0, max).toString('utf8').replace(/\uFFFD$/, '');
+  const head = buf
+    .subarray(0, max)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
   return `${head}… (${buf.length - Buffer.byteLength(head)} more bytes)`;
 }
 

@@ -435,7 +435,10 @@ class DaemonRuntime implements Daemon {
         stuckFiles: this.stuckNow,
         activeSignatures: this.trigger.activeSignatures(),
         errors: Object.fromEntries(
-          Object.entries(this.trigger.counts(Date.now())).map(([k, c]) => [k, { total: c.total, inWindow: c.inWindow }]),
+          Object.entries(this.trigger.counts(Date.now())).map(([k, c]) => [
+            k,
+            { total: c.total, inWindow: c.inWindow },
+          ]),
         ),
       },
     };

@@ -27,7 +27,7 @@ export class StuckWatch {
       present.add(f.file);
       const prev = this.last.get(f.file);
       const waiting = f.size > f.offset;
-      if (!prev || prev.offset !== f.offset || !waiting) {
+      if (prev?.offset !== f.offset || !waiting) {
         this.last.set(f.file, { offset: f.offset, since: now });
         continue;
       }

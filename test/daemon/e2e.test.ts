@@ -18,6 +18,14 @@ const LINES = {
   info: (n: number) => `2026-11-22 10:00:${String(n % 60).padStart(2, '0')},000 INFO [app] request ${n} served in 12ms`,
 };
 
+/** What the tests read from a bundle's trigger.json. */
+interface TriggerJson {
+  signatureId: string;
+  threshold: number;
+  counts: Record<string, { total: number }>;
+  lines: { line: string }[];
+}
+
 const PY_SIG = 'python/refused/http://localhost:8126/v0.4/traces';
 
 function setup() {
@@ -82,12 +90,12 @@ describe('flarewatch run (end to end)', () => {
     expect(zips).toHaveLength(1);
     expect(zips[0]).toMatch(/^flarewatch-.+-\d{8}T\d{6}Z-threshold\.zip$/);
     expect(statSync(join(t.bundles, zips[0]!)).mode & 0o777).toBe(0o600);
-    const trigger = JSON.parse((await zipText(join(t.bundles, zips[0]!), 'trigger.json'))!) as Record<string, any>;
+    const trigger = JSON.parse((await zipText(join(t.bundles, zips[0]!), 'trigger.json'))!) as TriggerJson;
     expect(trigger.signatureId).toBe(PY_SIG);
     expect(trigger.threshold).toBe(3);
-    expect(trigger.counts[PY_SIG].total).toBe(3);
+    expect(trigger.counts[PY_SIG]?.total).toBe(3);
     expect(trigger.lines).toHaveLength(3);
-    expect(trigger.lines[2].line).toContain('Connection refused');
+    expect(trigger.lines[2]?.line).toContain('Connection refused');
 
     // More errors for the same signature inside the cooldown: suppressed, no new bundle.
     appendFileSync(join(t.logs, 'python.log'), [4, 5, 6].map(LINES.python).join('\n') + '\n');
@@ -202,8 +210,8 @@ describe('flarewatch run (end to end)', () => {
     expect(errorsSeen(b)).toBe(2);
     const zips = zipsIn(t.bundles);
     expect(zips).toHaveLength(1);
-    const trigger = JSON.parse((await zipText(join(t.bundles, zips[0]!), 'trigger.json'))!) as Record<string, any>;
-    expect(trigger.counts[sig].total).toBe(5);
+    const trigger = JSON.parse((await zipText(join(t.bundles, zips[0]!), 'trigger.json'))!) as TriggerJson;
+    expect(trigger.counts[sig]?.total).toBe(5);
     expect((await b.stop()).code).toBe(0);
   });
 
