@@ -7,6 +7,8 @@ import type { Manifest } from './manifest.js';
 export interface ZipEntryInfo {
   name: string;
   uncompressedSize: number;
+  /** Bytes the entry takes in the archive (the inflate-ratio check needs it). */
+  compressedSize: number;
   /** Unix mode from the external attributes (0 when absent). */
   mode: number;
   /** The CRC-32 the central directory records for the content. */
@@ -46,6 +48,7 @@ export async function forEachEntry(
           const info = {
             name: e.fileName,
             uncompressedSize: e.uncompressedSize,
+            compressedSize: e.compressedSize,
             mode: (e.externalFileAttributes >>> 16) & 0o7777,
             crc32: e.crc32,
           };
@@ -82,16 +85,17 @@ export async function readManifest(path: string): Promise<Manifest> {
           zip.readEntry();
           return;
         }
-        zip.openReadStream(e, (err, stream) =>
-          err ? reject(err) : readAll(stream, 16 * 1024 * 1024).then(resolve, reject),
-        );
+        zip.openReadStream(e, (err, stream) => {
+          if (err) reject(err);
+          else readAll(stream, 16 * 1024 * 1024).then(resolve, reject);
+        });
       });
       zip.readEntry();
     });
-    const doc = JSON.parse(buf.toString('utf8')) as Manifest;
-    if (typeof doc !== 'object' || doc === null || !Array.isArray(doc.files))
+    const doc = JSON.parse(buf.toString('utf8')) as unknown;
+    if (typeof doc !== 'object' || doc === null || !Array.isArray((doc as Partial<Manifest>).files))
       throw new Error(`${path}: manifest.json is not a flarewatch manifest`);
-    return doc;
+    return doc as Manifest;
   } finally {
     zip.close();
   }

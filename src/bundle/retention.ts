@@ -2,6 +2,8 @@
 // Never deleted: pinned bundles (the upload spool pins until uploaded), the bundles the caller
 // protects, and the newest bundle of each distinct trigger signature (read from the manifest's
 // `trigger.signature`; bundles without one group by reason, e.g. "reason:manual").
+// Bundles kept for those reasons are kept in addition to the newest `maxCount`, never in
+// their place: an old protected bundle never pushes out a younger one.
 // Leftover temp directories from a crash (older than an hour) are removed too.
 import { readdir, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -52,13 +54,12 @@ export function planRetention(
   }
   const deletions: RetentionDecision[] = [];
   const alive = new Set(newestFirst.map((b) => b.path));
-  let count = newestFirst.length;
+  const newestN = new Set(newestFirst.slice(0, policy.maxCount).map((b) => b.path));
   let bytes = newestFirst.reduce((n, b) => n + b.bytes, 0);
   const oldestFirst = [...newestFirst].reverse();
   const drop = (b: BundleOnDisk, reason: RetentionDecision['reason']) => {
     deletions.push({ path: b.path, reason });
     alive.delete(b.path);
-    count--;
     bytes -= b.bytes;
   };
   if (policy.maxAgeSeconds > 0) {
@@ -67,7 +68,7 @@ export function planRetention(
   }
   for (const b of oldestFirst) {
     if (!alive.has(b.path) || keepers.has(b.path)) continue;
-    if (count > policy.maxCount) drop(b, 'count');
+    if (!newestN.has(b.path)) drop(b, 'count');
     else if (policy.maxTotalBytes > 0 && bytes > policy.maxTotalBytes) drop(b, 'bytes');
   }
   return deletions;

@@ -2,11 +2,17 @@
 // against the zip's central directory (yauzl does not check CRCs itself), checks that
 // the archive and the manifest list the same files, and re-scans every entry (the manifest
 // included) line by line with the redaction rules. Reports findings; never prints secrets.
+//
+// It proves integrity (the archive is what its manifest says) and the absence of secrets the
+// rules know; not authenticity: anyone can write a consistent manifest for a zip of their own.
+// Inflating stops as soon as an entry passes its manifest size or a compression ratio no
+// bundle reaches, so a small zip claiming gigabytes costs milliseconds, not minutes.
 import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import type { Redactor } from '../collect/index.js';
 import type { Manifest } from './manifest.js';
-import { forEachEntry, readAll } from './read.js';
+import { forEachEntry, readAll, type ZipEntryInfo } from './read.js';
 
 export interface VerifyProblem {
   kind: 'checksum' | 'crc' | 'size' | 'missing' | 'unlisted' | 'secret' | 'order' | 'manifest';
@@ -20,82 +26,166 @@ export interface VerifyReport {
   problems: VerifyProblem[];
 }
 
+type SecretFinder = Pick<Redactor, 'findSecrets'>;
+
 const MAX_SCAN_LINE = 64 * 1024;
+const MAX_MANIFEST_BYTES = 32 * 1024 * 1024;
+/** Text and JSON compress ~5–30×; deflate cannot exceed ~1032×. Past this, it is a bomb. */
+export const MAX_INFLATE_RATIO = 200;
+/** Below this, any ratio is allowed (a small file of one repeated byte is no threat). */
+const RATIO_FREE_BYTES = 16 * 1024 * 1024;
 
 const hex = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
 
-export async function verifyBundle(path: string, redactor: Pick<Redactor, 'findSecrets'>): Promise<VerifyReport> {
+/** Most bytes an entry may inflate to before reading stops. */
+export function inflateLimit(entry: Pick<ZipEntryInfo, 'compressedSize'>, manifestBytes: number | undefined): number {
+  const byRatio = Math.max(entry.compressedSize * MAX_INFLATE_RATIO, RATIO_FREE_BYTES);
+  return manifestBytes === undefined ? byRatio : Math.min(manifestBytes, byRatio);
+}
+
+/** Secret findings in `text`, numbered from line `firstLine`. */
+function scanLines(finder: SecretFinder, name: string, text: string, firstLine = 1): VerifyProblem[] {
+  const out: VerifyProblem[] = [];
+  let lineNo = firstLine - 1;
+  for (const raw of text.split('\n')) {
+    lineNo++;
+    const line = raw.length > MAX_SCAN_LINE ? raw.slice(0, MAX_SCAN_LINE) : raw;
+    for (const f of finder.findSecrets(line))
+      out.push({
+        kind: 'secret',
+        path: name,
+        detail: `line ${lineNo}, column ${f.index + 1}: rule ${f.rule} matches ${f.length} characters`,
+      });
+  }
+  return out;
+}
+
+/**
+ * The manifest's `trigger.signature` (an error class and a destination, e.g.
+ * `java/refused/127.0.0.1:8126`) sits under a key the key-value rule treats as a secret
+ * name. Its value is checked on its own with every rule instead of by the name it sits under.
+ */
+function scanManifest(finder: SecretFinder, text: string, manifest: Manifest | undefined): VerifyProblem[] {
+  const signature = manifest?.trigger?.signature;
+  if (typeof signature !== 'string') return scanLines(finder, 'manifest.json', text);
+  const lines = text.split('\n');
+  const at = lines.findIndex((l) => l.trim().replace(/,$/, '') === `"signature": ${JSON.stringify(signature)}`);
+  if (at < 0) return scanLines(finder, 'manifest.json', text);
+  return [
+    ...scanLines(finder, 'manifest.json', lines.slice(0, at).join('\n')),
+    ...scanLines(finder, 'manifest.json', signature, at + 1),
+    ...scanLines(finder, 'manifest.json', lines.slice(at + 1).join('\n'), at + 2),
+  ];
+}
+
+interface EntryDigest {
+  sha256: string;
+  bytes: number;
+  crc: number;
+  /** Set when reading stopped at the inflate limit. */
+  overLimit?: number;
+  problems: VerifyProblem[];
+}
+
+/** Hashes every byte of an entry and scans its complete lines, stopping at `limit` bytes. */
+async function digestEntry(finder: SecretFinder, name: string, stream: Readable, limit: number): Promise<EntryDigest> {
+  const hash = createHash('sha256');
   const problems: VerifyProblem[] = [];
-  const seen = new Map<string, { sha256: string; bytes: number }>();
+  let crc = 0;
+  let bytes = 0;
+  let carry = '';
+  let nextLine = 1;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    if (bytes + chunk.length > limit) {
+      stream.destroy();
+      return { sha256: '', bytes: bytes + chunk.length, crc, overLimit: limit, problems };
+    }
+    hash.update(chunk);
+    crc = crc32(chunk, crc);
+    bytes += chunk.length;
+    const text = carry + chunk.toString('utf8');
+    const cut = text.lastIndexOf('\n');
+    if (cut < 0) {
+      carry = text.length > MAX_SCAN_LINE ? text.slice(0, MAX_SCAN_LINE) : text;
+      continue;
+    }
+    const complete = text.slice(0, cut);
+    problems.push(...scanLines(finder, name, complete, nextLine));
+    nextLine += complete.split('\n').length;
+    carry = text.slice(cut + 1);
+  }
+  if (carry) problems.push(...scanLines(finder, name, carry, nextLine));
+  return { sha256: hash.digest('hex'), bytes, crc, problems };
+}
+
+function crcProblem(name: string, got: number, recorded: number): VerifyProblem[] {
+  return got === recorded
+    ? []
+    : [{ kind: 'crc', path: name, detail: `CRC-32 ${hex(got)} does not match the zip's ${hex(recorded)}` }];
+}
+
+/** What the archive holds against what the manifest lists. */
+function compareWithManifest(manifest: Manifest, seen: Map<string, EntryDigest>): VerifyProblem[] {
+  const problems: VerifyProblem[] = [];
+  const listed = new Set<string>();
+  for (const f of manifest.files) {
+    listed.add(f.path);
+    const got = seen.get(f.path);
+    if (!got) {
+      problems.push({ kind: 'missing', path: f.path, detail: 'listed in the manifest but not in the archive' });
+      continue;
+    }
+    if (got.overLimit !== undefined) continue;
+    if (got.sha256 !== f.sha256)
+      problems.push({
+        kind: 'checksum',
+        path: f.path,
+        detail: `sha256 ${got.sha256} does not match the manifest's ${f.sha256}`,
+      });
+    if (got.bytes !== f.bytes)
+      problems.push({ kind: 'size', path: f.path, detail: `${got.bytes} bytes, manifest says ${f.bytes}` });
+  }
+  for (const name of seen.keys())
+    if (!listed.has(name))
+      problems.push({ kind: 'unlisted', path: name, detail: 'in the archive but not in the manifest' });
+  return problems;
+}
+
+export async function verifyBundle(path: string, finder: SecretFinder): Promise<VerifyReport> {
+  const problems: VerifyProblem[] = [];
+  const seen = new Map<string, EntryDigest>();
   const order: string[] = [];
   let manifest: Manifest | undefined;
-  const scan = (name: string, text: string) => {
-    let lineNo = 0;
-    for (const raw of text.split('\n')) {
-      lineNo++;
-      const line = raw.length > MAX_SCAN_LINE ? raw.slice(0, MAX_SCAN_LINE) : raw;
-      for (const f of redactor.findSecrets(line)) {
-        problems.push({
-          kind: 'secret',
-          path: name,
-          detail: `line ${lineNo}, column ${f.index + 1}: rule ${f.rule} matches ${f.length} characters`,
-        });
-      }
-    }
-  };
-  const checkCrc = (name: string, got: number, recorded: number) => {
-    if (got !== recorded)
-      problems.push({
-        kind: 'crc',
-        path: name,
-        detail: `CRC-32 ${hex(got)} does not match the zip's ${hex(recorded)}`,
-      });
-  };
+  const manifestSize = (name: string) => manifest?.files.find((f) => f.path === name)?.bytes;
+
   await forEachEntry(path, async (entry, stream) => {
     order.push(entry.name);
-    const hash = createHash('sha256');
-    let crc = 0;
-    let bytes = 0;
     if (entry.name === 'manifest.json') {
-      const buf = await readAll(stream, 32 * 1024 * 1024);
-      checkCrc(entry.name, crc32(buf), entry.crc32);
+      const buf = await readAll(stream, MAX_MANIFEST_BYTES);
+      problems.push(...crcProblem(entry.name, crc32(buf), entry.crc32));
       try {
         manifest = JSON.parse(buf.toString('utf8')) as Manifest;
+        if (!Array.isArray(manifest.files)) manifest = undefined;
       } catch (err) {
         problems.push({ kind: 'manifest', path: entry.name, detail: `not JSON: ${(err as Error).message}` });
       }
-      scan(entry.name, buf.toString('utf8'));
+      problems.push(...scanManifest(finder, buf.toString('utf8'), manifest));
       return;
     }
-    // Stream large entries: hash every byte, scan complete lines.
-    let carry = '';
-    let lineBase = 0;
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      hash.update(chunk);
-      crc = crc32(chunk, crc);
-      bytes += chunk.length;
-      const text = carry + chunk.toString('utf8');
-      const cut = text.lastIndexOf('\n');
-      if (cut < 0) {
-        carry = text.length > MAX_SCAN_LINE ? text.slice(0, MAX_SCAN_LINE) : text;
-        continue;
-      }
-      const before = problems.length;
-      scan(entry.name, text.slice(0, cut));
-      for (let i = before; i < problems.length; i++)
-        problems[i]!.detail = problems[i]!.detail.replace(
-          /^line (\d+)/,
-          (_, n: string) => `line ${Number(n) + lineBase}`,
-        );
-      lineBase += text.slice(0, cut).split('\n').length;
-      carry = text.slice(cut + 1);
-    }
-    if (carry) scan(entry.name, carry);
-    checkCrc(entry.name, crc, entry.crc32);
-    seen.set(entry.name, { sha256: hash.digest('hex'), bytes });
+    const limit = inflateLimit(entry, manifestSize(entry.name));
+    const digest = await digestEntry(finder, entry.name, stream, limit);
+    problems.push(...digest.problems);
+    if (digest.overLimit !== undefined)
+      problems.push({
+        kind: 'size',
+        path: entry.name,
+        detail: `inflates past ${digest.overLimit} bytes (${manifestSize(entry.name) ?? 'not'} in the manifest, ${entry.compressedSize} compressed); reading stopped`,
+      });
+    else problems.push(...crcProblem(entry.name, digest.crc, entry.crc32));
+    seen.set(entry.name, digest);
   });
 
-  if (!manifest || !Array.isArray(manifest.files)) {
+  if (!manifest) {
     problems.push({ kind: 'manifest', path: 'manifest.json', detail: 'missing or unreadable' });
     return { ok: false, entries: order.length, problems };
   }
@@ -106,24 +196,6 @@ export async function verifyBundle(path: string, redactor: Pick<Redactor, 'findS
       detail: 'manifest.json and SUMMARY.md must be the first two entries',
     });
   }
-  const listed = new Set<string>();
-  for (const f of manifest.files) {
-    listed.add(f.path);
-    const got = seen.get(f.path);
-    if (!got) problems.push({ kind: 'missing', path: f.path, detail: 'listed in the manifest but not in the archive' });
-    else {
-      if (got.sha256 !== f.sha256)
-        problems.push({
-          kind: 'checksum',
-          path: f.path,
-          detail: `sha256 ${got.sha256} does not match the manifest's ${f.sha256}`,
-        });
-      if (got.bytes !== f.bytes)
-        problems.push({ kind: 'size', path: f.path, detail: `${got.bytes} bytes, manifest says ${f.bytes}` });
-    }
-  }
-  for (const name of seen.keys())
-    if (!listed.has(name))
-      problems.push({ kind: 'unlisted', path: name, detail: 'in the archive but not in the manifest' });
+  problems.push(...compareWithManifest(manifest, seen));
   return { ok: problems.length === 0, entries: order.length, problems };
 }

@@ -2,6 +2,6 @@
 // `collect-bundle`: the same as `flarewatch collect`, for people who remember the verb.
 import { main } from './main.js';
 
-main(['collect', ...process.argv.slice(2)]).then((code) => {
+void main(['collect', ...process.argv.slice(2)]).then((code) => {
   process.exitCode = code;
 });

@@ -7,9 +7,17 @@ import { CommanderError } from 'commander';
 import { ConfigError } from '../config/load.js';
 import { exitCodeOfLastAction } from './command.js';
 import { CliError, EXIT } from './exit.js';
+import { printableLine } from '../log/printable.js';
 import { buildProgram } from './program.js';
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv.length === 0) {
+    // No command is a usage error: say what the commands are, on stderr, and exit 2.
+    const program = await buildProgram(['--help']);
+    process.stderr.write(program.helpInformation());
+    process.stderr.write('flarewatch: a command is required (run, collect, check, …)\n');
+    return EXIT.USAGE;
+  }
   try {
     const program = await buildProgram(argv);
     await program.parseAsync(argv, { from: 'user' });
@@ -24,10 +32,13 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.USAGE;
     }
     if (err instanceof CliError) {
-      process.stderr.write(`flarewatch: ${err.message}\n`);
+      // Messages may quote a bundle's entry names or a file's bytes.
+      process.stderr.write(`flarewatch: ${printableLine(err.message)}\n`);
       return err.exitCode;
     }
-    process.stderr.write(`flarewatch: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.stderr.write(
+      `flarewatch: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     return EXIT.USAGE;
   }
 }
@@ -48,8 +59,7 @@ if (isEntryPoint()) {
       throw err;
     });
   }
-  const args = process.argv.slice(2);
-  main(args.length ? args : ['--help']).then((code) => {
+  void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
 }

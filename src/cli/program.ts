@@ -24,6 +24,9 @@ const LOADERS: readonly [string, Loader][] = [
 
 export const COMMAND_NAMES: readonly string[] = LOADERS.map(([n]) => n);
 
+/** Other names a command answers to (`collect-bundle` is also a binary of its own). */
+const ALIASES: Record<string, string> = { 'collect-bundle': 'collect' };
+
 /** Every subcommand module (for the full help and for tests). */
 export async function loadCommands(): Promise<CommandModule[]> {
   return Promise.all(LOADERS.map(async ([, load]) => (await load()).command));
@@ -31,7 +34,8 @@ export async function loadCommands(): Promise<CommandModule[]> {
 
 /** Builds the program for `argv`, loading only the subcommand it names (all of them for help). */
 export async function buildProgram(argv: readonly string[]): Promise<Command> {
-  const first = argv.find((a) => !a.startsWith('-'));
+  const word = argv.find((a) => !a.startsWith('-'));
+  const first = word !== undefined ? (ALIASES[word] ?? word) : undefined;
   const only = first !== undefined && COMMAND_NAMES.includes(first) ? first : undefined;
   const versionOnly = first === undefined && argv.some((a) => a === '-V' || a === '--version');
   const program = new Command('flarewatch')
@@ -46,11 +50,13 @@ export async function buildProgram(argv: readonly string[]): Promise<Command> {
   for (const [name, load] of LOADERS) {
     if ((only && name !== only) || versionOnly) {
       // Known to the parser, never run or listed in this invocation.
-      program.command(name, { hidden: true });
+      const hidden = program.command(name, { hidden: true });
+      for (const [alias, target] of Object.entries(ALIASES)) if (target === name) hidden.alias(alias);
       continue;
     }
     const mod = (await load()).command;
     const sub = program.command(mod.name).description(mod.summary).exitOverride();
+    for (const [alias, target] of Object.entries(ALIASES)) if (target === name) sub.alias(alias);
     mod.define(sub);
   }
   return program;

@@ -1,6 +1,6 @@
 // Renders config/flarewatch.example.env from the settings table, so the documented
 // defaults can never drift from the real ones (a test compares the committed file).
-import { SETTINGS, type SettingSpec } from './settings.js';
+import { SETTINGS, settingRange, type SettingSpec } from './settings.js';
 
 export const GROUP_TITLE: Record<string, string> = {
   general: "flarewatch's own logs",
@@ -47,6 +47,8 @@ export function renderExampleEnv(): string {
     }
     lines.push('');
     for (const l of wrap(spec.help)) lines.push(`# ${l}`);
+    const range = settingRange(spec);
+    if (range && /\bfrom .+ to /.test(range)) lines.push(`# Allowed: ${range.replace(/ \(e\.g\..*\)$/, '')}.`);
     if (typeof spec.default === 'string') {
       lines.push(`# ${spec.env}=${spec.default}`);
     } else {

@@ -5,6 +5,7 @@ export {
   SETTINGS,
   META_SETTINGS,
   settingByEnv,
+  settingRange,
   type Config,
   type SettingSpec,
   type SettingKey,
@@ -13,6 +14,9 @@ export {
 export {
   loadConfig,
   applyEnvFile,
+  rootStateNotice,
+  readSettingsFile,
+  MAX_SETTINGS_FILE_BYTES,
   displayValue,
   ConfigError,
   SOURCE_LABEL,
@@ -31,4 +35,4 @@ export {
 export { defaultBaseDir } from './paths.js';
 export { ensurePrivateDir } from './dirs.js';
 export { renderExampleEnv } from './example-env.js';
-export { parseBytes, parseSeconds } from './values.js';
+export { parseBytes, parseSeconds, TIMER_MAX_SECONDS } from './values.js';

@@ -1,11 +1,12 @@
 // Merges the configuration sources into one typed Config, remembering where each value
 // came from. Precedence, highest first: flags, real environment, .env file, config file,
 // defaults. Reading files is the only I/O; parsing and merging are pure.
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { parse as parseYaml } from 'yaml';
+import { printableLine } from '../log/printable.js';
 import { META_SETTINGS, SETTINGS, type Config, type SettingSpec } from './settings.js';
 
 export type Source = 'flag' | 'env' | 'env-file' | 'config-file' | 'default';
@@ -38,16 +39,22 @@ export interface LoadedConfig {
   warnings: string[];
 }
 
-/** A setting that cannot be used; the CLI prints `message` and exits 2. */
+/**
+ * A setting that cannot be used; the CLI prints `message` and exits 2. The message may quote
+ * a file's bytes, so its control characters are escaped here, once, for every caller.
+ */
 export class ConfigError extends Error {
   constructor(
     message: string,
     readonly setting?: string,
   ) {
-    super(message);
+    super(printableLine(message));
     this.name = 'ConfigError';
   }
 }
+
+/** Config, .env and rules files are a few KiB; a bigger one is a mistake (or /dev/zero). */
+export const MAX_SETTINGS_FILE_BYTES = 1024 * 1024;
 
 export interface LoadOptions {
   /** Values from command-line flags, keyed by the setting's env name. */
@@ -64,15 +71,39 @@ const MASK = '********';
 export function displayValue(spec: SettingSpec, value: unknown): string {
   if (spec.secret && value !== undefined && value !== '') return MASK;
   if (Array.isArray(value)) return value.join(',');
-  return value === undefined ? '' : String(value);
+  if (value === undefined) return '';
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-function readText(path: string, what: string, setting: string): string {
+/**
+ * Reads a settings file: a regular file of at most MAX_SETTINGS_FILE_BYTES. Opened
+ * non-blocking and checked on the open descriptor, so a FIFO cannot hang the open and a
+ * file swapped after a check is still the one checked.
+ */
+export function readSettingsFile(path: string, what: string, setting: string): string {
+  const refuse = (why: string) =>
+    new ConfigError(`${setting}="${path}" cannot be read (${why}): expected a readable ${what}`, setting);
+  let fd: number;
   try {
-    return readFileSync(path, 'utf8');
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new ConfigError(`${setting}="${path}" cannot be read (${code}): expected a readable ${what}`, setting);
+    throw refuse((err as NodeJS.ErrnoException).code ?? 'error');
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw refuse('not a regular file');
+    if (st.size > MAX_SETTINGS_FILE_BYTES) throw refuse(`${st.size} bytes, more than ${MAX_SETTINGS_FILE_BYTES}`);
+    // Read one byte past the cap: a file still growing is refused too, never read forever.
+    const buf = Buffer.alloc(MAX_SETTINGS_FILE_BYTES + 1);
+    let got = 0;
+    for (let n = 1; n > 0 && got < buf.length; got += n) n = readSync(fd, buf, got, buf.length - got, null);
+    if (got > MAX_SETTINGS_FILE_BYTES) throw refuse(`more than ${MAX_SETTINGS_FILE_BYTES} bytes`);
+    return buf.subarray(0, got).toString('utf8');
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw refuse((err as NodeJS.ErrnoException).code ?? 'error');
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -92,12 +123,12 @@ function specForFileKey(key: string): SettingSpec | undefined {
 }
 
 function parseConfigFile(path: string): Map<SettingSpec, unknown> {
-  const text = readText(path, 'YAML or JSON file', META_SETTINGS.configFile);
+  const text = readSettingsFile(path, 'YAML or JSON file', META_SETTINGS.configFile);
   let doc: unknown;
   try {
     doc = parseYaml(text);
   } catch (err) {
-    const first = String((err as Error).message).split('\n')[0];
+    const first = (err as Error).message.split('\n')[0];
     throw new ConfigError(
       `${META_SETTINGS.configFile}="${path}" is not valid YAML/JSON: ${first}`,
       META_SETTINGS.configFile,
@@ -111,6 +142,7 @@ function parseConfigFile(path: string): Map<SettingSpec, unknown> {
     );
   }
   const out = new Map<SettingSpec, unknown>();
+  const keyOf = new Map<SettingSpec, string>();
   for (const [key, value] of Object.entries(doc as Record<string, unknown>)) {
     const spec = specForFileKey(key);
     if (!spec) {
@@ -119,6 +151,15 @@ function parseConfigFile(path: string): Map<SettingSpec, unknown> {
         META_SETTINGS.configFile,
       );
     }
+    const earlier = keyOf.get(spec);
+    if (earlier !== undefined) {
+      // `threshold` and `THRESHOLD` are one setting: which one wins must not be a guess.
+      throw new ConfigError(
+        `${META_SETTINGS.configFile}="${path}" sets ${spec.env} twice ("${earlier}" and "${key}"): keep one`,
+        META_SETTINGS.configFile,
+      );
+    }
+    keyOf.set(spec, key);
     out.set(spec, typeof value === 'number' || typeof value === 'boolean' ? String(value) : value);
   }
   return out;
@@ -145,7 +186,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   let envFileValues: Record<string, string> = {};
   let envFileUsed: string | undefined;
   if (namedEnvFile || existsSync(envFile)) {
-    envFileValues = parseDotenv(readText(envFile, 'dotenv file', META_SETTINGS.envFile));
+    envFileValues = parseDotenv(readSettingsFile(envFile, 'dotenv file', META_SETTINGS.envFile));
     envFileUsed = envFile;
   }
 
@@ -192,6 +233,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   }
 
   checkCombinations(resolved as Config, settings);
+  checkRulesFile(resolved as Config);
 
   const known = new Set<string>([...SETTINGS.map((s) => s.env), ...Object.values(META_SETTINGS)]);
   for (const name of Object.keys({ ...envFileValues, ...env })) {
@@ -222,10 +264,26 @@ function checkCombinations(config: Config, settings: ResolvedSetting[]): void {
   }
 }
 
+/** The rules file is read by the detect stage; refuse here what must never be opened there. */
+function checkRulesFile(config: Config): void {
+  if (config.rulesFile) readSettingsFile(config.rulesFile, 'YAML or JSON rules file', 'FLAREWATCH_RULES_FILE');
+}
+
 /** dotenv's rule: the file fills gaps in the real environment and never overrides it. */
 export function applyEnvFile(
   values: Record<string, string>,
   env: Record<string, string | undefined> = process.env,
 ): void {
-  for (const [k, v] of Object.entries(values)) if (env[k] === undefined) env[k] = v;
+  for (const [k, v] of Object.entries(values)) env[k] ??= v;
+}
+
+/**
+ * As root with no FLAREWATCH_STATE_DIR, state and bundles go to /var/lib/flarewatch: right
+ * for a service, a surprise for a trial run from a clone. Says so, with the setting that
+ * moves it; undefined when the location was chosen explicitly or is per-user.
+ */
+export function rootStateNotice(loaded: Pick<LoadedConfig, 'settings'>): string | undefined {
+  const s = loaded.settings.find((x) => x.spec.key === 'stateDir');
+  if (s?.source !== 'default' || s.note !== 'root default') return undefined;
+  return `running as root: state and bundles go to ${String(s.value)} (set FLAREWATCH_STATE_DIR to move them)`;
 }

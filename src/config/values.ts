@@ -22,7 +22,7 @@ const UNITS: Record<string, number> = {
 export function parseBytes(text: string): number | undefined {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
   if (!m) return undefined;
-  const unit = UNITS[m[2]!.toLowerCase()];
+  const unit = UNITS[(m[2] ?? '').toLowerCase()];
   if (unit === undefined) return undefined;
   return Math.round(Number(m[1]) * unit);
 }
@@ -33,41 +33,77 @@ const SECONDS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 
 export function parseSeconds(text: string): number | undefined {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$/i.exec(text);
   if (!m) return undefined;
-  return Number(m[1]) * SECONDS[m[2]!.toLowerCase()]!;
+  return Number(m[1]) * (SECONDS[(m[2] ?? '').toLowerCase()] ?? 1);
 }
 
+/**
+ * The schema carries its allowed range as its description, so the settings table, the error
+ * message and the generated documentation all say the same thing.
+ */
 function fromText<T>(parse: (s: string) => T | undefined, allowed: string) {
-  return z.unknown().transform((raw, ctx): T => {
-    const parsed = typeof raw === 'number' ? parse(String(raw)) : typeof raw === 'string' ? parse(raw) : undefined;
-    if (parsed === undefined) {
-      ctx.addIssue({ code: 'custom', message: allowed });
-      return z.NEVER;
-    }
-    return parsed;
-  });
+  return z
+    .unknown()
+    .transform((raw, ctx): T => {
+      const parsed = typeof raw === 'number' ? parse(String(raw)) : typeof raw === 'string' ? parse(raw) : undefined;
+      if (parsed === undefined) {
+        ctx.addIssue({ code: 'custom', message: allowed });
+        return z.NEVER;
+      }
+      return parsed;
+    })
+    .describe(allowed);
 }
 
-export const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+/** Node's timers overflow past 2^31-1 ms (24.8 days) and fire after 1 ms instead. */
+export const TIMER_MAX_SECONDS = 24 * 86400;
+
+/** "86400" → "1d", "90" → "90s": the shortest exact way to write a duration. */
+export function formatSeconds(n: number): string {
+  for (const [unit, size] of [
+    ['d', 86400],
+    ['h', 3600],
+    ['m', 60],
+  ] as const)
+    if (n >= size && n % size === 0) return `${n / size}${unit}`;
+  return `${n}s`;
+}
+
+/** 1048576 → "1MiB": the shortest exact binary way to write a size. */
+export function formatBytes(n: number): string {
+  for (const [unit, size] of [
+    ['GiB', 1024 ** 3],
+    ['MiB', 1024 ** 2],
+    ['KiB', 1024],
+  ] as const)
+    if (n >= size && n % size === 0) return `${n / size}${unit}`;
+  return String(n);
+}
+
+export const int = (min: number, max: number) =>
+  fromText((s) => {
+    if (!/^\s*-?\d+\s*$/.test(s)) return undefined;
+    const n = Number(s);
+    return n >= min && n <= max ? n : undefined;
+  }, `a whole number from ${min} to ${max}`);
+
+/** A duration; the maximum defaults to what a Node timer can hold. */
+export const seconds = (min: number, max = TIMER_MAX_SECONDS) =>
   fromText(
     (s) => {
-      if (!/^\s*-?\d+\s*$/.test(s)) return undefined;
-      const n = Number(s);
-      return n >= min && n <= max ? n : undefined;
+      const n = parseSeconds(s);
+      return n !== undefined && n >= min && n <= max ? n : undefined;
     },
-    max === Number.MAX_SAFE_INTEGER ? `a whole number >= ${min}` : `a whole number from ${min} to ${max}`,
+    `a duration from ${formatSeconds(min)} to ${formatSeconds(max)} (e.g. 60, 90s, 5m, 1h)`,
   );
 
-export const seconds = (min: number) =>
-  fromText((s) => {
-    const n = parseSeconds(s);
-    return n !== undefined && n >= min ? n : undefined;
-  }, `a duration in seconds >= ${min} (e.g. 60, 90s, 5m, 1h)`);
-
-export const bytes = (min: number) =>
-  fromText((s) => {
-    const n = parseBytes(s);
-    return n !== undefined && n >= min ? n : undefined;
-  }, `a size in bytes >= ${min} (e.g. 65536, 64KiB, 32MB)`);
+export const bytes = (min: number, max: number) =>
+  fromText(
+    (s) => {
+      const n = parseBytes(s);
+      return n !== undefined && n >= min && n <= max ? n : undefined;
+    },
+    `a size from ${formatBytes(min)} to ${formatBytes(max)} (e.g. 65536, 64KiB, 32MB)`,
+  );
 
 const TRUE = new Set(['true', '1', 'yes', 'on']);
 const FALSE = new Set(['false', '0', 'no', 'off']);
@@ -88,16 +124,20 @@ export const oneOf = <T extends string>(choices: readonly T[]) =>
 
 /** Comma-separated list (a config file may give a real array). */
 export const list = () =>
-  z.unknown().transform((raw, ctx): string[] => {
-    if (Array.isArray(raw) && raw.every((x) => typeof x === 'string')) return raw.map((x) => x.trim()).filter(Boolean);
-    if (typeof raw === 'string')
-      return raw
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean);
-    ctx.addIssue({ code: 'custom', message: 'a comma-separated list of paths or globs' });
-    return z.NEVER;
-  });
+  z
+    .unknown()
+    .transform((raw, ctx): string[] => {
+      if (Array.isArray(raw) && raw.every((x) => typeof x === 'string'))
+        return raw.map((x) => x.trim()).filter(Boolean);
+      if (typeof raw === 'string')
+        return raw
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean);
+      ctx.addIssue({ code: 'custom', message: 'a comma-separated list of paths or globs' });
+      return z.NEVER;
+    })
+    .describe('a comma-separated list of paths or globs');
 
 /** A filesystem path; relative paths are taken from the working directory. */
 export const dirPath = () => fromText((s) => (s.trim() === '' ? undefined : resolve(s.trim())), 'a directory path');
@@ -107,14 +147,17 @@ export const text = (allowed = 'a non-empty string') =>
 
 /** Optional text: empty means unset. */
 export const optionalText = () =>
-  z.unknown().transform((raw, ctx): string | undefined => {
-    if (raw === undefined || raw === null) return undefined;
-    if (typeof raw !== 'string') {
-      ctx.addIssue({ code: 'custom', message: 'a string' });
-      return z.NEVER;
-    }
-    return raw.trim() === '' ? undefined : raw.trim();
-  });
+  z
+    .unknown()
+    .transform((raw, ctx): string | undefined => {
+      if (raw === undefined || raw === null) return undefined;
+      if (typeof raw !== 'string') {
+        ctx.addIssue({ code: 'custom', message: 'a string' });
+        return z.NEVER;
+      }
+      return raw.trim() === '' ? undefined : raw.trim();
+    })
+    .describe('text; empty means unset');
 
 /** host:port, [v6]:port. */
 export const hostPort = () =>

@@ -1,6 +1,9 @@
 // Builds the daemon's bundles one at a time: threshold bundles after the optional capture
 // window, on-demand ones for POST /bundle. Shutdown aborts the one in flight (the bundle
 // stage removes its temp directory) so SIGTERM never leaves a partial file behind.
+// POST /bundle while a bundle is being built joins it (same path); past the hourly cap of
+// on-demand bundles it is refused with a Retry-After. Only bundles written count. Retention
+// runs here after each bundle and logs every file it deletes.
 import type { Config } from '../config/settings.js';
 import {
   applyRetention,
@@ -15,6 +18,7 @@ import type { FlightRecorder } from '../tail/index.js';
 import { autoUploadDecision, type UploadSpool } from '../upload/index.js';
 import type { Logger } from '../log/logger.js';
 import type { AgentWatch } from './agent-watch.js';
+import type { BundleRequestResult } from './http.js';
 import type { Metrics } from './metrics.js';
 import type { ErrorEvent, TriggerRecord } from './trigger.js';
 import type { Env } from '../util/env.js';
@@ -31,7 +35,12 @@ export interface BundleQueueDeps {
   counters: () => unknown;
   spool: () => UploadSpool | null;
   kickUpload: () => void;
+  /** A threshold bundle could not be written: the trigger gives back its cooldown and cap slot. */
+  onThresholdFailure?: (trigger: TriggerRecord, err: unknown) => void;
+  now?: () => number;
 }
+
+const HOUR_MS = 3_600_000;
 
 /** Error events kept for the bundle's timeline (most recent first out). */
 const MAX_RECENT_ERRORS = 20_000;
@@ -42,6 +51,10 @@ export class BundleQueue {
   private readonly abort = new AbortController();
   private pending = 0;
   private readonly errors: ErrorEvent[] = [];
+  /** The build now queued last; POST /bundle joins it instead of queueing another. */
+  private inFlight: Promise<BundleResult> | null = null;
+  /** When on-demand bundles were written, for the hourly cap. */
+  private onDemandWritten: number[] = [];
 
   constructor(private readonly d: BundleQueueDeps) {}
 
@@ -60,24 +73,46 @@ export class BundleQueue {
 
   /** A threshold bundle; returns at once, the build runs in the background. */
   request(reason: string, trigger: TriggerRecord): void {
-    void this.enqueue(reason, trigger).catch(() => undefined);
+    void this.enqueue(reason, trigger).catch((err: unknown) => this.d.onThresholdFailure?.(trigger, err));
   }
 
-  /** A bundle now (POST /bundle); resolves when it is on disk. */
-  buildNow(reason: string): Promise<{ path: string; bytes: number }> {
-    return this.enqueue(reason, null).then((r) => ({ path: r.path, bytes: r.bytes }));
+  /** A bundle now (POST /bundle): joins the one being built, or is refused past the hourly cap. */
+  async buildNow(reason: string): Promise<BundleRequestResult> {
+    if (this.inFlight) {
+      const r = await this.inFlight;
+      return { status: 'written', path: r.path, bytes: r.bytes, joined: true };
+    }
+    const now = this.now();
+    this.onDemandWritten = this.onDemandWritten.filter((t) => now - t < HOUR_MS);
+    const cap = this.d.config().maxOnDemandBundlesPerHour;
+    const oldest = this.onDemandWritten[0];
+    if (this.onDemandWritten.length >= cap && oldest !== undefined) {
+      return {
+        status: 'limited',
+        retryAfterSeconds: Math.max(1, Math.ceil((oldest + HOUR_MS - now) / 1000)),
+        reason: `${cap} on-demand bundles in the last hour (FLAREWATCH_MAX_ONDEMAND_BUNDLES_PER_HOUR)`,
+      };
+    }
+    const r = await this.enqueue(reason, null);
+    this.onDemandWritten.push(this.now());
+    return { status: 'written', path: r.path, bytes: r.bytes, joined: false };
   }
 
-  async retention(): Promise<void> {
+  /** Retention of the bundle directory; `protect` is the bundle just written. */
+  async retention(protect: string[] = []): Promise<void> {
     const config = this.d.config();
     const spool = this.d.spool();
-    const r = await applyRetention(
-      config.bundleDir,
-      retentionPolicyFromConfig(config),
-      spool ? { isPinned: (p) => spool.isPending(p) } : {},
-    );
+    const r = await applyRetention(config.bundleDir, retentionPolicyFromConfig(config), {
+      protect,
+      ...(spool ? { isPinned: (p: string) => spool.isPending(p) } : {}),
+    });
+    for (const d of r.deleted) this.d.logger.info('retention deleted a bundle', { path: d.path, reason: d.reason });
     if (r.deleted.length)
       this.d.logger.info('retention removed old bundles', { deleted: r.deleted.length, kept: r.kept });
+  }
+
+  private now(): number {
+    return (this.d.now ?? Date.now)();
   }
 
   async stop(): Promise<void> {
@@ -89,7 +124,16 @@ export class BundleQueue {
     this.pending++;
     const run = this.chain.then(() => this.build(reason, trigger)).finally(() => this.pending--);
     this.chain = run.catch(() => undefined);
+    this.inFlight = run;
+    void run.then(
+      () => this.settle(run),
+      () => this.settle(run),
+    );
     return run;
+  }
+
+  private settle(run: Promise<BundleResult>): void {
+    if (this.inFlight === run) this.inFlight = null;
   }
 
   private async build(reason: string, trigger: TriggerRecord | null): Promise<BundleResult> {
@@ -119,7 +163,6 @@ export class BundleQueue {
         content: JSON.stringify({ signatureId: signature, ...rest, daemon: this.d.counters() }, null, 2),
       });
     }
-    const spool = this.d.spool();
     try {
       const result = await buildBundle({
         config,
@@ -132,7 +175,8 @@ export class BundleQueue {
         errorEvents: this.recentErrors(),
         agentSeries: this.d.agent.history(),
         ...(trigger ? { trigger } : {}),
-        ...(spool ? { isPinned: (p: string) => spool.isPending(p) } : {}),
+        // Retention runs below, where it can log what it deletes.
+        retention: false,
       });
       metrics.bundles.inc({ reason });
       logger.info('bundle written', {
@@ -142,6 +186,7 @@ export class BundleQueue {
         seconds: (Date.now() - started) / 1000,
         ...(trigger ? { signature: trigger.signature } : {}),
       });
+      await this.retention([result.path]).catch((err: unknown) => logger.warn('retention pass failed', { err }));
       if (reason === 'threshold') await this.afterThresholdBundle(result.path);
       return result;
     } catch (err) {

@@ -1,11 +1,14 @@
-// The daemon's lifecycle around startDaemon: private directories first, then signals —
-// SIGTERM/SIGINT stop cleanly (exit 0), SIGHUP reloads the configuration in place.
+// The daemon's lifecycle around startDaemon: the state lock and private directories first,
+// then signals — SIGTERM/SIGINT stop cleanly, SIGHUP reloads the configuration in place.
+// It returns how the run ended; the command line turns that into an exit code.
 import type { LoadedConfig } from '../config/load.js';
+import { ConfigError } from '../config/load.js';
 import { ensurePrivateDir } from '../config/dirs.js';
 import type { Logger, LoggerOptions } from '../log/logger.js';
 import { VERSION } from '../version.js';
-import { EXIT, type ExitCode } from '../cli/exit.js';
-import { startDaemon } from './service.js';
+import { acquireStateLock, LockHeldError, type StateLock } from './lock.js';
+import { DaemonStartError, type DaemonOutcome } from './outcome.js';
+import { startDaemon, type Daemon } from './service.js';
 
 export interface RunOptions {
   loaded: LoadedConfig;
@@ -19,10 +22,33 @@ export interface RunOptions {
 /** A second signal while stopping means "now": exit without waiting. */
 const STOP_DEADLINE_MS = 20_000;
 
-export async function runDaemon(opts: RunOptions): Promise<ExitCode> {
+/** Lock and directories; a refusal names the setting that would fix it. */
+async function prepare(opts: RunOptions): Promise<StateLock | DaemonOutcome> {
   const { config } = opts.loaded;
-  await ensurePrivateDir(config.stateDir, 'FLAREWATCH_STATE_DIR');
-  await ensurePrivateDir(config.bundleDir, 'FLAREWATCH_BUNDLE_DIR');
+  try {
+    await ensurePrivateDir(config.stateDir, 'FLAREWATCH_STATE_DIR');
+    const lock = acquireStateLock(config.stateDir);
+    await ensurePrivateDir(config.bundleDir, 'FLAREWATCH_BUNDLE_DIR').catch((err: unknown) => {
+      lock.release();
+      throw err;
+    });
+    return lock;
+  } catch (err) {
+    if (err instanceof LockHeldError)
+      return {
+        kind: 'refused',
+        setting: 'FLAREWATCH_STATE_DIR',
+        message: `FLAREWATCH_STATE_DIR="${config.stateDir}" is in use by another flarewatch (pid ${err.pid}); stop it or choose another FLAREWATCH_STATE_DIR`,
+      };
+    if (err instanceof ConfigError) return { kind: 'refused', setting: err.setting ?? '', message: err.message };
+    throw err;
+  }
+}
+
+export async function runDaemon(opts: RunOptions): Promise<DaemonOutcome> {
+  const { config } = opts.loaded;
+  const lock = await prepare(opts);
+  if ('kind' in lock) return lock;
   opts.bootLogger.info('flarewatch starting', {
     version: VERSION,
     pid: process.pid,
@@ -30,10 +56,23 @@ export async function runDaemon(opts: RunOptions): Promise<ExitCode> {
     bundleDir: config.bundleDir,
     agentUrl: config.agentUrl,
   });
+  let daemon: Daemon;
+  try {
+    daemon = await startDaemon({ config, env: process.env, loggerOptions: opts.loggerOptions });
+  } catch (err) {
+    lock.release();
+    if (err instanceof DaemonStartError) return { kind: 'refused', setting: err.setting, message: err.message };
+    throw err;
+  }
+  try {
+    return await untilStopped(daemon, opts);
+  } finally {
+    lock.release();
+  }
+}
 
-  const daemon = await startDaemon({ config, env: process.env, loggerOptions: opts.loggerOptions });
+function reloader(daemon: Daemon, opts: RunOptions): { onHup: () => void; settled: () => Promise<void> } {
   const logger = daemon.logger;
-
   let reloading = Promise.resolve();
   const onHup = () => {
     reloading = reloading.then(async () => {
@@ -54,28 +93,43 @@ export async function runDaemon(opts: RunOptions): Promise<ExitCode> {
       }
     });
   };
-  process.on('SIGHUP', onHup);
+  return { onHup, settled: () => reloading };
+}
 
+async function untilStopped(daemon: Daemon, opts: RunOptions): Promise<DaemonOutcome> {
+  const logger = daemon.logger;
+  const { onHup, settled } = reloader(daemon, opts);
+  process.on('SIGHUP', onHup);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
   logger.info('flarewatch stopping', { signal });
-  const force = (sig: NodeJS.Signals) => {
-    logger.warn('second signal: exiting without a clean stop', { signal: sig });
-    process.exit(EXIT.PROBLEMS);
-  };
-  process.once('SIGTERM', force);
-  process.once('SIGINT', force);
-  const deadline = setTimeout(() => {
-    logger.error('clean stop took too long; exiting', { ms: STOP_DEADLINE_MS });
-    process.exit(EXIT.PROBLEMS);
-  }, STOP_DEADLINE_MS);
-  deadline.unref();
   process.off('SIGHUP', onHup);
-  await reloading;
-  await daemon.stop();
-  clearTimeout(deadline);
-  logger.info('flarewatch stopped', { signal });
-  return EXIT.OK;
+  const clean = (async (): Promise<DaemonOutcome> => {
+    await settled();
+    await daemon.stop();
+    logger.info('flarewatch stopped', { signal });
+    return { kind: 'stopped', signal };
+  })();
+  // A second signal or the deadline ends the run without waiting for the clean stop.
+  let timer: NodeJS.Timeout | undefined;
+  const abandoned = new Promise<DaemonOutcome>((resolve) => {
+    const now = (sig: NodeJS.Signals) => {
+      logger.warn('second signal: exiting without a clean stop', { signal: sig });
+      resolve({ kind: 'abandoned', reason: `second signal ${sig}` });
+    };
+    process.once('SIGTERM', now);
+    process.once('SIGINT', now);
+    timer = setTimeout(() => {
+      logger.error('clean stop took too long; exiting', { ms: STOP_DEADLINE_MS });
+      resolve({ kind: 'abandoned', reason: 'stop deadline' });
+    }, STOP_DEADLINE_MS);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([clean, abandoned]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -2,6 +2,8 @@
 // the trigger state machine, the scheduled jobs (agent probe series, healthy baseline,
 // retention), the HTTP surface (/healthz, /metrics, POST /bundle) and signal handling.
 export { runDaemon, type RunOptions } from './daemon.js';
+export { DaemonStartError, type DaemonOutcome } from './outcome.js';
+export { acquireStateLock, LockHeldError, LOCK_FILE, type StateLock } from './lock.js';
 export { startDaemon, tailSources, triggerOptions, type Daemon, type DaemonOptions } from './service.js';
 export {
   TriggerEngine,

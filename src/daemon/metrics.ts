@@ -5,6 +5,8 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 export interface TailGauges {
   filesWatched(): number;
   lagBytes(): number;
+  /** Files with bytes waiting that the reader has not advanced for a minute. */
+  filesStuck(): number;
 }
 
 export function createMetrics(gauges: TailGauges) {
@@ -63,6 +65,14 @@ export function createMetrics(gauges: TailGauges) {
     registers: [registry],
     collect() {
       this.set(gauges.lagBytes());
+    },
+  });
+  new Gauge({
+    name: 'flarewatch_files_stuck',
+    help: 'Followed files with unread bytes whose read position has not moved for a minute.',
+    registers: [registry],
+    collect() {
+      this.set(gauges.filesStuck());
     },
   });
   return { registry, lines, errors, bundles, bundleFailures, suppressed, recoveries, agentReachable };

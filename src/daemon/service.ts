@@ -1,8 +1,11 @@
 // `flarewatch run` assembled: tail → unframe → classify → trigger → bundle → upload, plus
 // the HTTP surface, scheduled jobs and persisted counters. Every stage reports through the
 // daemon's log; a failure in one file, one collector or one job is logged and survived.
+//
+// Start-up runs in phases, and whatever can refuse to start comes first: the redacting
+// logger, then the HTTP token and port (a taken port ends the start before anything tails
+// or bundles), then the stages, then tailing, timers and jobs.
 import { join } from 'node:path';
-import type { Server } from 'node:http';
 import type { Config } from '../config/settings.js';
 import { loadUserRules, type Rule } from '../detect/index.js';
 import { createTailer, tailerOptionsFromConfig, type Tailer, type TailSource } from '../tail/index.js';
@@ -12,14 +15,16 @@ import { createUploadSpool, spoolOptionsFromConfig, startSpoolWorker, type Uploa
 import { createLogger, rateLimited, type Logger, type LoggerOptions } from '../log/logger.js';
 import { VERSION } from '../version.js';
 import { BundleQueue } from './bundle-queue.js';
-import { startHttpServer } from './http.js';
+import { bindHttpServer, type BoundHttp } from './http.js';
 import { LineProcessor } from './lines.js';
+import { excerpt, limitTailLog, type TailLogLimits } from './log-limits.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { AgentWatch } from './agent-watch.js';
 import { EndpointWatch } from './endpoint-watch.js';
 import { StrongSignals } from './strong-signal.js';
 import { startJobs, type Scheduler } from './schedule.js';
 import { loadDaemonState, saveDaemonState } from './state.js';
+import { StuckWatch, type StuckFile } from './stuck.js';
 import { loadOrCreateToken } from './token.js';
 import {
   TriggerEngine,
@@ -28,11 +33,15 @@ import {
   type ErrorEvent,
   type Recovery,
   type TriggerOptions,
+  type TriggerRecord,
 } from './trigger.js';
 import type { Env } from '../util/env.js';
 
 /** A file quiet this long has its open multi-line event ended and counted. */
 const SETTLE_AFTER_MS = 200;
+/** A failed threshold bundle is retried after 5 s, doubling up to 5 minutes. */
+const RETRY_FIRST_MS = 5_000;
+const RETRY_MAX_MS = 300_000;
 
 export interface DaemonOptions {
   config: Config;
@@ -67,294 +76,436 @@ function userRules(config: Config): Rule[] {
   return config.rulesFile ? loadUserRules(config.rulesFile) : [];
 }
 
-export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
-  let config = opts.config;
-  const env = opts.env;
-
-  // The redactor comes first: the daemon's own log passes every string through it.
+/** Phase 1: the redactor comes first, since the daemon's own log passes every string through it. */
+async function createRedactingLogger(opts: DaemonOptions): Promise<{ redactor: Redactor; logger: Logger }> {
+  const { config } = opts;
   const fingerprintKey = config.redactFingerprint ? await loadOrCreateFingerprintKey(config.stateDir) : undefined;
   const redactor: Redactor = createRedactor({
     replacement: config.redactFingerprint ? 'fingerprint' : 'mask',
     ...(fingerprintKey ? { fingerprintKey } : {}),
   });
-  redactor.harvest(secretValuesFromEnv(env), 'environment');
+  redactor.harvest(secretValuesFromEnv(opts.env), 'environment');
   const logger = createLogger({ ...opts.loggerOptions, redact: (s) => redactor.text(s) });
+  return { redactor, logger };
+}
 
-  const rules = userRules(config);
-  const sources = tailSources(config, env);
-  let tailer: Tailer = createTailer(tailerOptionsFromConfig(config, sources, logger.child({ component: 'tail' })));
-  const lines = new LineProcessor(rules);
-  const trigger = new TriggerEngine(triggerOptions(config));
-  const statePath = join(config.stateDir, 'daemon-state.json');
-  const saved = await loadDaemonState(statePath);
-  if (saved.problem) logger.warn('daemon state not restored', { path: statePath, problem: saved.problem });
-  if (saved.state) trigger.restore(saved.state.trigger);
+/** Phase 2: everything that can refuse to start, before anything runs. */
+async function bindHttp(config: Config, logger: Logger): Promise<{ http: BoundHttp; token: string }> {
+  const token = await loadOrCreateToken(config.httpTokenFile);
+  const http = await bindHttpServer(config.httpAddr, logger.child({ component: 'http' }));
+  return { http, token };
+}
 
-  const metrics: Metrics = createMetrics({
-    filesWatched: () => tailer.stats().totals.filesWatched,
-    lagBytes: () => tailer.stats().totals.lagBytes,
-  });
+export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
+  const { redactor, logger } = await createRedactingLogger(opts);
+  const { http, token } = await bindHttp(opts.config, logger);
+  try {
+    const runtime = await DaemonRuntime.create(opts, redactor, logger, http);
+    await runtime.start(token);
+    return runtime;
+  } catch (err) {
+    await http.close();
+    throw err;
+  }
+}
 
-  // The spool exists once automatic upload is on (at start or after a reload); turning it
-  // off later keeps draining what was already queued.
-  let spool: UploadSpool | null = null;
-  let spoolWorker: ReturnType<typeof startSpoolWorker> | null = null;
-  const ensureSpool = (c: Config) => {
-    if (c.uploadPolicy !== 'auto' || spool) return;
-    spool = createUploadSpool(c.stateDir, spoolOptionsFromConfig(c, { env, logger }));
-    spoolWorker = startSpoolWorker(spool, { logger: logger.child({ component: 'upload' }) });
-  };
-  ensureSpool(config);
+/** The running daemon: its stages, the event path between them, its timers and jobs. */
+class DaemonRuntime implements Daemon {
+  private config: Config;
+  private tailer: Tailer;
+  private tailLog: TailLogLimits;
+  private consuming: Promise<void> = Promise.resolve();
+  private spool: UploadSpool | null = null;
+  private spoolWorker: ReturnType<typeof startSpoolWorker> | null = null;
+  private jobs: Scheduler | null = null;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly retries = new Map<string, { attempts: number; failed: TriggerRecord; timer?: NodeJS.Timeout }>();
+  private readonly lines: LineProcessor;
+  private readonly trigger: TriggerEngine;
+  private readonly metrics: Metrics;
+  private readonly agent: AgentWatch;
+  private readonly strong: StrongSignals;
+  private readonly endpoints: EndpointWatch;
+  private readonly bundles: BundleQueue;
+  private settleTimer: NodeJS.Timeout | undefined;
+  private linesSinceSettle = false;
+  private readonly stuck = new StuckWatch();
+  private stuckNow: StuckFile[] = [];
+  private readonly errorLog: ReturnType<typeof rateLimited>;
+  private readonly statePath: string;
+  private stateDirty = false;
+  private stopping = false;
 
-  const errorLog = rateLimited(logger, 60_000, 20);
-  let stateDirty = false;
-  const act = (d: Decision) => {
-    if (d.fire) {
-      logger.warn(
-        d.trigger.cause === 'confirmed'
-          ? 'outage confirmed: building a bundle'
-          : 'threshold crossed: building a bundle',
-        {
-          signature: d.signature,
-          threshold: config.threshold,
-          window: config.window,
-        },
-      );
-      bundles.request('threshold', d.trigger);
-    } else if (d.reason !== 'below-threshold') {
-      metrics.suppressed.inc({ reason: d.reason });
-      logger.info('threshold crossed, bundle suppressed', { signature: d.signature, reason: d.reason });
+  private constructor(
+    private readonly opts: DaemonOptions,
+    redactor: Redactor,
+    readonly logger: Logger,
+    private readonly http: BoundHttp,
+  ) {
+    this.config = opts.config;
+    this.lines = new LineProcessor(userRules(this.config));
+    this.trigger = new TriggerEngine(triggerOptions(this.config));
+    this.statePath = join(this.config.stateDir, 'daemon-state.json');
+    this.tailLog = limitTailLog(logger.child({ component: 'tail' }));
+    this.tailer = this.newTailer(this.config);
+    this.metrics = createMetrics({
+      filesWatched: () => this.tailer.stats().totals.filesWatched,
+      lagBytes: () => this.tailer.stats().totals.lagBytes,
+      filesStuck: () => this.stuckNow.length,
+    });
+    this.ensureSpool(this.config);
+    this.strong = new StrongSignals({
+      trigger: this.trigger,
+      act: (d) => this.act(d),
+      recovered: (r) => this.logRecovery(r),
+      logger: logger.child({ component: 'strong-signal' }),
+      registry: this.metrics.registry,
+      fallbackTarget: (ev) => (ev.language.startsWith('otel-') ? 'localhost:4318' : this.config.agentUrl),
+    });
+    this.endpoints = new EndpointWatch({
+      procRoot: () => this.config.procRoot,
+      redactor,
+      logger: logger.child({ component: 'discover' }),
+      registry: this.metrics.registry,
+      selfPid: process.pid,
+      failed: (ev, verdict) => this.onError(ev, verdict),
+      answered: (signature, verdict) => this.strong.settle(signature, verdict),
+    });
+    this.agent = new AgentWatch({
+      config: this.config,
+      env: opts.env,
+      redactor,
+      logger: logger.child({ component: 'agent' }),
+      metrics: this.metrics,
+      discovery: this.endpoints,
+    });
+    this.bundles = this.createBundleQueue(redactor);
+    this.errorLog = rateLimited(logger, 60_000, 20);
+  }
+
+  /** Phase 3: the stages, wired but not yet running. */
+  static async create(opts: DaemonOptions, redactor: Redactor, logger: Logger, http: BoundHttp) {
+    const runtime = new DaemonRuntime(opts, redactor, logger, http);
+    const saved = await loadDaemonState(runtime.statePath);
+    if (saved.problem) logger.warn('daemon state not restored', { path: runtime.statePath, problem: saved.problem });
+    if (saved.state) runtime.trigger.restore(saved.state.trigger);
+    await runtime.agent.load();
+    return runtime;
+  }
+
+  get httpAddress(): string {
+    return this.http.address;
+  }
+
+  /** Phase 4: tailing, timers, the HTTP handlers and scheduled jobs. */
+  async start(token: string): Promise<void> {
+    await this.startTailing(this.tailSourcesOf(this.config));
+    this.startTimers();
+    this.http.attach({
+      registry: this.metrics.registry,
+      token,
+      logger: this.logger.child({ component: 'http' }),
+      health: () => this.health(),
+      requestBundle: () => this.bundles.buildNow('http'),
+    });
+    const jobs = this.jobsFor(this.config);
+    this.jobs = jobs;
+    // The first scan before the first probe, so discovered endpoints are probed at start.
+    const firstScan = this.config.discoverSchedule === 'off' ? Promise.resolve() : jobs.runNow('discover');
+    void firstScan.then(() => jobs.runNow('agent-probe'));
+    this.logger.info('flarewatch running', {
+      version: VERSION,
+      http: this.http.address,
+      threshold: this.config.threshold,
+      window: this.config.window,
+      cooldown: this.config.cooldown,
+    });
+  }
+
+  async reload(next: Config): Promise<void> {
+    // First, so a reload to `debug` already shows what the rest of the reload does.
+    this.logger.configure({ level: next.logLevel, format: next.logFormat });
+    const nextSources = this.tailSourcesOf(next);
+    const sourcesChanged = JSON.stringify(nextSources) !== JSON.stringify(this.tailSourcesOf(this.config));
+    this.config = next;
+    this.trigger.reconfigure(triggerOptions(next));
+    try {
+      for (const ev of this.lines.setRules(userRules(next))) this.onError(ev);
+    } catch (err) {
+      this.logger.error('rules file not reloaded; keeping the previous rules', { err });
     }
-  };
-  const logRecovery = (r: Recovery) => {
-    stateDirty = true;
-    metrics.recoveries.inc();
-    logger.info('connection errors stopped: recovered', {
+    this.agent.reconfigure(next);
+    this.ensureSpool(next);
+    await this.jobs?.stop();
+    this.jobs = this.jobsFor(next);
+    if (sourcesChanged) {
+      // Offsets live in the checkpoint file: a new tailer picks up where the old one stopped.
+      await this.tailer.stop();
+      await this.consuming;
+      this.tailer = this.newTailer(next);
+      await this.startTailing(nextSources);
+    }
+    this.logger.info('configuration reloaded', {
+      sourcesChanged,
+      threshold: next.threshold,
+      window: next.window,
+      logLevel: next.logLevel,
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const t of this.timers) clearInterval(t);
+    clearTimeout(this.settleTimer);
+    for (const r of this.retries.values()) clearTimeout(r.timer);
+    await this.jobs?.stop();
+    await this.bundles.stop();
+    await this.tailer.stop();
+    await this.consuming;
+    await this.spoolWorker?.stop();
+    await this.persist();
+    await this.http.close();
+  }
+
+  // ---- stages ------------------------------------------------------------------------
+
+  private tailSourcesOf(config: Config): TailSource[] {
+    return tailSources(config, this.opts.env);
+  }
+
+  private newTailer(config: Config): Tailer {
+    return createTailer(tailerOptionsFromConfig(config, this.tailSourcesOf(config), this.tailLog.logger));
+  }
+
+  /** The spool exists once automatic upload is on; turning it off later keeps draining it. */
+  private ensureSpool(c: Config): void {
+    if (c.uploadPolicy !== 'auto' || this.spool) return;
+    this.spool = createUploadSpool(c.stateDir, spoolOptionsFromConfig(c, { env: this.opts.env, logger: this.logger }));
+    this.spoolWorker = startSpoolWorker(this.spool, { logger: this.logger.child({ component: 'upload' }) });
+  }
+
+  private createBundleQueue(redactor: Redactor): BundleQueue {
+    return new BundleQueue({
+      config: () => this.config,
+      env: this.opts.env,
+      redactor,
+      logger: this.logger.child({ component: 'bundle' }),
+      metrics: this.metrics,
+      recorder: () => this.tailer.recorder,
+      agent: this.agent,
+      counters: () => ({ lines: this.tailer.stats().totals, trigger: this.trigger.snapshot() }),
+      spool: () => this.spool,
+      kickUpload: () => this.spoolWorker?.kick(),
+      onThresholdFailure: (t) => this.retryLater(t),
+    });
+  }
+
+  private jobsFor(c: Config): Scheduler {
+    return startJobs(
+      [
+        {
+          name: 'agent-probe',
+          cron: c.probeSchedule,
+          run: () => Promise.all([this.agent.probe(), this.endpoints.probeAll()]),
+        },
+        { name: 'discover', cron: c.discoverSchedule, run: () => this.endpoints.scan() },
+        { name: 'baseline', cron: c.baselineSchedule, run: () => this.agent.baseline() },
+        { name: 'retention', cron: c.retentionSchedule, run: () => this.bundles.retention() },
+      ],
+      this.logger.child({ component: 'schedule' }),
+    );
+  }
+
+  // ---- the event path: line → error event → trigger → bundle ---------------------------
+
+  /** The consumer: one record at a time; the tailer commits a record once we ask for the next. */
+  private async startTailing(sources: TailSource[]): Promise<void> {
+    const t = this.tailer;
+    await t.start();
+    this.consuming = (async () => {
+      for await (const rec of t.records()) {
+        this.metrics.lines.inc();
+        this.settleSoon();
+        try {
+          for (const ev of this.lines.process(rec)) this.onError(ev);
+        } catch (err) {
+          this.logger.error('line processing failed; line skipped', { file: rec.file, err });
+        }
+      }
+    })().catch((err: unknown) => this.logger.error('tail stream ended with an error', { err }));
+    this.tailLog.flush();
+    this.reportSources(sources);
+  }
+
+  private onError(ev: ErrorEvent, verdict?: Confirmation): void {
+    this.metrics.errors.inc({ language: ev.language, kind: ev.kind });
+    this.bundles.noteError(ev);
+    this.errorLog('warn', 'connection error', {
+      signature: ev.signature,
+      file: ev.file,
+      line: excerpt(ev.line),
+      ...(ev.weight && ev.weight > 1 ? { weight: ev.weight } : {}),
+      ...(ev.strong ? { strong: true } : {}),
+    });
+    this.stateDirty = true;
+    const d = this.trigger.observe(ev);
+    this.act(d);
+    // A strong single signal (a tracer that logs once, then stays quiet) gets its own target
+    // probed now: a failed probe confirms the outage, a working one records the recovery.
+    void this.strong.consider(ev, d, verdict);
+  }
+
+  private act(d: Decision): void {
+    if (d.fire) {
+      const confirmed = d.trigger.cause === 'confirmed';
+      this.logger.warn(confirmed ? 'outage confirmed: building a bundle' : 'threshold crossed: building a bundle', {
+        signature: d.signature,
+        threshold: this.config.threshold,
+        window: this.config.window,
+      });
+      this.retries.delete(d.signature);
+      this.bundles.request('threshold', d.trigger);
+    } else if (d.reason !== 'below-threshold') {
+      this.metrics.suppressed.inc({ reason: d.reason });
+      this.logger.info('threshold crossed, bundle suppressed', { signature: d.signature, reason: d.reason });
+    }
+  }
+
+  private logRecovery(r: Recovery): void {
+    this.stateDirty = true;
+    this.metrics.recoveries.inc();
+    this.logger.info('connection errors stopped: recovered', {
       signature: r.signature,
       lastErrorAt: new Date(r.lastErrorAt).toISOString(),
       errorsDuringIncident: r.errorsDuringIncident,
       ...(r.confirmation ? { probe: r.confirmation.target, probeOutcome: r.confirmation.outcome } : {}),
     });
-  };
-  const strong = new StrongSignals({
-    trigger,
-    act,
-    recovered: logRecovery,
-    logger: logger.child({ component: 'strong-signal' }),
-    registry: metrics.registry,
-    fallbackTarget: (ev) => (ev.language.startsWith('otel-') ? 'localhost:4318' : config.agentUrl),
-  });
-  const onError = (ev: ErrorEvent, verdict?: Confirmation) => {
-    metrics.errors.inc({ language: ev.language, kind: ev.kind });
-    bundles.noteError(ev);
-    errorLog('warn', 'connection error', {
-      signature: ev.signature,
-      file: ev.file,
-      line: ev.line,
-      ...(ev.weight && ev.weight > 1 ? { weight: ev.weight } : {}),
-      ...(ev.strong ? { strong: true } : {}),
-    });
-    stateDirty = true;
-    const d = trigger.observe(ev);
-    act(d);
-    void strong.consider(ev, d, verdict);
-  };
-  const endpoints = new EndpointWatch({
-    procRoot: () => config.procRoot,
-    redactor,
-    logger: logger.child({ component: 'discover' }),
-    registry: metrics.registry,
-    selfPid: process.pid,
-    failed: onError,
-    answered: (signature, verdict) => strong.settle(signature, verdict),
-  });
+  }
 
-  const agent = new AgentWatch({
-    config,
-    env,
-    redactor,
-    logger: logger.child({ component: 'agent' }),
-    metrics,
-    discovery: endpoints,
-  });
-  await agent.load();
-
-  const bundles = new BundleQueue({
-    config: () => config,
-    env,
-    redactor,
-    logger: logger.child({ component: 'bundle' }),
-    metrics,
-    recorder: () => tailer.recorder,
-    agent,
-    counters: () => ({ lines: tailer.stats().totals, trigger: trigger.snapshot() }),
-    spool: () => spool,
-    kickUpload: () => spoolWorker?.kick(),
-  });
-
-  // The consumer: one record at a time; the tailer commits a record once we ask for the next.
-  let consuming: Promise<void> = Promise.resolve();
-  const consume = (t: Tailer) =>
-    (async () => {
-      for await (const rec of t.records()) {
-        metrics.lines.inc();
-        try {
-          for (const ev of lines.process(rec)) onError(ev);
-        } catch (err) {
-          logger.error('line processing failed; line skipped', { file: rec.file, err });
-        }
-      }
-    })().catch((err: unknown) => logger.error('tail stream ended with an error', { err }));
-
-  await tailer.start();
-  consuming = consume(tailer);
-  reportSources(logger, sources, tailer);
-
-  const persist = async () => {
-    try {
-      await saveDaemonState(statePath, { version: 1, savedAt: new Date().toISOString(), trigger: trigger.snapshot() });
-    } catch (err) {
-      logger.warn('could not save daemon state', { path: statePath, err });
-    }
-  };
-  // Events end when the next line arrives or the file goes quiet: settle quiet files often,
-  // so the last error of a burst reaches the trigger within a fraction of a second.
-  const settleTimer = setInterval(() => {
-    try {
-      for (const ev of lines.settleIdle(Date.now(), SETTLE_AFTER_MS)) onError(ev);
-    } catch (err) {
-      logger.error('settling open events failed', { err });
-    }
-  }, SETTLE_AFTER_MS);
-  settleTimer.unref();
-
-  const recoveryTimer = setInterval(() => {
-    for (const r of trigger.tick(Date.now())) logRecovery(r);
-    // Counters reach disk within a second of changing; an idle daemon writes nothing.
-    if (stateDirty) {
-      stateDirty = false;
-      void persist();
-    }
-  }, 1000);
-  recoveryTimer.unref();
-
-  const token = await loadOrCreateToken(config.httpTokenFile);
-  let stopping = false;
-  const server: Server = await startHttpServer(config.httpAddr, {
-    registry: metrics.registry,
-    token,
-    logger: logger.child({ component: 'http' }),
-    health: () => {
-      const st = tailer.stats();
-      return {
-        ok: !stopping,
-        detail: {
-          version: VERSION,
-          filesWatched: st.totals.filesWatched,
-          linesRead: st.totals.lines,
-          tailMode: st.mode,
-          activeSignatures: trigger.activeSignatures(),
-          errors: Object.fromEntries(
-            Object.entries(trigger.counts(Date.now())).map(([k, c]) => [k, { total: c.total, inWindow: c.inWindow }]),
-          ),
-        },
-      };
-    },
-    requestBundle: () => bundles.buildNow('http'),
-  });
-  const address = server.address();
-  const httpAddress = typeof address === 'object' && address ? `${address.address}:${address.port}` : config.httpAddr;
-
-  const jobsFor = (c: Config): Scheduler =>
-    startJobs(
-      [
-        {
-          name: 'agent-probe',
-          cron: c.probeSchedule,
-          run: () => Promise.all([agent.probe(), endpoints.probeAll()]),
-        },
-        { name: 'discover', cron: c.discoverSchedule, run: () => endpoints.scan() },
-        { name: 'baseline', cron: c.baselineSchedule, run: () => agent.baseline() },
-        { name: 'retention', cron: c.retentionSchedule, run: () => bundles.retention() },
-      ],
-      logger.child({ component: 'schedule' }),
-    );
-  let jobs = jobsFor(config);
-  // The first scan before the first probe, so discovered endpoints are probed at start.
-  const firstScan = config.discoverSchedule === 'off' ? Promise.resolve() : jobs.runNow('discover');
-  void firstScan.then(() => jobs.runNow('agent-probe'));
-
-  logger.info('flarewatch running', {
-    version: VERSION,
-    http: httpAddress,
-    threshold: config.threshold,
-    window: config.window,
-    cooldown: config.cooldown,
-  });
-
-  return {
-    logger,
-    httpAddress,
-    async reload(next: Config) {
-      // First, so a reload to `debug` already shows what the rest of the reload does.
-      logger.configure({ level: next.logLevel, format: next.logFormat });
-      const nextSources = tailSources(next, env);
-      const sourcesChanged = JSON.stringify(nextSources) !== JSON.stringify(tailSources(config, env));
-      config = next;
-      trigger.reconfigure(triggerOptions(next));
-      try {
-        for (const ev of lines.setRules(userRules(next))) onError(ev);
-      } catch (err) {
-        logger.error('rules file not reloaded; keeping the previous rules', { err });
-      }
-      agent.reconfigure(next);
-      ensureSpool(next);
-      await jobs.stop();
-      jobs = jobsFor(next);
-      if (sourcesChanged) {
-        // Offsets live in the checkpoint file: a new tailer picks up where the old one stopped.
-        await tailer.stop();
-        await consuming;
-        tailer = createTailer(tailerOptionsFromConfig(next, nextSources, logger.child({ component: 'tail' })));
-        await tailer.start();
-        consuming = consume(tailer);
-        reportSources(logger, nextSources, tailer);
-      }
-      logger.info('configuration reloaded', {
-        sourcesChanged,
-        threshold: next.threshold,
-        window: next.window,
-        logLevel: next.logLevel,
-      });
-    },
-    async stop() {
-      stopping = true;
-      clearInterval(recoveryTimer);
-      clearInterval(settleTimer);
-      await jobs.stop();
-      await bundles.stop();
-      await tailer.stop();
-      await consuming;
-      await spoolWorker?.stop();
-      await persist();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-    },
-  };
-}
-
-function reportSources(logger: Logger, sources: TailSource[], tailer: Tailer): void {
-  const st = tailer.stats();
-  logger.info('watching tracer logs', {
-    sources: sources.length,
-    filesWatched: st.totals.filesWatched,
-    mode: st.mode,
-    ...(st.pollingReason ? { pollingReason: st.pollingReason } : {}),
-  });
-  if (st.totals.filesWatched === 0) {
-    logger.info('no tracer log files found yet; watching for them to appear', {
-      locations: sources.slice(0, 12).map((s) => s.pattern),
+  /** A failed threshold bundle: no cooldown, no cap slot; retried with backoff while errors last. */
+  private retryLater(failed: TriggerRecord): void {
+    this.trigger.release(failed);
+    if (this.stopping) return;
+    const r = this.retries.get(failed.signature) ?? { attempts: 0, failed };
+    r.failed = failed;
+    const delay = Math.min(RETRY_FIRST_MS * 2 ** r.attempts, RETRY_MAX_MS);
+    r.attempts++;
+    r.timer = setTimeout(() => this.retryNow(failed), delay);
+    r.timer.unref();
+    this.retries.set(failed.signature, r);
+    this.logger.info('bundle failed: not counted toward cooldown or hourly cap; retrying', {
+      signature: failed.signature,
+      inSeconds: delay / 1000,
     });
   }
-  for (const p of st.problems.slice(0, 20)) logger.debug('log location not usable', p);
+
+  private retryNow(failed: TriggerRecord): void {
+    if (this.stopping) return;
+    const signature = failed.signature;
+    const next = this.trigger.refire(failed, Date.now());
+    if (!next) {
+      this.retries.delete(signature);
+      this.logger.info('failed bundle not retried: the errors stopped or a limit applies', { signature });
+      return;
+    }
+    this.logger.warn('retrying the bundle that failed', { signature });
+    this.bundles.request('threshold', next);
+  }
+
+  // ---- timers, health ------------------------------------------------------------------
+
+  private startTimers(): void {
+    const everySecond = setInterval(() => this.tick(Date.now()), 1000);
+    everySecond.unref();
+    this.timers.push(everySecond);
+  }
+
+  /**
+   * Events end when the next line arrives or the file goes quiet: settle quiet files soon
+   * after lines arrive, so the last error of a burst reaches the trigger within a fraction of
+   * a second. The timer runs only while lines arrive (two ticks after the last), so an idle
+   * daemon sleeps.
+   */
+  private settleSoon(): void {
+    this.linesSinceSettle = true;
+    if (this.settleTimer) return;
+    this.settleTimer = setTimeout(() => this.settleTick(), SETTLE_AFTER_MS);
+    this.settleTimer.unref();
+  }
+
+  private settleTick(): void {
+    this.settleTimer = undefined;
+    try {
+      for (const ev of this.lines.settleIdle(Date.now(), SETTLE_AFTER_MS)) this.onError(ev);
+    } catch (err) {
+      this.logger.error('settling open events failed', { err });
+    }
+    if (this.linesSinceSettle && !this.stopping) this.settleSoon();
+    this.linesSinceSettle = false;
+  }
+
+  private tick(now: number): void {
+    for (const r of this.trigger.tick(now)) this.logRecovery(r);
+    const before = this.stuckNow.length;
+    this.stuckNow = this.stuck.update(this.tailer.stats().files, now);
+    if (this.stuckNow.length > before)
+      this.logger.warn('log files not advancing', { files: this.stuckNow.map((s) => s.file).slice(0, 20) });
+    // Counters reach disk within a second of changing; an idle daemon writes nothing.
+    if (this.stateDirty) {
+      this.stateDirty = false;
+      void this.persist();
+    }
+  }
+
+  private async persist(): Promise<void> {
+    try {
+      await saveDaemonState(this.statePath, {
+        version: 1,
+        savedAt: new Date().toISOString(),
+        trigger: this.trigger.snapshot(),
+      });
+    } catch (err) {
+      this.logger.warn('could not save daemon state', { path: this.statePath, err });
+    }
+  }
+
+  /** /healthz: 503 only while stopping; files the reader cannot advance make it "degraded". */
+  private health(): { ok: boolean; detail: Record<string, unknown> } {
+    const st = this.tailer.stats();
+    return {
+      ok: !this.stopping,
+      detail: {
+        ...(this.stuckNow.length ? { status: 'degraded' } : {}),
+        version: VERSION,
+        filesWatched: st.totals.filesWatched,
+        linesRead: st.totals.lines,
+        tailMode: st.mode,
+        stuckFiles: this.stuckNow,
+        activeSignatures: this.trigger.activeSignatures(),
+        errors: Object.fromEntries(
+          Object.entries(this.trigger.counts(Date.now())).map(([k, c]) => [
+            k,
+            { total: c.total, inWindow: c.inWindow },
+          ]),
+        ),
+      },
+    };
+  }
+
+  private reportSources(sources: TailSource[]): void {
+    const st = this.tailer.stats();
+    this.logger.info('watching tracer logs', {
+      sources: sources.length,
+      filesWatched: st.totals.filesWatched,
+      mode: st.mode,
+      ...(st.pollingReason ? { pollingReason: st.pollingReason } : {}),
+    });
+    if (st.totals.filesWatched === 0) {
+      this.logger.info('no tracer log files found yet; watching for them to appear', {
+        locations: sources.slice(0, 12).map((s) => s.pattern),
+      });
+    }
+    // Through the tailer's limited log: a location it already named is not named again.
+    for (const p of st.problems.slice(0, 20)) this.tailLog.logger.debug('log location not usable', p);
+  }
 }

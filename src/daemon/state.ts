@@ -19,11 +19,16 @@ export async function loadDaemonState(path: string): Promise<{ state?: DaemonSta
     return code === 'ENOENT' ? {} : { problem: `cannot read (${code})` };
   }
   try {
-    const data = JSON.parse(text) as DaemonState;
-    if (data?.version !== 1 || typeof data.trigger?.signatures !== 'object' || !Array.isArray(data.trigger.firedAt)) {
+    const data = JSON.parse(text) as Partial<DaemonState> | null;
+    if (
+      data?.version !== 1 ||
+      typeof data.trigger?.signatures !== 'object' ||
+      !Array.isArray(data.trigger.firedAt) ||
+      typeof data.savedAt !== 'string'
+    ) {
       return { problem: 'unrecognised contents; starting with fresh counters' };
     }
-    return { state: data };
+    return { state: data as DaemonState };
   } catch {
     return { problem: 'corrupt JSON; starting with fresh counters' };
   }

@@ -222,6 +222,35 @@ export class TriggerEngine {
     return { fire: true, signature, trigger };
   }
 
+  /**
+   * The bundle for `trigger` was not written: give back its cooldown and its hourly-cap slot,
+   * so the next attempt is not suppressed for an outage that has no bundle yet.
+   */
+  release(trigger: Pick<TriggerRecord, 'signature' | 'firedAt'>): void {
+    const at = Date.parse(trigger.firedAt);
+    const s = this.sigs.get(trigger.signature);
+    if (s?.lastFired === at) s.lastFired = null;
+    const i = this.fired.indexOf(at);
+    if (i >= 0) this.fired.splice(i, 1);
+  }
+
+  /**
+   * Fires again for a signature whose bundle failed, if its errors are still coming (active)
+   * and the hourly cap allows; arms the cooldown as a normal firing does.
+   */
+  refire(failed: Pick<TriggerRecord, 'signature' | 'cause' | 'confirmation'>, now: number): TriggerRecord | null {
+    const signature = failed.signature;
+    const s = this.sigs.get(signature);
+    if (!s?.active) return null;
+    if (s.lastFired !== null && now - s.lastFired < this.opts.cooldownMs) return null;
+    this.fired = this.fired.filter((t) => now - t < 3_600_000);
+    if (this.fired.length >= this.opts.maxPerHour) return null;
+    const trigger = this.record(signature, s, now, failed.cause, failed.confirmation);
+    s.lastFired = now;
+    this.fired.push(now);
+    return trigger;
+  }
+
   /** Expires windows and reports signatures that have gone quiet long enough to call recovered. */
   tick(now: number): Recovery[] {
     const out: Recovery[] = [];

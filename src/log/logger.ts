@@ -69,7 +69,7 @@ interface LoggerState {
 }
 
 export function createLogger(opts: LoggerOptions = {}): Logger {
-  const tty = opts.isTTY ?? Boolean(process.stdout.isTTY);
+  const tty = opts.isTTY ?? process.stdout.isTTY;
   const isPretty = (format: LoggerOptions['format']) => format === 'pretty' || ((format ?? 'auto') === 'auto' && tty);
   const state: LoggerState = { min: RANK[opts.level ?? 'info'], pretty: isPretty(opts.format) };
   return makeLogger(opts, state, opts.bindings ?? {}, (o) => {

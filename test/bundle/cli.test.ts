@@ -141,7 +141,8 @@ describe('flarewatch collect / inspect / verify', () => {
     );
     const v1 = await cli(['verify', tampered], env);
     expect(v1.code).toBe(1);
-    expect(v1.stdout).toMatch(/^checksum\s+logs\/.*app\.log: sha256/m);
+    // Longer than the manifest says: verify stops reading at the manifest size.
+    expect(v1.stdout).toMatch(/^size\s+logs\/.*app\.log: inflates past \d+ bytes/m);
 
     // A leaking entry with a manifest that is otherwise consistent: only the scan catches it.
     const secret = Buffer.from('connecting with password=hunter2hunter2 now\n');
@@ -160,8 +161,9 @@ describe('flarewatch collect / inspect / verify', () => {
     expect(v2.stdout).toMatch(/^secret\s+logs\/.*app\.log: line 1, column \d+: rule /m);
     expect(v2.stdout).not.toContain('hunter2');
 
+    // A file that cannot be opened is a usage error, not a failed check.
     const v3 = await cli(['verify', join(root, 'nope.zip')], env);
-    expect(v3.code).toBe(1);
+    expect(v3.code).toBe(2);
     expect(v3.stderr).toMatch(/cannot read/);
   });
 

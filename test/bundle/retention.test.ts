@@ -25,8 +25,9 @@ describe('planRetention', () => {
       { maxCount: 2, maxAgeSeconds: 0, maxTotalBytes: 0 },
       { now: NOW, isProtected: none },
     );
-    // b1 is the only B: kept although older than the two newest.
-    expect(d.map((x) => x.path)).toEqual(['/b/a1', '/b/a2', '/b/a3']);
+    // b1 is the only B: kept although older than the two newest, and in addition to them:
+    // a3, younger than b1, is not deleted to make room for it.
+    expect(d.map((x) => x.path)).toEqual(['/b/a1', '/b/a2']);
     expect(d.every((x) => x.reason === 'count')).toBe(true);
   });
 
@@ -41,6 +42,29 @@ describe('planRetention', () => {
       { path: '/b/old', reason: 'age' },
       { path: '/b/mid', reason: 'bytes' },
     ]);
+  });
+
+  it('keeps bundles kept for other reasons in addition to the newest, never in their place', () => {
+    // A flood of on-demand bundles after older threshold bundles of two signatures.
+    const bundles = [
+      b('t-a', 10, 'A'),
+      b('t-b', 9, 'B'),
+      b('t-a2', 8, 'A'),
+      ...Array.from({ length: 6 }, (_, i) => b(`http-${i}`, 5 - i * 0.1, 'reason:http')),
+    ];
+    const d = planRetention(
+      bundles,
+      { maxCount: 3, maxAgeSeconds: 0, maxTotalBytes: 0 },
+      { now: NOW, isProtected: none },
+    );
+    const deleted = new Set(d.map((x) => x.path));
+    const kept = bundles.filter((x) => !deleted.has(x.path));
+    // Every deleted bundle has at least maxCount younger bundles: none was deleted to make
+    // room for an older one kept as the newest of its signature.
+    for (const gone of bundles.filter((x) => deleted.has(x.path)))
+      expect(bundles.filter((x) => x.createdMs > gone.createdMs).length).toBeGreaterThanOrEqual(3);
+    // The newest A and B survive the flood, with the three newest.
+    expect(kept.map((x) => x.path)).toEqual(['/b/t-b', '/b/t-a2', '/b/http-3', '/b/http-4', '/b/http-5']);
   });
 
   it('does not protect bundles whose manifest could not be read', () => {
@@ -87,10 +111,10 @@ describe('applyRetention on a real bundle directory', () => {
       { now: NOW, isPinned: (p) => p === made[0] },
     );
     const left = (await readdir(config.bundleDir)).sort();
-    // made[0] pinned, made[2] newest B, made[4] newest A; made[3] goes over the count (2) too.
-    expect(res.deleted.map((d) => d.path).sort()).toEqual([made[1], made[3]].sort());
+    // made[0] pinned, made[2] newest B, made[3] and made[4] the two newest: only made[1] goes.
+    expect(res.deleted.map((d) => d.path)).toEqual([made[1]]);
     expect(left).toEqual(
-      ['.flarewatch-tmp-running', ...[made[0], made[2], made[4]].map((p) => p!.split('/').pop()!)].sort(),
+      ['.flarewatch-tmp-running', ...[made[0], made[2], made[3], made[4]].map((p) => p!.split('/').pop()!)].sort(),
     );
     expect(res.staleTempDirsRemoved).toBe(1);
   });

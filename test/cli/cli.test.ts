@@ -106,7 +106,7 @@ describe('output into a closed pipe', () => {
     const { CLI } = await import('../helpers/cli.js');
     // classify writes one line per input line: far more than a pipe buffer holds.
     const child = spawn(process.execPath, [CLI, 'classify'], { env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
-    child.stdin.on('error', () => {}); // the child may exit before it has read all input
+    child.stdin.on('error', () => undefined); // the child may exit before it has read all input
     child.stdin.end('connect ECONNREFUSED 127.0.0.1:8126\n'.repeat(200_000));
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));

@@ -116,17 +116,17 @@ describe('.env loading', () => {
 
 describe('validation errors name the setting, the value and what is allowed', () => {
   const cases: [string, string, RegExp][] = [
-    ['FLAREWATCH_THRESHOLD', 'abc', /whole number >= 1/],
-    ['FLAREWATCH_THRESHOLD', '0', /whole number >= 1/],
+    ['FLAREWATCH_THRESHOLD', 'abc', /whole number from 1 to 1000000/],
+    ['FLAREWATCH_THRESHOLD', '0', /whole number from 1 to 1000000/],
     ['FLAREWATCH_THRESHOLD', '2.5', /whole number/],
-    ['FLAREWATCH_WINDOW', '-5', /duration in seconds >= 1/],
+    ['FLAREWATCH_WINDOW', '-5', /duration from 1s to 1d/],
     ['FLAREWATCH_WINDOW', '10x', /duration/],
-    ['FLAREWATCH_COOLDOWN', 'soon', /duration in seconds >= 0/],
+    ['FLAREWATCH_COOLDOWN', 'soon', /duration from 0s to 7d/],
     ['FLAREWATCH_LOG_LEVEL', 'verbose', /one of debug\|info\|warn\|error/],
     ['FLAREWATCH_LOG_FORMAT', 'xml', /one of json\|pretty\|auto/],
     ['FLAREWATCH_DEFAULT_PATHS', 'maybe', /true or false/],
-    ['FLAREWATCH_MAX_LINE_BYTES', '12 parsecs', /size in bytes/],
-    ['FLAREWATCH_MAX_LINE_BYTES', '10', /size in bytes >= 256/],
+    ['FLAREWATCH_MAX_LINE_BYTES', '12 parsecs', /size from/],
+    ['FLAREWATCH_MAX_LINE_BYTES', '10', /size from 256 to 16MiB/],
     ['FLAREWATCH_AGENT_URL', 'ftp://agent', /http:\/\/, https:\/\/ or unix:\/\//],
     ['FLAREWATCH_HTTP_ADDR', 'localhost', /host:port/],
     ['FLAREWATCH_HTTP_ADDR', '127.0.0.1:99999', /host:port/],

@@ -33,7 +33,7 @@ export const command: CommandModule = {
     cmd.action(
       action(async (opts: Record<string, unknown>) => {
         const { loaded } = loadCliContext(opts, { stderr: true });
-        const rules = userRules(loaded.config.rulesFile || undefined);
+        const rules = userRules(loaded.config.rulesFile);
         const hint = checkTracer(opts.tracer);
         const stream = opts.multiline
           ? createStreamClassifier({ ...(hint ? { hint } : {}), ...(rules ? { rules } : {}) })

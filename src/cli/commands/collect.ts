@@ -44,46 +44,93 @@ function progressReporter(): { update(p: BundleProgress): void; stop(): void } {
       stop: () => started && bar.stop(),
     };
   }
-  let last = '';
+  // Plain lines for logs and CI: each step once, by name (not once per file it reads).
+  const printed = new Set<string>();
   return {
     update(p) {
-      const line = `collect: ${p.phase} ${p.step} (${p.done}/${p.total})`;
-      if (line !== last) process.stderr.write(line + '\n');
-      last = line;
+      const step = `${p.phase} ${p.step}`.split(': ')[0] ?? '';
+      if (printed.has(step)) return;
+      printed.add(step);
+      process.stderr.write(`collect: ${step === 'done' ? `done ${p.step}` : step} (${p.done}/${p.total})\n`);
     },
     stop: () => undefined,
   };
 }
 
-async function runCollect(opts: CollectOptions): Promise<(typeof EXIT)[keyof typeof EXIT]> {
-  const { loaded, logger } = loadCliContext(opts, { stderr: true });
-  const config = loaded.config;
-  let since: number | undefined;
-  if (opts.since !== undefined) {
-    since = parseSeconds(opts.since);
-    if (since === undefined) throw new CliError(`--since "${opts.since}" is not a duration (e.g. 30m, 2h, 1d)`);
+type Plan = Awaited<ReturnType<typeof planBundle>>;
+type Result = Awaited<ReturnType<typeof buildBundle>>;
+
+/** `--dry-run` as a table: what would be collected, with sizes. */
+function printPlan(plan: Plan, config: { maxBundleBytes: number; maxLogFileBytes: number }): void {
+  const rows = plan.items.map((i) => ({
+    kind: i.kind,
+    bytes: fmtBytes(i.bytes),
+    what: i.what + (i.note ? `  (${i.note})` : ''),
+  }));
+  const w0 = Math.max(4, ...rows.map((r) => r.kind.length));
+  const w1 = Math.max(5, ...rows.map((r) => r.bytes.length));
+  process.stdout.write(`${'kind'.padEnd(w0)}  ${'bytes'.padStart(w1)}  what\n`);
+  for (const r of rows) process.stdout.write(`${r.kind.padEnd(w0)}  ${r.bytes.padStart(w1)}  ${r.what}\n`);
+  const logBytes = plan.items.filter((i) => i.kind === 'log').reduce((n, i) => n + (i.bytes ?? 0), 0);
+  process.stdout.write(
+    `\nlogs: ${fmtBytes(logBytes)} on disk; bundle budget ${fmtBytes(config.maxBundleBytes)}, per log file ${fmtBytes(config.maxLogFileBytes)}\n`,
+  );
+  const absent = plan.skipped.filter((s) => s.endsWith(': absent')).length;
+  if (absent) process.stdout.write(`${absent} default log locations are absent on this host\n`);
+  for (const s of plan.skipped.filter((x) => !x.endsWith(': absent')).slice(0, 20))
+    process.stdout.write(`skipped: ${s}\n`);
+}
+
+/** The result: one JSON document, or the path as the last stdout line with a summary on stderr. */
+function printResult(result: Result, json: boolean): void {
+  const m = result.manifest;
+  if (json) {
+    const summary = {
+      path: result.path,
+      bytes: result.bytes,
+      sha256: result.sha256,
+      files: m.files.length + 1,
+      contentBytes: m.budget.contentBytes,
+      collectors: m.collectors.map((c) => ({
+        name: c.name,
+        status: c.status,
+        durationMs: c.durationMs,
+        ...(c.error ? { error: c.error } : {}),
+      })),
+      truncated: m.files.filter((f) => f.truncated).map((f) => ({ path: f.path, ...f.truncated })),
+      omitted: m.omitted,
+      redactions: m.redaction.total,
+    };
+    process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+    return;
   }
+  for (const c of m.collectors.filter((x) => x.status !== 'ok'))
+    process.stderr.write(`collect: collector ${c.name} ${c.status}${c.error ? `: ${c.error}` : ''}\n`);
+  process.stderr.write(
+    `collect: ${m.files.length + 1} files, ${fmtBytes(result.bytes)} zip, ${m.redaction.total} values redacted\n`,
+  );
+  process.stdout.write(result.path + '\n');
+}
+
+function parseSince(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const since = parseSeconds(text);
+  if (since === undefined) throw new CliError(`--since "${text}" is not a duration (e.g. 30m, 2h, 1d)`);
+  return since;
+}
+
+async function runCollect(opts: CollectOptions): Promise<(typeof EXIT)[keyof typeof EXIT]> {
+  const { loaded, logger } = loadCliContext(opts, { stderr: true, writesState: true });
+  const config = loaded.config;
+  // Progress is collect's own account of what it does; the log adds warnings and errors only.
+  if (config.logLevel !== 'debug') logger.configure({ level: 'warn' });
+  const since = parseSince(opts.since);
   const sampleTrace = opts.sampleTrace === false ? false : config.sampleTrace;
 
   if (opts.dryRun) {
     const plan = await planBundle({ config, sampleTrace, ...(since !== undefined ? { since } : {}) });
-    if (opts.json) {
-      process.stdout.write(JSON.stringify(plan, null, 2) + '\n');
-      return EXIT.OK;
-    }
-    const rows = plan.items.map((i) => [i.kind, fmtBytes(i.bytes), i.what + (i.note ? `  (${i.note})` : '')]);
-    const w0 = Math.max(4, ...rows.map((r) => r[0]!.length));
-    const w1 = Math.max(5, ...rows.map((r) => r[1]!.length));
-    process.stdout.write(`${'kind'.padEnd(w0)}  ${'bytes'.padStart(w1)}  what\n`);
-    for (const r of rows) process.stdout.write(`${r[0]!.padEnd(w0)}  ${r[1]!.padStart(w1)}  ${r[2]}\n`);
-    const logBytes = plan.items.filter((i) => i.kind === 'log').reduce((n, i) => n + (i.bytes ?? 0), 0);
-    process.stdout.write(
-      `\nlogs: ${fmtBytes(logBytes)} on disk; bundle budget ${fmtBytes(config.maxBundleBytes)}, per log file ${fmtBytes(config.maxLogFileBytes)}\n`,
-    );
-    const absent = plan.skipped.filter((s) => s.endsWith(': absent')).length;
-    if (absent) process.stdout.write(`${absent} default log locations are absent on this host\n`);
-    for (const s of plan.skipped.filter((x) => !x.endsWith(': absent')).slice(0, 20))
-      process.stdout.write(`skipped: ${s}\n`);
+    if (opts.json) process.stdout.write(JSON.stringify(plan, null, 2) + '\n');
+    else printPlan(plan, config);
     return EXIT.OK;
   }
 
@@ -104,39 +151,7 @@ async function runCollect(opts: CollectOptions): Promise<(typeof EXIT)[keyof typ
       onProgress: (p) => progress.update(p),
     });
     progress.stop();
-    const m = result.manifest;
-    if (opts.json) {
-      process.stdout.write(
-        JSON.stringify(
-          {
-            path: result.path,
-            bytes: result.bytes,
-            sha256: result.sha256,
-            files: m.files.length + 1,
-            contentBytes: m.budget.contentBytes,
-            collectors: m.collectors.map((c) => ({
-              name: c.name,
-              status: c.status,
-              durationMs: c.durationMs,
-              ...(c.error ? { error: c.error } : {}),
-            })),
-            truncated: m.files.filter((f) => f.truncated).map((f) => ({ path: f.path, ...f.truncated })),
-            omitted: m.omitted,
-            redactions: m.redaction.total,
-          },
-          null,
-          2,
-        ) + '\n',
-      );
-    } else {
-      const failed = m.collectors.filter((c) => c.status !== 'ok');
-      for (const c of failed)
-        process.stderr.write(`collect: collector ${c.name} ${c.status}${c.error ? `: ${c.error}` : ''}\n`);
-      process.stderr.write(
-        `collect: ${m.files.length + 1} files, ${fmtBytes(result.bytes)} zip, ${m.redaction.total} values redacted\n`,
-      );
-      process.stdout.write(result.path + '\n');
-    }
+    printResult(result, opts.json === true);
     return EXIT.OK;
   } catch (err) {
     progress.stop();

@@ -1,16 +1,19 @@
 // `flarewatch inspect BUNDLE`: the manifest as readable tables (files, collectors,
-// truncations, redaction counts), or the raw manifest with --json.
+// truncations, redaction counts), or the raw manifest with --json; control characters from the
+// bundle are escaped either way.
 import type { Command } from 'commander';
 import { readManifest, type Manifest } from '../../bundle/index.js';
+import { printableDeep, printableJson } from '../../log/printable.js';
 import { action, type CommandModule } from '../command.js';
 import { CliError, EXIT } from '../exit.js';
 import { formatBytes } from '../../util/bytes.js';
+import { requireReadable } from './verify.js';
 
 function table(headers: string[], rows: string[][], rightAligned: number[] = []): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const fmt = (r: string[]) =>
     r
-      .map((c, i) => (rightAligned.includes(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .map((c, i) => (rightAligned.includes(i) ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
       .join('  ')
       .trimEnd();
   return [fmt(headers), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt)].join('\n') + '\n';
@@ -63,13 +66,15 @@ export const command: CommandModule = {
   define(cmd: Command) {
     cmd.option('--json', 'print manifest.json as is').action(
       action(async (bundle: string, opts: { json?: boolean }) => {
+        await requireReadable(bundle);
         let m: Manifest;
         try {
           m = await readManifest(bundle);
         } catch (err) {
-          throw new CliError(`cannot read ${bundle}: ${(err as Error).message}`, EXIT.PROBLEMS);
+          throw new CliError(`${bundle} is not a readable bundle: ${(err as Error).message}`, EXIT.PROBLEMS);
         }
-        process.stdout.write(opts.json ? JSON.stringify(m, null, 2) + '\n' : renderManifest(m));
+        // A bundle may come from anywhere: nothing in it reaches the terminal as a control sequence.
+        process.stdout.write(opts.json ? printableJson(m) + '\n' : renderManifest(printableDeep(m)));
         return EXIT.OK;
       }),
     );

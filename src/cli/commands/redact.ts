@@ -91,7 +91,7 @@ export const command: CommandModule = {
             fingerprint
               ? {
                   replacement: 'fingerprint',
-                  fingerprintKey: await loadOrCreateFingerprintKey(String(loaded.config.stateDir)),
+                  fingerprintKey: await loadOrCreateFingerprintKey(loaded.config.stateDir),
                 }
               : {},
           );
@@ -102,8 +102,9 @@ export const command: CommandModule = {
           const name = fromStdin ? 'stdin' : file;
           const format = (opts.format as DocumentFormat | undefined) ?? (fromStdin ? 'auto' : inferFormat(file));
           if (!fromStdin && format === 'text') {
-            const st = await stat(file).catch((err: NodeJS.ErrnoException) => {
-              throw new CliError(`cannot read ${file}: ${err.code ?? err.message}`, EXIT.USAGE);
+            const st = await stat(file).catch((err: unknown) => {
+              const e = err as NodeJS.ErrnoException;
+              throw new CliError(`cannot read ${file}: ${e.code ?? e.message}`, EXIT.USAGE);
             });
             if (st.isDirectory()) throw new CliError(`cannot read ${file}: EISDIR`, EXIT.USAGE);
             await streamText(file, redactor);

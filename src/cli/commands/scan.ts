@@ -71,7 +71,7 @@ export const command: CommandModule = {
     cmd.action(
       action(async (paths: string[], opts: Record<string, unknown>) => {
         const { loaded } = loadCliContext(opts, { stderr: true });
-        const rules = userRules(loaded.config.rulesFile || undefined);
+        const rules = userRules(loaded.config.rulesFile);
         const format = String(opts.format) as LogFormat;
         if (!FORMATS.includes(format)) throw new CliError(`--format must be one of ${FORMATS.join(', ')}`);
         const maxExamples = Number(opts.examples);
