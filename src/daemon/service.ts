@@ -163,6 +163,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     (async () => {
       for await (const rec of t.records()) {
         metrics.lines.inc();
+        settleSoon();
         try {
           for (const ev of lines.process(rec)) onError(ev);
         } catch (err) {
@@ -183,15 +184,26 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     }
   };
   // Events end when the next line arrives or the file goes quiet: settle quiet files often,
-  // so the last error of a burst reaches the trigger within a fraction of a second.
-  const settleTimer = setInterval(() => {
+  // so the last error of a burst reaches the trigger within a fraction of a second. The timer
+  // runs only while lines arrive (two ticks after the last one), so an idle daemon sleeps.
+  let settleTimer: NodeJS.Timeout | undefined;
+  let linesSinceSettle = false;
+  const settleTick = () => {
+    settleTimer = undefined;
     try {
       for (const ev of lines.settleIdle(Date.now(), SETTLE_AFTER_MS)) onError(ev);
     } catch (err) {
       logger.error('settling open events failed', { err });
     }
-  }, SETTLE_AFTER_MS);
-  settleTimer.unref();
+    if (linesSinceSettle) settleSoon();
+    linesSinceSettle = false;
+  };
+  const settleSoon = () => {
+    linesSinceSettle = true;
+    if (settleTimer) return;
+    settleTimer = setTimeout(settleTick, SETTLE_AFTER_MS);
+    settleTimer.unref();
+  };
 
   const recoveryTimer = setInterval(() => {
     for (const r of trigger.tick(Date.now())) {
@@ -297,7 +309,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     async stop() {
       stopping = true;
       clearInterval(recoveryTimer);
-      clearInterval(settleTimer);
+      clearTimeout(settleTimer);
       await jobs.stop();
       await bundles.stop();
       await tailer.stop();
