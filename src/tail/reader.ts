@@ -53,6 +53,9 @@ export interface ReaderHost {
 /** The outcome of one turn. */
 export type ServiceResult = 'done' | 'more' | 'rotated' | 'deleted';
 
+/** Reused by head checks: they run synchronously, one at a time. */
+const headScratch = Buffer.allocUnsafe(HEAD_BYTES);
+
 /** Reads up to `len` bytes at `position` synchronously; returns what was there (shorter at EOF). */
 function preadSync(fd: number, buf: Buffer, len: number, position: number): number {
   let got = 0;
@@ -184,9 +187,10 @@ export class FileReader implements CommitTarget, HandleHolder {
   }
 
   private fstat(fh: FileHandle): { size: number; mtime: number } {
-    // BigInt stats like every other stat here, so sizes and mtimes compare equal across them.
-    const st = fstatSync(fh.fd, { bigint: true });
-    return { size: Number(st.size), mtime: Number(st.mtimeMs) };
+    // Plain stats (a BigInt one allocates 18 BigInts per call); mtimes are compared in whole
+    // milliseconds, as the BigInt path stats give them.
+    const st = fstatSync(fh.fd);
+    return { size: st.size, mtime: Math.floor(st.mtimeMs) };
   }
 
   /** Does the path still lead to this file? (A path stat gives the size too, saving an fstat.) */
@@ -252,9 +256,9 @@ export class FileReader implements CommitTarget, HandleHolder {
   /** Are the head bytes we fingerprinted still there? (Synchronous: one small pread.) */
   private headIntact(fh: FileHandle): boolean {
     if (!this.fp || this.fp.len === 0) return true;
-    const buf = Buffer.allocUnsafe(this.fp.len);
-    const got = preadSync(fh.fd, buf, this.fp.len, 0);
+    const got = preadSync(fh.fd, headScratch, this.fp.len, 0);
     if (got !== this.fp.len) return false;
+    const buf = headScratch.subarray(0, got);
     if (this.head?.length === got) return this.head.equals(buf);
     return hashBytes(buf) === this.fp.hash;
   }
