@@ -48,6 +48,8 @@ export interface ReaderHost {
   wake(r: FileReader): void;
   /** Wakes the reader after `ms` (one scheduler for all files, no timer per file). */
   wakeLater(r: FileReader, ms: number): void;
+  /** Checks the descriptor again a little later, in case the next write's event is lost. */
+  recheckLater(r: FileReader): void;
 }
 
 /** The outcome of one turn. */
@@ -98,8 +100,8 @@ export class FileReader implements CommitTarget, HandleHolder {
   lastGrowth: number;
   lastUsed: number;
   busy = false;
-  /** When the last turn started (content events within COALESCE_MS of it wait for the window's end). */
-  lastTurnAt = 0;
+  /** When bytes were last read (content events soon after wait for the coalescing window's end). */
+  lastReadAt = 0;
   again = false;
   dropped = false;
   /** The next turn must check that the path still leads here (not only read new bytes). */
@@ -206,6 +208,17 @@ export class FileReader implements CommitTarget, HandleHolder {
       const c = errCode(err);
       if (c === 'ENOENT' || c === 'ENOTDIR') return { where: 'deleted', size: 0, mtime: 0 };
       throw err;
+    }
+  }
+
+  /** True when the open descriptor shows bytes beyond what was read (one fstat; true when unsure). */
+  hasUnreadBytes(): boolean {
+    if (!this.fh || this.detached || this.pathCheckDue) return true;
+    try {
+      const { size, mtime } = this.fstat(this.fh);
+      return size !== this.splitter.pos || size !== this.size || mtime !== this.mtime;
+    } catch {
+      return true;
     }
   }
 
@@ -406,6 +419,8 @@ export class FileReader implements CommitTarget, HandleHolder {
       const now = this.host.now();
       this.lastGrowth = now;
       this.lastUsed = now;
+      this.lastReadAt = now;
+      this.host.recheckLater(this);
     }
     return readTotal >= budget && this.splitter.pos < this.size;
   }

@@ -60,6 +60,8 @@ const CONCURRENCY = 4;
 const COALESCE_MS = 50;
 /** Granularity of delayed wake-ups. */
 const SLOT_MS = 25;
+/** A file that was just read is looked at again (one fstat) this much later. */
+const RECHECK_MS = 1000;
 // File timestamps come from a coarse kernel clock that can lag Date.now(); compare with slack.
 const MTIME_SLACK_MS = 2000;
 
@@ -119,8 +121,10 @@ class TailerImpl implements Tailer, ReaderHost {
   private started = false;
   stopping = false;
   private timers: NodeJS.Timeout[] = [];
-  /** Delayed wake-ups (copy checks): due times, served by one timer. */
+  /** Delayed wake-ups (coalesced reads, copy checks, re-checks): due times, served by one timer. */
   private readonly due = new Map<FileReader, number>();
+  /** Readers whose due wake-up is only a re-check: woken only if their descriptor shows new bytes. */
+  private readonly recheckOnly = new Set<FileReader>();
   private dueTimer: NodeJS.Timeout | undefined;
   private dueAt = Infinity;
   private pollingReason: string | undefined;
@@ -234,6 +238,7 @@ class TailerImpl implements Tailer, ReaderHost {
     this.dueTimer = undefined;
     this.dueAt = Infinity;
     this.due.clear();
+    this.recheckOnly.clear();
   }
 
   async stop(): Promise<void> {
@@ -314,13 +319,13 @@ class TailerImpl implements Tailer, ReaderHost {
 
   /**
    * A directory event named a path: wake its reader (true), or say it is not followed (false).
-   * New bytes are read at once, unless the file had a turn less than COALESCE_MS ago: then at
-   * the end of that window, so a burst of writes (one event each) costs one read.
+   * New bytes are read at once, unless the file was read less than COALESCE_MS ago: then at the
+   * end of that window, so a burst of writes (one event each) costs one read.
    */
   private onTouched(path: string, contentOnly: boolean): boolean {
     const r = this.byPath.get(path);
     if (!r) return this.attaching.has(path);
-    const since = this.now() - r.lastTurnAt;
+    const since = this.now() - r.lastReadAt;
     if (contentOnly && since < COALESCE_MS) this.wakeLater(r, COALESCE_MS - since);
     else this.wake(r, !contentOnly);
     return true;
@@ -494,9 +499,21 @@ class TailerImpl implements Tailer, ReaderHost {
     // Due times fall on SLOT_MS boundaries, so one timer firing serves every file due then.
     const at = Math.ceil((this.now() + ms) / SLOT_MS) * SLOT_MS;
     const was = this.due.get(r);
+    this.recheckOnly.delete(r);
     if (was !== undefined && was <= at) return;
     this.due.set(r, at);
     if (at < this.dueAt) this.armDue(at);
+  }
+
+  /**
+   * After a read, looks at the file's descriptor once more RECHECK_MS later. Node cannot see an
+   * inotify queue overflow (libuv drops it), so under a flood of events a write may bring none;
+   * this bounds that wait for busy files to about a second, for one fstat, without a turn.
+   */
+  recheckLater(r: FileReader): void {
+    if (this.stopping || !this.discovery.watching || this.due.has(r)) return;
+    this.wakeLater(r, RECHECK_MS);
+    this.recheckOnly.add(r);
   }
 
   private armDue(at: number): void {
@@ -511,7 +528,8 @@ class TailerImpl implements Tailer, ReaderHost {
         for (const [r, when] of this.due) {
           if (when <= now) {
             this.due.delete(r);
-            this.wake(r, false);
+            const light = this.recheckOnly.delete(r);
+            if (!light || r.hasUnreadBytes()) this.wake(r, false);
           } else next = Math.min(next, when);
         }
         if (next < Infinity) this.armDue(next);
@@ -551,7 +569,6 @@ class TailerImpl implements Tailer, ReaderHost {
   private async run(r: FileReader): Promise<void> {
     this.active++;
     r.busy = true;
-    r.lastTurnAt = this.now();
     const buffer = this.buffers.pop() ?? Buffer.allocUnsafe(this.o.readChunkBytes);
     let more = false;
     try {
@@ -665,6 +682,7 @@ class TailerImpl implements Tailer, ReaderHost {
     this.copies.remember(r);
     this.byId.delete(r.id);
     this.due.delete(r);
+    this.recheckOnly.delete(r);
     this.unmapPaths(r);
     for (const k of Object.keys(this.retired) as (keyof FileCounters)[]) this.retired[k] += r.counters[k];
     void this.handles.close(r);
