@@ -11,6 +11,7 @@
 //     daemon's threads, from /proc/PID/task/*/schedstat), medians of several windows.
 // BENCH_SCALE scales the run lengths (never under a few seconds each).
 import { spawn } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';

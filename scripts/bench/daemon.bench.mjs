@@ -4,6 +4,7 @@
 //  2. sustained load: 1,000 files written at 2,000 lines/s in total; the daemon's CPU and RSS
 //     from /proc, and lines seen (flarewatch_lines_total) against lines written.
 import { spawn } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 import {
   appendFileSync,
   mkdirSync,

@@ -170,7 +170,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
           logger.error('line processing failed; line skipped', { file: rec.file, err });
         }
       }
-    })().catch((err: Error) => logger.error('tail stream ended with an error', { err }));
+    })().catch((err: unknown) => logger.error('tail stream ended with an error', { err }));
 
   await tailer.start();
   consuming = consume(tailer);
@@ -316,8 +316,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       await consuming;
       await spoolWorker?.stop();
       await persist();
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-      server?.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
     },
   };
 }

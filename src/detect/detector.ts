@@ -64,14 +64,14 @@ export function createDetector(opts: { hint?: string; rules?: Rule[]; format?: L
     const t = frameTime ? Date.parse(frameTime) : lineTimestamp(line);
     if (t !== null && Number.isFinite(t)) lastTime = t;
     const r = classifier.push(line);
-    if (r.error && !r.continuation) {
+    if (r.error && !r.continuation && r.kind && r.rule) {
       const closed = settle();
       open = {
         language: r.language,
-        kind: r.kind!,
+        kind: r.kind,
         target: r.target,
         status: r.status,
-        rule: r.rule!,
+        rule: r.rule,
         time: lastTime,
         line,
         ...(stream ? { stream } : {}),
@@ -89,7 +89,7 @@ export function createDetector(opts: { hint?: string; rules?: Rule[]; format?: L
         openWeak = false;
       }
     }
-    if (open && open.target === null) open.target = extractTarget(line);
+    if (open?.target === null) open.target = extractTarget(line);
     return [];
   };
 

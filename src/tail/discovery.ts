@@ -220,7 +220,7 @@ export class Discovery {
         for (const d of root.dirs) wanted.add(d);
       }
     }
-    if (this.closed || !this.watching) return;
+    if (!this.canWatch()) return;
     for (const [dir, w] of this.watches) {
       if (wanted.has(dir)) continue;
       w.close();
@@ -228,19 +228,24 @@ export class Discovery {
     }
     for (const dir of wanted) {
       if (this.watches.has(dir)) continue;
-      if (!this.watching) return;
+      if (!this.canWatch()) return;
       try {
         const w = fsWatch(dir, { persistent: false }, (event, name) => {
           this.onEvent(dir, event, name);
         });
-        w.on('error', (err) => {
-          this.onWatchError(err as NodeJS.ErrnoException, dir);
+        w.on('error', (err: NodeJS.ErrnoException) => {
+          this.onWatchError(err, dir);
         });
         this.watches.set(dir, w);
       } catch (err) {
         this.onWatchError(err as NodeJS.ErrnoException, dir);
       }
     }
+  }
+
+  /** Re-read after awaits: closing or a forced switch to polling may have happened meanwhile. */
+  private canWatch(): boolean {
+    return this.watching && !this.closed;
   }
 
   /** Routes one directory event: no system call unless the name is new and may matter. */

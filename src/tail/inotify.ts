@@ -40,7 +40,7 @@ async function watchesOf(pid: string): Promise<number> {
 
 export async function inotifyBudget(opts: { procRoot?: string; allProcesses?: boolean } = {}): Promise<InotifyBudget> {
   if (process.platform !== 'linux') return { max: null, used: 0, available: null };
-  let max: number | null = null;
+  let max: number | null;
   try {
     max = Number((await readFile(`${opts.procRoot ?? '/proc'}/sys/fs/inotify/max_user_watches`, 'utf8')).trim());
     if (!Number.isFinite(max)) max = null;

@@ -146,10 +146,11 @@ export class FileReader implements CommitTarget, HandleHolder {
     }
     if (seen === null) return 'done';
     const { size, changed } = seen;
-    const fh = this.fh!;
+    const fh = this.fh;
+    if (!fh) return 'done';
     this.size = size;
-    if (await this.truncated(fh, size, changed)) await this.onTruncated(fh);
-    if (this.recover) await this.recoverFromCopy(fh);
+    if (this.truncated(fh, size, changed)) await this.onTruncated(fh);
+    if (this.recover) await this.recoverFromCopy(fh, this.recover);
     // Nothing new (the common case on a safety poll): no read at all.
     if (!changed && size === this.splitter.pos) return 'done';
     if (!(await this.settleCopyCheck(fh, size))) return 'done';
@@ -342,13 +343,11 @@ export class FileReader implements CommitTarget, HandleHolder {
    * missing lines (the copy→truncate window), from the original's last line end up to where
    * the copy stood when recognised. Read them from the copy, once, if its bytes there match.
    */
-  private async recoverFromCopy(fh: FileHandle): Promise<void> {
-    const rec = this.recover!;
+  private async recoverFromCopy(fh: FileHandle, rec: { offset: number; hash: string }): Promise<void> {
     const copyOf = this.copyOf;
     this.recover = null;
     this.copyOf = null;
-    if (!copyOf || this.splitter.pos !== copyOf.end || this.splitter.pendingBytes !== 0 || rec.offset >= copyOf.end)
-      return;
+    if (copyOf?.end !== this.splitter.pos || this.splitter.pendingBytes !== 0 || rec.offset >= copyOf.end) return;
     if ((await offsetMarker(fh, rec.offset)) !== rec.hash) return;
     this.host.log?.debug('reading the copy-to-truncate window from the rotated copy', {
       path: this.path,

@@ -213,6 +213,11 @@ class TailerImpl implements Tailer, ReaderHost {
     });
   }
 
+  /** `stopping`, re-read after awaits (a stop may have begun meanwhile). */
+  private halted(): boolean {
+    return this.stopping;
+  }
+
   private get mode(): 'inotify' | 'polling' {
     return this.discovery.watching ? 'inotify' : 'polling';
   }
@@ -380,7 +385,7 @@ class TailerImpl implements Tailer, ReaderHost {
     }
     if (opening.kind === 'deferred') this.deferred.push([path, tag]);
     if (opening.kind !== 'open') return this.discard(fh);
-    if (this.stopping || this.byId.has(id)) return this.discard(fh);
+    if (this.halted() || this.byId.has(id)) return this.discard(fh);
     try {
       await this.follow(id, path, tag, initial, opening);
     } catch (err) {
@@ -556,7 +561,8 @@ class TailerImpl implements Tailer, ReaderHost {
 
   private kick(): void {
     while (this.active < CONCURRENCY && this.dirty.size > 0 && !this.stopping) {
-      const r = this.dirty.values().next().value!;
+      const r = this.dirty.values().next().value;
+      if (!r) break;
       this.dirty.delete(r);
       if (r.busy) {
         r.again = true;

@@ -130,7 +130,7 @@ describe('inotify budget', () => {
     for (let i = 0; i < 20; i++) writeFileSync(join(logs, `f${i}.log`), '');
     const t = await run({
       sources: [{ pattern: logs }],
-      inotifyBudget: async () => ({ max: 100, used: 90, available: 10 }),
+      inotifyBudget: () => Promise.resolve({ max: 100, used: 90, available: 10 }),
     });
     const s = t.tailer.stats();
     expect(s.mode).toBe('polling');
