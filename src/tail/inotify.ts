@@ -1,5 +1,5 @@
-// How many inotify watches this user may still add. chokidar spends one per watched file
-// and directory; when the budget is short the tailer polls instead of failing half-way.
+// How many inotify watches this user may still add. The tailer spends one per watched directory
+// (never per file); when the budget is short the tailer polls instead of failing half-way.
 // Linux-only; elsewhere the budget is unknown and events are used.
 import { readdir, readFile, readlink } from 'node:fs/promises';
 
