@@ -5,7 +5,9 @@ import { CHECKPOINT_FILE, loadCheckpoints } from '../../src/tail/index.js';
 import { startTailer, tempDir, testOptions, waitFor } from './helpers.js';
 
 /** The part of a checkpoint file these tests read back. */
-interface CheckpointShape { entries: { offset: number }[] }
+interface CheckpointShape {
+  entries: { offset: number }[];
+}
 
 let cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

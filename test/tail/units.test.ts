@@ -18,7 +18,9 @@ import { RecordQueue } from '../../src/tail/queue.js';
 import { tempDir } from './helpers.js';
 
 /** The part of a checkpoint file these tests read back. */
-interface CheckpointShape { entries: { offset: number }[] }
+interface CheckpointShape {
+  entries: { offset: number }[];
+}
 
 describe('source patterns', () => {
   it('directory sources take log-like names only, a few levels deep', () => {
