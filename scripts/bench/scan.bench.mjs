@@ -125,10 +125,18 @@ export async function run({ workDir, scale }) {
 
   const pattern = GREP_PHRASES.join('|');
   const grep = await best(5, () => exec('grep', ['-cE', pattern, ...corpus.files], { env }));
-  const grepLines = grep.stdout
-    .trim()
-    .split('\n')
-    .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(':') + 1)), 0);
+  const countOf = (out) =>
+    out
+      .trim()
+      .split('\n')
+      .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(':') + 1)), 0);
+  const grepLines = countOf(grep.stdout);
+  // An alternation of every built-in rule's literal hints, escaped for ERE: the cheapest
+  // grep that still looks for what the rules look for.
+  const { BUILTIN_RULES } = await import('../../dist/detect/index.js');
+  const HINTS = [...new Set(BUILTIN_RULES.flatMap((r) => r.hints))];
+  const hintsPattern = HINTS.map((a) => a.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+  const grepHints = await best(5, () => exec('grep', ['-cE', hintsPattern, ...corpus.files], { env }));
 
   const scan = await best(5, () => timed(process.execPath, [CLI, 'scan', '--json', ...corpus.files], env));
   if (scan.code !== 1 && scan.code !== 0) throw new Error(`flarewatch scan failed (${scan.code}): ${scan.stderr}`);
@@ -172,7 +180,15 @@ export async function run({ workDir, scale }) {
       peakRssMB: scan.peakRssMB,
     },
     engineInProcess: { seconds: Number(engineSeconds.toFixed(3)), mbPerSecond: Math.round(mb / engineSeconds) },
+    grepHints: {
+      seconds: Number(grepHints.seconds.toFixed(3)),
+      mbPerSecond: Math.round(mb / grepHints.seconds),
+      matchingLines: countOf(grepHints.stdout),
+      hints: HINTS.length,
+    },
     ratioToGrep: Number((scanMBs / grepMBs).toFixed(2)),
+    ratioToGrepHints: Number((grepHints.seconds / scan.seconds).toFixed(2)),
+    engineRatioToGrepHints: Number((grepHints.seconds / engineSeconds).toFixed(2)),
     engineRatioToGrep: Number((mb / engineSeconds / grepMBs).toFixed(2)),
     memory: {
       smallInputMB: Number(smallMB.toFixed(1)),

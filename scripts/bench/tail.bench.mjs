@@ -1,7 +1,7 @@
 // Tailing benchmark: (1) write→record throughput under a sustained write load, next to
 // `tail -F FILES | wc -l` on an identical load in the same run; (2) CPU used by an idle tailer
 // (its own process) watching 1,000 quiet files; (3) that process's peak RSS.
-// BENCH_SCALE scales the line count and the idle period (60 s at scale 1, never under 5 s).
+// BENCH_SCALE scales the line count and the idle period (30 s at scale 1, never under 5 s).
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -239,7 +239,7 @@ async function idleTailer(dir, idleSeconds) {
 
 export async function run({ workDir, scale }) {
   const lines = Math.max(20_000, Math.round(1_000_000 * scale));
-  const idleSeconds = Math.max(5, Math.round(60 * Math.min(1, scale)));
+  const idleSeconds = Math.max(5, Math.round(30 * Math.min(1, scale)));
   const flarewatch = await flarewatchThroughput(workDir, lines);
   const tailF = await tailFThroughput(workDir, lines);
   const idle = await idleTailer(workDir, idleSeconds);

@@ -2,6 +2,7 @@
 // anchor occurs without decoding the chunk to a string. On log text it skips 3–4 bytes per
 // step, which is what lets `scan` run near grep speed.
 
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array indexing inside bounds the loops check; `?? 0` would cost in the hot loop */
 export interface ByteMatcher {
   /** Start of the first anchor occurrence lying entirely within [from, to), or -1. */
   find(buf: Uint8Array, from: number, to: number): number;
@@ -40,8 +41,7 @@ export function createByteMatcher(anchors: readonly string[]): ByteMatcher {
         }
         const start = i - m + 1;
         const list = buckets[h]!;
-        for (let k = 0; k < list.length; k++) {
-          const p = list[k]!;
+        for (const p of list) {
           if (start + p.length > to) continue;
           let j = 0;
           while (j < p.length && buf[start + j] === p[j]) j++;

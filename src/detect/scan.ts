@@ -68,8 +68,9 @@ function fileSource(fd: number): ByteSource {
       sinceYield += n;
       return n;
     },
-    async close() {
+    close() {
       closeSync(fd);
+      return Promise.resolve();
     },
   };
 }
@@ -91,8 +92,9 @@ function gzipSource(path: string): ByteSource {
       off += n;
       return n;
     },
-    async close() {
+    close() {
       stream.destroy();
+      return Promise.resolve();
     },
   };
 }
@@ -151,7 +153,7 @@ class FileScan {
       }
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      error = `${e.code ?? e.message ?? String(err)} after ${this.bytes} bytes`;
+      error = `${e.code ?? e.message} after ${this.bytes} bytes`;
     }
     this.process(true);
     this.record(this.detector.flush());
@@ -325,7 +327,7 @@ class FileScan {
       cur = ps;
     }
     if (reason !== 'prev') this.record(this.detector.reset());
-    for (let i = back.length - 1; i >= 0; i--) this.pushRaw(back[i]![0], back[i]![1]);
+    for (const [s, e] of back.toReversed()) this.pushRaw(s, e);
     this.pushRaw(ls, le);
     this.pushedEnd = le < this.len && this.buf[le] === 10 ? le + 1 : le;
     if (this.unframerPending) this.pushForward(this.pushedEnd, final ? this.len : this.lastCompleteEnd());
@@ -424,7 +426,7 @@ export async function scanFile(path: string, report: ScanReport, opts: ScanOptio
     if (r.error) report.unreadable.push({ path, reason: `read stopped: ${r.error}` });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    report.unreadable.push({ path, reason: e.code ?? e.message ?? String(err) });
+    report.unreadable.push({ path, reason: e.code ?? e.message });
   } finally {
     await src?.close().catch(() => undefined);
   }

@@ -1,25 +1,29 @@
 // Finding the files to tail. Two mechanisms, on purpose:
-//  - a rescan of every source root (readdir walk), run at start, every rescanInterval and
-//    whenever a directory appears: the safety net for roots that do not exist yet, files
-//    created in a new directory before its watch exists, missed or coalesced events;
-//  - chokidar watchers (one per existing root, only directories and matching files watched),
-//    whose events merely wake the readers early. Missing roots get a plain fs.watch on their
-//    nearest existing ancestor so their creation triggers a rescan at once.
-// When the inotify budget is short, or a watcher fails with ENOSPC/EMFILE, all watchers are
+//  - a rescan of every source root (one readdir per directory), run at start, every
+//    rescanInterval and whenever a directory appears: the safety net for roots that do not
+//    exist yet, files created in a new directory before its watch exists, and lost events;
+//  - one kernel watch (fs.watch, inotify on Linux) per directory the scan walked, never per
+//    file. Events carry the entry's name, so they are routed here without any system call: a
+//    content change of a followed file wakes its reader, a new matching name attaches it, a new
+//    directory asks for a rescan. Missing roots watch their nearest existing ancestor so their
+//    creation triggers a rescan at once.
+// When the inotify budget is short, or a watch fails with ENOSPC/EMFILE, all watches are
 // dropped and the tailer polls instead.
-import { watch as fsWatch, type FSWatcher as NodeWatcher, type Stats } from 'node:fs';
+import { watch as fsWatch, type FSWatcher, type Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { watch as chokidarWatch, type FSWatcher } from 'chokidar';
-import { compileSource, sourceDepth, sourceMatchesFile, sourceMayDescend, type CompiledSource } from './patterns.js';
+import { compileSource, sourceMatchesFile, sourceMayDescend, type CompiledSource } from './patterns.js';
 import type { TailSource } from './types.js';
 import { errnoCode } from '../util/errors.js';
 
 export interface DiscoveryHandlers {
-  /** A matching regular file exists at `path`; `fromScan` when a rescan (not an event) reports it again. */
+  /** A matching regular file may exist at `path`; `fromScan` when a rescan (not an event) reports it again. */
   found(path: string, tag: string | undefined, fromScan: boolean): void;
-  /** Something happened to a tracked path: check it now. */
-  touched(path: string): void;
+  /**
+   * An event named `path`. Returns true when the path is followed (its reader was woken);
+   * `contentOnly` when the event can only mean new or changed bytes, not a new file at the path.
+   */
+  touched(path: string, contentOnly: boolean): boolean;
   /** A scan finished; `seen` holds every matching path found. */
   scanned(seen: Set<string>): void;
   /** Watching failed and the tailer must poll from now on. */
@@ -29,12 +33,12 @@ export interface DiscoveryHandlers {
 
 interface Root {
   src: CompiledSource;
-  watcher?: FSWatcher;
-  ancestor?: { dir: string; watcher: NodeWatcher };
   /** What the base was at the last scan. */
   state: 'missing' | 'file' | 'dir' | 'unreadable';
-  /** Directory watched by chokidar (the base, or a file source's parent). */
-  watchedDir?: string;
+  /** Directories the last scan walked for this root (watched in event mode). */
+  dirs: string[];
+  /** Nearest existing ancestor of a missing base (watched for its creation). */
+  ancestor?: string;
 }
 
 export interface ScanResult {
@@ -47,11 +51,13 @@ export class Discovery {
   readonly roots: Root[];
   private mode: 'inotify' | 'polling';
   private closed = false;
-  /** Watchers start only after the initial scan, once the inotify budget has been checked. */
+  /** Watches start only after the initial scan, once the inotify budget has been checked. */
   private armed = false;
   private rescanTimer: NodeJS.Timeout | undefined;
   private scanning: Promise<ScanResult> | null = null;
   private rescanAgain = false;
+  /** One kernel watch per directory, shared by every root that covers it. */
+  private readonly watches = new Map<string, FSWatcher>();
   problems: { path: string; problem: string }[] = [];
 
   constructor(
@@ -59,12 +65,17 @@ export class Discovery {
     private readonly handlers: DiscoveryHandlers,
     polling: boolean,
   ) {
-    this.roots = sources.map((s) => ({ src: compileSource(s), state: 'missing' as const }));
+    this.roots = sources.map((s) => ({ src: compileSource(s), state: 'missing' as const, dirs: [] }));
     this.mode = polling ? 'polling' : 'inotify';
   }
 
   get watching(): boolean {
     return this.mode === 'inotify';
+  }
+
+  /** Kernel watches in place (one per directory). */
+  get watchCount(): number {
+    return this.watches.size;
   }
 
   /** Walks every root once and reports matching files. Concurrent calls share one walk. */
@@ -90,7 +101,7 @@ export class Discovery {
       this.rescanTimer = undefined;
       void this.scan();
     }, delayMs);
-    this.rescanTimer.unref?.();
+    this.rescanTimer.unref();
   }
 
   private async walkAll(): Promise<ScanResult> {
@@ -103,6 +114,7 @@ export class Discovery {
     }
     this.problems = problems;
     if (!this.closed) {
+      await this.reconcileWatches();
       for (const [path, tag] of files) this.handlers.found(path, tag, true);
       this.handlers.scanned(new Set(files.keys()));
     }
@@ -115,6 +127,7 @@ export class Discovery {
     problems: ScanResult['problems'],
   ): Promise<number> {
     const { src } = root;
+    root.dirs = [];
     let st: Stats;
     try {
       st = await stat(src.base);
@@ -124,33 +137,34 @@ export class Discovery {
         path: src.base,
         problem: code === 'ENOENT' || code === 'ENOTDIR' ? 'does not exist (yet)' : `cannot stat: ${code}`,
       });
-      this.setRootState(root, 'missing');
+      root.state = 'missing';
       return 0;
     }
     if (st.isFile()) {
       if (src.kind === 'path' && !files.has(src.base)) files.set(src.base, src.tag);
-      this.setRootState(root, 'file');
+      root.state = 'file';
+      root.dirs = [dirname(src.base)];
       return 0;
     }
     if (!st.isDirectory()) return 0;
     const visited = new Set<string>();
-    const dirs = await this.walkDir(src, src.base, files, problems, visited);
-    this.setRootState(root, dirs > 0 ? 'dir' : 'unreadable');
+    const dirs = await this.walkDir(root, src.base, files, problems, visited);
+    root.state = dirs > 0 ? 'dir' : 'unreadable';
     return dirs;
   }
 
   /** Depth-first walk of one directory; returns the number of directories read. */
   private async walkDir(
-    src: CompiledSource,
+    root: Root,
     dir: string,
     files: Map<string, string | undefined>,
     problems: ScanResult['problems'],
     visited: Set<string>,
   ): Promise<number> {
-    let dirStat: Stats;
+    const { src } = root;
     let entries;
     try {
-      dirStat = await stat(dir);
+      const dirStat = await stat(dir);
       // Symlinked directories can form cycles; a directory is walked once per scan.
       const key = `${dirStat.dev}:${dirStat.ino}`;
       if (visited.has(key)) return 0;
@@ -160,6 +174,7 @@ export class Discovery {
       problems.push({ path: dir, problem: `cannot read directory: ${errnoCode(err) ?? 'ERROR'}` });
       return 0;
     }
+    root.dirs.push(dir);
     let count = 1;
     for (const entry of entries) {
       const path = join(dir, entry.name);
@@ -177,81 +192,81 @@ export class Discovery {
       if (isFile && sourceMatchesFile(src, path, true)) {
         if (!files.has(path)) files.set(path, src.tag);
       } else if (isDir && sourceMayDescend(src, path)) {
-        count += await this.walkDir(src, path, files, problems, visited);
+        count += await this.walkDir(root, path, files, problems, visited);
       }
     }
     return count;
   }
 
-  private setRootState(root: Root, state: Root['state']): void {
-    const changed = root.state !== state;
-    root.state = state;
-    if (!this.armed || !this.watching || this.closed) return;
-    if (state === 'missing') {
-      this.stopRootWatcher(root);
-      void this.watchAncestor(root);
-    } else {
-      this.stopAncestor(root);
-      if (changed || !root.watcher) void this.startRootWatcher(root);
-    }
-  }
-
-  /** Starts chokidar watchers for roots that exist (after the initial scan decided the mode). */
+  /** Starts watching (after the initial scan decided the mode). */
   async startWatching(): Promise<void> {
     this.armed = true;
-    if (!this.watching) return;
-    const pending: Promise<void>[] = [];
+    await this.reconcileWatches();
+  }
+
+  /** Watches exactly the directories the last scan walked, plus the ancestors of missing roots. */
+  private async reconcileWatches(): Promise<void> {
+    if (!this.armed || !this.watching || this.closed) return;
+    const wanted = new Set<string>();
     for (const root of this.roots) {
-      if (root.state === 'missing') pending.push(this.watchAncestor(root));
-      else pending.push(this.startRootWatcher(root));
+      if (root.state === 'missing') {
+        root.ancestor = (await this.nearestExisting(root.src.base)) ?? undefined;
+        if (root.ancestor) wanted.add(root.ancestor);
+      } else {
+        root.ancestor = undefined;
+        for (const d of root.dirs) wanted.add(d);
+      }
     }
-    await Promise.all(pending);
+    if (!this.canWatch()) return;
+    for (const [dir, w] of this.watches) {
+      if (wanted.has(dir)) continue;
+      w.close();
+      this.watches.delete(dir);
+    }
+    for (const dir of wanted) {
+      if (this.watches.has(dir)) continue;
+      if (!this.canWatch()) return;
+      try {
+        const w = fsWatch(dir, { persistent: false }, (event, name) => {
+          this.onEvent(dir, event, name);
+        });
+        w.on('error', (err: NodeJS.ErrnoException) => {
+          this.onWatchError(err, dir);
+        });
+        this.watches.set(dir, w);
+      } catch (err) {
+        this.onWatchError(err as NodeJS.ErrnoException, dir);
+      }
+    }
   }
 
-  /** Starts chokidar on the root; resolves once its watches are in place (or after 5 s). */
-  private startRootWatcher(root: Root): Promise<void> {
-    this.stopRootWatcher(root);
-    const { src } = root;
-    const isFileRoot = root.state === 'file';
-    const watchDir = isFileRoot ? dirname(src.base) : src.base;
-    const ignored = (path: string, stats?: Stats): boolean => {
-      if (path === watchDir) return false;
-      if (isFileRoot) return path !== src.base;
-      if (!stats) return !sourceMayDescend(src, path) && !sourceMatchesFile(src, path, true);
-      if (stats.isDirectory()) return !sourceMayDescend(src, path);
-      return !(stats.isFile() && sourceMatchesFile(src, path, true));
-    };
-    const watcher = chokidarWatch(watchDir, {
-      ignored,
-      ignoreInitial: true, // the scan reports existing files
-      atomic: false, // never merge unlink+add: that hides rename rotations
-      awaitWriteFinish: false,
-      followSymlinks: true,
-      depth: isFileRoot ? 0 : sourceDepth(src),
-      persistent: false,
-    });
-    watcher.on('add', (p) => this.handlers.found(p, src.tag, false));
-    watcher.on('change', (p) => this.handlers.touched(p));
-    watcher.on('unlink', (p) => this.handlers.touched(p));
-    watcher.on('addDir', () => this.requestScan());
-    watcher.on('unlinkDir', () => this.requestScan());
-    watcher.on('error', (err) => this.onWatchError(err as NodeJS.ErrnoException, watchDir));
-    root.watcher = watcher;
-    root.watchedDir = watchDir;
-    return new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, 5000);
-      t.unref?.();
-      watcher.once('ready', () => {
-        clearTimeout(t);
-        resolve();
-      });
-    });
+  /** Re-read after awaits: closing or a forced switch to polling may have happened meanwhile. */
+  private canWatch(): boolean {
+    return this.watching && !this.closed;
   }
 
-  private stopRootWatcher(root: Root): void {
-    if (root.watcher) void root.watcher.close().catch(() => undefined);
-    root.watcher = undefined;
-    root.watchedDir = undefined;
+  /** Routes one directory event: no system call unless the name is new and may matter. */
+  private onEvent(dir: string, event: string, name: string | null): void {
+    if (this.closed) return;
+    if (!name) {
+      this.requestScan(); // the kernel queue overflowed or the event has no name: look again
+      return;
+    }
+    const path = join(dir, name);
+    if (this.handlers.touched(path, event === 'change')) return;
+    for (const root of this.roots) {
+      if (root.state === 'missing') {
+        if (root.ancestor === dir) this.requestScan();
+        continue;
+      }
+      if (root.state === 'file') {
+        if (path === root.src.base) this.handlers.found(path, root.src.tag, false);
+        continue;
+      }
+      if (!root.dirs.includes(dir)) continue;
+      if (sourceMatchesFile(root.src, path, true)) this.handlers.found(path, root.src.tag, false);
+      else if (event === 'rename' && sourceMayDescend(root.src, path)) this.requestScan();
+    }
   }
 
   private async nearestExisting(path: string): Promise<string | null> {
@@ -268,55 +283,37 @@ export class Discovery {
     }
   }
 
-  private watchAncestor(root: Root): Promise<void> {
-    return this.nearestExisting(root.src.base).then((dir) => {
-      if (!dir || this.closed || !this.watching || root.state !== 'missing') return;
-      if (root.ancestor?.dir === dir) return;
-      this.stopAncestor(root);
-      try {
-        const w = fsWatch(dir, { persistent: false }, () => this.requestScan());
-        w.on('error', () => this.stopAncestor(root));
-        root.ancestor = { dir, watcher: w };
-      } catch (err) {
-        this.onWatchError(err as NodeJS.ErrnoException, dir);
-      }
-    });
-  }
-
-  private stopAncestor(root: Root): void {
-    root.ancestor?.watcher.close();
-    root.ancestor = undefined;
-  }
-
   private onWatchError(err: NodeJS.ErrnoException, where: string): void {
     const code = err.code ?? '';
     if (code === 'ENOSPC' || code === 'EMFILE' || code === 'ENFILE') {
       this.forcePolling(`watcher on ${where} failed with ${code} (inotify watch or descriptor limit reached)`);
-    } else if (code !== 'EACCES' && code !== 'EPERM') {
-      this.handlers.warn('file watcher error; the periodic rescan still covers this path', { path: where, error: err });
+      return;
     }
+    // A watched directory that was removed ends its watch; the rescan re-plans the watches.
+    this.watches.get(where)?.close();
+    this.watches.delete(where);
+    if (code !== 'EACCES' && code !== 'EPERM' && code !== 'ENOENT')
+      this.handlers.warn('file watcher error; the periodic rescan still covers this path', { path: where, error: err });
+    this.requestScan();
   }
 
-  /** Drops every watcher; discovery continues by rescans only. */
+  private closeWatches(): void {
+    for (const w of this.watches.values()) w.close();
+    this.watches.clear();
+  }
+
+  /** Drops every watch; discovery continues by rescans only. */
   forcePolling(reason: string): void {
     if (!this.watching) return;
     this.mode = 'polling';
-    for (const root of this.roots) {
-      this.stopRootWatcher(root);
-      this.stopAncestor(root);
-    }
+    this.closeWatches();
     this.handlers.pollingForced(reason);
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.rescanTimer);
-    const closing: Promise<void>[] = [];
-    for (const root of this.roots) {
-      if (root.watcher) closing.push(root.watcher.close().catch(() => undefined));
-      root.watcher = undefined;
-      this.stopAncestor(root);
-    }
-    await Promise.all(closing);
+    this.closeWatches();
+    return Promise.resolve();
   }
 }

@@ -1,4 +1,4 @@
-// The tailing stage: finds tracer log files (chokidar events plus periodic rescans), follows
+// The tailing stage: finds tracer log files (directory watch events plus periodic rescans), follows
 // each by identity through rename rotation, copytruncate, truncation and deletion, and emits
 // raw lines on a back-pressured stream with offsets committed only once the consumer is done
 // with them. Also owns the flight recorder (recent lines per file) and the tail counters.

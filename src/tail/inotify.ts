@@ -1,5 +1,5 @@
-// How many inotify watches this user may still add. chokidar spends one per watched file
-// and directory; when the budget is short the tailer polls instead of failing half-way.
+// How many inotify watches this user may still add. The tailer spends one per watched directory
+// (never per file); when the budget is short the tailer polls instead of failing half-way.
 // Linux-only; elsewhere the budget is unknown and events are used.
 import { readdir, readFile, readlink } from 'node:fs/promises';
 
@@ -40,7 +40,7 @@ async function watchesOf(pid: string): Promise<number> {
 
 export async function inotifyBudget(opts: { procRoot?: string; allProcesses?: boolean } = {}): Promise<InotifyBudget> {
   if (process.platform !== 'linux') return { max: null, used: 0, available: null };
-  let max: number | null = null;
+  let max: number | null;
   try {
     max = Number((await readFile(`${opts.procRoot ?? '/proc'}/sys/fs/inotify/max_user_watches`, 'utf8')).trim());
     if (!Number.isFinite(max)) max = null;

@@ -106,8 +106,8 @@ export class RecordQueue implements AsyncIterable<TailRecord> {
   }
 
   private take(): Item | undefined {
-    if (this.head >= this.items.length) return undefined;
-    const item = this.items[this.head]!;
+    const item = this.items[this.head];
+    if (item === undefined) return undefined;
     this.items[this.head] = undefined as unknown as Item;
     this.head++;
     if (this.head === this.items.length) {

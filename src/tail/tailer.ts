@@ -1,6 +1,8 @@
 // The tailing engine: turns discovered paths into identity-following readers, reads them
-// fairly with bounded handles and buffers, detects rotation / truncation / deletion, feeds the
-// back-pressured record stream and the flight recorder, and persists committed offsets.
+// fairly with bounded handles and buffers, feeds the back-pressured record stream and the
+// flight recorder, and persists committed offsets. What happens to one file (path check,
+// reopen, truncation, copy check, read, drain) lives in reader.ts; the handle cap in
+// handles.ts; checkpoint writing in checkpointer.ts.
 //
 // Where a file starts:
 //  - a checkpoint for its dev:ino whose head fingerprint, size and offset marker still fit: there;
@@ -15,20 +17,26 @@
 // Rotation: when a path leads to a new identity, the old file is drained to its end first, then
 // followed under its new name if a pattern matches it, else kept until DELETE_GRACE passes with
 // no growth. Truncation (size below our offset, or a changed head): restart at 0, counted.
+//
+// Waking: a directory event on a followed file marks it dirty (a content event needs no path
+// check); a few readers run at a time, each reading everything new in one turn, so a burst of
+// events costs one read. One timer at a time serves delayed wake-ups; the rescan, the safety
+// poll (one synchronous stat per file, a turn only for files that changed) and checkpoints
+// are the only periodic work.
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { Logger } from '../log/logger.js';
-import { loadCheckpoints, saveCheckpoints, CHECKPOINT_FILE, type CheckpointEntry } from './checkpoint.js';
+import { Checkpointer } from './checkpointer.js';
 import { CopyTracker } from './copies.js';
 import { Discovery } from './discovery.js';
-import { HEAD_BYTES, MARKER_BYTES, hashBytes, readAt, offsetMarker } from './fingerprint.js';
+import { HEAD_BYTES, MARKER_BYTES, readAt } from './fingerprint.js';
+import { HandleBudget } from './handles.js';
 import { inotifyBudget } from './inotify.js';
 import type { SplitLine } from './lines.js';
 import { checkpointFits, initialOffset } from './positions.js';
 import { RecordQueue } from './queue.js';
-import { FileReader, identityOf } from './reader.js';
+import { FileReader, errCode, identityOf, type ReaderHost } from './reader.js';
 import { FlightRecorder } from './recorder.js';
 import { emptyCounters, type FileCounters, type TailRecord, type TailStats, type TailerOptions } from './types.js';
-import { join } from 'node:path';
 
 export interface Tailer {
   /** Loads checkpoints, scans the sources, starts watchers and readers. */
@@ -48,29 +56,59 @@ export interface Tailer {
 }
 
 const CONCURRENCY = 4;
-/** How long a new or truncated file whose bytes so far begin another file's head waits to show it is a copy. */
-const COPY_WAIT_MS = 1000;
-const RECHECK_AFTER_READ_MS = 100;
-/** Re-reads of a rotated file that still grows, before the new file at its path is attached. */
-const DRAIN_ROUNDS = 3;
-const STALE_CHECKPOINT_MS = 24 * 3600_000;
+/** How long new bytes may wait so that the writes of a burst are read together. */
+const COALESCE_MS = 50;
+/** Granularity of delayed wake-ups. */
+const SLOT_MS = 25;
+/** A file that was just read is looked at again (one fstat) this much later. */
+const RECHECK_MS = 1000;
 // File timestamps come from a coarse kernel clock that can lag Date.now(); compare with slack.
 const MTIME_SLACK_MS = 2000;
-
-function code(err: unknown): string {
-  return (err as NodeJS.ErrnoException)?.code ?? 'ERROR';
-}
 
 export function createTailer(opts: TailerOptions): Tailer {
   return new TailerImpl(opts);
 }
 
-class TailerImpl implements Tailer {
+type Settings = Required<Omit<TailerOptions, 'stateDir' | 'logger' | 'now' | 'sources' | 'inotifyBudget'>>;
+
+function settingsOf(opts: TailerOptions): Settings {
+  return {
+    polling: opts.polling ?? false,
+    pollInterval: opts.pollInterval ?? 1,
+    rescanInterval: opts.rescanInterval ?? 10,
+    startAt: opts.startAt ?? 'end',
+    startBacklogBytes: opts.startBacklogBytes ?? 0,
+    maxLineBytes: opts.maxLineBytes ?? 64 * 1024,
+    maxOpenFiles: opts.maxOpenFiles ?? 1024,
+    deleteGrace: opts.deleteGrace ?? 60,
+    checkpointInterval: opts.checkpointInterval ?? 5,
+    recorderLines: opts.recorderLines ?? 500,
+    recorderBytes: opts.recorderBytes ?? 128 * 1024,
+    recorderTotalBytes: opts.recorderTotalBytes ?? 64 * 1024 * 1024,
+    highWaterMark: opts.highWaterMark ?? 2048,
+    idleClose: opts.idleClose ?? 60,
+    stopTimeoutMs: opts.stopTimeoutMs ?? 5000,
+    readChunkBytes: opts.readChunkBytes ?? 64 * 1024,
+    readBudgetBytes: opts.readBudgetBytes ?? 1024 * 1024,
+  };
+}
+
+/** Where a newly found file starts, or why it is not followed now. */
+type Opening =
+  | { kind: 'open'; fh: FileHandle; start: number; copyOf: string | null; truncatedWhileStopped: boolean; size: number }
+  | { kind: 'replaced' } // replaced between stat and open; the next scan sees the new one
+  | { kind: 'deferred' }; // first scan of a later run, no checkpoint entry: decided in the second phase
+
+class TailerImpl implements Tailer, ReaderHost {
   readonly recorder: FlightRecorder;
-  private readonly log: Logger | undefined;
-  private readonly now: () => number;
+  readonly log: Logger | undefined;
+  readonly now: () => number;
+  readonly copies: CopyTracker;
+  readonly handles: HandleBudget;
+  private readonly o: Settings;
   private readonly queue: RecordQueue;
   private readonly discovery: Discovery;
+  private readonly checkpoints: Checkpointer;
   private readonly byId = new Map<string, FileReader>();
   private readonly byPath = new Map<string, FileReader>();
   private readonly attaching = new Map<string, Promise<void>>();
@@ -79,48 +117,31 @@ class TailerImpl implements Tailer {
   private active = 0;
   private idle: (() => void)[] = [];
   private readonly retired: FileCounters = emptyCounters();
-  private readonly copies: CopyTracker;
-  private saved = new Map<string, CheckpointEntry>();
-  private savedAt = 0;
-  private firstRun = true;
   private initialScan = true;
   private started = false;
-  private stopping = false;
+  stopping = false;
   private timers: NodeJS.Timeout[] = [];
-  private recheck = new Map<FileReader, NodeJS.Timeout>();
+  /** Delayed wake-ups (coalesced reads, copy checks, re-checks): due times, served by one timer. */
+  private readonly due = new Map<FileReader, number>();
+  /** Readers whose due wake-up is only a re-check: woken only if their descriptor shows new bytes. */
+  private readonly recheckOnly = new Set<FileReader>();
+  private dueTimer: NodeJS.Timeout | undefined;
+  private dueAt = Infinity;
   private pollingReason: string | undefined;
   /** Files found but not readable (permission denied…), reported in stats until they open. */
-  private openProblems = new Map<string, string>();
-  private openCount = 0;
-  private ckWrites = 0;
-  private ckErrors = 0;
-  private ckLast: number | undefined;
-  private ckWriting: Promise<void> | null = null;
-  private readonly o: Required<Omit<TailerOptions, 'stateDir' | 'logger' | 'now' | 'sources' | 'inotifyBudget'>>;
+  private readonly openProblems = new Map<string, string>();
+  private deferred: [string, string | undefined][] = [];
+  /** Attaching opens files; a few at a time keeps the handle cap meaningful with thousands of new files. */
+  private attachRunning = 0;
+  private attachWaiting: (() => void)[] = [];
 
   constructor(private readonly opts: TailerOptions) {
     this.log = opts.logger;
     this.now = opts.now ?? Date.now;
-    this.o = {
-      polling: opts.polling ?? false,
-      pollInterval: opts.pollInterval ?? 1,
-      rescanInterval: opts.rescanInterval ?? 10,
-      startAt: opts.startAt ?? 'end',
-      startBacklogBytes: opts.startBacklogBytes ?? 0,
-      maxLineBytes: opts.maxLineBytes ?? 64 * 1024,
-      maxOpenFiles: opts.maxOpenFiles ?? 1024,
-      deleteGrace: opts.deleteGrace ?? 60,
-      checkpointInterval: opts.checkpointInterval ?? 5,
-      recorderLines: opts.recorderLines ?? 500,
-      recorderBytes: opts.recorderBytes ?? 128 * 1024,
-      recorderTotalBytes: opts.recorderTotalBytes ?? 64 * 1024 * 1024,
-      highWaterMark: opts.highWaterMark ?? 2048,
-      idleClose: opts.idleClose ?? 60,
-      stopTimeoutMs: opts.stopTimeoutMs ?? 5000,
-      readChunkBytes: opts.readChunkBytes ?? 64 * 1024,
-      readBudgetBytes: opts.readBudgetBytes ?? 1024 * 1024,
-    };
+    this.o = settingsOf(opts);
     this.copies = new CopyTracker(this.now);
+    this.handles = new HandleBudget(this.o.maxOpenFiles, () => this.byId.values());
+    this.checkpoints = new Checkpointer(opts.stateDir, this.now, this.log);
     this.recorder = new FlightRecorder({
       lines: this.o.recorderLines,
       bytes: this.o.recorderBytes,
@@ -130,10 +151,16 @@ class TailerImpl implements Tailer {
     this.discovery = new Discovery(
       opts.sources,
       {
-        found: (path, tag, fromScan) => this.onFound(path, tag, fromScan),
-        touched: (path) => this.onTouched(path),
-        scanned: (seen) => this.onScanned(seen),
-        pollingForced: (reason) => this.onPollingForced(reason),
+        found: (path, tag, fromScan) => {
+          this.onFound(path, tag, fromScan);
+        },
+        touched: (path, contentOnly) => this.onTouched(path, contentOnly),
+        scanned: (seen) => {
+          this.onScanned(seen);
+        },
+        pollingForced: (reason) => {
+          this.onPollingForced(reason);
+        },
         warn: (msg, fields) => this.log?.warn(msg, fields),
       },
       this.o.polling,
@@ -146,21 +173,7 @@ class TailerImpl implements Tailer {
   async start(): Promise<void> {
     if (this.started) throw new Error('tailer already started');
     this.started = true;
-    if (this.opts.stateDir) {
-      const loaded = await loadCheckpoints(this.opts.stateDir);
-      for (const p of loaded.problems) this.log?.warn('checkpoint file problem', { problem: p });
-      if (loaded.data) {
-        this.firstRun = false;
-        this.savedAt = loaded.data.savedAt;
-        for (const e of loaded.data.entries) {
-          this.saved.set(e.id, e);
-          // A copy made while we were stopped (copytruncate) continues where its original was.
-          this.copies.rememberSaved({ ...e, id: e.id });
-        }
-        for (const l of loaded.data.lost ?? []) this.copies.rememberSaved(l, l.at);
-        if (loaded.from === 'previous') this.log?.warn('using the previous checkpoint copy; the newest was unusable');
-      }
-    }
+    await this.checkpoints.load(this.copies);
     const scan = await this.discovery.scan();
     await Promise.all(this.attaching.values());
     // Second phase: files without a checkpoint entry, once every checkpointed file has been
@@ -169,7 +182,7 @@ class TailerImpl implements Tailer {
     this.deferred = [];
     await Promise.all(
       deferred.map(([path, tag]) =>
-        this.withAttachSlot(() => this.attach(path, tag, true, true)).catch((err) =>
+        this.withAttachSlot(() => this.attach(path, tag, true, true)).catch((err: unknown) =>
           this.log?.warn('cannot follow log file', { path, error: err }),
         ),
       ),
@@ -178,8 +191,8 @@ class TailerImpl implements Tailer {
     for (const p of scan.problems) this.log?.info('log source not readable yet', p);
     if (this.discovery.watching) {
       const budget = await (this.opts.inotifyBudget ?? inotifyBudget)();
-      // chokidar spends one watch per directory and per matching file; keep a margin for growth.
-      const needed = scan.dirs + scan.files.size;
+      // One watch per directory walked; keep a margin for growth.
+      const needed = scan.dirs;
       if (budget.available !== null && needed * 1.2 + 64 > budget.available) {
         this.discovery.forcePolling(
           `inotify budget too small: need about ${needed} watches, ${budget.available} of ${budget.max} available (raise fs.inotify.max_user_watches)`,
@@ -193,7 +206,16 @@ class TailerImpl implements Tailer {
     this.armTimers();
     // Files created between the first scan and the watches being in place: one more look.
     if (this.discovery.watching) void this.discovery.scan();
-    this.log?.info('tailing started', { files: this.byId.size, mode: this.mode, firstRun: this.firstRun });
+    this.log?.info('tailing started', {
+      files: this.byId.size,
+      mode: this.mode,
+      firstRun: this.checkpoints.firstRun,
+    });
+  }
+
+  /** `stopping`, re-read after awaits (a stop may have begun meanwhile). */
+  private halted(): boolean {
+    return this.stopping;
   }
 
   private get mode(): 'inotify' | 'polling' {
@@ -208,15 +230,20 @@ class TailerImpl implements Tailer {
     };
     every(this.o.rescanInterval, () => void this.discovery.scan());
     // Safety poll: events only wake readers early; this catches what they miss.
-    every(this.discovery.watching ? this.o.rescanInterval : this.o.pollInterval, () => this.pollAll());
+    every(this.discovery.watching ? this.o.rescanInterval : this.o.pollInterval, () => {
+      this.pollAll();
+    });
     every(this.o.checkpointInterval, () => void this.checkpoint());
   }
 
   private clearTimers(): void {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
-    for (const t of this.recheck.values()) clearTimeout(t);
-    this.recheck.clear();
+    clearTimeout(this.dueTimer);
+    this.dueTimer = undefined;
+    this.dueAt = Infinity;
+    this.due.clear();
+    this.recheckOnly.clear();
   }
 
   async stop(): Promise<void> {
@@ -244,7 +271,7 @@ class TailerImpl implements Tailer {
   }
 
   private async closeAll(): Promise<void> {
-    for (const r of this.byId.values()) await this.closeHandle(r);
+    for (const r of this.byId.values()) await this.handles.close(r);
   }
 
   private whenIdle(): Promise<void> {
@@ -259,7 +286,11 @@ class TailerImpl implements Tailer {
   async rescan(): Promise<void> {
     await this.discovery.scan();
     await Promise.all(this.attaching.values());
-    this.pollAll();
+    this.pollAll(true);
+  }
+
+  checkpoint(force = false): Promise<void> {
+    return this.checkpoints.write(this.byId.values(), this.copies, force);
   }
 
   // ---- discovery callbacks ------------------------------------------------------------
@@ -275,14 +306,10 @@ class TailerImpl implements Tailer {
     if (this.attaching.has(path)) return;
     const initial = this.initialScan;
     const p = this.withAttachSlot(() => this.attach(path, tag, initial))
-      .catch((err) => this.log?.warn('cannot follow log file', { path, error: err }))
+      .catch((err: unknown) => this.log?.warn('cannot follow log file', { path, error: err }))
       .finally(() => this.attaching.delete(path));
     this.attaching.set(path, p);
   }
-
-  /** Attaching opens files; a few at a time keeps the handle cap meaningful with thousands of new files. */
-  private attachRunning = 0;
-  private attachWaiting: (() => void)[] = [];
 
   private async withAttachSlot<T>(fn: () => Promise<T>): Promise<T> {
     if (this.attachRunning >= CONCURRENCY * 2) await new Promise<void>((resolve) => this.attachWaiting.push(resolve));
@@ -295,10 +322,18 @@ class TailerImpl implements Tailer {
     }
   }
 
-  private onTouched(path: string): void {
+  /**
+   * A directory event named a path: wake its reader (true), or say it is not followed (false).
+   * New bytes are read at once, unless the file was read less than COALESCE_MS ago: then at the
+   * end of that window, so a burst of writes (one event each) costs one read.
+   */
+  private onTouched(path: string, contentOnly: boolean): boolean {
     const r = this.byPath.get(path);
-    if (r) this.wake(r);
-    else this.onFound(path, undefined);
+    if (!r) return this.attaching.has(path);
+    const since = this.now() - r.lastReadAt;
+    if (contentOnly && since < COALESCE_MS) this.wakeLater(r, COALESCE_MS - since);
+    else this.wake(r, !contentOnly);
+    return true;
   }
 
   private onScanned(seen: Set<string>): void {
@@ -314,119 +349,129 @@ class TailerImpl implements Tailer {
 
   // ---- attaching files ------------------------------------------------------------------
 
-  private deferred: [string, string | undefined][] = [];
-
   private async attach(path: string, tag: string | undefined, initial: boolean, secondPhase = false): Promise<void> {
     let st;
     try {
       st = await stat(path, { bigint: true });
     } catch (err) {
-      if (code(err) !== 'ENOENT') this.log?.warn('cannot stat log file', { path, error: err });
+      if (errCode(err) !== 'ENOENT') this.log?.warn('cannot stat log file', { path, error: err });
       return;
     }
     if (!st.isFile() || this.stopping) return;
     const id = identityOf(st);
     const existing = this.byId.get(id);
     if (existing) {
-      // Same file under another name: a rename rotation into a watched name, or a link.
-      if (existing.detached) {
-        existing.detachedAt = null;
-        this.unmapPaths(existing);
-        existing.path = path;
-      } else if (existing.path !== path) {
-        existing.aliases.add(path);
-      }
-      this.byPath.set(path, existing);
-      this.wake(existing);
+      this.addName(existing, path);
       return;
     }
+    this.handles.reserve();
     let fh: FileHandle;
-    this.reserveHandle();
     try {
       fh = await open(path, 'r');
     } catch (err) {
-      this.openCount--;
+      this.handles.release();
       if (!this.openProblems.has(path))
         this.log?.warn('cannot open log file; will retry at the next scan', { path, error: err });
-      this.openProblems.set(path, `cannot open: ${code(err)}`);
+      this.openProblems.set(path, `cannot open: ${errCode(err)}`);
       return;
     }
     this.openProblems.delete(path);
-    let start = 0;
-    let truncatedWhileStopped = false;
-    let seed: Buffer | null = null;
-    let copyOf: string | null = null;
-    let sizeAtAttach = 0;
-    let head: Buffer | null = null;
+    let opening: Opening;
     try {
-      const fst = await fh.stat({ bigint: true });
-      if (identityOf(fst) !== id) throw Object.assign(new Error('replaced while opening'), { code: 'ERACE' });
-      const size = Number(fst.size);
-      sizeAtAttach = size;
-      const saved = this.saved.get(id);
-      if (saved) {
-        this.saved.delete(id);
-        if (await checkpointFits(fh, size, saved)) {
-          start = saved.offset;
-          this.copies.forgetSaved(id);
-        } else truncatedWhileStopped = saved.offset > 0;
-      } else if (initial && !this.firstRun && !secondPhase) {
-        throw Object.assign(new Error('deferred to the second phase'), { code: 'EDEFER' });
-      } else if (initial && this.firstRun) {
-        start = await initialOffset(fh, size, this.o.startAt, this.o.startBacklogBytes);
-      } else {
-        const copy = await this.copyOffset(fh, size);
-        if (copy !== null) {
-          start = copy.offset;
-          copyOf = copy.copyOf ?? null;
-        } else if (initial && Number(fst.mtimeMs) < this.savedAt - MTIME_SLACK_MS)
-          start = await initialOffset(fh, size, this.o.startAt, this.o.startBacklogBytes);
-      }
-      if (start > 0) {
-        seed = await readAt(fh, start - Math.min(start, MARKER_BYTES), Math.min(start, MARKER_BYTES));
-        // The head of content we skip is known now; read later it could already be a rewrite.
-        head = await readAt(fh, 0, Math.min(start, HEAD_BYTES));
-      }
+      opening = await this.startingPoint(fh, id, initial, secondPhase);
     } catch (err) {
-      this.openCount--;
-      await fh.close().catch(() => undefined);
-      if (code(err) === 'ERACE') return; // replaced between stat and open; the next scan sees the new one
-      if (code(err) === 'EDEFER') {
-        this.deferred.push([path, tag]);
-        return;
-      }
+      await this.discard(fh);
       throw err;
     }
-    if (this.stopping || this.byId.has(id)) {
-      this.openCount--;
-      await fh.close().catch(() => undefined);
-      return;
+    if (opening.kind === 'deferred') this.deferred.push([path, tag]);
+    if (opening.kind !== 'open') return this.discard(fh);
+    if (this.halted() || this.byId.has(id)) return this.discard(fh);
+    try {
+      await this.follow(id, path, tag, initial, opening);
+    } catch (err) {
+      await this.discard(fh);
+      throw err;
     }
-    const r = new FileReader(id, path, tag, start, this.o.maxLineBytes, this.now());
-    r.fh = fh;
-    r.size = start;
-    if (seed) r.seedTail(seed);
-    if (copyOf) r.copyOf = { id: copyOf, end: start };
-    if (head) {
-      r.head = head;
-      r.fp = { len: head.length, hash: hashBytes(head) };
+  }
+
+  /** Same file under another name: a rename rotation into a watched name, or a link. */
+  private addName(existing: FileReader, path: string): void {
+    if (existing.detached) {
+      existing.detachedAt = null;
+      this.unmapPaths(existing);
+      existing.path = path;
+    } else if (existing.path !== path) {
+      existing.aliases.add(path);
     }
-    // Files read from 0 get the copy check at their first read; initial files were checked above
+    this.byPath.set(path, existing);
+    this.wake(existing);
+  }
+
+  private async discard(fh: FileHandle): Promise<void> {
+    this.handles.release();
+    await fh.close().catch(() => undefined);
+  }
+
+  /** Decides where a just-opened file starts (see the top of this file). */
+  private async startingPoint(fh: FileHandle, id: string, initial: boolean, secondPhase: boolean): Promise<Opening> {
+    const fst = await fh.stat({ bigint: true });
+    if (identityOf(fst) !== id) return { kind: 'replaced' };
+    const size = Number(fst.size);
+    const ck = this.checkpoints;
+    const saved = ck.take(id);
+    const at = (start: number, copyOf: string | null = null, truncatedWhileStopped = false): Opening => ({
+      kind: 'open',
+      fh,
+      start,
+      copyOf,
+      truncatedWhileStopped,
+      size,
+    });
+    if (saved) {
+      if (await checkpointFits(fh, size, saved)) {
+        this.copies.forgetSaved(id);
+        return at(saved.offset);
+      }
+      return at(0, null, saved.offset > 0);
+    }
+    if (initial && !ck.firstRun && !secondPhase) return { kind: 'deferred' };
+    if (initial && ck.firstRun) return at(await initialOffset(fh, size, this.o.startAt, this.o.startBacklogBytes));
+    const copy = await this.copies.offsetFor(fh, size, this.byId.values());
+    if (copy !== null) return at(copy.offset, copy.copyOf ?? null);
+    if (initial && Number(fst.mtimeMs) < ck.savedAt - MTIME_SLACK_MS)
+      return at(await initialOffset(fh, size, this.o.startAt, this.o.startBacklogBytes));
+    return at(0);
+  }
+
+  private async follow(
+    id: string,
+    path: string,
+    tag: string | undefined,
+    initial: boolean,
+    o: Extract<Opening, { kind: 'open' }>,
+  ): Promise<void> {
+    const r = new FileReader(id, path, tag, o.start, this.o.maxLineBytes, this.now(), this);
+    if (o.start > 0) {
+      const n = Math.min(o.start, MARKER_BYTES);
+      r.seedTail(await readAt(o.fh, o.start - n, n));
+      // The head of content we skip is known now; read later it could already be a rewrite.
+      r.setHead(await readAt(o.fh, 0, Math.min(o.start, HEAD_BYTES)));
+    }
+    if (this.stopping || this.byId.has(id)) return this.discard(o.fh);
+    r.fh = o.fh;
+    r.size = o.start;
+    if (o.copyOf) r.copyOf = { id: o.copyOf, end: o.start };
+    // Files read from 0 get the copy check at their first read; initial files were checked
     // (or, on a first run, there is nothing to be a copy of).
-    r.copyChecked = initial && (this.firstRun || sizeAtAttach > 0);
-    if (truncatedWhileStopped) {
+    r.copyChecked = initial && (this.checkpoints.firstRun || o.size > 0);
+    if (o.truncatedWhileStopped) {
       r.counters.truncations++;
       this.log?.info('file changed while flarewatch was stopped; reading it from the start', { path });
     }
     this.byId.set(id, r);
     this.byPath.set(path, r);
-    this.log?.info('following log file', { path, offset: start, id });
+    this.log?.info('following log file', { path, offset: o.start, id });
     this.wake(r);
-  }
-
-  /** Copy check for a file about to be read from 0 (see copies.ts). */
-  private copyOffset(fh: FileHandle, size: number): Promise<{ offset: number; copyOf?: string } | null> {
-    return this.copies.offsetFor(fh, size, this.byId.values());
   }
 
   private unmapPaths(r: FileReader, aliases = true): void {
@@ -438,8 +483,14 @@ class TailerImpl implements Tailer {
 
   // ---- scheduling ----------------------------------------------------------------------
 
-  private wake(r: FileReader): void {
+  live(): Iterable<FileReader> {
+    return this.byId.values();
+  }
+
+  /** Marks a reader dirty; `pathCheck` when its path may now lead elsewhere. */
+  wake(r: FileReader, pathCheck = true): void {
     if (this.stopping || r.dropped) return;
+    if (pathCheck) r.pathCheckDue = true;
     if (r.busy) {
       r.again = true;
       return;
@@ -448,19 +499,70 @@ class TailerImpl implements Tailer {
     this.kick();
   }
 
-  private pollAll(): void {
+  wakeLater(r: FileReader, ms: number): void {
+    if (this.stopping) return;
+    // Due times fall on SLOT_MS boundaries, so one timer firing serves every file due then.
+    const at = Math.ceil((this.now() + ms) / SLOT_MS) * SLOT_MS;
+    const was = this.due.get(r);
+    this.recheckOnly.delete(r);
+    if (was !== undefined && was <= at) return;
+    this.due.set(r, at);
+    if (at < this.dueAt) this.armDue(at);
+  }
+
+  /**
+   * After a read, looks at the file's descriptor once more RECHECK_MS later. Node cannot see an
+   * inotify queue overflow (libuv drops it), so under a flood of events a write may bring none;
+   * this bounds that wait for busy files to about a second, for one fstat, without a turn.
+   */
+  recheckLater(r: FileReader): void {
+    if (this.stopping || !this.discovery.watching || this.due.has(r)) return;
+    this.wakeLater(r, RECHECK_MS);
+    this.recheckOnly.add(r);
+  }
+
+  private armDue(at: number): void {
+    clearTimeout(this.dueTimer);
+    this.dueAt = at;
+    this.dueTimer = setTimeout(
+      () => {
+        this.dueTimer = undefined;
+        this.dueAt = Infinity;
+        const now = this.now();
+        let next = Infinity;
+        for (const [r, when] of this.due) {
+          if (when <= now) {
+            this.due.delete(r);
+            const light = this.recheckOnly.delete(r);
+            if (!light || r.hasUnreadBytes()) this.wake(r, false);
+          } else next = Math.min(next, when);
+        }
+        if (next < Infinity) this.armDue(next);
+      },
+      Math.max(0, at - this.now()),
+    );
+    this.dueTimer.unref();
+  }
+
+  /**
+   * The safety poll: closes idle handles and gives a turn to files whose stat differs from what
+   * their reader knows (one synchronous stat each, no thread-pool round trip). `all` gives
+   * every file a turn (an explicit rescan).
+   */
+  private pollAll(all = false): void {
     if (this.stopping) return;
     const now = this.now();
     for (const r of this.byId.values()) {
-      if (r.fh && !r.busy && !r.detached && now - r.lastUsed > this.o.idleClose * 1000) void this.closeHandle(r);
-      this.wake(r);
+      if (r.fh && !r.busy && !r.detached && now - r.lastUsed > this.o.idleClose * 1000) void this.handles.close(r);
+      if (all || r.busy || r.needsTurn()) this.wake(r);
     }
     this.copies.prune();
   }
 
   private kick(): void {
     while (this.active < CONCURRENCY && this.dirty.size > 0 && !this.stopping) {
-      const r = this.dirty.values().next().value!;
+      const r = this.dirty.values().next().value;
+      if (!r) break;
       this.dirty.delete(r);
       if (r.busy) {
         r.again = true;
@@ -476,12 +578,15 @@ class TailerImpl implements Tailer {
     const buffer = this.buffers.pop() ?? Buffer.allocUnsafe(this.o.readChunkBytes);
     let more = false;
     try {
-      more = await this.service(r, buffer);
+      const result = await r.service(buffer, this.o.readBudgetBytes);
+      more = result === 'more';
+      if (result === 'rotated' || result === 'deleted') await this.detach(r, result);
+      else if (r.detached) this.maybeDrop(r);
     } catch (err) {
       r.counters.readErrors++;
-      r.lastError = code(err);
+      r.lastError = errCode(err);
       this.log?.warn('error reading log file', { path: r.path, error: err });
-      await this.closeHandle(r);
+      await this.handles.close(r);
     } finally {
       this.buffers.push(buffer);
       r.busy = false;
@@ -489,10 +594,10 @@ class TailerImpl implements Tailer {
       if (r.again || more) {
         r.again = false;
         // Yield first so one busy file cannot starve the others.
-        if (more) setImmediate(() => this.wake(r));
-        else this.wake(r);
+        if (more) setImmediate(() => this.wake(r, false));
+        else this.wake(r, false);
       }
-      if (this.openCount > this.o.maxOpenFiles) this.trimHandles();
+      if (this.handles.overCap) this.handles.trim();
       if (this.active === 0 && this.idle.length > 0) {
         const waiters = this.idle;
         this.idle = [];
@@ -502,284 +607,9 @@ class TailerImpl implements Tailer {
     }
   }
 
-  /**
-   * Looks at the file again shortly after a read. chokidar drops a file's change events that
-   * follow the previous one within a few tens of ms, so the last write of a burst may bring no
-   * event: the timer restarts on every read, so it always runs after the last one.
-   */
-  private scheduleRecheck(r: FileReader): void {
-    if (this.stopping) return;
-    const pending = this.recheck.get(r);
-    if (pending) {
-      pending.refresh();
-      return;
-    }
-    const t = setTimeout(() => {
-      this.recheck.delete(r);
-      this.wake(r);
-    }, RECHECK_AFTER_READ_MS);
-    t.unref?.();
-    this.recheck.set(r, t);
-  }
+  // ---- records ---------------------------------------------------------------------------
 
-  // ---- reading -------------------------------------------------------------------------
-
-  /** One turn for a file: verify identity, detect truncation, read up to the budget. Returns true if more is waiting. */
-  private async service(r: FileReader, buffer: Buffer): Promise<boolean> {
-    if (r.dropped) return false;
-    let size: number;
-    let changed = false;
-    if (!r.detached) {
-      const st = await this.checkPath(r);
-      if (st.where !== 'same') {
-        await this.drain(r, buffer);
-        await this.detach(r, st.where);
-        return false;
-      }
-      size = st.size;
-      changed = size !== r.size || st.mtime !== r.mtime;
-      r.mtime = st.mtime;
-      if (!r.fh) {
-        // Closed because idle: reopen only when the file changed.
-        if (!changed && size >= r.splitter.pos && !r.recover) return false;
-        if (!(await this.reopen(r))) return false;
-      }
-    } else {
-      if (!r.fh) return false;
-      const fst = await r.fh.stat({ bigint: true });
-      size = Number(fst.size);
-      changed = Number(fst.mtimeMs) !== r.mtime;
-      r.mtime = Number(fst.mtimeMs);
-    }
-    const fh = r.fh!;
-    changed ||= size !== r.size;
-    r.size = size;
-    if (await this.truncated(r, fh, size, changed)) await this.onTruncated(r, fh);
-    if (r.recover) await this.recoverFromCopy(r, fh);
-    // Nothing new (the common case on a safety poll): no read at all.
-    if (!changed && size === r.splitter.pos) {
-      if (r.detached) this.maybeDrop(r);
-      return false;
-    }
-    if (!(await this.settleCopyCheck(r, fh, size))) return false;
-    const more = await this.readSome(r, fh, buffer, this.o.readBudgetBytes);
-    if (r.detached) this.maybeDrop(r);
-    return more;
-  }
-
-  /** Does the path still lead to this file? (A path stat gives the size too, saving an fstat.) */
-  private async checkPath(
-    r: FileReader,
-  ): Promise<{ where: 'same' | 'rotated' | 'deleted'; size: number; mtime: number }> {
-    try {
-      const st = await stat(r.path, { bigint: true });
-      return { where: identityOf(st) === r.id ? 'same' : 'rotated', size: Number(st.size), mtime: Number(st.mtimeMs) };
-    } catch (err) {
-      const c = code(err);
-      if (c === 'ENOENT' || c === 'ENOTDIR') return { where: 'deleted', size: 0, mtime: 0 };
-      throw err;
-    }
-  }
-
-  /** Reopens an idle-closed file and re-verifies it is the same file with the same head. */
-  private async reopen(r: FileReader): Promise<boolean> {
-    this.reserveHandle();
-    let fh: FileHandle;
-    try {
-      fh = await open(r.path, 'r');
-    } catch (err) {
-      this.openCount--;
-      throw err;
-    }
-    const fst = await fh.stat({ bigint: true }).catch(() => null);
-    if (!fst || identityOf(fst) !== r.id) {
-      this.openCount--;
-      await fh.close();
-      return false;
-    }
-    r.fh = fh;
-    if (r.fp && r.fp.len > 0 && hashBytes(await readAt(fh, 0, r.fp.len)) !== r.fp.hash) await this.onTruncated(r, fh);
-    return true;
-  }
-
-  /**
-   * Claims a handle slot before opening (synchronously, so concurrent opens cannot all slip
-   * under the cap), closing the least recently used idle file when the cap is reached.
-   * The cap is soft: when every open file is busy, the open goes ahead.
-   */
-  private reserveHandle(): void {
-    this.trimHandles(this.o.maxOpenFiles - 1);
-    this.openCount++;
-  }
-
-  /** Closes least recently used idle handles until at most `limit` are open. */
-  private trimHandles(limit = this.o.maxOpenFiles): void {
-    while (this.openCount > limit) {
-      let lru: FileReader | null = null;
-      for (const r of this.byId.values()) {
-        if (!r.fh || r.busy || r.detached) continue;
-        if (!lru || r.lastUsed < lru.lastUsed) lru = r;
-      }
-      if (!lru) return;
-      void this.closeHandle(lru);
-    }
-  }
-
-  private async closeHandle(r: FileReader): Promise<void> {
-    const fh = r.fh;
-    if (!fh) return;
-    r.fh = null;
-    this.openCount--;
-    await fh.close().catch(() => undefined);
-  }
-
-  /** Truncation: the file is shorter than our position, or its head changed under the same inode. */
-  private async truncated(r: FileReader, fh: FileHandle, size: number, changed: boolean): Promise<boolean> {
-    if (size < r.splitter.pos) return true;
-    // Same or larger size but rewritten (truncate then regrow): the head bytes tell.
-    if (r.fp && r.fp.len > 0 && changed) {
-      if (hashBytes(await readAt(fh, 0, r.fp.len)) !== r.fp.hash) return true;
-    }
-    return false;
-  }
-
-  /**
-   * Starts a truncated file over. Its new content may itself be a copy (a copytruncate that
-   * overwrote an older rotated file in place), so it gets the same copy check as a new file.
-   */
-  private async onTruncated(r: FileReader, fh: FileHandle | null): Promise<void> {
-    r.counters.truncations++;
-    // Remember the old content before anything awaits, so a copy found meanwhile is recognised.
-    this.copies.remember(r);
-    // Copies of it found while it was live skipped what it still had to read: hand that over.
-    if (r.marker) {
-      for (const c of this.byId.values()) {
-        if (c.copyOf?.id === r.id) {
-          c.recover = r.marker;
-          this.wake(c);
-        }
-      }
-    }
-    this.log?.info('log file truncated; reading it again from the start', { path: r.path, offset: r.splitter.pos });
-    r.restartAtZero();
-    const copy = fh ? await this.copyOffset(fh, Number((await fh.stat({ bigint: true })).size)) : null;
-    if (copy !== null && fh) {
-      await this.moveTo(r, fh, copy.offset);
-      if (copy.copyOf) r.copyOf = { id: copy.copyOf, end: copy.offset };
-    }
-  }
-
-  /**
-   * The original of this copy was truncated before it had read everything: the copy holds the
-   * missing lines (the copy→truncate window), from the original's last line end up to where
-   * the copy stood when recognised. Read them from the copy, once, if its bytes there match.
-   */
-  private async recoverFromCopy(r: FileReader, fh: FileHandle): Promise<void> {
-    const rec = r.recover!;
-    const copyOf = r.copyOf;
-    r.recover = null;
-    r.copyOf = null;
-    if (!copyOf || r.splitter.pos !== copyOf.end || r.splitter.pendingBytes !== 0 || rec.offset >= copyOf.end) return;
-    if ((await offsetMarker(fh, rec.offset)) !== rec.hash) return;
-    this.log?.debug('reading the copy-to-truncate window from the rotated copy', {
-      path: r.path,
-      from: rec.offset,
-      to: copyOf.end,
-    });
-    await this.moveTo(r, fh, rec.offset);
-  }
-
-  /** Continues a restarted reader at `offset` (a recognised copy), with its head and marker known. */
-  private async moveTo(r: FileReader, fh: FileHandle, offset: number): Promise<void> {
-    r.generation++; // records queued before the move must not commit past it
-    r.splitter.reset(offset);
-    r.committed = offset;
-    if (offset === 0) return;
-    const n = Math.min(offset, MARKER_BYTES);
-    r.seedTail(await readAt(fh, offset - n, n));
-    r.head = await readAt(fh, 0, Math.min(offset, HEAD_BYTES));
-    r.fp = { len: r.head.length, hash: hashBytes(r.head) };
-  }
-
-  /**
-   * A file read from 0 because it appeared or was truncated while running may be a copy still
-   * being written (copytruncate of a big file, or copying over an old rotated file in place).
-   * While its bytes so far are a prefix of another file's head, hold off reading (briefly);
-   * once it is recognised as a copy, skip what we already have. Returns false to wait.
-   */
-  private async settleCopyCheck(r: FileReader, fh: FileHandle, size: number): Promise<boolean> {
-    // Only content about to be read from offset 0 is judged, once; an empty file has nothing to judge yet.
-    if (r.copyChecked || r.splitter.pos !== 0 || size === 0) return true;
-    r.copyCheckSince ??= this.now();
-    const copy = await this.copyOffset(fh, size);
-    if (copy !== null) {
-      r.copyChecked = true;
-      r.copyCheckSince = null;
-      await this.moveTo(r, fh, copy.offset);
-      if (copy.copyOf) r.copyOf = { id: copy.copyOf, end: copy.offset };
-      return true;
-    }
-    if (
-      this.now() - r.copyCheckSince < COPY_WAIT_MS &&
-      (await this.copies.mayBeCopyInProgress(fh, size, this.byId.values()))
-    ) {
-      this.scheduleRecheck(r);
-      return false;
-    }
-    r.copyChecked = true;
-    r.copyCheckSince = null;
-    return true;
-  }
-
-  private async readSome(r: FileReader, fh: FileHandle, buffer: Buffer, budget: number): Promise<boolean> {
-    let readTotal = 0;
-    const lines: SplitLine[] = [];
-    while (readTotal < budget && !this.stopping) {
-      // Only up to the size just seen: bytes written since come with their own event, or the
-      // re-check scheduled below (an extra read here came back empty on almost every turn).
-      const want = Math.min(buffer.length, r.size - r.splitter.pos);
-      if (want <= 0) break;
-      const { bytesRead } = await fh.read(buffer, 0, want, r.splitter.pos);
-      if (bytesRead === 0) break;
-      readTotal += await this.consume(r, fh, buffer.subarray(0, bytesRead), lines);
-    }
-    if (readTotal > 0) {
-      const now = this.now();
-      r.lastGrowth = now;
-      r.lastUsed = now;
-      this.scheduleRecheck(r);
-    }
-    return readTotal >= budget && r.splitter.pos < r.size;
-  }
-
-  private async consume(r: FileReader, fh: FileHandle, chunk: Buffer, lines: SplitLine[]): Promise<number> {
-    lines.length = 0;
-    // The file may have been truncated and rewritten between our size check and this read (a
-    // copy written over it in place): then these bytes are new content at an old offset.
-    // Checking the head after the read catches that before any line is emitted.
-    if (r.splitter.pos > 0 && r.fp && r.fp.len > 0 && hashBytes(await readAt(fh, 0, r.fp.len)) !== r.fp.hash) {
-      await this.onTruncated(r, fh);
-      return 0;
-    }
-    r.splitter.push(chunk, lines);
-    r.noteChunk(chunk);
-    const chunkStart = r.splitter.pos - chunk.length;
-    const known = r.head?.length ?? 0;
-    if (known < HEAD_BYTES && chunkStart === known) {
-      // Reading from the start: the head comes from the bytes just read, never from a second
-      // read that could already see the file truncated or rewritten.
-      r.head = Buffer.concat([r.head ?? Buffer.alloc(0), chunk.subarray(0, HEAD_BYTES - known)]);
-      r.fp = { len: r.head.length, hash: hashBytes(r.head) };
-    } else if (known < HEAD_BYTES && r.needsHeadFingerprint() && r.splitter.pos > 0) {
-      // Started mid-file (at the end or a checkpoint): read the head once.
-      r.head = await readAt(fh, 0, Math.min(r.splitter.pos, HEAD_BYTES));
-      r.fp = { len: r.head.length, hash: hashBytes(r.head) };
-    }
-    await this.emit(r, lines);
-    return chunk.length;
-  }
-
-  private async emit(r: FileReader, lines: SplitLine[]): Promise<void> {
+  async emit(r: FileReader, lines: SplitLine[]): Promise<void> {
     const timestamp = this.now();
     const gen = r.generation;
     for (const l of lines) {
@@ -800,43 +630,13 @@ class TailerImpl implements Tailer {
     }
   }
 
-  /** Reads what is left of a file whose path moved on, before anything else happens to it. */
-  private async drain(r: FileReader, buffer: Buffer): Promise<void> {
-    if (!r.fh) return;
-    r.size = Number((await r.fh.stat({ bigint: true })).size);
-    // It may also have been truncated and rewritten before it was renamed: check the head too.
-    if (await this.truncated(r, r.fh, r.size, true)) await this.onTruncated(r, r.fh);
-    // To the end, and again while the writer still appends to the old file (it may not have
-    // reopened yet): readSome stops at the size it was given. A few rounds only: the detached
-    // reader keeps following the old file, and the new file at the path must not wait.
-    for (let round = 0; round < DRAIN_ROUNDS && !this.stopping && r.fh; round++) {
-      await this.readSome(r, r.fh, buffer, Number.MAX_SAFE_INTEGER);
-      if (!r.fh) break;
-      const size = Number((await r.fh.stat({ bigint: true })).size);
-      if (size <= r.size) break;
-      r.size = size;
-    }
-  }
+  // ---- rotation and deletion ---------------------------------------------------------------
 
   private async detach(r: FileReader, why: 'rotated' | 'deleted'): Promise<void> {
     const path = r.path;
     this.unmapPaths(r, false);
     // Still reachable under another watched name (renamed into the pattern, or a link)? Follow it.
-    let followed = false;
-    for (const alias of r.aliases) {
-      try {
-        if (identityOf(await stat(alias, { bigint: true })) === r.id) {
-          r.path = alias;
-          r.aliases.delete(alias);
-          followed = true;
-          break;
-        }
-      } catch {
-        // gone too
-      }
-      r.aliases.delete(alias);
-      if (this.byPath.get(alias) === r) this.byPath.delete(alias);
-    }
+    const followed = await this.followAlias(r);
     if (!followed) {
       r.detachedAt = this.now();
       r.lastGrowth = r.detachedAt;
@@ -848,13 +648,30 @@ class TailerImpl implements Tailer {
     );
     if (why === 'rotated') {
       // The file now at the path is new: it counts the rotation and is read from 0.
-      await this.attach(path, r.tag, false).catch((err) =>
+      await this.attach(path, r.tag, false).catch((err: unknown) =>
         this.log?.warn('cannot follow rotated log file', { path, error: err }),
       );
       const next = this.byPath.get(path);
       if (next && next !== r) next.counters.rotations++;
     }
     if (!followed && !r.fh) this.drop(r);
+  }
+
+  private async followAlias(r: FileReader): Promise<boolean> {
+    for (const alias of r.aliases) {
+      try {
+        if (identityOf(await stat(alias, { bigint: true })) === r.id) {
+          r.path = alias;
+          r.aliases.delete(alias);
+          return true;
+        }
+      } catch {
+        // gone too
+      }
+      r.aliases.delete(alias);
+      if (this.byPath.get(alias) === r) this.byPath.delete(alias);
+    }
+    return false;
   }
 
   private maybeDrop(r: FileReader): void {
@@ -870,74 +687,11 @@ class TailerImpl implements Tailer {
     if (last) void this.emit(r, [last]);
     this.copies.remember(r);
     this.byId.delete(r.id);
+    this.due.delete(r);
+    this.recheckOnly.delete(r);
     this.unmapPaths(r);
     for (const k of Object.keys(this.retired) as (keyof FileCounters)[]) this.retired[k] += r.counters[k];
-    void this.closeHandle(r);
-  }
-
-  // ---- checkpoints ---------------------------------------------------------------------
-
-  async checkpoint(force = false): Promise<void> {
-    if (!this.opts.stateDir) return;
-    if (this.ckWriting) {
-      await this.ckWriting;
-      if (!force) return;
-    }
-    this.ckWriting = this.writeCheckpoint(force).finally(() => {
-      this.ckWriting = null;
-    });
-    await this.ckWriting;
-  }
-
-  private lastWritten = '';
-
-  private async writeCheckpoint(force: boolean): Promise<void> {
-    const now = this.now();
-    const entries: CheckpointEntry[] = [];
-    for (const r of this.byId.values()) {
-      if (r.dropped) continue;
-      entries.push({
-        id: r.id,
-        path: r.path,
-        offset: r.committed,
-        fpLen: r.fp?.len ?? 0,
-        fp: r.fp?.hash ?? '',
-        marker: await this.markerAt(r),
-        seen: now,
-      });
-    }
-    for (const e of this.saved.values()) if (now - e.seen < STALE_CHECKPOINT_MS) entries.push(e);
-    const lost = this.copies.toDisk();
-    // Skip the write when no offset or identity changed (`seen` alone does not count): idle means no disk I/O.
-    const key =
-      entries.map((e) => `${e.id}|${e.path}|${e.offset}|${e.fp}|${e.marker}`).join('\n') + `|lost:${lost.length}`;
-    if (!force && key === this.lastWritten) return;
-    try {
-      await saveCheckpoints(this.opts.stateDir!, { version: 1, savedAt: now, entries, lost });
-      this.lastWritten = key;
-      this.ckWrites++;
-      this.ckLast = now;
-    } catch (err) {
-      this.ckErrors++;
-      this.log?.warn('cannot write checkpoints', { dir: this.opts.stateDir, error: err });
-    }
-  }
-
-  private async markerAt(r: FileReader): Promise<string> {
-    if (r.committed === 0) return '';
-    if (r.savedMarker?.offset === r.committed) return r.savedMarker.hash;
-    if (r.marker?.offset === r.committed) {
-      r.savedMarker = r.marker;
-      return r.marker.hash;
-    }
-    if (!r.fh) return '';
-    try {
-      const hash = await offsetMarker(r.fh, r.committed);
-      r.savedMarker = { offset: r.committed, hash };
-      return hash;
-    } catch {
-      return '';
-    }
+    void this.handles.close(r);
   }
 
   // ---- stats ---------------------------------------------------------------------------
@@ -947,7 +701,7 @@ class TailerImpl implements Tailer {
     const totals = {
       ...this.retired,
       filesWatched: 0,
-      openFiles: this.openCount,
+      openFiles: this.handles.count,
       lagBytes: 0,
       queued: this.queue.size,
     };
@@ -961,12 +715,7 @@ class TailerImpl implements Tailer {
       files,
       mode: this.mode,
       ...(this.mode === 'polling' && this.pollingReason ? { pollingReason: this.pollingReason } : {}),
-      checkpoint: {
-        ...(this.opts.stateDir ? { path: join(this.opts.stateDir, CHECKPOINT_FILE) } : {}),
-        ...(this.ckLast !== undefined ? { lastWrite: this.ckLast } : {}),
-        writes: this.ckWrites,
-        errors: this.ckErrors,
-      },
+      checkpoint: this.checkpoints.stats(),
       problems: [...this.discovery.problems, ...[...this.openProblems].map(([path, problem]) => ({ path, problem }))],
     };
   }

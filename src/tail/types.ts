@@ -93,7 +93,7 @@ export interface FileStats extends FileCounters {
 export interface TailStats {
   totals: FileCounters & { filesWatched: number; openFiles: number; lagBytes: number; queued: number };
   files: FileStats[];
-  /** 'inotify' (chokidar events + safety poll) or 'polling'. */
+  /** 'inotify' (directory watch events + safety poll) or 'polling'. */
   mode: 'inotify' | 'polling';
   /** Why the mode is polling, when it is. */
   pollingReason?: string;

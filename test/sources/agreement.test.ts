@@ -63,7 +63,7 @@ async function tailerFiles(pattern: string): Promise<string[]> {
     [{ pattern }],
     {
       found: () => undefined,
-      touched: () => undefined,
+      touched: () => false,
       scanned: () => undefined,
       pollingForced: () => undefined,
       warn: () => undefined,

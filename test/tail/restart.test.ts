@@ -4,6 +4,11 @@ import { join } from 'node:path';
 import { CHECKPOINT_FILE, loadCheckpoints } from '../../src/tail/index.js';
 import { startTailer, tempDir, testOptions, waitFor } from './helpers.js';
 
+/** The part of a checkpoint file these tests read back. */
+interface CheckpointShape {
+  entries: { offset: number }[];
+}
+
 let cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.reverse()) await c();
@@ -159,7 +164,9 @@ describe('checkpoints and restarts', () => {
     await waitFor(() => first.records.length === 2, 'two');
     await first.tailer.stop();
     await first.done;
-    expect(JSON.parse(readFileSync(join(state, CHECKPOINT_FILE), 'utf8')).entries[0].offset).toBe(8);
+    expect((JSON.parse(readFileSync(join(state, CHECKPOINT_FILE), 'utf8')) as CheckpointShape).entries[0]?.offset).toBe(
+      8,
+    );
     writeFileSync(join(state, CHECKPOINT_FILE), '{"version":1,"entr'); // torn write
     const loaded = await loadCheckpoints(state);
     expect(loaded.from).toBe('previous');

@@ -17,6 +17,11 @@ import { parseCheckpoints, saveCheckpoints } from '../../src/tail/checkpoint.js'
 import { RecordQueue } from '../../src/tail/queue.js';
 import { tempDir } from './helpers.js';
 
+/** The part of a checkpoint file these tests read back. */
+interface CheckpointShape {
+  entries: { offset: number }[];
+}
+
 describe('source patterns', () => {
   it('directory sources take log-like names only, a few levels deep', () => {
     const src = compileSource({ pattern: '/var/log/app/' });
@@ -154,8 +159,12 @@ describe('checkpoint files', () => {
       const entry = { id: '1:2', path: '/x.log', offset: 10, fpLen: 10, fp: 'h', marker: 'm', seen: 1 };
       await saveCheckpoints(dir, { version: 1, savedAt: 1, entries: [entry] });
       await saveCheckpoints(dir, { version: 1, savedAt: 2, entries: [{ ...entry, offset: 20 }] });
-      expect(JSON.parse(readFileSync(join(dir, CHECKPOINT_FILE), 'utf8')).entries[0].offset).toBe(20);
-      expect(JSON.parse(readFileSync(join(dir, CHECKPOINT_FILE + '.prev'), 'utf8')).entries[0].offset).toBe(10);
+      expect((JSON.parse(readFileSync(join(dir, CHECKPOINT_FILE), 'utf8')) as CheckpointShape).entries[0]?.offset).toBe(
+        20,
+      );
+      expect(
+        (JSON.parse(readFileSync(join(dir, CHECKPOINT_FILE + '.prev'), 'utf8')) as CheckpointShape).entries[0]?.offset,
+      ).toBe(10);
       writeFileSync(join(dir, CHECKPOINT_FILE), '');
       const loaded = await loadCheckpoints(dir);
       expect(loaded.from).toBe('previous');

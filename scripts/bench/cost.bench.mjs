@@ -1,0 +1,433 @@
+// What the daemon costs beside `tail -F`, against the built CLI (`flarewatch run`):
+//  1. busy: a writer process appends realistic tracer lines (the shared corpus, errors included)
+//     at 2,000 lines/s spread evenly over 10 files, then over 1,000 files, through descriptors
+//     it keeps open (as tracers do). The daemon and `tail -F` follow the SAME files at the SAME
+//     time, so both see the same load; CPU % of one core (from /proc/PID/stat) and RSS per run,
+//     medians of several runs;
+//  2. saturation: the write rate over 10 files is raised until the daemon uses a full core; the
+//     rate at that point (interpolated) and the detection latency (an error line written →
+//     counted in flarewatch_connection_errors_total) at that load;
+//  3. idle: 1,000 quiet files; CPU % and wake-ups per second (context switches of all the
+//     daemon's threads, from /proc/PID/task/*/schedstat), medians of several windows.
+// BENCH_SCALE scales the run lengths (never under a few seconds each).
+import { spawn } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { generateCorpus } from './corpus.mjs';
+
+export const name = 'cost';
+export const description =
+  'daemon CPU/RSS beside tail -F at 2,000 lines/s (10 and 1,000 files), saturation rate and latency, idle cost';
+
+// BENCH_CLI runs another build (e.g. a copy of the previous dist/) for before/after figures.
+const CLI = process.env.BENCH_CLI ?? fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const TICKS = 100; // USER_HZ
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? null : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const round1 = (x) => (x === null ? null : Math.round(x * 10) / 10);
+
+/** CPU seconds, RSS, peak RSS and context switches (all threads) of a process. */
+function usage(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
+  let switches = 0;
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      switches += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').trim().split(' ')[2]);
+    } catch {
+      // thread ended
+    }
+  }
+  return {
+    cpu: (Number(f[11]) + Number(f[12])) / TICKS,
+    rssMB: kb('VmRSS') / 1024,
+    peakMB: kb('VmHWM') / 1024,
+    switches,
+    at: performance.now(),
+  };
+}
+
+function delta(a, b) {
+  const s = (b.at - a.at) / 1000;
+  return { cpuPercent: ((b.cpu - a.cpu) / s) * 100, wakeupsPerSecond: (b.switches - a.switches) / s, seconds: s };
+}
+
+function startDaemon(env) {
+  // BENCH_DAEMON_NODE_ARGS: extra node flags for the daemon, e.g. "--cpu-prof --cpu-prof-dir=DIR".
+  const nodeArgs = process.env.BENCH_DAEMON_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'run'], {
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      FLAREWATCH_LOG_FORMAT: 'json',
+      FLAREWATCH_HTTP_ADDR: '127.0.0.1:0',
+      FLAREWATCH_DEFAULT_PATHS: 'false',
+      FLAREWATCH_PROBE_SCHEDULE: 'off',
+      FLAREWATCH_AGENT_URL: 'http://127.0.0.1:9',
+      FLAREWATCH_THRESHOLD: '100000000',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let running = null;
+  let wake;
+  createInterface({ input: child.stdout }).on('line', (l) => {
+    try {
+      const j = JSON.parse(l);
+      if (j.msg === 'flarewatch running') {
+        running = j;
+        wake?.();
+      }
+    } catch {
+      // not JSON
+    }
+  });
+  const ready = async () => {
+    const deadline = Date.now() + 120_000;
+    while (!running) {
+      if (Date.now() > deadline) throw new Error('cost bench: daemon did not start');
+      await new Promise((r) => {
+        wake = r;
+        setTimeout(r, 100);
+      });
+    }
+    return running.http;
+  };
+  const stop = () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', resolve);
+      child.kill('SIGTERM');
+    });
+  return { child, ready, stop };
+}
+
+function metrics(addr) {
+  return new Promise((resolve, reject) => {
+    request(`http://${addr}/metrics`, (res) => {
+      let body = '';
+      res
+        .setEncoding('utf8')
+        .on('data', (d) => (body += d))
+        .on('end', () => resolve(body));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+async function metric(addr, re) {
+  // A busy daemon may reset a scrape now and then; try again rather than lose the run.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      let sum = 0;
+      for (const m of (await metrics(addr)).matchAll(re)) sum += Number(m[1]);
+      return sum;
+    } catch (err) {
+      if (attempt >= 20) throw err;
+      await sleep(50);
+    }
+  }
+}
+const LINES_RE = /^flarewatch_lines_total (\S+)$/gm;
+const ERRORS_RE = /^flarewatch_connection_errors_total\{[^}]*\} (\S+)$/gm;
+
+/** `tail -F` on the files, output discarded; resolves to its pid once it has opened them all. */
+async function startTailF(files) {
+  const child = spawn('tail', ['-q', '-n', '0', '-F', ...files], { stdio: ['ignore', 'ignore', 'ignore'] });
+  for (let i = 0; i < 500; i++) {
+    let open = 0;
+    try {
+      open = readdirSync(`/proc/${child.pid}/fd`).length;
+    } catch {
+      // starting
+    }
+    if (open >= Math.min(files.length, 500)) break;
+    await sleep(10);
+  }
+  return {
+    pid: child.pid,
+    stop: () =>
+      new Promise((r) => {
+        child.once('exit', r);
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/**
+ * A writer process: appends lines from `linesFile` at `rate` lines/s for `seconds`, round-robin
+ * over `files`, through descriptors opened once. `perWrite` lines go into each write(2): 1 is
+ * what tracers do; the saturation search batches above 8,000 lines/s, where one process writing
+ * line by line would be the bottleneck. Resolves to the number of lines written.
+ */
+function startWriter(files, linesFile, rate, seconds, perWrite = 1) {
+  const code = `
+    const { openSync, writeSync, readFileSync } = require('node:fs');
+    const files = JSON.parse(readFileSync(${JSON.stringify(files)}, 'utf8'));
+    const lines = readFileSync(${JSON.stringify(linesFile)}, 'utf8').split('\\n').filter(Boolean).map((l) => l + '\\n');
+    const fds = files.map((f) => openSync(f, 'a'));
+    const rate = ${rate}, per = ${perWrite}, until = Date.now() + ${seconds * 1000}, t0 = Date.now();
+    let written = 0, file = 0, line = 0;
+    (function tick() {
+      const due = Math.floor(((Date.now() - t0) / 1000) * rate);
+      while (written < due && Date.now() < until) {
+        let chunk = '';
+        for (let k = 0; k < per; k++) chunk += lines[(line + k) % lines.length];
+        writeSync(fds[file], chunk);
+        file = (file + 1) % fds.length;
+        line = (line + per) % lines.length;
+        written += per;
+      }
+      if (Date.now() < until) setTimeout(tick, 5);
+      else process.stdout.write(String(written));
+    })();
+  `;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  return new Promise((resolve, reject) =>
+    child.on('exit', (c) => (c === 0 ? resolve(Number(out)) : reject(new Error(`writer exited ${c}`)))),
+  );
+}
+
+function makeFiles(root, count, perDir, content = '') {
+  const files = [];
+  for (let i = 0; i < count; i++) {
+    const dir = join(root, `svc-${Math.floor(i / perDir)}`);
+    mkdirSync(dir, { recursive: true });
+    const f = join(dir, `app-${i}.log`);
+    writeFileSync(f, content);
+    files.push(f);
+  }
+  return files;
+}
+
+/** Waits until the daemon has seen `total` lines (or 60 s); returns what it saw. */
+async function drained(addr, total) {
+  const deadline = Date.now() + 60_000;
+  let seen = 0;
+  while (Date.now() < deadline) {
+    seen = await metric(addr, LINES_RE);
+    if (seen >= total) break;
+    await sleep(100);
+  }
+  return seen;
+}
+
+async function busy(workDir, linesFile, fileCount, runs, seconds) {
+  const root = join(workDir, `busy-${fileCount}`);
+  const files = makeFiles(root, fileCount, 50);
+  const listFile = join(workDir, `busy-${fileCount}.json`);
+  writeFileSync(listFile, JSON.stringify(files));
+  const d = startDaemon({ FLAREWATCH_LOG_DIRS: root, FLAREWATCH_STATE_DIR: join(workDir, `state-${fileCount}`) });
+  const addr = await d.ready();
+  const tail = await startTailF(files);
+  const samples = [];
+  let written = 0;
+  try {
+    await sleep(1000);
+    for (let i = 0; i < runs; i++) {
+      const fw0 = usage(d.child.pid);
+      const tf0 = usage(tail.pid);
+      written += await startWriter(listFile, linesFile, 2000, seconds);
+      const fw1 = usage(d.child.pid);
+      const tf1 = usage(tail.pid);
+      const fw = delta(fw0, fw1);
+      const tf = delta(tf0, tf1);
+      samples.push({ fw: fw.cpuPercent, tf: tf.cpuPercent, rss: fw1.rssMB, tailRss: tf1.rssMB });
+    }
+    const seen = await drained(addr, written);
+    const end = usage(d.child.pid);
+    const fw = median(samples.map((s) => s.fw));
+    const tf = median(samples.map((s) => s.tf));
+    return {
+      files: fileCount,
+      linesPerSecond: 2000,
+      runs,
+      secondsPerRun: seconds,
+      flarewatchCpuPercent: round1(fw),
+      tailFCpuPercent: round1(tf),
+      ratio: tf > 0 ? round1(fw / tf) : null,
+      flarewatchRssMB: Math.round(median(samples.map((s) => s.rss))),
+      flarewatchPeakRssMB: Math.round(end.peakMB),
+      tailFRssMB: round1(median(samples.map((s) => s.tailRss))),
+      perRun: samples.map((s) => ({ flarewatch: round1(s.fw), tailF: round1(s.tf) })),
+      linesWritten: written,
+      linesSeen: seen,
+    };
+  } finally {
+    await tail.stop();
+    await d.stop();
+  }
+}
+
+/** Detection latency samples: an error line appended to `file`, until the error counter moves. */
+async function latencies(addr, file, rounds) {
+  const samples = [];
+  for (let r = 0; r < rounds; r++) {
+    const before = await metric(addr, ERRORS_RE);
+    const line = `2026/11/22 10:00:0${r % 10} Datadog Tracer v1.62.0 ERROR: lost 2 traces: Post "http://localhost:${9100 + r}/v0.4/traces": dial tcp 127.0.0.1:${9100 + r}: connect: connection refused\n`;
+    const t0 = performance.now();
+    writeFileSync(file, line, { flag: 'a' });
+    const deadline = Date.now() + 30_000;
+    while ((await metric(addr, ERRORS_RE)) <= before) {
+      if (Date.now() > deadline) throw new Error('cost bench: error line not counted');
+      await sleep(5);
+    }
+    samples.push(performance.now() - t0);
+    await sleep(200);
+  }
+  return samples;
+}
+
+async function saturation(workDir, linesFile, stepSeconds) {
+  const root = join(workDir, 'saturation');
+  const files = makeFiles(root, 10, 10);
+  const probe = join(root, 'svc-0', 'probe.log');
+  writeFileSync(probe, '');
+  const listFile = join(workDir, 'saturation.json');
+  writeFileSync(listFile, JSON.stringify(files));
+  const d = startDaemon({ FLAREWATCH_LOG_DIRS: root, FLAREWATCH_STATE_DIR: join(workDir, 'state-saturation') });
+  const addr = await d.ready();
+  const steps = [];
+  let written = 0;
+  try {
+    await sleep(1000);
+    for (let rate = 2000; rate <= 1_024_000; rate *= 2) {
+      const a = usage(d.child.pid);
+      const lines = await startWriter(listFile, linesFile, rate, stepSeconds, Math.max(1, Math.floor(rate / 8000)));
+      written += lines;
+      // Work still queued counts towards this step: the CPU and the rate are over the time
+      // from the first write until the daemon has seen every line.
+      const seen = await drained(addr, written);
+      const b = usage(d.child.pid);
+      const wall = (b.at - a.at) / 1000;
+      const cpu = ((b.cpu - a.cpu) / wall) * 100;
+      steps.push({
+        targetLinesPerSecond: rate,
+        linesPerSecond: Math.round(lines / wall),
+        cpuPercent: round1(cpu),
+        keptUp: seen >= written,
+      });
+      // The writer (one process, one write per line) tops out before a fast daemon does.
+      if (cpu >= 95 || seen < written || lines / wall < rate * 0.7) break;
+    }
+    // The rate at 100 % of a core, interpolated between the last two steps when the daemon got
+    // there; when the writer topped out first, that is reported instead (no extrapolation:
+    // bigger reads make CPU grow slower than the rate).
+    const last = steps.at(-1);
+    const prev = steps.at(-2) ?? { linesPerSecond: 0, cpuPercent: 0 };
+    const slope = (last.cpuPercent - prev.cpuPercent) / (last.linesPerSecond - prev.linesPerSecond);
+    const fullCore =
+      last.cpuPercent >= 95 && slope > 0 ? Math.round(prev.linesPerSecond + (100 - prev.cpuPercent) / slope) : null;
+    // Latency at that load (capped at the highest rate the daemon kept up with).
+    // (At most the fastest rate actually reached: the writer cannot go beyond it.)
+    const reached = Math.max(...steps.map((s) => s.linesPerSecond));
+    const loadRate = Math.min(fullCore ?? reached, reached);
+    const load = startWriter(listFile, linesFile, loadRate, stepSeconds + 2, Math.max(1, Math.floor(loadRate / 8000)));
+    await sleep(1000);
+    const lat = await latencies(addr, probe, 5);
+    await load;
+    return {
+      files: 10,
+      steps,
+      fullCoreLinesPerSecond: fullCore,
+      highestRate: { linesPerSecond: last.linesPerSecond, cpuPercent: last.cpuPercent },
+      latencyAtLinesPerSecond: loadRate,
+      detectionLatencyMs: {
+        median: Math.round(median(lat)),
+        max: Math.round(Math.max(...lat)),
+        samples: lat.map((x) => Math.round(x)),
+      },
+    };
+  } finally {
+    await d.stop();
+  }
+}
+
+async function idle(workDir, windows, seconds) {
+  const root = join(workDir, 'idle');
+  makeFiles(root, 1000, 100, 'existing line before start\n'.repeat(20));
+  const d = startDaemon({ FLAREWATCH_LOG_DIRS: root, FLAREWATCH_STATE_DIR: join(workDir, 'state-idle') });
+  await d.ready();
+  try {
+    await sleep(3000); // start-up work (first checkpoint, watches) settles
+    const samples = [];
+    for (let i = 0; i < windows; i++) {
+      const a = usage(d.child.pid);
+      await sleep(seconds * 1000);
+      samples.push(delta(a, usage(d.child.pid)));
+    }
+    const end = usage(d.child.pid);
+    return {
+      files: 1000,
+      windows,
+      secondsPerWindow: seconds,
+      cpuPercent: Math.round(median(samples.map((s) => s.cpuPercent)) * 100) / 100,
+      wakeupsPerSecond: round1(median(samples.map((s) => s.wakeupsPerSecond))),
+      rssMB: Math.round(end.rssMB),
+      threads: readdirSync(`/proc/${d.child.pid}/task`).length,
+    };
+  } finally {
+    await d.stop();
+  }
+}
+
+function loadAverage() {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
+}
+
+/** The shared corpus's lines, interleaved so consecutive writes look like a mixed fleet. */
+async function linesFileOf(workDir, name, errorEvery) {
+  const corpus = await generateCorpus(join(workDir, name), { totalMB: 2, errorEvery, seed: 7 });
+  const all = corpus.files.flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean));
+  const mixed = [];
+  for (let i = 0; i < all.length; i++) mixed.push(all[(i * 7919) % all.length]);
+  const file = join(workDir, `${name}.txt`);
+  writeFileSync(file, mixed.join('\n') + '\n');
+  return file;
+}
+
+export async function run({ workDir, scale }) {
+  const linesFile = await linesFileOf(workDir, 'lines', 5000);
+  // Without connection errors: the latency probe's error must be the only one counted.
+  const quietLinesFile = await linesFileOf(workDir, 'lines-no-errors', 1e12);
+  const runs = 3;
+  const seconds = Math.max(4, Math.round(10 * scale));
+  const loadBefore = loadAverage();
+  // Each part reports its own failure, so one bad part does not hide the others.
+  // BENCH_COST_PARTS=busy10,busy1000,saturation,idle runs a subset (profiling, quick checks).
+  const only = process.env.BENCH_COST_PARTS?.split(',');
+  const part = async (label, fn) => {
+    if (only && !only.includes(label.split(',')[0].replace(/\W/g, ''))) return { skipped: true };
+    process.stderr.write(`bench cost: ${label}\n`);
+    try {
+      return await fn();
+    } catch (err) {
+      process.exitCode = 1;
+      return { error: String(err?.stack ?? err) };
+    }
+  };
+  const busy10 = await part('busy10, 10 files', () => busy(workDir, linesFile, 10, runs, seconds));
+  const busy1000 = await part('busy1000, 1,000 files', () => busy(workDir, linesFile, 1000, runs, seconds));
+  const sat = await part('saturation', () => saturation(workDir, quietLinesFile, Math.max(3, Math.round(5 * scale))));
+  const quiet = await part('idle', () => idle(workDir, runs, Math.max(3, Math.round(5 * scale))));
+  return {
+    loadAverageBefore: loadBefore,
+    loadAverageAfter: loadAverage(),
+    busy10Files: busy10,
+    busy1000Files: busy1000,
+    saturation: sat,
+    idle1000Files: quiet,
+    goals: { busyRatio: '<= 2', rssMB: '<= 100', idleCpuPercent: '<= 0.2', idleWakeupsPerSecond: '<= 5' },
+  };
+}

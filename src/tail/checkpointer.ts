@@ -1,0 +1,107 @@
+// Keeps the durable read positions: loads them at start (handing each entry out once, to the
+// file it belongs to), writes them every checkpointInterval and on stop, and skips the write
+// when no offset or identity changed, so an idle tailer does no disk I/O.
+import { join } from 'node:path';
+import type { Logger } from '../log/logger.js';
+import { CHECKPOINT_FILE, loadCheckpoints, saveCheckpoints, type CheckpointEntry } from './checkpoint.js';
+import type { CopyTracker } from './copies.js';
+
+/** Entries of files not seen for a day are dropped. */
+const STALE_CHECKPOINT_MS = 24 * 3600_000;
+
+/** What a followed file contributes to a checkpoint. */
+export interface CheckpointSource {
+  readonly dropped: boolean;
+  checkpointEntry(now: number): Promise<CheckpointEntry>;
+}
+
+export class Checkpointer {
+  private readonly saved = new Map<string, CheckpointEntry>();
+  /** When the loaded checkpoint was written (0 without one). */
+  savedAt = 0;
+  /** True until a checkpoint file has been found: the very first run. */
+  firstRun = true;
+  private writes = 0;
+  private errors = 0;
+  private lastWrite: number | undefined;
+  private writing: Promise<void> | null = null;
+  private lastKey = '';
+
+  constructor(
+    private readonly dir: string | undefined,
+    private readonly now: () => number,
+    private readonly log: Logger | undefined,
+  ) {}
+
+  /** Loads the saved positions; their contents also become known copies (see copies.ts). */
+  async load(copies: CopyTracker): Promise<void> {
+    if (!this.dir) return;
+    const loaded = await loadCheckpoints(this.dir);
+    for (const p of loaded.problems) this.log?.warn('checkpoint file problem', { problem: p });
+    if (!loaded.data) return;
+    this.firstRun = false;
+    this.savedAt = loaded.data.savedAt;
+    for (const e of loaded.data.entries) {
+      this.saved.set(e.id, e);
+      // A copy made while we were stopped (copytruncate) continues where its original was.
+      copies.rememberSaved({ ...e, id: e.id });
+    }
+    for (const l of loaded.data.lost ?? []) copies.rememberSaved(l, l.at);
+    if (loaded.from === 'previous') this.log?.warn('using the previous checkpoint copy; the newest was unusable');
+  }
+
+  /** The saved entry of a file identity, handed out once. */
+  take(id: string): CheckpointEntry | undefined {
+    const e = this.saved.get(id);
+    this.saved.delete(id);
+    return e;
+  }
+
+  /** Writes the positions of `files` (and not yet claimed saved entries). Concurrent calls share a write. */
+  async write(files: Iterable<CheckpointSource>, copies: CopyTracker, force = false): Promise<void> {
+    if (!this.dir) return;
+    if (this.writing) {
+      await this.writing;
+      if (!force) return;
+    }
+    this.writing = this.writeNow(this.dir, files, copies, force).finally(() => {
+      this.writing = null;
+    });
+    await this.writing;
+  }
+
+  private async writeNow(
+    dir: string,
+    files: Iterable<CheckpointSource>,
+    copies: CopyTracker,
+    force: boolean,
+  ): Promise<void> {
+    const now = this.now();
+    const entries: CheckpointEntry[] = [];
+    for (const f of files) if (!f.dropped) entries.push(await f.checkpointEntry(now));
+    for (const e of this.saved.values()) if (now - e.seen < STALE_CHECKPOINT_MS) entries.push(e);
+    const lost = copies.toDisk();
+    // Skip the write when no offset or identity changed (`seen` alone does not count): idle means no disk I/O.
+    const key =
+      entries.map((e) => `${e.id}|${e.path}|${e.offset}|${e.fp}|${e.marker}`).join('\n') + `|lost:${lost.length}`;
+    if (!force && key === this.lastKey) return;
+    try {
+      await saveCheckpoints(dir, { version: 1, savedAt: now, entries, lost });
+      this.lastKey = key;
+      this.writes++;
+      this.lastWrite = now;
+    } catch (err) {
+      this.errors++;
+      this.log?.warn('cannot write checkpoints', { dir, error: err });
+    }
+  }
+
+  stats(): { path?: string; lastWrite?: number; writes: number; errors: number } {
+    return {
+      ...(this.dir ? { path: join(this.dir, CHECKPOINT_FILE) } : {}),
+      ...(this.lastWrite !== undefined ? { lastWrite: this.lastWrite } : {}),
+      writes: this.writes,
+      errors: this.errors,
+    };
+  }
+}
