@@ -255,13 +255,36 @@ const PLACEHOLDER = [
   /^(?:true|false|null|none|nil|yes|no|on|off|undefined|empty|changeme)$/i,
   /^vault:/i,
   /^arn:aws:secretsmanager:/i,
+  /^%[-+ #0]{0,3}\d{0,3}(?:\.\d{1,3})?[sdvqxXfgeiu]$/, // printf verbs: "%s", %-10s
+  /^%\([\w.]{1,64}\)[sd]$/, // Python %(name)s
+  /^\{[\w.]{0,64}\}$/, // {} / {0} / {name} format fields
+  /^\$\(/, // $(command substitution)
+  /^@[A-Z_][A-Z0-9_]*@$/, // @VAR@ (autoconf)
 ];
+
+// Code, not a value: `credentials: new AWS.SharedIniFileCredentials(…)`, `password: getPw()`,
+// `token = process.env.TOKEN`. Only for bare (unquoted) values.
+const CODE_VALUE = [
+  /^(?:new|await|require|function|lambda|typeof|this|self|os|process|System)$/,
+  /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*){0,6}\(/, // a call: getPw(, config.get(
+  /^(?:process\.env|os\.environ|os\.getenv|ENV\[|System\.getenv)/,
+];
+
+/** A bare value that is a piece of code (a call, `new`, an env lookup), not a secret. */
+export function isCodeValue(value: string): boolean {
+  return CODE_VALUE.some((re) => re.test(value));
+}
+
+/** An artifact name ending in a version (`io.jsonwebtoken:jjwt-jackson-0.11.2`). */
+const ARTIFACT_VERSION =
+  /^[a-z][a-z0-9.]*(?:[-_][a-z][a-z0-9]*)*[-_]v?\d{1,4}(?:\.\d{1,4}){1,3}(?:[-.][A-Za-z0-9]{1,16})?$/;
 
 /** Values that the name alone would mask but that are plainly not secrets (`PWD=/home/app`). */
 export function isBenignValueFor(name: string, value: string): boolean {
   const norm = normalizeName(name);
   const v = value.trim();
   if (norm === 'pwd') return /^[/~]/.test(v);
+  if (ARTIFACT_VERSION.test(v)) return true;
   // OTEL_EXPORTER_OTLP_CLIENT_KEY=/etc/otel/client.key names a file, it is not the key.
   return (
     !/pass|pwd|pw$/.test(norm) &&
