@@ -211,7 +211,14 @@ const SECRET_PREFIX_SETTINGS = /^(secret_backend|secret_refresh|secret_audit|sec
 
 /** True when `name` (key, header, env var, flag, attribute) labels a secret value. */
 export function isSecretName(name: string): boolean {
-  const norm = normalizeName(name);
+  // An env-style name ending in _KEY or _PAT (CLOUDFLARE_ORIGIN_CA_KEY, DIGITALOCEAN_PAT), a
+  // version suffix aside (HEROKU_API_KEY_V2): environment variables name secrets that way.
+  if (
+    /^[A-Z][A-Z0-9_]*_(?:KEY|PAT)(?:_V?\d{1,3})?$/.test(name) &&
+    !/_(?:PUBLIC|PRIMARY|SORT|PARTITION|CACHE|ROUTING|IDEMPOTENCY|SSH_HOST|GPG_PUBLIC)_KEY$/.test(name)
+  )
+    return true;
+  const norm = normalizeName(name).replace(/_v\d{1,3}$/, '');
   if (!norm || norm.length > 128) return false;
   if (NEVER_SECRET.has(norm) || SECRET_PREFIX_SETTINGS.test(norm)) return false;
   if (/^otel_exporter_otlp_(?:[a-z]+_)?headers$/.test(norm)) return true;
@@ -220,6 +227,7 @@ export function isSecretName(name: string): boolean {
   const compact = words.join('');
   // `token_id`, `secret_id`, `access_key_id`, `session_id` hold credentials despite the `_id`.
   if (/(?:token|secret|accesskey|session)id$/.test(compact)) return true;
+  if (/(?:^|_)(?:auth|authorization)_header$/.test(norm)) return true; // CURL_AUTH_HEADER holds the header value
   if (METADATA_LAST.has(last)) return false;
   // Header-style names: x-<anything>-key|token|secret|auth|passcode (x-functions-key, x-vault-token).
   if (words[0] === 'x' && words.length > 1 && /^(key|apikey|token|secret|auth|passcode|signature)$/.test(last))
@@ -260,6 +268,7 @@ const PLACEHOLDER = [
   /^\{[\w.]{0,64}\}$/, // {} / {0} / {name} format fields
   /^\$\(/, // $(command substitution)
   /^@[A-Z_][A-Z0-9_]*@$/, // @VAR@ (autoconf)
+  /^(?:ok|n\/a|none|disabled|enabled|required|optional|mtls|tls|sasl|kerberos|iam|oauth2?)$/i, // auth: <method>
 ];
 
 // Code, not a value: `credentials: new AWS.SharedIniFileCredentials(…)`, `password: getPw()`,
@@ -277,7 +286,7 @@ export function isCodeValue(value: string): boolean {
 
 /** An artifact name ending in a version (`io.jsonwebtoken:jjwt-jackson-0.11.2`). */
 const ARTIFACT_VERSION =
-  /^[a-z][a-z0-9.]*(?:[-_][a-z][a-z0-9]*)*[-_]v?\d{1,4}(?:\.\d{1,4}){1,3}(?:[-.][A-Za-z0-9]{1,16})?$/;
+  /^[a-z][a-z0-9.]*(?:[-_][a-z][a-z0-9]*)*[-_:]v?\d{1,4}(?:\.\d{1,4}){1,3}(?:[-.][A-Za-z0-9]{1,16})?$/;
 
 /** Values that the name alone would mask but that are plainly not secrets (`PWD=/home/app`). */
 export function isBenignValueFor(name: string, value: string): boolean {

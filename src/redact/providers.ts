@@ -182,7 +182,8 @@ export const PROVIDER_FORMATS: readonly ProviderFormat[] = [
     source: `${gl('vault-service-token')} (legacy s. tokens)`,
     // `s.` alone is on most log lines (`traces.`); the token always follows a delimiter.
     hints: after('s.'),
-    token: 's\\.[A-Za-z0-9]{24,24}(?![A-Za-z0-9.])',
+    token:
+      's\\.(?=[A-Za-z]{0,23}[0-9])(?=[a-z0-9]{0,23}[A-Z])(?=[A-Z0-9]{0,23}[a-z])[A-Za-z0-9]{24,24}(?![A-Za-z0-9.])',
   },
   {
     id: 'twilio',
@@ -267,7 +268,7 @@ export const PROVIDER_FORMATS: readonly ProviderFormat[] = [
     provider: 'Doppler',
     source: `${gl('doppler-api-token')}; https://docs.doppler.com/docs/token-formats`,
     hints: ['dp.pt.', 'dp.st.', 'dp.sa.', 'dp.ct.', 'dp.scim.', 'dp.audit.'],
-    token: 'dp\\.(?:pt|st|sa|ct|scim|audit)\\.[A-Za-z0-9]{40}',
+    token: 'dp\\.(?:pt|st(?:\\.[a-z0-9_\\-]{1,32})?|sa|ct|scim|audit)\\.[A-Za-z0-9]{40}',
   },
   {
     id: 'postman',

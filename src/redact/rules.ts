@@ -135,6 +135,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       'signature:',
       'community',
       'passcode',
+      '_pat=', // DIGITALOCEAN_PAT=
     ],
     kind: 'keyValue',
     // `(?<block>)`: nothing after the separator — in YAML the value is the indented lines below

@@ -197,7 +197,9 @@ function regexSpans(
       continue;
     }
     if (!secret || isPlaceholderValue(secret)) {
-      skip();
+      // A reference is skipped whole: `secret:app` inside an ARN is not a key of its own.
+      if (secret) re.lastIndex = Math.max(m.index + 1, secretAt + secret.length);
+      else skip();
       continue;
     }
     let strategy: Strategy = rule.strategy;
