@@ -6,6 +6,7 @@ import type { Logger, LoggerOptions } from '../log/logger.js';
 import { VERSION } from '../version.js';
 import { EXIT, type ExitCode } from '../cli/exit.js';
 import { startDaemon } from './service.js';
+import { harvestedRedactor } from '../redact/index.js';
 
 export interface RunOptions {
   loaded: LoadedConfig;
@@ -28,7 +29,7 @@ export async function runDaemon(opts: RunOptions): Promise<ExitCode> {
     pid: process.pid,
     stateDir: config.stateDir,
     bundleDir: config.bundleDir,
-    agentUrl: config.agentUrl,
+    agentUrl: harvestedRedactor(process.env).text(config.agentUrl),
   });
 
   const daemon = await startDaemon({ config, env: process.env, loggerOptions: opts.loggerOptions });

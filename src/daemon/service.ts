@@ -69,7 +69,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     replacement: config.redactFingerprint ? 'fingerprint' : 'mask',
     ...(fingerprintKey ? { fingerprintKey } : {}),
   });
-  redactor.harvest(secretValuesFromEnv(env), 'environment');
+  redactor.harvest(secretValuesFromEnv(env, { files: [config.httpTokenFile] }), 'environment');
   const logger = createLogger({ ...opts.loggerOptions, redact: (s) => redactor.text(s) });
 
   const rules = userRules(config);

@@ -3,7 +3,7 @@
 // Findings name the entry, line and rule, never the matched text.
 import type { Command } from 'commander';
 import { verifyBundle } from '../../bundle/index.js';
-import { defaultDeps } from '../../collect/index.js';
+import { harvestedRedactor } from '../../redact/index.js';
 import { action, type CommandModule } from '../command.js';
 import { CliError, EXIT } from '../exit.js';
 
@@ -15,7 +15,7 @@ export const command: CommandModule = {
       action(async (bundle: string, opts: { json?: boolean }) => {
         let report;
         try {
-          report = await verifyBundle(bundle, defaultDeps.createRedactor());
+          report = await verifyBundle(bundle, harvestedRedactor(process.env));
         } catch (err) {
           throw new CliError(`cannot read ${bundle}: ${(err as Error).message}`, EXIT.PROBLEMS);
         }
