@@ -35,7 +35,10 @@ async function measure(corpus) {
 
   // The yardstick: the same literal hints as one extended-regex alternation.
   const hints = [...new Set(DEFAULT_RULES.flatMap((r) => r.hints))];
-  const ere = hints.map((h) => h.replace(/[.[\]()*+?{}|^$\\]/g, '\\$&')).join('|');
+  // grep is line-based: a hint that starts with a newline means "at a line start".
+  const ere = hints
+    .map((h) => (h.startsWith('\n') ? '^' : '') + h.replace(/^\n/, '').replace(/[.[\]()*+?{}|^$\\]/g, '\\$&'))
+    .join('|');
   await grepCount(ere, corpus.files, false); // warm the page cache
   const grep = await grepCount(ere, corpus.files, false);
   const grepI = await grepCount(ere, corpus.files, true);

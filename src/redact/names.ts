@@ -210,7 +210,21 @@ const NEVER_SECRET = new Set([
 const SECRET_PREFIX_SETTINGS = /^(secret_backend|secret_refresh|secret_audit|secrets_backend)_/;
 
 /** True when `name` (key, header, env var, flag, attribute) labels a secret value. */
+// Log lines repeat the same few keys (`level`, `msg`, `time`…): remember the answers.
+const secretNameCache = new Map<string, boolean>();
+const SECRET_NAME_CACHE_MAX = 4096;
+
 export function isSecretName(name: string): boolean {
+  let known = secretNameCache.get(name);
+  if (known === undefined) {
+    if (secretNameCache.size >= SECRET_NAME_CACHE_MAX) secretNameCache.clear();
+    known = judgeSecretName(name);
+    secretNameCache.set(name, known);
+  }
+  return known;
+}
+
+function judgeSecretName(name: string): boolean {
   // An env-style name ending in _KEY or _PAT (CLOUDFLARE_ORIGIN_CA_KEY, DIGITALOCEAN_PAT), a
   // version suffix aside (HEROKU_API_KEY_V2): environment variables name secrets that way.
   if (

@@ -14,7 +14,7 @@ import {
   normalizeName,
 } from './names.js';
 import { MAX_MATCH_CHARS, type RedactionRule, type Strategy } from './rules.js';
-import { buildHintIndex, hintCursor, type HintIndex } from './prefilter.js';
+import { buildHintIndex, hintCursor, type HintCursor, type HintIndex } from './prefilter.js';
 
 export interface Span {
   start: number;
@@ -28,6 +28,10 @@ export interface CompiledRules {
   rules: readonly RedactionRule[];
   /** Each rule's hints, lower-cased, in rule order. */
   ruleHints: string[][];
+  /** For each hint the index searches for: the rules it may start (in rule order). */
+  rulesByHint: Map<string, number[]>;
+  /** Rules with a hint folded into a shorter one: their own hints are checked on the line. */
+  folded: Uint8Array;
   /** Finds the next position where any rule hint starts (case-insensitive). */
   hints: HintIndex;
 }
@@ -51,7 +55,15 @@ export function compileRules(rules: readonly RedactionRule[]): CompiledRules {
   const hints = [...new Set(rules.flatMap((r) => r.hints.map((h) => h.toLowerCase())))];
   // A hint that contains another hint adds nothing to a "does any occur" search.
   const minimal = hints.filter((h) => !hints.some((o) => o !== h && h.includes(o)));
-  return { rules, ruleHints: rules.map((r) => r.hints.map((h) => h.toLowerCase())), hints: buildHintIndex(minimal) };
+  const ruleHints = rules.map((r) => r.hints.map((h) => h.toLowerCase()));
+  // A rule whose hint was folded into a shorter one runs whenever the shorter one occurs.
+  const rulesByHint = new Map<string, number[]>(minimal.map((h) => [h, []]));
+  ruleHints.forEach((hs, r) => {
+    for (const m of minimal) if (hs.some((h) => h.includes(m))) rulesByHint.get(m)?.push(r);
+  });
+  const minimalSet = new Set(minimal);
+  const folded = Uint8Array.from(ruleHints, (hs) => (hs.every((h) => minimalSet.has(h)) ? 0 : 1));
+  return { rules, ruleHints, rulesByHint, folded, hints: buildHintIndex(minimal) };
 }
 
 /** Builds the literal matcher for harvested secret values (longest first). */
@@ -70,7 +82,7 @@ export function scanText(text: string, compiled: CompiledRules, opts: ScanOption
     const ls = text.lastIndexOf('\n', at - 1) + 1;
     let le = text.indexOf('\n', at);
     if (le < 0) le = text.length;
-    const resume = scanLine(text, ls, le, compiled, spans, maxLine);
+    const resume = scanLine(text, ls, le, compiled, spans, maxLine, cursor);
     at = cursor.next(Math.max(resume, le + 1));
   }
   if (opts.harvested) {
@@ -91,20 +103,29 @@ function scanLine(
   compiled: CompiledRules,
   spans: Span[],
   maxLine: number,
+  cursor: HintCursor,
 ): number {
-  const { rules, ruleHints } = compiled;
+  const { rules, rulesByHint, ruleHints, folded } = compiled;
+  const runs = new Uint8Array(rules.length);
   let resume = le + 1;
   const step = maxLine - MAX_MATCH_CHARS;
   let ws = ls;
   for (;;) {
     const we = Math.min(le, ws + maxLine);
     const window = text.slice(ws, we);
-    // A leading newline lets a hint say "at the start of a line" (`\ns.` for Vault tokens).
-    const lower = (ws === ls ? '\n' + window : window).toLowerCase();
+    // One pass finds the hints on this line (or window); only their rules run.
+    runs.fill(0);
+    for (const h of cursor.hintsIn(ws, we)) for (const r of rulesByHint.get(h) ?? []) runs[r] = 1;
     const before = spans.length;
+    let lower: string | undefined;
     for (let r = 0; r < rules.length; r++) {
-      const rule = rules[r]!;
-      if (!ruleHints[r]!.some((h) => lower.includes(h))) continue;
+      const rule = rules[r];
+      if (!rule || runs[r] === 0) continue;
+      if (folded[r] === 1) {
+        lower ??= (ws === ls ? '\n' + window : window).toLowerCase();
+        const own = lower;
+        if (!(ruleHints[r] ?? []).some((h) => own.includes(h))) continue;
+      }
       try {
         if (rule.kind === 'pem') resume = Math.max(resume, pemSpans(text, ws, we, rule, spans));
         else resume = Math.max(resume, regexSpans(text, window, ws, le, rule, spans));
