@@ -5,14 +5,14 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isPlaceholderValue, isSecretName } from './names.js';
 
-const URL_WITH_PASSWORD = /[A-Za-z][A-Za-z0-9+.\-]{0,31}:\/\/[^\s:/@]{0,128}:[^\s/@]{1,512}@[^\s]*/g;
+const URL_WITH_PASSWORD = /[A-Za-z][A-Za-z0-9+.-]{0,31}:\/\/[^\s:/@]{0,128}:[^\s/@]{1,512}@[^\s]*/g;
 
 /**
  * A value under a secret-looking name that is a plain absolute path (PWD, GIT_ASKPASS,
  * *_KEY_FILE) is a location, not a secret; learning it would mask every path that shares it.
  */
 export function isPlainPath(value: string): boolean {
-  return /^\/[\w.\/-]*$/.test(value.trim());
+  return /^\/[\w./-]*$/.test(value.trim());
 }
 
 /** Shortest value worth learning: shorter ones would mask ordinary words everywhere. */

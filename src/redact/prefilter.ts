@@ -153,7 +153,7 @@ export function buildHintIndex(hints: readonly string[]): HintIndex {
       lists.push([]);
       triple[k] = lists.length;
     }
-    lists[triple[k]! - 1]!.push({ hint: h, offset });
+    lists[(triple[k] ?? 0) - 1]!.push({ hint: h, offset });
   }
   const idx = { short, triple, lists, maxHintLength };
   if (indexCache.size > 64) indexCache.clear();
@@ -168,7 +168,7 @@ export function buildHintIndex(hints: readonly string[]): HintIndex {
 function scanTrigrams(bytes: Uint8Array, from: number, stop: number, triple: Uint16Array): number {
   let roll = 0;
   for (let i = from; i < stop; i++) {
-    roll = ((roll << 7) | LOWER8[bytes[i]!]!) & 0x1fffff;
+    roll = ((roll << 7) | (LOWER8[bytes[i] ?? 0] ?? 0)) & 0x1fffff;
     if (triple[roll] !== 0) return i;
   }
   return -1;
@@ -200,12 +200,16 @@ export function hintCursor(text: string, idx: HintIndex): HintCursor {
   /** Start of a hint anchored at the trigram ending at `end`, or -1. */
   const verify = (end: number, from: number): number => {
     for (const { hint, offset } of lists[
-      triple[(LOWER8[bytes[end - 2]!]! << 14) | (LOWER8[bytes[end - 1]!]! << 7) | LOWER8[bytes[end]!]!]! - 1
+      triple[
+        ((LOWER8[bytes[end - 2] ?? 0] ?? 0) << 14) |
+          ((LOWER8[bytes[end - 1] ?? 0] ?? 0) << 7) |
+          (LOWER8[bytes[end] ?? 0] ?? 0)
+      ]! - 1
     ]!) {
       const start = end - 2 - offset;
       if (start < from - (bytes[start] === 10 ? 1 : 0) || start + hint.length > n) continue;
       let j = 0;
-      while (j < hint.length && LOWER8[bytes[start + j]!] === hint.charCodeAt(j)) j++;
+      while (j < hint.length && LOWER8[bytes[start + j] ?? 0] === hint.charCodeAt(j)) j++;
       if (j === hint.length) return start;
     }
     return -1;
@@ -251,8 +255,9 @@ export function hintCursor(text: string, idx: HintIndex): HintCursor {
       if (from === 0 && atTextStart() !== undefined) return 0;
       let limit = n;
       for (let k = 0; k < variants.length; k++) {
-        if (cached[k] === -2 || (cached[k]! >= 0 && cached[k]! < from)) cached[k] = text.indexOf(variants[k]!, from);
-        const at = cached[k]!;
+        if (cached[k] === -2 || ((cached[k] ?? 0) >= 0 && (cached[k] ?? 0) < from))
+          cached[k] = text.indexOf(variants[k]!, from);
+        const at = cached[k] ?? 0;
         if (at >= 0 && at < limit) limit = at;
       }
       // An anchor trigram ending at i belongs to a hint that started up to maxHintLength

@@ -105,7 +105,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     hints: ['@'],
     kind: 'regex',
     pattern:
-      /(?<pre>(?<![\w.+\-:/@])[A-Za-z0-9._%+\-]{1,64}:)(?<secret>[^\s:@/"'<>|]{1,256})@(?!sha256:|sha512:|sha384:|sha1:)(?=[A-Za-z0-9[])/g,
+      /(?<pre>(?<![\w.+\-:/@])[A-Za-z0-9._%+-]{1,64}:)(?<secret>[^\s:@/"'<>|]{1,256})@(?!sha256:|sha512:|sha384:|sha1:)(?=[A-Za-z0-9[])/g,
     strategy: 'mask',
   }),
   rule({
@@ -150,7 +150,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     hints: ['pass', 'pwd', 'secret', 'token', 'key', 'auth', 'credential'],
     kind: 'regex',
     pattern:
-      /(?<pre>(?<![^\s"'\0])--?(?<key>[A-Za-z][A-Za-z0-9_.\-]{0,63})[ \t\0]{1,4})(?<secret>[^\s\-"'\0][^\s"'\0]{0,1023})/g,
+      /(?<pre>(?<![^\s"'\0])--?(?<key>[A-Za-z][A-Za-z0-9_.-]{0,63})[ \t\0]{1,4})(?<secret>[^\s\-"'\0][^\s"'\0]{0,1023})/g,
     keyGroup: 'key',
     strategy: 'mask',
   }),
@@ -171,7 +171,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     description: '<password>…</password> and other elements whose name labels a secret',
     hints: ['</'],
     kind: 'regex',
-    pattern: /(?<pre><(?<key>[A-Za-z_][A-Za-z0-9_.:\-]{0,63})(?:\s[^<>]{0,256})?>)(?<secret>[^<>\r\n]{1,1024})(?=<\/)/g,
+    pattern: /(?<pre><(?<key>[A-Za-z_][A-Za-z0-9_.:-]{0,63})(?:\s[^<>]{0,256})?>)(?<secret>[^<>\r\n]{1,1024})(?=<\/)/g,
     keyGroup: 'key',
     strategy: 'mask',
   }),
@@ -221,7 +221,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     hints: ['setproperty', 'setenv', 'putenv', 'environ['],
     kind: 'regex',
     pattern:
-      /(?<pre>(?:setProperty|[Ss]etenv|putenv|environ\[)[ \t]{0,4}\(?[ \t]{0,4}["'](?<key>[A-Za-z_][\w.\-]{0,79})["'][ \t]{0,4}(?:,|\][ \t]{0,4}=)[ \t]{0,4}["'])(?<secret>[^"'\r\n]{1,1024})/g,
+      /(?<pre>(?:setProperty|[Ss]etenv|putenv|environ\[)[ \t]{0,4}\(?[ \t]{0,4}["'](?<key>[A-Za-z_][\w.-]{0,79})["'][ \t]{0,4}(?:,|\][ \t]{0,4}=)[ \t]{0,4}["'])(?<secret>[^"'\r\n]{1,1024})/g,
     keyGroup: 'key',
     strategy: 'mask',
   }),

@@ -403,18 +403,18 @@ function pemSpans(text: string, ws: number, we: number, rule: RedactionRule, spa
     const hm = PEM_BEGIN_AT.exec(text);
     if (!hm) continue;
     const bodyStart = at + hm[0].length;
-    const body = pemBodyEnd(text, bodyStart, hm[1]!);
+    const body = pemBodyEnd(text, bodyStart, hm[1] ?? '');
     resume = Math.max(resume, body.resume);
     let s = bodyStart;
     let e = body.end;
     // Keep the line structure around the body (YAML block scalars stay valid).
     for (;;) {
-      if (s < e && /\s/.test(text[s]!)) s++;
+      if (s < e && /\s/.test(text.charAt(s))) s++;
       else if (text.startsWith('\\n', s) || text.startsWith('\\r', s)) s += 2;
       else break;
     }
     for (;;) {
-      if (e > s && /[ \t\r\n]/.test(text[e - 1]!)) e--;
+      if (e > s && /[ \t\r\n]/.test(text.charAt(e - 1))) e--;
       else if (e - 2 >= s && (text.startsWith('\\n', e - 2) || text.startsWith('\\r', e - 2))) e -= 2;
       else break;
     }
@@ -442,18 +442,18 @@ function orphanEndSpans(text: string, ws: number, we: number, rule: RedactionRul
     // Key material on the END marker's own line, then whole lines above it.
     const lineStart = text.lastIndexOf('\n', at - 1) + 1;
     const before = text.slice(lineStart, at);
-    if (before.includes(`-----BEGIN ${em[1]!}-----`)) continue; // a one-line block, handled above
+    if (before.includes(`-----BEGIN ${em[1] ?? ''}-----`)) continue; // a one-line block, handled above
     let start = lineStart;
     for (let n = 0; start > 0 && n < PEM_MAX_LINES; n++) {
       const prevStart = text.lastIndexOf('\n', start - 2) + 1;
       const line = text.slice(prevStart, start - 1);
-      if (line.includes(`-----BEGIN ${em[1]!}-----`)) break; // paired: handled above
+      if (line.includes(`-----BEGIN ${em[1] ?? ''}-----`)) break; // paired: handled above
       if (line.trim() === '' || !PEM_BODY_LINE.test(line)) break;
       start = prevStart;
     }
-    while (start < at && /\s/.test(text[start]!)) start++;
+    while (start < at && /\s/.test(text.charAt(start))) start++;
     let end = at;
-    while (end > start && /\s/.test(text[end - 1]!)) end--;
+    while (end > start && /\s/.test(text.charAt(end - 1))) end--;
     if (
       end > start &&
       !isPlaceholderValue(text.slice(start, end)) &&

@@ -64,7 +64,7 @@ function setup() {
 /** Every file under `dir`, zips as their entries read back. */
 async function writtenBytes(dir: string): Promise<{ where: string; text: string }[]> {
   const out: { where: string; text: string }[] = [];
-  let entries: string[] = [];
+  let entries: string[];
   try {
     entries = readdirSync(dir, { recursive: true }) as string[];
   } catch {
