@@ -4,8 +4,8 @@
 // so that the same value is scrubbed wherever else it appears (logs, /info, configs).
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isPlainPath } from '../redact/index.js';
-import type { Env } from './deps.js';
+import { harvestSecrets, isPlainPath } from '../redact/index.js';
+import type { Env } from '../util/env.js';
 
 const ALLOWED_PREFIXES = [
   'DD_',
@@ -91,7 +91,8 @@ export function snapshotEnv(env: Env, policy: EnvPolicy): EnvSnapshot {
     }
     vars[name] = secret ? SECRET_MASK : value;
   }
-  return { vars, droppedNames, secretValues };
+  // The one harvest adds URL and proxy passwords, header-list values and secret files.
+  return { vars, droppedNames, secretValues: [...secretValues, ...harvestSecrets(env)] };
 }
 
 /** What on a command line or in an environment says "a tracer runs here". */

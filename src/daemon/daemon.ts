@@ -9,6 +9,7 @@ import { VERSION } from '../version.js';
 import { acquireStateLock, LockHeldError, type StateLock } from './lock.js';
 import { DaemonStartError, type DaemonOutcome } from './outcome.js';
 import { startDaemon, type Daemon } from './service.js';
+import { harvestedRedactor } from '../redact/index.js';
 
 export interface RunOptions {
   loaded: LoadedConfig;
@@ -54,7 +55,7 @@ export async function runDaemon(opts: RunOptions): Promise<DaemonOutcome> {
     pid: process.pid,
     stateDir: config.stateDir,
     bundleDir: config.bundleDir,
-    agentUrl: config.agentUrl,
+    agentUrl: harvestedRedactor(process.env).text(config.agentUrl),
   });
   let daemon: Daemon;
   try {

@@ -84,7 +84,7 @@ async function createRedactingLogger(opts: DaemonOptions): Promise<{ redactor: R
     replacement: config.redactFingerprint ? 'fingerprint' : 'mask',
     ...(fingerprintKey ? { fingerprintKey } : {}),
   });
-  redactor.harvest(secretValuesFromEnv(opts.env), 'environment');
+  redactor.harvest(secretValuesFromEnv(opts.env, { files: [config.httpTokenFile] }), 'environment');
   const logger = createLogger({ ...opts.loggerOptions, redact: (s) => redactor.text(s) });
   return { redactor, logger };
 }

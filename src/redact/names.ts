@@ -210,8 +210,29 @@ const NEVER_SECRET = new Set([
 const SECRET_PREFIX_SETTINGS = /^(secret_backend|secret_refresh|secret_audit|secrets_backend)_/;
 
 /** True when `name` (key, header, env var, flag, attribute) labels a secret value. */
+// Log lines repeat the same few keys (`level`, `msg`, `time`…): remember the answers.
+const secretNameCache = new Map<string, boolean>();
+const SECRET_NAME_CACHE_MAX = 4096;
+
 export function isSecretName(name: string): boolean {
-  const norm = normalizeName(name);
+  let known = secretNameCache.get(name);
+  if (known === undefined) {
+    if (secretNameCache.size >= SECRET_NAME_CACHE_MAX) secretNameCache.clear();
+    known = judgeSecretName(name);
+    secretNameCache.set(name, known);
+  }
+  return known;
+}
+
+function judgeSecretName(name: string): boolean {
+  // An env-style name ending in _KEY or _PAT (CLOUDFLARE_ORIGIN_CA_KEY, DIGITALOCEAN_PAT), a
+  // version suffix aside (HEROKU_API_KEY_V2): environment variables name secrets that way.
+  if (
+    /^[A-Z][A-Z0-9_]*_(?:KEY|PAT)(?:_V?\d{1,3})?$/.test(name) &&
+    !/_(?:PUBLIC|PRIMARY|SORT|PARTITION|CACHE|ROUTING|IDEMPOTENCY|SSH_HOST|GPG_PUBLIC)_KEY$/.test(name)
+  )
+    return true;
+  const norm = normalizeName(name).replace(/_v\d{1,3}$/, '');
   if (!norm || norm.length > 128) return false;
   if (NEVER_SECRET.has(norm) || SECRET_PREFIX_SETTINGS.test(norm)) return false;
   if (/^otel_exporter_otlp_(?:[a-z]+_)?headers$/.test(norm)) return true;
@@ -220,6 +241,7 @@ export function isSecretName(name: string): boolean {
   const compact = words.join('');
   // `token_id`, `secret_id`, `access_key_id`, `session_id` hold credentials despite the `_id`.
   if (/(?:token|secret|accesskey|session)id$/.test(compact)) return true;
+  if (/(?:^|_)(?:auth|authorization)_header$/.test(norm)) return true; // CURL_AUTH_HEADER holds the header value
   if (METADATA_LAST.has(last)) return false;
   // Header-style names: x-<anything>-key|token|secret|auth|passcode (x-functions-key, x-vault-token).
   if (words[0] === 'x' && words.length > 1 && /^(key|apikey|token|secret|auth|passcode|signature)$/.test(last))
@@ -255,13 +277,37 @@ const PLACEHOLDER = [
   /^(?:true|false|null|none|nil|yes|no|on|off|undefined|empty|changeme)$/i,
   /^vault:/i,
   /^arn:aws:secretsmanager:/i,
+  /^%[-+ #0]{0,3}\d{0,3}(?:\.\d{1,3})?[sdvqxXfgeiu]$/, // printf verbs: "%s", %-10s
+  /^%\([\w.]{1,64}\)[sd]$/, // Python %(name)s
+  /^\{[\w.]{0,64}\}$/, // {} / {0} / {name} format fields
+  /^\$\(/, // $(command substitution)
+  /^@[A-Z_][A-Z0-9_]*@$/, // @VAR@ (autoconf)
+  /^(?:ok|n\/a|none|disabled|enabled|required|optional|mtls|tls|sasl|kerberos|iam|oauth2?)$/i, // auth: <method>
 ];
+
+// Code, not a value: `credentials: new AWS.SharedIniFileCredentials(…)`, `password: getPw()`,
+// `token = process.env.TOKEN`. Only for bare (unquoted) values.
+const CODE_VALUE = [
+  /^(?:new|await|require|function|lambda|typeof|this|self|os|process|System)$/,
+  /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*){0,6}\(/, // a call: getPw(, config.get(
+  /^(?:process\.env|os\.environ|os\.getenv|ENV\[|System\.getenv)/,
+];
+
+/** A bare value that is a piece of code (a call, `new`, an env lookup), not a secret. */
+export function isCodeValue(value: string): boolean {
+  return CODE_VALUE.some((re) => re.test(value));
+}
+
+/** An artifact name ending in a version (`io.jsonwebtoken:jjwt-jackson-0.11.2`). */
+const ARTIFACT_VERSION =
+  /^[a-z][a-z0-9.]*(?:[-_][a-z][a-z0-9]*)*[-_:]v?\d{1,4}(?:\.\d{1,4}){1,3}(?:[-.][A-Za-z0-9]{1,16})?$/;
 
 /** Values that the name alone would mask but that are plainly not secrets (`PWD=/home/app`). */
 export function isBenignValueFor(name: string, value: string): boolean {
   const norm = normalizeName(name);
   const v = value.trim();
   if (norm === 'pwd') return /^[/~]/.test(v);
+  if (ARTIFACT_VERSION.test(v)) return true;
   // OTEL_EXPORTER_OTLP_CLIENT_KEY=/etc/otel/client.key names a file, it is not the key.
   return (
     !/pass|pwd|pw$/.test(norm) &&

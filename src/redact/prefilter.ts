@@ -153,7 +153,7 @@ export function buildHintIndex(hints: readonly string[]): HintIndex {
       lists.push([]);
       triple[k] = lists.length;
     }
-    lists[triple[k]! - 1]!.push({ hint: h, offset });
+    lists[(triple[k] ?? 0) - 1]!.push({ hint: h, offset });
   }
   const idx = { short, triple, lists, maxHintLength };
   if (indexCache.size > 64) indexCache.clear();
@@ -168,7 +168,7 @@ export function buildHintIndex(hints: readonly string[]): HintIndex {
 function scanTrigrams(bytes: Uint8Array, from: number, stop: number, triple: Uint16Array): number {
   let roll = 0;
   for (let i = from; i < stop; i++) {
-    roll = ((roll << 7) | LOWER8[bytes[i]!]!) & 0x1fffff;
+    roll = ((roll << 7) | (LOWER8[bytes[i] ?? 0] ?? 0)) & 0x1fffff;
     if (triple[roll] !== 0) return i;
   }
   return -1;
@@ -179,7 +179,13 @@ function scanTrigrams(bytes: Uint8Array, from: number, stop: number, triple: Uin
  * (or -1). Calls must not go backwards; positions of the short hints are remembered
  * between calls so each text is searched for them only once.
  */
-export function hintCursor(text: string, idx: HintIndex): { next(from: number): number } {
+export interface HintCursor {
+  next(from: number): number;
+  /** The (lower-case) hints that occur in text[from, to): one pass, not one search per hint. */
+  hintsIn(from: number, to: number): Set<string>;
+}
+
+export function hintCursor(text: string, idx: HintIndex): HintCursor {
   const variants = idx.short.flatMap((s) => s.variants);
   const cached = variants.map(() => -2); // -2: not searched yet, -1: none left
   const { triple, lists, maxHintLength } = idx;
@@ -187,38 +193,83 @@ export function hintCursor(text: string, idx: HintIndex): { next(from: number): 
   // character, hence every hint, is where it was). Scanning bytes is about twice as fast
   // as charCodeAt on the sliced strings that chunked reading produces. A non-ASCII unit
   // whose low byte looks like a letter can only cause an extra line to be examined.
-  const bytes = Buffer.from(text, 'latin1');
+  // Code units above U+00FF become NUL first: their low byte could alias an ASCII hint
+  // character (本 is U+672C, whose low byte is `,`).
+  const bytes = Buffer.from(text.replace(/[\u0100-\uffff]/g, '\u0000'), 'latin1');
   const n = bytes.length;
   /** Start of a hint anchored at the trigram ending at `end`, or -1. */
   const verify = (end: number, from: number): number => {
     for (const { hint, offset } of lists[
-      triple[(LOWER8[bytes[end - 2]!]! << 14) | (LOWER8[bytes[end - 1]!]! << 7) | LOWER8[bytes[end]!]!]! - 1
+      triple[
+        ((LOWER8[bytes[end - 2] ?? 0] ?? 0) << 14) |
+          ((LOWER8[bytes[end - 1] ?? 0] ?? 0) << 7) |
+          (LOWER8[bytes[end] ?? 0] ?? 0)
+      ]! - 1
     ]!) {
       const start = end - 2 - offset;
-      if (start < from || start + hint.length > n) continue;
+      if (start < from - (bytes[start] === 10 ? 1 : 0) || start + hint.length > n) continue;
       let j = 0;
-      while (j < hint.length && LOWER8[bytes[start + j]!] === hint.charCodeAt(j)) j++;
+      while (j < hint.length && LOWER8[bytes[start + j] ?? 0] === hint.charCodeAt(j)) j++;
       if (j === hint.length) return start;
     }
     return -1;
   };
+  // Hints that say "at a line start" (`\ns.`): at offset 0 there is no newline to see.
+  const lineStartHints = lists.flat().filter((h) => h.hint.startsWith('\n'));
+  const atTextStart = (): string | undefined =>
+    lineStartHints.find(({ hint }) => {
+      for (let j = 1; j < hint.length; j++) if (LOWER8[bytes[j - 1] ?? 0] !== hint.charCodeAt(j)) return false;
+      return true;
+    })?.hint;
   return {
+    hintsIn(from, to) {
+      const found = new Set<string>();
+      // Short hints: the remembered next occurrence, searched again only once passed.
+      for (let k = 0; k < variants.length; k++) {
+        if (cached[k] === -2 || ((cached[k] ?? -1) >= 0 && (cached[k] ?? 0) < from))
+          cached[k] = text.indexOf(variants[k] ?? '', from);
+        const at = cached[k] ?? -1;
+        if (at >= 0 && at + (variants[k]?.length ?? 0) <= to) found.add((variants[k] ?? '').toLowerCase());
+      }
+      if (from === 0) {
+        const h = atTextStart();
+        if (h) found.add(h);
+      }
+      const start = Math.max(0, from - 1); // the newline before a line is part of `\n…` hints
+      let roll = 0;
+      for (let i = start; i < to; i++) {
+        roll = ((roll << 7) | (LOWER8[bytes[i] ?? 0] ?? 0)) & 0x1fffff;
+        const list = triple[roll];
+        if (list === undefined || list === 0 || i < start + 2) continue;
+        for (const { hint, offset } of lists[list - 1] ?? []) {
+          const hs = i - 2 - offset;
+          if (hs < start || hs + hint.length > to || found.has(hint)) continue;
+          let j = 0;
+          while (j < hint.length && LOWER8[bytes[hs + j] ?? 0] === hint.charCodeAt(j)) j++;
+          if (j === hint.length) found.add(hint);
+        }
+      }
+      return found;
+    },
     next(from) {
+      if (from === 0 && atTextStart() !== undefined) return 0;
       let limit = n;
       for (let k = 0; k < variants.length; k++) {
-        if (cached[k] === -2 || (cached[k]! >= 0 && cached[k]! < from)) cached[k] = text.indexOf(variants[k]!, from);
-        const at = cached[k]!;
+        if (cached[k] === -2 || ((cached[k] ?? 0) >= 0 && (cached[k] ?? 0) < from))
+          cached[k] = text.indexOf(variants[k]!, from);
+        const at = cached[k] ?? 0;
         if (at >= 0 && at < limit) limit = at;
       }
       // An anchor trigram ending at i belongs to a hint that started up to maxHintLength
       // earlier: look that far past the short-hint limit.
       const stop = Math.min(n, limit + maxHintLength);
-      let pos = from;
+      let pos = Math.max(0, from - 1); // a `\n…` hint starts on the newline before `from`
       for (;;) {
         const end = scanTrigrams(bytes, pos, stop, triple);
         if (end < 0) break;
         const hit = verify(end, from);
-        if (hit >= 0) return Math.min(hit, limit);
+        // A `\n…` hint is found at its line, not at the newline that ends the line before.
+        if (hit >= 0) return Math.min(bytes[hit] === 10 ? hit + 1 : hit, limit);
         pos = end - 1; // the next trigram ends at end + 1
       }
       return limit < n ? limit : -1;

@@ -7,6 +7,7 @@
 // Regex convention: the match is `pre` + `secret` (+ an optional lookahead). `pre` is kept,
 // `secret` is replaced. With `keyGroup`, the named group must pass isSecretName().
 import { createHash } from 'node:crypto';
+import { PROVIDER_FORMATS, type ProviderFormat } from './providers.js';
 
 export type Strategy = 'mask' | 'keep4';
 
@@ -36,15 +37,45 @@ const VALUE =
   '(?<secret>(?<=\\\\["\'])[^\\\\"\'\\r\\n]{1,1024}' + // \"escaped-quoted\" inside a JSON string
   '|(?<=")(?:[^"\\\\\\r\\n]|\\\\.){1,1024}' + // "double quoted"
   "|(?<=')(?:[^'\\\\\\r\\n]|\\\\.){1,1024}" + // 'single quoted'
+  '|(?<=`)[^`\\r\\n]{1,1024}' + // `Go raw string`
   // bare token; `&` ends it only when a `name=` follows (query strings), not inside a
-  // connection-string password
-  '|(?<![\\\\"\'])(?:[^\\s\\0"\',;&<>`]|&(?![A-Za-z0-9_.\\-\\[\\]]{1,64}=)){1,1024})';
+  // connection-string password; a backslash escape (`\n` inside a quoted config string)
+  // ends it too, so the text after the value is not eaten
+  '|(?<![\\\\"\'`])(?:[^\\s\\0"\',;&<>`\\\\]|\\\\\\\\|\\\\(?![nrt"\'])|&(?![A-Za-z0-9_.\\-\\[\\]]{1,64}=)){1,1024})';
 
 const KEY = '(?<key>[A-Za-z_$@][A-Za-z0-9_.\\-\\[\\]]{0,79})';
-const SEP = '(?<kq>\\\\?["\']?)[ \\t]{0,8}(?::=|=>|=|:|%3[Dd])[ \\t]{0,8}(?<q>\\\\?["\']?)';
+/** A type between the name and the operator: Go `var t string =`, Kotlin `val t: String =`. */
+const TYPE = '(?:[ \\t]{1,4}(?:string|\\[\\]byte)|[ \\t]{0,4}:[ \\t]{0,4}(?:string|str)\\??)?';
+/**
+ * Assignment operators of the languages and tools whose text ends up in logs and configs:
+ * `=`, `:`, make's `:=` `::=` `:::=` `?=` `+=`, PHP's `.=`, Ruby's `=>`, URL-encoded `%3D`.
+ */
+const SEP = '(?<kq>\\\\?["\'`]?)\\]?[ \\t]{0,8}(?<op>=>|:{1,3}=|[?+.]=|=|:|%3[Dd])[ \\t]{0,8}(?<q>\\\\?["\'`]?)';
 const SCHEME = '(?<scheme>(?:bearer|basic|token|digest|negotiate|ntlm|apikey|api-key|dsn|splunk|sso-key)[ \\t]{1,8})?';
 
 const rule = (r: RedactionRule): RedactionRule => r;
+
+/** `{n}` in a provider token means "at least n" (bounded); `{n,n}` stays exact. */
+const atLeast = (token: string) => token.replace(/\{(\d+)\}/g, (_, n: string) => `{${n},${Number(n) * 4 + 64}}`);
+
+/**
+ * A provider format as a rule: the token must start a word (not follow a letter, digit,
+ * `_` or `-`); the engine extends the match to the end of the token run.
+ */
+function providerRule(f: ProviderFormat): RedactionRule {
+  return {
+    name: f.id,
+    version: 1,
+    description: `${f.provider} (${f.source})`,
+    hints: f.hints,
+    kind: 'regex',
+    pattern: new RegExp(
+      `(?<pre>${f.before ?? ''}(?<![A-Za-z0-9_\\-]))(?<secret>${atLeast(f.token)})`,
+      f.caseInsensitive ? 'gi' : 'g',
+    ),
+    strategy: f.keep4 ? 'keep4' : 'mask',
+  };
+}
 
 export const DEFAULT_RULES: readonly RedactionRule[] = [
   rule({
@@ -74,7 +105,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     hints: ['@'],
     kind: 'regex',
     pattern:
-      /(?<pre>(?<![\w.+\-:/@])[A-Za-z0-9._%+\-]{1,64}:)(?<secret>[^\s:@/"'<>|]{1,256})@(?!sha256:|sha512:|sha384:|sha1:)(?=[A-Za-z0-9[])/g,
+      /(?<pre>(?<![\w.+\-:/@])[A-Za-z0-9._%+-]{1,64}:)(?<secret>[^\s:@/"'<>|]{1,256})@(?!sha256:|sha512:|sha384:|sha1:)(?=[A-Za-z0-9[])/g,
     strategy: 'mask',
   }),
   rule({
@@ -104,10 +135,11 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       'signature:',
       'community',
       'passcode',
+      '_pat=', // DIGITALOCEAN_PAT=
     ],
     kind: 'keyValue',
     // `(?<block>)`: nothing after the separator — in YAML the value is the indented lines below
-    pattern: new RegExp(`(?<pre>${KEY}${SEP}${SCHEME})(?:${VALUE}|(?<block>[ \\t]*$))`, 'gi'),
+    pattern: new RegExp(`(?<pre>${KEY}${TYPE}${SEP}${SCHEME})(?:${VALUE}|(?<block>[ \\t]*$))`, 'gi'),
     keyGroup: 'key',
     strategy: 'mask',
   }),
@@ -118,7 +150,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     hints: ['pass', 'pwd', 'secret', 'token', 'key', 'auth', 'credential'],
     kind: 'regex',
     pattern:
-      /(?<pre>(?<![^\s"'\0])--?(?<key>[A-Za-z][A-Za-z0-9_.\-]{0,63})[ \t\0]{1,4})(?<secret>[^\s\-"'\0][^\s"'\0]{0,1023})/g,
+      /(?<pre>(?<![^\s"'\0])--?(?<key>[A-Za-z][A-Za-z0-9_.-]{0,63})[ \t\0]{1,4})(?<secret>[^\s\-"'\0][^\s"'\0]{0,1023})/g,
     keyGroup: 'key',
     strategy: 'mask',
   }),
@@ -139,7 +171,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     description: '<password>…</password> and other elements whose name labels a secret',
     hints: ['</'],
     kind: 'regex',
-    pattern: /(?<pre><(?<key>[A-Za-z_][A-Za-z0-9_.:\-]{0,63})(?:\s[^<>]{0,256})?>)(?<secret>[^<>\r\n]{1,1024})(?=<\/)/g,
+    pattern: /(?<pre><(?<key>[A-Za-z_][A-Za-z0-9_.:-]{0,63})(?:\s[^<>]{0,256})?>)(?<secret>[^<>\r\n]{1,1024})(?=<\/)/g,
     keyGroup: 'key',
     strategy: 'mask',
   }),
@@ -182,121 +214,34 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     strategy: 'keep4',
   }),
   rule({
-    name: 'aws-access-key-id',
+    name: 'set-call',
     version: 1,
-    description: 'AWS access key ids (AKIA/ASIA/ABIA/ACCA/A3T…)',
-    hints: ['akia', 'asia', 'abia', 'acca', 'a3t'],
-    kind: 'regex',
-    pattern: /(?<pre>(?<![A-Za-z0-9]))(?<secret>(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16})(?![A-Za-z0-9])/g,
-    strategy: 'keep4',
-  }),
-  rule({
-    name: 'github-token',
-    version: 1,
-    description: 'GitHub tokens: ghp_/gho_/ghu_/ghs_/ghr_ and github_pat_',
-    hints: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_'],
-    kind: 'regex',
-    pattern: /(?<pre>\b)(?<secret>gh[pousr]_[A-Za-z0-9]{30,255}|github_pat_[A-Za-z0-9_]{22,255})/g,
-    strategy: 'mask',
-  }),
-  rule({
-    name: 'gitlab-token',
-    version: 1,
-    description: 'GitLab personal, deploy, runner and pipeline tokens',
-    hints: ['glpat-', 'gldt-', 'glrt-', 'glptt-', 'glcbt-'],
-    kind: 'regex',
-    pattern: /(?<pre>\b)(?<secret>gl(?:pat|dt|rt|ptt|cbt)-[A-Za-z0-9_\-]{20,255})/g,
-    strategy: 'mask',
-  }),
-  rule({
-    name: 'slack-token',
-    version: 1,
-    description: 'Slack bot/user/app tokens and incoming-webhook paths',
-    hints: ['xox', 'xapp-', 'hooks.slack.com'],
+    description:
+      'System.setProperty("X_TOKEN", "…"), os.Setenv, putenv, os.environ["X"] = "…": a secret name set in code',
+    hints: ['setproperty', 'setenv', 'putenv', 'environ['],
     kind: 'regex',
     pattern:
-      /(?<pre>\b|hooks\.slack\.com\/services\/)(?<secret>xox[abposre]-[A-Za-z0-9\-]{10,255}|xapp-\d-[A-Za-z0-9\-]{10,255}|T[A-Z0-9]{6,12}\/B[A-Z0-9]{6,12}\/[A-Za-z0-9]{16,64})/g,
+      /(?<pre>(?:setProperty|[Ss]etenv|putenv|environ\[)[ \t]{0,4}\(?[ \t]{0,4}["'](?<key>[A-Za-z_][\w.-]{0,79})["'][ \t]{0,4}(?:,|\][ \t]{0,4}=)[ \t]{0,4}["'])(?<secret>[^"'\r\n]{1,1024})/g,
+    keyGroup: 'key',
     strategy: 'mask',
   }),
   rule({
-    name: 'stripe-key',
+    name: 'curl-user',
     version: 1,
-    description: 'Stripe secret/restricted keys and webhook secrets',
-    hints: ['sk_live_', 'sk_test_', 'rk_live_', 'rk_test_', 'whsec_'],
+    description: 'curl -u user:password / --user user:password (gitleaks curl-auth-user)',
+    hints: ['-u ', '--user', '-u='],
     kind: 'regex',
-    pattern: /(?<pre>\b)(?<secret>(?:[sr]k_(?:live|test)|whsec)_[A-Za-z0-9]{16,255})/g,
+    pattern: /(?<pre>(?<![^\s"'])(?:-u|--user)[ =]{1,4}["']?[^\s:"']{1,64}:)(?<secret>[^\s"']{1,512})/g,
     strategy: 'mask',
   }),
   rule({
-    name: 'google-api-key',
+    name: 'password-hash',
     version: 1,
-    description: 'Google API keys (AIza…)',
-    hints: ['aiza'],
+    description: 'crypt(3) password hashes as in /etc/shadow ($1$, $2b$, $5$, $6$, $y$, $argon2id$…)',
+    hints: ['$1$', '$2a$', '$2b$', '$2y$', '$5$', '$6$', '$y$', '$gy$', '$7$', '$argon2'],
     kind: 'regex',
-    pattern: /(?<pre>\b)(?<secret>AIza[0-9A-Za-z_\-]{35})/g,
-    strategy: 'keep4',
-  }),
-  rule({
-    name: 'npm-token',
-    version: 1,
-    description: 'npm access tokens (npm_…)',
-    hints: ['npm_'],
-    kind: 'regex',
-    pattern: /(?<pre>\b)(?<secret>npm_[A-Za-z0-9]{36,255})/g,
-    strategy: 'mask',
-  }),
-  rule({
-    name: 'sendgrid-key',
-    version: 1,
-    description: 'SendGrid API keys (SG.<22>.<43>)',
-    hints: ['sg.'],
-    kind: 'regex',
-    pattern: /(?<pre>\b)(?<secret>SG\.[A-Za-z0-9_\-]{16,32}\.[A-Za-z0-9_\-]{30,64})/g,
-    strategy: 'mask',
-  }),
-  rule({
-    name: 'anthropic-key',
-    version: 1,
-    description: 'Anthropic API keys (sk-ant-…)',
-    hints: ['sk-ant-'],
-    kind: 'regex',
-    pattern: /(?<pre>\b)(?<secret>sk-ant-[A-Za-z0-9_\-]{20,255})/g,
-    strategy: 'mask',
-  }),
-  rule({
-    name: 'openai-key',
-    version: 1,
-    description: 'OpenAI API keys (sk-…, sk-proj-…, sk-svcacct-…)',
-    hints: ['sk-'],
-    kind: 'regex',
-    pattern: /(?<pre>\b)(?<secret>sk-(?!ant-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{32,255})/g,
-    strategy: 'mask',
-  }),
-  rule({
-    name: 'datadog-prefixed-key',
-    version: 1,
-    description: 'Datadog ddapp_ application keys and DDRCM_ remote-config keys',
-    hints: ['ddapp_', 'ddrcm_'],
-    kind: 'regex',
-    pattern: /(?<pre>\b)(?<secret>ddapp_[A-Za-z0-9_]{20,255}|DDRCM_[A-Z0-9]{10,255})/g,
-    strategy: 'keep4',
-  }),
-  rule({
-    name: 'vault-token',
-    version: 1,
-    description: 'HashiCorp Vault service/batch tokens and PyPI upload tokens',
-    hints: ['hvs.', 'hvb.', 'pypi-'],
-    kind: 'regex',
-    pattern: /(?<pre>\b)(?<secret>hv[sb]\.[A-Za-z0-9_\-]{24,255}|pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{20,255})/g,
-    strategy: 'mask',
-  }),
-  rule({
-    name: 'jwt',
-    version: 1,
-    description: 'JSON Web Tokens (eyJ….eyJ….sig)',
-    hints: ['eyj'],
-    kind: 'regex',
-    pattern: /(?<pre>\b)(?<secret>eyJ[A-Za-z0-9_\-]{6,512}\.eyJ[A-Za-z0-9_\-]{2,4096}\.[A-Za-z0-9_\-]{0,1024})/g,
+    pattern:
+      /(?<pre>(?<![\w$]))(?<secret>\$(?:1|2[abxy]|5|6|y|gy|7)\$[./A-Za-z0-9$,=]{8,1024}|\$argon2(?:id|i|d)\$[^\s:"']{20,1024})/g,
     strategy: 'mask',
   }),
   rule({
@@ -309,10 +254,11 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       /(?<pre>OTEL_EXPORTER_OTLP_(?:[A-Z]{1,16}_)?HEADERS[ \t]{0,4}[=:][ \t]{0,4}["']?)(?<secret>[^\s"']{1,4096})/gi,
     strategy: 'mask',
   }),
+  ...PROVIDER_FORMATS.map(providerRule),
 ];
 
 /** Version of the rule set as a whole: bump when rules are added or removed. */
-export const RULES_VERSION = '2026.11.1';
+export const RULES_VERSION = '2026.12.1';
 
 /** Stable hash over the rules' names, versions, hints, patterns and strategies. */
 export function rulesHash(rules: readonly RedactionRule[]): string {

@@ -6,6 +6,7 @@
 // replacement (fail closed). Pure: same text, rules and harvested values → same spans.
 import {
   isBenignValueFor,
+  isCodeValue,
   isPlaceholderValue,
   isProviderKeyName,
   isSecretName,
@@ -13,7 +14,7 @@ import {
   normalizeName,
 } from './names.js';
 import { MAX_MATCH_CHARS, type RedactionRule, type Strategy } from './rules.js';
-import { buildHintIndex, hintCursor, type HintIndex } from './prefilter.js';
+import { buildHintIndex, hintCursor, type HintCursor, type HintIndex } from './prefilter.js';
 
 export interface Span {
   start: number;
@@ -27,6 +28,10 @@ export interface CompiledRules {
   rules: readonly RedactionRule[];
   /** Each rule's hints, lower-cased, in rule order. */
   ruleHints: string[][];
+  /** For each hint the index searches for: the rules it may start (in rule order). */
+  rulesByHint: Map<string, number[]>;
+  /** Rules with a hint folded into a shorter one: their own hints are checked on the line. */
+  folded: Uint8Array;
   /** Finds the next position where any rule hint starts (case-insensitive). */
   hints: HintIndex;
 }
@@ -39,7 +44,6 @@ export interface ScanOptions {
 }
 
 export const MAX_LINE_CHARS = 64 * 1024;
-const PEM_MAX_CHARS = 64 * 1024;
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 
@@ -51,7 +55,15 @@ export function compileRules(rules: readonly RedactionRule[]): CompiledRules {
   const hints = [...new Set(rules.flatMap((r) => r.hints.map((h) => h.toLowerCase())))];
   // A hint that contains another hint adds nothing to a "does any occur" search.
   const minimal = hints.filter((h) => !hints.some((o) => o !== h && h.includes(o)));
-  return { rules, ruleHints: rules.map((r) => r.hints.map((h) => h.toLowerCase())), hints: buildHintIndex(minimal) };
+  const ruleHints = rules.map((r) => r.hints.map((h) => h.toLowerCase()));
+  // A rule whose hint was folded into a shorter one runs whenever the shorter one occurs.
+  const rulesByHint = new Map<string, number[]>(minimal.map((h) => [h, []]));
+  ruleHints.forEach((hs, r) => {
+    for (const m of minimal) if (hs.some((h) => h.includes(m))) rulesByHint.get(m)?.push(r);
+  });
+  const minimalSet = new Set(minimal);
+  const folded = Uint8Array.from(ruleHints, (hs) => (hs.every((h) => minimalSet.has(h)) ? 0 : 1));
+  return { rules, ruleHints, rulesByHint, folded, hints: buildHintIndex(minimal) };
 }
 
 /** Builds the literal matcher for harvested secret values (longest first). */
@@ -70,7 +82,7 @@ export function scanText(text: string, compiled: CompiledRules, opts: ScanOption
     const ls = text.lastIndexOf('\n', at - 1) + 1;
     let le = text.indexOf('\n', at);
     if (le < 0) le = text.length;
-    const resume = scanLine(text, ls, le, compiled, spans, maxLine);
+    const resume = scanLine(text, ls, le, compiled, spans, maxLine, cursor);
     at = cursor.next(Math.max(resume, le + 1));
   }
   if (opts.harvested) {
@@ -91,19 +103,29 @@ function scanLine(
   compiled: CompiledRules,
   spans: Span[],
   maxLine: number,
+  cursor: HintCursor,
 ): number {
-  const { rules, ruleHints } = compiled;
+  const { rules, rulesByHint, ruleHints, folded } = compiled;
+  const runs = new Uint8Array(rules.length);
   let resume = le + 1;
   const step = maxLine - MAX_MATCH_CHARS;
   let ws = ls;
   for (;;) {
     const we = Math.min(le, ws + maxLine);
     const window = text.slice(ws, we);
-    const lower = window.toLowerCase();
+    // One pass finds the hints on this line (or window); only their rules run.
+    runs.fill(0);
+    for (const h of cursor.hintsIn(ws, we)) for (const r of rulesByHint.get(h) ?? []) runs[r] = 1;
     const before = spans.length;
+    let lower: string | undefined;
     for (let r = 0; r < rules.length; r++) {
-      const rule = rules[r]!;
-      if (!ruleHints[r]!.some((h) => lower.includes(h))) continue;
+      const rule = rules[r];
+      if (!rule || runs[r] === 0) continue;
+      if (folded[r] === 1) {
+        lower ??= (ws === ls ? '\n' + window : window).toLowerCase();
+        const own = lower;
+        if (!(ruleHints[r] ?? []).some((h) => own.includes(h))) continue;
+      }
       try {
         if (rule.kind === 'pem') resume = Math.max(resume, pemSpans(text, ws, we, rule, spans));
         else resume = Math.max(resume, regexSpans(text, window, ws, le, rule, spans));
@@ -133,6 +155,34 @@ function extendToTokenEnd(text: string, end: number, limit: number): number {
 }
 
 const UNTIL_QUOTE_OR_EOL = /[^"'\r\n]*/y;
+
+const USERINFO_RULES = new Set(['url-userinfo', 'userinfo-no-scheme']);
+const HOST_AFTER_AT =
+  /@(?:\[[0-9A-Fa-f:.]{2,64}\]|[A-Za-z0-9][A-Za-z0-9.\-_]{0,252})(?::\d{1,5})?(?=$|[\s/?#)\]"'<>|,;(])/y;
+const UNTIL_SPACE_OR_QUOTE = /[^\s"'<>]*/y;
+
+/**
+ * Where a userinfo password ends: at the `@` before a host, or, when what follows the `@`
+ * is no host (`elastic:P@ssw0rd$1`), at the end of the whole run — the `@` was in the password.
+ */
+function userinfoEnd(window: string, end: number): number {
+  HOST_AFTER_AT.lastIndex = end;
+  if (HOST_AFTER_AT.test(window)) return end;
+  UNTIL_SPACE_OR_QUOTE.lastIndex = end;
+  return end + (UNTIL_SPACE_OR_QUOTE.exec(window)?.[0].length ?? 0);
+}
+
+/** A bare value this long is a whole token, not the first word of a sentence. */
+const SELF_CONTAINED_TOKEN = 16;
+
+const ENV_LINE_START = /^[ \t]*(?:export[ \t]+|set[ \t]+|ENV[ \t]+|declare[ \t]+-x[ \t]+|env[ \t]+)?$/;
+
+/** `NAME=value` opening its line (shell, .env, Dockerfile ENV): an environment assignment. */
+function isEnvAssignment(text: string, keyAt: number, key: string): boolean {
+  if (!/^[A-Z][A-Z0-9_]*$/.test(key)) return false;
+  const ls = text.lastIndexOf('\n', keyAt - 1) + 1;
+  return ENV_LINE_START.test(text.slice(ls, keyAt));
+}
 const BLOCK_INDICATOR = /^[|>][-+0-9]{0,2}$/;
 
 /** Runs one regex rule over a window; returns the offset scanning may resume at (0 = line end). */
@@ -168,7 +218,9 @@ function regexSpans(
       continue;
     }
     if (!secret || isPlaceholderValue(secret)) {
-      skip();
+      // A reference is skipped whole: `secret:app` inside an ARN is not a key of its own.
+      if (secret) re.lastIndex = Math.max(m.index + 1, secretAt + secret.length);
+      else skip();
       continue;
     }
     let strategy: Strategy = rule.strategy;
@@ -176,9 +228,24 @@ function regexSpans(
     if (rule.kind === 'keyValue') {
       const key = g.key ?? '';
       const hexKeyParam = normalizeName(key) === 'key' && /^(?:[A-Fa-f0-9]{32}|[A-Fa-f0-9]{40})$/.test(secret);
-      if (!hexKeyParam && (!isSecretName(key) || isBenignValueFor(key, secret))) {
+      if (
+        (!hexKeyParam && (!isSecretName(key) || isBenignValueFor(key, secret))) ||
+        // `https://x-access-token:TOKEN@host`: URL userinfo, whose rule keeps the host
+        window.endsWith('//', m.index) ||
+        (!g.q && isCodeValue(secret))
+      ) {
         skip();
         continue;
+      }
+      if (
+        !g.q &&
+        g.op === '=' &&
+        secret.length < SELF_CONTAINED_TOKEN &&
+        isEnvAssignment(text, offset + m.index, key)
+      ) {
+        // `APP_PASSWORD=value with spaces` opening a line: the value is the rest of it. A long
+        // token is complete by itself (`DD_API_KEY=<32 hex> agent run` is a command line).
+        end = secretAt + window.slice(secretAt, lineEnd - offset).trimEnd().length;
       }
       if (!g.q && BLOCK_INDICATOR.test(secret)) {
         // `password: |` in YAML shown as text: the secret is the indented block below.
@@ -215,6 +282,7 @@ function regexSpans(
       skip();
       continue;
     }
+    if (USERINFO_RULES.has(rule.name)) end = userinfoEnd(window, end);
     const start = offset + secretAt;
     let absEnd = extendToTokenEnd(text, offset + end, lineEnd);
     // A quoted value cut by the quantifier cap runs on to its closing quote.
@@ -273,7 +341,55 @@ function yamlBlockSpan(
   return { start, end, resume: end + 1 };
 }
 
-const PEM_BODY_LINE = /^[\s"'\\]*(?:[A-Za-z0-9+/=]{1,128}|[A-Za-z-]{1,32}: [^\r\n]{0,128})?[\s"'\\n,]*$/;
+// Lines a private-key body is made of: base64 (possibly quoted or JSON-escaped), the RFC 1421
+// / RFC 4880 armour headers, a PGP checksum, or blank. Anything else — a log line — ends it.
+const PEM_BODY_LINE =
+  /^[\s"'\\]*(?:[A-Za-z0-9+/]{4,128}={0,2}|=[A-Za-z0-9+/]{4}|(?:Proc-Type|DEK-Info|Version|Comment|Charset|Hash): [^\r\n]{0,128})?[\s"'\\n,]*$/;
+/** Longest private-key body in lines (a 16 kbit RSA key or a large PGP block fits). */
+const PEM_MAX_LINES = 200;
+const PEM_BEGIN_AT = /-----BEGIN ((?:[A-Z0-9]{1,20} ){0,3}PRIVATE KEY(?: BLOCK)?)-----/y;
+const PEM_END_AT = /-----END ((?:[A-Z0-9]{1,20} ){0,3}PRIVATE KEY(?: BLOCK)?)-----/y;
+
+/** End of the line that starts at or contains `from`. */
+const lineEndOf = (text: string, from: number) => {
+  const e = text.indexOf('\n', from);
+  return e < 0 ? text.length : e;
+};
+
+/**
+ * Where the body of a private-key block ends: at its own `-----END <same label>-----`, on
+ * the BEGIN line (JSON-escaped keys) or within PEM_MAX_LINES body lines after it. `bounded`
+ * is false when no such END is found: then only the BEGIN line's rest and the base64-only
+ * lines right below it are key material, and nothing past them is touched.
+ */
+function pemBodyEnd(text: string, bodyStart: number, label: string): { end: number; resume: number } {
+  const endMarker = `-----END ${label}-----`;
+  const firstLineEnd = lineEndOf(text, bodyStart);
+  const sameLine = text.indexOf(endMarker, bodyStart);
+  if (sameLine >= 0 && sameLine < firstLineEnd) return { end: sameLine, resume: firstLineEnd + 1 };
+  let bodyEnd = firstLineEnd;
+  for (let n = 0; n < PEM_MAX_LINES && bodyEnd < text.length; n++) {
+    const next = lineEndOf(text, bodyEnd + 1);
+    const line = text.slice(bodyEnd + 1, next);
+    const endAt = line.indexOf(endMarker);
+    if (endAt >= 0) {
+      // Only base64 may stand before the END marker on its line.
+      if (PEM_BODY_LINE.test(line.slice(0, endAt))) return { end: bodyEnd + 1 + endAt, resume: next + 1 };
+      break;
+    }
+    if (!PEM_BODY_LINE.test(line)) break;
+    bodyEnd = next;
+  }
+  // Unbounded: the BEGIN line's rest plus the contiguous key-material lines below it.
+  bodyEnd = firstLineEnd;
+  for (let n = 0; n < PEM_MAX_LINES && bodyEnd < text.length; n++) {
+    const next = lineEndOf(text, bodyEnd + 1);
+    const line = text.slice(bodyEnd + 1, next);
+    if (line.trim() === '' || !PEM_BODY_LINE.test(line)) break;
+    bodyEnd = next;
+  }
+  return { end: bodyEnd, resume: bodyEnd + 1 };
+}
 
 /** Private-key blocks: masks the body between the BEGIN and END markers; returns the resume offset. */
 function pemSpans(text: string, ws: number, we: number, rule: RedactionRule, spans: Span[]): number {
@@ -283,54 +399,32 @@ function pemSpans(text: string, ws: number, we: number, rule: RedactionRule, spa
     const at = text.indexOf('-----BEGIN', from);
     if (at < 0 || at >= we) break;
     from = at + 10;
-    const header = new RegExp(rule.pattern.source, 'y');
-    header.lastIndex = at;
-    const hm = header.exec(text);
+    PEM_BEGIN_AT.lastIndex = at;
+    const hm = PEM_BEGIN_AT.exec(text);
     if (!hm) continue;
     const bodyStart = at + hm[0].length;
-    const endAt = text.indexOf('-----END', bodyStart);
-    let bodyEnd: number;
-    if (endAt >= 0 && endAt - bodyStart <= PEM_MAX_CHARS) {
-      bodyEnd = endAt;
-      const endLine = text.indexOf('\n', endAt);
-      resume = Math.max(resume, endLine < 0 ? text.length : endLine + 1);
-    } else {
-      // No END marker in reach (truncated log): take the rest of this line and every
-      // following line that still looks like key material.
-      let le = text.indexOf('\n', bodyStart);
-      if (le < 0) le = text.length;
-      bodyEnd = le;
-      while (bodyEnd < text.length && bodyEnd - bodyStart < PEM_MAX_CHARS) {
-        let next = text.indexOf('\n', bodyEnd + 1);
-        if (next < 0) next = text.length;
-        const line = text.slice(bodyEnd + 1, next);
-        if (line.trim() === '' || !PEM_BODY_LINE.test(line)) break;
-        bodyEnd = next;
-      }
-      resume = Math.max(resume, bodyEnd + 1);
-    }
+    const body = pemBodyEnd(text, bodyStart, hm[1] ?? '');
+    resume = Math.max(resume, body.resume);
     let s = bodyStart;
-    let e = bodyEnd;
+    let e = body.end;
     // Keep the line structure around the body (YAML block scalars stay valid).
     for (;;) {
-      if (s < e && /\s/.test(text[s]!)) s++;
+      if (s < e && /\s/.test(text.charAt(s))) s++;
       else if (text.startsWith('\\n', s) || text.startsWith('\\r', s)) s += 2;
       else break;
     }
     for (;;) {
-      if (e > s && /[ \t\r\n]/.test(text[e - 1]!)) e--;
+      if (e > s && /[ \t\r\n]/.test(text.charAt(e - 1))) e--;
       else if (e - 2 >= s && (text.startsWith('\\n', e - 2) || text.startsWith('\\r', e - 2))) e -= 2;
       else break;
     }
     if (e > s && !isPlaceholderValue(text.slice(s, e)))
       spans.push({ start: s, end: e, rule: rule.name, strategy: 'mask' });
-    from = Math.max(from, bodyEnd);
+    from = Math.max(from, body.end);
   }
   orphanEndSpans(text, ws, we, rule, spans);
   return resume;
 }
-
-const PRIVATE_END = /-----END (?:[A-Z0-9]{1,20} ){0,3}PRIVATE KEY(?: BLOCK)?-----/y;
 
 /**
  * An END marker whose BEGIN is not in this text: the caller streamed a key across two
@@ -342,23 +436,29 @@ function orphanEndSpans(text: string, ws: number, we: number, rule: RedactionRul
     const at = text.indexOf('-----END', from);
     if (at < 0 || at >= we) return;
     from = at + 8;
-    PRIVATE_END.lastIndex = at;
-    if (!PRIVATE_END.test(text)) continue;
-    const begin = text.lastIndexOf('-----BEGIN', at);
-    if (begin >= 0 && at - begin <= PEM_MAX_CHARS) continue; // a normal block, handled above
+    PEM_END_AT.lastIndex = at;
+    const em = PEM_END_AT.exec(text);
+    if (!em) continue;
     // Key material on the END marker's own line, then whole lines above it.
     const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+    const before = text.slice(lineStart, at);
+    if (before.includes(`-----BEGIN ${em[1] ?? ''}-----`)) continue; // a one-line block, handled above
     let start = lineStart;
-    while (start > 0 && at - start < PEM_MAX_CHARS) {
+    for (let n = 0; start > 0 && n < PEM_MAX_LINES; n++) {
       const prevStart = text.lastIndexOf('\n', start - 2) + 1;
       const line = text.slice(prevStart, start - 1);
+      if (line.includes(`-----BEGIN ${em[1] ?? ''}-----`)) break; // paired: handled above
       if (line.trim() === '' || !PEM_BODY_LINE.test(line)) break;
       start = prevStart;
     }
-    while (start < at && /\s/.test(text[start]!)) start++;
+    while (start < at && /\s/.test(text.charAt(start))) start++;
     let end = at;
-    while (end > start && /\s/.test(text[end - 1]!)) end--;
-    if (end > start && !isPlaceholderValue(text.slice(start, end)))
+    while (end > start && /\s/.test(text.charAt(end - 1))) end--;
+    if (
+      end > start &&
+      !isPlaceholderValue(text.slice(start, end)) &&
+      PEM_BODY_LINE.test(text.slice(start, end).split('\n')[0]!)
+    )
       spans.push({ start, end, rule: rule.name, strategy: 'mask' });
   }
 }

@@ -16,11 +16,13 @@ const compiled = compileRules(DEFAULT_RULES);
 
 const lineOf = (text: string, at: number) => (at < 0 ? -1 : text.lastIndexOf('\n', at - 1) + 1);
 
+/** A hint that starts with a newline matches at a line start (the text start too); found there. */
 function naive(text: string, from: number): number {
   const lower = text.toLowerCase();
+  const withNewline = '\n' + lower; // index i here is text index i - 1; a hint's content starts at i
   let best = -1;
   for (const h of HINTS) {
-    const at = lower.indexOf(h, from);
+    const at = h.startsWith('\n') ? withNewline.indexOf(h, from) : lower.indexOf(h, from);
     if (at >= 0 && (best < 0 || at < best)) best = at;
   }
   return best;

@@ -4,6 +4,7 @@ import { action, addSettingFlags, loadCliContext } from '../command.js';
 import { displayValue, SOURCE_LABEL } from '../../config/load.js';
 import { renderExampleEnv } from '../../config/example-env.js';
 import { EXIT } from '../exit.js';
+import { harvestedRedactor } from '../../redact/index.js';
 
 export const command: CommandModule = {
   name: 'config',
@@ -19,10 +20,11 @@ export const command: CommandModule = {
           return EXIT.OK;
         }
         const { loaded } = loadCliContext(opts, { stderr: true });
+        const redactor = harvestedRedactor(process.env); // URL passwords in values and derived values
         const rows = loaded.settings.map((s) => ({
           setting: s.spec.env,
           key: s.spec.key,
-          value: displayValue(s.spec, s.value),
+          value: redactor.text(displayValue(s.spec, s.value)),
           source: s.source,
           ...(s.note ? { note: s.note } : {}),
         }));

@@ -6,7 +6,7 @@
 import { access, constants } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { verifyBundle, type VerifyReport } from '../../bundle/index.js';
-import { defaultDeps } from '../../collect/index.js';
+import { harvestedRedactor } from '../../redact/index.js';
 import { printableDeep, printableJson } from '../../log/printable.js';
 import { action, type CommandModule } from '../command.js';
 import { CliError, EXIT } from '../exit.js';
@@ -41,7 +41,7 @@ export const command: CommandModule = {
         await requireReadable(bundle);
         let report: VerifyReport;
         try {
-          report = printableDeep(await verifyBundle(bundle, defaultDeps.createRedactor()));
+          report = printableDeep(await verifyBundle(bundle, harvestedRedactor(process.env)));
         } catch (err) {
           throw new CliError(`${bundle} is not a readable bundle: ${(err as Error).message}`, EXIT.PROBLEMS);
         }
