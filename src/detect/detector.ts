@@ -81,8 +81,8 @@ export function createDetector(opts: { hint?: string; rules?: Rule[]; format?: L
         line,
         ...(stream ? { stream } : {}),
         ...(at !== undefined ? { at } : {}),
-        ...(r.strong ? { strong: true } : {}),
-        ...(r.represents !== undefined ? { represents: r.represents } : {}),
+        // Only strong lines stand for more than one failure (a "N skipped" marker is strong).
+        ...(r.strong ? { strong: true, represents: r.represents ?? 1 } : {}),
       };
       openWeak = r.weakKind === true;
       return closed;
