@@ -57,6 +57,9 @@ export async function runDaemon(opts: RunOptions): Promise<DaemonOutcome> {
     bundleDir: config.bundleDir,
     agentUrl: harvestedRedactor(process.env).text(config.agentUrl),
   });
+  // Listen before starting: a stop asked for while the daemon starts (a supervisor that saw
+  // "flarewatch running") must stop it cleanly, not kill it with the default action.
+  const stopSignal = firstStopSignal();
   let daemon: Daemon;
   try {
     daemon = await startDaemon({ config, env: process.env, loggerOptions: opts.loggerOptions });
@@ -66,7 +69,7 @@ export async function runDaemon(opts: RunOptions): Promise<DaemonOutcome> {
     throw err;
   }
   try {
-    return await untilStopped(daemon, opts);
+    return await untilStopped(daemon, opts, stopSignal);
   } finally {
     lock.release();
   }
@@ -97,14 +100,27 @@ function reloader(daemon: Daemon, opts: RunOptions): { onHup: () => void; settle
   return { onHup, settled: () => reloading };
 }
 
-async function untilStopped(daemon: Daemon, opts: RunOptions): Promise<DaemonOutcome> {
+function firstStopSignal(): Promise<NodeJS.Signals> {
+  return new Promise<NodeJS.Signals>((resolve) => {
+    const stop = (sig: NodeJS.Signals) => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve(sig);
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+}
+
+async function untilStopped(
+  daemon: Daemon,
+  opts: RunOptions,
+  stopSignal: Promise<NodeJS.Signals>,
+): Promise<DaemonOutcome> {
   const logger = daemon.logger;
   const { onHup, settled } = reloader(daemon, opts);
   process.on('SIGHUP', onHup);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-  });
+  const signal = await stopSignal;
   logger.info('flarewatch stopping', { signal });
   process.off('SIGHUP', onHup);
   const clean = (async (): Promise<DaemonOutcome> => {

@@ -126,7 +126,9 @@ describe('a real dd-trace (Node.js) that cannot reach its Agent', () => {
       60_000,
       'recovery',
     );
-    expect(Number(recovered.errorsDuringIncident)).toBeGreaterThanOrEqual(3);
+    // The startup diagnostic is a strong signal: the bundle fires on its confirmation, so how
+    // many more lines dd-trace logs before the Agent returns depends on timing.
+    expect(Number(recovered.errorsDuringIncident)).toBeGreaterThanOrEqual(1);
     expect((await d.stop()).code).toBe(0);
   }, 180_000);
 });
@@ -308,7 +310,7 @@ describe('a real OpenTelemetry JS SDK at its defaults (prints nothing)', () => {
       FLAREWATCH_DISCOVER_SCHEDULE: '*/2 * * * * *',
       FLAREWATCH_PROBE_SCHEDULE: '*/2 * * * * *',
       // Other instrumented processes on this machine may fire bundles of their own.
-      FLAREWATCH_MAX_BUNDLES_PER_HOUR: '100',
+      FLAREWATCH_MAX_BUNDLES_PER_HOUR: '60',
     });
     await d.httpAddress();
     const app = startApp('otel-defaults-app.cjs', join(logs, 'otel.log'), {

@@ -137,9 +137,15 @@ describe('planted values never leave flarewatch', () => {
     for (let n = 0; n < 3; n++) appendFileSync(join(t.logs, 'ddtrace.log'), `${PY_ERROR(n)} ${PLANTED.otlpHeader2}\n`);
     await d.waitFor((l) => l.msg === 'bundle written', 30_000, 'threshold bundle');
     const token = readFileSync(join(t.state, 'http-token'), 'utf8').trim();
-    const ok = await httpGet(`http://${addr}/bundle`, { authorization: `Bearer ${token}` }, 'POST');
-    expect(ok.status).toBe(200);
-    expect(ok.body).not.toContain(PLANTED.agentPassword);
+    // A request that arrives while the threshold bundle is still being finished joins it; ask
+    // again until the HTTP path builds its own bundle.
+    const responses: string[] = [];
+    for (let n = 0; ; n++) {
+      const ok = await httpGet(`http://${addr}/bundle`, { authorization: `Bearer ${token}` }, 'POST');
+      expect(ok.status).toBe(200);
+      responses.push(ok.body);
+      if (!(JSON.parse(ok.body) as { joined: boolean }).joined || n >= 3) break;
+    }
     expect((await d.stop()).code).toBe(0);
     const zips = zipsIn(t.bundles);
     expect(zips.some((z) => z.endsWith('-threshold.zip'))).toBe(true);
@@ -149,7 +155,7 @@ describe('planted values never leave flarewatch', () => {
       ...(await writtenBytes(t.tmp)),
       { where: 'daemon stdout', text: d.logs.map((l) => JSON.stringify(l)).join('\n') },
       { where: 'daemon stderr', text: d.stderr.join('\n') },
-      { where: 'http response', text: ok.body },
+      { where: 'http responses', text: responses.join('\n') },
     ];
     expect(leaksIn(outputs)).toEqual([]);
   });
