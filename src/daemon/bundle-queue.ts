@@ -22,6 +22,7 @@ import type { BundleRequestResult } from './http.js';
 import type { Metrics } from './metrics.js';
 import type { ErrorEvent, TriggerRecord } from './trigger.js';
 import type { Env } from '../util/env.js';
+import type { InstrumentedProcess } from '../discover/index.js';
 
 export interface BundleQueueDeps {
   config: () => Config;
@@ -35,6 +36,8 @@ export interface BundleQueueDeps {
   counters: () => unknown;
   spool: () => UploadSpool | null;
   kickUpload: () => void;
+  /** Instrumented processes from the last process scan: the diagnosis probes their endpoints. */
+  processes?: () => readonly InstrumentedProcess[];
   /** A threshold bundle could not be written: the trigger gives back its cooldown and cap slot. */
   onThresholdFailure?: (trigger: TriggerRecord, err: unknown) => void;
   now?: () => number;
@@ -173,6 +176,7 @@ export class BundleQueue {
         extraEntries,
         logProvider,
         errorEvents: this.recentErrors(),
+        processes: this.d.processes?.() ?? [],
         agentSeries: this.d.agent.history(),
         ...(trigger ? { trigger } : {}),
         // Retention runs below, where it can log what it deletes.

@@ -296,6 +296,7 @@ class DaemonRuntime implements Daemon {
       counters: () => ({ lines: this.tailer.stats().totals, trigger: this.trigger.snapshot() }),
       spool: () => this.spool,
       kickUpload: () => this.spoolWorker?.kick(),
+      processes: () => this.endpoints.processes(),
       onThresholdFailure: (t) => this.retryLater(t),
     });
   }

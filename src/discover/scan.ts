@@ -99,3 +99,16 @@ export async function discoverInstrumentedProcesses(opts: DiscoverOptions = {}):
   }
   return result;
 }
+
+/**
+ * The scan as the one-shot commands (`collect`, `check`) run it: once, with the daemon's
+ * settings; nothing when FLAREWATCH_DISCOVER_SCHEDULE is `off`.
+ */
+export async function discoverForCommand(
+  config: { procRoot: string; discoverSchedule: string },
+  redactor: Redactor,
+): Promise<InstrumentedProcess[]> {
+  if (config.discoverSchedule === 'off') return [];
+  const r = await discoverInstrumentedProcesses({ procRoot: config.procRoot, redactor, selfPid: process.pid });
+  return r.processes;
+}

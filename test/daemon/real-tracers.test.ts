@@ -350,6 +350,12 @@ describe('a real OpenTelemetry JS SDK at its defaults (prints nothing)', () => {
     expect((trigger.counts as Record<string, { total: number }>)[signature]?.total).toBe(2);
     const discovery = await zipJson(String(written.path), 'discovery/processes.json');
     expect(JSON.stringify(discovery)).toContain(`127.0.0.1:${port}`);
+    // The diagnosis probed the endpoint the process uses, and its top finding names it.
+    const findings = (await zipJson(String(written.path), 'findings.json')) as {
+      findings: { severity: string; title: string }[];
+    };
+    expect(findings.findings[0]?.severity).toBe('error');
+    expect(findings.findings[0]?.title).toContain(`127.0.0.1:${port}`);
     // The app itself said nothing.
     expect(readFileSync(join(logs, 'otel.log'), 'utf8')).toBe('');
     expect((await d.stop()).code).toBe(0);

@@ -19,6 +19,8 @@ import {
   type LogSourceLike,
 } from '../../diagnose/index.js';
 import { resolveLogSources } from '../../tracers/index.js';
+import { discoverForCommand } from '../../discover/index.js';
+import { harvestedRedactor } from '../../redact/index.js';
 
 /** "500ms", "2s", "2" (seconds) → milliseconds. */
 export function parseTimeout(text: string): number {
@@ -85,7 +87,9 @@ export const command: CommandModule = {
         }
         // One overall deadline on top of the per-step ones: a probe must never hang.
         const deadline = AbortSignal.timeout(timeoutMs * 4 + 500);
+        const processes = await discoverForCommand(cfg, harvestedRedactor(process.env));
         const result = await runCheck({
+          processes,
           agentUrl: cfg.agentUrl,
           agentSource,
           env: process.env,

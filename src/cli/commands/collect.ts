@@ -8,6 +8,8 @@ import { parseSeconds } from '../../config/values.js';
 import { action, addSettingFlags, loadCliContext, type CommandModule } from '../command.js';
 import { CliError, EXIT } from '../exit.js';
 import { formatBytes } from '../../util/bytes.js';
+import { discoverForCommand } from '../../discover/index.js';
+import { harvestedRedactor } from '../../redact/index.js';
 
 interface CollectOptions {
   output?: string;
@@ -140,9 +142,12 @@ async function runCollect(opts: CollectOptions): Promise<(typeof EXIT)[keyof typ
   process.once('SIGTERM', onSignal);
   const progress = progressReporter();
   try {
+    // Instrumented processes name the endpoints their tracers use: the diagnosis probes them too.
+    const processes = await discoverForCommand(config, harvestedRedactor(process.env));
     const result = await buildBundle({
       config,
       reason: opts.reason ?? 'manual',
+      processes,
       logger,
       signal: controller.signal,
       sampleTrace,
