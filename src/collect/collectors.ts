@@ -43,7 +43,12 @@ export const otlpCollector: Collector = async (ctx, run) => {
   const timeoutMs = Math.max(200, Math.floor((ctx.config.collectorTimeout * 1000) / 4));
   const probes = await probeOtlpEndpoints(ctx.env, { timeoutMs, signal: run.signal });
   ctx.facts.otlp = probes;
-  ctx.facts.otlpReachable = probes.map((p) => ({ endpoint: `${p.host}:${p.port}`, reachable: p.reachable }));
+  // The default ports are probed for the record (otel/probe.json), but SUMMARY.md lists them
+  // only when something here uses OpenTelemetry: a Datadog-only host gets no OTLP alarm.
+  const otelInUse = Object.keys(ctx.env).some((k) => k.startsWith('OTEL_'));
+  ctx.facts.otlpReachable = probes
+    .filter((p) => otelInUse || !p.origin.startsWith('default'))
+    .map((p) => ({ endpoint: `${p.host}:${p.port}`, reachable: p.reachable }));
   addJson(
     ctx,
     run,

@@ -16,7 +16,9 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
   for (const [k, v] of Object.entries(process.env)) {
     if (v !== undefined && !/^(FLAREWATCH_|DD_|OTEL_)/.test(k)) env[k] = v;
   }
-  return { ...env, ...extra };
+  // Instrumented processes elsewhere on this machine (other tests' apps) must not change what
+  // `check` or `collect` conclude; tests of the process scan turn it back on.
+  return { ...env, FLAREWATCH_DISCOVER_SCHEDULE: 'off', ...extra };
 }
 
 export function runCli(

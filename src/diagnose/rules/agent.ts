@@ -77,7 +77,7 @@ function refusedRemedy(p: AgentProbeEvidence, platform: PlatformKind): string {
       : ' Traffic from other containers or pods also needs `DD_APM_NON_LOCAL_TRAFFIC=true` on the Agent.';
   return (
     `Start the Agent with APM enabled so it listens on ${where(p)} (\`apm_config.enabled: true\` / \`DD_APM_ENABLED=true\`; the APM section of \`agent status\` says where it listens), or point the tracer at the address the Agent listens on. ` +
-    `if the receiver port was changed, set the same port on both sides (\`apm_config.receiver_port\` and \`DD_TRACE_AGENT_PORT\`); ` +
+    `If the receiver port was changed, set the same port on both sides (\`apm_config.receiver_port\` and \`DD_TRACE_AGENT_PORT\`); ` +
     `if another process holds port ${port}, find it with \`ss -ltnp 'sport = :${port}'\`.${local}`
   );
 }

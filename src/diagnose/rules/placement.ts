@@ -19,7 +19,7 @@ const SIDE_CAR_PLATFORMS: ReadonlySet<PlatformKind> = new Set(['ecs-fargate', 'e
 
 const DOCKER_ADVICE = {
   text:
-    "Inside a container, localhost is the container. Put the application and the Agent on one user-defined network and set `DD_AGENT_HOST` to the Agent container's name, " +
+    "Put the application and the Agent on one user-defined network and set `DD_AGENT_HOST` to the Agent container's name (inside a container, localhost is the container itself), " +
     'with `DD_APM_NON_LOCAL_TRAFFIC=true` on the Agent (or mount `/var/run/datadog` and use the socket).',
   doc: DOCS.dockerApm,
 };
@@ -27,14 +27,14 @@ const DOCKER_ADVICE = {
 const PLATFORM_ADVICE: Partial<Record<PlatformKind, { text: string; doc: DocLink }>> = {
   kubernetes: {
     text:
-      'Inside a pod, localhost is the pod itself. Point the tracer at the node: `DD_AGENT_HOST` from the downward API (`valueFrom.fieldRef.fieldPath: status.hostIP`), ' +
+      'Point the tracer at the node (inside a pod, localhost is the pod itself): `DD_AGENT_HOST` from the downward API (`valueFrom.fieldRef.fieldPath: status.hostIP`), ' +
       'or mount the APM socket (hostPath `/var/run/datadog`) and set `DD_TRACE_AGENT_URL=unix:///var/run/datadog/apm.socket`, ' +
       'or label the pod `admission.datadoghq.com/enabled: "true"` so the Cluster Agent injects it. With TCP, make sure NetworkPolicies allow the node on 8126.',
     doc: DOCS.kubernetesApm,
   },
   'ecs-ec2': {
     text:
-      "Inside an ECS task on EC2, localhost is the task. Set `DD_AGENT_HOST` to the instance's private IP, read at start-up from the EC2 metadata endpoint " +
+      "Set `DD_AGENT_HOST` to the instance's private IP (inside an ECS task on EC2, localhost is the task), read at start-up from the EC2 metadata endpoint " +
       "(`http://169.254.169.254/latest/meta-data/local-ipv4`), and publish the Agent container's port 8126 on the host with `DD_APM_NON_LOCAL_TRAFFIC=true`.",
     doc: DOCS.ecsApm,
   },
