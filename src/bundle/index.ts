@@ -9,24 +9,8 @@ export {
   type BundleProgress,
   type ExtraEntry,
 } from './build.js';
-export {
-  diagnosisPages,
-  toReachSample,
-  type AgentSeriesPoint,
-  type ErrorEventLike,
-  type TriggerLike,
-} from './diagnosis.js';
-export { MANIFEST_SCHEMA_VERSION, renderSummary, type Manifest, type ManifestFile } from './manifest.js';
-export { bundleFileName, BUNDLE_NAME } from './name.js';
-export { planBundle, type DryRunItem } from './plan.js';
-export { forEachEntry, readManifest, type ZipEntryInfo } from './read.js';
-export {
-  applyRetention,
-  listBundles,
-  planRetention,
-  retentionPolicyFromConfig,
-  type BundleOnDisk,
-  type RetentionPolicy,
-  type RetentionResult,
-} from './retention.js';
-export { verifyBundle, type VerifyProblem, type VerifyReport } from './verify.js';
+export { type Manifest } from './manifest.js';
+export { planBundle } from './plan.js';
+export { readManifest } from './read.js';
+export { applyRetention, planRetention, retentionPolicyFromConfig, type BundleOnDisk } from './retention.js';
+export { verifyBundle, type VerifyReport } from './verify.js';

@@ -27,11 +27,6 @@ export const COMMAND_NAMES: readonly string[] = LOADERS.map(([n]) => n);
 /** Other names a command answers to (`collect-bundle` is also a binary of its own). */
 const ALIASES: Record<string, string> = { 'collect-bundle': 'collect' };
 
-/** Every subcommand module (for the full help and for tests). */
-export async function loadCommands(): Promise<CommandModule[]> {
-  return Promise.all(LOADERS.map(async ([, load]) => (await load()).command));
-}
-
 /** Builds the program for `argv`, loading only the subcommand it names (all of them for help). */
 export async function buildProgram(argv: readonly string[]): Promise<Command> {
   const word = argv.find((a) => !a.startsWith('-'));

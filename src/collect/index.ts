@@ -1,9 +1,8 @@
 // The collect stage: probes (Agent, OTLP) and collectors (environment, config files, system,
 // logs) that gather support evidence, each bounded in time and size, and each writing only
-// redacted content. `probeAgent` and `probeOtlpEndpoints` are reused by `flarewatch check`.
+// redacted content. `probeAgent` is reused by `flarewatch check`.
 export { probeAgent, type AgentProbe } from './agent-probe.js';
 export { connectProbe, httpExchange, lookupAll, type ConnectResult, type Outcome as ProbeOutcome } from './net.js';
-export { probeOtlpEndpoints, type OtlpEndpointProbe } from './otlp-probe.js';
 export { snapshotEnv } from './environment.js';
 export { chooseLogFiles } from './log-choice.js';
 export { defaultDeps, type StageDeps, type ConfigFileLike } from './deps.js';

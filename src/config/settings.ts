@@ -512,7 +512,6 @@ export const SETTINGS = [
 ] as const satisfies readonly SettingSpec[];
 
 export type SettingKey = (typeof SETTINGS)[number]['key'];
-export type SettingEnv = (typeof SETTINGS)[number]['env'];
 
 type Spec<K extends SettingKey> = Extract<(typeof SETTINGS)[number], { key: K }>;
 /** The resolved, typed configuration. */
@@ -527,8 +526,4 @@ export const META_SETTINGS = {
 /** The allowed values of a setting, as its parser states them (for docs and `config`). */
 export function settingRange(spec: SettingSpec): string | undefined {
   return spec.schema.description;
-}
-
-export function settingByEnv(env: string): SettingSpec | undefined {
-  return (SETTINGS as readonly SettingSpec[]).find((s) => s.env === env);
 }

@@ -142,9 +142,6 @@ export const list = () =>
 /** A filesystem path; relative paths are taken from the working directory. */
 export const dirPath = () => fromText((s) => (s.trim() === '' ? undefined : resolve(s.trim())), 'a directory path');
 
-export const text = (allowed = 'a non-empty string') =>
-  fromText((s) => (s.trim() === '' ? undefined : s.trim()), allowed);
-
 /** Optional text: empty means unset. */
 export const optionalText = () =>
   z

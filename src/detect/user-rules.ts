@@ -46,7 +46,7 @@ export function parseUserRules(doc: unknown, origin: string): Rule[] {
         SETTING,
       );
     }
-    const unknown = Object.keys(item as object).filter((k) => !FIELDS.has(k));
+    const unknown = Object.keys(item).filter((k) => !FIELDS.has(k));
     if (unknown.length)
       throw new ConfigError(
         `${SETTING}="${origin}": rule #${i + 1} has unknown field(s) ${unknown.join(', ')}`,

@@ -2,8 +2,8 @@
 // keeps everything it saw (every address tried, raw bodies); the engine needs one verdict
 // per step, so this is where "which of four connects counts" is decided.
 import { isIP } from 'node:net';
-import type { AgentProbe, OtlpEndpointProbe } from '../collect/index.js';
-import type { AgentProbeEvidence, ConnectEvidence, FailureKind, HttpEvidence, OtlpProbeEvidence } from './evidence.js';
+import type { AgentProbe } from '../collect/index.js';
+import type { AgentProbeEvidence, ConnectEvidence, FailureKind, HttpEvidence } from './evidence.js';
 
 type CollectOutcome = AgentProbe['connect'][number]['outcome'];
 
@@ -123,15 +123,4 @@ export function agentProbeEvidence(p: AgentProbe, source: string, at: number): A
 /** Local clock minus the Agent's, the engine's sign convention (the probe records the opposite). */
 export function clockSkewFromProbe(p: AgentProbe): { ms: number; reference: string } | undefined {
   return p.clockSkewMs === null ? undefined : { ms: -p.clockSkewMs, reference: 'the Agent (HTTP Date header)' };
-}
-
-export function otlpProbeEvidence(p: OtlpEndpointProbe, at: number): OtlpProbeEvidence {
-  const grpc = p.origin.includes('grpc') || p.port === 4317;
-  const http = p.origin.includes('http') || p.port === 4318;
-  const protocol: OtlpProbeEvidence['protocol'] = grpc ? 'grpc' : http ? 'http/protobuf' : 'unknown';
-  const dnsFailure =
-    p.dns.outcome !== 'ok'
-      ? { ...(p.dns.code ? { code: p.dns.code } : {}), ...(p.dns.error ? { error: p.dns.error } : {}) }
-      : undefined;
-  return { url: p.endpoint, source: p.origin, protocol, connect: connectEvidenceOf(p.connect, dnsFailure), at };
 }

@@ -64,7 +64,7 @@ export function redactJson(src: string, ctx: DocContext): string {
         if (src[i] === '"') scalars.set(key.value, { start: i, end: 0, value: '' });
         value(child, depth + 1);
         const sc = scalars.get(key.value);
-        if (sc && sc.end === 0) {
+        if (sc?.end === 0) {
           sc.end = i;
           sc.value = JSON.parse(src.slice(sc.start, i)) as string;
         }
@@ -100,7 +100,7 @@ export function redactJson(src: string, ctx: DocContext): string {
     }
     // number, true, false, null
     const start = i;
-    while (i < src.length && !/[\s,\]}]/.test(src[i]!)) i++;
+    while (i < src.length && !/[\s,\]}]/.test(src.charAt(i))) i++;
     const lit = src.slice(start, i);
     if (secretName !== null && /^-?\d/.test(lit)) {
       const masked = ctx.maskValue(secretName, lit);
@@ -114,7 +114,7 @@ export function redactJson(src: string, ctx: DocContext): string {
     const masked = ctx.maskValue(label, target.value);
     if (masked === null) return;
     // Replaces any text-rule edit already made inside this value.
-    for (let k = edits.length - 1; k >= 0; k--) if (edits[k]!.start === target.start) edits.splice(k, 1);
+    for (let k = edits.length - 1; k >= 0; k--) if (edits[k]?.start === target.start) edits.splice(k, 1);
     edits.push({ start: target.start, end: target.end, text: JSON.stringify(masked) });
   };
   value(null, 0);

@@ -17,17 +17,17 @@ function maskQuoted(ctx: DocContext, name: string, raw: string): string {
     return m === null ? raw : q + m + q;
   }
   const m = maskableScalar(raw) ? ctx.maskValue(name, raw) : null;
-  return m === null ? raw : m;
+  return m ?? raw;
 }
 
 // ---------------------------------------------------------------------------- dotenv
-const ENV_LINE = /^(\s*(?:export\s+)?)([A-Za-z_][A-Za-z0-9_.\-]*)([ \t]*=[ \t]*)(.*?)(\r?\n?)$/s;
+const ENV_LINE = /^(\s*(?:export\s+)?)([A-Za-z_][A-Za-z0-9_.-]*)([ \t]*=[ \t]*)(.*?)(\r?\n?)$/s;
 
 export function redactEnv(src: string, ctx: DocContext): string {
   const lines = splitLines(src);
   const out: string[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
+    const line = lines[i] ?? '';
     const m = ENV_LINE.exec(line);
     if (!m) {
       out.push(ctx.redactText(line));
@@ -41,9 +41,9 @@ export function redactEnv(src: string, ctx: DocContext): string {
     if ((q === '"' || q === "'" || q === '`') && !closesQuote(rest, q)) {
       let j = i + 1;
       let acc = rest + eol;
-      while (j < lines.length && !closesQuote(lines[j]!.replace(/\r?\n$/, ''), q, true)) acc += lines[j++]!;
+      while (j < lines.length && !closesQuote((lines[j] ?? '').replace(/\r?\n$/, ''), q, true)) acc += lines[j++] ?? '';
       if (j < lines.length) {
-        const last = lines[j]!;
+        const last = lines[j] ?? '';
         const lastBody = last.replace(/\r?\n$/, '');
         acc += lastBody;
         tail = last.slice(lastBody.length);
@@ -89,7 +89,7 @@ export function redactProperties(src: string, ctx: DocContext): string {
   const lines = splitLines(src);
   const out: string[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
+    const line = lines[i] ?? '';
     const body = line.replace(/\r?\n$/, '');
     if (/^\s*$/.test(body) || /^\s*[#!]/.test(body)) {
       out.push(ctx.redactText(line));
@@ -97,18 +97,15 @@ export function redactProperties(src: string, ctx: DocContext): string {
     }
     // Logical line: physical lines joined while they end in an odd number of backslashes.
     const physical = [line];
-    while (
-      /(?:^|[^\\])(?:\\\\)*\\$/.test(physical[physical.length - 1]!.replace(/\r?\n$/, '')) &&
-      i + 1 < lines.length
-    ) {
-      physical.push(lines[++i]!);
+    while (/(?:^|[^\\])(?:\\\\)*\\$/.test((physical.at(-1) ?? '').replace(/\r?\n$/, '')) && i + 1 < lines.length) {
+      physical.push(lines[++i] ?? '');
     }
     const kv = /^(\s*)((?:[^\s=:\\]|\\.)+)(\s*[=:]\s*|\s+)?/.exec(body);
     if (!kv) {
       out.push(...physical.map((p) => ctx.redactText(p)));
       continue;
     }
-    const key = kv[2]!.replace(/\\(.)/g, '$1');
+    const key = (kv[2] ?? '').replace(/\\(.)/g, '$1');
     if (isSecretName(key)) {
       const head = kv[0];
       const value = physical
@@ -117,7 +114,7 @@ export function redactProperties(src: string, ctx: DocContext): string {
         )
         .map((p, k, arr) => (k < arr.length - 1 ? p.slice(0, -1) : p))
         .join('');
-      const lastEol = /\r?\n$/.exec(physical[physical.length - 1]!)?.[0] ?? '';
+      const lastEol = /\r?\n$/.exec(physical.at(-1) ?? '')?.[0] ?? '';
       const m = maskableScalar(value) ? ctx.maskValue(key, value) : null;
       out.push(m === null ? physical.join('') : head + m + lastEol);
     } else {
@@ -140,7 +137,7 @@ export function propertiesKeys(src: string): string[] {
     continued = /(?:^|[^\\])(?:\\\\)*\\$/.test(line);
     if (wasContinued || /^\s*$/.test(line) || /^\s*[#!]/.test(line)) continue;
     const kv = /^\s*((?:[^\s=:\\]|\\.)+)/.exec(line);
-    if (kv) keys.push(kv[1]!);
+    if (kv) keys.push(kv[1] ?? '');
   }
   return keys;
 }
@@ -209,7 +206,7 @@ export function iniStructure(src: string): string[] {
     if (INI_SECTION.test(line)) keys.push(line.trim().replace(/\s*[;#].*$/, ''));
     else if (!/^\s*$/.test(line) && !/^\s*[;#]/.test(line) && !/^\s/.test(line)) {
       const kv = INI_KV.exec(line);
-      if (kv) keys.push(kv[2]!.trim());
+      if (kv) keys.push((kv[2] ?? '').trim());
     }
   }
   return keys;

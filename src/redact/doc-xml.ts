@@ -13,7 +13,7 @@ const decode = (s: string) =>
   s.replace(/&(?:amp|lt|gt|quot|apos|#(\d{1,7})|#x([0-9a-fA-F]{1,6}));/g, (m, dec: string, hex: string) => {
     if (dec) return String.fromCodePoint(Number(dec));
     if (hex) return String.fromCodePoint(parseInt(hex, 16));
-    return ({ '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&apos;': "'" } as Record<string, string>)[m]!;
+    return ({ '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&apos;': "'" } as Record<string, string>)[m] ?? m;
   });
 const encode = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
@@ -23,6 +23,11 @@ interface Visitor {
   text(element: string | null, start: number, raw: string): void;
   comment(start: number, raw: string): void;
 }
+
+function ignore(): void {
+  // Walking for well-formedness only: nothing to do per node.
+}
+const CHECK_ONLY: Visitor = { attribute: ignore, text: ignore, comment: ignore };
 
 /** Walks the document; throws DocumentParseError when it is not well-formed. */
 function walkXml(src: string, v: Visitor): void {
@@ -60,7 +65,7 @@ function walkXml(src: string, v: Visitor): void {
       if (end < 0) throw new DocumentParseError('unterminated tag');
       const inner = src.slice(lt + 1, end);
       const selfClosing = inner.endsWith('/');
-      const nm = /^[A-Za-z_][\w.:\-]*/.exec(inner);
+      const nm = /^[A-Za-z_][\w.:-]*/.exec(inner);
       if (!nm) throw new DocumentParseError('bad tag name');
       const element = nm[0];
       const attrs = new Map<string, string>();
@@ -70,8 +75,9 @@ function walkXml(src: string, v: Visitor): void {
       while ((a = ATTR.exec(inner))) {
         const raw = a[2] ?? a[3] ?? '';
         const valueStart = lt + 1 + a.index + a[0].length - raw.length - 1;
-        attrs.set(a[1]!.toLowerCase(), decode(raw));
-        found.push({ name: a[1]!, valueStart, raw });
+        const name = a[1] ?? '';
+        attrs.set(name.toLowerCase(), decode(raw));
+        found.push({ name, valueStart, raw });
       }
       for (const f of found) v.attribute(element, attrs, f.name, f.valueStart, f.raw);
       if (!selfClosing) stack.push(element);
@@ -142,11 +148,11 @@ export function redactXml(src: string, ctx: DocContext): string {
     },
   });
   const out = applyEdits(src, edits);
-  walkXml(out, { attribute() {}, text() {}, comment() {} });
+  walkXml(out, CHECK_ONLY);
   return out;
 }
 
 /** Well-formedness check used by tests: throws DocumentParseError if tags do not balance. */
 export function checkXml(src: string): void {
-  walkXml(src, { attribute() {}, text() {}, comment() {} });
+  walkXml(src, CHECK_ONLY);
 }

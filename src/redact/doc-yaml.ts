@@ -3,7 +3,7 @@
 // in place with quoted masks, and comments — found as comment tokens in the CST — go
 // through the text rules. Everything else (layout, anchors, comments) stays as written,
 // and the output is parsed again before it is returned.
-import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, Parser, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, Parser, type Document } from 'yaml';
 import { isSecretName } from './names.js';
 import {
   applyEdits,

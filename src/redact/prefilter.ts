@@ -104,7 +104,8 @@ function anchorOffset(h: string): number {
   let bestScore = Infinity;
   for (let k = 0; k + 3 <= h.length; k++) {
     const tri = h.slice(k, k + 3);
-    const score = [...tri].reduce((sum, c) => sum + commonness(c), 0) + (COMMON_TRIGRAMS.has(tri) ? 100 : 0);
+    let score = COMMON_TRIGRAMS.has(tri) ? 100 : 0;
+    for (const c of tri) score += commonness(c);
     if (score < bestScore) {
       bestScore = score;
       best = k;
@@ -140,6 +141,7 @@ export function buildHintIndex(hints: readonly string[]): HintIndex {
   const lists: HintIndex['lists'] = [];
   let maxHintLength = 0;
   for (const raw of hints) {
+    // eslint-disable-next-line no-control-regex -- the ASCII range check must name \x01 itself
     if (!/^[\x01-\x7f]+$/.test(raw)) throw new Error(`hint ${JSON.stringify(raw)}: hints must be ASCII`);
     const h = raw.toLowerCase();
     if (h.length < 3) {
@@ -149,11 +151,13 @@ export function buildHintIndex(hints: readonly string[]): HintIndex {
     maxHintLength = Math.max(maxHintLength, h.length);
     const offset = anchorOffset(h);
     const k = (h.charCodeAt(offset) << 14) | (h.charCodeAt(offset + 1) << 7) | h.charCodeAt(offset + 2);
-    if (triple[k] === 0) {
-      lists.push([]);
+    let list = lists[(triple[k] ?? 0) - 1];
+    if (!list) {
+      list = [];
+      lists.push(list);
       triple[k] = lists.length;
     }
-    lists[(triple[k] ?? 0) - 1]!.push({ hint: h, offset });
+    list.push({ hint: h, offset });
   }
   const idx = { short, triple, lists, maxHintLength };
   if (indexCache.size > 64) indexCache.clear();
@@ -199,13 +203,14 @@ export function hintCursor(text: string, idx: HintIndex): HintCursor {
   const n = bytes.length;
   /** Start of a hint anchored at the trigram ending at `end`, or -1. */
   const verify = (end: number, from: number): number => {
-    for (const { hint, offset } of lists[
+    const slot =
       triple[
         ((LOWER8[bytes[end - 2] ?? 0] ?? 0) << 14) |
           ((LOWER8[bytes[end - 1] ?? 0] ?? 0) << 7) |
           (LOWER8[bytes[end] ?? 0] ?? 0)
-      ]! - 1
-    ]!) {
+      ] ?? 0;
+    // Only called where the trigram's slot is set, so the list exists.
+    for (const { hint, offset } of lists[slot - 1] ?? []) {
       const start = end - 2 - offset;
       if (start < from - (bytes[start] === 10 ? 1 : 0) || start + hint.length > n) continue;
       let j = 0;
@@ -254,9 +259,9 @@ export function hintCursor(text: string, idx: HintIndex): HintCursor {
     next(from) {
       if (from === 0 && atTextStart() !== undefined) return 0;
       let limit = n;
-      for (let k = 0; k < variants.length; k++) {
+      for (const [k, variant] of variants.entries()) {
         if (cached[k] === -2 || ((cached[k] ?? 0) >= 0 && (cached[k] ?? 0) < from))
-          cached[k] = text.indexOf(variants[k]!, from);
+          cached[k] = text.indexOf(variant, from);
         const at = cached[k] ?? 0;
         if (at >= 0 && at < limit) limit = at;
       }

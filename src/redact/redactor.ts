@@ -108,7 +108,9 @@ export function createRedactor(opts: RedactorOptions = {}): Redactor {
       } catch (err) {
         // Only our own parse reasons are shown: other errors' messages could quote the input.
         const reason =
-          err instanceof DocumentParseError ? err.message : `internal error (${(err as Error)?.name ?? 'unknown'})`;
+          err instanceof DocumentParseError
+            ? err.message
+            : `internal error (${(err as Partial<Error> | null | undefined)?.name ?? 'unknown'})`;
         report.unparsed(file, fmt, reason);
         return { output: text(input, file), parsed: false, format: fmt, error: reason };
       }

@@ -137,7 +137,7 @@ function scanLine(
     // Text already inside a span is masked whatever else matches there, so the next
     // window may start near the end of the furthest span (keeps huge tokens linear).
     let covered = 0;
-    for (let k = before; k < spans.length; k++) covered = Math.max(covered, spans[k]!.end);
+    for (let k = before; k < spans.length; k++) covered = Math.max(covered, spans[k]?.end ?? covered);
     ws = Math.max(ws + step, covered - KEY_LOOKBACK_CHARS);
   }
   return resume;
@@ -205,8 +205,9 @@ function regexSpans(
     const secret = g.secret ?? '';
     const secretAt = m.index + (g.pre?.length ?? 0);
     // On a miss, resume at the value: it may hold its own key=value (`note="password=x"`).
+    const matchAt = m.index;
     const skip = () => {
-      re.lastIndex = Math.max(m!.index + 1, secretAt);
+      re.lastIndex = Math.max(matchAt + 1, secretAt);
     };
     if (g.block !== undefined && rule.kind === 'keyValue' && isSecretName(g.key ?? '')) {
       // `credentials:` / `community_strings:` at the end of a line: YAML nesting below it.
@@ -457,7 +458,7 @@ function orphanEndSpans(text: string, ws: number, we: number, rule: RedactionRul
     if (
       end > start &&
       !isPlaceholderValue(text.slice(start, end)) &&
-      PEM_BODY_LINE.test(text.slice(start, end).split('\n')[0]!)
+      PEM_BODY_LINE.test(text.slice(start, end).split('\n')[0] ?? '')
     )
       spans.push({ start, end, rule: rule.name, strategy: 'mask' });
   }

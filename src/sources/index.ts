@@ -6,7 +6,6 @@ export {
   compileSource,
   sourceMatchesFile,
   sourceMayDescend,
-  sourceDepth,
   sourceCovers,
   segmentToRegExp,
   DIR_DEPTH,

@@ -151,12 +151,6 @@ export function depthLimited(src: CompiledSource, dir: string): boolean {
   return src.globstar && rel.length >= src.segments.length + GLOBSTAR_DEPTH;
 }
 
-/** Deepest directory level below the base this source can reach (chokidar's depth option). */
-export function sourceDepth(src: CompiledSource): number {
-  if (src.kind === 'path') return DIR_DEPTH;
-  return src.globstar ? src.segments.length + GLOBSTAR_DEPTH : Math.max(0, src.segments.length - 1);
-}
-
 /**
  * Does the source `pattern` cover `path`: the file itself, a log-like file below the
  * directory, or a glob match? False for a pattern that is not an absolute path here.

@@ -2,7 +2,6 @@
 export {
   compileSource,
   isLogLikeName,
-  sourceDepth,
   sourceMatchesFile,
   sourceMayDescend,
   segmentToRegExp,

@@ -4,7 +4,3 @@ import { catalogueOf, TRACER_KEYS, TRACERS } from './registry.js';
 import type { TracerEntry } from './types.js';
 
 export const CATALOGUE: readonly TracerEntry[] = TRACER_KEYS.map((k) => catalogueOf(TRACERS[k]));
-
-export function catalogueEntry(key: string): TracerEntry | undefined {
-  return CATALOGUE.find((e) => e.key === key);
-}

@@ -19,6 +19,35 @@ import {
   removeTempDirs,
 } from './helpers.js';
 
+/** The parts of agent/probe.json these tests read. */
+interface AgentProbeJson {
+  transport: string;
+  reachable: boolean;
+  acceptsTraces: boolean;
+  clockSkewMs: number;
+  connect: { outcome: string }[];
+  info: { outcome: string; agentState: string; summary: { version: string; acceptsV03Traces: boolean } };
+  sampleTrace: { outcome: string };
+}
+
+/** The parts of the other JSON pages these tests read. */
+interface AgentInfoJson {
+  config: { obfuscation: { redis: { Enabled: boolean } } };
+}
+interface ProcessesJson {
+  tracerProcesses: { pid: number; markers: string[]; env: Record<string, string | undefined> }[];
+}
+interface SystemJson {
+  osRelease: Record<string, string>;
+  listeners: unknown[];
+}
+interface FindingsJson {
+  schema: string;
+  agentAcceptsTraces: boolean;
+  evidence: { errors: unknown[] };
+  findings: unknown[];
+}
+
 afterAll(removeTempDirs);
 
 const CANARY = 'fwCanary';
@@ -170,7 +199,9 @@ describe('buildBundle', () => {
     expect(JSON.stringify(manifest.redaction)).not.toContain(CANARY);
 
     // The Agent probe: /info saved with its headers, one valid sample trace accepted, clock skew seen.
-    const probe = JSON.parse(entries.find((e) => e.name === 'agent/probe.json')!.data.toString('utf8'));
+    const probe = JSON.parse(
+      entries.find((e) => e.name === 'agent/probe.json')!.data.toString('utf8'),
+    ) as AgentProbeJson;
     expect(probe.reachable).toBe(true);
     expect(probe.acceptsTraces).toBe(true);
     expect(probe.info.agentState).toBe('a'.repeat(64));
@@ -182,19 +213,21 @@ describe('buildBundle', () => {
     const span = (agent.traces[0] as Record<string, unknown>[][])[0]![0]!;
     for (const k of ['trace_id', 'span_id', 'start', 'duration']) expect(typeof span[k]).toBe('number');
     for (const k of ['name', 'resource', 'service', 'type']) expect(typeof span[k]).toBe('string');
-    const info = JSON.parse(entries.find((e) => e.name === 'agent/info.json')!.data.toString('utf8'));
+    const info = JSON.parse(entries.find((e) => e.name === 'agent/info.json')!.data.toString('utf8')) as AgentInfoJson;
     expect(info.config.obfuscation.redis.Enabled).toBe(true);
 
     // Environment: allow-listed, secrets masked, the tracer process found.
     const envText = entries.find((e) => e.name === 'env/flarewatch.env')!.data.toString('utf8');
     expect(envText).toContain('DD_SERVICE=checkout');
     expect(envText).not.toContain('UNRELATED_VAR');
-    const procs = JSON.parse(entries.find((e) => e.name === 'env/processes.json')!.data.toString('utf8'));
+    const procs = JSON.parse(
+      entries.find((e) => e.name === 'env/processes.json')!.data.toString('utf8'),
+    ) as ProcessesJson;
     expect(procs.tracerProcesses).toHaveLength(1);
-    expect(procs.tracerProcesses[0].pid).toBe(4242);
-    expect(procs.tracerProcesses[0].markers).toContain('dd-java-agent');
-    expect(procs.tracerProcesses[0].env.DD_AGENT_HOST).toBe('datadog-agent');
-    expect(procs.tracerProcesses[0].env.HOME).toBeUndefined();
+    expect(procs.tracerProcesses[0]?.pid).toBe(4242);
+    expect(procs.tracerProcesses[0]?.markers).toContain('dd-java-agent');
+    expect(procs.tracerProcesses[0]?.env.DD_AGENT_HOST).toBe('datadog-agent');
+    expect(procs.tracerProcesses[0]?.env.HOME).toBeUndefined();
 
     // Config: copied and structurally redacted; auth_token never copied; absent files listed.
     const yamlEntry = entries.find((e) => e.name.endsWith('etc/datadog-agent/datadog.yaml'))!;
@@ -209,7 +242,9 @@ describe('buildBundle', () => {
     expect(searched.find((s) => s.path.endsWith('system-probe.yaml'))!.outcome).toBe('not present');
 
     // System: os-release, listener on 8126 parsed from the fixture /proc/net/tcp.
-    const system = JSON.parse(entries.find((e) => e.name === 'system/system.json')!.data.toString('utf8'));
+    const system = JSON.parse(
+      entries.find((e) => e.name === 'system/system.json')!.data.toString('utf8'),
+    ) as SystemJson;
     expect(system.osRelease.ID).toBe('testlinux');
     expect(system.listeners).toEqual([{ proto: 'tcp', address: '127.0.0.1', port: 8126 }]);
 
@@ -219,7 +254,7 @@ describe('buildBundle', () => {
 
     // The diagnosis stage's pages, right after the summary.
     expect(names.slice(2, 4)).toEqual(['findings.json', 'summary.html']);
-    const findings = JSON.parse(entries[2]!.data.toString('utf8'));
+    const findings = JSON.parse(entries[2]!.data.toString('utf8')) as FindingsJson;
     expect(findings.schema).toBe('flarewatch.findings/v1');
     expect(findings.agentAcceptsTraces).toBe(true);
     expect(entries[3]!.data.toString('utf8')).toMatch(/^<!DOCTYPE html>/i);
@@ -251,8 +286,10 @@ describe('buildBundle', () => {
     const probe = result.manifest.collectors.find((c) => c.name === 'agent')!;
     expect(probe.status).toBe('ok');
     const entries = await unzip(result.path);
-    const data = JSON.parse(entries.find((e) => e.name === 'agent/probe.json')!.data.toString('utf8'));
-    expect(data.connect[0].outcome).toBe('ok');
+    const data = JSON.parse(
+      entries.find((e) => e.name === 'agent/probe.json')!.data.toString('utf8'),
+    ) as AgentProbeJson;
+    expect(data.connect[0]?.outcome).toBe('ok');
     expect(data.info.outcome).toBe('timeout');
     expect(data.sampleTrace.outcome).toBe('skipped');
     expect(data.reachable).toBe(false);
@@ -271,10 +308,10 @@ describe('buildBundle', () => {
       agentDebugPort: 0,
     });
     let entries = await unzip(refused.path);
-    let probe = JSON.parse(entries.find((e) => e.name === 'agent/probe.json')!.data.toString('utf8'));
-    expect(probe.connect[0].outcome).toBe('refused');
+    let probe = JSON.parse(entries.find((e) => e.name === 'agent/probe.json')!.data.toString('utf8')) as AgentProbeJson;
+    expect(probe.connect[0]?.outcome).toBe('refused');
     expect(probe.info.outcome).toBe('refused');
-    const otel = JSON.parse(entries.find((e) => e.name === 'otel/probe.json')!.data.toString('utf8'));
+    const otel = JSON.parse(entries.find((e) => e.name === 'otel/probe.json')!.data.toString('utf8')) as unknown[];
     expect(otel).toHaveLength(1);
     expect(otel[0]).toMatchObject({ origin: 'OTEL_EXPORTER_OTLP_ENDPOINT', port, reachable: false });
 
@@ -287,9 +324,9 @@ describe('buildBundle', () => {
       rootDir: root,
     });
     entries = await unzip(missing.path);
-    probe = JSON.parse(entries.find((e) => e.name === 'agent/probe.json')!.data.toString('utf8'));
+    probe = JSON.parse(entries.find((e) => e.name === 'agent/probe.json')!.data.toString('utf8')) as AgentProbeJson;
     expect(probe.transport).toBe('unix');
-    expect(probe.connect[0].outcome).toBe('socket_missing');
+    expect(probe.connect[0]?.outcome).toBe('socket_missing');
     expect(probe.info.outcome).toBe('socket_missing');
   });
 
@@ -335,7 +372,7 @@ describe('buildBundle', () => {
     const suffixes = [a.path, b.path].map((p) => /-20260102T030405Z-manual(-1)?\.zip$/.exec(p)?.[1] ?? '').sort();
     expect(suffixes).toEqual(['', '-1']);
     const ids = await Promise.all(
-      [a.path, b.path].map(async (p) => JSON.parse((await unzip(p))[0]!.data.toString('utf8')).bundleId),
+      [a.path, b.path].map(async (p) => (JSON.parse((await unzip(p))[0]!.data.toString('utf8')) as Manifest).bundleId),
     );
     expect(ids.sort()).toEqual([a.manifest.bundleId, b.manifest.bundleId].sort());
   });
@@ -402,7 +439,7 @@ describe('buildBundle', () => {
       ],
     });
     const entries = await unzip(r.path);
-    const findings = JSON.parse(entries.find((e) => e.name === 'findings.json')!.data.toString('utf8'));
+    const findings = JSON.parse(entries.find((e) => e.name === 'findings.json')!.data.toString('utf8')) as FindingsJson;
     expect(findings.evidence.errors).toHaveLength(6);
     expect(findings.agentAcceptsTraces).toBe(false);
     expect(findings.findings.length).toBeGreaterThan(0);

@@ -146,7 +146,9 @@ describe('flarewatch collect / inspect / verify', () => {
 
     // A leaking entry with a manifest that is otherwise consistent: only the scan catches it.
     const secret = Buffer.from('connecting with password=hunter2hunter2 now\n');
-    const manifest = JSON.parse(entries[0]!.data.toString('utf8'));
+    const manifest = JSON.parse(entries[0]!.data.toString('utf8')) as {
+      files: { path: string; sha256: string; bytes: number }[];
+    };
     const leak = entries.map((e) => (e.name.endsWith('app.log') ? { ...e, data: secret } : e));
     for (const f of manifest.files) {
       const e = leak.find((x) => x.name === f.path)!;

@@ -127,7 +127,7 @@ describe('flarewatch redact', () => {
     expect(r.stdout.length).toBe(content.length);
     expect(r.stdout).not.toMatch(/f0c3ad1e7b94c2a8d6e0b1f4/);
     expect((r.stdout.match(/DD_API_KEY=\*{28}c9e2/g) ?? []).length).toBe(8);
-    expect(JSON.parse(r.stderr).countsByRule).toEqual({ 'key-value': 8 });
+    expect((JSON.parse(r.stderr) as { countsByRule: Record<string, number> }).countsByRule).toEqual({ 'key-value': 8 });
   });
 
   it('binary junk passes through without crashing', async () => {

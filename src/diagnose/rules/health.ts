@@ -6,7 +6,6 @@ import type { Finding } from '../finding.js';
 import { formatBytes } from '../../util/bytes.js';
 
 export const CLOCK_SKEW_WARN_MS = 15_000;
-const MiB = 1024 * 1024;
 
 export function clockSkew(e: Evidence): Finding[] {
   const s = e.health.clockSkew;
