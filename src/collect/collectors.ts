@@ -4,6 +4,7 @@
 import { open } from 'node:fs/promises';
 import { displayValue } from '../config/index.js';
 import { SETTINGS, type SettingSpec } from '../config/index.js';
+import { harvestSecrets } from '../redact/index.js';
 import { VERSION } from '../version.js';
 import { probeAgent } from './agent-probe.js';
 import { addDocument, addJson, type Collector, type CollectContext } from './context.js';
@@ -71,6 +72,8 @@ export const environmentCollector: Collector = async (ctx, run) => {
   const policy = envPolicy(ctx);
   const own = snapshotEnv(ctx.env, policy);
   ctx.redactor.harvest(own.secretValues, 'environment');
+  // The daemon's HTTP token is flarewatch's own secret: masked wherever it shows, as in the daemon's log.
+  ctx.redactor.harvest(harvestSecrets({}, { files: [ctx.config.httpTokenFile] }), 'flarewatch token file');
   const procs = await scanProcesses(ctx.procRoot, policy, { selfPid: process.pid, signal: run.signal });
   ctx.redactor.harvest(procs.secretValues, 'process environment');
   const meta = { priority: PRIORITY.env, collector: 'environment' };
