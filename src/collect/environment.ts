@@ -5,7 +5,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { harvestSecrets, isPlainPath } from '../redact/index.js';
-import type { Env } from '../util/env.js';
+import { PROXY_ENV_NAMES, type Env } from '../util/env.js';
 
 const ALLOWED_PREFIXES = [
   'DD_',
@@ -20,14 +20,7 @@ const ALLOWED_PREFIXES = [
   'DATADOG_',
 ];
 const ALLOWED_NAMES = new Set([
-  'HTTP_PROXY',
-  'HTTPS_PROXY',
-  'NO_PROXY',
-  'ALL_PROXY',
-  'http_proxy',
-  'https_proxy',
-  'no_proxy',
-  'all_proxy',
+  ...PROXY_ENV_NAMES,
   'JAVA_TOOL_OPTIONS',
   '_JAVA_OPTIONS',
   'JDK_JAVA_OPTIONS',

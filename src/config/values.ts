@@ -68,8 +68,8 @@ export function formatSeconds(n: number): string {
   return `${n}s`;
 }
 
-/** 1048576 → "1MiB": the shortest exact binary way to write a size. */
-export function formatBytes(n: number): string {
+/** 1048576 → "1MiB": a size written back in setting syntax, the shortest exact binary way. */
+function sizeSettingText(n: number): string {
   for (const [unit, size] of [
     ['GiB', 1024 ** 3],
     ['MiB', 1024 ** 2],
@@ -102,7 +102,7 @@ export const bytes = (min: number, max: number) =>
       const n = parseBytes(s);
       return n !== undefined && n >= min && n <= max ? n : undefined;
     },
-    `a size from ${formatBytes(min)} to ${formatBytes(max)} (e.g. 65536, 64KiB, 32MB)`,
+    `a size from ${sizeSettingText(min)} to ${sizeSettingText(max)} (e.g. 65536, 64KiB, 32MB)`,
   );
 
 const TRUE = new Set(['true', '1', 'yes', 'on']);

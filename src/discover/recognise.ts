@@ -4,8 +4,7 @@
 // are often initialised in code (the OpenTelemetry JS SDK, dd-trace's `init()`).
 import type { TracerKey } from '../tracers/types.js';
 import type { LoadedTracer } from './types.js';
-
-type Env = Record<string, string | undefined>;
+import type { Env } from '../util/env.js';
 
 /** The interpreter or VM a process runs, from its executable name. */
 export type Runtime = 'node' | 'jvm' | 'python' | 'ruby' | 'php' | 'dotnet' | 'native' | 'unknown';

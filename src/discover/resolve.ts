@@ -12,8 +12,7 @@
 import { DEFAULT_APM_SOCKET } from '../config/agent-url.js';
 import type { TracerKey } from '../tracers/types.js';
 import type { TracerEndpoint } from './types.js';
-
-type Env = Record<string, string | undefined>;
+import type { Env } from '../util/env.js';
 
 const DEFAULT_AGENT_PORT = 8126;
 

@@ -9,6 +9,7 @@ import { secretValuesFromEnv, type Redactor } from '../redact/index.js';
 import { recogniseTracers } from './recognise.js';
 import { resolveEndpoint } from './resolve.js';
 import type { DiscoveryResult, InstrumentedProcess } from './types.js';
+import type { Env } from '../util/env.js';
 
 export interface DiscoverOptions {
   /** `/proc`, or a directory with the same layout. */
@@ -22,8 +23,6 @@ export interface DiscoverOptions {
   /** Whether a socket path exists for this process; default: looked up inside its own root. */
   socketExists?: (pid: number, path: string) => boolean;
 }
-
-type Env = Record<string, string | undefined>;
 
 const MAX_COMMAND_CHARS = 300;
 

@@ -1,6 +1,7 @@
 // What several tracer modules share: the Datadog and OpenTelemetry environment variables,
 // the hands-off (stable) configuration files and Single Step Instrumentation files.
 import type { ConfigFileSpec } from './types.js';
+import { PROXY_ENV_NAMES } from '../util/env.js';
 
 /** Common to every Datadog tracer: where the Agent is and how traces get there. */
 export const DD_COMMON_ENV = [
@@ -27,14 +28,7 @@ export const DD_COMMON_ENV = [
   'DD_APM_INSTRUMENTATION_DEBUG',
   'DD_APM_INSTRUMENTATION_OUTPUT_PATHS',
   'LD_PRELOAD',
-  'HTTP_PROXY',
-  'HTTPS_PROXY',
-  'NO_PROXY',
-  'ALL_PROXY',
-  'http_proxy',
-  'https_proxy',
-  'no_proxy',
-  'all_proxy',
+  ...PROXY_ENV_NAMES,
   'DD_PROXY_HTTP',
   'DD_PROXY_HTTPS',
   'DD_PROXY_NO_PROXY',

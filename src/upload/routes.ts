@@ -19,8 +19,7 @@ import { maskApiKey, maskUrl } from './mask.js';
 import { buildMultipart, fileBody, type FormPart } from './multipart.js';
 import { sendRequest, type HttpResponse } from './transport.js';
 import type { Via, ViaChoice } from './vias.js';
-
-type Env = Record<string, string | undefined>;
+import type { Env } from '../util/env.js';
 
 export const DEFAULT_AGENT_URL = 'http://localhost:8126';
 const MAX_REDIRECTS = 5;
