@@ -7,7 +7,7 @@ import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** mulberry32: small, fast, deterministic. */
-function prng(seed) {
+export function prng(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

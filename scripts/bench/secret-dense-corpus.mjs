@@ -7,17 +7,7 @@
 // Not a benchmark itself: redact.bench.mjs and bundle.bench.mjs import it.
 import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
-
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from './corpus.mjs';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const from = (r, set, n) => Array.from({ length: n }, () => set[Math.floor(r() * set.length)]).join('');

@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ANCHORS,
+  ERROR_KINDS,
   classifyLine,
   createStreamClassifier,
   createUnframer,
@@ -26,18 +27,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const KINDS = new Set([
-  null,
-  'refused',
-  'timeout',
-  'dns',
-  'socket_missing',
-  'permission',
-  'reset',
-  'http_status',
-  'dropped',
-  'unreachable',
-]);
+const KINDS = new Set<string | null>([null, ...ERROR_KINDS]);
 
 // Strings built from tracer vocabulary, so the rules' regexes are actually exercised.
 const words = fc.constantFrom(
