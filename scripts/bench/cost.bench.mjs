@@ -11,132 +11,26 @@
 //     daemon's threads, from /proc/PID/task/*/schedstat), medians of several windows.
 // BENCH_SCALE scales the run lengths (never under a few seconds each).
 import { spawn } from 'node:child_process';
-import { performance } from 'node:perf_hooks';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { generateCorpus } from './corpus.mjs';
+import { metric, sleep, startDaemon, usage } from './daemon-process.mjs';
 
 export const name = 'cost';
 export const description =
   'daemon CPU/RSS beside tail -F at 2,000 lines/s (10 and 1,000 files), saturation rate and latency, idle cost';
 
-// BENCH_CLI runs another build (e.g. a copy of the previous dist/) for before/after figures.
-const CLI = process.env.BENCH_CLI ?? fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
-const TICKS = 100; // USER_HZ
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? null : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const round1 = (x) => (x === null ? null : Math.round(x * 10) / 10);
 
-/** CPU seconds, RSS, peak RSS and context switches (all threads) of a process. */
-function usage(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
-  let switches = 0;
-  for (const t of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      switches += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').trim().split(' ')[2]);
-    } catch {
-      // thread ended
-    }
-  }
-  return {
-    cpu: (Number(f[11]) + Number(f[12])) / TICKS,
-    rssMB: kb('VmRSS') / 1024,
-    peakMB: kb('VmHWM') / 1024,
-    switches,
-    at: performance.now(),
-  };
-}
-
 function delta(a, b) {
   const s = (b.at - a.at) / 1000;
   return { cpuPercent: ((b.cpu - a.cpu) / s) * 100, wakeupsPerSecond: (b.switches - a.switches) / s, seconds: s };
 }
 
-function startDaemon(env) {
-  // BENCH_DAEMON_NODE_ARGS: extra node flags for the daemon, e.g. "--cpu-prof --cpu-prof-dir=DIR".
-  const nodeArgs = process.env.BENCH_DAEMON_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, CLI, 'run'], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      FLAREWATCH_LOG_FORMAT: 'json',
-      FLAREWATCH_HTTP_ADDR: '127.0.0.1:0',
-      FLAREWATCH_DEFAULT_PATHS: 'false',
-      FLAREWATCH_PROBE_SCHEDULE: 'off',
-      FLAREWATCH_AGENT_URL: 'http://127.0.0.1:9',
-      FLAREWATCH_THRESHOLD: '100000000',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let running = null;
-  let wake;
-  createInterface({ input: child.stdout }).on('line', (l) => {
-    try {
-      const j = JSON.parse(l);
-      if (j.msg === 'flarewatch running') {
-        running = j;
-        wake?.();
-      }
-    } catch {
-      // not JSON
-    }
-  });
-  const ready = async () => {
-    const deadline = Date.now() + 120_000;
-    while (!running) {
-      if (Date.now() > deadline) throw new Error('cost bench: daemon did not start');
-      await new Promise((r) => {
-        wake = r;
-        setTimeout(r, 100);
-      });
-    }
-    return running.http;
-  };
-  const stop = () =>
-    new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', resolve);
-      child.kill('SIGTERM');
-    });
-  return { child, ready, stop };
-}
-
-function metrics(addr) {
-  return new Promise((resolve, reject) => {
-    request(`http://${addr}/metrics`, (res) => {
-      let body = '';
-      res
-        .setEncoding('utf8')
-        .on('data', (d) => (body += d))
-        .on('end', () => resolve(body));
-    })
-      .on('error', reject)
-      .end();
-  });
-}
-async function metric(addr, re) {
-  // A busy daemon may reset a scrape now and then; try again rather than lose the run.
-  for (let attempt = 0; ; attempt++) {
-    try {
-      let sum = 0;
-      for (const m of (await metrics(addr)).matchAll(re)) sum += Number(m[1]);
-      return sum;
-    } catch (err) {
-      if (attempt >= 20) throw err;
-      await sleep(50);
-    }
-  }
-}
 const LINES_RE = /^flarewatch_lines_total (\S+)$/gm;
 const ERRORS_RE = /^flarewatch_connection_errors_total\{[^}]*\} (\S+)$/gm;
 

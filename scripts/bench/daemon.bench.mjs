@@ -3,99 +3,22 @@
 //     into place (FLAREWATCH_CAPTURE_SECONDS=0; target under 2 s);
 //  2. sustained load (30 s): 1,000 files written at 2,000 lines/s in total; the daemon's CPU and RSS
 //     from /proc, and lines seen (flarewatch_lines_total) against lines written.
-import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import {
-  appendFileSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  writeFileSync,
-  openSync,
-  writeSync,
-  closeSync,
-} from 'node:fs';
-import { request } from 'node:http';
+import { appendFileSync, mkdirSync, readdirSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { metric, sleep, startDaemon, usage } from './daemon-process.mjs';
 
 export const name = 'daemon';
 export const description = 'threshold line → bundle on disk latency; CPU/RSS tailing 1,000 files at 2,000 lines/s';
 
-const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
-const TICKS = 100; // clock ticks per second on Linux
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function startDaemon(env) {
-  const child = spawn(process.execPath, [CLI, 'run'], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      FLAREWATCH_LOG_FORMAT: 'json',
-      FLAREWATCH_HTTP_ADDR: '127.0.0.1:0',
-      FLAREWATCH_DEFAULT_PATHS: 'false',
-      FLAREWATCH_PROBE_SCHEDULE: 'off',
-      FLAREWATCH_AGENT_URL: 'http://127.0.0.1:9',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const logs = [];
-  const waiters = [];
-  createInterface({ input: child.stdout }).on('line', (l) => {
-    try {
-      logs.push(JSON.parse(l));
-    } catch {
-      return;
-    }
-    for (const w of waiters.splice(0)) w();
-  });
-  const waitFor = async (pred, timeoutMs = 30_000) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const hit = logs.find(pred);
-      if (hit) return hit;
-      if (Date.now() > deadline) throw new Error('daemon bench: timed out waiting for a log line');
-      await new Promise((r) => {
-        waiters.push(r);
-        setTimeout(r, 50);
-      });
-    }
-  };
-  const stop = () =>
-    new Promise((resolve) => {
-      child.once('exit', resolve);
-      child.kill('SIGTERM');
-    });
-  return { child, logs, waitFor, stop };
-}
-
+/** The daemon's CPU seconds, RSS and peak RSS. */
 function procStat(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const cpu = (Number(fields[11]) + Number(fields[12])) / TICKS;
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
-  return { cpuSeconds: cpu, rssMB: kb('VmRSS') / 1024, peakRssMB: kb('VmHWM') / 1024 };
+  const u = usage(pid);
+  return { cpuSeconds: u.cpu, rssMB: u.rssMB, peakRssMB: u.peakMB };
 }
 
-function metric(addr, name) {
-  return new Promise((resolve, reject) => {
-    request(`http://${addr}/metrics`, (res) => {
-      let body = '';
-      res
-        .setEncoding('utf8')
-        .on('data', (d) => (body += d))
-        .on('end', () => {
-          const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(body);
-          resolve(m ? Number(m[1]) : NaN);
-        });
-    })
-      .on('error', reject)
-      .end();
-  });
-}
+/** A sample of the daemon's metrics by name and labels (a regex source); 0 while absent. */
+const metricOf = (addr, name) => metric(addr, new RegExp(`^${name} (\\S+)$`, 'gm'));
 
 const errorLine = (port, i) =>
   `2026/11/22 10:00:${String(i % 60).padStart(2, '0')} Datadog Tracer v1.62.0 ERROR: lost 2 traces: Post "http://localhost:${port}/v0.4/traces": dial tcp 127.0.0.1:${port}: connect: connection refused`;
@@ -118,7 +41,7 @@ async function triggerLatency(workDir, rounds) {
   const samples = [];
   // The daemon's error log is rate-limited; its counters are not.
   const errorsCounted = () =>
-    metric(running.http, 'flarewatch_connection_errors_total\\{language="go",kind="refused"\\}');
+    metricOf(running.http, 'flarewatch_connection_errors_total\\{language="go",kind="refused"\\}');
   try {
     for (let r = 0; r < rounds; r++) {
       const port = 9000 + r; // a new target per round: a new signature, no cooldown
@@ -201,7 +124,7 @@ async function sustainedLoad(workDir, seconds) {
   const deadline = Date.now() + 30_000;
   let seen = 0;
   while (Date.now() < deadline) {
-    seen = await metric(addr, 'flarewatch_lines_total');
+    seen = await metricOf(addr, 'flarewatch_lines_total');
     if (seen >= written) break;
     await sleep(100);
   }
