@@ -419,8 +419,8 @@ export const SETTINGS = [
     env: 'FLAREWATCH_RECORDER_TOTAL_BYTES',
     group: 'tail',
     schema: v.bytes(0, 1024 ** 3),
-    default: '64MiB',
-    help: 'Flight recorder: cap over all files (least recently active files are trimmed first).',
+    default: '16MiB',
+    help: 'Flight recorder: cap over all files (least recently active files are trimmed first). The daemon holds this much memory once its files have written that much.',
   },
 
   // --- detection --------------------------------------------------------------------

@@ -3,7 +3,9 @@
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { Config } from '../config/settings.js';
-import { defaultDeps, probeAgent, snapshotEnv } from '../collect/index.js';
+import { probeAgent } from '../collect/agent-probe.js';
+import { defaultDeps } from '../collect/deps.js';
+import { snapshotEnv } from '../collect/environment.js';
 import type { Redactor } from '../redact/index.js';
 import type { Logger } from '../log/logger.js';
 import { writeFileAtomic } from '../util/atomic-file.js';

@@ -5,13 +5,8 @@
 // on-demand bundles it is refused with a Retry-After. Only bundles written count. Retention
 // runs here after each bundle and logs every file it deletes.
 import type { Config } from '../config/settings.js';
-import {
-  applyRetention,
-  buildBundle,
-  retentionPolicyFromConfig,
-  type BundleResult,
-  type ExtraEntry,
-} from '../bundle/index.js';
+import type { BundleResult, ExtraEntry } from '../bundle/index.js';
+import { applyRetention, retentionPolicyFromConfig } from '../bundle/retention.js';
 import type { LogProvider } from '../collect/index.js';
 import type { Redactor } from '../redact/index.js';
 import type { FlightRecorder } from '../tail/index.js';
@@ -23,6 +18,20 @@ import type { Metrics } from './metrics.js';
 import type { ErrorEvent, TriggerRecord } from './trigger.js';
 import type { Env } from '../util/env.js';
 import type { InstrumentedProcess } from '../discover/index.js';
+
+/**
+ * The bundle stage (collectors, diagnosis, zip writer and their dependencies) is most of the
+ * daemon's code; it is loaded when the first bundle is built, so a daemon that never triggers
+ * never holds it in memory (see docs/architecture.md). A failed load is tried again next time.
+ */
+let bundleStage: Promise<typeof import('../bundle/index.js')> | undefined;
+function loadBundleStage(): Promise<typeof import('../bundle/index.js')> {
+  bundleStage ??= import('../bundle/index.js').catch((err: unknown) => {
+    bundleStage = undefined;
+    throw err;
+  });
+  return bundleStage;
+}
 
 export interface BundleQueueDeps {
   config: () => Config;
@@ -155,7 +164,7 @@ export class BundleQueue {
     const recorder = this.d.recorder();
     const logProvider: LogProvider = {
       files: () => recorder.files(),
-      recent: (file) => recorder.recent(file).map((r) => ({ line: r.line, ...(r.tag ? { tag: r.tag } : {}) })),
+      recent: (file) => recorder.recent(file),
     };
     const extraEntries: ExtraEntry[] = [...(await this.d.agent.bundleEntries())];
     if (trigger) {
@@ -167,6 +176,7 @@ export class BundleQueue {
       });
     }
     try {
+      const { buildBundle } = await loadBundleStage();
       const result = await buildBundle({
         config,
         reason,

@@ -3,3 +3,4 @@
 // retention), the HTTP surface (/healthz, /metrics, POST /bundle) and signal handling.
 export { runDaemon } from './daemon.js';
 export { type DaemonOutcome } from './outcome.js';
+export { relaunchWithDaemonFlags } from './node-flags.js';

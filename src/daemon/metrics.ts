@@ -7,6 +7,8 @@ export interface TailGauges {
   lagBytes(): number;
   /** Files with bytes waiting that the reader has not advanced for a minute. */
   filesStuck(): number;
+  /** Bytes the flight recorder holds. */
+  recorderBytes(): number;
 }
 
 export function createMetrics(gauges: TailGauges) {
@@ -67,6 +69,14 @@ export function createMetrics(gauges: TailGauges) {
     registers: [registry],
     collect() {
       this.set(gauges.lagBytes());
+    },
+  });
+  new Gauge({
+    name: 'flarewatch_recorder_bytes',
+    help: 'Bytes of recent lines the flight recorder holds (at most FLAREWATCH_RECORDER_TOTAL_BYTES).',
+    registers: [registry],
+    collect() {
+      this.set(gauges.recorderBytes());
     },
   });
   new Gauge({

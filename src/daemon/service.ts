@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import type { Config } from '../config/settings.js';
 import { loadUserRules, type Rule } from '../detect/index.js';
 import { createTailer, tailerOptionsFromConfig, type Tailer, type TailSource } from '../tail/index.js';
-import { configuredLogSources, defaultDeps } from '../collect/index.js';
+import { resolveLogSources as configuredLogSources } from '../collect/context.js';
+import { defaultDeps } from '../collect/deps.js';
 import { createRedactor, loadOrCreateFingerprintKey, secretValuesFromEnv, type Redactor } from '../redact/index.js';
 import { createUploadSpool, spoolOptionsFromConfig, startSpoolWorker, type UploadSpool } from '../upload/index.js';
 import { createLogger, rateLimited, type Logger, type LoggerOptions } from '../log/logger.js';
@@ -152,6 +153,7 @@ class DaemonRuntime implements Daemon {
       filesWatched: () => this.tailer.stats().totals.filesWatched,
       lagBytes: () => this.tailer.stats().totals.lagBytes,
       filesStuck: () => this.stuckNow.length,
+      recorderBytes: () => this.tailer.recorder.usage().bytes,
     });
     this.ensureSpool(this.config);
     this.strong = new StrongSignals({

@@ -1,7 +1,7 @@
 // From "what a log line or a resolution names" to "what to connect to" (pure), and the probe
 // itself (I/O at the edge): DNS, then a TCP or Unix connect with a deadline. A connect that
 // succeeds is the answer flarewatch needs: the line's target accepts connections right now.
-import { connectProbe, lookupAll, type ProbeOutcome as Outcome } from '../collect/index.js';
+import { connectProbe, lookupAll, type Outcome } from '../collect/net.js';
 
 export type ProbeTarget =
   | { transport: 'unix'; socketPath: string }

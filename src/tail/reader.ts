@@ -87,8 +87,16 @@ export class FileReader implements CommitTarget, HandleHolder {
   copyOf: { id: string; end: number } | null = null;
   /** Set when the original was truncated: read the copy again from its last line end there. */
   recover: { offset: number; hash: string } | null = null;
-  /** Hash of the MARKER_BYTES before `markerOffset` (a line end already read). */
-  marker: { offset: number; hash: string } | null = null;
+  /** The MARKER_BYTES before the last line end read, and their hash once asked for. */
+  private markerAt: { offset: number; bytes: Buffer; hash?: string } | null = null;
+  /** Hash of the MARKER_BYTES before a line end already read (computed on first use). */
+  get marker(): { offset: number; hash: string } | null {
+    const m = this.markerAt;
+    if (!m) return null;
+    m.hash ??= hashBytes(m.bytes);
+    return { offset: m.offset, hash: m.hash };
+  }
+
   /** Marker at the committed offset, cached for checkpoints. */
   private savedMarker: { offset: number; hash: string } | null = null;
   /** Last MARKER_BYTES bytes read, ending at splitter.pos. */
@@ -328,7 +336,7 @@ export class FileReader implements CommitTarget, HandleHolder {
     this.committed = 0;
     this.fp = null;
     this.head = null;
-    this.marker = null;
+    this.markerAt = null;
     this.savedMarker = null;
     this.tail = Buffer.alloc(0);
   }
@@ -491,7 +499,8 @@ export class FileReader implements CommitTarget, HandleHolder {
           ? chunk.subarray(upto - want, upto)
           : Buffer.concat([this.tail, chunk.subarray(0, upto)]).subarray(-want);
       // After a restart mid-file the tail may not reach back far enough; then keep the old marker.
-      if (bytes.length === want) this.marker = { offset: lineEnd, hash: hashBytes(bytes) };
+      // Hashed only when asked for (checkpoints, copy checks), not on every read.
+      if (bytes.length === want) this.markerAt = { offset: lineEnd, bytes: Buffer.from(bytes) };
     }
     this.tail =
       chunk.length >= MARKER_BYTES
@@ -504,7 +513,7 @@ export class FileReader implements CommitTarget, HandleHolder {
     const start = this.splitter.pos;
     if (before.length !== Math.min(start, MARKER_BYTES)) return;
     this.tail = Buffer.from(before);
-    if (start > 0) this.marker = { offset: start, hash: hashBytes(before) };
+    if (start > 0) this.markerAt = { offset: start, bytes: this.tail };
   }
 
   private needsHeadFingerprint(): boolean {

@@ -1,50 +1,136 @@
-// The flight recorder: for each file, a bounded ring of its most recent lines, so a bundle
-// can show what happened just before a trigger without reading disks again. Bounded per file
-// (lines and bytes) and over all files (the least recently active files give way first).
-// Bytes are estimated as characters plus a fixed per-line overhead, which tracks real heap use.
+// The flight recorder: for each file, its most recent lines, so a bundle can show what
+// happened just before a trigger without reading disks again. Bounded per file (lines and
+// bytes) and over all files (the least recently active files give way first).
+//
+// Lines are kept as UTF-8 bytes in one buffer per file, newline-separated, not as one string
+// and one record object per line: a full recorder then costs its byte count and nothing more,
+// and the garbage collector never walks it (a recorder of objects kept tens of thousands of
+// them alive, promoted to the old generation and marked again on every full collection).
 import type { TailRecord } from './types.js';
 
-export type RecordedLine = TailRecord;
-
-const LINE_OVERHEAD = 64;
+/** What the recorder gives back: the line, and the source tag of its file. */
+export interface RecordedLine {
+  line: string;
+  tag?: string;
+}
 
 export interface RecorderLimits {
   lines: number;
+  /** Per file, in bytes of UTF-8 text (newlines included). */
   bytes: number;
+  /** Over all files. */
   totalBytes: number;
 }
 
+const NL = 0x0a;
+const FIRST_CAPACITY = 4096;
+/** Lines that may not fit where the write starts are encoded here first (grows with the longest line). */
+let scratch = Buffer.allocUnsafe(16 * 1024);
+
+/**
+ * One file's recent lines in a circular buffer: `size` bytes from `head`, wrapping at the end,
+ * each line ended by a newline. It grows (doubling) up to the per-file cap; at the cap the
+ * oldest lines make room. Nothing is ever moved once written.
+ */
 class Ring {
-  items: RecordedLine[] = [];
-  head = 0;
-  bytes = 0;
+  private buf: Buffer;
+  private head = 0;
+  size = 0;
+  lines = 0;
 
-  get size(): number {
-    return this.items.length - this.head;
+  constructor(
+    readonly tag: string | undefined,
+    private readonly maxBytes: number,
+  ) {
+    this.buf = Buffer.allocUnsafe(Math.min(FIRST_CAPACITY, Math.max(1, maxBytes)));
   }
 
-  push(line: RecordedLine): void {
-    this.items.push(line);
-    this.bytes += line.line.length + LINE_OVERHEAD;
-  }
-
-  dropOldest(): number {
-    const item = this.items[this.head];
-    if (!item) return 0;
-    this.items[this.head] = undefined as unknown as RecordedLine;
-    this.head++;
-    // Compact once the dead front is large, keeping pushes and drops amortised O(1).
-    if (this.head > 256 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
+  /**
+   * Appends a line (newlines inside it become spaces). Returns the change in bytes kept: the
+   * line's bytes, less the oldest lines dropped to fit it when the ring is at its cap.
+   */
+  push(text: string): number {
+    const line = text.includes('\n') ? text.replaceAll('\n', ' ') : text;
+    const cap = this.buf.length;
+    const tail = (this.head + this.size) % cap;
+    // Contiguous free bytes at `tail`: to the end of the buffer, or up to `head` once wrapped.
+    const at = this.size === 0 ? 0 : tail;
+    const free = this.size === 0 ? cap : tail > this.head ? cap - tail : this.head - tail;
+    // Written in place when it fits even at 3 bytes per UTF-16 unit (the common case).
+    if (line.length * 3 + 1 <= free) {
+      const n = this.buf.write(line, at, 'utf8');
+      this.buf[at + n] = NL;
+      if (this.size === 0) this.head = 0;
+      this.size += n + 1;
+      this.lines++;
+      return n + 1;
     }
-    const freed = item.line.length + LINE_OVERHEAD;
-    this.bytes -= freed;
+    if (scratch.length < line.length * 3) scratch = Buffer.allocUnsafe(line.length * 3);
+    const n = scratch.write(line, 0, 'utf8');
+    return this.append(scratch.subarray(0, n));
+  }
+
+  /** Appends encoded bytes plus a newline, growing or dropping the oldest lines to fit. */
+  private append(bytes: Buffer): number {
+    const need = bytes.length + 1;
+    let freed = 0;
+    // A line over the per-file cap replaces everything (the ring keeps at least one line).
+    if (need > this.maxBytes) while (this.lines > 0) freed += this.dropOldest();
+    if (this.size + need > this.buf.length) this.grow(need);
+    while (this.size + need > this.buf.length) freed += this.dropOldest();
+    const cap = this.buf.length;
+    const at = (this.head + this.size) % cap;
+    const first = Math.min(bytes.length, cap - at);
+    bytes.copy(this.buf, at, 0, first);
+    if (first < bytes.length) bytes.copy(this.buf, 0, first);
+    this.buf[(at + bytes.length) % cap] = NL;
+    this.size += need;
+    this.lines++;
+    return need - freed;
+  }
+
+  /** A bigger buffer (doubling, up to the cap or to one line), the kept bytes moved to its start. */
+  private grow(need: number): void {
+    let cap = this.buf.length;
+    while (cap < this.size + need && cap < this.maxBytes) cap *= 2;
+    cap = Math.max(Math.min(cap, this.maxBytes), need);
+    if (cap <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(cap);
+    this.bytes().copy(next, 0);
+    this.buf = next;
+    this.head = 0;
+  }
+
+  /** Drops the oldest line; returns the bytes freed. */
+  dropOldest(): number {
+    if (this.lines === 0) return 0;
+    const cap = this.buf.length;
+    let nl = this.buf.indexOf(NL, this.head);
+    // None before the end of the buffer: the line wraps around to its start.
+    if (nl === -1) nl = this.buf.indexOf(NL, 0) + cap;
+    const freed = nl + 1 - this.head;
+    this.head = (nl + 1) % cap;
+    this.size -= freed;
+    this.lines--;
+    if (this.lines === 0) this.head = this.size = 0;
     return freed;
   }
 
+  /** The kept bytes in order (a copy only when they wrap). */
+  private bytes(): Buffer {
+    const cap = this.buf.length;
+    if (this.head + this.size <= cap) return this.buf.subarray(this.head, this.head + this.size);
+    return Buffer.concat([this.buf.subarray(this.head), this.buf.subarray(0, this.head + this.size - cap)]);
+  }
+
   list(): RecordedLine[] {
-    return this.items.slice(this.head);
+    if (this.lines === 0) return [];
+    const text = this.bytes().toString('utf8');
+    const tag = this.tag;
+    return text
+      .slice(0, -1)
+      .split('\n')
+      .map((line) => (tag !== undefined ? { line, tag } : { line }));
   }
 }
 
@@ -56,30 +142,26 @@ export class FlightRecorder {
 
   constructor(private readonly limits: RecorderLimits) {}
 
-  add(rec: RecordedLine): void {
-    if (this.limits.lines <= 0 || this.limits.bytes <= 0 || this.limits.totalBytes <= 0) return;
+  add(rec: TailRecord): void {
+    const { lines, bytes, totalBytes } = this.limits;
+    if (lines <= 0 || bytes <= 0 || totalBytes <= 0) return;
     let ring = this.rings.get(rec.file);
     // Move the file to the recent end of the map, unless it is there already (bursts from one file).
-    if (rec.file !== this.lastFile) {
+    if (rec.file !== this.lastFile || !ring) {
       if (ring) this.rings.delete(rec.file);
-      else ring = new Ring();
+      else ring = new Ring(rec.tag, bytes);
       this.rings.set(rec.file, ring);
       this.lastFile = rec.file;
-    } else if (!ring) {
-      ring = new Ring();
-      this.rings.set(rec.file, ring);
     }
-    ring.push(rec);
-    this.total += rec.line.length + LINE_OVERHEAD;
-    while (ring.size > this.limits.lines || (ring.bytes > this.limits.bytes && ring.size > 1))
-      this.total -= ring.dropOldest();
-    if (this.total > this.limits.totalBytes) this.trimTotal();
+    this.total += ring.push(rec.line);
+    while (ring.lines > lines || (ring.size > bytes && ring.lines > 1)) this.total -= ring.dropOldest();
+    if (this.total > totalBytes) this.trimTotal();
   }
 
   private trimTotal(): void {
     for (const [file, ring] of this.rings) {
-      while (this.total > this.limits.totalBytes && ring.size > 0) this.total -= ring.dropOldest();
-      if (ring.size === 0) {
+      while (this.total > this.limits.totalBytes && ring.lines > 0) this.total -= ring.dropOldest();
+      if (ring.lines === 0) {
         this.rings.delete(file);
         if (file === this.lastFile) this.lastFile = undefined;
       }
@@ -87,12 +169,9 @@ export class FlightRecorder {
     }
   }
 
-  /** Recent lines of one file (oldest first), or of every file merged by time. */
-  recent(file?: string): RecordedLine[] {
-    if (file !== undefined) return this.rings.get(file)?.list() ?? [];
-    const all: RecordedLine[] = [];
-    for (const ring of this.rings.values()) all.push(...ring.list());
-    return all.sort((a, b) => a.timestamp - b.timestamp);
+  /** Recent lines of one file, oldest first. */
+  recent(file: string): RecordedLine[] {
+    return this.rings.get(file)?.list() ?? [];
   }
 
   /** Files with recorded lines, least recently active first. */
@@ -102,7 +181,7 @@ export class FlightRecorder {
 
   usage(): { files: number; lines: number; bytes: number } {
     let lines = 0;
-    for (const ring of this.rings.values()) lines += ring.size;
+    for (const ring of this.rings.values()) lines += ring.lines;
     return { files: this.rings.size, lines, bytes: this.total };
   }
 }

@@ -84,7 +84,7 @@ function settingsOf(opts: TailerOptions): Settings {
     checkpointInterval: opts.checkpointInterval ?? 5,
     recorderLines: opts.recorderLines ?? 500,
     recorderBytes: opts.recorderBytes ?? 128 * 1024,
-    recorderTotalBytes: opts.recorderTotalBytes ?? 64 * 1024 * 1024,
+    recorderTotalBytes: opts.recorderTotalBytes ?? 16 * 1024 * 1024,
     highWaterMark: opts.highWaterMark ?? 2048,
     idleClose: opts.idleClose ?? 60,
     stopTimeoutMs: opts.stopTimeoutMs ?? 5000,

@@ -1,6 +1,7 @@
 // Pure parts of the tailing stage: source patterns, the flight recorder, checkpoint parsing,
 // the record queue's commit rule, and the inotify budget reader.
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -80,26 +81,85 @@ describe('source patterns', () => {
 });
 
 describe('flight recorder', () => {
-  const rec = (file: string, i: number, line = `line ${i}`) => ({ file, line, offset: i, timestamp: i });
+  const rec = (file: string, i: number, line = `line ${i}`, tag?: string) => ({
+    file,
+    line,
+    offset: i,
+    timestamp: i,
+    ...(tag !== undefined ? { tag } : {}),
+  });
+  const texts = (r: FlightRecorder, file: string) => r.recent(file).map((x) => x.line);
 
-  it('keeps the most recent lines per file, by count and by bytes', () => {
+  it('keeps the most recent lines per file, by count and by bytes (UTF-8, newline included)', () => {
     const r = new FlightRecorder({ lines: 3, bytes: 10_000, totalBytes: 1e6 });
     for (let i = 0; i < 10; i++) r.add(rec('a', i));
-    expect(r.recent('a').map((x) => x.line)).toEqual(['line 7', 'line 8', 'line 9']);
-    const b = new FlightRecorder({ lines: 100, bytes: 64 * 2 + 200, totalBytes: 1e6 });
+    expect(texts(r, 'a')).toEqual(['line 7', 'line 8', 'line 9']);
+    const b = new FlightRecorder({ lines: 100, bytes: 2 * 101 + 50, totalBytes: 1e6 });
     for (let i = 0; i < 5; i++) b.add(rec('a', i, 'x'.repeat(100)));
     expect(b.recent('a')).toHaveLength(2);
+    expect(b.usage()).toEqual({ files: 1, lines: 2, bytes: 202 });
+  });
+
+  it('gives lines back byte for byte, with the tag of their file', () => {
+    const r = new FlightRecorder({ lines: 10, bytes: 10_000, totalBytes: 1e6 });
+    const lines = ['plain', 'é ü ß 漢字 🚀', '', '  spaced  ', 'tab\there'];
+    for (const [i, l] of lines.entries()) r.add(rec('f', i, l, 'java'));
+    expect(r.recent('f')).toEqual(lines.map((line) => ({ line, tag: 'java' })));
+    // A newline inside a record cannot split it in two.
+    r.add(rec('g', 0, 'one\ntwo'));
+    expect(r.recent('g')).toEqual([{ line: 'one two' }]);
+  });
+
+  it('keeps one line even when it alone is over the per-file cap', () => {
+    const r = new FlightRecorder({ lines: 10, bytes: 64, totalBytes: 1e6 });
+    r.add(rec('f', 0, 'short'));
+    r.add(rec('f', 1, 'L'.repeat(500)));
+    expect(texts(r, 'f')).toEqual(['L'.repeat(500)]);
+    r.add(rec('f', 2, 'after'));
+    expect(texts(r, 'f')).toEqual(['after']);
+    expect(r.usage().bytes).toBe(6);
   });
 
   it('stays under the total cap by trimming the least recently active files first', () => {
-    const r = new FlightRecorder({ lines: 1000, bytes: 1e6, totalBytes: 20 * (64 + 6) });
+    const r = new FlightRecorder({ lines: 1000, bytes: 1e6, totalBytes: 20 * 7 });
     for (let i = 0; i < 10; i++) r.add(rec('old', i, 'oooooo'));
     for (let i = 0; i < 15; i++) r.add(rec('new', i, 'nnnnnn'));
-    expect(r.usage().bytes).toBeLessThanOrEqual(20 * 70);
+    expect(r.usage().bytes).toBeLessThanOrEqual(20 * 7);
     expect(r.recent('new')).toHaveLength(15);
     expect(r.recent('old')).toHaveLength(5);
     expect(r.files()).toEqual(['old', 'new']);
-    expect(r.recent().map((x) => x.timestamp)).toEqual([...r.recent()].map((x) => x.timestamp).sort((a, b) => a - b));
+  });
+
+  it('agrees with a list model through growth, wrap-around and every limit', () => {
+    fc.assert(
+      fc.property(
+        fc.record({ lines: fc.integer({ min: 1, max: 40 }), bytes: fc.integer({ min: 8, max: 1500 }) }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), fc.string({ unit: 'binary', maxLength: 120 })), {
+          maxLength: 400,
+        }),
+        (limits, ops) => {
+          const r = new FlightRecorder({ ...limits, totalBytes: 1e9 });
+          const model = new Map<string, string[]>();
+          const size = (ls: string[]) => ls.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
+          for (const [i, [f, raw]] of ops.entries()) {
+            const line = raw.replaceAll('\n', ' ');
+            r.add(rec(`f${f}`, i, raw));
+            const ls = model.get(`f${f}`) ?? [];
+            ls.push(line);
+            while (ls.length > limits.lines || (size(ls) > limits.bytes && ls.length > 1)) ls.shift();
+            model.set(`f${f}`, ls);
+          }
+          let total = 0;
+          for (const [f, ls] of model) {
+            // Lone surrogates become U+FFFD in UTF-8, as they would on disk.
+            expect(texts(r, f)).toEqual(ls.map((l) => Buffer.from(l).toString()));
+            total += size(ls);
+          }
+          expect(r.usage().bytes).toBe(total);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('1,000 busy files stay within the configured total', () => {
@@ -107,6 +167,7 @@ describe('flight recorder', () => {
     for (let i = 0; i < 200_000; i++) r.add(rec(`f${i % 1000}`, i, 'y'.repeat(120)));
     expect(r.usage().bytes).toBeLessThanOrEqual(4 * 1024 * 1024);
     expect(r.usage().files).toBeGreaterThan(0);
+    expect(texts(r, 'f999').at(-1)).toBe('y'.repeat(120));
   });
 });
 

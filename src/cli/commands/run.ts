@@ -3,7 +3,7 @@
 import type { CommandModule } from '../command.js';
 import { action, addSettingFlags, flagsFromOptions, loadCliContext } from '../command.js';
 import { applyEnvFile, loadConfig } from '../../config/load.js';
-import { runDaemon, type DaemonOutcome } from '../../daemon/index.js';
+import { relaunchWithDaemonFlags, runDaemon, type DaemonOutcome } from '../../daemon/index.js';
 import { printableLine } from '../../log/printable.js';
 import { EXIT, type ExitCode } from '../exit.js';
 
@@ -25,6 +25,7 @@ export const command: CommandModule = {
     addSettingFlags(cmd);
     cmd.action(
       action(async (opts: Record<string, unknown>) => {
+        relaunchWithDaemonFlags();
         const ctx = loadCliContext(opts, { writesState: true });
         const { config } = ctx.loaded;
         const outcome = await runDaemon({
