@@ -35,6 +35,7 @@ import type { SplitLine } from './lines.js';
 import { checkpointFits, initialOffset } from './positions.js';
 import { RecordQueue } from './queue.js';
 import { FileReader, errCode, identityOf, type ReaderHost } from './reader.js';
+import { DueQueue } from './due.js';
 import { FlightRecorder } from './recorder.js';
 import { emptyCounters, type FileCounters, type TailRecord, type TailStats, type TailerOptions } from './types.js';
 
@@ -122,7 +123,7 @@ class TailerImpl implements Tailer, ReaderHost {
   stopping = false;
   private timers: NodeJS.Timeout[] = [];
   /** Delayed wake-ups (coalesced reads, copy checks, re-checks): due times, served by one timer. */
-  private readonly due = new Map<FileReader, number>();
+  private readonly due = new DueQueue<FileReader>(SLOT_MS);
   /** Readers whose due wake-up is only a re-check: woken only if their descriptor shows new bytes. */
   private readonly recheckOnly = new Set<FileReader>();
   private dueTimer: NodeJS.Timeout | undefined;
@@ -502,12 +503,9 @@ class TailerImpl implements Tailer, ReaderHost {
   wakeLater(r: FileReader, ms: number): void {
     if (this.stopping) return;
     // Due times fall on SLOT_MS boundaries, so one timer firing serves every file due then.
-    const at = Math.ceil((this.now() + ms) / SLOT_MS) * SLOT_MS;
-    const was = this.due.get(r);
+    const at = this.due.slotAfter(this.now(), ms);
     this.recheckOnly.delete(r);
-    if (was !== undefined && was <= at) return;
-    this.due.set(r, at);
-    if (at < this.dueAt) this.armDue(at);
+    if (this.due.schedule(r, at) && at < this.dueAt) this.armDue(at);
   }
 
   /**
@@ -516,7 +514,7 @@ class TailerImpl implements Tailer, ReaderHost {
    * this bounds that wait for busy files to about a second, for one fstat, without a turn.
    */
   recheckLater(r: FileReader): void {
-    if (this.stopping || !this.discovery.watching || this.due.has(r)) return;
+    if (this.stopping || !this.discovery.watching || this.due.when(r) !== undefined) return;
     this.wakeLater(r, RECHECK_MS);
     this.recheckOnly.add(r);
   }
@@ -528,15 +526,11 @@ class TailerImpl implements Tailer, ReaderHost {
       () => {
         this.dueTimer = undefined;
         this.dueAt = Infinity;
-        const now = this.now();
-        let next = Infinity;
-        for (const [r, when] of this.due) {
-          if (when <= now) {
-            this.due.delete(r);
-            const light = this.recheckOnly.delete(r);
-            if (!light || r.hasUnreadBytes()) this.wake(r, false);
-          } else next = Math.min(next, when);
+        for (const r of this.due.takeDue(this.now())) {
+          const light = this.recheckOnly.delete(r);
+          if (!light || r.hasUnreadBytes()) this.wake(r, false);
         }
+        const next = this.due.next();
         if (next < Infinity) this.armDue(next);
       },
       Math.max(0, at - this.now()),
@@ -687,7 +681,7 @@ class TailerImpl implements Tailer, ReaderHost {
     if (last) void this.emit(r, [last]);
     this.copies.remember(r);
     this.byId.delete(r.id);
-    this.due.delete(r);
+    this.due.cancel(r);
     this.recheckOnly.delete(r);
     this.unmapPaths(r);
     for (const k of Object.keys(this.retired) as (keyof FileCounters)[]) this.retired[k] += r.counters[k];

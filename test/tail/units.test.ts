@@ -16,6 +16,7 @@ import {
 import { sourceMayDescend, segmentToRegExp } from '../../src/tail/patterns.js';
 import { parseCheckpoints, saveCheckpoints } from '../../src/tail/checkpoint.js';
 import { RecordQueue } from '../../src/tail/queue.js';
+import { DueQueue } from '../../src/tail/due.js';
 import { tempDir } from './helpers.js';
 
 /** The part of a checkpoint file these tests read back. */
@@ -285,5 +286,25 @@ describe('settings mapping', () => {
       maxOpenFiles: 1024,
     });
     expect(o.sources).toEqual([{ pattern: '/var/log/x', tag: 'java' }]);
+  });
+});
+
+describe('due queue', () => {
+  it('serves items by slot, keeps the earlier time, and forgets cancelled ones', () => {
+    const q = new DueQueue<string>(25);
+    expect(q.slotAfter(1000, 10)).toBe(1025);
+    expect(q.schedule('a', 1050)).toBe(true);
+    expect(q.schedule('a', 1100)).toBe(false); // already due earlier
+    expect(q.schedule('b', 1100)).toBe(true);
+    expect(q.schedule('b', 1025)).toBe(true); // moves earlier
+    q.schedule('c', 1025);
+    q.cancel('c');
+    expect(q.next()).toBe(1025);
+    expect(q.takeDue(1024)).toEqual([]);
+    expect(q.takeDue(1049)).toEqual(['b']);
+    expect(q.when('b')).toBeUndefined();
+    expect(q.next()).toBe(1050);
+    expect(q.takeDue(5000)).toEqual(['a']);
+    expect(q.next()).toBe(Infinity);
   });
 });
