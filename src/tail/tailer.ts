@@ -572,7 +572,7 @@ class TailerImpl implements Tailer, ReaderHost {
     const buffer = this.buffers.pop() ?? Buffer.allocUnsafe(this.o.readChunkBytes);
     let more = false;
     try {
-      const result = await r.service(buffer, this.o.readBudgetBytes);
+      const result = await (r.serviceNow(buffer, this.o.readBudgetBytes) ?? r.service(buffer, this.o.readBudgetBytes));
       more = result === 'more';
       if (result === 'rotated' || result === 'deleted') await this.detach(r, result);
       else if (r.detached) this.maybeDrop(r);
@@ -608,20 +608,39 @@ class TailerImpl implements Tailer, ReaderHost {
     const gen = r.generation;
     for (const l of lines) {
       if (this.queue.isClosed) return;
-      const rec: TailRecord =
-        r.tag !== undefined
-          ? { file: r.path, tag: r.tag, line: l.text, offset: l.start, timestamp }
-          : { file: r.path, line: l.text, offset: l.start, timestamp };
-      r.counters.lines++;
-      r.counters.bytes += l.bytes + 1;
-      if (l.dropped > 0) {
-        r.counters.droppedLongLines++;
-        r.counters.droppedBytes += l.dropped;
-      }
-      this.recorder.add(rec);
-      this.queue.push(rec, r, gen, l.end);
+      this.record(r, l, gen, timestamp);
       if (!this.queue.hasRoom()) await this.queue.waitForRoom();
     }
+  }
+
+  emitNow(r: FileReader, lines: SplitLine[]): number {
+    const timestamp = this.now();
+    const gen = r.generation;
+    let taken = 0;
+    while (taken < lines.length && this.queue.hasRoom() && !this.queue.isClosed) {
+      const l = lines[taken++];
+      if (l) this.record(r, l, gen, timestamp);
+    }
+    return taken;
+  }
+
+  hasRoom(): boolean {
+    return this.queue.hasRoom() && !this.queue.isClosed;
+  }
+
+  private record(r: FileReader, l: SplitLine, gen: number, timestamp: number): void {
+    const rec: TailRecord =
+      r.tag !== undefined
+        ? { file: r.path, tag: r.tag, line: l.text, offset: l.start, timestamp }
+        : { file: r.path, line: l.text, offset: l.start, timestamp };
+    r.counters.lines++;
+    r.counters.bytes += l.bytes + 1;
+    if (l.dropped > 0) {
+      r.counters.droppedLongLines++;
+      r.counters.droppedBytes += l.dropped;
+    }
+    this.recorder.add(rec);
+    this.queue.push(rec, r, gen, l.end);
   }
 
   // ---- rotation and deletion ---------------------------------------------------------------
