@@ -64,7 +64,7 @@ describe('start-up', () => {
     );
   });
 
-  it('scan of clean logs loads neither the heavy stages nor the redactor, nor Zod 4', async () => {
+  it('scan of clean logs loads neither the heavy stages nor the redactor, Zod 4, yaml or dotenv', async () => {
     const logs = join(dir, 'clean.log');
     writeFileSync(logs, 'INFO started\nDEBUG sent 3 traces\n');
     const r = await loadedBy(['scan', logs]);
@@ -72,6 +72,8 @@ describe('start-up', () => {
     expect(heavyIn(r.modules)).toEqual([]);
     expect(r.modules.filter((m) => m.includes('/dist/redact/'))).toEqual([]);
     expect(r.modules.filter((m) => m.includes('/node_modules/zod/v4/'))).toEqual([]);
+    // No config, rules or .env file here: their parsers stay unloaded.
+    expect(r.modules.filter((m) => /\/node_modules\/(yaml|dotenv)\//.test(m))).toEqual([]);
   });
 
   it('scan that finds errors loads the redactor for its examples, still no heavy stage', async () => {
