@@ -1,9 +1,12 @@
 // Scan benchmark: `flarewatch scan` throughput against `LC_ALL=C grep -cE` with an
 // alternation of the same error phrases, over the same generated files, in the same run
-// (page cache warmed first; best of five runs each, since the box is shared). Also the
-// scan's peak RSS on the whole corpus and on a tenth of it: memory must not grow with input.
+// (page cache warmed first; five runs each, the hint grep and the scan interleaved so load
+// from others on a shared box hits both alike; best and median reported). Also the scan's
+// peak RSS on the whole corpus and on a tenth of it (memory must not grow with input), and
+// start-up: `node -e 0`, `flarewatch --version` and `flarewatch scan` of an empty file.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCorpus } from './corpus.mjs';
@@ -113,6 +116,22 @@ async function best(times, fn) {
   return out;
 }
 
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const round3 = (x) => Number(x.toFixed(3));
+
+/** Runs each command once per round, in turn; per command: the fastest run, and all times. */
+async function interleaved(times, fns) {
+  const out = fns.map(() => ({ best: undefined, seconds: [] }));
+  for (let i = 0; i < times; i++) {
+    for (const [k, fn] of fns.entries()) {
+      const r = await fn();
+      out[k].seconds.push(r.seconds);
+      if (!out[k].best || r.seconds < out[k].best.seconds) out[k].best = r;
+    }
+  }
+  return out;
+}
+
 export async function run({ workDir, scale }) {
   const totalMB = Math.max(4, Math.round(300 * scale));
   const corpus = await generateCorpus(join(workDir, 'corpus'), { totalMB, errorEvery: 5000, secretEvery: 0, seed: 1 });
@@ -136,11 +155,24 @@ export async function run({ workDir, scale }) {
   const { BUILTIN_RULES } = await import('../../dist/detect/index.js');
   const HINTS = [...new Set(BUILTIN_RULES.flatMap((r) => r.hints))];
   const hintsPattern = HINTS.map((a) => a.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
-  const grepHints = await best(5, () => exec('grep', ['-cE', hintsPattern, ...corpus.files], { env }));
-
-  const scan = await best(5, () => timed(process.execPath, [CLI, 'scan', '--json', ...corpus.files], env));
+  const loadBefore = loadavg().map((x) => Number(x.toFixed(2)));
+  const [hintRuns, scanRuns] = await interleaved(5, [
+    () => exec('grep', ['-cE', hintsPattern, ...corpus.files], { env }),
+    () => timed(process.execPath, [CLI, 'scan', '--json', ...corpus.files], env),
+  ]);
+  const grepHints = hintRuns.best;
+  const scan = scanRuns.best;
   if (scan.code !== 1 && scan.code !== 0) throw new Error(`flarewatch scan failed (${scan.code}): ${scan.stderr}`);
   const report = JSON.parse(scan.stdout);
+
+  // Start-up: what every invocation pays before reading a byte.
+  const empty = join(workDir, 'empty.log');
+  writeFileSync(empty, '');
+  const [nodeStart, versionStart, scanStart] = await interleaved(7, [
+    () => exec(process.execPath, ['-e', '0'], { env }),
+    () => exec(process.execPath, [CLI, '--version'], { env }),
+    () => exec(process.execPath, [CLI, 'scan', '--json', empty], { env }),
+  ]);
 
   // Memory against input size: a tenth of the corpus (same files, first ones) vs all of it.
   const some = corpus.files.slice(0, Math.max(1, Math.round(corpus.files.length / 10)));
@@ -176,18 +208,27 @@ export async function run({ workDir, scale }) {
       mbPerSecond: Math.round(scanMBs),
       errors: report.errors,
       lines: report.lines,
+      medianSeconds: round3(median(scanRuns.seconds)),
       errorsMatchCorpus: report.errors === corpus.errors,
       peakRssMB: scan.peakRssMB,
     },
     engineInProcess: { seconds: Number(engineSeconds.toFixed(3)), mbPerSecond: Math.round(mb / engineSeconds) },
     grepHints: {
       seconds: Number(grepHints.seconds.toFixed(3)),
+      medianSeconds: round3(median(hintRuns.seconds)),
       mbPerSecond: Math.round(mb / grepHints.seconds),
       matchingLines: countOf(grepHints.stdout),
       hints: HINTS.length,
     },
     ratioToGrep: Number((scanMBs / grepMBs).toFixed(2)),
     ratioToGrepHints: Number((grepHints.seconds / scan.seconds).toFixed(2)),
+    ratioToGrepHintsMedian: Number((median(hintRuns.seconds) / median(scanRuns.seconds)).toFixed(2)),
+    startupMedianSeconds: {
+      node: round3(median(nodeStart.seconds)),
+      version: round3(median(versionStart.seconds)),
+      scanEmptyFile: round3(median(scanStart.seconds)),
+    },
+    loadAverage: { before: loadBefore, after: loadavg().map((x) => Number(x.toFixed(2))) },
     engineRatioToGrepHints: Number((grepHints.seconds / engineSeconds).toFixed(2)),
     engineRatioToGrep: Number((mb / engineSeconds / grepMBs).toFixed(2)),
     memory: {

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { applyEnvFile, loadConfig, rootStateNotice, type LoadedConfig } from '../config/load.js';
 import { META_SETTINGS, SETTINGS, type SettingKey, type SettingSpec } from '../config/settings.js';
 import { createLogger, type Logger } from '../log/logger.js';
-import { EXIT, type ExitCode } from './exit.js';
+import { recordExit, type ExitCode } from './exit.js';
 
 export interface CommandModule {
   name: string;
@@ -20,14 +20,9 @@ export interface CommandModule {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each action declares its own argument types
 export type Action = (...args: any[]) => Promise<ExitCode> | ExitCode;
 
-let lastExit: ExitCode = EXIT.OK;
-export function exitCodeOfLastAction(): ExitCode {
-  return lastExit;
-}
-
 export function action(fn: Action): (...args: unknown[]) => Promise<void> {
   return async (...args) => {
-    lastExit = await fn(...args);
+    recordExit(await fn(...args));
   };
 }
 

@@ -1,4 +1,5 @@
-// Exit codes every subcommand shares.
+// Exit codes every subcommand shares, and the one an action last returned. Kept free of
+// imports: main.ts loads this for every invocation, `--version` included.
 export const EXIT = {
   /** Success; for checks: healthy, nothing found. */
   OK: 0,
@@ -19,4 +20,15 @@ export class CliError extends Error {
     super(message);
     this.name = 'CliError';
   }
+}
+
+let lastExit: ExitCode = EXIT.OK;
+
+/** What the last action returned (main.ts turns it into process.exitCode). */
+export function exitCodeOfLastAction(): ExitCode {
+  return lastExit;
+}
+
+export function recordExit(code: ExitCode): void {
+  lastExit = code;
 }

@@ -4,8 +4,7 @@
 import { closeSync, constants, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import { parse as parseDotenv } from 'dotenv';
-import { parse as parseYaml } from 'yaml';
+import { parseDotenv, parseYaml } from './parsers.js';
 import { printableLine } from '../log/printable.js';
 import { META_SETTINGS, SETTINGS, type Config, type SettingSpec } from './settings.js';
 

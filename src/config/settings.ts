@@ -1,6 +1,6 @@
 // The one table of flarewatch settings: name, parser, default, help. Every other place
 // (loader, `flarewatch config`, the example env file test, CLI flags) reads from here.
-import type { z } from 'zod';
+import type { z } from 'zod/v3';
 import * as v from './values.js';
 import { defaultBaseDir } from './paths.js';
 import { resolveAgentUrl } from './agent-url.js';

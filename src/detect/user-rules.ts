@@ -2,7 +2,7 @@
 // same shape as the built-in ones, either at the top level or under `rules:`. A file that
 // cannot be read or holds an invalid rule stops the program with a clear message (exit 2).
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../config/parsers.js';
 import { ConfigError } from '../config/load.js';
 import { compileRule, RuleError } from './compile.js';
 import type { Rule } from './types.js';

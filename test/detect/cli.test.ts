@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, runCli } from '../helpers/cli.js';
+import { groupThousands } from '../../src/cli/commands/scan.js';
 import { cases } from '../fixtures/detect/lines.js';
 import { events } from '../fixtures/detect/events.js';
 
@@ -125,6 +126,11 @@ describe('flarewatch scan', () => {
     const missing = await runCli(['scan', join(dir, 'nope')], { env });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/nothing could be read .*nope: ENOENT/);
+  });
+
+  it('groups the line count in thousands the way en-US does (without loading ICU at start-up)', () => {
+    for (const n of [0, 7, 999, 1000, 12345, 999999, 1000000, 1954329, 2 ** 53 - 1])
+      expect(groupThousands(n)).toBe(n.toLocaleString('en-US'));
   });
 });
 

@@ -4,12 +4,34 @@ import type { CommandModule } from '../command.js';
 import { action, addSettingFlags, loadCliContext } from '../command.js';
 import { CliError, EXIT } from '../exit.js';
 import { MAX_EXAMPLE_CHARS, scanPaths, type LogFormat, type ScanReport } from '../../detect/index.js';
-import { createRedactor, secretValuesFromEnv } from '../../redact/index.js';
 import { resolveLogSources, tracerForFile } from '../../tracers/index.js';
 import { checkTracer, userRules } from './classify.js';
 import { formatBytes } from '../../util/bytes.js';
 
 const FORMATS: readonly LogFormat[] = ['auto', 'plain', 'cri', 'docker-json'];
+
+/** 1954329 → "1,954,329" (what toLocaleString('en-US') says, without loading ICU's number data). */
+export function groupThousands(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/**
+ * Example lines are redacted (secrets from this environment included), then capped. The
+ * engine keeps them raw and few; the redactor is loaded only when there is one to show,
+ * so a scan of clean logs does not pay for it.
+ */
+async function redactExamples(report: ScanReport): Promise<void> {
+  const buckets = Object.values(report.byLanguage).filter((b) => b.examples.length > 0);
+  if (!buckets.length) return;
+  const { createRedactor, secretValuesFromEnv } = await import('../../redact/index.js');
+  const redactor = createRedactor();
+  redactor.harvest(secretValuesFromEnv(process.env), 'environment');
+  for (const b of buckets)
+    for (const e of b.examples) {
+      const clean = redactor.text(e.text);
+      e.text = clean.length > MAX_EXAMPLE_CHARS ? `${clean.slice(0, MAX_EXAMPLE_CHARS)}…` : clean;
+    }
+}
 
 function span(b: { first: string | null; last: string | null }): string {
   if (!b.first) return '';
@@ -19,7 +41,7 @@ function span(b: { first: string | null; last: string | null }): string {
 export function renderReport(r: ScanReport): string {
   const lines: string[] = [];
   lines.push(
-    `Scanned ${r.files} file(s), ${formatBytes(r.bytes)}, ${r.lines.toLocaleString('en-US')} lines: ${r.errors} connection error(s)`,
+    `Scanned ${r.files} file(s), ${formatBytes(r.bytes)}, ${groupThousands(r.lines)} lines: ${r.errors} connection error(s)`,
   );
   const langs = Object.entries(r.byLanguage).sort((a, b) => b[1].errors - a[1].errors);
   if (langs.length) {
@@ -79,20 +101,14 @@ export const command: CommandModule = {
           throw new CliError('--examples must be a whole number >= 0');
         const forced = checkTracer(opts.tracer);
         const sources = resolveLogSources(process.env);
-        // Example lines are shown redacted (secrets from this environment included), then capped.
-        const redactor = createRedactor();
-        redactor.harvest(secretValuesFromEnv(process.env), 'environment');
-        const example = (line: string): string => {
-          const clean = redactor.text(line);
-          return clean.length > MAX_EXAMPLE_CHARS ? `${clean.slice(0, MAX_EXAMPLE_CHARS)}…` : clean;
-        };
         const report = await scanPaths(paths, {
           format,
           maxExamples,
-          example,
+          example: (line) => line,
           hintFor: (f) => forced ?? tracerForFile(f, sources),
           ...(rules ? { rules } : {}),
         });
+        await redactExamples(report);
         if (opts.json) {
           process.stdout.write(JSON.stringify(report, null, 2) + '\n');
         } else {
