@@ -1,17 +1,13 @@
 // The collect stage: probes (Agent, OTLP) and collectors (environment, config files, system,
 // logs) that gather support evidence, each bounded in time and size, and each writing only
-// redacted content. `probeAgent` is reused by `flarewatch check`.
+// redacted content. `probeAgent` is reused by `flarewatch check`. The daemon imports the few
+// leaf modules it needs at start (agent probe, environment, deps, net) directly: this index
+// loads every collector, which the daemon only needs once it builds a bundle.
 export { probeAgent, type AgentProbe } from './agent-probe.js';
-export { connectProbe, httpExchange, lookupAll, type ConnectResult, type Outcome as ProbeOutcome } from './net.js';
-export { snapshotEnv } from './environment.js';
+export { connectProbe, httpExchange, lookupAll, type ConnectResult } from './net.js';
 export { chooseLogFiles } from './log-choice.js';
 export { defaultDeps, type StageDeps, type ConfigFileLike } from './deps.js';
-export {
-  resolveLogSources as configuredLogSources,
-  type CollectContext,
-  type CollectFacts,
-  type LogProvider,
-} from './context.js';
+export { type CollectContext, type CollectFacts, type LogProvider } from './context.js';
 export { COLLECTORS, PHASES, type CollectorSpec, type Phase, type PlanItem } from './registry.js';
 export { runCollector } from './run-collector.js';
 export { Stage, defaultIo, type BundleIo } from './stage.js';
