@@ -9,7 +9,8 @@
 //     counted in flarewatch_connection_errors_total) at that load;
 //  3. idle: 1,000 quiet files; CPU % and wake-ups per second (context switches of all the
 //     daemon's threads, from /proc/PID/task/*/schedstat), medians of several windows.
-// BENCH_SCALE scales the run lengths (never under a few seconds each).
+// BENCH_SCALE scales the run lengths (never under a few seconds each). The daemon runs on the
+// Node that runs the bench: from 22.15 it relaunches itself with its V8 flags, on 20 it cannot.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +33,7 @@ function delta(a, b) {
 }
 
 const LINES_RE = /^flarewatch_lines_total (\S+)$/gm;
+const RECORDER_RE = /^flarewatch_recorder_bytes (\S+)$/gm;
 const ERRORS_RE = /^flarewatch_connection_errors_total\{[^}]*\} (\S+)$/gm;
 
 /** `tail -F` on the files, output discarded; resolves to its pid once it has opened them all. */
@@ -141,6 +143,8 @@ async function busy(workDir, linesFile, fileCount, runs, seconds) {
     }
     const seen = await drained(addr, written);
     const end = usage(d.child.pid);
+    // How full the flight recorder was: the daemon's memory grows with it up to its cap.
+    const recorderMB = (await metric(addr, RECORDER_RE)) / 1024 / 1024;
     const fw = median(samples.map((s) => s.fw));
     const tf = median(samples.map((s) => s.tf));
     return {
@@ -153,6 +157,8 @@ async function busy(workDir, linesFile, fileCount, runs, seconds) {
       ratio: tf > 0 ? round1(fw / tf) : null,
       flarewatchRssMB: Math.round(median(samples.map((s) => s.rss))),
       flarewatchPeakRssMB: Math.round(end.peakMB),
+      recorderMBAtEnd: round1(recorderMB),
+      node: process.version,
       tailFRssMB: round1(median(samples.map((s) => s.tailRss))),
       perRun: samples.map((s) => ({ flarewatch: round1(s.fw), tailF: round1(s.tf) })),
       linesWritten: written,
