@@ -62,7 +62,7 @@ const { loadConfig } = await import(${JSON.stringify(dist('config/load.js'))});
 const { buildBundle } = await import(${JSON.stringify(dist('bundle/index.js'))});
 const config = loadConfig({ cwd: root, env: {
   FLAREWATCH_STATE_DIR: root + '/state', FLAREWATCH_DEFAULT_PATHS: 'false', FLAREWATCH_AGENT_URL: 'http://127.0.0.1:9',
-  FLAREWATCH_MAX_BUNDLE_BYTES: '100GiB', FLAREWATCH_MAX_LOG_FILE_BYTES: '100GiB', FLAREWATCH_LOG_COLLECTOR_TIMEOUT: '3600',
+  FLAREWATCH_MAX_BUNDLE_BYTES: '2GiB', FLAREWATCH_MAX_LOG_FILE_BYTES: '1GiB', FLAREWATCH_LOG_COLLECTOR_TIMEOUT: '3600',
 }, exists: () => false }).config;
 const t0 = process.hrtime.bigint();
 const r = await buildBundle({ config, reason: 'bench', env: {}, procRoot: root + '/no-proc', rootDir: root, logDirs: [corpus], outputDir: out, sampleTrace: false, retention: false, agentDebugPort: 0 });
