@@ -6,6 +6,7 @@ import { createWriteStream } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createRedactor } from '../redact/index.js';
 import { emitExcerpt, type ExcerptPlan } from './log-excerpt.js';
+import { logEvidenceTap, type LogEvidence } from './log-evidence.js';
 import { forStaging } from './redacted.js';
 import { openStagedFile, type StagedFile } from './staged-file.js';
 import type { ReplayStep } from './recording-redactor.js';
@@ -26,6 +27,8 @@ export interface WorkerJob {
   /** Path inside the zip: the redaction report counts by it. */
   zipPath: string;
   stagedPath: string;
+  /** Run the detector over the written text (see log-evidence.ts); `now` dates undated lines. */
+  detect?: { now: number };
 }
 
 export type WorkerReply =
@@ -38,6 +41,7 @@ export type WorkerReply =
       unitsKept: number;
       cutAtBudget: boolean;
       longLinesCut: number;
+      evidence?: LogEvidence;
     }
   | { id: number; ok: false; error: string; code?: string; binary?: boolean }
   | { id: -1; ok: true; countsByRule: Record<string, number>; countsByFile: Record<string, Record<string, number>> };
@@ -76,6 +80,7 @@ async function runJob(job: WorkerJob): Promise<WorkerReply> {
   const out = createWriteStream(job.stagedPath, { flags: 'wx', mode: 0o600 });
   const writer = openStagedFile(job.stagedPath, out);
   const stats = { longLinesCut: 0 };
+  const tap = job.detect ? logEvidenceTap(job.zipPath, job.detect.now) : undefined;
   try {
     const r = await emitExcerpt(job.path, {
       endByte: job.endByte,
@@ -83,10 +88,21 @@ async function runJob(job: WorkerJob): Promise<WorkerReply> {
       maxBytes: job.maxBytes,
       maxLineChars: job.maxLineChars,
       redact: (block) => staging.text(block, job.zipPath),
-      write: (text) => writer.write(text),
+      write: (text) => {
+        tap?.observe(text);
+        return writer.write(text);
+      },
       stats,
     });
-    return { id: job.id, ok: true, staged: await writer.finish(), ...r, longLinesCut: stats.longLinesCut };
+    const staged = await writer.finish();
+    return {
+      id: job.id,
+      ok: true,
+      staged,
+      ...r,
+      longLinesCut: stats.longLinesCut,
+      ...(tap ? { evidence: tap.finish() } : {}),
+    };
   } catch (err) {
     out.destroy();
     const e = err as NodeJS.ErrnoException;
