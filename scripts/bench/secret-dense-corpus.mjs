@@ -32,19 +32,22 @@ const TOKENS = [
   (r) => `eyJhbGciOiJIUzI1NiJ9.eyJ${an(r, 40)}.${an(r, 43)}`,
 ];
 
-/** A secret in one of its placements; `t` is a bare token, `pw` a password. */
+/**
+ * A secret in one of its placements; `t` is a bare token. `k` records each secret value as
+ * it is written (and returns it), so a bench can check that none survives redaction.
+ */
 const PLACEMENTS = [
-  (r, t) => `loaded settings {"apiKey":"${t}","timeoutMs":2000}`,
-  (r, t) => `response body: ${t}`,
-  (r, t) => `GITHUB_TOKEN=${t}`,
-  (r) => `env DD_API_KEY=${hex(r, 32)} DD_SITE=datadoghq.com`,
-  (r) => `Authorization: Bearer ${an(r, 40)}`,
-  (r) => `using proxy HTTPS_PROXY=http://svc-user:${an(r, 14)}@proxy.internal:3128`,
-  (r) => `connecting to postgres://app:${an(r, 16)}@db.internal:5432/orders?sslmode=require`,
-  (r) => `OTEL_EXPORTER_OTLP_HEADERS=x-honeycomb-team=${an(r, 22)},api-key=${hex(r, 32)}`,
-  (r) => `config: spring.datasource.password=${an(r, 18)}`,
-  (r) => `  password: "${an(r, 16)}"`,
-  (r, t) => `curl -H "X-Api-Key: ${t}" https://api.example.com/v1/status`,
+  (r, t, k) => `loaded settings {"apiKey":"${k(t)}","timeoutMs":2000}`,
+  (r, t, k) => `response body: ${k(t)}`,
+  (r, t, k) => `GITHUB_TOKEN=${k(t)}`,
+  (r, t, k) => `env DD_API_KEY=${k(hex(r, 32))} DD_SITE=datadoghq.com`,
+  (r, t, k) => `Authorization: Bearer ${k(an(r, 40))}`,
+  (r, t, k) => `using proxy HTTPS_PROXY=http://svc-user:${k(an(r, 14))}@proxy.internal:3128`,
+  (r, t, k) => `connecting to postgres://app:${k(an(r, 16))}@db.internal:5432/orders?sslmode=require`,
+  (r, t, k) => `OTEL_EXPORTER_OTLP_HEADERS=x-honeycomb-team=${k(an(r, 22))},api-key=${k(hex(r, 32))}`,
+  (r, t, k) => `config: spring.datasource.password=${k(an(r, 18))}`,
+  (r, t, k) => `  password: "${k(an(r, 16))}"`,
+  (r, t, k) => `curl -H "X-Api-Key: ${k(t)}" https://api.example.com/v1/status`,
 ];
 
 const ts = (i) => new Date(Date.UTC(2026, 7, 21, 10) + i * 7).toISOString();
@@ -95,7 +98,8 @@ const SOURCES = [
 
 /**
  * Writes about `totalMB` of logs under `dir`; about one line in `secretEvery` carries a
- * secret. Returns the files, their bytes and lines, and how many secrets were planted.
+ * secret. Returns the files, their bytes and lines, how many secret lines were planted, and
+ * the planted secret values (`planted`, for a leak check of the redacted output).
  */
 export async function generateSecretDenseCorpus(dir, { totalMB, secretEvery = 30, seed = 7 } = {}) {
   const r = prng(seed);
@@ -104,6 +108,8 @@ export async function generateSecretDenseCorpus(dir, { totalMB, secretEvery = 30
   let bytes = 0;
   let lineCount = 0;
   let secrets = 0;
+  const planted = new Set();
+  const keep = (v) => (planted.add(v), v);
   for (const src of SOURCES) {
     const file = join(dir, src.file);
     await mkdir(join(file, '..'), { recursive: true });
@@ -114,7 +120,7 @@ export async function generateSecretDenseCorpus(dir, { totalMB, secretEvery = 30
       lineCount++;
       let line = src.line(lineCount, r);
       if (r() * secretEvery < 1) {
-        line += ' ' + pick(r, PLACEMENTS)(r, pick(r, TOKENS)(r));
+        line += ' ' + pick(r, PLACEMENTS)(r, pick(r, TOKENS)(r), keep);
         secrets++;
       }
       batch.push(line);
@@ -129,5 +135,5 @@ export async function generateSecretDenseCorpus(dir, { totalMB, secretEvery = 30
     files.push(file);
     bytes += size;
   }
-  return { files, bytes, lines: lineCount, secrets };
+  return { files, bytes, lines: lineCount, secrets, planted };
 }

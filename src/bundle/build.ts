@@ -228,6 +228,8 @@ function collectContext(
     ...(seams.redactPool ? { redactPool: seams.redactPool } : {}),
     ...(opts.parallelMinBytes !== undefined ? { parallelMinBytes: opts.parallelMinBytes } : {}),
     ...(opts.maxLogFiles !== undefined ? { maxLogFiles: opts.maxLogFiles } : {}),
+    // The diagnosis reads the detector's evidence gathered while the logs were written.
+    detectInLogs: opts.diagnosis !== false,
     now: seams.now,
   };
 }

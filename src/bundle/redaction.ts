@@ -1,6 +1,6 @@
 // The bundle's redactor: the stock engine (masking, or keyed fingerprints when configured),
-// recorded so that worker threads can replay what it learned and redact large logs in
-// parallel, and wrapped for staging (only its output can be staged).
+// whose learned values teach the worker threads that redact large logs in parallel (their
+// counts merged back), and wrapped for staging (only its output can be staged).
 import type { Config } from '../config/index.js';
 import {
   createRedactPool,
@@ -38,14 +38,14 @@ export async function bundleRedaction(opts: {
     ...(fingerprintKey ? { fingerprintKey } : {}),
   };
   const base = opts.deps.createRedactor(settings);
-  // Workers can rebuild only the stock redactor (by replaying what it learned).
+  // Workers can rebuild only the stock redactor (its rules, taught what it learned).
   if (opts.deps.createRedactor !== defaultDeps.createRedactor || opts.workers === 0)
     return { redactor: forStaging(base) };
   const recording = recordingRedactor(base);
   const redactPool = () => {
     const pool = createRedactPool(
       opts.workers ?? defaultPoolSize(),
-      { ...settings, replay: [...recording.replay] },
+      { ...settings, learned: recording.learned() },
       opts.signal,
     );
     return {

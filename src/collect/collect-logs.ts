@@ -16,6 +16,7 @@ import {
   type LineReadStats,
 } from './log-excerpt.js';
 import type { RedactPool } from './redact-pool.js';
+import { logEvidenceTap, type LogEvidence } from './log-evidence.js';
 import { joinRedacted, redactedLines } from './redacted.js';
 import type { StagedFile } from './staged-file.js';
 import type { CollectorRun } from './run-collector.js';
@@ -138,6 +139,7 @@ type Outcome =
       unitsKept: number;
       cutAtBudget: boolean;
       longLinesCut: number;
+      evidence?: LogEvidence;
     }
   | { error: string; code?: string; binary?: boolean };
 
@@ -166,6 +168,7 @@ async function emitHere(ctx: CollectContext, run: CollectorRun, jobs: Job[], bud
     ctx.onFile?.(job.file.path);
     const writer = ctx.stage.openAt(ctx.stage.nextStagedPath());
     const stats: LineReadStats = { longLinesCut: 0 };
+    const tap = ctx.detectInLogs ? logEvidenceTap(job.path, ctx.now()) : undefined;
     try {
       const r = await emitExcerpt(job.file.path, {
         endByte: job.file.size,
@@ -173,11 +176,15 @@ async function emitHere(ctx: CollectContext, run: CollectorRun, jobs: Job[], bud
         maxBytes: job.maxBytes,
         maxLineChars: budget.maxLineChars,
         redact: (block) => ctx.redactor.text(block, job.path),
-        write: (t) => writer.write(t),
+        write: (t) => {
+          tap?.observe(t);
+          return writer.write(t);
+        },
         signal: run.signal,
         stats,
       });
-      out.push({ staged: await writer.finish(), ...r, longLinesCut: stats.longLinesCut });
+      const staged = await writer.finish();
+      out.push({ staged, ...r, longLinesCut: stats.longLinesCut, ...(tap ? { evidence: tap.finish() } : {}) });
     } catch (err) {
       await writer.finish().catch(() => undefined);
       // Read again after the awaits: the deadline may have passed meanwhile.
@@ -213,6 +220,7 @@ async function emitInPool(
           maxLineChars: budget.maxLineChars,
           zipPath: job.path,
           stagedPath,
+          ...(ctx.detectInLogs ? { detect: { now: ctx.now() } } : {}),
         });
         ctx.onFile?.(job.file.path);
         if (!r.ok)
@@ -224,6 +232,7 @@ async function emitInPool(
           unitsKept: r.unitsKept,
           cutAtBudget: r.cutAtBudget,
           longLinesCut: r.longLinesCut,
+          ...(r.evidence ? { evidence: r.evidence } : {}),
         };
       }),
     );
@@ -324,11 +333,12 @@ export async function collectLogs(ctx: CollectContext, run: CollectorRun, budget
       });
       continue;
     }
-    ctx.stage.addStaged(
+    const entry = ctx.stage.addStaged(
       { path: job.path, priority: PRIORITY.logs + job.rank, collector: 'logs', source: job.file.path },
       o.staged,
       truncationFor(job, o),
     );
+    if (o.evidence) entry.evidence = o.evidence;
     run.counted();
   }
   run.note(

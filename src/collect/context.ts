@@ -64,6 +64,8 @@ export interface CollectContext {
   redactPool?: () => RedactPool | null;
   /** Use the pool only when the logs to write are at least this large (default 8 MiB). */
   parallelMinBytes?: number;
+  /** Run the detector over log text as it is staged (entry.evidence), for the diagnosis. */
+  detectInLogs?: boolean;
 }
 
 /** Log sources: the tracer catalogue (unless FLAREWATCH_DEFAULT_PATHS=false), FLAREWATCH_LOG_DIRS, extra dirs. */

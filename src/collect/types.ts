@@ -3,6 +3,7 @@
 
 // The redaction engine's contract (src/redact): collectors only ever write its output.
 import type { Redactor } from '../redact/index.js';
+import type { LogEvidence } from './log-evidence.js';
 export type { Redactor, RedactionReport } from '../redact/index.js';
 
 /** A staged file as the zip writer needs it (staged-file.ts writes it). */
@@ -42,6 +43,8 @@ export interface BundleEntry {
   bytes: number;
   sha256: string;
   truncated?: Truncation;
+  /** Log entries: the detector's evidence over this text, gathered while it was staged. */
+  evidence?: LogEvidence;
 }
 
 /** Something the bundle does not contain, and why; recorded in the manifest's `omitted`. */

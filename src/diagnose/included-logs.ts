@@ -13,6 +13,8 @@ export interface IncludedLog {
   path: string;
   content?: Buffer;
   staged?: { path: string };
+  /** The detector's evidence, gathered by includedLogScanner while the entry was written: not read back. */
+  evidence?: LogEvidence;
 }
 
 const MAX_LINE = 16 * 1024;
@@ -38,6 +40,68 @@ async function* chunksOf(entry: IncludedLog, signal?: AbortSignal): AsyncGenerat
   if (rest) yield rest;
 }
 
+export interface IncludedLogScanner {
+  /** The entry's text, in pieces cut anywhere. */
+  push(text: string): void;
+  /** The last line (when the text does not end in a newline). */
+  end(): void;
+}
+
+/**
+ * The detector over one included entry's text, line by line into `out`, fed in pieces: by
+ * readIncludedLogs reading an entry back, or by the log collector while it writes the entry
+ * (then the text is never read back). `now` dates lines without a timestamp.
+ */
+export function includedLogScanner(
+  out: LogEvidence,
+  path: string,
+  classifier: ClassifierFactory,
+  opts: { now: number; timeOf?: (line: string) => number | null },
+): IncludedLogScanner {
+  // Findings point into the bundle itself: line numbers are those of the included text.
+  const scan = logLineScanner(out, { file: path, hint: tagOf(path) }, classifier, {
+    timeOf: opts.timeOf ?? lineTime,
+    fallbackTime: opts.now,
+    maxLineBytes: MAX_LINE,
+  });
+  let carry = '';
+  let lineNo = 0;
+  const line = (l: string) => scan(l.endsWith('\r') ? l.slice(0, -1) : l, ++lineNo);
+  return {
+    push(text) {
+      let pos = 0;
+      let nl = text.indexOf('\n');
+      if (nl < 0) {
+        carry += text;
+        return;
+      }
+      if (carry) {
+        line(carry + text.slice(0, nl));
+        carry = '';
+        pos = nl + 1;
+        nl = text.indexOf('\n', pos);
+      }
+      for (; nl >= 0; nl = text.indexOf('\n', pos)) {
+        line(text.slice(pos, nl));
+        pos = nl + 1;
+      }
+      carry = text.slice(pos);
+    },
+    end() {
+      if (carry) scan(carry, ++lineNo);
+      carry = '';
+    },
+  };
+}
+
+/** Appends one entry's evidence to `out`. */
+function append(out: LogEvidence, e: LogEvidence): void {
+  out.startupConfigs.push(...e.startupConfigs);
+  out.errors.push(...e.errors);
+  out.filesRead.push(...e.filesRead);
+  out.unreadable.push(...e.unreadable);
+}
+
 /** Runs the detector over the included log entries; `now` dates lines without a timestamp. */
 export async function readIncludedLogs(
   entries: readonly IncludedLog[],
@@ -47,22 +111,15 @@ export async function readIncludedLogs(
   const out = emptyLogEvidence();
   for (const entry of entries) {
     if (opts.signal?.aborted) break;
-    // Findings point into the bundle itself: line numbers are those of the included text.
+    if (entry.evidence) {
+      append(out, entry.evidence);
+      continue;
+    }
     const file = entry.path;
-    const scan = logLineScanner(out, { file, hint: tagOf(entry.path) }, classifier, {
-      timeOf: opts.timeOf ?? lineTime,
-      fallbackTime: opts.now,
-      maxLineBytes: MAX_LINE,
-    });
-    let carry = '';
-    let lineNo = 0;
+    const scanner = includedLogScanner(out, file, classifier, opts);
     try {
-      for await (const text of chunksOf(entry, opts.signal)) {
-        const parts = (carry + text).split('\n');
-        carry = parts.pop() ?? '';
-        for (const line of parts) scan(line.endsWith('\r') ? line.slice(0, -1) : line, ++lineNo);
-      }
-      if (carry) scan(carry, ++lineNo);
+      for await (const text of chunksOf(entry, opts.signal)) scanner.push(text);
+      scanner.end();
       out.filesRead.push(file);
     } catch {
       out.unreadable.push(file);

@@ -3,14 +3,25 @@
 // structured format, so `DD_API_KEY`, `dd-api-key`, `apiKey` and `spring.datasource.password`
 // are judged the same way wherever they appear.
 
+// Log lines repeat the same few keys (`level`, `msg`, `trace_id`…), and every key=value
+// match of the text rules normalizes its key: remember the answers (five regex passes each).
+const normalizedCache = new Map<string, string>();
+const NORMALIZED_CACHE_MAX = 4096;
+
 /** Splits camelCase, lowercases and joins every run of non-alphanumerics with `_`. */
 export function normalizeName(name: string): string {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '');
+  let norm = normalizedCache.get(name);
+  if (norm === undefined) {
+    if (normalizedCache.size >= NORMALIZED_CACHE_MAX) normalizedCache.clear();
+    norm = name
+      .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+      .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '_')
+      .replace(/^_+|_+$/g, '');
+    normalizedCache.set(name, norm);
+  }
+  return norm;
 }
 
 // A name whose separator-free form ends with one of these labels a secret

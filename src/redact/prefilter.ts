@@ -97,14 +97,21 @@ const COMMON_TRIGRAMS = new Set([
   'age',
   'int',
   'ure',
+  // versions: `Datadog Tracer v1.60.0` opens every Go tracer line
+  'v1.',
+  '1.0',
 ]);
+
+// Trigrams with fewer than two letters are version and clock material (`v1.` of every
+// `Datadog Tracer v1.60.0` line, `01.` of timestamps): an anchor there fires on most lines.
+const FEW_LETTERS = /^[^a-z]*[a-z]?[^a-z]*$/;
 
 function anchorOffset(h: string): number {
   let best = 0;
   let bestScore = Infinity;
   for (let k = 0; k + 3 <= h.length; k++) {
     const tri = h.slice(k, k + 3);
-    let score = COMMON_TRIGRAMS.has(tri) ? 100 : 0;
+    let score = COMMON_TRIGRAMS.has(tri) ? 100 : FEW_LETTERS.test(tri) ? 50 : 0;
     for (const c of tri) score += commonness(c);
     if (score < bestScore) {
       bestScore = score;

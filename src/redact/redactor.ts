@@ -1,7 +1,8 @@
 // The Redactor: binds the rules, the replacement mode, the harvested values and the
 // report together. text() redacts free-form text, document() parses config formats and
 // falls back to text when they do not parse, harvest() teaches it literal secrets,
-// findSecrets() lists spans without changing anything (for `flarewatch verify`).
+// findSecrets() lists spans without changing anything (for `flarewatch verify`); learned()
+// gives the literal values it masks everywhere, so another redactor can be taught the same.
 import { isBenignValueFor, isPlaceholderValue, isProviderKeyName } from './names.js';
 import { isHarvestable } from './harvest.js';
 import { DEFAULT_RULES, RULES_VERSION, rulesHash, type RedactionRule } from './rules.js';
@@ -37,6 +38,8 @@ export interface Redactor {
   harvest(values: Iterable<string>, source?: string): void;
   report(): RedactionReport;
   findSecrets(input: string): { rule: string; index: number; length: number }[];
+  /** Every literal value learned so far (harvested, or found in config documents), in learning order. */
+  learned(): string[];
 }
 
 const STRUCTURED_RULE = 'secret-key-name';
@@ -122,5 +125,6 @@ export function createRedactor(opts: RedactorOptions = {}): Redactor {
     findSecrets(input) {
       return spansOf(input).map((s) => ({ rule: s.rule, index: s.start, length: s.end - s.start }));
     },
+    learned: () => [...harvested],
   };
 }

@@ -228,7 +228,7 @@ function regexSpans(
     let end = secretAt + secret.length;
     if (rule.kind === 'keyValue') {
       const key = g.key ?? '';
-      const hexKeyParam = normalizeName(key) === 'key' && /^(?:[A-Fa-f0-9]{32}|[A-Fa-f0-9]{40})$/.test(secret);
+      const hexKeyParam = /^(?:[A-Fa-f0-9]{32}|[A-Fa-f0-9]{40})$/.test(secret) && normalizeName(key) === 'key';
       if (
         (!hexKeyParam && (!isSecretName(key) || isBenignValueFor(key, secret))) ||
         // `https://x-access-token:TOKEN@host`: URL userinfo, whose rule keeps the host

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildBundle } from '../../src/bundle/index.js';
+import { detectorClassifier, readIncludedLogs } from '../../src/diagnose/index.js';
 import { refusedPort, tempDir, testConfig, unzip, writeFixture, removeTempDirs } from './helpers.js';
 
 afterAll(removeTempDirs);
@@ -25,7 +26,7 @@ describe('parallel log redaction', () => {
       for (let i = 0; i < 3000; i++) {
         lines.push(
           i % 700 === 5
-            ? `2024-05-01 WARN worker ${n} retrying with ${envSecret} then ${configSecret} after connect ECONNREFUSED 127.0.0.1:8126`
+            ? `2024-05-01 10:00:${String(i % 60).padStart(2, '0')} WARN worker ${n} retrying with ${envSecret} then ${configSecret} after Error: connect ECONNREFUSED 127.0.0.1:8126`
             : `2024-05-01 INFO worker ${n} line ${i} ok`,
         );
       }
@@ -56,8 +57,30 @@ describe('parallel log redaction', () => {
     expect(parallel.manifest.redaction.countsByRule).toEqual(serial.manifest.redaction.countsByRule);
     expect(parallel.manifest.redaction.total).toBeGreaterThan(4 * 5 * 2);
 
-    for (const e of await unzip(parallel.path)) {
+    const entries = await unzip(parallel.path);
+    for (const e of entries) {
       expect(e.data.includes(CANARY), `canary in ${e.name}`).toBe(false);
     }
+
+    // The detector ran over the log text while it was staged (in the workers, or on this
+    // thread): its evidence is what reading the bundle's logs back gives.
+    const evidenceOf = async (path: string) => {
+      const findings = (await unzip(path)).find((e) => e.name === 'findings.json');
+      const parsed = JSON.parse(findings?.data.toString('utf8') ?? '{}') as {
+        evidence: { errors: unknown[]; startupConfigs: unknown[] };
+      };
+      return { errors: parsed.evidence.errors, startupConfigs: parsed.evidence.startupConfigs };
+    };
+    const readBack = await readIncludedLogs(
+      entries.filter((e) => e.name.startsWith('logs/')).map((e) => ({ path: e.name, content: e.data })),
+      detectorClassifier(),
+      { now: 0 },
+    );
+    const expected = JSON.parse(
+      JSON.stringify({ errors: readBack.errors, startupConfigs: readBack.startupConfigs }),
+    ) as unknown;
+    expect(readBack.errors).toHaveLength(4 * 5);
+    expect(await evidenceOf(parallel.path)).toEqual(expected);
+    expect(await evidenceOf(serial.path)).toEqual(expected);
   });
 });

@@ -400,3 +400,20 @@ describe('fail closed and bounded work', () => {
     expect(text('password=abc123x\r\nnext\r\n')).toBe(`password=${M}\r\nnext\r\n`);
   });
 });
+
+describe('learned values', () => {
+  it('learned() lists harvested and config-found values; a redactor taught them masks the same', () => {
+    const a = createRedactor();
+    a.harvest(['envSecretValue0042', 'short', 'datadog'], 'environment');
+    a.document('database:\n  password: cfgSecretValue0099\n', 'yaml', 'etc/app.yaml');
+    // Too short and word-like values are not learned for masking everywhere.
+    expect(a.learned()).toEqual(['envSecretValue0042', 'cfgSecretValue0099']);
+    const b = createRedactor();
+    b.harvest(a.learned(), 'bundle');
+    const log = 'retrying with envSecretValue0042 then cfgSecretValue0099 and short datadog\n';
+    const out = b.text(log);
+    expect(out).toBe(a.text(log));
+    expect(out).not.toContain('SecretValue');
+    expect(b.report().countsByRule['harvested-value']).toBe(2);
+  });
+});
