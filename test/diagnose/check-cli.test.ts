@@ -27,6 +27,8 @@ function runCheck(args: string[], env: Record<string, string> = {}): Promise<Run
     HOME: home,
     FLAREWATCH_STATE_DIR: join(home, 'state'),
     FLAREWATCH_DEFAULT_PATHS: 'false',
+    // Other tests' instrumented apps on this machine must not change what `check` concludes.
+    FLAREWATCH_DISCOVER_SCHEDULE: 'off',
     NO_COLOR: '1',
   };
   return new Promise((done) => {
