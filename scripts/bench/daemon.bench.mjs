@@ -34,7 +34,7 @@ async function triggerLatency(workDir, rounds) {
     FLAREWATCH_STATE_DIR: state,
     FLAREWATCH_THRESHOLD: '5',
     FLAREWATCH_CAPTURE_SECONDS: '0',
-    FLAREWATCH_MAX_BUNDLES_PER_HOUR: '1000',
+    FLAREWATCH_MAX_BUNDLES_PER_HOUR: '60',
   });
   const running = await d.waitFor((l) => l.msg === 'flarewatch running');
   const bundles = join(state, 'bundles');

@@ -458,14 +458,15 @@ export class FileReader implements CommitTarget, HandleHolder {
       const taken = this.host.emitNow(this, lines);
       if (taken < lines.length) {
         const total = readTotal;
-        return this.host.emit(this, lines.slice(taken)).then(() => this.afterRead(total, budget));
+        // The turn ends here, with bytes possibly left unread: 'more' brings the next one.
+        return this.host.emit(this, lines.slice(taken)).then(() => this.afterRead(total, budget, true));
       }
     }
     return this.afterRead(readTotal, budget);
   }
 
-  /** Bookkeeping after reading `readTotal` bytes; 'more' when the budget ran out first. */
-  private afterRead(readTotal: number, budget: number): ServiceResult {
+  /** Bookkeeping after reading `readTotal` bytes; 'more' when the budget or the room ran out first. */
+  private afterRead(readTotal: number, budget: number, cutShort = false): ServiceResult {
     if (readTotal > 0) {
       const now = this.host.now();
       this.lastGrowth = now;
@@ -473,7 +474,7 @@ export class FileReader implements CommitTarget, HandleHolder {
       this.lastReadAt = now;
       this.host.recheckLater(this);
     }
-    return (readTotal >= budget || !this.host.hasRoom()) && this.splitter.pos < this.size ? 'more' : 'done';
+    return (cutShort || readTotal >= budget || !this.host.hasRoom()) && this.splitter.pos < this.size ? 'more' : 'done';
   }
 
   /** Reads up to the size just seen and at most `budget` bytes. Returns true if more is waiting. */

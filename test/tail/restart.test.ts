@@ -182,6 +182,31 @@ describe('checkpoints and restarts', () => {
     expect(second.records.at(-1)!.line).toBe('three');
   });
 
+  it('back-pressure: a burst far over the queue size is read through without waiting on a timer', async () => {
+    const { logs } = await setup();
+    const PAD = 'x'.repeat(100);
+    const f = join(logs, 'burst.log');
+    writeFileSync(f, '');
+    // No safety poll or rescan within the test: only the 1 s re-check could rescue a reader that
+    // stopped with bytes unread each time the queue filled (2 MB: once per 64 KiB read, 33 times).
+    const opts = testOptions({
+      sources: [{ pattern: logs }],
+      highWaterMark: 100,
+      rescanInterval: 60,
+      pollInterval: 60,
+    });
+    const t = await startTailer(opts);
+    cleanups.push(async () => {
+      await t.tailer.stop();
+      await t.done;
+    });
+    const started = Date.now();
+    appendFileSync(f, lines(0, 20_000, PAD).join('\n') + '\n');
+    await waitFor(() => t.records.length === 20_000, 'all lines');
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(t.records.map((r) => r.line)).toEqual(lines(0, 20_000, PAD));
+  });
+
   it('back-pressure: a stalled consumer pauses reading with a bounded queue', async () => {
     const { logs } = await setup();
     const f = join(logs, 'burst.log');
