@@ -42,6 +42,11 @@ export function relaunchArgs(p: ProcessLike): string[] | null {
  * nothing) when no relaunch is needed or possible. Called before the daemon opens anything.
  */
 export function relaunchWithDaemonFlags(p: ProcessLike = process): void {
+  // Relaunched already: the marker has done its job; settings and child processes never see it.
+  if (p.env[RELAUNCHED] === '1') {
+    delete p.env.FLAREWATCH_RELAUNCHED;
+    return;
+  }
   const args = relaunchArgs(p);
   if (!args || typeof p.execve !== 'function') return;
   // A failed execve aborts Node outright; make sure the binary is still there to run.

@@ -417,9 +417,11 @@ export class FileReader implements CommitTarget, HandleHolder {
    * The steady case of a turn, synchronously: an open file still at its path, checked, with
    * room in the record stream, that only grew. One fstat, then reads, the head check and the
    * split, with no promise in between (at thousands of events a second the awaits of the full
-   * turn cost more than the system calls). Returns null, having changed nothing that the full
-   * turn relies on, whenever anything else may have happened: then `service` runs instead.
-   * When the record stream fills up mid-chunk, the rest of the chunk waits for room (a promise).
+   * turn cost more than the system calls). Returns null whenever anything else may have
+   * happened, and `service` runs instead: it then finds the file as this left it (lines already
+   * delivered are past, a chunk that failed the head check is still unread, so the full turn
+   * reads it again and finds the rewrite). When the record stream fills up mid-chunk, the rest of
+   * the chunk waits for room (a promise).
    */
   serviceNow(buffer: Buffer, budget: number): ServiceResult | Promise<ServiceResult> | null {
     const fh = this.fh;

@@ -59,6 +59,8 @@ describe('flarewatch run', () => {
     for (const flag of DAEMON_NODE_FLAGS) expect(cmdline.includes(flag)).toBe(canExecve);
     expect(environ.includes('FLAREWATCH_RELAUNCHED=1')).toBe(canExecve);
     expect(cmdline.slice(-1)).toEqual(['run']);
+    // The marker is not a setting: the relaunched daemon does not warn about it.
+    expect(d.logs.filter((l) => l.msg.includes('unknown setting'))).toEqual([]);
     // Still the process we started: signals reach it and it stops cleanly.
     expect(await d.stop()).toEqual({ code: 0, signal: null });
   });
