@@ -448,14 +448,7 @@ export class FileReader implements CommitTarget, HandleHolder {
       // Rewritten in place since the fstat? Checked after the read, as the full turn does: the
       // chunk is left unread and the full turn, run next, finds the truncation.
       if (this.splitter.pos > 0 && !this.headIntact(fh)) return null;
-      const chunk = buffer.subarray(0, got);
-      lines.length = 0;
-      const chunkStart = this.splitter.pos;
-      this.splitter.push(chunk, lines);
-      this.noteChunk(chunk);
-      const headKnown = this.head?.length ?? 0;
-      if (headKnown < HEAD_BYTES && chunkStart === headKnown)
-        this.setHead(Buffer.concat([this.head ?? Buffer.alloc(0), chunk.subarray(0, HEAD_BYTES - headKnown)]));
+      this.splitChunk(buffer.subarray(0, got), lines);
       readTotal += got;
       const taken = this.host.emitNow(this, lines);
       if (taken < lines.length) {
@@ -469,13 +462,7 @@ export class FileReader implements CommitTarget, HandleHolder {
 
   /** Bookkeeping after reading `readTotal` bytes; 'more' when the budget or the room ran out first. */
   private afterRead(readTotal: number, budget: number, cutShort = false): ServiceResult {
-    if (readTotal > 0) {
-      const now = this.host.now();
-      this.lastGrowth = now;
-      this.lastUsed = now;
-      this.lastReadAt = now;
-      this.host.recheckLater(this);
-    }
+    this.noteRead(readTotal);
     return (cutShort || readTotal >= budget || !this.host.hasRoom()) && this.splitter.pos < this.size ? 'more' : 'done';
   }
 
@@ -492,18 +479,21 @@ export class FileReader implements CommitTarget, HandleHolder {
       if (got === 0) break;
       readTotal += await this.consume(fh, buffer.subarray(0, got), lines);
     }
-    if (readTotal > 0) {
-      const now = this.host.now();
-      this.lastGrowth = now;
-      this.lastUsed = now;
-      this.lastReadAt = now;
-      this.host.recheckLater(this);
-    }
+    this.noteRead(readTotal);
     return readTotal >= budget && this.splitter.pos < this.size;
   }
 
+  /** After a turn that read bytes: the file is in use, and gets its re-check a little later. */
+  private noteRead(readTotal: number): void {
+    if (readTotal === 0) return;
+    const now = this.host.now();
+    this.lastGrowth = now;
+    this.lastUsed = now;
+    this.lastReadAt = now;
+    this.host.recheckLater(this);
+  }
+
   private async consume(fh: FileHandle, chunk: Buffer, lines: SplitLine[]): Promise<number> {
-    lines.length = 0;
     // The file may have been truncated and rewritten between our size check and this read (a
     // copy written over it in place): then these bytes are new content at an old offset.
     // Checking the head after the read catches that before any line is emitted.
@@ -511,20 +501,30 @@ export class FileReader implements CommitTarget, HandleHolder {
       await this.onTruncated(fh);
       return 0;
     }
-    this.splitter.push(chunk, lines);
-    this.noteChunk(chunk);
-    const chunkStart = this.splitter.pos - chunk.length;
-    const known = this.head?.length ?? 0;
-    if (known < HEAD_BYTES && chunkStart === known) {
-      // Reading from the start: the head comes from the bytes just read, never from a second
-      // read that could already see the file truncated or rewritten.
-      this.setHead(Buffer.concat([this.head ?? Buffer.alloc(0), chunk.subarray(0, HEAD_BYTES - known)]));
-    } else if (known < HEAD_BYTES && this.needsHeadFingerprint() && this.splitter.pos > 0) {
+    if (!this.splitChunk(chunk, lines) && this.needsHeadFingerprint() && this.splitter.pos > 0) {
       // Started mid-file (at the end or a checkpoint): read the head once.
       this.setHead(await readAt(fh, 0, Math.min(this.splitter.pos, HEAD_BYTES)));
     }
     await this.host.emit(this, lines);
     return chunk.length;
+  }
+
+  /**
+   * Splits a chunk just read (and checked) into `lines` and moves the offset marker. A head
+   * still short of HEAD_BYTES is extended from the chunk when the chunk continues it: from the
+   * bytes just read, never from a second read that could already see the file rewritten.
+   * Returns false when the head is short and the chunk does not continue it.
+   */
+  private splitChunk(chunk: Buffer, lines: SplitLine[]): boolean {
+    lines.length = 0;
+    const chunkStart = this.splitter.pos;
+    this.splitter.push(chunk, lines);
+    this.noteChunk(chunk);
+    const known = this.head?.length ?? 0;
+    if (known >= HEAD_BYTES) return true;
+    if (chunkStart !== known) return false;
+    this.setHead(Buffer.concat([this.head ?? Buffer.alloc(0), chunk.subarray(0, HEAD_BYTES - known)]));
+    return true;
   }
 
   /** Reads what is left of a file whose path moved on, before anything else happens to it. */
