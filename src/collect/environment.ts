@@ -5,7 +5,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { harvestSecrets, isPlainPath } from '../redact/index.js';
-import { PROXY_ENV_NAMES, type Env } from '../util/env.js';
+import { PROXY_ENV_NAMES, parseEnviron, type Env } from '../util/env.js';
 
 const ALLOWED_PREFIXES = [
   'DD_',
@@ -124,15 +124,6 @@ export interface ProcessScan {
   scanned: number;
   unreadable: number;
   secretValues: string[];
-}
-
-function parseEnviron(raw: Buffer): Env {
-  const env: Env = {};
-  for (const part of raw.toString('utf8').split('\0')) {
-    const eq = part.indexOf('=');
-    if (eq > 0) env[part.slice(0, eq)] = part.slice(eq + 1);
-  }
-  return env;
 }
 
 /** Walks /proc (or a fixture with the same layout) for tracer processes, bounded in count. */

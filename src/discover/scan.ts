@@ -9,7 +9,7 @@ import { secretValuesFromEnv, type Redactor } from '../redact/index.js';
 import { recogniseTracers } from './recognise.js';
 import { resolveEndpoint } from './resolve.js';
 import type { DiscoveryResult, InstrumentedProcess } from './types.js';
-import type { Env } from '../util/env.js';
+import { parseEnviron, type Env } from '../util/env.js';
 
 export interface DiscoverOptions {
   /** `/proc`, or a directory with the same layout. */
@@ -25,15 +25,6 @@ export interface DiscoverOptions {
 }
 
 const MAX_COMMAND_CHARS = 300;
-
-function parseEnviron(raw: Buffer): Env {
-  const env: Env = {};
-  for (const part of raw.toString('utf8').split('\0')) {
-    const eq = part.indexOf('=');
-    if (eq > 0) env[part.slice(0, eq)] = part.slice(eq + 1);
-  }
-  return env;
-}
 
 async function netNamespace(procRoot: string, pid: string): Promise<string | null> {
   try {

@@ -12,3 +12,13 @@ export const PROXY_ENV_NAMES = [
   'no_proxy',
   'all_proxy',
 ] as const;
+
+/** A process environment as /proc/PID/environ holds it: NAME=value entries separated by NUL. */
+export function parseEnviron(raw: Buffer): Env {
+  const env: Env = {};
+  for (const part of raw.toString('utf8').split('\0')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) env[part.slice(0, eq)] = part.slice(eq + 1);
+  }
+  return env;
+}
