@@ -5,22 +5,13 @@ import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, rootStateNotice, type LoadOptions } from '../../src/config/load.js';
+import { loadConfig, rootStateNotice, type LoadOptions } from '../../src/config/load.js';
 import { SETTINGS, settingRange, type SettingSpec } from '../../src/config/settings.js';
+import { errorOf } from './helpers.js';
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'flarewatch-limits-'));
 const load = (opts: LoadOptions = {}) =>
   loadConfig({ env: {}, cwd: tempDir(), uid: 1000, home: '/home/u', exists: () => false, ...opts });
-
-function errorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('every setting has a documented range', () => {
   it.each([

@@ -2,8 +2,9 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { applyEnvFile, ConfigError, loadConfig, type LoadOptions } from '../../src/config/load.js';
+import { applyEnvFile, loadConfig, type LoadOptions } from '../../src/config/load.js';
 import { SETTINGS } from '../../src/config/settings.js';
+import { errorOf } from './helpers.js';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'flarewatch-config-'));
@@ -12,16 +13,6 @@ function tempDir(): string {
 /** A loader call isolated from the machine: no real env, no real ./.env, fixed user. */
 function load(opts: LoadOptions = {}) {
   return loadConfig({ env: {}, cwd: tempDir(), uid: 1000, home: '/home/u', exists: () => false, ...opts });
-}
-
-function errorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 describe('precedence: flag > env > .env > config file > default', () => {
