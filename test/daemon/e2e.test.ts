@@ -3,9 +3,9 @@
 import { appendFileSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { forEachEntry, readAll } from '../../src/bundle/read.js';
-import { DaemonProcess, httpGet, zipsIn } from '../helpers/daemon.js';
+import { DaemonProcess, httpGet, zipsIn, daemonsKilledAfterEach } from '../helpers/daemon.js';
 
 const LINES = {
   python: (n: number) =>
@@ -45,17 +45,7 @@ async function zipText(zip: string, path: string): Promise<string | undefined> {
 const errorsSeen = (d: DaemonProcess, file?: string) =>
   d.count((l) => l.msg === 'connection error' && (!file || String(l.file).endsWith(file)));
 
-let running: DaemonProcess[] = [];
-afterEach(async () => {
-  await Promise.all(running.map((d) => d.stop('SIGKILL')));
-  running = [];
-});
-
-function start(env: Record<string, string>): DaemonProcess {
-  const d = DaemonProcess.start(env);
-  running.push(d);
-  return d;
-}
+const start = daemonsKilledAfterEach();
 
 describe('flarewatch run (end to end)', () => {
   it('builds exactly one bundle when one signature crosses the threshold, none during the cooldown, and exits 0 on SIGTERM', async () => {

@@ -5,27 +5,17 @@ import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StuckWatch } from '../../src/daemon/stuck.js';
 import { excerpt, limitTailLog } from '../../src/daemon/log-limits.js';
 import type { FileStats } from '../../src/tail/index.js';
 import { createLogger } from '../../src/log/logger.js';
-import { closedPort, DaemonProcess, zipsIn } from '../helpers/daemon.js';
+import { closedPort, zipsIn, daemonsKilledAfterEach } from '../helpers/daemon.js';
 
 const REFUSED = (n: number, port: number, pad = '') =>
   `Error: Network error trying to reach the agent: connect ECONNREFUSED 127.0.0.1:${port} (#${n})${pad}`;
 
-let running: DaemonProcess[] = [];
-afterEach(async () => {
-  await Promise.all(running.map((d) => d.stop('SIGKILL')));
-  running = [];
-});
-
-function start(env: Record<string, string>): DaemonProcess {
-  const d = DaemonProcess.start(env);
-  running.push(d);
-  return d;
-}
+const start = daemonsKilledAfterEach();
 
 function setup() {
   const root = mkdtempSync(join(tmpdir(), 'flarewatch-hard-'));

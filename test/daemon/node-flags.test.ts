@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DAEMON_NODE_FLAGS, relaunchArgs, type ProcessLike } from '../../src/daemon/node-flags.js';
-import { DaemonProcess } from '../helpers/daemon.js';
+import { daemonsKilledAfterEach } from '../helpers/daemon.js';
 
 const proc = (over: Partial<ProcessLike> = {}): ProcessLike => ({
   execPath: '/usr/bin/node',
@@ -39,18 +39,16 @@ describe('relaunchArgs', () => {
 });
 
 describe('flarewatch run', () => {
+  const start = daemonsKilledAfterEach();
   const dirs: string[] = [];
-  let d: DaemonProcess | undefined;
-  afterEach(async () => {
-    await d?.stop();
-    d = undefined;
+  afterEach(() => {
     for (const x of dirs.splice(0)) rmSync(x, { recursive: true, force: true });
   });
 
   it('runs with the daemon flags under the same PID where Node can execve, unchanged where not', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fw-flags-'));
     dirs.push(dir);
-    d = DaemonProcess.start({ FLAREWATCH_LOG_DIRS: join(dir, 'logs'), FLAREWATCH_STATE_DIR: join(dir, 'state') });
+    const d = start({ FLAREWATCH_LOG_DIRS: join(dir, 'logs'), FLAREWATCH_STATE_DIR: join(dir, 'state') });
     await d.httpAddress();
     const pid = d.child.pid ?? 0;
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);

@@ -3,18 +3,14 @@
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cleanEnv, runCli } from '../helpers/cli.js';
-import { closedPort, DaemonProcess, httpGet } from '../helpers/daemon.js';
+import { closedPort, httpGet, daemonsKilledAfterEach } from '../helpers/daemon.js';
 
 const REFUSED = (n: number, port: number) =>
   `Error: Network error trying to reach the agent: connect ECONNREFUSED 127.0.0.1:${port} (#${n})`;
 
-let running: DaemonProcess[] = [];
-afterEach(async () => {
-  await Promise.all(running.map((d) => d.stop('SIGKILL')));
-  running = [];
-});
+const start = daemonsKilledAfterEach();
 
 async function expectVerified(bundle: string): Promise<void> {
   const r = await runCli(['verify', bundle]);
@@ -41,14 +37,13 @@ describe('bundles pass their own verify', () => {
     const logs = join(root, 'logs');
     mkdirSync(logs);
     const port = await closedPort();
-    const d = DaemonProcess.start({
+    const d = start({
       FLAREWATCH_LOG_DIRS: logs,
       FLAREWATCH_STATE_DIR: join(root, 'state'),
       FLAREWATCH_THRESHOLD: '2',
       FLAREWATCH_AGENT_URL: `http://127.0.0.1:${port}`,
       FLAREWATCH_SAMPLE_TRACE: 'false',
     });
-    running.push(d);
     const addr = await d.httpAddress();
     appendFileSync(join(logs, 'app.log'), `${REFUSED(1, port)}\n${REFUSED(2, port)}\n`);
     const written = await d.waitFor((l) => l.msg === 'bundle written' && l.reason === 'threshold', 30_000);

@@ -1,6 +1,7 @@
 // Runs `flarewatch run` from dist/ as a child process and follows its JSON log, so tests
 // can wait for what the daemon says it did instead of sleeping.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { afterEach } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { createInterface } from 'node:readline';
@@ -95,6 +96,23 @@ export class DaemonProcess {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
     return this.exited;
   }
+}
+
+/**
+ * Called at a test file's top level: returns a starter whose daemons are killed after each test,
+ * so a failed assertion never leaves one running.
+ */
+export function daemonsKilledAfterEach(): (env: Record<string, string>) => DaemonProcess {
+  let running: DaemonProcess[] = [];
+  afterEach(async () => {
+    await Promise.all(running.map((d) => d.stop('SIGKILL')));
+    running = [];
+  });
+  return (env) => {
+    const d = DaemonProcess.start(env);
+    running.push(d);
+    return d;
+  };
 }
 
 export function zipsIn(dir: string): string[] {

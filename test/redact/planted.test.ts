@@ -8,10 +8,10 @@ import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, stat
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { forEachEntry, readAll } from '../../src/bundle/read.js';
 import { runCli, cleanEnv } from '../helpers/cli.js';
-import { DaemonProcess, httpGet, zipsIn } from '../helpers/daemon.js';
+import { httpGet, zipsIn, daemonsKilledAfterEach } from '../helpers/daemon.js';
 
 const v = (prefix: string) => `${prefix}${randomBytes(9).toString('base64url')}Zq7`;
 const PLANTED = {
@@ -90,11 +90,7 @@ function leaksIn(outputs: { where: string; text: string }[]): string[] {
   return found;
 }
 
-let running: DaemonProcess[] = [];
-afterEach(async () => {
-  await Promise.all(running.map((d) => d.stop('SIGKILL')));
-  running = [];
-});
+const start = daemonsKilledAfterEach();
 
 describe('planted values never leave flarewatch', () => {
   it('manual collect, config, config --json and verify write none of them', async () => {
@@ -126,13 +122,12 @@ describe('planted values never leave flarewatch', () => {
 
   it('the threshold and HTTP bundle paths and the daemon log write none of them', async () => {
     const t = setup();
-    const d = DaemonProcess.start({
+    const d = start({
       ...t.env,
       FLAREWATCH_THRESHOLD: '3',
       FLAREWATCH_WINDOW: '60',
       FLAREWATCH_COOLDOWN: '600',
     });
-    running.push(d);
     const addr = await d.httpAddress();
     for (let n = 0; n < 3; n++) appendFileSync(join(t.logs, 'ddtrace.log'), `${PY_ERROR(n)} ${PLANTED.otlpHeader2}\n`);
     await d.waitFor((l) => l.msg === 'bundle written', 30_000, 'threshold bundle');
