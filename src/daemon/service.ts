@@ -25,7 +25,7 @@ import { EndpointWatch } from './endpoint-watch.js';
 import { StrongSignals } from './strong-signal.js';
 import { startJobs, type Scheduler } from './schedule.js';
 import { loadDaemonState, saveDaemonState } from './state.js';
-import { StuckWatch, type StuckFile } from './stuck.js';
+import { STUCK_CHECK_MS, StuckWatch, type StuckFile } from './stuck.js';
 import { loadOrCreateToken } from './token.js';
 import {
   TriggerEngine,
@@ -132,6 +132,7 @@ class DaemonRuntime implements Daemon {
   private linesSinceSettle = false;
   private readonly stuck = new StuckWatch();
   private stuckNow: StuckFile[] = [];
+  private stuckCheckedAt = 0;
   private readonly errorLog: ReturnType<typeof rateLimited>;
   private readonly statePath: string;
   private stateDirty = false;
@@ -449,15 +450,20 @@ class DaemonRuntime implements Daemon {
 
   private tick(now: number): void {
     for (const r of this.trigger.tick(now)) this.logRecovery(r);
-    const before = this.stuckNow.length;
-    this.stuckNow = this.stuck.update(this.tailer.stats().files, now);
-    if (this.stuckNow.length > before)
-      this.logger.warn('log files not advancing', { files: this.stuckNow.map((s) => s.file).slice(0, 20) });
+    if (now - this.stuckCheckedAt >= STUCK_CHECK_MS) this.checkStuck(now);
     // Counters reach disk within a second of changing; an idle daemon writes nothing.
     if (this.stateDirty) {
       this.stateDirty = false;
       void this.persist();
     }
+  }
+
+  private checkStuck(now: number): void {
+    this.stuckCheckedAt = now;
+    const before = this.stuckNow.length;
+    this.stuckNow = this.stuck.update(this.tailer.lagging(), now);
+    if (this.stuckNow.length > before)
+      this.logger.warn('log files not advancing', { files: this.stuckNow.map((s) => s.file).slice(0, 20) });
   }
 
   private async persist(): Promise<void> {

@@ -5,6 +5,8 @@ import type { FileStats } from '../tail/index.js';
 
 /** No progress for this long with bytes waiting means stuck, not merely busy. */
 export const STUCK_AFTER_MS = 60_000;
+/** How often the daemon looks: a walk over every followed file, so not on every one-second tick. */
+export const STUCK_CHECK_MS = 5_000;
 
 export interface StuckFile {
   file: string;
@@ -19,7 +21,10 @@ export class StuckWatch {
 
   constructor(private readonly afterMs = STUCK_AFTER_MS) {}
 
-  /** Feeds the current stats; returns the files stuck at `now`. */
+  /**
+   * Feeds the current stats (files without waiting bytes may be left out: they are not stuck,
+   * and their clock restarts when bytes wait again); returns the files stuck at `now`.
+   */
   update(files: readonly FileStats[], now: number): StuckFile[] {
     const out: StuckFile[] = [];
     const present = new Set<string>();

@@ -621,6 +621,11 @@ export class FileReader implements CommitTarget, HandleHolder {
     }
   }
 
+  /** Read position: the end of the last complete line read. */
+  get offset(): number {
+    return this.splitter.lineOffset;
+  }
+
   stats(): FileStats {
     return {
       file: this.path,

@@ -37,7 +37,14 @@ import { RecordQueue } from './queue.js';
 import { FileReader, errCode, identityOf, type ReaderHost } from './reader.js';
 import { DueQueue } from './due.js';
 import { FlightRecorder } from './recorder.js';
-import { emptyCounters, type FileCounters, type TailRecord, type TailStats, type TailerOptions } from './types.js';
+import {
+  emptyCounters,
+  type FileCounters,
+  type FileStats,
+  type TailRecord,
+  type TailStats,
+  type TailerOptions,
+} from './types.js';
 
 export interface Tailer {
   /** Loads checkpoints, scans the sources, starts watchers and readers. */
@@ -49,6 +56,8 @@ export interface Tailer {
   /** The record stream (one consumer). A record is finished when the consumer asks for the next. */
   records(): AsyncIterable<TailRecord>;
   stats(): TailStats;
+  /** Stats of the files with bytes waiting to be read (size beyond the read position) only. */
+  lagging(): FileStats[];
   readonly recorder: FlightRecorder;
   /** Writes checkpoints now (also done every checkpointInterval and on stop). */
   checkpoint(): Promise<void>;
@@ -708,6 +717,13 @@ class TailerImpl implements Tailer, ReaderHost {
   }
 
   // ---- stats ---------------------------------------------------------------------------
+
+  lagging(): FileStats[] {
+    // Called every second by the daemon: a walk without allocation for files that are caught up.
+    const out: FileStats[] = [];
+    for (const r of this.byId.values()) if (r.size > r.offset) out.push(r.stats());
+    return out;
+  }
 
   stats(): TailStats {
     const files = [...this.byId.values()].map((r) => r.stats());
