@@ -13,6 +13,11 @@ const STALE_CHECKPOINT_MS = 24 * 3600_000;
 export interface CheckpointSource {
   readonly dropped: boolean;
   checkpointEntry(now: number): Promise<CheckpointEntry>;
+  /**
+   * Changes whenever the entry would (path, offset, start-over, head fingerprint): compared
+   * before any entry is built, so an idle tailer's checkpoint tick allocates almost nothing.
+   */
+  checkpointStamp(): string;
 }
 
 export class Checkpointer {
@@ -26,6 +31,10 @@ export class Checkpointer {
   private lastWrite: number | undefined;
   private writing: Promise<void> | null = null;
   private lastKey = '';
+  /** Stamps of the sources as the last written checkpoint saw them (taken before its entries). */
+  private lastStamps: Map<CheckpointSource, string> | null = null;
+  private lastSavedCount = 0;
+  private lastLostKey = '';
 
   constructor(
     private readonly dir: string | undefined,
@@ -72,21 +81,35 @@ export class Checkpointer {
 
   private async writeNow(
     dir: string,
-    files: Iterable<CheckpointSource>,
+    sources: Iterable<CheckpointSource>,
     copies: CopyTracker,
     force: boolean,
   ): Promise<void> {
+    const files = [...sources];
     const now = this.now();
+    const lost = copies.toDisk();
+    const lostKey = JSON.stringify(lost);
+    const savedCount = this.liveSavedCount(now);
+    if (!force && this.unchanged(files, savedCount, lostKey)) return;
+    const stamps = new Map<CheckpointSource, string>();
+    for (const f of files) if (!f.dropped) stamps.set(f, f.checkpointStamp());
     const entries: CheckpointEntry[] = [];
     for (const f of files) if (!f.dropped) entries.push(await f.checkpointEntry(now));
     for (const e of this.saved.values()) if (now - e.seen < STALE_CHECKPOINT_MS) entries.push(e);
-    const lost = copies.toDisk();
     // Skip the write when no offset or identity changed (`seen` alone does not count): idle means no disk I/O.
-    const key =
-      entries.map((e) => `${e.id}|${e.path}|${e.offset}|${e.fp}|${e.marker}`).join('\n') + `|lost:${lost.length}`;
-    if (!force && key === this.lastKey) return;
+    const key = entries.map((e) => `${e.id}|${e.path}|${e.offset}|${e.fp}|${e.marker}`).join('\n') + `|lost:${lostKey}`;
+    const remember = () => {
+      this.lastStamps = stamps;
+      this.lastSavedCount = savedCount;
+      this.lastLostKey = lostKey;
+    };
+    if (!force && key === this.lastKey) {
+      remember();
+      return;
+    }
     try {
       await saveCheckpoints(dir, { version: 1, savedAt: now, entries, lost });
+      remember();
       this.lastKey = key;
       this.writes++;
       this.lastWrite = now;
@@ -94,6 +117,26 @@ export class Checkpointer {
       this.errors++;
       this.log?.warn('cannot write checkpoints', { dir, error: err });
     }
+  }
+
+  /** True when nothing a checkpoint holds has changed since the last one written. */
+  private unchanged(files: readonly CheckpointSource[], savedCount: number, lostKey: string): boolean {
+    const last = this.lastStamps;
+    if (!last || savedCount !== this.lastSavedCount || lostKey !== this.lastLostKey) return false;
+    let live = 0;
+    for (const f of files) {
+      if (f.dropped) continue;
+      live++;
+      if (last.get(f) !== f.checkpointStamp()) return false;
+    }
+    return live === last.size;
+  }
+
+  /** Saved entries are only ever taken or expire, never added after load: their count says if the set changed. */
+  private liveSavedCount(now: number): number {
+    let n = 0;
+    for (const e of this.saved.values()) if (now - e.seen < STALE_CHECKPOINT_MS) n++;
+    return n;
   }
 
   stats(): { path?: string; lastWrite?: number; writes: number; errors: number } {

@@ -7,10 +7,13 @@
 //    content change of a followed file wakes its reader, a new matching name attaches it, a new
 //    directory asks for a rescan. Missing roots watch their nearest existing ancestor so their
 //    creation triggers a rescan at once.
+// The walk is synchronous: a rescan is a few stat and readdir calls, microseconds each, while
+// each asynchronous call costs a thread-pool round trip and wakes two threads (measured: the
+// asynchronous walk was most of an idle daemon's wake-ups). The readers' safety poll makes the
+// same choice, so a directory that hangs (a dead network mount) stalls the daemon either way.
 // When the inotify budget is short, or a watch fails with ENOSPC/EMFILE, all watches are
 // dropped and the tailer polls instead.
-import { watch as fsWatch, type FSWatcher, type Stats } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdirSync, statSync, watch as fsWatch, type FSWatcher, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { compileSource, sourceMatchesFile, sourceMayDescend, type CompiledSource } from './patterns.js';
 import type { TailSource } from './types.js';
@@ -39,6 +42,42 @@ interface Root {
   dirs: string[];
   /** Nearest existing ancestor of a missing base (watched for its creation). */
   ancestor?: string;
+  /** What each walked directory held at the last rescan (see Discovery.listingOf). */
+  listings: Map<string, DirListing>;
+}
+
+interface DirListing {
+  /** The directory's inode, mtime and ctime when it was read. */
+  stamp: string;
+  files: string[];
+  subdirs: string[];
+  hasLinks: boolean;
+}
+
+/** A directory changed less than this long ago may still change within the same timestamp tick. */
+const SETTLE_MS = 2000;
+
+/** One readdir of `dir`: its entries the source covers, and the subdirectories it may descend into. */
+function readListing(src: CompiledSource, dir: string, stamp: string): DirListing {
+  const listing: DirListing = { stamp, files: [], subdirs: [], hasLinks: false };
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    let isDir = entry.isDirectory();
+    let isFile = entry.isFile();
+    if (entry.isSymbolicLink()) {
+      listing.hasLinks = true;
+      try {
+        const target = statSync(path);
+        isDir = target.isDirectory();
+        isFile = target.isFile();
+      } catch {
+        continue; // dangling link
+      }
+    }
+    if (isFile && sourceMatchesFile(src, path, true)) listing.files.push(path);
+    else if (isDir && sourceMayDescend(src, path)) listing.subdirs.push(path);
+  }
+  return listing;
 }
 
 export interface ScanResult {
@@ -54,18 +93,25 @@ export class Discovery {
   /** Watches start only after the initial scan, once the inotify budget has been checked. */
   private armed = false;
   private rescanTimer: NodeJS.Timeout | undefined;
-  private scanning: Promise<ScanResult> | null = null;
-  private rescanAgain = false;
   /** One kernel watch per directory, shared by every root that covers it. */
   private readonly watches = new Map<string, FSWatcher>();
   problems: { path: string; problem: string }[] = [];
+
+  /** Directories read so far (listings reused from an earlier rescan not counted). */
+  directoryReads = 0;
 
   constructor(
     sources: TailSource[],
     private readonly handlers: DiscoveryHandlers,
     polling: boolean,
+    private readonly settleMs = SETTLE_MS,
   ) {
-    this.roots = sources.map((s) => ({ src: compileSource(s), state: 'missing' as const, dirs: [] }));
+    this.roots = sources.map((s) => ({
+      src: compileSource(s),
+      state: 'missing' as const,
+      dirs: [],
+      listings: new Map<string, DirListing>(),
+    }));
     this.mode = polling ? 'polling' : 'inotify';
   }
 
@@ -78,59 +124,36 @@ export class Discovery {
     return this.watches.size;
   }
 
-  /** Walks every root once and reports matching files. Concurrent calls share one walk. */
-  scan(): Promise<ScanResult> {
-    if (this.scanning) {
-      this.rescanAgain = true;
-      return this.scanning;
-    }
-    this.scanning = this.walkAll().finally(() => {
-      this.scanning = null;
-      if (this.rescanAgain && !this.closed) {
-        this.rescanAgain = false;
-        void this.scan();
-      }
-    });
-    return this.scanning;
-  }
-
   /** Coalesces bursts of "a directory appeared" into one rescan shortly after. */
   requestScan(delayMs = 50): void {
     if (this.closed || this.rescanTimer) return;
     this.rescanTimer = setTimeout(() => {
       this.rescanTimer = undefined;
-      void this.scan();
+      this.scan();
     }, delayMs);
     this.rescanTimer.unref();
   }
 
-  private async walkAll(): Promise<ScanResult> {
+  /** Walks every root once and reports matching files. */
+  scan(): ScanResult {
     const files = new Map<string, string | undefined>();
     const problems: { path: string; problem: string }[] = [];
     let dirs = 0;
-    for (const root of this.roots) {
-      if (this.closed) break;
-      dirs += await this.walkRoot(root, files, problems);
-    }
+    if (this.closed) return { files, dirs, problems };
+    for (const root of this.roots) dirs += this.walkRoot(root, files, problems);
     this.problems = problems;
-    if (!this.closed) {
-      await this.reconcileWatches();
-      for (const [path, tag] of files) this.handlers.found(path, tag, true);
-      this.handlers.scanned(new Set(files.keys()));
-    }
+    this.reconcileWatches();
+    for (const [path, tag] of files) this.handlers.found(path, tag, true);
+    this.handlers.scanned(new Set(files.keys()));
     return { files, dirs, problems };
   }
 
-  private async walkRoot(
-    root: Root,
-    files: Map<string, string | undefined>,
-    problems: ScanResult['problems'],
-  ): Promise<number> {
+  private walkRoot(root: Root, files: Map<string, string | undefined>, problems: ScanResult['problems']): number {
     const { src } = root;
     root.dirs = [];
     let st: Stats;
     try {
-      st = await stat(src.base);
+      st = statSync(src.base);
     } catch (err) {
       const code = errnoCode(err) ?? 'ERROR';
       problems.push({
@@ -138,79 +161,87 @@ export class Discovery {
         problem: code === 'ENOENT' || code === 'ENOTDIR' ? 'does not exist (yet)' : `cannot stat: ${code}`,
       });
       root.state = 'missing';
+      root.listings.clear();
       return 0;
     }
     if (st.isFile()) {
+      root.listings.clear();
       if (src.kind === 'path' && !files.has(src.base)) files.set(src.base, src.tag);
       root.state = 'file';
       root.dirs = [dirname(src.base)];
       return 0;
     }
-    if (!st.isDirectory()) return 0;
+    if (!st.isDirectory()) {
+      root.listings.clear();
+      return 0;
+    }
     const visited = new Set<string>();
-    const dirs = await this.walkDir(root, src.base, files, problems, visited);
+    const dirs = this.walkDir(root, src.base, files, problems, visited);
     root.state = dirs > 0 ? 'dir' : 'unreadable';
+    const walked = new Set(root.dirs);
+    for (const dir of root.listings.keys()) if (!walked.has(dir)) root.listings.delete(dir);
     return dirs;
   }
 
   /** Depth-first walk of one directory; returns the number of directories read. */
-  private async walkDir(
+  private walkDir(
     root: Root,
     dir: string,
     files: Map<string, string | undefined>,
     problems: ScanResult['problems'],
     visited: Set<string>,
-  ): Promise<number> {
-    const { src } = root;
-    let entries;
+  ): number {
+    let listing: DirListing;
     try {
-      const dirStat = await stat(dir);
+      const dirStat = statSync(dir);
       // Symlinked directories can form cycles; a directory is walked once per scan.
       const key = `${dirStat.dev}:${dirStat.ino}`;
       if (visited.has(key)) return 0;
       visited.add(key);
-      entries = await readdir(dir, { withFileTypes: true });
+      listing = this.listingOf(root, dir, dirStat);
     } catch (err) {
       problems.push({ path: dir, problem: `cannot read directory: ${errnoCode(err) ?? 'ERROR'}` });
       return 0;
     }
     root.dirs.push(dir);
+    for (const path of listing.files) if (!files.has(path)) files.set(path, root.src.tag);
     let count = 1;
-    for (const entry of entries) {
-      const path = join(dir, entry.name);
-      let isDir = entry.isDirectory();
-      let isFile = entry.isFile();
-      if (entry.isSymbolicLink()) {
-        try {
-          const target = await stat(path);
-          isDir = target.isDirectory();
-          isFile = target.isFile();
-        } catch {
-          continue; // dangling link
-        }
-      }
-      if (isFile && sourceMatchesFile(src, path, true)) {
-        if (!files.has(path)) files.set(path, src.tag);
-      } else if (isDir && sourceMayDescend(src, path)) {
-        count += await this.walkDir(root, path, files, problems, visited);
-      }
-    }
+    for (const sub of listing.subdirs) count += this.walkDir(root, sub, files, problems, visited);
     return count;
   }
 
+  /**
+   * The matching files and the directories to descend into, from the last rescan while the
+   * directory's own stat is unchanged (adding, removing or renaming an entry changes its mtime
+   * and ctime), else from a fresh readdir. Not reused: a listing read within SETTLE_MS of the
+   * directory's last change (timestamps are coarse, a change in the same tick would not show),
+   * or one with symbolic links (their targets change without the directory changing).
+   */
+  private listingOf(root: Root, dir: string, st: Stats): DirListing {
+    const stamp = `${st.ino}:${st.mtimeMs}:${st.ctimeMs}`;
+    const known = root.listings.get(dir);
+    if (known?.stamp === stamp) return known;
+    const listing = readListing(root.src, dir, stamp);
+    this.directoryReads++;
+    const settled = Date.now() - Math.max(st.mtimeMs, st.ctimeMs) > this.settleMs;
+    if (settled && !listing.hasLinks) root.listings.set(dir, listing);
+    else root.listings.delete(dir);
+    return listing;
+  }
+
   /** Starts watching (after the initial scan decided the mode). */
-  async startWatching(): Promise<void> {
+  startWatching(): void {
     this.armed = true;
-    await this.reconcileWatches();
+    this.reconcileWatches();
   }
 
   /** Watches exactly the directories the last scan walked, plus the ancestors of missing roots. */
-  private async reconcileWatches(): Promise<void> {
+  private reconcileWatches(): void {
     if (!this.armed || !this.watching || this.closed) return;
     const wanted = new Set<string>();
     for (const root of this.roots) {
       if (root.state === 'missing') {
-        root.ancestor = (await this.nearestExisting(root.src.base)) ?? undefined;
+        root.ancestor = this.nearestExisting(root.src.base) ?? undefined;
         if (root.ancestor) wanted.add(root.ancestor);
       } else {
         root.ancestor = undefined;
@@ -271,11 +302,11 @@ export class Discovery {
     }
   }
 
-  private async nearestExisting(path: string): Promise<string | null> {
+  private nearestExisting(path: string): string | null {
     let dir = dirname(path);
     for (;;) {
       try {
-        if ((await stat(dir)).isDirectory()) return dir;
+        if (statSync(dir).isDirectory()) return dir;
       } catch {
         // keep climbing
       }

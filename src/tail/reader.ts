@@ -592,6 +592,11 @@ export class FileReader implements CommitTarget, HandleHolder {
 
   // ---- checkpoint and stats --------------------------------------------------------------
 
+  checkpointStamp(): string {
+    // The marker is a function of these: it changes only with the offset or a start-over.
+    return `${this.generation}|${this.committed}|${this.fp?.hash ?? ''}|${this.path}`;
+  }
+
   async checkpointEntry(now: number): Promise<CheckpointEntry> {
     return {
       id: this.id,

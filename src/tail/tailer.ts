@@ -184,7 +184,7 @@ class TailerImpl implements Tailer, ReaderHost {
     if (this.started) throw new Error('tailer already started');
     this.started = true;
     await this.checkpoints.load(this.copies);
-    const scan = await this.discovery.scan();
+    const scan = this.discovery.scan();
     await Promise.all(this.attaching.values());
     // Second phase: files without a checkpoint entry, once every checkpointed file has been
     // resumed or found changed, so the copy check knows which old contents are really gone.
@@ -212,10 +212,10 @@ class TailerImpl implements Tailer, ReaderHost {
     // Record the starting offsets at once: a crash before the first interval must not make the
     // next start a "first run" again (which would skip what was written in between).
     await this.checkpoint(true);
-    await this.discovery.startWatching();
+    this.discovery.startWatching();
     this.armTimers();
     // Files created between the first scan and the watches being in place: one more look.
-    if (this.discovery.watching) void this.discovery.scan();
+    if (this.discovery.watching) this.discovery.scan();
     this.log?.info('tailing started', {
       files: this.byId.size,
       mode: this.mode,
@@ -238,7 +238,7 @@ class TailerImpl implements Tailer, ReaderHost {
       // Not unref'd: a started tailer keeps the process alive until stop().
       this.timers.push(setInterval(fn, Math.max(20, seconds * 1000)));
     };
-    every(this.o.rescanInterval, () => void this.discovery.scan());
+    every(this.o.rescanInterval, () => this.discovery.scan());
     // Safety poll: events only wake readers early; this catches what they miss.
     every(this.discovery.watching ? this.o.rescanInterval : this.o.pollInterval, () => {
       this.pollAll();
@@ -294,7 +294,7 @@ class TailerImpl implements Tailer, ReaderHost {
   }
 
   async rescan(): Promise<void> {
-    await this.discovery.scan();
+    this.discovery.scan();
     await Promise.all(this.attaching.values());
     this.pollAll(true);
   }

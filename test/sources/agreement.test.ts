@@ -71,7 +71,7 @@ async function tailerFiles(pattern: string): Promise<string[]> {
     true,
   );
   try {
-    return [...(await d.scan()).files.keys()];
+    return [...d.scan().files.keys()];
   } finally {
     await d.close();
   }

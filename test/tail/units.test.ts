@@ -2,7 +2,7 @@
 // the record queue's commit rule, and the inotify budget reader.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   compileSource,
@@ -17,6 +17,9 @@ import { sourceMayDescend, segmentToRegExp } from '../../src/tail/patterns.js';
 import { parseCheckpoints, saveCheckpoints } from '../../src/tail/checkpoint.js';
 import { RecordQueue } from '../../src/tail/queue.js';
 import { DueQueue } from '../../src/tail/due.js';
+import { Checkpointer, type CheckpointSource } from '../../src/tail/checkpointer.js';
+import { CopyTracker } from '../../src/tail/copies.js';
+import { Discovery } from '../../src/tail/discovery.js';
 import { tempDir } from './helpers.js';
 
 /** The part of a checkpoint file these tests read back. */
@@ -202,6 +205,117 @@ describe('record queue', () => {
     await q.next();
     await new Promise((r) => setImmediate(r));
     expect(roomy).toBe(true);
+  });
+});
+
+/** A followed file as the checkpointer sees it: its entry follows `offset`, `generation` and `path`. */
+function fakeSource(path: string) {
+  const src = {
+    dropped: false,
+    path,
+    offset: 0,
+    generation: 0,
+    checkpointEntry: (now: number) =>
+      Promise.resolve({
+        id: '1:' + path,
+        path: src.path,
+        offset: src.offset,
+        fpLen: 4,
+        fp: 'fp',
+        marker: `m${src.generation}`,
+        seen: now,
+      }),
+    checkpointStamp: () => `${src.generation}|${src.offset}|${src.path}`,
+  };
+  return src satisfies CheckpointSource;
+}
+
+describe('checkpointer', () => {
+  it('writes only when a position, a path, a start-over or the set of files changed', async () => {
+    const t = await tempDir();
+    try {
+      let now = 1_000;
+      const cp = new Checkpointer(t.dir, () => now, undefined);
+      const copies = new CopyTracker(() => now);
+      const a = fakeSource('/a.log');
+      const b = fakeSource('/b.log');
+      const writes = () => cp.stats().writes;
+      const offsets = () =>
+        (JSON.parse(readFileSync(join(t.dir, CHECKPOINT_FILE), 'utf8')) as CheckpointShape).entries.map(
+          (e) => e.offset,
+        );
+      await cp.write([a], copies);
+      expect(writes()).toBe(1);
+      now += 5_000;
+      await cp.write([a], copies); // idle: nothing to write
+      expect(writes()).toBe(1);
+      a.offset = 40;
+      await cp.write([a], copies);
+      expect([writes(), ...offsets()]).toEqual([2, 40]);
+      a.generation++; // truncated and read back to the same offset: the marker changed
+      await cp.write([a], copies);
+      expect(writes()).toBe(3);
+      await cp.write([a, b], copies); // a new file
+      expect(writes()).toBe(4);
+      b.dropped = true; // a file forgotten
+      await cp.write([a, b], copies);
+      expect([writes(), ...offsets()]).toEqual([5, 40]);
+      a.path = '/a.log.1'; // followed under another name
+      await cp.write([a, b], copies);
+      expect(writes()).toBe(6);
+      await cp.write([a, b], copies, true); // forced (stop): written even when unchanged
+      expect(writes()).toBe(7);
+    } finally {
+      await t.cleanup();
+    }
+  });
+});
+
+describe('discovery rescans', () => {
+  const quiet = {
+    found: () => undefined,
+    touched: () => false,
+    scanned: () => undefined,
+    pollingForced: () => undefined,
+    warn: () => undefined,
+  };
+
+  it('reuse a settled directory listing until the directory changes, and see every change', async () => {
+    const t = await tempDir();
+    try {
+      mkdirSync(join(t.dir, 'sub'));
+      writeFileSync(join(t.dir, 'a.log'), 'a\n');
+      const d = new Discovery([{ pattern: t.dir }], quiet, true, -Infinity); // every listing counts as settled
+      const files = () => [...d.scan().files.keys()].map((p) => p.slice(t.dir.length)).sort();
+      expect(files()).toEqual(['/a.log']);
+      expect(d.directoryReads).toBe(2);
+      expect(files()).toEqual(['/a.log']);
+      expect(d.directoryReads).toBe(2); // both listings reused
+      writeFileSync(join(t.dir, 'b.log'), 'b\n');
+      expect(files()).toEqual(['/a.log', '/b.log']);
+      expect(d.directoryReads).toBe(3); // only the directory that changed
+      const before = statSync(join(t.dir, 'sub'));
+      writeFileSync(join(t.dir, 'sub', 'c.log'), 'c\n');
+      utimesSync(join(t.dir, 'sub'), before.atime, before.mtime); // mtime put back: the ctime still tells
+      expect(files()).toEqual(['/a.log', '/b.log', '/sub/c.log']);
+      await d.close();
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it('read a directory again while it changed moments ago (a change within the same timestamp tick would not show)', async () => {
+    const t = await tempDir();
+    try {
+      writeFileSync(join(t.dir, 'a.log'), 'a\n');
+      const d = new Discovery([{ pattern: t.dir }], quiet, true);
+      d.scan();
+      d.scan();
+      expect(d.directoryReads).toBe(2);
+      await d.close();
+    } finally {
+      await t.cleanup();
+    }
   });
 });
 
