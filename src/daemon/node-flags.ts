@@ -1,17 +1,22 @@
-// The V8 flags the daemon runs with. By default V8 lets the young generation grow to 16 MiB
-// per semi-space under a steady allocation rate, which a tailer always has: measured at
-// 2,000 lines/s, that alone is 20–25 MB of resident memory, for no gain in CPU. A 2 MiB
-// semi-space keeps the young generation small at the same CPU cost (see docs/benchmarks.md).
+// The V8 flags the daemon runs with.
+//  - `--max-semi-space-size=2`: by default V8 lets the young generation grow to 16 MiB per
+//    semi-space under a steady allocation rate, which a tailer always has: measured at 2,000
+//    lines/s, that alone is 20–25 MB of resident memory, for no gain in CPU.
+//  - `--single-threaded`: V8 otherwise keeps four helper threads for garbage collection and
+//    compilation, each waking about once a second even when the daemon is idle, and running
+//    parallel collections on cores the application needs. Measured, the same work on the main
+//    thread costs the same CPU under load and a third of the wake-ups at idle (see
+//    docs/benchmarks.md). Worker threads (the bundle stage's redaction) are unaffected.
 //
-// Heap sizing cannot be changed once V8 has started, so `run` replaces its own process image
-// with the same command plus these flags (`process.execve`: same PID, same descriptors, which
-// systemd, Kubernetes and signal handlers rely on). Node lines without `process.execve`
-// (before 22.15) run unchanged; set the flags through NODE_OPTIONS there. A semi-space size
-// given on the command line or in NODE_OPTIONS wins: that is also how to opt out.
+// Neither can be changed once V8 has started, so `run` replaces its own process image with the
+// same command plus these flags (`process.execve`: same PID, same descriptors, which systemd,
+// Kubernetes and signal handlers rely on). Node lines without `process.execve` (before 22.15)
+// run unchanged. A flag given on the command line or in NODE_OPTIONS wins, with any value or
+// negated (`--no-single-threaded`): that is also how to opt out.
 import { accessSync, constants } from 'node:fs';
 import type { Env } from '../util/env.js';
 
-export const DAEMON_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2'];
+export const DAEMON_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--single-threaded'];
 
 /** Set in the relaunched process, so a relaunch can never loop. */
 const RELAUNCHED = 'FLAREWATCH_RELAUNCHED';
@@ -24,6 +29,11 @@ export interface ProcessLike {
   readonly execve?: (file: string, args?: readonly string[], env?: Env) => never;
 }
 
+/** A flag's name without value or negation; V8 treats `_` and `-` alike. */
+function flagName(arg: string): string {
+  return (arg.split('=')[0] ?? '').replace(/_/g, '-').replace(/^--no-/, '--');
+}
+
 /**
  * The command line to relaunch with, or null when the flags are already in effect (on the
  * command line or in NODE_OPTIONS, even with another value), or when this is the relaunched
@@ -31,8 +41,8 @@ export interface ProcessLike {
  */
 export function relaunchArgs(p: ProcessLike): string[] | null {
   if (p.env[RELAUNCHED] === '1') return null;
-  const given = [...p.execArgv, ...(p.env.NODE_OPTIONS ?? '').split(/\s+/)];
-  const missing = DAEMON_NODE_FLAGS.filter((f) => !given.some((g) => g.split('=')[0] === f.split('=')[0]));
+  const given = new Set([...p.execArgv, ...(p.env.NODE_OPTIONS ?? '').split(/\s+/)].map(flagName));
+  const missing = DAEMON_NODE_FLAGS.filter((f) => !given.has(flagName(f)));
   if (missing.length === 0) return null;
   return [p.execPath, ...p.execArgv, ...missing, ...p.argv.slice(1)];
 }

@@ -1,4 +1,4 @@
-// The daemon runs with a small young generation: `run` relaunches itself in place with
+// The daemon runs with a small young generation and single-threaded V8: `run` relaunches itself in place with
 // DAEMON_NODE_FLAGS where the Node line has process.execve, keeping its PID.
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -15,6 +15,12 @@ const proc = (over: Partial<ProcessLike> = {}): ProcessLike => ({
   ...over,
 });
 
+/** The node flags of a relaunch command line: between the binary and the script. */
+const nodeFlags = (over: Partial<ProcessLike>) => {
+  const args = relaunchArgs(proc(over));
+  return args?.slice(1, args.indexOf('/opt/flarewatch/dist/cli/main.js')) ?? null;
+};
+
 describe('relaunchArgs', () => {
   it('adds the daemon flags before the script and keeps every argument', () => {
     expect(relaunchArgs(proc({ execArgv: ['--enable-source-maps'] }))).toEqual([
@@ -29,8 +35,20 @@ describe('relaunchArgs', () => {
   });
 
   it('leaves a semi-space size the user chose alone, on the command line or in NODE_OPTIONS', () => {
-    expect(relaunchArgs(proc({ execArgv: ['--max-semi-space-size=16'] }))).toBeNull();
-    expect(relaunchArgs(proc({ env: { NODE_OPTIONS: '--inspect --max-semi-space-size=8' } }))).toBeNull();
+    expect(nodeFlags({ execArgv: ['--max-semi-space-size=16'] })).toEqual([
+      '--max-semi-space-size=16',
+      '--single-threaded',
+    ]);
+    expect(nodeFlags({ env: { NODE_OPTIONS: '--inspect --max-semi-space-size=8' } })).toEqual(['--single-threaded']);
+  });
+
+  it('leaves a V8 flag the user set or negated alone, in either spelling', () => {
+    expect(nodeFlags({ execArgv: ['--no-single-threaded'] })).toEqual([
+      '--no-single-threaded',
+      '--max-semi-space-size=2',
+    ]);
+    expect(nodeFlags({ execArgv: ['--single_threaded', '--max-semi-space-size=4'] })).toBeNull();
+    expect(relaunchArgs(proc({ env: { NODE_OPTIONS: '--max-semi-space-size=8' } }))).toContain('--single-threaded');
   });
 
   it('never relaunches the relaunched process', () => {
