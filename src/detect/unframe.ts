@@ -32,10 +32,24 @@ export interface Frame {
   time?: string;
 }
 
+/**
+ * Does a stream name follow the first space, as in a CRI frame? Most tracer lines also begin
+ * with an ISO date; this spares them the frame regex.
+ */
+function criStream(raw: string): boolean {
+  const space = raw.indexOf(' ', 19);
+  return space !== -1 && space <= 36 && (raw.startsWith('stdout ', space + 1) || raw.startsWith('stderr ', space + 1));
+}
+
 /** Reads one raw line's frame without any state (used by the scanner's look-back too). */
 export function peekFrame(raw: string, format: LogFormat = 'auto'): Frame {
   if (format === 'plain') return { format: 'plain', text: raw, partial: false };
-  if ((format === 'auto' || format === 'cri') && raw.length > 30 && raw.charCodeAt(4) === 45 /* - */) {
+  if (
+    (format === 'auto' || format === 'cri') &&
+    raw.length > 30 &&
+    raw.charCodeAt(4) === 45 /* - */ &&
+    criStream(raw)
+  ) {
     const m = CRI.exec(raw);
     if (m?.[1] && m[2])
       return { format: 'cri', text: raw.slice(m[0].length), partial: m[3] === 'P', stream: m[2], time: m[1] };

@@ -1,7 +1,30 @@
 // Container framing: CRI (with partial lines joined) and Docker json-file.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { classifyLine, createUnframer, peekFrame } from '../../src/detect/index.js';
 import { cases } from '../fixtures/detect/lines.js';
+
+describe('peekFrame', () => {
+  it('recognises a CRI frame with any timestamp form, and not a plain line that starts with a date', () => {
+    const time = fc
+      .tuple(
+        fc.integer({ min: 0, max: 9 }).map((n) => (n ? '.' + '123456789'.slice(0, n) : '')),
+        fc.constantFrom('Z', '+02:00', '-07:30'),
+      )
+      .map(([frac, zone]) => `2026-08-21T10:15:02${frac}${zone}`);
+    fc.assert(
+      fc.property(time, fc.constantFrom('stdout', 'stderr'), fc.constantFrom('F', 'P'), (t, stream, tag) => {
+        expect(peekFrame(`${t} ${stream} ${tag} Error: connect ECONNREFUSED`)).toMatchObject({
+          format: 'cri',
+          stream,
+          time: t,
+          partial: tag === 'P',
+        });
+        expect(peekFrame(`${t} ERROR stdout F connect failed`).format).toBe('plain');
+      }),
+    );
+  });
+});
 
 describe('createUnframer', () => {
   it('unwraps CRI lines and joins P partials per stream', () => {
