@@ -92,6 +92,8 @@ export class Discovery {
   private closed = false;
   /** Watches start only after the initial scan, once the inotify budget has been checked. */
   private armed = false;
+  /** Watches closed for a while because polling is cheaper (see surge.ts); still 'inotify' mode. */
+  private paused = false;
   private rescanTimer: NodeJS.Timeout | undefined;
   /** One kernel watch per directory, shared by every root that covers it. */
   private readonly watches = new Map<string, FSWatcher>();
@@ -237,7 +239,7 @@ export class Discovery {
 
   /** Watches exactly the directories the last scan walked, plus the ancestors of missing roots. */
   private reconcileWatches(): void {
-    if (!this.armed || !this.watching || this.closed) return;
+    if (!this.armed || !this.canWatch()) return;
     const wanted = new Set<string>();
     for (const root of this.roots) {
       if (root.state === 'missing') {
@@ -273,7 +275,18 @@ export class Discovery {
 
   /** Re-read after awaits: closing or a forced switch to polling may have happened meanwhile. */
   private canWatch(): boolean {
-    return this.watching && !this.closed;
+    return this.watching && !this.closed && !this.paused;
+  }
+
+  /** Closes every watch until resumeWatching(): the tailer polls meanwhile. */
+  pauseWatching(): void {
+    this.paused = true;
+    this.closeWatches();
+  }
+
+  resumeWatching(): void {
+    this.paused = false;
+    this.reconcileWatches();
   }
 
   /** Routes one directory event: no system call unless the name is new and may matter. */

@@ -37,6 +37,7 @@ import { RecordQueue } from './queue.js';
 import { FileReader, errCode, identityOf, type ReaderHost } from './reader.js';
 import { DueQueue } from './due.js';
 import { FlightRecorder } from './recorder.js';
+import { SurgeGauge } from './surge.js';
 import {
   emptyCounters,
   type FileCounters,
@@ -137,6 +138,11 @@ class TailerImpl implements Tailer, ReaderHost {
   private readonly recheckOnly = new Set<FileReader>();
   private dueTimer: NodeJS.Timeout | undefined;
   private dueAt = Infinity;
+  /** Event and line rates, looked at every second while events or lines arrive (see surge.ts). */
+  private readonly surge = new SurgeGauge();
+  private surgeCheck: NodeJS.Timeout | undefined;
+  /** Set while watches are closed and the followed files are polled every COALESCE_MS instead. */
+  private surgePoll: NodeJS.Timeout | undefined;
   private pollingReason: string | undefined;
   /** Files found but not readable (permission denied…), reported in stats until they open. */
   private readonly openProblems = new Map<string, string>();
@@ -249,6 +255,9 @@ class TailerImpl implements Tailer, ReaderHost {
   private clearTimers(): void {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    clearInterval(this.surgeCheck);
+    clearInterval(this.surgePoll);
+    this.surgeCheck = this.surgePoll = undefined;
     clearTimeout(this.dueTimer);
     this.dueTimer = undefined;
     this.dueAt = Infinity;
@@ -338,6 +347,8 @@ class TailerImpl implements Tailer, ReaderHost {
    * end of that window, so a burst of writes (one event each) costs one read.
    */
   private onTouched(path: string, contentOnly: boolean): boolean {
+    this.surge.noteEvent();
+    if (!this.surgeCheck) this.armSurgeCheck();
     const r = this.byPath.get(path);
     if (!r) return this.attaching.has(path);
     const since = this.now() - r.lastReadAt;
@@ -523,7 +534,7 @@ class TailerImpl implements Tailer, ReaderHost {
    * this bounds that wait for busy files to about a second, for one fstat, without a turn.
    */
   recheckLater(r: FileReader): void {
-    if (this.stopping || !this.discovery.watching || this.due.when(r) !== undefined) return;
+    if (this.stopping || !this.discovery.watching || this.surgePoll || this.due.when(r) !== undefined) return;
     this.wakeLater(r, RECHECK_MS);
     this.recheckOnly.add(r);
   }
@@ -610,6 +621,56 @@ class TailerImpl implements Tailer, ReaderHost {
     }
   }
 
+  // ---- surges: polling instead of events (see surge.ts) ------------------------------------
+
+  private armSurgeCheck(): void {
+    if (this.stopping || !this.discovery.watching) return;
+    this.surgeCheck = setInterval(() => {
+      this.checkSurge();
+    }, 1000);
+  }
+
+  private checkSurge(): void {
+    const polling = this.surgePoll !== undefined;
+    if (!polling && this.surge.quiet) {
+      // Nothing arrived for a second: an idle tailer keeps no timer.
+      clearInterval(this.surgeCheck);
+      this.surgeCheck = undefined;
+      return;
+    }
+    const poll = this.surge.decide(polling, this.byId.size);
+    if (poll && !polling) this.startSurgePolling();
+    else if (!poll && polling) this.stopSurgePolling();
+  }
+
+  private startSurgePolling(): void {
+    this.discovery.pauseWatching();
+    this.surgePoll = setInterval(() => {
+      this.discovery.scan();
+      this.pollGrown();
+    }, COALESCE_MS);
+    this.log?.info('writes arrive faster than polling costs: polling the followed files instead of watching', {
+      files: this.byId.size,
+      everyMs: COALESCE_MS,
+    });
+  }
+
+  private stopSurgePolling(): void {
+    clearInterval(this.surgePoll);
+    this.surgePoll = undefined;
+    // Watches first, then one more look: a write before the watches were back is read now.
+    this.discovery.resumeWatching();
+    this.pollGrown();
+    this.log?.info('writes slowed down: watching the log directories again', { files: this.byId.size });
+  }
+
+  /** One look at every followed file (a stat each); turns only for those that changed. */
+  private pollGrown(): void {
+    if (this.stopping) return;
+    // needsTurn() marks a file whose path now leads elsewhere for a path check itself.
+    for (const r of this.byId.values()) if (r.busy || r.needsTurn()) this.wake(r, false);
+  }
+
   // ---- records ---------------------------------------------------------------------------
 
   async emit(r: FileReader, lines: SplitLine[]): Promise<void> {
@@ -643,6 +704,7 @@ class TailerImpl implements Tailer, ReaderHost {
         ? { file: r.path, tag: r.tag, line: l.text, offset: l.start, timestamp }
         : { file: r.path, line: l.text, offset: l.start, timestamp };
     r.counters.lines++;
+    this.surge.noteLines(1);
     r.counters.bytes += l.bytes + 1;
     if (l.dropped > 0) {
       r.counters.droppedLongLines++;

@@ -20,6 +20,7 @@ import { DueQueue } from '../../src/tail/due.js';
 import { Checkpointer, type CheckpointSource } from '../../src/tail/checkpointer.js';
 import { CopyTracker } from '../../src/tail/copies.js';
 import { Discovery } from '../../src/tail/discovery.js';
+import { SurgeGauge } from '../../src/tail/surge.js';
 import { tempDir } from './helpers.js';
 
 /** The part of a checkpoint file these tests read back. */
@@ -268,6 +269,31 @@ describe('checkpointer', () => {
     } finally {
       await t.cleanup();
     }
+  });
+});
+
+describe('surge gauge', () => {
+  const second = (g: SurgeGauge, events: number, lines: number) => {
+    for (let i = 0; i < events; i++) g.noteEvent();
+    g.noteLines(lines);
+  };
+
+  it('polls when events cost twice what polling would, and watches again when lines fall to that cost', () => {
+    const g = new SurgeGauge();
+    expect(g.quiet).toBe(true);
+    second(g, 2000, 2000);
+    expect(g.decide(false, 10)).toBe(true); // 2,000 events vs 200 looks a second
+    expect(g.quiet).toBe(true); // each decision starts a new second
+    second(g, 0, 2000);
+    expect(g.decide(true, 10)).toBe(true);
+    second(g, 0, 150);
+    expect(g.decide(true, 10)).toBe(false); // fewer lines than looks
+    second(g, 2000, 2000);
+    expect(g.decide(false, 1000)).toBe(false); // 1,000 files: 20,000 looks would cost more
+    second(g, 900, 900);
+    expect(g.decide(false, 1)).toBe(false); // few events are cheap whatever the file count
+    second(g, 0, 400);
+    expect(g.decide(true, 1)).toBe(false);
   });
 });
 
