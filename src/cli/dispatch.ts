@@ -1,11 +1,8 @@
-#!/usr/bin/env node
-// Entry point of the `flarewatch` binary: parses argv, runs one subcommand, maps every
-// failure to the shared exit codes (configuration and usage errors → 2, never a stack trace).
+// The `flarewatch` program: parses argv, runs one subcommand, maps every failure to the
+// shared exit codes (configuration and usage errors → 2, never a stack trace).
 // Start-up is part of every command's cost (`check` is a Kubernetes exec probe, `scan` is
 // measured against grep): this module and program.ts import only commander and exit.ts,
 // and each command's module graph is loaded when that command runs.
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { CommanderError } from 'commander';
 import { CliError, EXIT, exitCodeOfLastAction } from './exit.js';
 import { printableLine } from '../log/printable.js';
@@ -44,25 +41,4 @@ export async function main(argv: string[]): Promise<number> {
     );
     return EXIT.USAGE;
   }
-}
-
-function isEntryPoint(): boolean {
-  try {
-    return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
-  // `flarewatch … | head` closes the pipe early: that is the reader's choice, not an error.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw err;
-    });
-  }
-  void main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
 }
