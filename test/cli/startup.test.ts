@@ -84,7 +84,7 @@ describe('start-up', () => {
     expect(r.modules.filter((m) => /\/node_modules\/(yaml|dotenv)\//.test(m))).toEqual([]);
   });
 
-  it('scan that finds errors loads the redactor for its examples, still no heavy stage', async () => {
+  it('scan that finds errors loads the redactor for its examples, still no heavy stage, yaml or dotenv', async () => {
     const logs = join(dir, 'errors.log');
     writeFileSync(
       logs,
@@ -94,5 +94,7 @@ describe('start-up', () => {
     expect(r.code).toBe(1);
     expect(heavyIn(r.modules)).toEqual([]);
     expect(r.modules.some((m) => m.includes('/dist/redact/'))).toBe(true);
+    // Example lines are text: the YAML and dotenv parsers are for documents only.
+    expect(r.modules.filter((m) => /\/node_modules\/(yaml|dotenv)\//.test(m))).toEqual([]);
   });
 });
