@@ -82,6 +82,8 @@ describe('start-up', () => {
     expect(r.modules.filter((m) => m.includes('/node_modules/zod/v4/'))).toEqual([]);
     // No config, rules or .env file here: their parsers stay unloaded.
     expect(r.modules.filter((m) => /\/node_modules\/(yaml|dotenv)\//.test(m))).toEqual([]);
+    // No schedule is set: node-cron (and the node:crypto it brings) validates set ones only.
+    expect(r.modules.filter((m) => /\/node_modules\/node-cron\/|^node:crypto$/.test(m))).toEqual([]);
   });
 
   it('scan that finds errors loads the redactor for its examples, still no heavy stage, yaml or dotenv', async () => {

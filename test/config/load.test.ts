@@ -251,3 +251,14 @@ describe('the settings table', () => {
     }
   });
 });
+
+describe('schedules (node-cron syntax, loaded when one is set)', () => {
+  it('accepts 5- and 6-field expressions and off, and refuses anything else by name', () => {
+    expect(load({ env: { FLAREWATCH_PROBE_SCHEDULE: '*/5 * * * *' } }).config.probeSchedule).toBe('*/5 * * * *');
+    expect(load({ env: { FLAREWATCH_PROBE_SCHEDULE: '0 */2 * * * *' } }).config.probeSchedule).toBe('0 */2 * * * *');
+    expect(load({ env: { FLAREWATCH_DISCOVER_SCHEDULE: 'OFF' } }).config.discoverSchedule).toBe('off');
+    const err = errorOf(() => load({ env: { FLAREWATCH_PROBE_SCHEDULE: 'every minute' } }));
+    expect(err.message).toMatch(/FLAREWATCH_PROBE_SCHEDULE/);
+    expect(err.message).toMatch(/cron expression/);
+  });
+});
