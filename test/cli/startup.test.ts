@@ -98,5 +98,7 @@ describe('start-up', () => {
     expect(r.modules.some((m) => m.includes('/dist/redact/'))).toBe(true);
     // Example lines are text: the YAML and dotenv parsers are for documents only.
     expect(r.modules.filter((m) => /\/node_modules\/(yaml|dotenv)\//.test(m))).toEqual([]);
+    // Masks need no HMAC, a plain file no gunzip, and nothing reads stdin by lines.
+    expect(r.modules.filter((m) => /^node:(crypto|zlib|readline|child_process)$/.test(m))).toEqual([]);
   });
 });
