@@ -185,13 +185,17 @@ export const agentUrl = () =>
 const requireCjs = createRequire(import.meta.url);
 
 /**
- * node-cron's validate(), loaded at the first expression that is not "off": the package
- * brings node:crypto and node:child_process (about 10 ms), and the commands that only read
- * settings (`scan`, `check`) never parse a schedule unless one is set.
+ * node-cron's validate(), loaded at the first expression that needs it: the package brings
+ * node:crypto and node:child_process (about 10 ms), and every command parses the settings
+ * table's defaults. Those are known valid (the configuration tests check each against
+ * node-cron), so a run that sets no schedule never loads it.
  */
 function validCron(expression: string): boolean {
-  return (requireCjs('node-cron') as typeof NodeCron).validate(expression);
+  return KNOWN_VALID_SCHEDULES.has(expression) || (requireCjs('node-cron') as typeof NodeCron).validate(expression);
 }
+
+/** The default schedules of the settings table. */
+export const KNOWN_VALID_SCHEDULES: ReadonlySet<string> = new Set(['* * * * *', '*/30 * * * *', '17 * * * *']);
 
 /** A cron expression (5 or 6 fields, node-cron syntax); "off" disables the job. */
 export const cron = () =>
