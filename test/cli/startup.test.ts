@@ -21,7 +21,8 @@ export async function load(url, context, next) {
 `,
 );
 // CommonJS packages loaded with require() (yaml, dotenv, node-cron are, lazily) do not pass
-// through the ESM hook on every Node version: Module._load records them.
+// through the ESM hook on every Node version: Module._load records them, and a wrapper of
+// process.getBuiltinModule the built-ins fetched that way.
 const register = join(dir, 'register.mjs');
 writeFileSync(
   register,
@@ -35,6 +36,12 @@ Module._load = function (request, parent, isMain) {
     appendFileSync(process.env.STARTUP_TEST_LOG, Module._resolveFilename(request, parent, isMain) + '\\n');
   } catch {}
   return loaded;
+};
+// Built-in modules fetched where they are used, rather than imported.
+const getBuiltin = process.getBuiltinModule;
+process.getBuiltinModule = (id) => {
+  appendFileSync(process.env.STARTUP_TEST_LOG, (id.startsWith('node:') ? id : 'node:' + id) + '\\n');
+  return getBuiltin(id);
 };
 `,
 );
