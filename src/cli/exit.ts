@@ -1,5 +1,5 @@
 // Exit codes every subcommand shares, and the one an action last returned. Kept free of
-// imports: main.ts loads this for every invocation, `--version` included.
+// imports: dispatch.ts loads this for every invocation, `--version` included.
 export const EXIT = {
   /** Success; for checks: healthy, nothing found. */
   OK: 0,

@@ -4,8 +4,9 @@
 // good): every command loads the settings table, and `zod/v3` is 10 modules where the
 // package root is 95, about 50 ms of start-up on every `flarewatch` invocation. The
 // parsers here use nothing but unknown → transform → describe, which both APIs share.
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { validate as validCron } from 'node-cron';
+import type * as NodeCron from 'node-cron';
 import { z } from 'zod/v3';
 
 const UNITS: Record<string, number> = {
@@ -180,6 +181,21 @@ export const agentUrl = () =>
       return undefined;
     }
   }, 'an http://, https:// or unix:// URL, or an absolute socket path');
+
+const requireCjs = createRequire(import.meta.url);
+
+/**
+ * node-cron's validate(), loaded at the first expression that needs it: the package brings
+ * node:crypto and node:child_process (about 10 ms), and every command parses the settings
+ * table's defaults. Those are known valid (the configuration tests check each against
+ * node-cron), so a run that sets no schedule never loads it.
+ */
+function validCron(expression: string): boolean {
+  return KNOWN_VALID_SCHEDULES.has(expression) || (requireCjs('node-cron') as typeof NodeCron).validate(expression);
+}
+
+/** The default schedules of the settings table. */
+export const KNOWN_VALID_SCHEDULES: ReadonlySet<string> = new Set(['* * * * *', '*/30 * * * *', '17 * * * *']);
 
 /** A cron expression (5 or 6 fields, node-cron syntax); "off" disables the job. */
 export const cron = () =>

@@ -2,7 +2,7 @@
 // rewritten line by line: values under secret names are masked (quotes and separators
 // kept), other values and comments go through the text rules, and the key structure is
 // checked to be identical afterwards.
-import { parse as parseDotenv } from 'dotenv';
+import { parseDotenv } from '../config/parsers.js';
 import { isSecretName } from './names.js';
 import { DocumentParseError, maskableScalar, type DocContext } from './doc-context.js';
 

@@ -3,7 +3,8 @@
 // in place with quoted masks, and comments — found as comment tokens in the CST — go
 // through the text rules. Everything else (layout, anchors, comments) stays as written,
 // and the output is parsed again before it is returned.
-import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, Parser, type Document } from 'yaml';
+import type { Document } from 'yaml';
+import { yamlLibrary } from '../config/parsers.js';
 import { isSecretName } from './names.js';
 import {
   applyEdits,
@@ -17,7 +18,7 @@ import {
 } from './doc-context.js';
 
 function parseOrThrow(src: string) {
-  const docs = parseAllDocuments(src, { uniqueKeys: false, prettyErrors: false });
+  const docs = yamlLibrary().parseAllDocuments(src, { uniqueKeys: false, prettyErrors: false });
   const list = Array.isArray(docs) ? docs : [];
   for (const d of list) {
     // The reason goes into reports: the error code and offset, never the message (it may quote input).
@@ -33,6 +34,7 @@ function quoted(text: string, replacedSource: string): string {
 }
 
 export function redactYaml(src: string, ctx: DocContext): string {
+  const { isAlias, isMap, isScalar, isSeq, Parser } = yamlLibrary();
   const docs = parseOrThrow(src);
   const edits: Edit[] = [];
 

@@ -49,7 +49,7 @@ export function createRedactor(opts: RedactorOptions = {}): Redactor {
   const rules = opts.rules ?? DEFAULT_RULES;
   const compiled = compileRules(rules);
   const replace = createReplacer(opts.replacement ?? 'mask', opts.fingerprintKey);
-  const report = createReportBuilder(RULES_VERSION, rulesHash(rules));
+  const report = createReportBuilder(RULES_VERSION, () => rulesHash(rules));
   const harvested = new Set<string>();
   let harvestedRe: RegExp | null = null;
 

@@ -14,7 +14,9 @@ export interface ReportBuilder {
   snapshot(): RedactionReport;
 }
 
-export function createReportBuilder(rulesVersion: string, rulesHash: string): ReportBuilder {
+/** `hashRules` runs at the first snapshot: most redactors (scan's example lines) never report. */
+export function createReportBuilder(rulesVersion: string, hashRules: () => string): ReportBuilder {
+  let rulesHash: string | undefined;
   const countsByRule: Record<string, number> = {};
   const countsByFile: Record<string, Record<string, number>> = {};
   const unparsed: RedactionReport['unparsed'] = [];
@@ -30,7 +32,7 @@ export function createReportBuilder(rulesVersion: string, rulesHash: string): Re
     snapshot() {
       return {
         rulesVersion,
-        rulesHash,
+        rulesHash: (rulesHash ??= hashRules()),
         countsByRule: { ...countsByRule },
         countsByFile: Object.fromEntries(Object.entries(countsByFile).map(([k, v]) => [k, { ...v }])),
         unparsed: unparsed.map((u) => ({ ...u })),

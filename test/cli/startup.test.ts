@@ -20,10 +20,30 @@ export async function load(url, context, next) {
 }
 `,
 );
+// CommonJS packages loaded with require() (yaml, dotenv, node-cron are, lazily) do not pass
+// through the ESM hook on every Node version: Module._load records them, and a wrapper of
+// process.getBuiltinModule the built-ins fetched that way.
 const register = join(dir, 'register.mjs');
 writeFileSync(
   register,
-  `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
+  `import Module, { register } from 'node:module';
+import { appendFileSync } from 'node:fs';
+register(${JSON.stringify(pathToFileURL(hooks).href)});
+const load = Module._load;
+Module._load = function (request, parent, isMain) {
+  const loaded = load.call(this, request, parent, isMain);
+  try {
+    appendFileSync(process.env.STARTUP_TEST_LOG, Module._resolveFilename(request, parent, isMain) + '\\n');
+  } catch {}
+  return loaded;
+};
+// Built-in modules fetched where they are used, rather than imported.
+const getBuiltin = process.getBuiltinModule;
+process.getBuiltinModule = (id) => {
+  appendFileSync(process.env.STARTUP_TEST_LOG, (id.startsWith('node:') ? id : 'node:' + id) + '\\n');
+  return getBuiltin(id);
+};
+`,
 );
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -58,7 +78,15 @@ describe('start-up', () => {
     const r = await loadedBy(['--version']);
     expect(r.code).toBe(0);
     const ours = r.modules.filter((m) => m.includes('/dist/')).map((m) => m.replace(/^.*\/dist\//, ''));
-    expect(ours.sort()).toEqual(['cli/exit.js', 'cli/main.js', 'cli/program.js', 'log/printable.js', 'version.js']);
+    expect(ours.sort()).toEqual([
+      'cli/compile-cache.js',
+      'cli/dispatch.js',
+      'cli/exit.js',
+      'cli/main.js',
+      'cli/program.js',
+      'log/printable.js',
+      'version.js',
+    ]);
     expect(r.modules.filter((m) => m.includes('/node_modules/') && !m.includes('/node_modules/commander/'))).toEqual(
       [],
     );
@@ -74,9 +102,11 @@ describe('start-up', () => {
     expect(r.modules.filter((m) => m.includes('/node_modules/zod/v4/'))).toEqual([]);
     // No config, rules or .env file here: their parsers stay unloaded.
     expect(r.modules.filter((m) => /\/node_modules\/(yaml|dotenv)\//.test(m))).toEqual([]);
+    // No schedule is set: node-cron (and the node:crypto it brings) validates set ones only.
+    expect(r.modules.filter((m) => /\/node_modules\/node-cron\/|^node:crypto$/.test(m))).toEqual([]);
   });
 
-  it('scan that finds errors loads the redactor for its examples, still no heavy stage', async () => {
+  it('scan that finds errors loads the redactor for its examples, still no heavy stage, yaml or dotenv', async () => {
     const logs = join(dir, 'errors.log');
     writeFileSync(
       logs,
@@ -86,5 +116,9 @@ describe('start-up', () => {
     expect(r.code).toBe(1);
     expect(heavyIn(r.modules)).toEqual([]);
     expect(r.modules.some((m) => m.includes('/dist/redact/'))).toBe(true);
+    // Example lines are text: the YAML and dotenv parsers are for documents only.
+    expect(r.modules.filter((m) => /\/node_modules\/(yaml|dotenv)\//.test(m))).toEqual([]);
+    // Masks need no HMAC, a plain file no gunzip, and nothing reads stdin by lines.
+    expect(r.modules.filter((m) => /^node:(crypto|zlib|readline)$/.test(m))).toEqual([]);
   });
 });

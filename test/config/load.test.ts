@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyEnvFile, loadConfig, type LoadOptions } from '../../src/config/load.js';
 import { SETTINGS } from '../../src/config/settings.js';
+import { KNOWN_VALID_SCHEDULES } from '../../src/config/values.js';
+import { validate } from 'node-cron';
 import { errorOf } from './helpers.js';
 
 function tempDir(): string {
@@ -249,5 +251,26 @@ describe('the settings table', () => {
       expect(s.env).toMatch(/^FLAREWATCH_[A-Z0-9_]+$/);
       expect(s.help.length).toBeGreaterThan(10);
     }
+  });
+});
+
+describe('schedules (node-cron syntax, loaded when one is set)', () => {
+  it('every default schedule is valid for node-cron and known valid, so defaults never load it', () => {
+    const defaults = SETTINGS.filter((s) => s.key.endsWith('Schedule')).map((s) => s.default);
+    expect(defaults.length).toBeGreaterThanOrEqual(4);
+    for (const d of defaults) {
+      expect(typeof d === 'string' && validate(d)).toBe(true);
+      expect(KNOWN_VALID_SCHEDULES.has(d as string)).toBe(true);
+    }
+    for (const known of KNOWN_VALID_SCHEDULES) expect(validate(known)).toBe(true);
+  });
+
+  it('accepts 5- and 6-field expressions and off, and refuses anything else by name', () => {
+    expect(load({ env: { FLAREWATCH_PROBE_SCHEDULE: '*/5 * * * *' } }).config.probeSchedule).toBe('*/5 * * * *');
+    expect(load({ env: { FLAREWATCH_PROBE_SCHEDULE: '0 */2 * * * *' } }).config.probeSchedule).toBe('0 */2 * * * *');
+    expect(load({ env: { FLAREWATCH_DISCOVER_SCHEDULE: 'OFF' } }).config.discoverSchedule).toBe('off');
+    const err = errorOf(() => load({ env: { FLAREWATCH_PROBE_SCHEDULE: 'every minute' } }));
+    expect(err.message).toMatch(/FLAREWATCH_PROBE_SCHEDULE/);
+    expect(err.message).toMatch(/cron expression/);
   });
 });

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ANCHORS } from '../../src/detect/index.js';
-import { createByteMatcher } from '../../src/detect/prefilter.js';
+import { createByteMatcher, TWO_CURSORS_FROM } from '../../src/detect/prefilter.js';
 
 function naiveFind(buf: Uint8Array, pats: readonly Buffer[], from: number, to: number): number {
   for (let s = from; s < to; s++)
@@ -65,6 +65,36 @@ describe('createByteMatcher', () => {
         },
       ),
       { numRuns: 400 },
+    );
+  });
+
+  it('long windows (two cursors, one per half) find the same first occurrence, across the halves', () => {
+    // Filler of near misses (anchor fragments) so both cursors stop and verify often; anchors
+    // planted anywhere, and one planted to start just before the middle of the window, where
+    // the first half's cursor must find it although it ends in the second half.
+    const filler = Buffer.from('Erro rror ailu Drop xport: imed ou nable t REFUSE queue is ful \n', 'utf8');
+    const anchorIdx = fc.nat(ANCHORS.length - 1);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: TWO_CURSORS_FROM, max: 3 * TWO_CURSORS_FROM }),
+        fc.nat(200),
+        fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), anchorIdx), { maxLength: 3 }),
+        anchorIdx,
+        fc.nat(20),
+        fc.nat(5),
+        (len, from, plants, midAnchor, beforeMid, off) => {
+          const buf = Buffer.alloc(len);
+          for (let i = 0; i < len; i += filler.length) filler.copy(buf, i);
+          const to = len - 3;
+          const put = (at: number, k: number) => {
+            if (at >= 0) Buffer.from(ANCHORS[k]!, 'utf8').copy(buf, at);
+          };
+          for (const [where, k] of plants) put(Math.floor(where * len), k);
+          put(from + ((to - from) >>> 1) - beforeMid, midAnchor);
+          checkAll(ANCHORS, buf, off, from, to);
+        },
+      ),
+      { numRuns: 150 },
     );
   });
 

@@ -1,7 +1,6 @@
 // `flarewatch classify`: reads log lines on stdin and writes one JSON object per line, in
 // order: {"error","language","kind","target"}. Lines are classified on their own; with
 // --multiline, lines that continue an already counted event say so.
-import { createInterface } from 'node:readline';
 import type { CommandModule } from '../command.js';
 import { action, addSettingFlags, loadCliContext } from '../command.js';
 import { EXIT } from '../exit.js';
@@ -46,7 +45,10 @@ export const command: CommandModule = {
           out.length = 0;
           if (!process.stdout.write(chunk)) await new Promise((r) => process.stdout.once('drain', r));
         };
-        const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
+        // Fetched here, not imported: `scan` loads this module for checkTracer and userRules.
+        const rl = process
+          .getBuiltinModule('node:readline')
+          .createInterface({ input: process.stdin, crlfDelay: Infinity });
         for await (const raw of rl) {
           let line = raw;
           if (unframer) {
