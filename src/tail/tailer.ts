@@ -244,11 +244,19 @@ class TailerImpl implements Tailer, ReaderHost {
       // Not unref'd: a started tailer keeps the process alive until stop().
       this.timers.push(setInterval(fn, Math.max(20, seconds * 1000)));
     };
-    every(this.o.rescanInterval, () => this.discovery.scan());
-    // Safety poll: events only wake readers early; this catches what they miss.
-    every(this.discovery.watching ? this.o.rescanInterval : this.o.pollInterval, () => {
-      this.pollAll();
-    });
+    // Safety poll: events only wake readers early; this catches what they miss. When watching,
+    // it shares the rescan's timer (one wake-up for both).
+    if (this.discovery.watching) {
+      every(this.o.rescanInterval, () => {
+        this.discovery.scan();
+        this.pollAll();
+      });
+    } else {
+      every(this.o.rescanInterval, () => this.discovery.scan());
+      every(this.o.pollInterval, () => {
+        this.pollAll();
+      });
+    }
     every(this.o.checkpointInterval, () => void this.checkpoint());
   }
 
