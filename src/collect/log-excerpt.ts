@@ -18,6 +18,14 @@ export interface LineReadStats {
 }
 
 /**
+ * Text is handed on in pieces of this many bytes (reads stay 1 MiB). Every string made from a
+ * piece (decoded, joined with a carried line, redacted) stays under V8's large-object size, so
+ * it lives and dies in the young generation: with 1 MiB pieces each one was a fresh mmap, and
+ * the page faults cost about a seventh of a bundle's CPU time.
+ */
+const DECODE_BYTES = 64 * 1024;
+
+/**
  * The file's text up to `endByte`, decoded chunk by chunk (a UTF-8 character split across
  * reads stays whole); the decoder's remainder comes last. A start that looks binary
  * (binary.ts) throws BinaryFileError.
@@ -34,12 +42,15 @@ async function* decodedText(path: string, opts: { endByte: number; signal?: Abor
   let first = true;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      const text = decoder.write(chunk);
-      if (first) {
-        first = false;
-        if (looksBinary(text)) throw new BinaryFileError(path);
+      for (let at = 0; at < chunk.length; at += DECODE_BYTES) {
+        const text = decoder.write(chunk.subarray(at, at + DECODE_BYTES));
+        if (!text) continue;
+        if (first) {
+          first = false;
+          if (looksBinary(text)) throw new BinaryFileError(path);
+        }
+        yield text;
       }
-      yield text;
     }
     const rest = decoder.end();
     if (rest) yield rest;

@@ -15,6 +15,9 @@ import type { RedactedText } from './redacted.js';
  */
 export const BUNDLE_DEFLATE: Readonly<ZlibOptions> = { level: 6, memLevel: 9, chunkSize: 1024 * 1024 };
 
+/** Text is deflated in batches of about this size (see openStagedFile). */
+const DEFLATE_BATCH_BYTES = 1024 * 1024;
+
 /** What the manifest and the zip need to know about a finished staged file. */
 export interface StagedFile {
   /** The path of the raw-deflate stream in the private temp dir. */
@@ -50,6 +53,18 @@ export function openStagedFile(
     if (state.failure) throw state.failure;
   };
   deflater.on('data', (c: Buffer) => (compressedBytes += c.length));
+  // Text arrives in small pieces; each write to the deflater is a thread-pool round trip.
+  const batch: Buffer[] = [];
+  let batchBytes = 0;
+  const deflateBatch = async () => {
+    if (batchBytes === 0) return;
+    const buf = batch.length === 1 ? batch[0] : Buffer.concat(batch, batchBytes);
+    batch.length = 0;
+    batchBytes = 0;
+    // The race wakes a writer waiting for 'drain' when the file fails instead.
+    if (buf && !deflater.write(buf)) await Promise.race([once(deflater, 'drain'), done]);
+    throwIfFailed();
+  };
   const done = pipeline(deflater, out);
   // Kept for write() and finish(); marked handled so an early failure is not "unhandled".
   done.catch((err: unknown) => (state.failure ??= err instanceof Error ? err : new Error(String(err))));
@@ -65,12 +80,13 @@ export function openStagedFile(
       hash.update(buf);
       crc = crc32(buf, crc);
       bytes += buf.length;
-      // The race wakes a writer waiting for 'drain' when the file fails instead.
-      if (!deflater.write(buf)) await Promise.race([once(deflater, 'drain'), done]);
-      throwIfFailed();
+      batch.push(buf);
+      batchBytes += buf.length;
+      if (batchBytes >= DEFLATE_BATCH_BYTES) await deflateBatch();
     },
     async finish() {
       throwIfFailed();
+      await deflateBatch();
       deflater.end();
       await done;
       return { path, bytes, sha256: hash.digest('hex'), crc32: crc, compressedBytes };
