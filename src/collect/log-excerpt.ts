@@ -4,7 +4,7 @@
 // (`emitExcerpt`) streams the file again and writes only the chosen lines, redacted one by
 // one. Sizes while planning are counted in UTF-16 units + newline (bytes for ASCII logs);
 // the writer enforces the real byte cap.
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { BinaryFileError, looksBinary } from './binary.js';
 import { wholeLinesWithin, type RedactedText } from './redacted.js';
@@ -25,6 +25,9 @@ export interface LineReadStats {
  */
 const DECODE_BYTES = 64 * 1024;
 
+/** Bytes per read, into one buffer per file that is read again and again. */
+const READ_BYTES = 1 << 20;
+
 /**
  * The file's text up to `endByte`, decoded chunk by chunk (a UTF-8 character split across
  * reads stays whole); the decoder's remainder comes last. A start that looks binary
@@ -32,18 +35,19 @@ const DECODE_BYTES = 64 * 1024;
  */
 async function* decodedText(path: string, opts: { endByte: number; signal?: AbortSignal }): AsyncGenerator<string> {
   if (opts.endByte <= 0) return;
-  const stream = createReadStream(path, {
-    start: 0,
-    end: opts.endByte - 1,
-    highWaterMark: 1 << 20,
-    ...(opts.signal ? { signal: opts.signal } : {}),
-  });
+  const file = await open(path, 'r');
+  // Decoding copies the bytes out, so the buffer can take the next read.
+  const buf = Buffer.allocUnsafe(Math.min(READ_BYTES, opts.endByte));
   const decoder = new StringDecoder('utf8');
   let first = true;
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      for (let at = 0; at < chunk.length; at += DECODE_BYTES) {
-        const text = decoder.write(chunk.subarray(at, at + DECODE_BYTES));
+    for (let pos = 0; pos < opts.endByte;) {
+      opts.signal?.throwIfAborted();
+      const { bytesRead } = await file.read(buf, 0, Math.min(buf.length, opts.endByte - pos), pos);
+      if (bytesRead === 0) break; // the file shrank meanwhile
+      pos += bytesRead;
+      for (let at = 0; at < bytesRead; at += DECODE_BYTES) {
+        const text = decoder.write(buf.subarray(at, Math.min(at + DECODE_BYTES, bytesRead)));
         if (!text) continue;
         if (first) {
           first = false;
@@ -55,7 +59,7 @@ async function* decodedText(path: string, opts: { endByte: number; signal?: Abor
     const rest = decoder.end();
     if (rest) yield rest;
   } finally {
-    stream.destroy();
+    await file.close();
   }
 }
 
