@@ -25,29 +25,48 @@ export interface LineReadStats {
  */
 const DECODE_BYTES = 64 * 1024;
 
-/** Bytes per read, into one buffer per file that is read again and again. */
+interface Chunk {
+  chunk: Buffer;
+  whole: boolean;
+}
+
+/** Bytes per read; two buffers per file take turns (one is read into while the other is decoded). */
 const READ_BYTES = 1 << 20;
 
 /**
  * The file's text up to `endByte`, decoded chunk by chunk (a UTF-8 character split across
  * reads stays whole); the decoder's remainder comes last. A start that looks binary
- * (binary.ts) throws BinaryFileError.
+ * (binary.ts) throws BinaryFileError. The next read is under way while a chunk is decoded and
+ * handed on, so the thread never waits for the thread pool between chunks.
  */
 async function* decodedText(path: string, opts: { endByte: number; signal?: AbortSignal }): AsyncGenerator<string> {
   if (opts.endByte <= 0) return;
   const file = await open(path, 'r');
-  // Decoding copies the bytes out, so the buffer can take the next read.
-  const buf = Buffer.allocUnsafe(Math.min(READ_BYTES, opts.endByte));
+  const size = Math.min(READ_BYTES, opts.endByte);
+  // Decoding copies the bytes out, so a buffer can take the read after next.
+  const buffers = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
   const decoder = new StringDecoder('utf8');
   let first = true;
+  let pos = 0;
+  let turn = 0;
+  /** The next chunk, and whether it is whole (a short read: the file shrank, nothing follows). */
+  const readNext = (): Promise<Chunk> => {
+    const buf = buffers[turn++ % 2] ?? Buffer.alloc(0);
+    const want = Math.min(buf.length, opts.endByte - pos);
+    const at = pos;
+    pos += want;
+    return file
+      .read(buf, 0, want, at)
+      .then((r) => ({ chunk: buf.subarray(0, r.bytesRead), whole: r.bytesRead === want }));
+  };
+  let pending: Promise<Chunk> | null = readNext();
   try {
-    for (let pos = 0; pos < opts.endByte;) {
+    while (pending) {
       opts.signal?.throwIfAborted();
-      const { bytesRead } = await file.read(buf, 0, Math.min(buf.length, opts.endByte - pos), pos);
-      if (bytesRead === 0) break; // the file shrank meanwhile
-      pos += bytesRead;
-      for (let at = 0; at < bytesRead; at += DECODE_BYTES) {
-        const text = decoder.write(buf.subarray(at, Math.min(at + DECODE_BYTES, bytesRead)));
+      const { chunk, whole }: Chunk = await pending;
+      pending = whole && pos < opts.endByte ? readNext() : null;
+      for (let at = 0; at < chunk.length; at += DECODE_BYTES) {
+        const text = decoder.write(chunk.subarray(at, at + DECODE_BYTES));
         if (!text) continue;
         if (first) {
           first = false;
@@ -59,6 +78,8 @@ async function* decodedText(path: string, opts: { endByte: number; signal?: Abor
     const rest = decoder.end();
     if (rest) yield rest;
   } finally {
+    // A read still under way must finish before its descriptor closes.
+    await pending?.catch(() => undefined);
     await file.close();
   }
 }
