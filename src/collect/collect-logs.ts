@@ -200,6 +200,14 @@ async function emitHere(ctx: CollectContext, run: CollectorRun, jobs: Job[], bud
   return out;
 }
 
+/** Starts `run` for the items biggest first (the pool queues them in that order); results in item order. */
+export function inDescendingSize<T, R>(items: readonly T[], size: (item: T) => number, run: (item: T) => Promise<R>) {
+  const order = items.map((item, i) => ({ item, i })).sort((a, b) => size(b.item) - size(a.item) || a.i - b.i);
+  const results = new Array<Promise<R>>(items.length);
+  for (const { item, i } of order) results[i] = run(item);
+  return Promise.all(results);
+}
+
 /** Parallel path: the same work in worker threads, one file per worker at a time. */
 async function emitInPool(
   ctx: CollectContext,
@@ -209,8 +217,12 @@ async function emitInPool(
   pool: RedactPool,
 ): Promise<Outcome[]> {
   try {
-    const out = await Promise.all(
-      jobs.map(async (job): Promise<Outcome> => {
+    // Largest first: the last file to finish then is a small one, so no worker idles while
+    // another redacts a big file alone. Outcomes keep the jobs' order.
+    const out = await inDescendingSize(
+      jobs,
+      (job) => Math.min(job.file.size, job.maxBytes),
+      async (job): Promise<Outcome> => {
         const stagedPath = ctx.stage.nextStagedPath();
         const r = await pool.run({
           path: job.file.path,
@@ -234,7 +246,7 @@ async function emitInPool(
           longLinesCut: r.longLinesCut,
           ...(r.evidence ? { evidence: r.evidence } : {}),
         };
-      }),
+      },
     );
     if (run.signal.aborted) throw new Error('aborted');
     await pool.finish();

@@ -17,13 +17,15 @@ const DOWNGRADE_STATUSES = new Set([404, 415]);
 /** File hints that say nothing about the language of the lines inside. */
 const GENERIC_HINTS = new Set(['container']);
 
-function hasHint(line: string, hints: readonly string[]): boolean {
-  for (const h of hints) if (line.includes(h)) return true;
-  return false;
+/** The rules (indices, ascending) with a hint on the line: a rule without one cannot match. */
+function rulesToTry(set: RuleSet, line: string): readonly number[] {
+  const found = set.hints.find(line);
+  const [first] = found;
+  if (found.length === 1 && first !== undefined) return set.rulesByHint[first] ?? [];
+  return [...new Set(found.flatMap((id) => set.rulesByHint[id] ?? []))].sort((a, b) => a - b);
 }
 
 function matches(c: CompiledRule, line: string): boolean {
-  if (!hasHint(line, c.hints)) return false;
   if (!c.pattern.test(line)) return false;
   if (c.also && !c.also.test(line)) return false;
   if (c.unless?.test(line)) return false;
@@ -84,8 +86,9 @@ function skippedCount(c: CompiledRule, line: string): number {
 export function classifyWith(set: RuleSet, rawLine: string, hint?: string): Classification {
   const line = rawLine.length > MAX_CLASSIFY_CHARS ? rawLine.slice(0, MAX_CLASSIFY_CHARS) : rawLine;
   if (!set.gate.test(line)) return NOT_AN_ERROR;
-  for (const c of set.rules) {
-    if (!matches(c, line)) continue;
+  for (const i of rulesToTry(set, line)) {
+    const c = set.rules[i];
+    if (!c || !matches(c, line)) continue;
     if (c.rule.benign) return { ...NOT_AN_ERROR, rule: c.rule.id };
     const status = extractStatus(line);
     let kind: ErrorKind | null = c.rule.kind ?? null;

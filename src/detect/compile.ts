@@ -3,6 +3,7 @@
 import { ANCHORS, BUILTIN_RULES } from './rules.js';
 import { ERROR_KINDS, isErrorKind, type Rule } from './types.js';
 import { createByteMatcher, type ByteMatcher } from './prefilter.js';
+import { createHintFinder, type HintFinder } from './hints.js';
 
 export interface CompiledRule {
   rule: Rule;
@@ -21,6 +22,10 @@ export interface RuleSet {
   anchors: readonly string[];
   /** The anchors as one alternation (the line-level gate). */
   gate: RegExp;
+  /** Finds the rule hints a gated line holds. */
+  hints: HintFinder;
+  /** Per hint id: the indices (ascending) of the rules with that hint, the only ones worth trying. */
+  rulesByHint: readonly (readonly number[])[];
   /** The anchors as a byte matcher (the scanner's chunk-level gate). */
   matcher: ByteMatcher;
 }
@@ -147,7 +152,16 @@ const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 export function buildRuleSet(extra: readonly Rule[] = []): RuleSet {
   const rules = [...extra, ...BUILTIN_RULES].map(compileRule);
   const anchors = [...new Set([...ANCHORS, ...extra.flatMap((r) => r.hints)])];
-  return { rules, anchors, gate: new RegExp(anchors.map(escapeRe).join('|')), matcher: createByteMatcher(anchors) };
+  const hints = createHintFinder(rules.flatMap((c) => c.hints));
+  const rulesByHint = hints.hints.map((h) => rules.flatMap((c, i) => (c.hints.includes(h) ? [i] : [])));
+  return {
+    rules,
+    anchors,
+    gate: new RegExp(anchors.map(escapeRe).join('|')),
+    hints,
+    rulesByHint,
+    matcher: createByteMatcher(anchors),
+  };
 }
 
 let builtin: RuleSet | undefined;

@@ -48,6 +48,10 @@ export const MAX_EVENT_LINES = 500;
 
 export interface StreamClassifier {
   push(line: string): StreamClassification;
+  /** True when no line of `text` can be an error: it holds none of the rules' anchors. */
+  quiet(text: string): boolean;
+  /** push() for a line of quiet text: the event state moves the same, nothing is classified. */
+  skip(line: string): void;
   /** Forgets the current event (e.g. after a gap the caller could not see). */
   reset(): void;
 }
@@ -66,36 +70,47 @@ export function createStreamClassifier(opts: { hint?: string; rules?: Rule[] } =
   let expectingException = false;
   let eventLines = 0;
 
-  return {
-    push(line: string): StreamClassification {
-      const shape = lineShape(line);
-      const c = classifyWith(set, line, hint);
-      const isContinuation =
-        open &&
-        eventLines < MAX_EVENT_LINES &&
-        (shape === 'indent' || shape === 'starter' || (shape === 'exception' && expectingException));
-      if (isContinuation) {
-        eventLines++;
-        if (shape === 'exception') expectingException = false;
-        else if (
-          shape === 'starter' &&
-          !line.startsWith('Caused by: ') &&
-          !line.startsWith('Suppressed: ') &&
-          !line.startsWith('{ ')
-        ) {
-          expectingException = true;
-        }
-        if (c.error && !counted) {
-          counted = true;
-          return { ...c, continuation: false };
-        }
-        return { ...c, continuation: true };
+  /** Moves the event state by one line; returns whether the line continues the open event. */
+  const step = (line: string, error: boolean): boolean => {
+    const shape = lineShape(line);
+    const isContinuation =
+      open &&
+      eventLines < MAX_EVENT_LINES &&
+      (shape === 'indent' || shape === 'starter' || (shape === 'exception' && expectingException));
+    if (isContinuation) {
+      eventLines++;
+      if (shape === 'exception') expectingException = false;
+      else if (
+        shape === 'starter' &&
+        !line.startsWith('Caused by: ') &&
+        !line.startsWith('Suppressed: ') &&
+        !line.startsWith('{ ')
+      ) {
+        expectingException = true;
       }
-      open = true;
-      counted = c.error;
-      expectingException = shape !== 'exception';
-      eventLines = 1;
-      return { ...c, continuation: false };
+      // The event's first error line counts; it is no continuation.
+      if (error && !counted) {
+        counted = true;
+        return false;
+      }
+      return true;
+    }
+    open = true;
+    counted = error;
+    expectingException = shape !== 'exception';
+    eventLines = 1;
+    return false;
+  };
+
+  return {
+    push(line) {
+      const c = classifyWith(set, line, hint);
+      return { ...c, continuation: step(line, c.error) };
+    },
+    // A line without an anchor fails classifyWith's gate: it is no error.
+    quiet: (text) => !set.gate.test(text),
+    skip(line) {
+      step(line, false);
     },
     reset() {
       open = false;

@@ -5,6 +5,12 @@ import { createStreamClassifier, createUnframer, type LogFormat, type Rule } fro
 import type { ClassifierFactory } from './gather.js';
 
 const FORMATS: ReadonlySet<string> = new Set(['auto', 'plain', 'cri', 'docker-json']);
+/**
+ * Held by every CRI (` stdout F `) and Docker json-file (`{"log":`) line, and by a few others
+ * (those then just take the line-by-line path); three times faster to search than the exact
+ * markers, whose leading space is everywhere.
+ */
+const FRAMED = /std(?:out|err)|\{"log"/;
 /** Tags that name where a file came from, not which tracer wrote it. */
 const NOT_TRACERS: ReadonlySet<string> = new Set(['custom', 'recorder', 'unknown']);
 
@@ -19,6 +25,11 @@ export function detectorClassifier(rules?: Rule[]): ClassifierFactory {
         // A partial CRI line is held back until its end arrives.
         if (!u) return { error: false, language: null, kind: null, target: null, status: null };
         return classifier.push(u.line);
+      },
+      // Unframing passes a line through unchanged unless it carries a CRI or Docker frame.
+      quiet: (text) => !FRAMED.test(text) && classifier.quiet(text),
+      skip(raw) {
+        classifier.skip(raw);
       },
     };
   };

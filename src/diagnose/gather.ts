@@ -125,7 +125,25 @@ export interface LineVerdict {
  * A per-file classifier (the detect stage's stream classifier fits this shape). `format`
  * is the source's framing (plain, cri, docker-json, auto) for callers that unframe first.
  */
-export type ClassifierFactory = (hint?: string, format?: string) => { push(line: string): LineVerdict };
+export type ClassifierFactory = (
+  hint?: string,
+  format?: string,
+) => {
+  push(line: string): LineVerdict;
+  /** True when no line of `text` can be an error or needs unframing: skip() may take them. */
+  quiet?(text: string): boolean;
+  /** push() for a line of quiet text, whose verdict is known: only the classifier's state moves. */
+  skip?(line: string): void;
+};
+
+/** One file's lines in order (see logLineScanner). */
+export interface LineScanner {
+  (raw: string, lineNo: number): void;
+  /** True when no line of `text` holds a startup configuration or an error. */
+  quiet(text: string): boolean;
+  /** The scanner for a line of quiet text: nothing to record, the classifier's state moves. */
+  skip(raw: string): void;
+}
 
 export interface LogSourceLike {
   pattern: string;
@@ -201,11 +219,12 @@ export function logLineScanner(
   where: { file: string; hint?: string | undefined; format?: string | undefined },
   classifier: ClassifierFactory | undefined,
   opts: { timeOf: (line: string) => number | null; fallbackTime: number; maxLineBytes: number },
-): (raw: string, lineNo: number) => void {
+): LineScanner {
   const c = classifier?.(where.hint, where.format);
   const { file } = where;
-  return (raw, lineNo) => {
-    const line = raw.length > opts.maxLineBytes ? raw.slice(0, opts.maxLineBytes) : raw;
+  const cut = (raw: string) => (raw.length > opts.maxLineBytes ? raw.slice(0, opts.maxLineBytes) : raw);
+  const scan = (raw: string, lineNo: number) => {
+    const line = cut(raw);
     if (!line) return;
     const sc = line.includes('CONFIGURATION')
       ? parseStartupConfig(line, { file, line: lineNo, ...(where.hint ? { hint: where.hint } : {}) })
@@ -225,6 +244,14 @@ export function logLineScanner(
       ...(lineNo ? { line: lineNo } : {}),
     });
   };
+  // Most of a log is lines nothing is recorded for: a whole block is checked for that at once.
+  const quiet = (text: string) =>
+    !text.includes('CONFIGURATION') && (!c || (c.quiet !== undefined && c.skip !== undefined && c.quiet(text)));
+  const skip = (raw: string) => {
+    const line = cut(raw);
+    if (line) c?.skip?.(line);
+  };
+  return Object.assign(scan, { quiet, skip });
 }
 
 /**

@@ -66,7 +66,14 @@ export function includedLogScanner(
   });
   let carry = '';
   let lineNo = 0;
-  const line = (l: string) => scan(l.endsWith('\r') ? l.slice(0, -1) : l, ++lineNo);
+  const unCR = (l: string) => (l.endsWith('\r') ? l.slice(0, -1) : l);
+  const line = (l: string) => {
+    scan(unCR(l), ++lineNo);
+  };
+  const quietLine = (l: string) => {
+    lineNo++;
+    scan.skip(unCR(l));
+  };
   return {
     push(text) {
       let pos = 0;
@@ -81,8 +88,11 @@ export function includedLogScanner(
         pos = nl + 1;
         nl = text.indexOf('\n', pos);
       }
+      // The complete lines left, checked once as a block: most blocks need no line recorded.
+      const last = text.lastIndexOf('\n');
+      const each = nl >= 0 && scan.quiet(text.slice(pos, last + 1)) ? quietLine : line;
       for (; nl >= 0; nl = text.indexOf('\n', pos)) {
-        line(text.slice(pos, nl));
+        each(text.slice(pos, nl));
         pos = nl + 1;
       }
       carry = text.slice(pos);

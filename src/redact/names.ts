@@ -274,7 +274,7 @@ export function isWholeValueName(name: string): boolean {
   return /(?:^|_)(?:cookie|set_cookie|authorization|proxy_authorization|headers)$/.test(norm);
 }
 
-const PLACEHOLDER = [
+export const PLACEHOLDER_PATTERNS: readonly RegExp[] = [
   /^\*{3,}[^\s"']{0,5}$/, // already masked, possibly with a kept last 4 (idempotence)
   /^\[redacted[:\]]/i,
   /^\*[A-Za-z_][\w-]{0,30}$/, // YAML alias (*name): the value is at its anchor
@@ -326,9 +326,19 @@ export function isBenignValueFor(name: string, value: string): boolean {
   );
 }
 
+/**
+ * The characters a placeholder pattern can start with when it is longer than its longest listed word
+ * (`undefined`, 9): masks, references and templates (`*[$%{<@`), `ENC[`, `vault:`, `arn:`.
+ * Any other long value (a random token, an id) is no placeholder without running the list:
+ * the engine asks this for every `key=value` on a line that holds a secret hint.
+ */
+export const LONG_PLACEHOLDER_START = new Set('*[$%{<@EvVaA');
+export const LONGEST_PLACEHOLDER_WORD = 9;
+
 /** True for values that carry no secret: references, booleans, masks, placeholders. */
 export function isPlaceholderValue(value: string): boolean {
   const v = value.trim();
   if (v === '') return true;
-  return PLACEHOLDER.some((re) => re.test(v));
+  if (v.length > LONGEST_PLACEHOLDER_WORD && !LONG_PLACEHOLDER_START.has(v.charAt(0))) return false;
+  return PLACEHOLDER_PATTERNS.some((re) => re.test(v));
 }

@@ -190,10 +190,23 @@ function scanTrigrams(bytes: Uint8Array, from: number, stop: number, triple: Uin
  * (or -1). Calls must not go backwards; positions of the short hints are remembered
  * between calls so each text is searched for them only once.
  */
+/** Valid until the next hintCursor() call (the cursors share one byte buffer). */
 export interface HintCursor {
   next(from: number): number;
   /** The (lower-case) hints that occur in text[from, to): one pass, not one search per hint. */
   hintsIn(from: number, to: number): Set<string>;
+}
+
+/**
+ * One reused buffer holds the latin1 bytes of the text being scanned (scans are synchronous
+ * and never nested): a fresh Buffer per text was as much memory outside the heap as the logs
+ * themselves, and that allocation rate triggered full garbage collections.
+ */
+let scratch = Buffer.alloc(0);
+
+function latin1Bytes(text: string): Buffer {
+  if (scratch.length < text.length) scratch = Buffer.allocUnsafe(Math.max(text.length, 2 * scratch.length, 1 << 16));
+  return scratch.subarray(0, scratch.write(text, 0, 'latin1'));
 }
 
 export function hintCursor(text: string, idx: HintIndex): HintCursor {
@@ -206,7 +219,7 @@ export function hintCursor(text: string, idx: HintIndex): HintCursor {
   // whose low byte looks like a letter can only cause an extra line to be examined.
   // Code units above U+00FF become NUL first: their low byte could alias an ASCII hint
   // character (本 is U+672C, whose low byte is `,`).
-  const bytes = Buffer.from(text.replace(/[\u0100-\uffff]/g, '\u0000'), 'latin1');
+  const bytes = latin1Bytes(text.replace(/[\u0100-\uffff]/g, '\u0000'));
   const n = bytes.length;
   /** Start of a hint anchored at the trigram ending at `end`, or -1. */
   const verify = (end: number, from: number): number => {

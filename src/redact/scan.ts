@@ -77,12 +77,14 @@ export function scanText(text: string, compiled: CompiledRules, opts: ScanOption
   const spans: Span[] = [];
   const maxLine = Math.max(opts.maxLineChars ?? MAX_LINE_CHARS, MAX_MATCH_CHARS * 2);
   const cursor = hintCursor(text, compiled.hints);
+  // Which rules a line's hints start: one array for the whole text, cleared per line.
+  const runs = new Uint8Array(compiled.rules.length);
   let at = cursor.next(0);
   while (at >= 0) {
     const ls = text.lastIndexOf('\n', at - 1) + 1;
     let le = text.indexOf('\n', at);
     if (le < 0) le = text.length;
-    const resume = scanLine(text, ls, le, compiled, spans, maxLine, cursor);
+    const resume = scanLine(text, ls, le, compiled, spans, maxLine, cursor, runs);
     at = cursor.next(Math.max(resume, le + 1));
   }
   if (opts.harvested) {
@@ -104,9 +106,9 @@ function scanLine(
   spans: Span[],
   maxLine: number,
   cursor: HintCursor,
+  runs: Uint8Array,
 ): number {
   const { rules, rulesByHint, ruleHints, folded } = compiled;
-  const runs = new Uint8Array(rules.length);
   let resume = le + 1;
   const step = maxLine - MAX_MATCH_CHARS;
   let ws = ls;

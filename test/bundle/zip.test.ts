@@ -241,6 +241,18 @@ describe('openStagedFile', () => {
     real.destroy();
   });
 
+  it('text written in thousands of small pieces (deflated in batches) inflates back whole', async () => {
+    const dir = await tempDir();
+    const pieces = Array.from({ length: 5000 }, (_, i) => `piece ${i} naïve ${'z'.repeat(i % 700)}\n`);
+    const text = pieces.join('');
+    const many = await stage(dir, 'entry-1.part', pieces);
+    const one = await stage(dir, 'entry-2.part', [text]);
+    expect(many.bytes).toBe(Buffer.byteLength(text));
+    expect([many.sha256, many.crc32, many.bytes]).toEqual([one.sha256, one.crc32, one.bytes]);
+    expect(inflateRawSync(await readFile(many.path)).toString('utf8')).toBe(text);
+    expect((await stat(many.path)).size).toBe(many.compressedBytes);
+  });
+
   it('writes the staged file with mode 0600', async () => {
     const dir = await tempDir();
     const s = await stage(dir, 'entry-1.part', ['secret-free text\n']);

@@ -14,6 +14,7 @@ import {
   WINDOW_AFTER,
   WINDOW_BEFORE,
 } from '../../src/collect/log-excerpt.js';
+import { createRedactor } from '../../src/redact/index.js';
 import { tempDir, removeTempDirs } from '../bundle/helpers.js';
 import type { RedactedText } from '../../src/collect/redacted.js';
 
@@ -186,5 +187,60 @@ describe('excerpts from real files', () => {
     await writeFile(path, big);
     const r = await read(path, Buffer.byteLength(big), 1000);
     expect(r.blocks).toBe(r.lines);
+  });
+});
+
+describe('whole-file reading in pieces', () => {
+  it('splits no character and no secret at a piece or read boundary', async () => {
+    const dir = await tempDir('fw-excerpt-');
+    const PIECE = 64 * 1024;
+    const parts: string[] = [];
+    let bytes = 0;
+    const push = (s: string) => {
+      parts.push(s);
+      bytes += Buffer.byteLength(s);
+    };
+    const padTo = (at: number) => {
+      if (at - bytes > 1) push('x'.repeat(at - bytes - 1) + '\n');
+    };
+    const secrets: string[] = [];
+    // 3.3 MiB: piece boundaries every 64 KiB, read boundaries every 1 MiB.
+    for (let k = 1; k <= 52; k++) {
+      const boundary = k * PIECE;
+      while (bytes < boundary - 400) push(`2026-11-22 INFO naïve café Größe 日本語 line ${parts.length} ok\n`);
+      if (k % 2) {
+        // A 4-byte character across the boundary.
+        padTo(boundary - 2 - (k % 3));
+        push('🚀 rocket\n');
+      } else {
+        // A line with a secret across it.
+        const secret = `ghp_${String(k).padStart(4, '0')}aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0`;
+        secrets.push(secret);
+        padTo(boundary - 30 - (k % 5));
+        push(`2026-11-22 DEBUG loaded GITHUB_TOKEN=${secret} from env\n`);
+      }
+    }
+    const text = parts.join('');
+    const path = join(dir, 'pieces.log');
+    await writeFile(path, text);
+
+    const redactor = createRedactor();
+    let out = '';
+    const r = await emitExcerpt(path, {
+      endByte: Buffer.byteLength(text),
+      plan: null,
+      maxBytes: Number.MAX_SAFE_INTEGER,
+      maxLineChars: 65536,
+      redact: (block) => redactor.text(block) as RedactedText,
+      write: (t) => {
+        out += t;
+        return Promise.resolve();
+      },
+    });
+    expect(r.linesTotal).toBe(parts.length);
+    expect(out.includes('\uFFFD')).toBe(false);
+    for (const s of secrets) expect(out.includes(s), s).toBe(false);
+    // The same as redacting the file in one piece.
+    expect(out).toBe(createRedactor().text(text));
   });
 });

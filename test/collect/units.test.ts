@@ -4,6 +4,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { inDescendingSize } from '../../src/collect/collect-logs.js';
 import { emitExcerpt, splitOpenPem } from '../../src/collect/log-excerpt.js';
 import { otlpEndpoints } from '../../src/collect/otlp-probe.js';
 import { summarizeInfo } from '../../src/collect/agent-probe.js';
@@ -200,5 +201,28 @@ describe('secret harvest from the environment', () => {
     expect(values).toEqual(expect.arrayContaining(['abcdef0123456789abcdef0123456789', 'hunter2!x']));
     expect(values).not.toContain('/tmp/work');
     expect(values).not.toContain('/home/u');
+  });
+});
+
+describe('inDescendingSize', () => {
+  it('starts the largest item first and returns results in item order', async () => {
+    const started: string[] = [];
+    const items = [
+      { name: 'small', size: 1 },
+      { name: 'big', size: 30 },
+      { name: 'mid', size: 10 },
+      { name: 'tie-first', size: 10 },
+    ];
+    const results = await inDescendingSize(
+      items,
+      (i) => i.size,
+      async (i) => {
+        started.push(i.name);
+        await new Promise((r) => setImmediate(r));
+        return i.name.toUpperCase();
+      },
+    );
+    expect(started).toEqual(['big', 'mid', 'tie-first', 'small']);
+    expect(results).toEqual(['SMALL', 'BIG', 'MID', 'TIE-FIRST']);
   });
 });
