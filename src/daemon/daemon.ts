@@ -100,6 +100,9 @@ function reloader(daemon: Daemon, opts: RunOptions): { onHup: () => void; settle
   return { onHup, settled: () => reloading };
 }
 
+/** A repeat of the stop signal sooner than this is the same request delivered twice. */
+const DUPLICATE_SIGNAL_MS = 1000;
+
 function firstStopSignal(): Promise<NodeJS.Signals> {
   return new Promise<NodeJS.Signals>((resolve) => {
     const stop = (sig: NodeJS.Signals) => {
@@ -129,15 +132,20 @@ async function untilStopped(
     logger.info('flarewatch stopped', { signal });
     return { kind: 'stopped', signal };
   })();
-  // A second signal or the deadline ends the run without waiting for the clean stop.
+  // A second signal or the deadline ends the run without waiting for the clean stop. The same
+  // signal twice within moments is one request delivered twice (`timeout` signals the process and
+  // then its process group; a terminal's Ctrl-C and a supervisor can overlap): it is not a second.
+  const stoppingSince = Date.now();
   let timer: NodeJS.Timeout | undefined;
+  let now: ((sig: NodeJS.Signals) => void) | undefined;
   const abandoned = new Promise<DaemonOutcome>((resolve) => {
-    const now = (sig: NodeJS.Signals) => {
+    now = (sig: NodeJS.Signals) => {
+      if (sig === signal && Date.now() - stoppingSince < DUPLICATE_SIGNAL_MS) return;
       logger.warn('second signal: exiting without a clean stop', { signal: sig });
       resolve({ kind: 'abandoned', reason: `second signal ${sig}` });
     };
-    process.once('SIGTERM', now);
-    process.once('SIGINT', now);
+    process.on('SIGTERM', now);
+    process.on('SIGINT', now);
     timer = setTimeout(() => {
       logger.error('clean stop took too long; exiting', { ms: STOP_DEADLINE_MS });
       resolve({ kind: 'abandoned', reason: 'stop deadline' });
@@ -148,5 +156,9 @@ async function untilStopped(
     return await Promise.race([clean, abandoned]);
   } finally {
     clearTimeout(timer);
+    if (now) {
+      process.off('SIGTERM', now);
+      process.off('SIGINT', now);
+    }
   }
 }

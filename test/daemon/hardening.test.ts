@@ -98,6 +98,21 @@ describe('one daemon per state directory', () => {
   });
 });
 
+describe('stop signals', () => {
+  it('the same signal delivered twice at once (timeout, a process group) is one clean stop', async () => {
+    const t = setup();
+    const d = start({ FLAREWATCH_LOG_DIRS: t.logs, FLAREWATCH_STATE_DIR: t.state });
+    await d.httpAddress();
+    d.child.kill('SIGTERM');
+    // Again once the stop has begun (two at once would merge into one pending signal).
+    await d.waitFor((l) => l.msg === 'flarewatch stopping', 5000, 'the stop');
+    d.child.kill('SIGTERM');
+    expect(await d.exited).toEqual({ code: 0, signal: null });
+    expect(d.logs.map((l) => l.msg)).toContain('flarewatch stopped');
+    expect(d.logs.map((l) => l.msg)).not.toContain('second signal: exiting without a clean stop');
+  });
+});
+
 describe('POST /bundle under a flood', () => {
   it('joins the bundle being built, then answers 429 with Retry-After past the hourly cap', async () => {
     const t = setup();
