@@ -8,12 +8,14 @@ import {
   openSync,
   writeSync,
   closeSync,
+  copyFileSync,
+  renameSync,
+  truncateSync,
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { renameSync } from 'node:fs';
 import { createLogger } from '../../src/log/logger.js';
 import { startTailer, tempDir, testOptions, waitFor, type Running } from './helpers.js';
 import { ensureBuilt, spawnTailer, type ChildTailer } from './child.js';
@@ -133,57 +135,93 @@ describe('content scenarios', () => {
     );
   });
 
-  it('a surge of one-line writes: polls instead of watching, follows a rotation and a new file meanwhile, watches again after; every line once', async () => {
+  /** A tailer with rescans and safety polls far apart, and writers of numbered one-line writes. */
+  async function surgeRig() {
     const logs = await dir();
     const said: string[] = [];
     const logger = createLogger({ format: 'json', write: (l) => said.push((JSON.parse(l) as { msg: string }).msg) });
-    // Rescans and the safety poll far apart: only surge polling or events can deliver here.
+    // Only surge polling or events can deliver here.
     const t = await run({ sources: [{ pattern: logs }], rescanInterval: 60, pollInterval: 60, logger });
     const written: string[] = [];
     const fds = new Map<string, number>();
-    const open = (name: string) => fds.set(name, openSync(join(logs, name), 'a'));
-    const write = (name: string, n: number) => {
-      for (let i = 0; i < n; i++) {
-        const line = `${name} ${written.length}`;
-        writeSync(fds.get(name) ?? -1, line + '\n');
-        written.push(line);
-      }
+    cleanups.push(() => {
+      for (const fd of fds.values()) closeSync(fd);
+      return Promise.resolve();
+    });
+    const rig = {
+      logs,
+      t,
+      written,
+      open: (name: string) => {
+        const old = fds.get(name);
+        if (old !== undefined) closeSync(old);
+        fds.set(name, openSync(join(logs, name), 'a'));
+      },
+      write: (name: string, n: number) => {
+        for (let i = 0; i < n; i++) {
+          const line = `${name} ${written.length}`;
+          writeSync(fds.get(name) ?? -1, line + '\n');
+          written.push(line);
+        }
+      },
+      polling: () => said.some((m) => m.startsWith('writes arrive faster than polling costs')),
+      watching: () => said.some((m) => m.startsWith('writes slowed down')),
+      /** Lines of `file` numbered `from` or later have arrived under its path. */
+      has: (file: string, from: number) =>
+        t.records.some(
+          (r) => r.file === join(logs, file) && r.line.startsWith(file) && Number(r.line.split(' ')[1]) >= from,
+        ),
+      /** One line per write, a few hundred a tick: thousands of events a second. */
+      surge: async (names: string[], until: () => boolean, what: string) => {
+        const deadline = Date.now() + 10_000;
+        while (!until()) {
+          if (Date.now() > deadline) throw new Error(`no ${what} within 10 s`);
+          // Interleaved: the kernel merges an event only into an identical one just before it.
+          for (let i = 0; i < 100; i++) for (const n of names) rig.write(n, 1);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      },
     };
-    const polling = () => said.some((m) => m.startsWith('writes arrive faster than polling costs'));
-    const watching = () => said.some((m) => m.startsWith('writes slowed down'));
-    // One line per write, a few hundred a tick: thousands of events a second on three files.
-    const surge = async (names: string[], until: () => boolean, what: string) => {
-      const deadline = Date.now() + 10_000;
-      while (!until()) {
-        if (Date.now() > deadline) throw new Error(`no ${what} within 10 s`);
-        // Interleaved: the kernel merges an event only into an identical one just before it.
-        for (let i = 0; i < 100; i++) for (const n of names) write(n, 1);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    };
-    for (const n of ['a.log', 'b.log', 'c.log']) open(n);
-    await waitFor(() => t.tailer.stats().files.length === 3, 'three files followed');
-    await surge(['a.log', 'b.log', 'c.log'], polling, 'switch to polling');
+    return rig;
+  }
+
+  it('a surge of one-line writes: polls instead of watching, follows a rotation and a new file meanwhile, watches again after; every line once', async () => {
+    const r = await surgeRig();
+    for (const n of ['a.log', 'b.log', 'c.log']) r.open(n);
+    await waitFor(() => r.t.tailer.stats().files.length === 3, 'three files followed');
+    await r.surge(['a.log', 'b.log', 'c.log'], r.polling, 'switch to polling');
     // While polling: a.log rotates by rename and is created again, and a new file appears.
-    renameSync(join(logs, 'a.log'), join(logs, 'a.log.1'));
-    write('a.log', 50); // still the renamed file's descriptor: its last lines
-    closeSync(fds.get('a.log') ?? -1);
-    open('a.log');
-    open('d.log');
+    renameSync(join(r.logs, 'a.log'), join(r.logs, 'a.log.1'));
+    r.write('a.log', 50); // still the renamed file's descriptor: its last lines
+    r.open('a.log');
+    r.open('d.log');
     // Polling alone delivers the new files' lines: no event arrives while the watches are closed.
-    const from = written.length;
-    const has = (file: string) =>
-      t.records.some(
-        (r) => r.file === join(logs, file) && r.line.startsWith(file) && Number(r.line.split(' ')[1]) >= from,
-      );
-    await surge(['a.log', 'b.log', 'd.log'], () => has('a.log') && has('d.log'), 'lines of the new files');
-    expect(watching()).toBe(false);
-    await waitFor(watching, 'the switch back to watching', 10_000);
+    const from = r.written.length;
+    await r.surge(['a.log', 'b.log', 'd.log'], () => r.has('a.log', from) && r.has('d.log', from), 'new lines');
+    expect(r.watching()).toBe(false);
+    await waitFor(r.watching, 'the switch back to watching', 10_000);
     // Events deliver again: one slow line per file arrives without any poll.
-    for (const n of ['a.log', 'b.log', 'c.log', 'd.log']) write(n, 1);
-    await waitFor(() => t.records.length >= written.length, 'every line', 10_000);
-    for (const fd of fds.values()) closeSync(fd);
-    expect(t.records.map((r) => r.line).sort()).toEqual([...written].sort());
+    for (const n of ['a.log', 'b.log', 'c.log', 'd.log']) r.write(n, 1);
+    await waitFor(() => r.t.records.length >= r.written.length, 'every line', 10_000);
+    expect(r.t.records.map((x) => x.line).sort()).toEqual([...r.written].sort());
+  });
+
+  it('copytruncate during a surge: the truncated file restarts at 0 while polled, the copy is not read again; every line once', async () => {
+    const r = await surgeRig();
+    for (const n of ['a.log', 'b.log']) r.open(n);
+    await waitFor(() => r.t.tailer.stats().files.length === 2, 'two files followed');
+    await r.surge(['a.log', 'b.log'], r.polling, 'switch to polling');
+    await waitFor(() => r.t.records.length === r.written.length, 'the lines so far');
+    copyFileSync(join(r.logs, 'a.log'), join(r.logs, 'a.log.1'));
+    truncateSync(join(r.logs, 'a.log'), 0);
+    const from = r.written.length; // the writer appends (O_APPEND): its next lines start at 0
+    await r.surge(['a.log', 'b.log'], () => r.has('a.log', from), 'lines after the truncation');
+    expect(r.watching()).toBe(false);
+    await waitFor(r.watching, 'the switch back to watching', 10_000);
+    await waitFor(() => r.t.records.length >= r.written.length, 'every line', 10_000);
+    await r.t.tailer.rescan();
+    expect(r.t.tailer.stats().totals.truncations).toBe(1);
+    expect(r.t.records.map((x) => x.line).sort()).toEqual([...r.written].sort());
   });
 
   it('files with identical first 2 KiB are told apart from copies and read in full, also when they appear later', async () => {
