@@ -461,6 +461,10 @@ class TailerImpl implements Tailer, ReaderHost {
         this.copies.forgetSaved(id);
         return at(saved.offset);
       }
+      // Rewritten while we were stopped, possibly with content already read under another name:
+      // a copytruncate that copied over an older rotated file in place.
+      const copy = await this.copies.offsetFor(fh, size, this.byId.values());
+      if (copy !== null) return at(copy.offset, copy.copyOf ?? null, saved.offset > 0);
       return at(0, null, saved.offset > 0);
     }
     if (initial && !ck.firstRun && !secondPhase) return { kind: 'deferred' };

@@ -126,6 +126,32 @@ describe('checkpoints and restarts', () => {
     expect(second.tailer.stats().totals.truncations).toBe(1);
   });
 
+  it('copytruncate over an older rotated file while stopped: the rewritten copy is recognised, not read again', async () => {
+    const { logs, state } = await setup();
+    const f = join(logs, 'app.log');
+    writeFileSync(join(logs, 'app.log.1'), lines(0, 5, 'older').join('\n') + '\n');
+    writeFileSync(f, '');
+    const opts = testOptions({ sources: [{ pattern: logs }], stateDir: state });
+    const first = await startTailer(opts);
+    appendFileSync(f, lines(0, 20, 'current').join('\n') + '\n');
+    await waitFor(() => first.linesOf(f).length === 20, 'current lines');
+    await first.tailer.stop();
+    await first.done;
+    // logrotate's copytruncate: app.log is copied over the existing app.log.1 (same inode,
+    // content replaced in place), then truncated; the application writes on.
+    writeFileSync(join(logs, 'app.log.1'), readFileSync(f));
+    truncateSync(f, 0);
+    appendFileSync(f, 'after\n');
+    const second = await startTailer(opts);
+    cleanups.push(async () => {
+      await second.tailer.stop();
+      await second.done;
+    });
+    await waitFor(() => second.linesOf(f).includes('after'), 'the line after the truncation');
+    await second.tailer.rescan();
+    expect(second.records.map((r) => r.line)).toEqual(['after']);
+  });
+
   it('rotation while stopped: the renamed file continues at its offset, the new file is read from 0', async () => {
     const { logs, state } = await setup();
     const f = join(logs, 'app.log');
