@@ -499,7 +499,9 @@ class TailerImpl implements Tailer, ReaderHost {
     r.copyChecked = initial && (this.checkpoints.firstRun || o.size > 0);
     if (o.truncatedWhileStopped) {
       r.counters.truncations++;
-      this.log?.info('file changed while flarewatch was stopped; reading it from the start', { path });
+      const how =
+        o.start === 0 ? 'reading it from the start' : 'it now copies lines already read: reading on after them';
+      this.log?.info(`file changed while flarewatch was stopped; ${how}`, { path, offset: o.start });
     }
     this.byId.set(id, r);
     this.byPath.set(path, r);
