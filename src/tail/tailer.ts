@@ -795,7 +795,7 @@ class TailerImpl implements Tailer, ReaderHost {
   // ---- stats ---------------------------------------------------------------------------
 
   lagging(): FileStats[] {
-    // Called every second by the daemon: a walk without allocation for files that are caught up.
+    // Called every few seconds by the daemon: a walk without allocation for files that are caught up.
     const out: FileStats[] = [];
     for (const r of this.byId.values()) if (r.size > r.offset) out.push(r.stats());
     return out;
