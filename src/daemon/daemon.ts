@@ -137,10 +137,12 @@ async function untilStopped(
   // then its process group; a terminal's Ctrl-C and a supervisor can overlap): it is not a second.
   const stoppingSince = Date.now();
   let timer: NodeJS.Timeout | undefined;
-  let now: ((sig: NodeJS.Signals) => void) | undefined;
+  let over = false;
   const abandoned = new Promise<DaemonOutcome>((resolve) => {
-    now = (sig: NodeJS.Signals) => {
-      if (sig === signal && Date.now() - stoppingSince < DUPLICATE_SIGNAL_MS) return;
+    // Stays installed until the process exits: a signal that arrives while it exits after the
+    // clean stop must neither kill it (no listener: the default action) nor claim a second stop.
+    const now = (sig: NodeJS.Signals) => {
+      if (over || (sig === signal && Date.now() - stoppingSince < DUPLICATE_SIGNAL_MS)) return;
       logger.warn('second signal: exiting without a clean stop', { signal: sig });
       resolve({ kind: 'abandoned', reason: `second signal ${sig}` });
     };
@@ -156,9 +158,6 @@ async function untilStopped(
     return await Promise.race([clean, abandoned]);
   } finally {
     clearTimeout(timer);
-    if (now) {
-      process.off('SIGTERM', now);
-      process.off('SIGINT', now);
-    }
+    over = true;
   }
 }
