@@ -8,7 +8,7 @@
 // The hot path is synchronous on purpose: fstat and pread of a local file's page cache cost
 // microseconds, a thread-pool round trip costs tens of microseconds and a wake-up. Only opening,
 // closing and the rare path checks go through the thread pool.
-import { fstatSync, readSync, statSync, type Stats } from 'node:fs';
+import { fstatSync, readSync, statSync, type BigIntStats, type Stats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { Logger } from '../log/logger.js';
 import type { CheckpointEntry } from './checkpoint.js';
@@ -242,12 +242,12 @@ export class FileReader implements CommitTarget, HandleHolder {
   needsTurn(): boolean {
     if (this.dropped) return false;
     if (this.detached || this.recover) return true;
-    let st: Stats | undefined;
+    let st: Stats | BigIntStats | undefined;
     try {
       // A plain stat (a BigInt one allocates a BigInt per field, for every file, every poll);
-      // inode numbers beyond 2^53 are not exact as numbers, so those files compare as BigInts.
+      // inode numbers beyond 2^53 are not exact as numbers, so those files are stated as BigInts.
       st = statSync(this.path, { throwIfNoEntry: false });
-      if (st && st.ino > Number.MAX_SAFE_INTEGER) return this.needsTurnExact();
+      if (st && st.ino > Number.MAX_SAFE_INTEGER) st = statSync(this.path, { bigint: true, throwIfNoEntry: false });
     } catch {
       return true;
     }
@@ -255,16 +255,9 @@ export class FileReader implements CommitTarget, HandleHolder {
       this.pathCheckDue = true;
       return true;
     }
-    return st.size !== this.size || st.size !== this.splitter.pos || Math.floor(st.mtimeMs) !== this.mtime;
-  }
-
-  private needsTurnExact(): boolean {
-    const st = statSync(this.path, { bigint: true, throwIfNoEntry: false });
-    if (!st || identityOf(st) !== this.id) {
-      this.pathCheckDue = true;
-      return true;
-    }
-    return Number(st.size) !== this.size || Number(st.size) !== this.splitter.pos || Number(st.mtimeMs) !== this.mtime;
+    // Sizes and whole milliseconds compared as numbers (a BigInt stat's mtimeMs is whole already).
+    const size = Number(st.size);
+    return size !== this.size || size !== this.splitter.pos || Math.floor(Number(st.mtimeMs)) !== this.mtime;
   }
 
   /** Reopens an idle-closed file and re-verifies it is the same file with the same head. */
