@@ -5,24 +5,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_RULES, classifyLine } from '../../src/detect/index.js';
 import { createHintFinder } from '../../src/detect/hints.js';
+import { fragmentText } from './fragments.js';
 
 const BUILTIN_HINTS = [...new Set(BUILTIN_RULES.flatMap((r) => r.hints))];
 const EXTRA = ['ééérreur', 'Err', 'Error', 'rror', 'rrorX', 'aaa', 'aaaa', '本地错误'];
 
 /** Lines made mostly of hint fragments, so near misses and overlaps are common. */
-const line = (hints: readonly string[]) =>
-  fc
-    .array(
-      fc.oneof(
-        fc.constantFrom(...hints),
-        fc.constantFrom(...hints).map((h) => h.slice(0, -1)),
-        fc.constantFrom(...hints).map((h) => h.slice(1)),
-        fc.string({ maxLength: 6 }),
-        fc.constantFrom(' ', 'é', '\u0000', '\r'),
-      ),
-      { maxLength: 40 },
-    )
-    .map((parts) => parts.join(''));
+const line = (hints: readonly string[]) => fragmentText(hints, [' ', 'é', '\u0000', '\r'], 40);
 
 function found(hints: readonly string[], text: string): string[] {
   const f = createHintFinder(hints);

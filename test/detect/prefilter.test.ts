@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ANCHORS } from '../../src/detect/index.js';
 import { createByteMatcher, TWO_CURSORS_FROM } from '../../src/detect/prefilter.js';
+import { fragmentText } from './fragments.js';
 
 function naiveFind(buf: Uint8Array, pats: readonly Buffer[], from: number, to: number): number {
   for (let s = from; s < to; s++)
@@ -14,18 +15,7 @@ function naiveFind(buf: Uint8Array, pats: readonly Buffer[], from: number, to: n
 
 /** Bytes made mostly of anchor fragments, so near misses and overlaps are common. */
 const text = (anchors: readonly string[]) =>
-  fc
-    .array(
-      fc.oneof(
-        fc.constantFrom(...anchors),
-        fc.constantFrom(...anchors).map((a) => a.slice(0, -1)),
-        fc.constantFrom(...anchors).map((a) => a.slice(1)),
-        fc.string({ maxLength: 6 }),
-        fc.constantFrom('\n', ' ', 'é', '\u0000'),
-      ),
-      { maxLength: 60 },
-    )
-    .map((parts) => Buffer.from(parts.join(''), 'utf8'));
+  fragmentText(anchors, ['\n', ' ', 'é', '\u0000'], 60).map((t) => Buffer.from(t, 'utf8'));
 
 function checkAll(anchors: readonly string[], buf: Buffer, offset: number, from: number, to: number): void {
   // A view at an odd offset into a bigger buffer, like a pooled Buffer.
