@@ -141,8 +141,9 @@ class TailerImpl implements Tailer, ReaderHost {
   /** Event and line rates, looked at every second while events or lines arrive (see surge.ts). */
   private readonly surge = new SurgeGauge();
   private surgeCheck: NodeJS.Timeout | undefined;
-  /** Set while watches are closed and the followed files are polled every COALESCE_MS instead. */
+  /** Set while watches are closed and the followed files are polled instead (every surgeEveryMs). */
   private surgePoll: NodeJS.Timeout | undefined;
+  private surgeEveryMs = 0;
   private pollingReason: string | undefined;
   /** Files found but not readable (permission denied…), reported in stats until they open. */
   private readonly openProblems = new Map<string, string>();
@@ -582,7 +583,9 @@ class TailerImpl implements Tailer, ReaderHost {
     const now = this.now();
     for (const r of this.byId.values()) {
       if (r.fh && !r.busy && !r.detached && now - r.lastUsed > this.o.idleClose * 1000) void this.handles.close(r);
-      if (all || r.busy || r.needsTurn()) this.wake(r);
+      // needsTurn() asks for a path check itself when the path leads elsewhere now.
+      if (all || r.busy) this.wake(r);
+      else if (r.needsTurn()) this.wake(r, false);
     }
     this.copies.prune();
   }
@@ -652,26 +655,30 @@ class TailerImpl implements Tailer, ReaderHost {
       this.surgeCheck = undefined;
       return;
     }
-    const poll = this.surge.decide(polling, this.byId.size);
-    if (poll && !polling) this.startSurgePolling();
-    else if (!poll && polling) this.stopSurgePolling();
+    const mode = this.surge.decide(polling ? this.surgeEveryMs : null, this.byId.size);
+    if (mode.poll && mode.everyMs !== this.surgeEveryMs) this.startSurgePolling(mode.everyMs, polling);
+    else if (!mode.poll && polling) this.stopSurgePolling();
   }
 
-  private startSurgePolling(): void {
-    this.discovery.pauseWatching();
+  /** Starts polling every `everyMs`, or changes how often (the load changed while polling). */
+  private startSurgePolling(everyMs: number, already: boolean): void {
+    clearInterval(this.surgePoll);
+    if (!already) this.discovery.pauseWatching();
+    this.surgeEveryMs = everyMs;
     this.surgePoll = setInterval(() => {
       this.discovery.scan();
       this.pollGrown();
-    }, COALESCE_MS);
-    this.log?.info('writes arrive faster than polling costs: polling the followed files instead of watching', {
-      files: this.byId.size,
-      everyMs: COALESCE_MS,
-    });
+    }, everyMs);
+    const msg = already
+      ? 'write rate changed: polling the followed files at a new pace'
+      : 'writes arrive faster than polling costs: polling the followed files instead of watching';
+    this.log?.info(msg, { files: this.byId.size, everyMs });
   }
 
   private stopSurgePolling(): void {
     clearInterval(this.surgePoll);
     this.surgePoll = undefined;
+    this.surgeEveryMs = 0;
     // Watches first, then one more look: a write before the watches were back is read now.
     this.discovery.resumeWatching();
     this.pollGrown();

@@ -139,7 +139,15 @@ describe('content scenarios', () => {
   async function surgeRig() {
     const logs = await dir();
     const said: string[] = [];
-    const logger = createLogger({ format: 'json', write: (l) => said.push((JSON.parse(l) as { msg: string }).msg) });
+    const paces: number[] = [];
+    const logger = createLogger({
+      format: 'json',
+      write: (l) => {
+        const entry = JSON.parse(l) as { msg: string; everyMs?: number };
+        said.push(entry.msg);
+        if (entry.everyMs !== undefined) paces.push(entry.everyMs);
+      },
+    });
     // Only surge polling or events can deliver here.
     const t = await run({ sources: [{ pattern: logs }], rescanInterval: 60, pollInterval: 60, logger });
     const written: string[] = [];
@@ -165,6 +173,8 @@ describe('content scenarios', () => {
         }
       },
       polling: () => said.some((m) => m.startsWith('writes arrive faster than polling costs')),
+      /** The look intervals the tailer announced, in order. */
+      paces,
       watching: () => said.some((m) => m.startsWith('writes slowed down')),
       /** Lines of `file` numbered `from` or later have arrived under its path. */
       has: (file: string, from: number) =>
@@ -202,6 +212,37 @@ describe('content scenarios', () => {
     await waitFor(r.watching, 'the switch back to watching', 10_000);
     // Events deliver again: one slow line per file arrives without any poll.
     for (const n of ['a.log', 'b.log', 'c.log', 'd.log']) r.write(n, 1);
+    await waitFor(() => r.t.records.length >= r.written.length, 'every line', 10_000);
+    expect(r.t.records.map((x) => x.line).sort()).toEqual([...r.written].sort());
+  });
+
+  it('a surge spread over many files: one look a second each, a rotation and a new file followed meanwhile; every line once', async () => {
+    const r = await surgeRig();
+    const names = Array.from({ length: 500 }, (_, i) => `f${i}.log`);
+    for (const n of names) r.open(n);
+    await waitFor(() => r.t.tailer.stats().files.length === names.length, 'every file followed');
+    // About 1,100 one-line writes a second, round robin: at 500 files, 20 looks a second each
+    // would cost more than the events; one a second each costs less.
+    let next = 0;
+    const spread = async (until: () => boolean, what: string) => {
+      const deadline = Date.now() + 15_000;
+      while (!until()) {
+        if (Date.now() > deadline) throw new Error(`no ${what} within 15 s`);
+        for (let i = 0; i < 22; i++) r.write(names[next++ % names.length] ?? '', 1);
+        await new Promise((res) => setTimeout(res, 20));
+      }
+    };
+    await spread(r.polling, 'switch to polling');
+    expect(r.paces[0]).toBe(1000);
+    renameSync(join(r.logs, 'f0.log'), join(r.logs, 'f0.log.1'));
+    r.write('f0.log', 5); // the renamed file's last lines
+    r.open('f0.log');
+    names.push('new.log');
+    r.open('new.log');
+    const from = r.written.length;
+    await spread(() => r.has('f0.log', from) && r.has('new.log', from), 'lines of the new files');
+    expect(r.watching()).toBe(false);
+    await waitFor(r.watching, 'the switch back to watching', 10_000);
     await waitFor(() => r.t.records.length >= r.written.length, 'every line', 10_000);
     expect(r.t.records.map((x) => x.line).sort()).toEqual([...r.written].sort());
   });

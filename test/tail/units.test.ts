@@ -278,22 +278,42 @@ describe('surge gauge', () => {
     g.noteLines(lines);
   };
 
-  it('polls when events cost twice what polling would, and watches again when lines fall to that cost', () => {
+  it('polls when the looks cost no more than the events, as often as half the events allow, and watches again when lines fall', () => {
     const g = new SurgeGauge();
     expect(g.quiet).toBe(true);
     second(g, 2000, 2000);
-    expect(g.decide(false, 10)).toBe(true); // 2,000 events vs 200 looks a second
+    expect(g.decide(null, 10)).toEqual({ poll: true, everyMs: 50 }); // 200 looks a second for 2,000 events
     expect(g.quiet).toBe(true); // each decision starts a new second
     second(g, 0, 2000);
-    expect(g.decide(true, 10)).toBe(true);
-    second(g, 0, 150);
-    expect(g.decide(true, 10)).toBe(false); // fewer lines than looks
-    second(g, 2000, 2000);
-    expect(g.decide(false, 1000)).toBe(false); // 1,000 files: 20,000 looks would cost more
-    second(g, 900, 900);
-    expect(g.decide(false, 1)).toBe(false); // few events are cheap whatever the file count
+    expect(g.decide(50, 10)).toEqual({ poll: true, everyMs: 50 });
     second(g, 0, 400);
-    expect(g.decide(true, 1)).toBe(false);
+    expect(g.decide(50, 10)).toEqual({ poll: false }); // below 500 lines a second
+    // 1,000 files: one look a second each (1,000 stats) replaces 2,000 events.
+    second(g, 2000, 2000);
+    expect(g.decide(null, 1000)).toEqual({ poll: true, everyMs: 1000 });
+    second(g, 0, 600);
+    expect(g.decide(1000, 1000)).toEqual({ poll: true, everyMs: 1000 });
+    second(g, 0, 450);
+    expect(g.decide(1000, 1000)).toEqual({ poll: false }); // fewer than half the looks
+    // 5,000 files: 5,000 looks a second would cost more than 2,000 events.
+    second(g, 2000, 2000);
+    expect(g.decide(null, 5000)).toEqual({ poll: false });
+    second(g, 900, 900);
+    expect(g.decide(null, 1)).toEqual({ poll: false }); // few events are cheap whatever the file count
+  });
+
+  it('changes pace only when the load moves by more than a step', () => {
+    const g = new SurgeGauge();
+    second(g, 2000, 2000);
+    expect(g.decide(null, 100)).toEqual({ poll: true, everyMs: 100 }); // 10 looks a second each
+    second(g, 0, 1900); // would be 5 a second, but within a step of 10
+    expect(g.decide(100, 100)).toEqual({ poll: true, everyMs: 100 });
+    second(g, 0, 900); // twice 900 would not reach 10 a second either: slow down to 2
+    expect(g.decide(100, 100)).toEqual({ poll: true, everyMs: 500 });
+    second(g, 0, 1100); // 5 a second would fit, but half of 1,100 fits no more than 2
+    expect(g.decide(500, 100)).toEqual({ poll: true, everyMs: 500 });
+    second(g, 0, 4500);
+    expect(g.decide(500, 100)).toEqual({ poll: true, everyMs: 50 });
   });
 });
 
