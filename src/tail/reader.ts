@@ -16,6 +16,7 @@ import type { CopyTracker } from './copies.js';
 import { HEAD_BYTES, MARKER_BYTES, hashBytes, offsetMarker, readAt, type Fingerprint } from './fingerprint.js';
 import type { HandleBudget, HandleHolder } from './handles.js';
 import { LineSplitter, type SplitLine } from './lines.js';
+import { MarkerTracker } from './marker.js';
 import type { CommitTarget } from './queue.js';
 import { emptyCounters, type FileCounters, type FileStats } from './types.js';
 
@@ -31,6 +32,8 @@ export function errCode(err: unknown): string {
 const COPY_WAIT_MS = 1000;
 /** How soon a file waiting on the copy check is looked at again. */
 const COPY_RECHECK_MS = 100;
+/** How old needsTurn's stat may be when the turn it asked for uses it instead of an fstat. */
+const LOOK_FRESH_MS = 20;
 /** Re-reads of a rotated file that still grows, before the new file at its path is attached. */
 const DRAIN_ROUNDS = 3;
 
@@ -91,20 +94,15 @@ export class FileReader implements CommitTarget, HandleHolder {
   copyOf: { id: string; end: number } | null = null;
   /** Set when the original was truncated: read the copy again from its last line end there. */
   recover: { offset: number; hash: string } | null = null;
-  /** The MARKER_BYTES before the last line end read, and their hash once asked for. */
-  private markerAt: { offset: number; bytes: Buffer; hash?: string } | null = null;
+  /** The MARKER_BYTES before the last line end read, hashed once asked for. */
+  private readonly markerAt = new MarkerTracker();
   /** Hash of the MARKER_BYTES before a line end already read (computed on first use). */
   get marker(): { offset: number; hash: string } | null {
-    const m = this.markerAt;
-    if (!m) return null;
-    m.hash ??= hashBytes(m.bytes);
-    return { offset: m.offset, hash: m.hash };
+    return this.markerAt.get();
   }
 
   /** Marker at the committed offset, cached for checkpoints. */
   private savedMarker: { offset: number; hash: string } | null = null;
-  /** Last MARKER_BYTES bytes read, ending at splitter.pos. */
-  private tail = Buffer.alloc(0);
   size = 0;
   mtime = 0;
   /** When the path stopped leading here (rotation or deletion); null while attached. */
@@ -120,6 +118,8 @@ export class FileReader implements CommitTarget, HandleHolder {
   pathCheckDue = true;
   counters: FileCounters = emptyCounters();
   lastError?: string;
+  /** Size and mtime from needsTurn's stat, for the turn it asked for (spares that turn an fstat). */
+  private looked: { size: number; mtime: number; at: number } | null = null;
   /** Extra names the same file is reachable by (symlinks, hard links). */
   readonly aliases = new Set<string>();
 
@@ -150,6 +150,7 @@ export class FileReader implements CommitTarget, HandleHolder {
 
   /** One turn: verify identity, detect truncation, read up to the budget. */
   async service(buffer: Buffer, budget: number): Promise<ServiceResult> {
+    this.looked = null;
     if (this.dropped) return 'done';
     const seen = await this.look();
     if (seen === 'rotated' || seen === 'deleted') {
@@ -257,7 +258,11 @@ export class FileReader implements CommitTarget, HandleHolder {
     }
     // Sizes and whole milliseconds compared as numbers (a BigInt stat's mtimeMs is whole already).
     const size = Number(st.size);
-    return size !== this.size || size !== this.splitter.pos || Math.floor(Number(st.mtimeMs)) !== this.mtime;
+    const mtime = Math.floor(Number(st.mtimeMs));
+    const changed = size !== this.size || size !== this.splitter.pos || mtime !== this.mtime;
+    // The turn this asks for starts from this stat of the same file instead of an fstat of its own.
+    if (changed) this.looked = { size, mtime, at: this.host.now() };
+    return changed;
   }
 
   /** Reopens an idle-closed file and re-verifies it is the same file with the same head. */
@@ -345,9 +350,8 @@ export class FileReader implements CommitTarget, HandleHolder {
     this.committed = 0;
     this.fp = null;
     this.head = null;
-    this.markerAt = null;
+    this.markerAt.reset();
     this.savedMarker = null;
-    this.tail = Buffer.alloc(0);
   }
 
   /** Copy check for content about to be read from 0 (see copies.ts). */
@@ -429,6 +433,7 @@ export class FileReader implements CommitTarget, HandleHolder {
    * the chunk waits for room (a promise).
    */
   serviceNow(buffer: Buffer, budget: number): ServiceResult | Promise<ServiceResult> | null {
+    const looked = this.takeLook();
     const fh = this.fh;
     if (!fh || this.dropped || this.detached || this.pathCheckDue || !this.copyChecked || this.recover) return null;
     if (this.host.stopping) return null;
@@ -436,7 +441,9 @@ export class FileReader implements CommitTarget, HandleHolder {
     const known = this.head?.length ?? 0;
     if (known < HEAD_BYTES && this.splitter.pos > known) return null;
     if (!this.host.hasRoom()) return null;
-    const { size, mtime } = this.fstat(fh);
+    // A look taken by the poll just before is as good as an fstat: bytes written since are
+    // read at the next look, and a rewrite since is caught by the head check after the read.
+    const { size, mtime } = looked ?? this.fstat(fh);
     const pos = this.splitter.pos;
     // Shorter, or the same size but changed: a truncation or rewrite, for the full turn.
     if (size < pos || (size === pos && (size !== this.size || mtime !== this.mtime))) return null;
@@ -463,6 +470,13 @@ export class FileReader implements CommitTarget, HandleHolder {
       }
     }
     return this.afterRead(readTotal, budget);
+  }
+
+  /** needsTurn's look, if it was taken for this turn (a look left from a turn that never came is stale). */
+  private takeLook(): { size: number; mtime: number } | null {
+    const looked = this.looked;
+    this.looked = null;
+    return looked && this.host.now() - looked.at <= LOOK_FRESH_MS ? looked : null;
   }
 
   /** Bookkeeping after reading `readTotal` bytes; 'more' when the budget or the room ran out first. */
@@ -524,7 +538,7 @@ export class FileReader implements CommitTarget, HandleHolder {
     lines.length = 0;
     const chunkStart = this.splitter.pos;
     this.splitter.push(chunk, lines);
-    this.noteChunk(chunk);
+    this.markerAt.note(chunk, this.splitter.pos, this.splitter.lineOffset);
     const known = this.head?.length ?? 0;
     if (known >= HEAD_BYTES) return true;
     if (chunkStart !== known) return false;
@@ -558,37 +572,9 @@ export class FileReader implements CommitTarget, HandleHolder {
     this.fp = { len: head.length, hash: hashBytes(head) };
   }
 
-  /**
-   * Called after each chunk has been split: moves the offset marker to the end of the last
-   * complete line (using the rolling tail for bytes before the chunk) and updates the tail.
-   */
-  private noteChunk(chunk: Buffer): void {
-    const pos = this.splitter.pos;
-    const chunkStart = pos - chunk.length;
-    const lineEnd = this.splitter.lineOffset;
-    if (lineEnd > chunkStart) {
-      const upto = lineEnd - chunkStart;
-      const want = Math.min(lineEnd, MARKER_BYTES);
-      const bytes =
-        upto >= want
-          ? chunk.subarray(upto - want, upto)
-          : Buffer.concat([this.tail, chunk.subarray(0, upto)]).subarray(-want);
-      // After a restart mid-file the tail may not reach back far enough; then keep the old marker.
-      // Hashed only when asked for (checkpoints, copy checks), not on every read.
-      if (bytes.length === want) this.markerAt = { offset: lineEnd, bytes: Buffer.from(bytes) };
-    }
-    this.tail =
-      chunk.length >= MARKER_BYTES
-        ? Buffer.from(chunk.subarray(chunk.length - MARKER_BYTES))
-        : Buffer.concat([this.tail, chunk]).subarray(-MARKER_BYTES);
-  }
-
   /** Starting mid-file: the bytes just before the start give the rolling tail and the first marker. */
   seedTail(before: Buffer): void {
-    const start = this.splitter.pos;
-    if (before.length !== Math.min(start, MARKER_BYTES)) return;
-    this.tail = Buffer.from(before);
-    if (start > 0) this.markerAt = { offset: start, bytes: this.tail };
+    this.markerAt.seed(this.splitter.pos, before);
   }
 
   private needsHeadFingerprint(): boolean {

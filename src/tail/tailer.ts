@@ -34,7 +34,7 @@ import { inotifyBudget } from './inotify.js';
 import type { SplitLine } from './lines.js';
 import { checkpointFits, initialOffset } from './positions.js';
 import { RecordQueue } from './queue.js';
-import { FileReader, errCode, identityOf, type ReaderHost } from './reader.js';
+import { FileReader, errCode, identityOf, type ReaderHost, type ServiceResult } from './reader.js';
 import { DueQueue } from './due.js';
 import { FlightRecorder } from './recorder.js';
 import { SurgeGauge } from './surge.js';
@@ -599,17 +599,36 @@ class TailerImpl implements Tailer, ReaderHost {
         r.again = true;
         continue;
       }
-      void this.run(r);
+      this.run(r, true);
     }
   }
 
-  private async run(r: FileReader): Promise<void> {
+  /**
+   * One turn of `r`. The steady case (serviceNow answers at once) ends synchronously: at a
+   * thousand turns a second, an async turn's promise and microtask are a visible share.
+   */
+  private run(r: FileReader, fromKick = false): void {
     this.active++;
     r.busy = true;
     const buffer = this.buffers.pop() ?? Buffer.allocUnsafe(this.o.readChunkBytes);
+    let now: ServiceResult | Promise<ServiceResult> | null;
+    try {
+      now = r.serviceNow(buffer, this.o.readBudgetBytes);
+    } catch (err) {
+      now = Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    if (now === 'done' || now === 'more') {
+      if (r.detached) this.maybeDrop(r);
+      this.endTurn(r, buffer, now === 'more', !fromKick);
+      return;
+    }
+    void this.runAsync(r, buffer, now ?? r.service(buffer, this.o.readBudgetBytes));
+  }
+
+  private async runAsync(r: FileReader, buffer: Buffer, turn: Promise<ServiceResult> | ServiceResult): Promise<void> {
     let more = false;
     try {
-      const result = await (r.serviceNow(buffer, this.o.readBudgetBytes) ?? r.service(buffer, this.o.readBudgetBytes));
+      const result = await turn;
       more = result === 'more';
       if (result === 'rotated' || result === 'deleted') await this.detach(r, result);
       else if (r.detached) this.maybeDrop(r);
@@ -619,23 +638,28 @@ class TailerImpl implements Tailer, ReaderHost {
       this.log?.warn('error reading log file', { path: r.path, error: err });
       await this.handles.close(r);
     } finally {
-      this.buffers.push(buffer);
-      r.busy = false;
-      this.active--;
-      if (r.again || more) {
-        r.again = false;
-        // Yield first so one busy file cannot starve the others.
-        if (more) setImmediate(() => this.wake(r, false));
-        else this.wake(r, false);
-      }
-      if (this.handles.overCap) this.handles.trim();
-      if (this.active === 0 && this.idle.length > 0) {
-        const waiters = this.idle;
-        this.idle = [];
-        for (const w of waiters) w();
-      }
-      this.kick();
+      this.endTurn(r, buffer, more, true);
     }
+  }
+
+  /** After a turn: the next one if asked for, and room for other files (`kick` unless the caller's loop goes on). */
+  private endTurn(r: FileReader, buffer: Buffer, more: boolean, kick: boolean): void {
+    this.buffers.push(buffer);
+    r.busy = false;
+    this.active--;
+    if (r.again || more) {
+      r.again = false;
+      // Yield first so one busy file cannot starve the others.
+      if (more) setImmediate(() => this.wake(r, false));
+      else this.wake(r, false);
+    }
+    if (this.handles.overCap) this.handles.trim();
+    if (this.active === 0 && this.idle.length > 0) {
+      const waiters = this.idle;
+      this.idle = [];
+      for (const w of waiters) w();
+    }
+    if (kick) this.kick();
   }
 
   // ---- surges: polling instead of events (see surge.ts) ------------------------------------
