@@ -40,6 +40,9 @@ export interface Detector {
   readonly pendingPartial: boolean;
 }
 
+/** Lines kept before their times are read anyway (bounds the memory and the work at a failure). */
+const TIME_BACKLOG = 8;
+
 export function createDetector(opts: { hint?: string; rules?: Rule[]; format?: LogFormat } = {}): Detector {
   const format = opts.format ?? 'auto';
   const classifier = createStreamClassifier({
@@ -49,6 +52,22 @@ export function createDetector(opts: { hint?: string; rules?: Rule[]; format?: L
   let unframer: Unframer = createUnframer(format);
   let partial = false;
   let lastTime: number | null = null;
+  // Lines since lastTime was brought up to date, newest last. A failure takes the time of the
+  // newest line that has one, so that is all that is ever asked for: lines are read for their
+  // time only then, newest first, or when TIME_BACKLOG of them have piled up, instead of each
+  // line as it passes (reading a time was the largest single cost per line).
+  const untimed: string[] = [];
+  const timeNow = (): number | null => {
+    for (let i = untimed.length - 1; i >= 0; i--) {
+      const t = lineTimestamp(untimed[i] ?? '');
+      if (t !== null && Number.isFinite(t)) {
+        lastTime = t;
+        break;
+      }
+    }
+    untimed.length = 0;
+    return lastTime;
+  };
   let open: DetectedError | null = null;
   let openWeak = false;
 
@@ -65,8 +84,14 @@ export function createDetector(opts: { hint?: string; rules?: Rule[]; format?: L
     stream: string | undefined,
     at: number | undefined,
   ): DetectedError[] => {
-    const t = frameTime ? Date.parse(frameTime) : lineTimestamp(line);
-    if (t !== null && Number.isFinite(t)) lastTime = t;
+    if (frameTime) {
+      // A frame's time is the line's time and newer than any line before it.
+      const t = Date.parse(frameTime);
+      if (Number.isFinite(t)) {
+        lastTime = t;
+        untimed.length = 0;
+      }
+    } else if (untimed.push(line) >= TIME_BACKLOG) timeNow();
     const r = classifier.push(line);
     // An error classification always carries its kind and rule.
     if (r.error && !r.continuation && r.kind && r.rule) {
@@ -77,7 +102,7 @@ export function createDetector(opts: { hint?: string; rules?: Rule[]; format?: L
         target: r.target,
         status: r.status,
         rule: r.rule,
-        time: lastTime,
+        time: timeNow(),
         line,
         ...(stream ? { stream } : {}),
         ...(at !== undefined ? { at } : {}),

@@ -1,6 +1,8 @@
 // The per-source pipeline the daemon runs: unframe, classify, count each event once,
 // report it when it ends with the cause read from its later lines.
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { lineTimestamp } from '../../src/detect/timestamps.js';
 import { createDetector } from '../../src/detect/index.js';
 import { events } from '../fixtures/detect/events.js';
 
@@ -22,6 +24,46 @@ describe('createDetector', () => {
       target: 'http://localhost:8126/v0.5/traces',
       time: Date.UTC(2026, 7, 21, 10, 15, 2, 118),
     });
+  });
+
+  it('a failure takes the time of the newest line that has one, however many lines without a time came between', () => {
+    // Lines with and without a time (some framed), and failure lines with and without one.
+    const line = fc.oneof(
+      fc
+        .integer({ min: 0, max: 59 })
+        .map((s) => `2026-08-21 10:15:${String(s).padStart(2, '0')},000 DEBUG sent 3 traces`),
+      fc
+        .integer({ min: 0, max: 59 })
+        .map((s) => `2026/08/21 10:16:${String(s).padStart(2, '0')} Datadog Tracer DEBUG: flushed`),
+      fc.constant('    at java.base/java.net.Socket.connect(Socket.java:633)'),
+      fc
+        .integer({ min: 0, max: 59 })
+        .map((s) => `2026-08-21T10:17:${String(s).padStart(2, '0')}.000000001Z stdout F plain`),
+      fc.constant('DATADOG TRACER DIAGNOSTIC - Agent Error: connect ECONNREFUSED 127.0.0.1:8126'),
+      fc
+        .integer({ min: 0, max: 59 })
+        .map(
+          (s) =>
+            `2026/08/21 10:18:${String(s).padStart(2, '0')} Datadog Tracer v1.62.0 ERROR: lost 2 traces: dial tcp 127.0.0.1:8126: connect: connection refused`,
+        ),
+    );
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 60 }), (lines) => {
+        const d = createDetector();
+        const found = [...lines.flatMap((l, i) => d.push(l, i)), ...d.flush()];
+        for (const e of found) {
+          // The reference: every line's time read eagerly, the newest one up to the failure line.
+          let expected: number | null = null;
+          for (const l of lines.slice(0, (e.at ?? 0) + 1)) {
+            const framed = /^(\S+Z) (?:stdout|stderr) [FP] /.exec(l);
+            const t = framed ? Date.parse(framed[1] ?? '') : lineTimestamp(l);
+            if (t !== null && Number.isFinite(t)) expected = t;
+          }
+          expect(e.time).toBe(expected);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('settle() ends the open event without waiting for the next line; flush() also ends a pending partial', () => {
