@@ -136,15 +136,27 @@ export class Discovery {
     this.rescanTimer.unref();
   }
 
-  /** Walks every root once and reports matching files. */
-  scan(): ScanResult {
+  /**
+   * Walks every root once and reports matching files. `onlyChanges` (the surge poll, many times
+   * a second) reports nothing when every directory was found as the last scan left it: the
+   * files are the same, and the periodic full rescan retries any that could not be opened.
+   */
+  scan(onlyChanges = false): ScanResult {
     const files = new Map<string, string | undefined>();
     const problems: { path: string; problem: string }[] = [];
     let dirs = 0;
     if (this.closed) return { files, dirs, problems };
+    const readsBefore = this.directoryReads;
+    const statesBefore = this.roots.map((r) => r.state).join();
     for (const root of this.roots) dirs += this.walkRoot(root, files, problems);
+    const said = (ps: ScanResult['problems']) => ps.map((p) => `${p.path}\0${p.problem}`).join('\n');
+    const changed =
+      this.directoryReads !== readsBefore ||
+      this.roots.map((r) => r.state).join() !== statesBefore ||
+      said(problems) !== said(this.problems);
     this.problems = problems;
     this.reconcileWatches();
+    if (onlyChanges && !changed) return { files, dirs, problems };
     for (const [path, tag] of files) this.handlers.found(path, tag, true);
     this.handlers.scanned(new Set(files.keys()));
     return { files, dirs, problems };

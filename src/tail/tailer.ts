@@ -583,9 +583,10 @@ class TailerImpl implements Tailer, ReaderHost {
     const now = this.now();
     for (const r of this.byId.values()) {
       if (r.fh && !r.busy && !r.detached && now - r.lastUsed > this.o.idleClose * 1000) void this.handles.close(r);
-      // needsTurn() asks for a path check itself when the path leads elsewhere now.
+      // needsTurn() asks for a path check itself when the path leads elsewhere now. A surge
+      // poll looks at every file many times a second already.
       if (all || r.busy) this.wake(r);
-      else if (r.needsTurn()) this.wake(r, false);
+      else if (!this.surgePoll && r.needsTurn()) this.wake(r, false);
     }
     this.copies.prune();
   }
@@ -690,7 +691,7 @@ class TailerImpl implements Tailer, ReaderHost {
     if (!already) this.discovery.pauseWatching();
     this.surgeEveryMs = everyMs;
     this.surgePoll = setInterval(() => {
-      this.discovery.scan();
+      this.discovery.scan(true);
       this.pollGrown();
     }, everyMs);
     const msg = already

@@ -2,7 +2,7 @@
 // the record queue's commit rule, and the inotify budget reader.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   compileSource,
@@ -358,6 +358,39 @@ describe('discovery rescans', () => {
       writeFileSync(join(t.dir, 'sub', 'c.log'), 'c\n');
       utimesSync(join(t.dir, 'sub'), before.atime, before.mtime); // mtime put back: the ctime still tells
       expect(files()).toEqual(['/a.log', '/b.log', '/sub/c.log']);
+      await d.close();
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it('a scan for changes only reports nothing while every directory is as the last scan left it', async () => {
+    const t = await tempDir();
+    try {
+      writeFileSync(join(t.dir, 'a.log'), 'a\n');
+      const found: string[] = [];
+      let scans = 0;
+      const handlers = {
+        ...quiet,
+        found: (p: string) => void found.push(p.slice(t.dir.length)),
+        scanned: () => {
+          scans++;
+        },
+      };
+      const d = new Discovery([{ pattern: t.dir }], handlers, true, -Infinity);
+      d.scan(true); // the first scan reads the directory: a change
+      expect([found, scans]).toEqual([['/a.log'], 1]);
+      d.scan(true);
+      expect([found, scans]).toEqual([['/a.log'], 1]); // nothing changed: nothing said
+      d.scan();
+      expect([found, scans]).toEqual([['/a.log', '/a.log'], 2]); // a full scan reports everything
+      writeFileSync(join(t.dir, 'b.log'), 'b\n');
+      d.scan(true);
+      expect([found.slice(2).sort(), scans]).toEqual([['/a.log', '/b.log'], 3]);
+      rmSync(join(t.dir, 'a.log'));
+      rmSync(join(t.dir, 'b.log'));
+      d.scan(true);
+      expect(scans).toBe(4); // an emptied directory is a change too
       await d.close();
     } finally {
       await t.cleanup();
