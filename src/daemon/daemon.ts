@@ -105,9 +105,10 @@ const DUPLICATE_SIGNAL_MS = 1000;
 
 function firstStopSignal(): Promise<NodeJS.Signals> {
   return new Promise<NodeJS.Signals>((resolve) => {
+    // Never removed: with no listener left, Node gives the signal back its default action (exit
+    // at once), and a repeat arriving before the stop's own handler is installed would kill the
+    // process mid-stop. Later calls resolve nothing.
     const stop = (sig: NodeJS.Signals) => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
       resolve(sig);
     };
     process.on('SIGTERM', stop);
