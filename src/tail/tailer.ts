@@ -67,6 +67,8 @@ export interface Tailer {
 }
 
 const CONCURRENCY = 4;
+/** Turns started in one go before the record consumer gets to run (see kick). */
+const TURNS_PER_BATCH = 64;
 /** How long new bytes may wait so that the writes of a burst are read together. */
 const COALESCE_MS = 50;
 /** Granularity of delayed wake-ups. */
@@ -126,6 +128,9 @@ class TailerImpl implements Tailer, ReaderHost {
   private readonly dirty = new Set<FileReader>();
   private readonly buffers: Buffer[] = [];
   private active = 0;
+  /** Turns started since the consumer last had a chance to run (see kick). */
+  private turnsInBatch = 0;
+  private nextBatch: NodeJS.Immediate | undefined;
   private idle: (() => void)[] = [];
   private readonly retired: FileCounters = emptyCounters();
   private initialScan = true;
@@ -593,6 +598,18 @@ class TailerImpl implements Tailer, ReaderHost {
 
   private kick(): void {
     while (this.active < CONCURRENCY && this.dirty.size > 0 && !this.stopping) {
+      // A poll that finds a thousand grown files would read them all in one go, and every line
+      // read would wait in the record queue until the consumer runs: alive together, thousands
+      // of records outlive a young-generation collection and are copied and promoted. After
+      // TURNS_PER_BATCH turns, the rest wait for the consumer to catch up (setImmediate).
+      if (this.turnsInBatch >= TURNS_PER_BATCH) {
+        this.nextBatch ??= setImmediate(() => {
+          this.nextBatch = undefined;
+          this.turnsInBatch = 0;
+          this.kick();
+        });
+        return;
+      }
       const r = this.dirty.values().next().value;
       if (!r) break;
       this.dirty.delete(r);
@@ -600,6 +617,7 @@ class TailerImpl implements Tailer, ReaderHost {
         r.again = true;
         continue;
       }
+      this.turnsInBatch++;
       this.run(r, true);
     }
   }
