@@ -2,8 +2,8 @@
 //  1. busy: a writer process appends realistic tracer lines (the shared corpus, errors included)
 //     at 2,000 lines/s spread evenly over 10 files, then over 1,000 files, through descriptors
 //     it keeps open (as tracers do). The daemon and `tail -F` follow the SAME files at the SAME
-//     time, so both see the same load; CPU % of one core (from /proc/PID/stat) and RSS per run,
-//     medians of several runs;
+//     time, so both see the same load; CPU % of one core (from /proc/PID/stat) and RSS per
+//     window, medians of several consecutive windows of one steady writer, after a warm-up;
 //  2. saturation: the write rate over 10 files is raised until the daemon uses a full core; the
 //     rate at that point (interpolated) and the detection latency (an error line written →
 //     counted in flarewatch_connection_errors_total) at that load;
@@ -119,6 +119,9 @@ async function drained(addr, total) {
   return seen;
 }
 
+/** Seconds the writer runs before the busy windows are measured. */
+const WARMUP_S = 3;
+
 async function busy(workDir, linesFile, fileCount, runs, seconds) {
   const root = join(workDir, `busy-${fileCount}`);
   const files = makeFiles(root, fileCount, 50);
@@ -131,16 +134,22 @@ async function busy(workDir, linesFile, fileCount, runs, seconds) {
   let written = 0;
   try {
     await sleep(1000);
+    // One writer for every window: the windows measure the steady state at 2,000 lines/s, not
+    // the daemon (or tail -F) getting used to a writer that has just started. The first
+    // WARMUP_S seconds are not measured.
+    const writer = startWriter(listFile, linesFile, 2000, WARMUP_S + runs * seconds + 1);
+    await sleep(WARMUP_S * 1000);
     for (let i = 0; i < runs; i++) {
       const fw0 = usage(d.child.pid);
       const tf0 = usage(tail.pid);
-      written += await startWriter(listFile, linesFile, 2000, seconds);
+      await sleep(seconds * 1000);
       const fw1 = usage(d.child.pid);
       const tf1 = usage(tail.pid);
       const fw = delta(fw0, fw1);
       const tf = delta(tf0, tf1);
       samples.push({ fw: fw.cpuPercent, tf: tf.cpuPercent, rss: fw1.rssMB, tailRss: tf1.rssMB });
     }
+    written += await writer;
     const seen = await drained(addr, written);
     const end = usage(d.child.pid);
     // How full the flight recorder was: the daemon's memory grows with it up to its cap.
