@@ -5,6 +5,7 @@
 // `continuation: true`.
 import { ruleSetFor } from './compile.js';
 import { classifyWith } from './classify.js';
+import { textHoldsAnchor } from './prefilter.js';
 import type { Classification, Rule } from './types.js';
 
 export type LineShape = 'indent' | 'starter' | 'exception' | 'header';
@@ -108,7 +109,7 @@ export function createStreamClassifier(opts: { hint?: string; rules?: Rule[] } =
       return { ...c, continuation: step(line, c.error) };
     },
     // A line without an anchor fails classifyWith's gate: it is no error.
-    quiet: (text) => !set.gate.test(text),
+    quiet: (text) => !textHoldsAnchor(set.matcher, set.gate, text),
     skip(line) {
       step(line, false);
     },
