@@ -52,27 +52,34 @@ export function openStagedFile(
     if (state.failure) throw state.failure;
   };
   deflater.on('data', (c: Buffer) => (compressedBytes += c.length));
-  // Text arrives in small pieces; each write to the deflater is a thread-pool round trip, so
-  // pieces are encoded into one reused batch buffer and deflated a batch at a time.
-  let batch = Buffer.allocUnsafe(DEFLATE_BATCH_BYTES);
-  let batchBytes = 0;
-  const deflateBatch = async () => {
-    if (batchBytes === 0) return;
-    const input = batch.subarray(0, batchBytes);
-    batchBytes = 0;
-    // The write callback runs once zlib has consumed the input: only then may the batch be
-    // refilled. The race wakes the writer when the file fails instead.
-    const consumed = new Promise<void>((resolve, reject) => {
-      deflater.write(input, (err) => (err ? reject(err) : resolve()));
-    });
-    consumed.catch(() => undefined);
-    await Promise.race([consumed, done]);
-    throwIfFailed();
-  };
   const done = pipeline(deflater, out);
   // Kept for write() and finish(); marked handled so an early failure is not "unhandled".
   done.catch((err: unknown) => (state.failure ??= err instanceof Error ? err : new Error(String(err))));
-
+  // Text arrives in small pieces; each write to the deflater is a thread-pool round trip, so
+  // pieces are encoded into a batch buffer and deflated a batch at a time. Two buffers take
+  // turns: zlib deflates one on the thread pool while the other is filled, so redaction and
+  // deflate of one file overlap instead of alternating.
+  let batch = Buffer.allocUnsafe(DEFLATE_BATCH_BYTES);
+  let spare = Buffer.allocUnsafe(DEFLATE_BATCH_BYTES);
+  let batchBytes = 0;
+  /** Settles once zlib has consumed the batch in flight (the one `spare` holds): only then may it be refilled. */
+  let inFlight: Promise<void> = Promise.resolve();
+  const deflateBatch = async () => {
+    if (batchBytes > 0) {
+      const consumed = new Promise<void>((resolve, reject) => {
+        deflater.write(batch.subarray(0, batchBytes), (err) => (err ? reject(err) : resolve()));
+      });
+      consumed.catch(() => undefined);
+      // The batch before this one must be consumed before its buffer is refilled; zlib already
+      // has this one queued, so it never waits for text meanwhile. The race wakes the writer
+      // when the file fails instead.
+      await Promise.race([inFlight, done]);
+      inFlight = consumed;
+      [batch, spare] = [spare, batch];
+      batchBytes = 0;
+    }
+    throwIfFailed();
+  };
   return {
     get bytes() {
       return bytes;
@@ -80,7 +87,8 @@ export function openStagedFile(
     async write(text) {
       throwIfFailed();
       if (text.length === 0) return;
-      // Encoded straight into the batch (UTF-8 needs at most 3 bytes per UTF-16 unit).
+      // Encoded straight into the batch (UTF-8 needs at most 3 bytes per UTF-16 unit). A
+      // bigger buffer replaces the batch only when it is empty, never the one in flight.
       if (batchBytes + text.length * 3 > batch.length) await deflateBatch();
       if (text.length * 3 > batch.length) batch = Buffer.allocUnsafe(text.length * 3);
       const n = batch.write(text, batchBytes, 'utf8');
@@ -93,6 +101,7 @@ export function openStagedFile(
     async finish() {
       throwIfFailed();
       await deflateBatch();
+      // end() flushes what zlib has queued; `done` settles once all of it is on disk.
       deflater.end();
       await done;
       return { path, bytes, sha256: hash.digest('hex'), crc32: crc, compressedBytes };

@@ -154,6 +154,23 @@ function warmUp(matcher: WuManber, pats: readonly Buffer[]): void {
   for (let pos = 0, hit; (hit = matcher.find(buf, pos, buf.length)) !== -1;) pos = hit + 1;
 }
 
+/** Text longer than this is searched with the RegExp instead (the scratch buffer stays small). */
+const MAX_SCRATCH_CHARS = 1 << 20;
+/** One reused buffer for the UTF-8 bytes of the text being searched (searches are synchronous). */
+let scratch = Buffer.alloc(0);
+
+/**
+ * Whether any anchor occurs in a decoded text: its UTF-8 bytes are searched by `matcher`,
+ * about four times faster than `gate` (the same anchors as one RegExp alternation), which
+ * is used for texts above a megabyte.
+ */
+export function textHoldsAnchor(matcher: ByteMatcher, gate: RegExp, text: string): boolean {
+  if (text.length > MAX_SCRATCH_CHARS) return gate.test(text);
+  // UTF-8 needs at most 3 bytes per UTF-16 code unit.
+  if (scratch.length < text.length * 3) scratch = Buffer.allocUnsafe(Math.max(text.length * 3, 1 << 16));
+  return matcher.find(scratch, 0, scratch.write(text, 0, 'utf8')) >= 0;
+}
+
 export function createByteMatcher(anchors: readonly string[]): ByteMatcher {
   const pats = [...new Set(anchors)].map((a) => Buffer.from(a, 'utf8'));
   if (pats.length === 0 || pats.some((p) => p.length < 2))

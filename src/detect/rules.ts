@@ -34,7 +34,7 @@ export const ANCHORS: readonly string[] = [
   'cannot flush',
   'cannot send',
   'UNAVAILABLE',
-  'transport.rb',
+  'rescue in post',
   'queue is full',
   'FAILURE sending',
 ];

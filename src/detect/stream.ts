@@ -5,6 +5,7 @@
 // `continuation: true`.
 import { ruleSetFor } from './compile.js';
 import { classifyWith } from './classify.js';
+import { textHoldsAnchor } from './prefilter.js';
 import type { Classification, Rule } from './types.js';
 
 export type LineShape = 'indent' | 'starter' | 'exception' | 'header';
@@ -30,15 +31,42 @@ const EXCEPTION_LINE =
 const CLOSER = /^[}\])]+[,;]?$/;
 
 export function lineShape(line: string): LineShape {
-  if (line.length === 0) return 'indent';
-  const c = line.charCodeAt(0);
+  return shapeAt(line, 0, line.length);
+}
+
+/** Shortest of the words an exception name ends in (`Error`, `Fault`). */
+const SHORTEST_EXCEPTION_WORD = 5;
+
+const isWordChar = (c: number): boolean =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36;
+
+/**
+ * False when EXCEPTION_LINE cannot match text[start, capEnd), decided from the first word
+ * alone: with no `.` or `::` after it, the exception word must end that first word, which
+ * is then at least 5 characters long. Timestamps (`2026-…`) and level prefixes (`D, [`, `[`)
+ * are answered here, without a slice or a RegExp call per line.
+ */
+function mayOpenException(text: string, start: number, capEnd: number): boolean {
+  if (!isWordChar(text.charCodeAt(start))) return false;
+  let p = start + 1;
+  while (p < capEnd && p - start < SHORTEST_EXCEPTION_WORD && isWordChar(text.charCodeAt(p))) p++;
+  if (p - start >= SHORTEST_EXCEPTION_WORD || p >= capEnd) return p - start >= SHORTEST_EXCEPTION_WORD;
+  const next = text.charCodeAt(p);
+  return next === 46 /* . */ || next === 58; /* : */
+}
+
+/** lineShape of text[start, end), a line without its newline, slicing only what a RegExp must see. */
+function shapeAt(text: string, start: number, end: number): LineShape {
+  if (end <= start) return 'indent';
+  const c = text.charCodeAt(start);
   if (c === 32 || c === 9) return 'indent';
   if (c === 125 /* } */ || c === 93 /* ] */ || c === 41 /* ) */) {
-    if (CLOSER.test(line.length > 8 ? line.slice(0, 8).trimEnd() : line.trimEnd())) return 'indent';
+    if (CLOSER.test(text.slice(start, Math.min(end, start + 8)).trimEnd())) return 'indent';
   }
-  for (const s of STARTERS) if (line.startsWith(s)) return 'starter';
-  if (EXCEPTION_LINE.test(line.length > 300 ? line.slice(0, 300) : line)) return 'exception';
-  return 'header';
+  for (const s of STARTERS) if (start + s.length <= end && text.startsWith(s, start)) return 'starter';
+  const capEnd = Math.min(end, start + 300);
+  if (!mayOpenException(text, start, capEnd)) return 'header';
+  return EXCEPTION_LINE.test(text.slice(start, capEnd)) ? 'exception' : 'header';
 }
 
 export type StreamClassification = Classification & { continuation: boolean };
@@ -52,6 +80,11 @@ export interface StreamClassifier {
   quiet(text: string): boolean;
   /** push() for a line of quiet text: the event state moves the same, nothing is classified. */
   skip(line: string): void;
+  /**
+   * skip() for every line of a quiet text (lines end in `\n`; a `\r` before it is no part of
+   * the line; empty lines move nothing), without a string per line. Returns the lines seen.
+   */
+  skipLines(text: string): number;
   /** Forgets the current event (e.g. after a gap the caller could not see). */
   reset(): void;
 }
@@ -70,9 +103,9 @@ export function createStreamClassifier(opts: { hint?: string; rules?: Rule[] } =
   let expectingException = false;
   let eventLines = 0;
 
-  /** Moves the event state by one line; returns whether the line continues the open event. */
-  const step = (line: string, error: boolean): boolean => {
-    const shape = lineShape(line);
+  /** Moves the event state by the line text[start, end); returns whether it continues the open event. */
+  const step = (text: string, start: number, end: number, error: boolean): boolean => {
+    const shape = shapeAt(text, start, end);
     const isContinuation =
       open &&
       eventLines < MAX_EVENT_LINES &&
@@ -82,9 +115,9 @@ export function createStreamClassifier(opts: { hint?: string; rules?: Rule[] } =
       if (shape === 'exception') expectingException = false;
       else if (
         shape === 'starter' &&
-        !line.startsWith('Caused by: ') &&
-        !line.startsWith('Suppressed: ') &&
-        !line.startsWith('{ ')
+        !text.startsWith('Caused by: ', start) &&
+        !text.startsWith('Suppressed: ', start) &&
+        !text.startsWith('{ ', start)
       ) {
         expectingException = true;
       }
@@ -105,12 +138,23 @@ export function createStreamClassifier(opts: { hint?: string; rules?: Rule[] } =
   return {
     push(line) {
       const c = classifyWith(set, line, hint);
-      return { ...c, continuation: step(line, c.error) };
+      return { ...c, continuation: step(line, 0, line.length, c.error) };
     },
     // A line without an anchor fails classifyWith's gate: it is no error.
-    quiet: (text) => !set.gate.test(text),
+    quiet: (text) => !textHoldsAnchor(set.matcher, set.gate, text),
     skip(line) {
-      step(line, false);
+      step(line, 0, line.length, false);
+    },
+    skipLines(text) {
+      let lines = 0;
+      for (let pos = 0; pos < text.length; lines++) {
+        let nl = text.indexOf('\n', pos);
+        if (nl < 0) nl = text.length;
+        const end = nl > pos && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+        if (end > pos) step(text, pos, end, false);
+        pos = nl + 1;
+      }
+      return lines;
     },
     reset() {
       open = false;

@@ -31,6 +31,7 @@ export function detectorClassifier(rules?: Rule[]): ClassifierFactory {
       skip(raw) {
         classifier.skip(raw);
       },
+      skipLines: (text) => classifier.skipLines(text),
     };
   };
 }

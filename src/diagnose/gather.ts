@@ -134,6 +134,8 @@ export type ClassifierFactory = (
   quiet?(text: string): boolean;
   /** push() for a line of quiet text, whose verdict is known: only the classifier's state moves. */
   skip?(line: string): void;
+  /** skip() for every line of a quiet text (see StreamClassifier.skipLines); returns the lines seen. */
+  skipLines?(text: string): number;
 };
 
 /** One file's lines in order (see logLineScanner). */
@@ -143,6 +145,8 @@ export interface LineScanner {
   quiet(text: string): boolean;
   /** The scanner for a line of quiet text: nothing to record, the classifier's state moves. */
   skip(raw: string): void;
+  /** skip() for every line of a quiet text whose lines end in `\n` (CR LF too); returns how many. */
+  skipLines(text: string): number;
 }
 
 export interface LogSourceLike {
@@ -251,7 +255,15 @@ export function logLineScanner(
     const line = cut(raw);
     if (line) c?.skip?.(line);
   };
-  return Object.assign(scan, { quiet, skip });
+  // Cutting a line to maxLineBytes changes nothing the event tracking looks at (its start).
+  const skipLines = (text: string): number => {
+    if (c?.skipLines) return c.skipLines(text);
+    if (!text) return 0;
+    const lines = (text.endsWith('\n') ? text.slice(0, -1) : text).split('\n');
+    for (const l of lines) skip(l.endsWith('\r') ? l.slice(0, -1) : l);
+    return lines.length;
+  };
+  return Object.assign(scan, { quiet, skip, skipLines });
 }
 
 /**

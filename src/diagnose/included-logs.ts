@@ -70,10 +70,6 @@ export function includedLogScanner(
   const line = (l: string) => {
     scan(unCR(l), ++lineNo);
   };
-  const quietLine = (l: string) => {
-    lineNo++;
-    scan.skip(unCR(l));
-  };
   return {
     push(text) {
       let pos = 0;
@@ -88,11 +84,17 @@ export function includedLogScanner(
         pos = nl + 1;
         nl = text.indexOf('\n', pos);
       }
-      // The complete lines left, checked once as a block: most blocks need no line recorded.
+      // The complete lines left, checked once as a block: most blocks need no line recorded,
+      // and their lines only move the event tracking, in one pass without a string per line.
       const last = text.lastIndexOf('\n');
-      const each = nl >= 0 && scan.quiet(text.slice(pos, last + 1)) ? quietLine : line;
+      const block = nl >= 0 ? text.slice(pos, last + 1) : '';
+      if (block && scan.quiet(block)) {
+        lineNo += scan.skipLines(block);
+        pos = last + 1;
+        nl = -1;
+      }
       for (; nl >= 0; nl = text.indexOf('\n', pos)) {
-        each(text.slice(pos, nl));
+        line(text.slice(pos, nl));
         pos = nl + 1;
       }
       carry = text.slice(pos);

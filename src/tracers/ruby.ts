@@ -70,7 +70,8 @@ export const ruby: TracerModule<'ruby'> = {
     },
     {
       id: 'ruby.legacy-transport',
-      hints: ['transport.rb'],
+      // Not `transport.rb`: ddtrace 0.x debug logging names that file on every line it sends.
+      hints: ['rescue in post'],
       language: 'ruby',
       fallback: 'unreachable',
       source:

@@ -3,7 +3,7 @@
 // classifier the same verdict as trying every rule.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_RULES, classifyLine } from '../../src/detect/index.js';
+import { BUILTIN_RULES, classifyLine, createStreamClassifier } from '../../src/detect/index.js';
 import { createHintFinder } from '../../src/detect/hints.js';
 import { fragmentText } from './fragments.js';
 
@@ -51,5 +51,19 @@ describe('classifyLine with the hint finder', () => {
     const r = classifyLine(failure);
     expect(r.error).toBe(true);
     expect(r.language).toBe('ruby');
+  });
+
+  it('lets Ruby debug lines that name transport.rb through the anchor gate unclassified', () => {
+    const debug = Array.from(
+      { length: 1000 },
+      (_, i) =>
+        `D, [2026-08-21T10:00:00.007Z #1007] DEBUG -- ddtrace: [ddtrace] (transport.rb:98) Sending ${i} traces to http://datadog-agent:8126\n`,
+    ).join('');
+    expect(createStreamClassifier().quiet(debug)).toBe(true);
+    // The 0.x failure line names no other anchor: the rule's own wording is one.
+    const legacy =
+      "ddtrace: [ddtrace] (/app/vendor/bundle/ruby/2.2.0/gems/ddtrace-0.7.2/lib/ddtrace/transport.rb:73:in `rescue in post') Net::ReadTimeout";
+    expect(createStreamClassifier().quiet(debug + legacy)).toBe(false);
+    expect(classifyLine(legacy)).toMatchObject({ error: true, language: 'ruby', rule: 'ruby.legacy-transport' });
   });
 });

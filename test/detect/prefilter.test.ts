@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ANCHORS } from '../../src/detect/index.js';
-import { createByteMatcher, TWO_CURSORS_FROM } from '../../src/detect/prefilter.js';
+import { createByteMatcher, textHoldsAnchor, TWO_CURSORS_FROM } from '../../src/detect/prefilter.js';
 import { fragmentText } from './fragments.js';
 
 function naiveFind(buf: Uint8Array, pats: readonly Buffer[], from: number, to: number): number {
@@ -102,5 +102,29 @@ describe('createByteMatcher', () => {
   it('refuses anchors shorter than two bytes', () => {
     expect(() => createByteMatcher(['a'])).toThrow(/at least 2 bytes/);
     expect(() => createByteMatcher([])).toThrow(/at least 2 bytes/);
+  });
+});
+
+describe('textHoldsAnchor', () => {
+  /** Anchors with non-ASCII ones (user rules may add them) beside the built-in ones. */
+  const anchors = [...ANCHORS, 'ééérreur', '本地错误', 'Größe'];
+  const matcher = createByteMatcher(anchors);
+  const gate = new RegExp(anchors.map((a) => a.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
+
+  it('answers as the RegExp gate does, for any text', () => {
+    fc.assert(
+      fc.property(fragmentText(anchors, ['\n', ' ', 'é', '\u0000', '\ud800'], 60), (t) => {
+        expect(textHoldsAnchor(matcher, gate, t)).toBe(anchors.some((a) => t.includes(a)));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('finds an anchor at the end of a text longer than the scratch buffer, and in a short one after it', () => {
+    const long = 'x'.repeat(3 * 2 ** 20) + ' Größe';
+    expect(textHoldsAnchor(matcher, gate, long)).toBe(true);
+    expect(textHoldsAnchor(matcher, gate, long.slice(0, -6))).toBe(false);
+    expect(textHoldsAnchor(matcher, gate, 'a 本地错误')).toBe(true);
+    expect(textHoldsAnchor(matcher, gate, 'no anchor here')).toBe(false);
   });
 });

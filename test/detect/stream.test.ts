@@ -1,7 +1,30 @@
 // Multi-line events count once; separate failures stay separate.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createStreamClassifier, lineShape } from '../../src/detect/index.js';
 import { events } from '../fixtures/detect/events.js';
+import { fragmentText } from './fragments.js';
+
+/** lineShape as plain RegExp tests on the whole line, without its shortcuts (the reference). */
+function shapeByRegExp(line: string): string {
+  if (line.length === 0 || /^[ \t]/.test(line)) return 'indent';
+  if (/^[}\])]/.test(line) && /^[}\])]+[,;]?$/.test(line.slice(0, 8).trimEnd())) return 'indent';
+  const starters = [
+    'Traceback (most recent call last)',
+    'Caused by: ',
+    'Suppressed: ',
+    'During handling of the above exception',
+    'The above exception was the direct cause',
+    '--- End of ',
+    '{ MachineName: ',
+  ];
+  if (starters.some((s) => line.startsWith(s))) return 'starter';
+  return /^(?:[A-Za-z_$][\w$]{0,80}(?:\.|::)){0,12}[\w$]{0,80}(?:Exception|Error|Timeout|Fault)(?: \(\d+\)| \[[A-Z_]+\])?(?::|$)/.test(
+    line.slice(0, 300),
+  )
+    ? 'exception'
+    : 'header';
+}
 
 function countEvents(lines: string[], hint?: string) {
   const s = createStreamClassifier(hint ? { hint } : {});
@@ -62,5 +85,75 @@ describe('createStreamClassifier', () => {
     expect(lineShape('AggregateError [ECONNREFUSED]: ')).toBe('exception');
     expect(lineShape('Error sending payload to the agent')).toBe('header');
     expect(lineShape('[dd.trace 2026-08-21 10:15:02:118 +0000] [x] WARN y - z')).toBe('header');
+  });
+
+  it('shapes any line as the plain RegExp tests do (the first-word shortcut changes no answer)', () => {
+    const words = [
+      'Error',
+      'Fault',
+      'Timeout',
+      'Exception',
+      'Err',
+      'D',
+      'a.b',
+      'x::y',
+      '2026',
+      '$',
+      '_',
+      'Caused by: ',
+    ];
+    const seps = [' ', '.', ':', '::', ',', '-', '[', '(', ']', '}', '\t', ' (111)', ' [E_X]', 'é'];
+    fc.assert(
+      fc.property(fragmentText(words, seps, 12), (line) => {
+        expect(lineShape(line)).toBe(shapeByRegExp(line));
+      }),
+      { numRuns: 5000 },
+    );
+    for (const line of [
+      '2026Error: x',
+      'Fault',
+      'Err',
+      'D, [x] Error',
+      'a.Error:',
+      'A::B::Fault',
+      '1234.Error',
+      'x'.repeat(299) + 'E',
+    ])
+      expect(lineShape(line), line).toBe(shapeByRegExp(line));
+  });
+
+  it('skipLines moves the event state as skip() on each line does', () => {
+    const pool = [
+      ...events.flatMap((e) => e.lines),
+      '',
+      '\r',
+      'header',
+      '  indented',
+      '}',
+      'Caused by: x',
+      'java.io.IOException: y',
+    ];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pool), { maxLength: 60 }), fc.boolean(), (lines, crlf) => {
+        const text = lines.map((l) => l + (crlf ? '\r\n' : '\n')).join('');
+        const a = createStreamClassifier();
+        const b = createStreamClassifier();
+        expect(a.skipLines(text)).toBe(lines.length);
+        // As the line scanner hands lines on: one CR before the newline dropped, empty lines left out.
+        for (const l of lines) {
+          const raw = l + (crlf ? '\r' : '');
+          const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+          if (line) b.skip(line);
+        }
+        // The state shows in what the next lines are: each probe is pushed to both.
+        for (const probe of [
+          'java.net.ConnectException: Connection refused',
+          '\tat x.Y(Y.java:1)',
+          'Error: connect ECONNREFUSED 127.0.0.1:8126',
+        ])
+          expect(a.push(probe)).toEqual(b.push(probe));
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
