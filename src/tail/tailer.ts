@@ -272,6 +272,10 @@ class TailerImpl implements Tailer, ReaderHost {
     clearInterval(this.surgeCheck);
     clearInterval(this.surgePoll);
     this.surgeCheck = this.surgePoll = undefined;
+    this.surgeEveryMs = 0;
+    clearImmediate(this.nextBatch);
+    this.nextBatch = undefined;
+    this.turnsInBatch = 0;
     clearTimeout(this.dueTimer);
     this.dueTimer = undefined;
     this.dueAt = Infinity;
@@ -618,15 +622,16 @@ class TailerImpl implements Tailer, ReaderHost {
         continue;
       }
       this.turnsInBatch++;
-      this.run(r, true);
+      this.run(r);
     }
   }
 
   /**
-   * One turn of `r`. The steady case (serviceNow answers at once) ends synchronously: at a
-   * thousand turns a second, an async turn's promise and microtask are a visible share.
+   * One turn of `r`, started by kick(). The steady case (serviceNow answers at once) ends
+   * synchronously, and kick's loop goes on to the next file: at a thousand turns a second, an
+   * async turn's promise and microtask are a visible share. Other turns end in runAsync.
    */
-  private run(r: FileReader, fromKick = false): void {
+  private run(r: FileReader): void {
     this.active++;
     r.busy = true;
     const buffer = this.buffers.pop() ?? Buffer.allocUnsafe(this.o.readChunkBytes);
@@ -638,7 +643,7 @@ class TailerImpl implements Tailer, ReaderHost {
     }
     if (now === 'done' || now === 'more') {
       if (r.detached) this.maybeDrop(r);
-      this.endTurn(r, buffer, now === 'more', !fromKick);
+      this.endTurn(r, buffer, now === 'more', false);
       return;
     }
     void this.runAsync(r, buffer, now ?? r.service(buffer, this.o.readBudgetBytes));
