@@ -11,7 +11,7 @@ import type { Classification, Rule } from './types.js';
 export type LineShape = 'indent' | 'starter' | 'exception' | 'header';
 
 /** Lines that only ever appear inside an event, whatever precedes them. */
-const STARTERS = [
+export const STARTERS: readonly string[] = [
   'Traceback (most recent call last)',
   'Caused by: ',
   'Suppressed: ',
@@ -26,9 +26,9 @@ const STARTERS = [
  * `requests.exceptions.ConnectionError: …`, `Error: connect ECONNREFUSED …`, `SocketException (111): …`.
  * Dotted/`::` name segments are separated by a delimiter outside the repeated class, so this is linear.
  */
-const EXCEPTION_LINE =
+export const EXCEPTION_LINE =
   /^(?:[A-Za-z_$][\w$]{0,80}(?:\.|::)){0,12}[\w$]{0,80}(?:Exception|Error|Timeout|Fault)(?: \(\d+\)| \[[A-Z_]+\])?(?::|$)/;
-const CLOSER = /^[}\])]+[,;]?$/;
+export const CLOSER = /^[}\])]+[,;]?$/;
 
 export function lineShape(line: string): LineShape {
   return shapeAt(line, 0, line.length);

@@ -2,28 +2,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createStreamClassifier, lineShape } from '../../src/detect/index.js';
+import { CLOSER, EXCEPTION_LINE, STARTERS } from '../../src/detect/stream.js';
 import { events } from '../fixtures/detect/events.js';
 import { fragmentText } from './fragments.js';
 
-/** lineShape as plain RegExp tests on the whole line, without its shortcuts (the reference). */
+/** lineShape as plain tests on the whole line, with its lists and pattern but without its shortcuts (the reference). */
 function shapeByRegExp(line: string): string {
   if (line.length === 0 || /^[ \t]/.test(line)) return 'indent';
-  if (/^[}\])]/.test(line) && /^[}\])]+[,;]?$/.test(line.slice(0, 8).trimEnd())) return 'indent';
-  const starters = [
-    'Traceback (most recent call last)',
-    'Caused by: ',
-    'Suppressed: ',
-    'During handling of the above exception',
-    'The above exception was the direct cause',
-    '--- End of ',
-    '{ MachineName: ',
-  ];
-  if (starters.some((s) => line.startsWith(s))) return 'starter';
-  return /^(?:[A-Za-z_$][\w$]{0,80}(?:\.|::)){0,12}[\w$]{0,80}(?:Exception|Error|Timeout|Fault)(?: \(\d+\)| \[[A-Z_]+\])?(?::|$)/.test(
-    line.slice(0, 300),
-  )
-    ? 'exception'
-    : 'header';
+  if (/^[}\])]/.test(line) && CLOSER.test(line.slice(0, 8).trimEnd())) return 'indent';
+  if (STARTERS.some((s) => line.startsWith(s))) return 'starter';
+  return EXCEPTION_LINE.test(line.slice(0, 300)) ? 'exception' : 'header';
 }
 
 function countEvents(lines: string[], hint?: string) {
