@@ -1,7 +1,7 @@
 // Content fingerprints that back up dev+inode identity: a hash of a file's first bytes
 // (notices a reused inode or a copytruncate while stopped) and a hash of the bytes just
 // before an offset (notices content rewritten under an unchanged head).
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 
 /** Head bytes hashed; shorter files get a growing fingerprint recorded with its length. */
@@ -10,7 +10,9 @@ export const HEAD_BYTES = 1024;
 export const MARKER_BYTES = 32;
 
 export function hashBytes(buf: Buffer): string {
-  return createHash('sha256').update(buf).digest('base64url').slice(0, 22);
+  // One-shot hash: a checkpoint of a thousand files hashes a thousand markers, and a Hash
+  // object per marker cost twice as much as the digest itself.
+  return hash('sha256', buf, 'base64url').slice(0, 22);
 }
 
 export interface Fingerprint {
