@@ -10,6 +10,8 @@ interface FileState {
   detector: Detector;
   tag: string | undefined;
   lastPush: number;
+  /** Settled since its last line: the next settle has nothing to end (a thousand files, five times a second). */
+  settled: boolean;
 }
 
 /** Tags that are not tracer keys and so say nothing about the language. */
@@ -17,6 +19,8 @@ const NO_HINT = new Set(['custom', 'container']);
 
 export class LineProcessor {
   private readonly files = new Map<string, FileState>();
+  /** The file the last line came from. */
+  private current: FileState | undefined;
 
   constructor(private rules: Rule[] = []) {}
 
@@ -25,21 +29,27 @@ export class LineProcessor {
     const out = this.settleIdle(Number.POSITIVE_INFINITY, 0);
     this.rules = rules;
     this.files.clear();
+    this.current = undefined;
     return out;
   }
 
   process(rec: TailRecord): ErrorEvent[] {
     let st = this.files.get(rec.file);
+    // Lines come a file's turn at a time; the file whose turn ended lets go of its lines.
+    if (st !== this.current) this.current?.detector.pause();
     if (!st) {
       const hint = rec.tag && !NO_HINT.has(rec.tag) ? rec.tag : undefined;
       st = {
         detector: createDetector({ ...(hint ? { hint } : {}), rules: this.rules }),
         tag: rec.tag,
         lastPush: rec.timestamp,
+        settled: false,
       };
       this.files.set(rec.file, st);
     }
+    this.current = st;
     st.lastPush = rec.timestamp;
+    st.settled = false;
     // `at` carries the read time: trigger windows run on when flarewatch saw the line.
     return toEvents(st.detector.push(rec.line, rec.timestamp), rec.file, rec.timestamp);
   }
@@ -48,7 +58,10 @@ export class LineProcessor {
   settleIdle(now: number, quietMs: number): ErrorEvent[] {
     const out: ErrorEvent[] = [];
     for (const [file, st] of this.files) {
-      if (now - st.lastPush >= quietMs) out.push(...toEvents(st.detector.settle(), file, now));
+      if (st.settled || now - st.lastPush < quietMs) continue;
+      st.settled = true;
+      const ended = st.detector.settle();
+      if (ended.length > 0) out.push(...toEvents(ended, file, now));
     }
     return out;
   }

@@ -30,8 +30,15 @@ export interface DetectedError {
 export interface Detector {
   /** Feeds one raw line; returns the failures whose events this line closed (usually none). */
   push(raw: string, at?: number): DetectedError[];
-  /** Ends the open event now (e.g. after the source has been quiet for a while). */
+  /**
+   * Ends the open event now (e.g. after the source has been quiet for a while); also pause().
+   */
   settle(): DetectedError[];
+  /**
+   * The source paused (another source's lines come next): the lines kept for their time are
+   * read now and let go. Nothing a caller sees changes.
+   */
+  pause(): void;
   /** End of input: a pending partial line is classified, then the open event ends. */
   flush(): DetectedError[];
   /** Forgets all context (the caller skipped lines); returns the open event, ended. */
@@ -71,7 +78,7 @@ export function createDetector(opts: { hint?: string; rules?: Rule[]; format?: L
   let open: DetectedError | null = null;
   let openWeak = false;
 
-  const settle = (): DetectedError[] => {
+  const endEvent = (): DetectedError[] => {
     if (!open) return [];
     const e = open;
     open = null;
@@ -95,7 +102,7 @@ export function createDetector(opts: { hint?: string; rules?: Rule[]; format?: L
     const r = classifier.push(line);
     // An error classification always carries its kind and rule.
     if (r.error && !r.continuation && r.kind && r.rule) {
-      const closed = settle();
+      const closed = endEvent();
       open = {
         language: r.language,
         kind: r.kind,
@@ -112,7 +119,7 @@ export function createDetector(opts: { hint?: string; rules?: Rule[]; format?: L
       openWeak = r.weakKind === true;
       return closed;
     }
-    if (!r.continuation) return settle();
+    if (!r.continuation) return endEvent();
     // A later line of the same event may name the cause or the target the header left out.
     if (open && openWeak) {
       const k = inferKind(line);
@@ -131,18 +138,27 @@ export function createDetector(opts: { hint?: string; rules?: Rule[]; format?: L
       partial = u === null;
       return u ? pushLine(u.line, u.time, u.stream, at) : [];
     },
-    settle,
+    settle() {
+      timeNow();
+      return endEvent();
+    },
+    pause() {
+      // A source read once a second among a thousand would keep its lines here until its next
+      // read, across young collections that promote them, and old garbage is the dear kind.
+      // Read now, newest first, it is usually one line's time.
+      timeNow();
+    },
     flush() {
       const tail = unframer.flush();
       partial = false;
       const out = tail ? pushLine(tail.line, tail.time, tail.stream, undefined) : [];
-      return [...out, ...settle()];
+      return [...out, ...endEvent()];
     },
     reset() {
       classifier.reset();
       unframer = createUnframer(format);
       partial = false;
-      return settle();
+      return endEvent();
     },
     get pendingPartial() {
       return partial;

@@ -382,6 +382,22 @@ describe('from a classified line to a strong, weighted event', () => {
     ...lp.settleIdle(Number.POSITIVE_INFINITY, 0),
   ];
 
+  it('settles a quiet file’s open event once; a file settled since its last line is passed over until it has another', () => {
+    const lp = new LineProcessor();
+    const line = (file: string, text: string, timestamp: number) =>
+      lp.process({ file, line: text, offset: 0, timestamp });
+    const refused = 'DATADOG TRACER DIAGNOSTIC - Agent Error: connect ECONNREFUSED 127.0.0.1:8126';
+    expect(line('/logs/a.log', refused, T0)).toEqual([]);
+    expect(line('/logs/b.log', refused, T0 + 150)).toEqual([]);
+    // Only a.log has been quiet for 200 ms.
+    expect(lp.settleIdle(T0 + 220, 200).map((e) => e.file)).toEqual(['/logs/a.log']);
+    expect(lp.settleIdle(T0 + 400, 200).map((e) => e.file)).toEqual(['/logs/b.log']);
+    expect(lp.settleIdle(T0 + 600, 200)).toEqual([]);
+    // A new failure in a.log opens an event again, settled in turn.
+    expect(line('/logs/a.log', refused, T0 + 700)).toEqual([]);
+    expect(lp.settleIdle(T0 + 950, 200)).toMatchObject([{ file: '/logs/a.log', kind: 'refused' }]);
+  });
+
   it('a rule marked `signal: strong` makes a strong event naming the line’s target', () => {
     const lp = new LineProcessor([
       {

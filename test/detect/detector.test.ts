@@ -26,9 +26,14 @@ describe('createDetector', () => {
     });
   });
 
-  it('a failure takes the time of the newest line that has one, however many lines without a time came between', () => {
-    // Lines with and without a time (some framed), and failure lines with and without one.
+  it('a failure takes the time of the newest line that has one, however many lines without a time came between, and whenever the source paused or went quiet', () => {
+    // Lines with and without a time (some framed), failure lines with and without one, and the
+    // moments when the daemon pauses or settles the source (its kept lines are read and let go).
+    const SETTLE = '<settle>';
+    const PAUSE = '<pause>';
     const line = fc.oneof(
+      fc.constant(SETTLE),
+      fc.constant(PAUSE),
       fc
         .integer({ min: 0, max: 59 })
         .map((s) => `2026-08-21 10:15:${String(s).padStart(2, '0')},000 DEBUG sent 3 traces`),
@@ -50,11 +55,18 @@ describe('createDetector', () => {
     fc.assert(
       fc.property(fc.array(line, { maxLength: 60 }), (lines) => {
         const d = createDetector();
-        const found = [...lines.flatMap((l, i) => d.push(l, i)), ...d.flush()];
+        const step = (l: string, i: number) => {
+          if (l === SETTLE) return d.settle();
+          if (l !== PAUSE) return d.push(l, i);
+          d.pause();
+          return [];
+        };
+        const found = [...lines.flatMap(step), ...d.flush()];
         for (const e of found) {
           // The reference: every line's time read eagerly, the newest one up to the failure line.
           let expected: number | null = null;
           for (const l of lines.slice(0, (e.at ?? 0) + 1)) {
+            if (l === SETTLE || l === PAUSE) continue;
             const framed = /^(\S+Z) (?:stdout|stderr) [FP] /.exec(l);
             const t = framed ? Date.parse(framed[1] ?? '') : lineTimestamp(l);
             if (t !== null && Number.isFinite(t)) expected = t;
