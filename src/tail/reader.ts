@@ -17,6 +17,7 @@ import { HEAD_BYTES, MARKER_BYTES, hashBytes, offsetMarker, readAt, type Fingerp
 import type { HandleBudget, HandleHolder } from './handles.js';
 import { LineSplitter, type SplitLine } from './lines.js';
 import { MarkerTracker } from './marker.js';
+import type { Wakeable } from './wake-queue.js';
 import type { CommitTarget } from './queue.js';
 import { emptyCounters, type FileCounters, type FileStats } from './types.js';
 
@@ -32,8 +33,14 @@ export function errCode(err: unknown): string {
 const COPY_WAIT_MS = 1000;
 /** How soon a file waiting on the copy check is looked at again. */
 const COPY_RECHECK_MS = 100;
-/** How old needsTurn's stat may be when the turn it asked for uses it instead of an fstat. */
-const LOOK_FRESH_MS = 20;
+/**
+ * How old needsTurn's stat may be when the turn it asked for uses it instead of an fstat: one
+ * poll round at the slowest pace. A round over a thousand files hands its turns out in batches
+ * behind the record consumer, so its last turns come many milliseconds after their looks; a look
+ * that old is still as good as an fstat taken then (bytes written since wait for the next look,
+ * a rewrite since is caught by the head check after the read). Older, its turn never came.
+ */
+const LOOK_FRESH_MS = 1000;
 /** Re-reads of a rotated file that still grows, before the new file at its path is attached. */
 const DRAIN_ROUNDS = 3;
 
@@ -76,7 +83,7 @@ function preadSync(fd: number, buf: Buffer, len: number, position: number): numb
   return got;
 }
 
-export class FileReader implements CommitTarget, HandleHolder {
+export class FileReader implements CommitTarget, HandleHolder, Wakeable {
   fh: FileHandle | null = null;
   readonly splitter: LineSplitter;
   /** Bumped on truncation so records read before it cannot move the committed offset. */
@@ -110,6 +117,8 @@ export class FileReader implements CommitTarget, HandleHolder {
   lastGrowth: number;
   lastUsed: number;
   busy = false;
+  /** In the tailer's wake queue (see wake-queue.ts). */
+  waking = false;
   /** When bytes were last read (content events soon after wait for the coalescing window's end). */
   lastReadAt = 0;
   again = false;
@@ -118,8 +127,12 @@ export class FileReader implements CommitTarget, HandleHolder {
   pathCheckDue = true;
   counters: FileCounters = emptyCounters();
   lastError?: string;
-  /** Size and mtime from needsTurn's stat, for the turn it asked for (spares that turn an fstat). */
-  private looked: { size: number; mtime: number; at: number } | null = null;
+  // Size and mtime from needsTurn's stat, for the turn it asked for (spares that turn an fstat),
+  // and when it was taken (-1: none). Number fields, not an object per look: that object would
+  // live from the poll to its turn, across young collections, and be promoted.
+  private lookedSize = 0;
+  private lookedMtime = 0;
+  private lookedAt = -1;
   /** Extra names the same file is reachable by (symlinks, hard links). */
   readonly aliases = new Set<string>();
 
@@ -150,7 +163,7 @@ export class FileReader implements CommitTarget, HandleHolder {
 
   /** One turn: verify identity, detect truncation, read up to the budget. */
   async service(buffer: Buffer, budget: number): Promise<ServiceResult> {
-    this.looked = null;
+    this.lookedAt = -1;
     if (this.dropped) return 'done';
     const seen = await this.look();
     if (seen === 'rotated' || seen === 'deleted') {
@@ -261,7 +274,11 @@ export class FileReader implements CommitTarget, HandleHolder {
     const mtime = Math.floor(Number(st.mtimeMs));
     const changed = size !== this.size || size !== this.splitter.pos || mtime !== this.mtime;
     // The turn this asks for starts from this stat of the same file instead of an fstat of its own.
-    if (changed) this.looked = { size, mtime, at: this.host.now() };
+    if (changed) {
+      this.lookedSize = size;
+      this.lookedMtime = mtime;
+      this.lookedAt = this.host.now();
+    }
     return changed;
   }
 
@@ -443,7 +460,9 @@ export class FileReader implements CommitTarget, HandleHolder {
     if (!this.host.hasRoom()) return null;
     // A look taken by the poll just before is as good as an fstat: bytes written since are
     // read at the next look, and a rewrite since is caught by the head check after the read.
-    const { size, mtime } = looked ?? this.fstat(fh);
+    let size = this.lookedSize;
+    let mtime = this.lookedMtime;
+    if (!looked) ({ size, mtime } = this.fstat(fh));
     const pos = this.splitter.pos;
     // Shorter, or the same size but changed: a truncation or rewrite, for the full turn.
     if (size < pos || (size === pos && (size !== this.size || mtime !== this.mtime))) return null;
@@ -472,11 +491,11 @@ export class FileReader implements CommitTarget, HandleHolder {
     return this.afterRead(readTotal, budget);
   }
 
-  /** needsTurn's look, if it was taken for this turn (a look left from a turn that never came is stale). */
-  private takeLook(): { size: number; mtime: number } | null {
-    const looked = this.looked;
-    this.looked = null;
-    return looked && this.host.now() - looked.at <= LOOK_FRESH_MS ? looked : null;
+  /** Whether needsTurn's look was taken for this turn (a look left from a turn that never came is stale). */
+  private takeLook(): boolean {
+    const at = this.lookedAt;
+    this.lookedAt = -1;
+    return at >= 0 && this.host.now() - at <= LOOK_FRESH_MS;
   }
 
   /** Bookkeeping after reading `readTotal` bytes; 'more' when the budget or the room ran out first. */

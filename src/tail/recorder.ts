@@ -39,8 +39,12 @@ class Ring {
   private head = 0;
   size = 0;
   lines = 0;
+  /** Neighbours in the recorder's recency list (see FlightRecorder). */
+  older: Ring | undefined;
+  newer: Ring | undefined;
 
   constructor(
+    readonly file: string,
     readonly tag: string | undefined,
     private readonly maxBytes: number,
   ) {
@@ -146,10 +150,14 @@ class Ring {
 }
 
 export class FlightRecorder {
-  /** Map order doubles as recency: a file is moved to the end whenever it records a line. */
-  private rings = new Map<string, Ring>();
+  private readonly rings = new Map<string, Ring>();
+  // Recency: the rings in a list from the least to the most recently active, linked through
+  // the rings themselves. Moving a file to the recent end is two pointer updates; keeping the
+  // order in the Map (delete, then set again) rebuilt its table every few hundred lines when a
+  // thousand files take turns, and each table lived long enough to be promoted.
+  private oldest: Ring | undefined;
+  private newest: Ring | undefined;
   private total = 0;
-  private lastFile: string | undefined;
 
   constructor(private readonly limits: RecorderLimits) {}
 
@@ -157,26 +165,46 @@ export class FlightRecorder {
     const { lines, bytes, totalBytes } = this.limits;
     if (lines <= 0 || bytes <= 0 || totalBytes <= 0) return;
     let ring = this.rings.get(rec.file);
-    // Move the file to the recent end of the map, unless it is there already (bursts from one file).
-    if (rec.file !== this.lastFile || !ring) {
-      if (ring) this.rings.delete(rec.file);
-      else ring = new Ring(rec.tag, bytes);
+    if (!ring) {
+      ring = new Ring(rec.file, rec.tag, bytes);
       this.rings.set(rec.file, ring);
-      this.lastFile = rec.file;
+      this.link(ring);
+    } else if (ring !== this.newest) {
+      this.unlink(ring);
+      this.link(ring);
     }
     this.total += ring.push(rec.line);
     while (ring.lines > lines || (ring.size > bytes && ring.lines > 1)) this.total -= ring.dropOldest();
     if (this.total > totalBytes) this.trimTotal();
   }
 
+  /** Puts `ring` at the recent end. */
+  private link(ring: Ring): void {
+    ring.older = this.newest;
+    ring.newer = undefined;
+    if (this.newest) this.newest.newer = ring;
+    else this.oldest = ring;
+    this.newest = ring;
+  }
+
+  private unlink(ring: Ring): void {
+    if (ring.older) ring.older.newer = ring.newer;
+    else this.oldest = ring.newer;
+    if (ring.newer) ring.newer.older = ring.older;
+    else this.newest = ring.older;
+    ring.older = ring.newer = undefined;
+  }
+
   private trimTotal(): void {
-    for (const [file, ring] of this.rings) {
+    for (let ring = this.oldest; ring;) {
+      const newer = ring.newer;
       while (this.total > this.limits.totalBytes && ring.lines > 0) this.total -= ring.dropOldest();
       if (ring.lines === 0) {
-        this.rings.delete(file);
-        if (file === this.lastFile) this.lastFile = undefined;
+        this.unlink(ring);
+        this.rings.delete(ring.file);
       }
       if (this.total <= this.limits.totalBytes) return;
+      ring = newer;
     }
   }
 
@@ -187,7 +215,9 @@ export class FlightRecorder {
 
   /** Files with recorded lines, least recently active first. */
   files(): string[] {
-    return [...this.rings.keys()];
+    const out: string[] = [];
+    for (let ring = this.oldest; ring; ring = ring.newer) out.push(ring.file);
+    return out;
   }
 
   /** What the recorder holds; `allocated` is the size of its buffers (the bytes plus the room to grow). */

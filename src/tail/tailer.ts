@@ -37,6 +37,7 @@ import { RecordQueue } from './queue.js';
 import { FileReader, errCode, identityOf, type ReaderHost, type ServiceResult } from './reader.js';
 import { DueQueue } from './due.js';
 import { FlightRecorder } from './recorder.js';
+import { WakeQueue } from './wake-queue.js';
 import { SurgeGauge } from './surge.js';
 import {
   emptyCounters,
@@ -125,7 +126,7 @@ class TailerImpl implements Tailer, ReaderHost {
   private readonly byId = new Map<string, FileReader>();
   private readonly byPath = new Map<string, FileReader>();
   private readonly attaching = new Map<string, Promise<void>>();
-  private readonly dirty = new Set<FileReader>();
+  private readonly dirty = new WakeQueue<FileReader>();
   private readonly buffers: Buffer[] = [];
   private active = 0;
   /** Turns started since the consumer last had a chance to run (see kick). */
@@ -149,6 +150,8 @@ class TailerImpl implements Tailer, ReaderHost {
   /** Set while watches are closed and the followed files are polled instead (every surgeEveryMs). */
   private surgePoll: NodeJS.Timeout | undefined;
   private surgeEveryMs = 0;
+  /** Polls since the gauge last decided (see surgeTick). */
+  private pollsSinceDecision = 0;
   private pollingReason: string | undefined;
   /** Files found but not readable (permission denied…), reported in stats until they open. */
   private readonly openProblems = new Map<string, string>();
@@ -614,9 +617,8 @@ class TailerImpl implements Tailer, ReaderHost {
         });
         return;
       }
-      const r = this.dirty.values().next().value;
+      const r = this.dirty.take();
       if (!r) break;
-      this.dirty.delete(r);
       if (r.busy) {
         r.again = true;
         continue;
@@ -695,32 +697,60 @@ class TailerImpl implements Tailer, ReaderHost {
     }, 1000);
   }
 
+  /** Once a second while watching: keep watching, or start polling. */
   private checkSurge(): void {
-    const polling = this.surgePoll !== undefined;
-    if (!polling && this.surge.quiet) {
+    if (this.surgePoll !== undefined) return;
+    if (this.surge.quiet) {
       // Nothing arrived for a second: an idle tailer keeps no timer.
       clearInterval(this.surgeCheck);
       this.surgeCheck = undefined;
       return;
     }
-    const mode = this.surge.decide(polling ? this.surgeEveryMs : null, this.byId.size);
-    if (mode.poll && mode.everyMs !== this.surgeEveryMs) this.startSurgePolling(mode.everyMs, polling);
-    else if (!mode.poll && polling) this.stopSurgePolling();
+    const mode = this.surge.decide(null, this.byId.size);
+    if (mode.poll) this.startSurgePolling(mode.everyMs, false);
   }
 
   /** Starts polling every `everyMs`, or changes how often (the load changed while polling). */
   private startSurgePolling(everyMs: number, already: boolean): void {
     clearInterval(this.surgePoll);
-    if (!already) this.discovery.pauseWatching();
+    if (!already) {
+      this.discovery.pauseWatching();
+      // While polling, the polls themselves decide (surgeTick).
+      clearInterval(this.surgeCheck);
+      this.surgeCheck = undefined;
+    }
     this.surgeEveryMs = everyMs;
+    this.pollsSinceDecision = 0;
     this.surgePoll = setInterval(() => {
-      this.discovery.scan(true);
-      this.pollGrown();
+      this.surgeTick();
     }, everyMs);
     const msg = already
       ? 'write rate changed: polling the followed files at a new pace'
       : 'writes arrive faster than polling costs: polling the followed files instead of watching';
     this.log?.info(msg, { files: this.byId.size, everyMs });
+  }
+
+  /**
+   * One poll. Once the polls since the last decision span a second or more, the lines they
+   * brought decide the pace: counted over whole polls, whose turns have run by the next one. A
+   * window of wall-clock seconds against a look every 2 s would see 4,000 lines, then none, and
+   * flap; and lines read by a poll just made are not counted yet.
+   */
+  private surgeTick(): void {
+    const windowMs = this.pollsSinceDecision * this.surgeEveryMs;
+    if (windowMs >= 1000) {
+      this.pollsSinceDecision = 0;
+      const mode = this.surge.decide(this.surgeEveryMs, this.byId.size, windowMs);
+      // Back to watching: stopping looks once more itself.
+      if (!mode.poll) {
+        this.stopSurgePolling();
+        return;
+      }
+      if (mode.everyMs !== this.surgeEveryMs) this.startSurgePolling(mode.everyMs, true);
+    }
+    this.discovery.scan(true);
+    this.pollGrown();
+    this.pollsSinceDecision++;
   }
 
   private stopSurgePolling(): void {

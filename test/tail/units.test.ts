@@ -17,6 +17,7 @@ import { sourceMayDescend, segmentToRegExp } from '../../src/tail/patterns.js';
 import { parseCheckpoints, saveCheckpoints } from '../../src/tail/checkpoint.js';
 import { RecordQueue } from '../../src/tail/queue.js';
 import { DueQueue } from '../../src/tail/due.js';
+import { WakeQueue } from '../../src/tail/wake-queue.js';
 import { Checkpointer, type CheckpointSource } from '../../src/tail/checkpointer.js';
 import { CopyTracker } from '../../src/tail/copies.js';
 import { Discovery } from '../../src/tail/discovery.js';
@@ -181,12 +182,93 @@ describe('flight recorder', () => {
     );
   });
 
+  it('keeps files in order of recent activity and trims the total from the least recent, as a list model does', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 20, max: 400 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.string({ maxLength: 30 })), { maxLength: 300 }),
+        (totalBytes, ops) => {
+          const r = new FlightRecorder({ lines: 1000, bytes: 1e6, totalBytes });
+          // The model: files least recently active first, each with its lines.
+          const order: string[] = [];
+          const model = new Map<string, string[]>();
+          const size = (l: string) => Buffer.byteLength(l) + 1;
+          let total = 0;
+          for (const [i, [f, raw]] of ops.entries()) {
+            const file = `f${f}`;
+            const line = raw.replaceAll('\n', ' ');
+            r.add(rec(file, i, raw));
+            if (order.includes(file)) order.splice(order.indexOf(file), 1);
+            order.push(file);
+            const ls = model.get(file) ?? [];
+            ls.push(line);
+            model.set(file, ls);
+            total += size(line);
+            for (const g of [...order]) {
+              if (total <= totalBytes) break;
+              const gl = model.get(g) ?? [];
+              while (total > totalBytes && gl.length > 0) total -= size(gl.shift() ?? '');
+              if (gl.length === 0) {
+                order.splice(order.indexOf(g), 1);
+                model.delete(g);
+              }
+            }
+          }
+          expect(r.files()).toEqual(order);
+          for (const g of order) expect(texts(r, g)).toEqual(model.get(g));
+          expect(r.usage().bytes).toBe(total);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('1,000 busy files stay within the configured total', () => {
     const r = new FlightRecorder({ lines: 500, bytes: 128 * 1024, totalBytes: 4 * 1024 * 1024 });
     for (let i = 0; i < 200_000; i++) r.add(rec(`f${i % 1000}`, i, 'y'.repeat(120)));
     expect(r.usage().bytes).toBeLessThanOrEqual(4 * 1024 * 1024);
     expect(r.usage().files).toBeGreaterThan(0);
     expect(texts(r, 'f999').at(-1)).toBe('y'.repeat(120));
+  });
+});
+
+describe('wake queue', () => {
+  it('hands items out first come, first served, each at most once, however adds and takes interleave', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.integer({ min: 0, max: 40 }), fc.constant(-1)), { maxLength: 5000 }), (ops) => {
+        const items = Array.from({ length: 41 }, (_, id) => ({ id, waking: false }));
+        const q = new WakeQueue<(typeof items)[number]>();
+        const model: number[] = [];
+        for (const op of ops) {
+          if (op >= 0) {
+            const item = items[op];
+            if (item) q.add(item);
+            if (!model.includes(op)) model.push(op);
+          } else {
+            expect(q.take()?.id).toBe(model.shift());
+          }
+          expect(q.size).toBe(model.length);
+        }
+        const rest: number[] = [];
+        for (let x = q.take(); x; x = q.take()) rest.push(x.id);
+        expect(rest).toEqual(model);
+        expect(items.every((i) => !i.waking)).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('stays small when it never drains (an item is always left waiting)', () => {
+    const items = Array.from({ length: 3000 }, (_, id) => ({ id, waking: false }));
+    const q = new WakeQueue<(typeof items)[number]>();
+    let next = 0;
+    for (let i = 0; i < 100_000; i++) {
+      const item = items[i % items.length];
+      if (item) q.add(item);
+      if (q.size > 1) expect(q.take()?.id).toBe(next++ % items.length);
+    }
+    expect(q.size).toBe(1);
+    expect((q as unknown as { slots: unknown[] }).slots.length).toBeLessThan(4096);
   });
 });
 
@@ -292,24 +374,29 @@ describe('surge gauge', () => {
     g.noteLines(lines);
   };
 
-  it('polls when the looks cost no more than the events, as often as half the events allow, and watches again when lines fall', () => {
+  it('polls when the looks cost no more than the events, as often as a quarter of the events allow, and watches again when lines fall', () => {
     const g = new SurgeGauge();
     expect(g.quiet).toBe(true);
     second(g, 2000, 2000);
     expect(g.decide(null, 10)).toEqual({ poll: true, everyMs: 50 }); // 200 looks a second for 2,000 events
-    expect(g.quiet).toBe(true); // each decision starts a new second
+    expect(g.quiet).toBe(true); // each decision starts a new count
     second(g, 0, 2000);
     expect(g.decide(50, 10)).toEqual({ poll: true, everyMs: 50 });
     second(g, 0, 400);
     expect(g.decide(50, 10)).toEqual({ poll: false }); // below 500 lines a second
-    // 1,000 files: one look a second each (1,000 stats) replaces 2,000 events.
+    // 1,000 files: a look every 2 s each (500 stats a second) replaces 2,000 events.
     second(g, 2000, 2000);
-    expect(g.decide(null, 1000)).toEqual({ poll: true, everyMs: 1000 });
-    second(g, 0, 600);
-    expect(g.decide(1000, 1000)).toEqual({ poll: true, everyMs: 1000 });
-    second(g, 0, 450);
-    expect(g.decide(1000, 1000)).toEqual({ poll: false }); // fewer than half the looks
-    // 5,000 files: 5,000 looks a second would cost more than 2,000 events.
+    expect(g.decide(null, 1000)).toEqual({ poll: true, everyMs: 2000 });
+    second(g, 0, 1200); // one poll's lines: 600 a second
+    expect(g.decide(2000, 1000, 2000)).toEqual({ poll: true, everyMs: 2000 });
+    second(g, 0, 900);
+    expect(g.decide(2000, 1000, 2000)).toEqual({ poll: false }); // 450 a second
+    // 3,000 files: 600 lines a second are fewer than half the slowest looks (1,500 a second).
+    second(g, 2000, 2000);
+    expect(g.decide(null, 3000)).toEqual({ poll: true, everyMs: 2000 });
+    second(g, 0, 1200);
+    expect(g.decide(2000, 3000, 2000)).toEqual({ poll: false });
+    // 5,000 files: 2,500 looks a second would cost more than 2,000 events.
     second(g, 2000, 2000);
     expect(g.decide(null, 5000)).toEqual({ poll: false });
     second(g, 900, 900);
@@ -319,15 +406,27 @@ describe('surge gauge', () => {
   it('changes pace only when the load moves by more than a step', () => {
     const g = new SurgeGauge();
     second(g, 2000, 2000);
-    expect(g.decide(null, 100)).toEqual({ poll: true, everyMs: 100 }); // 10 looks a second each
-    second(g, 0, 1900); // would be 5 a second, but within a step of 10
-    expect(g.decide(100, 100)).toEqual({ poll: true, everyMs: 100 });
-    second(g, 0, 900); // twice 900 would not reach 10 a second either: slow down to 2
-    expect(g.decide(100, 100)).toEqual({ poll: true, everyMs: 500 });
-    second(g, 0, 1100); // 5 a second would fit, but half of 1,100 fits no more than 2
+    expect(g.decide(null, 100)).toEqual({ poll: true, everyMs: 200 }); // 5 looks a second each
+    second(g, 0, 1900); // would be 2 a second, but within a step of 5
+    expect(g.decide(200, 100)).toEqual({ poll: true, everyMs: 200 });
+    second(g, 0, 900); // twice 900 would not reach 5 a second either: slow down to 2
+    expect(g.decide(200, 100)).toEqual({ poll: true, everyMs: 500 });
+    second(g, 0, 2200); // 5 a second would fit, but half of 2,200 fits no more than 2
     expect(g.decide(500, 100)).toEqual({ poll: true, everyMs: 500 });
-    second(g, 0, 4500);
+    second(g, 0, 9000);
     expect(g.decide(500, 100)).toEqual({ poll: true, everyMs: 50 });
+  });
+
+  it('reads the lines of a window of several polls as a rate a second', () => {
+    const g = new SurgeGauge();
+    second(g, 0, 2000); // two polls 500 ms apart brought 2,000 lines: 2,000 a second
+    expect(g.decide(500, 100, 1000)).toEqual({ poll: true, everyMs: 500 });
+    second(g, 0, 2000); // the same lines over 4 s are 500 a second: 1 look a second would fit, 2 (twice the load) still fit
+    expect(g.decide(500, 100, 4000)).toEqual({ poll: true, everyMs: 500 });
+    second(g, 0, 1900); // 475 a second, under 500
+    expect(g.decide(500, 100, 4000)).toEqual({ poll: false });
+    second(g, 0, 1900); // but over one second, 1,900 a second
+    expect(g.decide(500, 100, 1000)).toEqual({ poll: true, everyMs: 500 });
   });
 });
 
