@@ -143,7 +143,7 @@ export function createDetector(opts: { hint?: string; rules?: Rule[]; format?: L
       return endEvent();
     },
     pause() {
-      // A source read once a second among a thousand would keep its lines here until its next
+      // A source read every second or two among a thousand would keep its lines here until its next
       // read, across young collections that promote them, and old garbage is the dear kind.
       // Read now, newest first, it is usually one line's time.
       timeNow();

@@ -12,8 +12,8 @@
 // anyway) when few files take the writes, down to MIN_POLLS_PER_FILE (every 2 s) when many do,
 // so that polling costs at most a quarter of the events it replaces: each look then reads four
 // writes or more in one go. A look and its turn cost a stat, two reads (the bytes and the head
-// check) and the turn's own work, which at 1,000 files a second was still a third of the
-// daemon's time. Many files written slowly never switch: there, events are the cheaper.
+// check) and the turn's own work: with 1,000 files each looked at once a second, still a third
+// of the daemon's time. Many files written slowly never switch: there, events are the cheaper.
 // No line depends on the mode: reads are driven by sizes either way.
 
 /** The fastest look rate per file while polling (one look every 50 ms). */
