@@ -137,8 +137,8 @@ export class Discovery {
   }
 
   /**
-   * Walks every root once and reports matching files. `onlyChanges` (the surge poll, many times
-   * a second) reports nothing when every directory was found as the last scan left it: the
+   * Walks every root once and reports matching files. `onlyChanges` (the surge poll, every 50 ms
+   * to 2 s) reports nothing when every directory was found as the last scan left it: the
    * files are the same, and the periodic full rescan retries any that could not be opened.
    */
   scan(onlyChanges = false): ScanResult {

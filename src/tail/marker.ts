@@ -3,7 +3,7 @@
 // MARKER_BYTES read, which supplies the marker's first bytes when a line end falls early in a
 // chunk. Both live in two fixed buffers per file, updated in place: a reader notes every chunk
 // it reads, and an allocation per chunk would live until that file's next read, which with many
-// files polled once a second is long enough to be promoted and collected as old garbage.
+// files polled every second or two is long enough to be promoted and collected as old garbage.
 import { MARKER_BYTES, hashBytes } from './fingerprint.js';
 
 export class MarkerTracker {

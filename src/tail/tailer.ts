@@ -144,7 +144,7 @@ class TailerImpl implements Tailer, ReaderHost {
   private readonly recheckOnly = new Set<FileReader>();
   private dueTimer: NodeJS.Timeout | undefined;
   private dueAt = Infinity;
-  /** Event and line rates, looked at every second while events or lines arrive (see surge.ts). */
+  /** Event and line rates: decided on every second while watching, by the polls while polling (see surge.ts). */
   private readonly surge = new SurgeGauge();
   private surgeCheck: NodeJS.Timeout | undefined;
   /** Set while watches are closed and the followed files are polled instead (every surgeEveryMs). */
@@ -596,7 +596,7 @@ class TailerImpl implements Tailer, ReaderHost {
     for (const r of this.byId.values()) {
       if (r.fh && !r.busy && !r.detached && now - r.lastUsed > this.o.idleClose * 1000) void this.handles.close(r);
       // needsTurn() asks for a path check itself when the path leads elsewhere now. A surge
-      // poll looks at every file many times a second already.
+      // poll looks at every file at least every 2 s already.
       if (all || r.busy) this.wake(r);
       else if (!this.surgePoll && r.needsTurn()) this.wake(r, false);
     }
