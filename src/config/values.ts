@@ -6,7 +6,7 @@
 // parsers here use nothing but unknown → transform → describe, which both APIs share.
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import type * as NodeCron from 'node-cron';
+import type * as Croner from 'croner';
 import { z } from 'zod/v3';
 
 const UNITS: Record<string, number> = {
@@ -185,19 +185,26 @@ export const agentUrl = () =>
 const requireCjs = createRequire(import.meta.url);
 
 /**
- * node-cron's validate(), loaded at the first expression that needs it: the package brings
- * node:crypto and node:child_process (about 10 ms), and every command parses the settings
- * table's defaults. Those are known valid (the configuration tests check each against
- * node-cron), so a run that sets no schedule never loads it.
+ * croner's parser, loaded at the first expression that needs it: every command parses the
+ * settings table's defaults, and those are known valid (the configuration tests parse each
+ * with croner), so a run that sets no schedule never loads the scheduler. The mode is the
+ * one the daemon schedules with (src/daemon/schedule.ts).
  */
 function validCron(expression: string): boolean {
-  return KNOWN_VALID_SCHEDULES.has(expression) || (requireCjs('node-cron') as typeof NodeCron).validate(expression);
+  if (KNOWN_VALID_SCHEDULES.has(expression)) return true;
+  const { CronPattern } = requireCjs('croner') as typeof Croner;
+  try {
+    new CronPattern(expression, undefined, { mode: '5-or-6-parts' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The default schedules of the settings table. */
 export const KNOWN_VALID_SCHEDULES: ReadonlySet<string> = new Set(['* * * * *', '*/30 * * * *', '17 * * * *']);
 
-/** A cron expression (5 or 6 fields, node-cron syntax); "off" disables the job. */
+/** A cron expression (5 or 6 fields, the second first when there are 6); "off" disables the job. */
 export const cron = () =>
   fromText((s) => {
     const v = s.trim();

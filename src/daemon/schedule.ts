@@ -1,6 +1,11 @@
-// The daemon's periodic jobs on node-cron: each job is named, never overlaps itself, and a
-// job that throws is logged and tried again at its next tick instead of stopping the daemon.
-import { schedule, type ScheduledTask } from 'node-cron';
+// The daemon's periodic jobs on croner: each job is named, never overlaps itself, and a job
+// that throws is logged and tried again at its next tick instead of stopping the daemon.
+//
+// croner, not node-cron: node-cron matches every tick through Intl.DateTimeFormat, which maps
+// about 5 MB of ICU data into the daemon for good (measured with /proc/PID/pagemap, see
+// docs/benchmarks.md); croner reads the local clock with Date unless a time zone is given,
+// and the daemon gives none.
+import { Cron } from 'croner';
 import type { Logger } from '../log/logger.js';
 
 export interface Job {
@@ -17,7 +22,7 @@ export interface Scheduler {
 }
 
 export function startJobs(jobs: Job[], logger: Logger): Scheduler {
-  const tasks = new Map<string, ScheduledTask>();
+  const tasks = new Map<string, Cron>();
   const running = new Map<string, Promise<void>>();
 
   const guarded = (job: Job) => async () => {
@@ -35,11 +40,9 @@ export function startJobs(jobs: Job[], logger: Logger): Scheduler {
   for (const job of jobs) {
     const run = byName.get(job.name);
     if (job.cron === 'off' || !run) continue;
-    const task = schedule(job.cron, run, {
-      name: `flarewatch-${job.name}`,
-      noOverlap: true,
-      suppressMissedWarning: true,
-    });
+    // `protect` skips a tick while the previous run is still going (guarded() already joins
+    // it); `mode` keeps the syntax to the 5 or 6 fields the settings accept.
+    const task = new Cron(job.cron, { protect: true, mode: '5-or-6-parts' }, () => run());
     tasks.set(job.name, task);
   }
   logger.debug('scheduled jobs', { jobs: jobs.map((j) => `${j.name}=${j.cron}`) });
@@ -49,7 +52,7 @@ export function startJobs(jobs: Job[], logger: Logger): Scheduler {
       await byName.get(name)?.();
     },
     async stop() {
-      for (const t of tasks.values()) await t.destroy();
+      for (const t of tasks.values()) t.stop();
       await Promise.allSettled(running.values());
     },
   };

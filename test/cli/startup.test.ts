@@ -20,7 +20,7 @@ export async function load(url, context, next) {
 }
 `,
 );
-// CommonJS packages loaded with require() (yaml, dotenv, node-cron are, lazily) do not pass
+// CommonJS packages loaded with require() (yaml, dotenv, croner are, lazily) do not pass
 // through the ESM hook on every Node version: Module._load records them, and a wrapper of
 // process.getBuiltinModule the built-ins fetched that way.
 const register = join(dir, 'register.mjs');
@@ -102,8 +102,8 @@ describe('start-up', () => {
     expect(r.modules.filter((m) => m.includes('/node_modules/zod/v4/'))).toEqual([]);
     // No config, rules or .env file here: their parsers stay unloaded.
     expect(r.modules.filter((m) => /\/node_modules\/(yaml|dotenv)\//.test(m))).toEqual([]);
-    // No schedule is set: node-cron (and the node:crypto it brings) validates set ones only.
-    expect(r.modules.filter((m) => /\/node_modules\/node-cron\/|^node:crypto$/.test(m))).toEqual([]);
+    // No schedule is set: croner validates set ones only, and nothing here needs node:crypto.
+    expect(r.modules.filter((m) => /\/node_modules\/croner\/|^node:crypto$/.test(m))).toEqual([]);
   });
 
   it('scan that finds errors loads the redactor for its examples, still no heavy stage, yaml or dotenv', async () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { applyEnvFile, loadConfig, type LoadOptions } from '../../src/config/load.js';
 import { SETTINGS } from '../../src/config/settings.js';
 import { KNOWN_VALID_SCHEDULES } from '../../src/config/values.js';
-import { validate } from 'node-cron';
+import { CronPattern } from 'croner';
 import { errorOf } from './helpers.js';
 
 function tempDir(): string {
@@ -254,8 +254,18 @@ describe('the settings table', () => {
   });
 });
 
-describe('schedules (node-cron syntax, loaded when one is set)', () => {
-  it('every default schedule is valid for node-cron and known valid, so defaults never load it', () => {
+/** croner's parser in the mode the daemon schedules with. */
+function validate(expression: string): boolean {
+  try {
+    new CronPattern(expression, undefined, { mode: '5-or-6-parts' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('schedules (croner syntax, loaded when one is set)', () => {
+  it('every default schedule is valid for croner and known valid, so defaults never load it', () => {
     const defaults = SETTINGS.filter((s) => s.key.endsWith('Schedule')).map((s) => s.default);
     expect(defaults.length).toBeGreaterThanOrEqual(4);
     for (const d of defaults) {
@@ -272,5 +282,12 @@ describe('schedules (node-cron syntax, loaded when one is set)', () => {
     const err = errorOf(() => load({ env: { FLAREWATCH_PROBE_SCHEDULE: 'every minute' } }));
     expect(err.message).toMatch(/FLAREWATCH_PROBE_SCHEDULE/);
     expect(err.message).toMatch(/cron expression/);
+    // croner alone would take a seventh field (the year); the daemon's mode does not.
+    expect(errorOf(() => load({ env: { FLAREWATCH_PROBE_SCHEDULE: '0 0 * * * * 2030' } })).message).toMatch(
+      /FLAREWATCH_PROBE_SCHEDULE/,
+    );
+    expect(errorOf(() => load({ env: { FLAREWATCH_PROBE_SCHEDULE: '61 * * * *' } })).message).toMatch(
+      /cron expression/,
+    );
   });
 });
