@@ -6,6 +6,7 @@
 //
 // Regex convention: the match is `pre` + `secret` (+ an optional lookahead). `pre` is kept,
 // `secret` is replaced. With `keyGroup`, the named group must pass isSecretName().
+import type { KeyPrefix } from './matcher.js';
 import { PROVIDER_FORMATS, type ProviderFormat } from './providers.js';
 
 export type Strategy = 'mask' | 'keep4';
@@ -25,6 +26,11 @@ export interface RedactionRule {
   pattern: RegExp;
   /** Named group that must be a secret name (isSecretName) for the match to count. */
   keyGroup?: string;
+  /**
+   * The pattern opens with this key (inside its `pre` group, never optional, no alternative
+   * without it): the engine then skips the rest of a word where a match failed (matcher.ts).
+   */
+  keyPrefix?: KeyPrefix;
   strategy: Strategy;
 }
 
@@ -42,7 +48,9 @@ const VALUE =
   // ends it too, so the text after the value is not eaten
   '|(?<![\\\\"\'`])(?:[^\\s\\0"\',;&<>`\\\\]|\\\\\\\\|\\\\(?![nrt"\'])|&(?![A-Za-z0-9_.\\-\\[\\]]{1,64}=)){1,1024})';
 
-const KEY = '(?<key>[A-Za-z_$@][A-Za-z0-9_.\\-\\[\\]]{0,79})';
+/** A key of the key/value rule: a name of up to 80 characters. */
+const KEY_PREFIX: KeyPrefix = { start: '[A-Za-z_$@]', char: '[A-Za-z0-9_.\\-\\[\\]]', maxLength: 80 };
+const KEY = `(?<key>${KEY_PREFIX.start}${KEY_PREFIX.char}{0,${KEY_PREFIX.maxLength - 1}})`;
 /** A type between the name and the operator: Go `var t string =`, Kotlin `val t: String =`. */
 const TYPE = '(?:[ \\t]{1,4}(?:string|\\[\\]byte)|[ \\t]{0,4}:[ \\t]{0,4}(?:string|str)\\??)?';
 /**
@@ -140,6 +148,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     // `(?<block>)`: nothing after the separator — in YAML the value is the indented lines below
     pattern: new RegExp(`(?<pre>${KEY}${TYPE}${SEP}${SCHEME})(?:${VALUE}|(?<block>[ \\t]*$))`, 'gi'),
     keyGroup: 'key',
+    keyPrefix: KEY_PREFIX,
     strategy: 'mask',
   }),
   rule({

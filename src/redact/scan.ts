@@ -15,6 +15,7 @@ import {
 } from './names.js';
 import { MAX_MATCH_CHARS, type RedactionRule, type Strategy } from './rules.js';
 import { buildHintIndex, hintCursor, type HintCursor, type HintIndex } from './prefilter.js';
+import { createRuleMatcher, type RuleMatcher } from './matcher.js';
 
 export interface Span {
   start: number;
@@ -34,6 +35,8 @@ export interface CompiledRules {
   folded: Uint8Array;
   /** Finds the next position where any rule hint starts (case-insensitive). */
   hints: HintIndex;
+  /** Each regex rule's matcher (the same matches as its pattern, cheaper); null for `pem`. */
+  matchers: (RuleMatcher | null)[];
 }
 
 export interface ScanOptions {
@@ -46,6 +49,15 @@ export interface ScanOptions {
 export const MAX_LINE_CHARS = 64 * 1024;
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+
+/** The matcher of a regex rule; a declared key prefix must open the pattern as declared. */
+function matcherOf(r: RedactionRule): RuleMatcher | null {
+  if (r.kind === 'pem') return null;
+  const k = r.keyPrefix;
+  if (k && !r.pattern.source.replace(/^(?:\(\?<\w+>)+/, '').startsWith(`${k.start}${k.char}{0,${k.maxLength - 1}}`))
+    throw new Error(`rule ${r.name}: the pattern does not open with its key prefix`);
+  return createRuleMatcher(r.pattern, k);
+}
 
 export function compileRules(rules: readonly RedactionRule[]): CompiledRules {
   for (const r of rules) {
@@ -63,7 +75,7 @@ export function compileRules(rules: readonly RedactionRule[]): CompiledRules {
   });
   const minimalSet = new Set(minimal);
   const folded = Uint8Array.from(ruleHints, (hs) => (hs.every((h) => minimalSet.has(h)) ? 0 : 1));
-  return { rules, ruleHints, rulesByHint, folded, hints: buildHintIndex(minimal) };
+  return { rules, ruleHints, rulesByHint, folded, hints: buildHintIndex(minimal), matchers: rules.map(matcherOf) };
 }
 
 /** Builds the literal matcher for harvested secret values (longest first). */
@@ -108,7 +120,7 @@ function scanLine(
   cursor: HintCursor,
   runs: Uint8Array,
 ): number {
-  const { rules, rulesByHint, ruleHints, folded } = compiled;
+  const { rules, rulesByHint, ruleHints, folded, matchers } = compiled;
   let resume = le + 1;
   const step = maxLine - MAX_MATCH_CHARS;
   let ws = ls;
@@ -130,7 +142,7 @@ function scanLine(
       }
       try {
         if (rule.kind === 'pem') resume = Math.max(resume, pemSpans(text, ws, we, rule, spans));
-        else resume = Math.max(resume, regexSpans(text, window, ws, le, rule, spans));
+        else resume = Math.max(resume, regexSpans(text, window, ws, le, rule, matchers[r] ?? null, spans));
       } catch {
         spans.push({ start: ls, end: le, rule: rule.name, strategy: 'line' });
       }
@@ -187,6 +199,12 @@ function isEnvAssignment(text: string, keyAt: number, key: string): boolean {
 }
 const BLOCK_INDICATOR = /^[|>][-+0-9]{0,2}$/;
 
+const HEX_KEY_VALUE = /^(?:[A-Fa-f0-9]{32}|[A-Fa-f0-9]{40})$/;
+const YAML_ANCHOR = /^&[\w-]{1,64}$/;
+const ENDS_WITH_COLON = /:[ \t]*$/;
+const VALUE_AFTER_ANCHOR = /^[ \t]+(["']?)[^\s"']*/;
+const OUTER_QUOTES = /^["']|["']$/g;
+
 /** Runs one regex rule over a window; returns the offset scanning may resume at (0 = line end). */
 function regexSpans(
   text: string,
@@ -194,24 +212,35 @@ function regexSpans(
   offset: number,
   lineEnd: number,
   rule: RedactionRule,
+  matcher: RuleMatcher | null,
   spans: Span[],
 ): number {
-  // Patterns are global (checked in compileRules) and the scan is synchronous, so the
-  // rule's own RegExp is reused: compiling per line would dominate the cost.
-  const re = rule.pattern;
-  re.lastIndex = 0;
+  if (!matcher) return 0;
+  // The matcher's arrays hold numbered groups (matcher.ts); -1 reads as an absent group.
+  const G = matcher.groups;
+  const [iPre, iSecret, iKey, iBlock, iQ, iOp, iScheme, iKeyGroup] = [
+    'pre',
+    'secret',
+    'key',
+    'block',
+    'q',
+    'op',
+    'scheme',
+    rule.keyGroup ?? '',
+  ].map((name) => G[name] ?? -1) as [number, number, number, number, number, number, number, number];
+  // Where the next match may start: the pattern's lastIndex, kept here.
+  let pos = 0;
   let resume = 0;
   let m: RegExpExecArray | null;
-  while ((m = re.exec(window))) {
-    const g = m.groups ?? {};
-    const secret = g.secret ?? '';
-    const secretAt = m.index + (g.pre?.length ?? 0);
+  while ((m = pos <= window.length ? matcher.exec(window, pos) : null)) {
+    pos = m.index + m[0].length;
+    const secret = m[iSecret] ?? '';
+    const pre = m[iPre];
+    const q = m[iQ];
+    const secretAt = m.index + (pre?.length ?? 0);
     // On a miss, resume at the value: it may hold its own key=value (`note="password=x"`).
-    const matchAt = m.index;
-    const skip = () => {
-      re.lastIndex = Math.max(matchAt + 1, secretAt);
-    };
-    if (g.block !== undefined && rule.kind === 'keyValue' && isSecretName(g.key ?? '')) {
+    const skipTo = Math.max(m.index + 1, secretAt);
+    if (m[iBlock] !== undefined && rule.kind === 'keyValue' && isSecretName(m[iKey] ?? '')) {
       // `credentials:` / `community_strings:` at the end of a line: YAML nesting below it.
       const block = yamlBlockSpan(text, offset + m.index, lineEnd);
       if (block) {
@@ -222,27 +251,26 @@ function regexSpans(
     }
     if (!secret || isPlaceholderValue(secret)) {
       // A reference is skipped whole: `secret:app` inside an ARN is not a key of its own.
-      if (secret) re.lastIndex = Math.max(m.index + 1, secretAt + secret.length);
-      else skip();
+      pos = secret ? Math.max(m.index + 1, secretAt + secret.length) : skipTo;
       continue;
     }
     let strategy: Strategy = rule.strategy;
     let end = secretAt + secret.length;
     if (rule.kind === 'keyValue') {
-      const key = g.key ?? '';
-      const hexKeyParam = /^(?:[A-Fa-f0-9]{32}|[A-Fa-f0-9]{40})$/.test(secret) && normalizeName(key) === 'key';
+      const key = m[iKey] ?? '';
+      const hexKeyParam = HEX_KEY_VALUE.test(secret) && normalizeName(key) === 'key';
       if (
         (!hexKeyParam && (!isSecretName(key) || isBenignValueFor(key, secret))) ||
         // `https://x-access-token:TOKEN@host`: URL userinfo, whose rule keeps the host
         window.endsWith('//', m.index) ||
-        (!g.q && isCodeValue(secret))
+        (!q && isCodeValue(secret))
       ) {
-        skip();
+        pos = skipTo;
         continue;
       }
       if (
-        !g.q &&
-        g.op === '=' &&
+        !q &&
+        m[iOp] === '=' &&
         secret.length < SELF_CONTAINED_TOKEN &&
         isEnvAssignment(text, offset + m.index, key)
       ) {
@@ -250,7 +278,7 @@ function regexSpans(
         // token is complete by itself (`DD_API_KEY=<32 hex> agent run` is a command line).
         end = secretAt + window.slice(secretAt, lineEnd - offset).trimEnd().length;
       }
-      if (!g.q && BLOCK_INDICATOR.test(secret)) {
+      if (!q && BLOCK_INDICATOR.test(secret)) {
         // `password: |` in YAML shown as text: the secret is the indented block below.
         const block = yamlBlockSpan(text, offset + m.index, lineEnd);
         if (block) {
@@ -259,16 +287,16 @@ function regexSpans(
         }
         continue;
       }
-      if (!g.q && /^&[\w-]{1,64}$/.test(secret) && /:[ \t]*$/.test(g.pre ?? '')) {
+      if (!q && YAML_ANCHOR.test(secret) && ENDS_WITH_COLON.test(pre ?? '')) {
         // `password: &pw value`: a YAML anchor, or a password that starts with `&`. The
         // anchor and the value after it are masked together, unless that value is a mask.
-        const after = /^[ \t]+(["']?)[^\s"']*/.exec(window.slice(end, end + 1100));
+        const after = VALUE_AFTER_ANCHOR.exec(window.slice(end, end + 1100));
         if (after) {
           const valueAt = end + after[0].length - after[0].trimStart().length;
           let valueEnd = after[1] ? closingQuote(window, valueAt + 1, window.length, after[1]) : end + after[0].length;
           if (after[1] && window[valueEnd] === after[1]) valueEnd++;
-          if (isPlaceholderValue(window.slice(valueAt, valueEnd).replace(/^["']|["']$/g, ''))) {
-            skip();
+          if (isPlaceholderValue(window.slice(valueAt, valueEnd).replace(OUTER_QUOTES, ''))) {
+            pos = skipTo;
             continue;
           }
           end = valueEnd;
@@ -277,21 +305,21 @@ function regexSpans(
       if (hexKeyParam || (isProviderKeyName(key) && secret.length >= 20)) strategy = 'keep4';
       // Header lists and cookie jars: without a known scheme, everything up to the end
       // of the line (or a closing quote) is the credential.
-      if (!g.scheme && !g.q && isWholeValueName(key)) {
+      if (!m[iScheme] && !q && isWholeValueName(key)) {
         UNTIL_QUOTE_OR_EOL.lastIndex = secretAt;
         end = Math.max(end, secretAt + (UNTIL_QUOTE_OR_EOL.exec(window)?.[0].length ?? 0));
       }
-    } else if (rule.keyGroup && !isSecretName(g[rule.keyGroup] ?? '')) {
-      skip();
+    } else if (rule.keyGroup && !isSecretName(m[iKeyGroup] ?? '')) {
+      pos = skipTo;
       continue;
     }
     if (USERINFO_RULES.has(rule.name)) end = userinfoEnd(window, end);
     const start = offset + secretAt;
     let absEnd = extendToTokenEnd(text, offset + end, lineEnd);
     // A quoted value cut by the quantifier cap runs on to its closing quote.
-    if (g.q) absEnd = closingQuote(text, absEnd, lineEnd, g.q);
+    if (q) absEnd = closingQuote(text, absEnd, lineEnd, q);
     spans.push({ start, end: absEnd, rule: rule.name, strategy });
-    if (absEnd - offset > re.lastIndex) re.lastIndex = Math.min(window.length, absEnd - offset);
+    if (absEnd - offset > pos) pos = Math.min(window.length, absEnd - offset);
   }
   return resume;
 }
