@@ -105,6 +105,10 @@ export function createRuleMatcher(pattern: RegExp, key?: KeyPrefix): RuleMatcher
     exec(text, from) {
       const n = text.length;
       let pos = from;
+      // End of the run of name characters the last try started in. A later start inside the
+      // run ends it at the same place (every such start is a name character too), so a run
+      // longer than the cap, tried position by position, is measured once, not once per try.
+      let runEnd = -1;
       for (;;) {
         let start = pos;
         while (start < n && !isStart(text.charCodeAt(start))) start++;
@@ -112,8 +116,10 @@ export function createRuleMatcher(pattern: RegExp, key?: KeyPrefix): RuleMatcher
         sticky.lastIndex = start;
         const m = sticky.exec(text);
         if (m) return m;
-        let runEnd = start + 1;
-        while (runEnd < n && isChar(text.charCodeAt(runEnd))) runEnd++;
+        if (start >= runEnd) {
+          runEnd = start + 1;
+          while (runEnd < n && isChar(text.charCodeAt(runEnd))) runEnd++;
+        }
         // Past the cap a key starting later reaches further: try the next position then.
         pos = runEnd - start <= key.maxLength ? runEnd : start + 1;
       }
