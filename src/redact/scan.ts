@@ -36,7 +36,41 @@ export interface CompiledRules {
   /** Finds the next position where any rule hint starts (case-insensitive). */
   hints: HintIndex;
   /** Each regex rule's matcher (the same matches as its pattern, cheaper); null for `pem`. */
-  matchers: (RuleMatcher | null)[];
+  matchers: (BoundMatcher | null)[];
+}
+
+/** Where the groups the engine reads are in a rule's match arrays (-1: the pattern has none). */
+interface GroupAt {
+  pre: number;
+  secret: number;
+  key: number;
+  block: number;
+  q: number;
+  op: number;
+  scheme: number;
+  /** The rule's `keyGroup`. */
+  keyGroup: number;
+}
+
+/** A rule's matcher with its group positions, resolved once when the rules are compiled. */
+export interface BoundMatcher {
+  matcher: RuleMatcher;
+  at: GroupAt;
+}
+
+export function bindMatcher(matcher: RuleMatcher, rule: RedactionRule): BoundMatcher {
+  const index = (name: string | undefined) => (name === undefined ? -1 : (matcher.groups[name] ?? -1));
+  const at: GroupAt = {
+    pre: index('pre'),
+    secret: index('secret'),
+    key: index('key'),
+    block: index('block'),
+    q: index('q'),
+    op: index('op'),
+    scheme: index('scheme'),
+    keyGroup: index(rule.keyGroup),
+  };
+  return { matcher, at };
 }
 
 export interface ScanOptions {
@@ -51,12 +85,12 @@ export const MAX_LINE_CHARS = 64 * 1024;
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 
 /** The matcher of a regex rule; a declared key prefix must open the pattern as declared. */
-function matcherOf(r: RedactionRule): RuleMatcher | null {
+function matcherOf(r: RedactionRule): BoundMatcher | null {
   if (r.kind === 'pem') return null;
   const k = r.keyPrefix;
   if (k && !r.pattern.source.replace(/^(?:\(\?<\w+>)+/, '').startsWith(`${k.start}${k.char}{0,${k.maxLength - 1}}`))
     throw new Error(`rule ${r.name}: the pattern does not open with its key prefix`);
-  return createRuleMatcher(r.pattern, k);
+  return bindMatcher(createRuleMatcher(r.pattern, k), r);
 }
 
 export function compileRules(rules: readonly RedactionRule[]): CompiledRules {
@@ -212,35 +246,25 @@ function regexSpans(
   offset: number,
   lineEnd: number,
   rule: RedactionRule,
-  matcher: RuleMatcher | null,
+  bound: BoundMatcher | null,
   spans: Span[],
 ): number {
-  if (!matcher) return 0;
+  if (!bound) return 0;
   // The matcher's arrays hold numbered groups (matcher.ts); -1 reads as an absent group.
-  const G = matcher.groups;
-  const [iPre, iSecret, iKey, iBlock, iQ, iOp, iScheme, iKeyGroup] = [
-    'pre',
-    'secret',
-    'key',
-    'block',
-    'q',
-    'op',
-    'scheme',
-    rule.keyGroup ?? '',
-  ].map((name) => G[name] ?? -1) as [number, number, number, number, number, number, number, number];
+  const { matcher, at } = bound;
   // Where the next match may start: the pattern's lastIndex, kept here.
   let pos = 0;
   let resume = 0;
   let m: RegExpExecArray | null;
   while ((m = pos <= window.length ? matcher.exec(window, pos) : null)) {
     pos = m.index + m[0].length;
-    const secret = m[iSecret] ?? '';
-    const pre = m[iPre];
-    const q = m[iQ];
+    const secret = m[at.secret] ?? '';
+    const pre = m[at.pre];
+    const q = m[at.q];
     const secretAt = m.index + (pre?.length ?? 0);
     // On a miss, resume at the value: it may hold its own key=value (`note="password=x"`).
     const skipTo = Math.max(m.index + 1, secretAt);
-    if (m[iBlock] !== undefined && rule.kind === 'keyValue' && isSecretName(m[iKey] ?? '')) {
+    if (m[at.block] !== undefined && rule.kind === 'keyValue' && isSecretName(m[at.key] ?? '')) {
       // `credentials:` / `community_strings:` at the end of a line: YAML nesting below it.
       const block = yamlBlockSpan(text, offset + m.index, lineEnd);
       if (block) {
@@ -257,7 +281,7 @@ function regexSpans(
     let strategy: Strategy = rule.strategy;
     let end = secretAt + secret.length;
     if (rule.kind === 'keyValue') {
-      const key = m[iKey] ?? '';
+      const key = m[at.key] ?? '';
       const hexKeyParam = HEX_KEY_VALUE.test(secret) && normalizeName(key) === 'key';
       if (
         (!hexKeyParam && (!isSecretName(key) || isBenignValueFor(key, secret))) ||
@@ -270,7 +294,7 @@ function regexSpans(
       }
       if (
         !q &&
-        m[iOp] === '=' &&
+        m[at.op] === '=' &&
         secret.length < SELF_CONTAINED_TOKEN &&
         isEnvAssignment(text, offset + m.index, key)
       ) {
@@ -305,11 +329,11 @@ function regexSpans(
       if (hexKeyParam || (isProviderKeyName(key) && secret.length >= 20)) strategy = 'keep4';
       // Header lists and cookie jars: without a known scheme, everything up to the end
       // of the line (or a closing quote) is the credential.
-      if (!m[iScheme] && !q && isWholeValueName(key)) {
+      if (!m[at.scheme] && !q && isWholeValueName(key)) {
         UNTIL_QUOTE_OR_EOL.lastIndex = secretAt;
         end = Math.max(end, secretAt + (UNTIL_QUOTE_OR_EOL.exec(window)?.[0].length ?? 0));
       }
-    } else if (rule.keyGroup && !isSecretName(m[iKeyGroup] ?? '')) {
+    } else if (rule.keyGroup && !isSecretName(m[at.keyGroup] ?? '')) {
       pos = skipTo;
       continue;
     }

@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RULES, type RedactionRule } from '../../src/redact/rules.js';
 import { createRuleMatcher, numberGroups, type RuleMatcher } from '../../src/redact/matcher.js';
-import { compileRules, scanText } from '../../src/redact/scan.js';
+import { bindMatcher, compileRules, scanText } from '../../src/redact/scan.js';
 import { negatives, positives } from './corpus/corpus.js';
 
 const REGEX_RULES = DEFAULT_RULES.filter((r) => r.kind !== 'pem');
@@ -190,9 +190,9 @@ describe('rule matchers find what the patterns find', () => {
   it('gives the engine the spans the plain patterns give', () => {
     const compiled = compileRules(DEFAULT_RULES);
     /** The engine before matchers: each rule's own pattern, its groups read by name. */
-    const plain: RuleMatcher[] = DEFAULT_RULES.map((rule) => {
+    const plain = DEFAULT_RULES.map((rule) => {
       const names = namesOf(rule.pattern);
-      return {
+      const matcher: RuleMatcher = {
         groups: Object.fromEntries(names.map((n, i) => [n, i + 1])),
         exec(text, from) {
           const re = new RegExp(rule.pattern.source, rule.pattern.flags);
@@ -204,6 +204,7 @@ describe('rule matchers find what the patterns find', () => {
           return Object.assign(numbered, { index: m.index, input: text }) as RegExpExecArray;
         },
       };
+      return bindMatcher(matcher, rule);
     });
     const reference = { ...compiled, matchers: plain };
     const texts = [
