@@ -187,19 +187,21 @@ const requireCjs = createRequire(import.meta.url);
 /**
  * croner's parser, loaded at the first expression that needs it: every command parses the
  * settings table's defaults, and those are known valid (the configuration tests parse each
- * with croner), so a run that sets no schedule never loads the scheduler. The mode is the
- * one the daemon schedules with (src/daemon/schedule.ts).
+ * with croner), so a run that sets no schedule never loads the scheduler.
  */
 function validCron(expression: string): boolean {
   if (KNOWN_VALID_SCHEDULES.has(expression)) return true;
   const { CronPattern } = requireCjs('croner') as typeof Croner;
   try {
-    new CronPattern(expression, undefined, { mode: '5-or-6-parts' });
+    new CronPattern(expression, undefined, { mode: CRON_MODE });
     return true;
   } catch {
     return false;
   }
 }
+
+/** The cron syntax the settings accept and the daemon schedules with: 5 fields, or 6 with seconds. */
+export const CRON_MODE = '5-or-6-parts' as const;
 
 /** The default schedules of the settings table. */
 export const KNOWN_VALID_SCHEDULES: ReadonlySet<string> = new Set(['* * * * *', '*/30 * * * *', '17 * * * *']);

@@ -6,6 +6,7 @@
 // docs/benchmarks.md); croner reads the local clock with Date unless a time zone is given,
 // and the daemon gives none.
 import { Cron } from 'croner';
+import { CRON_MODE } from '../config/values.js';
 import type { Logger } from '../log/logger.js';
 
 export interface Job {
@@ -41,8 +42,8 @@ export function startJobs(jobs: Job[], logger: Logger): Scheduler {
     const run = byName.get(job.name);
     if (job.cron === 'off' || !run) continue;
     // `protect` skips a tick while the previous run is still going (guarded() already joins
-    // it); `mode` keeps the syntax to the 5 or 6 fields the settings accept.
-    const task = new Cron(job.cron, { protect: true, mode: '5-or-6-parts' }, () => run());
+    // it); `mode` keeps the syntax to what the settings accept.
+    const task = new Cron(job.cron, { protect: true, mode: CRON_MODE }, () => run());
     tasks.set(job.name, task);
   }
   logger.debug('scheduled jobs', { jobs: jobs.map((j) => `${j.name}=${j.cron}`) });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyEnvFile, loadConfig, type LoadOptions } from '../../src/config/load.js';
 import { SETTINGS } from '../../src/config/settings.js';
-import { KNOWN_VALID_SCHEDULES } from '../../src/config/values.js';
+import { CRON_MODE, KNOWN_VALID_SCHEDULES } from '../../src/config/values.js';
 import { CronPattern } from 'croner';
 import { errorOf } from './helpers.js';
 
@@ -257,7 +257,7 @@ describe('the settings table', () => {
 /** croner's parser in the mode the daemon schedules with. */
 function validate(expression: string): boolean {
   try {
-    new CronPattern(expression, undefined, { mode: '5-or-6-parts' });
+    new CronPattern(expression, undefined, { mode: CRON_MODE });
     return true;
   } catch {
     return false;
