@@ -22,6 +22,23 @@ export default tseslint.config(
     },
   },
   {
+    // node:http, node:https and node:tls load through src/util/http-modules.ts, which says why.
+    files: ['src/**/*.ts'],
+    ignores: ['src/util/http-modules.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: ['node:http', 'node:https', 'node:tls', 'http', 'https', 'tls'].map((name) => ({
+            name,
+            message: 'Load it from src/util/http-modules.ts (an ESM import of node:http loads undici).',
+            allowTypeImports: true,
+          })),
+        },
+      ],
+    },
+  },
+  {
     // Tests index into fixtures they just built; a failed assertion says more than a guard would.
     files: ['test/**/*.ts'],
     rules: {

@@ -2,11 +2,10 @@
 // Failures come back as data ({ outcome: 'refused' | 'timeout' | … }), never as exceptions,
 // because "connection refused" is exactly what a support bundle needs to record.
 import { promises as dns } from 'node:dns';
-import http from 'node:http';
-import https from 'node:https';
 import net from 'node:net';
 import type { ErrorKind } from '../detect/index.js';
 import { errnoCode } from '../util/errors.js';
+import { http, https } from '../util/http-modules.js';
 
 /** The detect stage's failure kinds (a probe never sees dropped traces), plus ok / aborted / error. */
 export type Outcome = 'ok' | Exclude<ErrorKind, 'dropped'> | 'aborted' | 'error';
@@ -167,7 +166,7 @@ export interface HttpRequest {
 export function httpExchange(req: HttpRequest): Promise<HttpResult> {
   const t0 = performance.now();
   const maxBody = req.maxBodyBytes ?? 1024 * 1024;
-  const lib = req.url.protocol === 'https:' ? https : http;
+  const lib = req.url.protocol === 'https:' ? https() : http;
   return new Promise((resolve) => {
     let settled = false;
     const finish = (r: Omit<HttpResult, 'durationMs'>) => {

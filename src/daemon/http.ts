@@ -2,11 +2,12 @@
 // Small enough for node:http; no framework, no body parsing beyond what a trigger needs.
 // The port is bound first, before anything tails or bundles, so a taken port stops the start
 // cleanly; the handlers are attached once the rest of the daemon exists.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import { rateLimited, type Logger } from '../log/logger.js';
 import { DaemonStartError } from './outcome.js';
 import { tokenMatches } from './token.js';
+import { http } from '../util/http-modules.js';
 
 /** What POST /bundle gets back from the bundle queue. */
 export type BundleRequestResult =
@@ -116,7 +117,7 @@ export async function bindHttpServer(addr: string, logger: Logger): Promise<Boun
   let handlers: HttpHandlers | null = null;
   // 500 refused requests must not be 500 log lines.
   const refused = rateLimited(logger, 60_000, 5);
-  const server = createServer((req, res) => {
+  const server = http.createServer((req, res) => {
     if (!handlers) {
       send(res, 503, { error: 'starting' });
       return;

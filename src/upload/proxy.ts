@@ -1,10 +1,9 @@
 // Outbound proxies the way curl and the Agent read them: HTTPS_PROXY for https:// targets,
 // HTTP_PROXY for http:// targets, NO_PROXY to exempt hosts. Choosing the proxy is pure;
 // `openTunnel` is the one piece of I/O: an HTTP CONNECT through which TLS to the target runs.
-import http from 'node:http';
-import https from 'node:https';
 import { isIP, type Socket } from 'node:net';
 import type { Env } from '../util/env.js';
+import { http, https } from '../util/http-modules.js';
 
 function envValue(env: Env, name: string): string | undefined {
   const v = env[name] ?? env[name.toLowerCase()];
@@ -102,7 +101,7 @@ export function openTunnel(
 ): Promise<Socket> {
   const authority = `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
   const auth = proxyAuthorization(proxy);
-  const request = (proxy.protocol === 'https:' ? https : http).request({
+  const request = (proxy.protocol === 'https:' ? https() : http).request({
     host: proxy.hostname.replace(/^\[|\]$/g, ''),
     port: Number(proxy.port || defaultPort(proxy.protocol)),
     method: 'CONNECT',

@@ -2,13 +2,13 @@
 // proxy (absolute-form request for http:// targets) or a CONNECT tunnel (https:// targets).
 // The request body is streamed from a factory so a retry can reopen the file, and the
 // response body is capped: we only ever need its first bytes.
-import http, { type IncomingHttpHeaders } from 'node:http';
-import https from 'node:https';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { RequestOptions } from 'node:https';
 import { isIP } from 'node:net';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import tls from 'node:tls';
 import type { Target } from './endpoint.js';
+import { http, https, tls } from '../util/http-modules.js';
 import { openTunnel, proxyAuthorization, proxyFor } from './proxy.js';
 
 export interface RequestBody {
@@ -71,11 +71,11 @@ function toNetworkError(err: unknown): NetworkError {
 /** Builds node request options for the chosen route; may open a tunnel first. */
 async function requestOptions(
   spec: HttpRequestSpec,
-): Promise<{ options: https.RequestOptions; secure: boolean; route: string }> {
+): Promise<{ options: RequestOptions; secure: boolean; route: string }> {
   const { url, socketPath } = spec.target;
   const headers: Record<string, string> = { ...(spec.headers ?? {}) };
   if (spec.body) headers['content-length'] = String(spec.body.length);
-  const base: https.RequestOptions = {
+  const base: RequestOptions = {
     method: spec.method,
     path: `${url.pathname}${url.search}`,
     headers,
@@ -90,7 +90,7 @@ async function requestOptions(
 
   const secure = url.protocol === 'https:';
   const tlsOptions = {
-    ...(spec.ca ? { ca: [...tls.rootCertificates, spec.ca.toString()] } : {}),
+    ...(spec.ca ? { ca: [...tls().rootCertificates, spec.ca.toString()] } : {}),
     ...(isIP(bareHost(url)) ? {} : { servername: bareHost(url) }),
   };
   const proxy = spec.proxyEnv ? proxyFor(url, spec.proxyEnv) : null;
@@ -124,7 +124,7 @@ async function requestOptions(
       ...base,
       host: bareHost(url),
       port: port(url),
-      createConnection: () => tls.connect({ socket, host: bareHost(url), ...tlsOptions }),
+      createConnection: () => tls().connect({ socket, host: bareHost(url), ...tlsOptions }),
     },
     secure: true,
     route,
@@ -149,7 +149,7 @@ export async function sendRequest(spec: HttpRequestSpec): Promise<HttpResponse> 
       settled = true;
       reject(toNetworkError(err));
     };
-    const req = (secure ? https : http).request(options, (res) => {
+    const req = (secure ? https() : http).request(options, (res) => {
       answered = true;
       const chunks: Buffer[] = [];
       let kept = 0;
