@@ -2,10 +2,16 @@
 // happened just before a trigger without reading disks again. Bounded per file (lines and
 // bytes) and over all files (the least recently active files give way first).
 //
-// Lines are kept as UTF-8 bytes in one buffer per file, newline-separated, not as one string
-// and one record object per line: a full recorder then costs its byte count and nothing more,
-// and the garbage collector never walks it (a recorder of objects kept tens of thousands of
-// them alive, promoted to the old generation and marked again on every full collection).
+// Lines are kept as UTF-8 bytes, newline-separated, not as one string and one record object
+// per line: the garbage collector never walks them (a recorder of objects kept tens of
+// thousands of them alive, promoted to the old generation and marked again on every full
+// collection). The bytes live in fixed-size pages that every file draws from one pool and gives
+// back as its oldest lines go. A buffer per file that grew with its file left each outgrown
+// buffer for a full collection to free, and the allocator's heap fragmented around them: with a
+// thousand busy files the process held about twice the bytes the recorder kept. Pages are
+// never moved or freed; the recorder holds the pages in use, at most its bytes plus two pages
+// per file, rounded up to a slab.
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- page and slab indexes inside the bounds each ring keeps; `?? 0` would hide a bug and cost in the hot path */
 import type { TailRecord } from './types.js';
 
 /** What the recorder gives back: the line, and the source tag of its file. */
@@ -23,20 +29,62 @@ export interface RecorderLimits {
 }
 
 const NL = 0x0a;
-const FIRST_CAPACITY = 4096;
-/** How much bigger than its bytes a growing ring's buffer becomes (see grow). */
-const GROWTH = 1.25;
+/** Page size: small next to a file's share of the total (16 KiB each with a thousand files). */
+const PAGE_SHIFT = 10;
+export const PAGE_BYTES = 1 << PAGE_SHIFT;
+/** Pages come from slabs of 256 KiB, allocated as the recorder fills. */
+const SLAB_SHIFT = 8;
+const SLAB_PAGES = 1 << SLAB_SHIFT;
+export const SLAB_BYTES = SLAB_PAGES * PAGE_BYTES;
 /** Lines that may not fit where the write starts are encoded here first (grows with the longest line). */
 let scratch = Buffer.allocUnsafe(16 * 1024);
 
 /**
- * One file's recent lines in a circular buffer: `size` bytes from `head`, wrapping at the end,
- * each line ended by a newline. It grows (doubling) up to the per-file cap; at the cap the
- * oldest lines make room. Nothing is ever moved once written.
+ * Pages of PAGE_BYTES, named by number: page n is at (n mod SLAB_PAGES) * PAGE_BYTES in slab
+ * n / SLAB_PAGES. Numbers rather than Buffer views, so a page costs no object.
+ */
+class PagePool {
+  private readonly slabs: Buffer[] = [];
+  private readonly free: number[] = [];
+
+  take(): number {
+    if (this.free.length === 0) this.addSlab();
+    return this.free.pop()!;
+  }
+
+  give(page: number): void {
+    this.free.push(page);
+  }
+
+  slab(page: number): Buffer {
+    return this.slabs[page >>> SLAB_SHIFT]!;
+  }
+
+  offset(page: number): number {
+    return (page & (SLAB_PAGES - 1)) << PAGE_SHIFT;
+  }
+
+  get allocated(): number {
+    return this.slabs.length * SLAB_BYTES;
+  }
+
+  private addSlab(): void {
+    this.slabs.push(Buffer.allocUnsafeSlow(SLAB_BYTES));
+    const first = (this.slabs.length - 1) << SLAB_SHIFT;
+    // The free list is a stack: pushed last to first, a new slab is handed out from its start.
+    for (let p = first + SLAB_PAGES - 1; p >= first; p--) this.free.push(p);
+  }
+}
+
+/**
+ * One file's recent lines: `size` bytes that start `head` bytes into its first page and end
+ * `fill` bytes into its last, each line ended by a newline; lines run on across pages. The
+ * oldest lines make room, and a page whose bytes have all been dropped goes back to the pool.
  */
 class Ring {
-  private buf: Buffer;
+  private readonly pages: number[] = [];
   private head = 0;
+  private fill = 0;
   size = 0;
   lines = 0;
   /** Neighbours in the recorder's recency list (see FlightRecorder). */
@@ -46,96 +94,99 @@ class Ring {
   constructor(
     readonly file: string,
     readonly tag: string | undefined,
-    private readonly maxBytes: number,
-  ) {
-    this.buf = Buffer.allocUnsafe(Math.min(FIRST_CAPACITY, Math.max(1, maxBytes)));
-  }
+    private readonly pool: PagePool,
+  ) {}
 
-  /**
-   * Appends a line (newlines inside it become spaces). Returns the change in bytes kept: the
-   * line's bytes, less the oldest lines dropped to fit it when the ring is at its cap.
-   */
+  /** Appends a line (newlines inside it become spaces); returns the bytes added. */
   push(text: string): number {
     const line = text.includes('\n') ? text.replaceAll('\n', ' ') : text;
-    const cap = this.buf.length;
-    const tail = (this.head + this.size) % cap;
-    // Contiguous free bytes at `tail`: to the end of the buffer, or up to `head` once wrapped.
-    const at = this.size === 0 ? 0 : tail;
-    const free = this.size === 0 ? cap : tail > this.head ? cap - tail : this.head - tail;
-    // Written in place when it fits even at 3 bytes per UTF-16 unit (the common case).
-    if (line.length * 3 + 1 <= free) {
-      const n = this.buf.write(line, at, 'utf8');
-      this.buf[at + n] = NL;
-      if (this.size === 0) this.head = 0;
-      this.size += n + 1;
-      this.lines++;
-      return n + 1;
+    // Written in place when it fits in the last page even at 3 bytes per UTF-16 unit (the
+    // common case).
+    if (this.pages.length > 0 && line.length * 3 + 1 <= PAGE_BYTES - this.fill) {
+      const page = this.pages[this.pages.length - 1]!;
+      const slab = this.pool.slab(page);
+      const at = this.pool.offset(page) + this.fill;
+      const n = slab.write(line, at, 'utf8');
+      slab[at + n] = NL;
+      return this.added(n + 1);
     }
-    if (scratch.length < line.length * 3) scratch = Buffer.allocUnsafe(line.length * 3);
+    if (scratch.length < line.length * 3 + 1) scratch = Buffer.allocUnsafe(line.length * 3 + 1);
     const n = scratch.write(line, 0, 'utf8');
-    return this.append(scratch.subarray(0, n));
-  }
-
-  /** Appends encoded bytes plus a newline, growing or dropping the oldest lines to fit. */
-  private append(bytes: Buffer): number {
-    const need = bytes.length + 1;
-    let freed = 0;
-    // A line over the per-file cap replaces everything (the ring keeps at least one line).
-    if (need > this.maxBytes) while (this.lines > 0) freed += this.dropOldest();
-    if (this.size + need > this.buf.length) this.grow(need);
-    while (this.size + need > this.buf.length) freed += this.dropOldest();
-    const cap = this.buf.length;
-    const at = (this.head + this.size) % cap;
-    const first = Math.min(bytes.length, cap - at);
-    bytes.copy(this.buf, at, 0, first);
-    if (first < bytes.length) bytes.copy(this.buf, 0, first);
-    this.buf[(at + bytes.length) % cap] = NL;
-    this.size += need;
+    scratch[n] = NL;
+    for (let from = 0; from < n + 1;) {
+      if (this.pages.length === 0 || this.fill === PAGE_BYTES) {
+        this.pages.push(this.pool.take());
+        this.fill = 0;
+      }
+      const page = this.pages[this.pages.length - 1]!;
+      const take = Math.min(n + 1 - from, PAGE_BYTES - this.fill);
+      scratch.copy(this.pool.slab(page), this.pool.offset(page) + this.fill, from, from + take);
+      this.fill += take;
+      from += take;
+    }
+    this.size += n + 1;
     this.lines++;
-    return need - freed;
+    return n + 1;
   }
 
-  /**
-   * A bigger buffer, the kept bytes moved to its start: a quarter more (in whole KiB) than the
-   * bytes it must hold, up to the cap or to one line. A ring fills its buffer before it grows, so
-   * its slack stays under a quarter of its bytes; doubling left up to half of every buffer
-   * empty, which with a thousand files was megabytes the recorder's total did not count.
-   */
-  private grow(need: number): void {
-    const want = this.size + need;
-    let cap = Math.ceil((want * GROWTH) / 1024) * 1024;
-    cap = Math.max(Math.min(cap, this.maxBytes), need);
-    if (cap <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(cap);
-    this.bytes().copy(next, 0);
-    this.buf = next;
-    this.head = 0;
+  private added(bytes: number): number {
+    this.fill += bytes;
+    this.size += bytes;
+    this.lines++;
+    return bytes;
   }
 
   get capacity(): number {
-    return this.buf.length;
+    return this.pages.length * PAGE_BYTES;
   }
 
   /** Drops the oldest line; returns the bytes freed. */
   dropOldest(): number {
     if (this.lines === 0) return 0;
-    const cap = this.buf.length;
-    let nl = this.buf.indexOf(NL, this.head);
-    // None before the end of the buffer: the line wraps around to its start.
-    if (nl === -1) nl = this.buf.indexOf(NL, 0) + cap;
-    const freed = nl + 1 - this.head;
-    this.head = (nl + 1) % cap;
+    let freed = 0;
+    for (;;) {
+      const page = this.pages[0]!;
+      const base = this.pool.offset(page);
+      // The first newline from `head` on, if it is in this page, ends the line (the last page
+      // holds one before `fill`). Past the page the search runs into bytes of other pages; a
+      // hit there means the line runs on into the ring's next page.
+      const nl = this.pool.slab(page).indexOf(NL, base + this.head) - base;
+      if (nl >= 0 && nl < PAGE_BYTES) {
+        freed += nl + 1 - this.head;
+        this.head = nl + 1;
+        if (this.head === PAGE_BYTES) this.releaseFirst();
+        break;
+      }
+      freed += PAGE_BYTES - this.head;
+      this.releaseFirst();
+    }
     this.size -= freed;
     this.lines--;
-    if (this.lines === 0) this.head = this.size = 0;
+    if (this.lines === 0) this.clear();
     return freed;
   }
 
-  /** The kept bytes in order (a copy only when they wrap). */
+  private releaseFirst(): void {
+    this.pool.give(this.pages.shift()!);
+    this.head = 0;
+  }
+
+  /** Gives every page back (the ring holds no line). */
+  private clear(): void {
+    for (const page of this.pages) this.pool.give(page);
+    this.pages.length = 0;
+    this.head = this.fill = 0;
+  }
+
+  /** The kept bytes in order. */
   private bytes(): Buffer {
-    const cap = this.buf.length;
-    if (this.head + this.size <= cap) return this.buf.subarray(this.head, this.head + this.size);
-    return Buffer.concat([this.buf.subarray(this.head), this.buf.subarray(0, this.head + this.size - cap)]);
+    const parts = this.pages.map((page, i) => {
+      const base = this.pool.offset(page);
+      const from = i === 0 ? this.head : 0;
+      const to = i === this.pages.length - 1 ? this.fill : PAGE_BYTES;
+      return this.pool.slab(page).subarray(base + from, base + to);
+    });
+    return Buffer.concat(parts, this.size);
   }
 
   list(): RecordedLine[] {
@@ -158,6 +209,7 @@ export class FlightRecorder {
   private oldest: Ring | undefined;
   private newest: Ring | undefined;
   private total = 0;
+  private readonly pool = new PagePool();
 
   constructor(private readonly limits: RecorderLimits) {}
 
@@ -166,7 +218,7 @@ export class FlightRecorder {
     if (lines <= 0 || bytes <= 0 || totalBytes <= 0) return;
     let ring = this.rings.get(rec.file);
     if (!ring) {
-      ring = new Ring(rec.file, rec.tag, bytes);
+      ring = new Ring(rec.file, rec.tag, this.pool);
       this.rings.set(rec.file, ring);
       this.link(ring);
     } else if (ring !== this.newest) {
@@ -220,14 +272,17 @@ export class FlightRecorder {
     return out;
   }
 
-  /** What the recorder holds; `allocated` is the size of its buffers (the bytes plus the room to grow). */
-  usage(): { files: number; lines: number; bytes: number; allocated: number } {
+  /**
+   * What the recorder holds: `pages` is the bytes of the pages its files use (their lines and
+   * the unused ends of their first and last pages), `allocated` the bytes of its slabs.
+   */
+  usage(): { files: number; lines: number; bytes: number; pages: number; allocated: number } {
     let lines = 0;
-    let allocated = 0;
+    let pages = 0;
     for (const ring of this.rings.values()) {
       lines += ring.lines;
-      allocated += ring.capacity;
+      pages += ring.capacity;
     }
-    return { files: this.rings.size, lines, bytes: this.total, allocated };
+    return { files: this.rings.size, lines, bytes: this.total, pages, allocated: this.pool.allocated };
   }
 }

@@ -14,6 +14,7 @@ import {
   CHECKPOINT_FILE,
 } from '../../src/tail/index.js';
 import { sourceMayDescend, segmentToRegExp } from '../../src/tail/patterns.js';
+import { PAGE_BYTES, SLAB_BYTES } from '../../src/tail/recorder.js';
 import { parseCheckpoints, saveCheckpoints } from '../../src/tail/checkpoint.js';
 import { RecordQueue } from '../../src/tail/queue.js';
 import { DueQueue } from '../../src/tail/due.js';
@@ -87,18 +88,26 @@ describe('source patterns', () => {
 });
 
 describe('flight recorder', () => {
-  it("grows each file's buffer by a quarter, so what it allocates stays within a quarter (and a KiB) of what it holds", () => {
-    const rec = new FlightRecorder({ lines: 100_000, bytes: 1024 * 1024, totalBytes: 64 * 1024 * 1024 });
-    for (let i = 0; i < 20_000; i++) {
-      rec.add({ file: `/logs/f${i % 50}.log`, line: `line ${i} ${'x'.repeat(i % 300)}`, offset: 0, timestamp: 0 });
-      if (i % 997 === 0) {
-        const u = rec.usage();
-        expect(u.allocated).toBeLessThanOrEqual(u.bytes * 1.25 + 50 * (4096 + 1024));
+  it('holds its bytes plus at most two pages per file, and takes no new memory once full', () => {
+    const files = 50;
+    const totalBytes = 256 * 1024;
+    const rec = new FlightRecorder({ lines: 100_000, bytes: 64 * 1024, totalBytes });
+    const bound = Math.ceil((totalBytes + files * 2 * PAGE_BYTES) / SLAB_BYTES) * SLAB_BYTES;
+    let full = 0;
+    for (let i = 0; i < 60_000; i++) {
+      // Lines from empty to three pages long, some of them multi-byte.
+      const line = `line ${i} ${(i % 7 === 0 ? 'é' : 'x').repeat((i * 37) % (3 * PAGE_BYTES))}`;
+      rec.add({ file: `/logs/f${i % files}.log`, line, offset: 0, timestamp: 0 });
+      const u = rec.usage();
+      if (i % 97 === 0) {
+        expect(u.pages).toBeGreaterThanOrEqual(u.bytes);
+        expect(u.pages).toBeLessThanOrEqual(u.bytes + u.files * 2 * PAGE_BYTES);
+        expect(u.allocated).toBeLessThanOrEqual(bound);
       }
+      if (i === 30_000) full = u.allocated;
     }
-    const u = rec.usage();
-    expect(u.allocated).toBeLessThanOrEqual(u.bytes * 1.25 + 50 * 1024);
-    expect(u.allocated).toBeGreaterThanOrEqual(u.bytes);
+    // Full since long before line 30,000: the next 30,000 lines took no new slab.
+    expect(rec.usage().allocated).toBe(full);
   });
 
   const rec = (file: string, i: number, line = `line ${i}`, tag?: string) => ({
@@ -153,10 +162,21 @@ describe('flight recorder', () => {
   it('agrees with a list model through growth, wrap-around and every limit', () => {
     fc.assert(
       fc.property(
-        fc.record({ lines: fc.integer({ min: 1, max: 40 }), bytes: fc.integer({ min: 8, max: 1500 }) }),
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), fc.string({ unit: 'binary', maxLength: 120 })), {
-          maxLength: 400,
-        }),
+        fc.record({ lines: fc.integer({ min: 1, max: 40 }), bytes: fc.integer({ min: 8, max: 6000 }) }),
+        fc.array(
+          fc.tuple(
+            fc.integer({ min: 0, max: 2 }),
+            // Most lines share a page; some run across two or three (1 KiB pages).
+            fc.oneof(
+              { weight: 4, arbitrary: fc.string({ unit: 'binary', maxLength: 120 }) },
+              { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 1200 }) },
+              // Three UTF-8 bytes per UTF-16 unit, the most a line written in place may take.
+              { weight: 2, arbitrary: fc.string({ unit: fc.constantFrom('漢', 'é', 'x'), maxLength: 400 }) },
+              { weight: 2, arbitrary: fc.nat(340).map((n) => '漢'.repeat(n)) },
+            ),
+          ),
+          { maxLength: 400 },
+        ),
         (limits, ops) => {
           const r = new FlightRecorder({ ...limits, totalBytes: 1e9 });
           const model = new Map<string, string[]>();
