@@ -119,8 +119,22 @@ async function drained(addr, total) {
   return seen;
 }
 
-/** Seconds the writer runs before the busy windows are measured. */
+/** Seconds the writer runs before the busy windows are measured, at least. */
 const WARMUP_S = 3;
+/** The daemon's flight recorder defaults: per file and over all files. */
+const RECORDER_FILE_BYTES = 128 * 1024;
+const RECORDER_TOTAL_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Seconds of writing at `rate` until the flight recorder is full (its steady state: the daemon's
+ * memory grows with the recorder up to its cap), with a tenth more for lines trimmed early.
+ */
+function secondsToFillRecorder(linesFile, fileCount, rate) {
+  const text = readFileSync(linesFile);
+  const lines = text.toString('utf8').split('\n').filter(Boolean).length;
+  const full = Math.min(RECORDER_TOTAL_BYTES, fileCount * RECORDER_FILE_BYTES);
+  return Math.ceil(((full / (text.length / lines)) / rate) * 1.1);
+}
 
 async function busy(workDir, linesFile, fileCount, runs, seconds) {
   const root = join(workDir, `busy-${fileCount}`);
@@ -135,10 +149,11 @@ async function busy(workDir, linesFile, fileCount, runs, seconds) {
   try {
     await sleep(1000);
     // One writer for every window: the windows measure the steady state at 2,000 lines/s, not
-    // the daemon (or tail -F) getting used to a writer that has just started. The first
-    // WARMUP_S seconds are not measured.
-    const writer = startWriter(listFile, linesFile, 2000, WARMUP_S + runs * seconds + 1);
-    await sleep(WARMUP_S * 1000);
+    // the daemon (or tail -F) getting used to a writer that has just started, nor a flight
+    // recorder still filling. The warm-up is not measured.
+    const warmup = Math.max(WARMUP_S, secondsToFillRecorder(linesFile, fileCount, 2000));
+    const writer = startWriter(listFile, linesFile, 2000, warmup + runs * seconds + 1);
+    await sleep(warmup * 1000);
     for (let i = 0; i < runs; i++) {
       const fw0 = usage(d.child.pid);
       const tf0 = usage(tail.pid);
@@ -161,6 +176,7 @@ async function busy(workDir, linesFile, fileCount, runs, seconds) {
       linesPerSecond: 2000,
       runs,
       secondsPerRun: seconds,
+      warmupSeconds: warmup,
       flarewatchCpuPercent: round1(fw),
       tailFCpuPercent: round1(tf),
       ratio: tf > 0 ? round1(fw / tf) : null,
