@@ -420,7 +420,7 @@ export const SETTINGS = [
     group: 'tail',
     schema: v.bytes(0, 1024 ** 3),
     default: '16MiB',
-    help: 'Flight recorder: cap over all files (least recently active files are trimmed first). The daemon holds this much memory (and up to a quarter more, room for its buffers to grow) once its files have written that much.',
+    help: 'Flight recorder: cap over all files (least recently active files are trimmed first). The daemon holds this much memory (plus up to 2 KiB per file: lines live in 1 KiB pages) once its files have written that much, and keeps it.',
   },
 
   // --- detection --------------------------------------------------------------------
