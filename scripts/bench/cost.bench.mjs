@@ -133,7 +133,7 @@ function secondsToFillRecorder(linesFile, fileCount, rate) {
   const text = readFileSync(linesFile);
   const lines = text.toString('utf8').split('\n').filter(Boolean).length;
   const full = Math.min(RECORDER_TOTAL_BYTES, fileCount * RECORDER_FILE_BYTES);
-  return Math.ceil(((full / (text.length / lines)) / rate) * 1.1);
+  return Math.ceil((full / (text.length / lines) / rate) * 1.1);
 }
 
 async function busy(workDir, linesFile, fileCount, runs, seconds) {
