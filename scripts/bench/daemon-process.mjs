@@ -14,7 +14,8 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Starts `flarewatch run` with `env` over a quiet base (no default paths, no probes, an Agent
- * that refuses). BENCH_DAEMON_NODE_ARGS adds node flags, e.g. "--cpu-prof --cpu-prof-dir=DIR".
+ * that refuses). BENCH_DAEMON_NODE_ARGS adds node flags, e.g. "--cpu-prof --cpu-prof-dir=DIR";
+ * BENCH_DAEMON_ENV, a JSON object, adds settings, e.g. '{"FLAREWATCH_RECORDER_TOTAL_BYTES":"4MiB"}'.
  */
 export function startDaemon(env) {
   const nodeArgs = process.env.BENCH_DAEMON_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
@@ -29,6 +30,7 @@ export function startDaemon(env) {
       FLAREWATCH_DISCOVER_SCHEDULE: 'off',
       FLAREWATCH_AGENT_URL: 'http://127.0.0.1:9',
       FLAREWATCH_THRESHOLD: '1000000',
+      ...(process.env.BENCH_DAEMON_ENV ? JSON.parse(process.env.BENCH_DAEMON_ENV) : {}),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
