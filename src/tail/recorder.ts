@@ -102,14 +102,27 @@ class Ring {
     const line = text.includes('\n') ? text.replaceAll('\n', ' ') : text;
     // Written in place when it fits in the last page even at 3 bytes per UTF-16 unit (the
     // common case).
-    if (this.pages.length > 0 && line.length * 3 + 1 <= PAGE_BYTES - this.fill) {
-      const page = this.pages[this.pages.length - 1]!;
-      const slab = this.pool.slab(page);
-      const at = this.pool.offset(page) + this.fill;
-      const n = slab.write(line, at, 'utf8');
-      slab[at + n] = NL;
-      return this.added(n + 1);
-    }
+    const bytes =
+      this.pages.length > 0 && line.length * 3 + 1 <= PAGE_BYTES - this.fill
+        ? this.writeInLastPage(line)
+        : this.writeAcrossPages(line);
+    this.size += bytes;
+    this.lines++;
+    return bytes;
+  }
+
+  private writeInLastPage(line: string): number {
+    const page = this.pages[this.pages.length - 1]!;
+    const slab = this.pool.slab(page);
+    const at = this.pool.offset(page) + this.fill;
+    const n = slab.write(line, at, 'utf8');
+    slab[at + n] = NL;
+    this.fill += n + 1;
+    return n + 1;
+  }
+
+  /** Encodes the line first, then copies it into as many pages as it takes. */
+  private writeAcrossPages(line: string): number {
     if (scratch.length < line.length * 3 + 1) scratch = Buffer.allocUnsafe(line.length * 3 + 1);
     const n = scratch.write(line, 0, 'utf8');
     scratch[n] = NL;
@@ -124,16 +137,7 @@ class Ring {
       this.fill += take;
       from += take;
     }
-    this.size += n + 1;
-    this.lines++;
     return n + 1;
-  }
-
-  private added(bytes: number): number {
-    this.fill += bytes;
-    this.size += bytes;
-    this.lines++;
-    return bytes;
   }
 
   get capacity(): number {
