@@ -15,7 +15,9 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateCorpus } from './corpus.mjs';
-import { metric, sleep, startDaemon, usage } from './daemon-process.mjs';
+import { SETTINGS } from '../../dist/config/settings.js';
+import { parseBytes } from '../../dist/config/values.js';
+import { EXTRA_SETTINGS, metric, sleep, startDaemon, usage } from './daemon-process.mjs';
 
 export const name = 'cost';
 export const description =
@@ -121,9 +123,11 @@ async function drained(addr, total) {
 
 /** Seconds the writer runs before the busy windows are measured, at least. */
 const WARMUP_S = 3;
-/** The daemon's flight recorder defaults: per file and over all files. */
-const RECORDER_FILE_BYTES = 128 * 1024;
-const RECORDER_TOTAL_BYTES = 16 * 1024 * 1024;
+/** A byte setting of the measured daemon: what BENCH_DAEMON_ENV gives, or its default. */
+function byteSetting(key) {
+  const spec = SETTINGS.find((s) => s.key === key);
+  return parseBytes(EXTRA_SETTINGS[spec.env] ?? spec.default);
+}
 
 /**
  * Seconds of writing at `rate` until the flight recorder is full (its steady state: the daemon's
@@ -132,7 +136,7 @@ const RECORDER_TOTAL_BYTES = 16 * 1024 * 1024;
 function secondsToFillRecorder(linesFile, fileCount, rate) {
   const text = readFileSync(linesFile);
   const lines = text.toString('utf8').split('\n').filter(Boolean).length;
-  const full = Math.min(RECORDER_TOTAL_BYTES, fileCount * RECORDER_FILE_BYTES);
+  const full = Math.min(byteSetting('recorderTotalBytes'), fileCount * byteSetting('recorderBytes'));
   return Math.ceil((full / (text.length / lines) / rate) * 1.1);
 }
 

@@ -12,6 +12,9 @@ const CLI = process.env.BENCH_CLI ?? fileURLToPath(new URL('../../dist/cli/main.
 const TICKS = 100; // USER_HZ
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** Settings BENCH_DAEMON_ENV adds to every measured daemon (see startDaemon). */
+export const EXTRA_SETTINGS = process.env.BENCH_DAEMON_ENV ? JSON.parse(process.env.BENCH_DAEMON_ENV) : {};
+
 /**
  * Starts `flarewatch run` with `env` over a quiet base (no default paths, no probes, an Agent
  * that refuses). BENCH_DAEMON_NODE_ARGS adds node flags, e.g. "--cpu-prof --cpu-prof-dir=DIR";
@@ -30,7 +33,7 @@ export function startDaemon(env) {
       FLAREWATCH_DISCOVER_SCHEDULE: 'off',
       FLAREWATCH_AGENT_URL: 'http://127.0.0.1:9',
       FLAREWATCH_THRESHOLD: '1000000',
-      ...(process.env.BENCH_DAEMON_ENV ? JSON.parse(process.env.BENCH_DAEMON_ENV) : {}),
+      ...EXTRA_SETTINGS,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
