@@ -1,7 +1,7 @@
 // What the running daemon keeps loaded. On Node 22.4 and later an ESM `import` of node:http
 // reads its lazy `WebSocket` getter, which loads undici, web streams and worker_threads (about
-// 13 MB resident); the daemon loads node:http with `require` so that never happens. Each test
-// reads `process.moduleLoadList` at exit through a preloaded module.
+// 13 MB resident); the daemon fetches it with process.getBuiltinModule so that never happens.
+// Each test reads `process.moduleLoadList` at exit through a preloaded module.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
