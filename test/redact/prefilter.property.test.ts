@@ -37,6 +37,15 @@ const piece = fc.oneof(
 );
 
 describe('keyword prefilter', () => {
+  it('keeps its trigram table small: rows only for the pairs that open an anchor', () => {
+    const { rowOf, cells } = compiled.hints.triple;
+    // One row of 128 cells per distinct opening pair, plus the shared empty row: a flat table
+    // of every trigram was 4 MiB.
+    const openings = new Set(compiled.hints.lists.flat().map(({ hint, offset }) => hint.slice(offset, offset + 2)));
+    expect(cells.length).toBe((openings.size + 1) * 128);
+    expect(rowOf.byteLength + cells.byteLength).toBeLessThan(128 * 1024);
+  });
+
   it('finds the same first hint position as a naive search, from any start', () => {
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 30 }), fc.nat(), (pieces, f) => {
