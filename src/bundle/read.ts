@@ -1,7 +1,8 @@
 // Reading bundles back (inspect, verify, retention): list entries in archive order and
-// stream each one, via yauzl. Nothing is extracted to disk.
+// stream each one, via yauzl. Nothing is extracted to disk. yauzl loads on the first read: the
+// daemon imports this module for retention and may never open a bundle.
 import type { Readable } from 'node:stream';
-import yauzl from 'yauzl';
+import type yauzl from 'yauzl';
 import type { Manifest } from './manifest.js';
 
 export interface ZipEntryInfo {
@@ -15,9 +16,10 @@ export interface ZipEntryInfo {
   crc32: number;
 }
 
-function openZip(path: string): Promise<yauzl.ZipFile> {
+async function openZip(path: string): Promise<yauzl.ZipFile> {
+  const { default: zipReader } = await import('yauzl');
   return new Promise((resolve, reject) =>
-    yauzl.open(
+    zipReader.open(
       path,
       { lazyEntries: true, autoClose: false, strictFileNames: true, validateEntrySizes: true },
       (err, zip) => (err ? reject(err) : resolve(zip)),
