@@ -8,6 +8,7 @@ import type { Logger, LoggerOptions } from '../log/logger.js';
 import { VERSION } from '../version.js';
 import { acquireStateLock, LockHeldError, type StateLock } from './lock.js';
 import { DaemonStartError, type DaemonOutcome } from './outcome.js';
+import { MemorySaver } from './memory-saver.js';
 import { startDaemon, type Daemon } from './service.js';
 import { harvestedRedactor } from '../redact/index.js';
 
@@ -62,7 +63,12 @@ export async function runDaemon(opts: RunOptions): Promise<DaemonOutcome> {
   const stopSignal = firstStopSignal();
   let daemon: Daemon;
   try {
-    daemon = await startDaemon({ config, env: process.env, loggerOptions: opts.loggerOptions });
+    daemon = await startDaemon({
+      config,
+      env: process.env,
+      loggerOptions: opts.loggerOptions,
+      memorySaver: MemorySaver.forProcess(),
+    });
   } catch (err) {
     lock.release();
     if (err instanceof DaemonStartError) return { kind: 'refused', setting: err.setting, message: err.message };

@@ -34,6 +34,11 @@ function flagName(arg: string): string {
   return (arg.split('=')[0] ?? '').replace(/_/g, '-').replace(/^--no-/, '--');
 }
 
+/** The names of the flags given on the command line and in NODE_OPTIONS (see flagName). */
+export function givenNodeFlags(p: Pick<ProcessLike, 'execArgv' | 'env'>): Set<string> {
+  return new Set([...p.execArgv, ...(p.env.NODE_OPTIONS ?? '').split(/\s+/)].map(flagName));
+}
+
 /**
  * The command line to relaunch with, or null when the flags are already in effect (on the
  * command line or in NODE_OPTIONS, even with another value), or when this is the relaunched
@@ -41,7 +46,7 @@ function flagName(arg: string): string {
  */
 export function relaunchArgs(p: ProcessLike): string[] | null {
   if (p.env[RELAUNCHED] === '1') return null;
-  const given = new Set([...p.execArgv, ...(p.env.NODE_OPTIONS ?? '').split(/\s+/)].map(flagName));
+  const given = givenNodeFlags(p);
   const missing = DAEMON_NODE_FLAGS.filter((f) => !given.has(flagName(f)));
   if (missing.length === 0) return null;
   return [p.execPath, ...p.execArgv, ...missing, ...p.argv.slice(1)];

@@ -20,6 +20,7 @@ import { bindHttpServer, type BoundHttp } from './http.js';
 import { LineProcessor } from './lines.js';
 import { excerpt, limitTailLog, type TailLogLimits } from './log-limits.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import type { MemorySaver } from './memory-saver.js';
 import { AgentWatch } from './agent-watch.js';
 import { EndpointWatch } from './endpoint-watch.js';
 import { StrongSignals } from './strong-signal.js';
@@ -48,6 +49,8 @@ export interface DaemonOptions {
   config: Config;
   env: Env;
   loggerOptions: LoggerOptions;
+  /** Follows the load once a second; only the `run` process has one (it sets V8 flags). */
+  memorySaver?: MemorySaver | null;
 }
 
 export interface Daemon {
@@ -449,6 +452,7 @@ class DaemonRuntime implements Daemon {
   }
 
   private tick(now: number): void {
+    this.opts.memorySaver?.sample();
     for (const r of this.trigger.tick(now)) this.logRecovery(r);
     if (now - this.stuckCheckedAt >= STUCK_CHECK_MS) this.checkStuck(now);
     // Counters reach disk within a second of changing; an idle daemon writes nothing.
