@@ -419,8 +419,8 @@ export const SETTINGS = [
     env: 'FLAREWATCH_RECORDER_TOTAL_BYTES',
     group: 'tail',
     schema: v.bytes(0, 1024 ** 3),
-    default: '16MiB',
-    help: 'Flight recorder: cap over all files (least recently active files are trimmed first). The daemon holds this much memory (plus up to 2 KiB per file: lines live in 1 KiB pages) once its files have written that much, and keeps it.',
+    default: '8MiB',
+    help: 'Flight recorder: cap over all files (least recently active files are trimmed first): 64 files at the per-file limit. The daemon holds this much memory (plus up to 2 KiB per file: lines live in 1 KiB pages) once its files have written that much, and keeps it.',
   },
 
   // --- detection --------------------------------------------------------------------
