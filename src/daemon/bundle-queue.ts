@@ -68,6 +68,11 @@ export class BundleQueue {
   /** When on-demand bundles were written, for the hourly cap. */
   private onDemandWritten: number[] = [];
 
+  /** A bundle is being built (or waits for its capture window). */
+  get building(): boolean {
+    return this.inFlight !== null;
+  }
+
   constructor(private readonly d: BundleQueueDeps) {}
 
   noteError(ev: ErrorEvent): void {

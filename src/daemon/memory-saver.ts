@@ -66,12 +66,16 @@ export class MemorySaver {
     return this.on;
   }
 
-  /** Called once a second (the daemon's tick). */
-  sample(): void {
+  /**
+   * Called once a second (the daemon's tick). While a bundle is built the mode is off: that
+   * burst allocates most in the redaction workers, which the main thread's utilisation does
+   * not show, and the memory comes back once it ends.
+   */
+  sample(bundling = false): void {
     const now = this.deps.utilization();
     const { utilization } = this.deps.since(now, this.last);
     this.last = now;
-    this.set(nextSaverState(this.on, utilization));
+    this.set(!bundling && nextSaverState(this.on, utilization));
   }
 
   private set(on: boolean): void {

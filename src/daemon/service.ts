@@ -452,7 +452,7 @@ class DaemonRuntime implements Daemon {
   }
 
   private tick(now: number): void {
-    this.opts.memorySaver?.sample();
+    this.opts.memorySaver?.sample(this.bundles.building);
     for (const r of this.trigger.tick(now)) this.logRecovery(r);
     if (now - this.stuckCheckedAt >= STUCK_CHECK_MS) this.checkStuck(now);
     // Counters reach disk within a second of changing; an idle daemon writes nothing.

@@ -47,6 +47,13 @@ describe('memory saver policy', () => {
     expect(saver.active).toBe(true);
   });
 
+  it('is off while a bundle is built, whatever the load', () => {
+    const { saver, flags } = scripted([0.01]);
+    saver.sample(true);
+    expect(saver.active).toBe(false);
+    expect(flags.at(-1)).toBe('--no-memory-saver-mode');
+  });
+
   it('exists only where V8 has the mode (13.6, Node 24) and the user has not set it', () => {
     expect(v8HasMemorySaver('13.6.233.10-node.27')).toBe(true);
     expect(v8HasMemorySaver('14.1.146.11-node.12')).toBe(true);
