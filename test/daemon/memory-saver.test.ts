@@ -8,6 +8,8 @@ import {
   MemorySaver,
   nextSaverState,
   SAVE_BELOW,
+  SAVE_DOWN_TO,
+  SAVE_FROM,
   SAVE_UNTIL,
   v8HasMemorySaver,
   type SaverDeps,
@@ -32,23 +34,34 @@ function scripted(levels: number[]) {
 }
 
 describe('memory saver policy', () => {
-  it('switches on below a quarter of a core and off above half, holding in between', () => {
+  it('is on while lines flow at a moderate rate, off when idle or busy, holding in the gaps', () => {
+    expect(nextSaverState(false, 0.002)).toBe(false); // idle
+    expect(nextSaverState(false, SAVE_FROM)).toBe(true);
     expect(nextSaverState(false, SAVE_BELOW - 0.01)).toBe(true);
     expect(nextSaverState(false, 0.4)).toBe(false);
     expect(nextSaverState(true, 0.4)).toBe(true);
+    expect(nextSaverState(true, (SAVE_DOWN_TO + SAVE_FROM) / 2)).toBe(true);
+    expect(nextSaverState(true, SAVE_DOWN_TO / 2)).toBe(false);
     expect(nextSaverState(true, SAVE_UNTIL + 0.01)).toBe(false);
   });
 
-  it('sets the V8 flag once per change, starting on', () => {
-    const { saver, flags, step } = scripted([0.05, 0.9, 0.4, 0.3, 0.1, 0.1]);
-    expect(flags).toEqual(['--memory-saver-mode']);
-    for (let i = 0; i < 6; i++) step();
-    expect(flags).toEqual(['--memory-saver-mode', '--no-memory-saver-mode', '--memory-saver-mode']);
-    expect(saver.active).toBe(true);
+  it('starts off and sets the V8 flag once per change', () => {
+    const { saver, flags, step } = scripted([0.001, 0.03, 0.02, 0.9, 0.4, 0.1, 0.001]);
+    expect(flags).toEqual([]);
+    for (let i = 0; i < 7; i++) step();
+    expect(flags).toEqual([
+      '--memory-saver-mode',
+      '--no-memory-saver-mode',
+      '--memory-saver-mode',
+      '--no-memory-saver-mode',
+    ]);
+    expect(saver.active).toBe(false);
   });
 
   it('is off while a bundle is built, whatever the load', () => {
-    const { saver, flags } = scripted([0.01]);
+    const { saver, flags, step } = scripted([0.03]);
+    step();
+    expect(saver.active).toBe(true);
     saver.sample(true);
     expect(saver.active).toBe(false);
     expect(flags.at(-1)).toBe('--no-memory-saver-mode');
