@@ -1,15 +1,15 @@
-// V8's memory saver mode, on while the daemon is lightly loaded and off under load.
+// V8's memory saver mode, on while lines flow at a moderate rate, off when idle or busy.
 //
 // Why: a major collection hands the pages it empties to V8's page pool, which keeps them
 // resident until a memory-reducing collection. V8 runs those when the allocation rate is low,
 // and a tailer at a steady line rate never has a low one, so the heap's RSS is its peak
 // (measured at 1,000 busy files: 41 MB of anonymous memory for 20 MB of live objects). In
 // memory saver mode every major collection reduces memory and the old generation's limit stays
-// tight: 9–11 MB less at 2,000 lines/s. It costs CPU in proportion to the allocation rate: held
-// on at a full core, it cut the lines per second the daemon keeps up with to a third. An idle
-// daemon does not need it (V8's memory reducer runs when allocation is slow) and paid for it
-// (0.6 % of a core instead of 0.2). So it follows the load, measured as event-loop utilisation
-// once a second: on while lines flow at a moderate rate, off when idle or busy.
+// tight: 10–14 MB less at 2,000 lines/s over 1,000 files. It costs CPU in proportion to the
+// allocation rate: held on at a full core, it cut the lines per second the daemon keeps up
+// with to a third. An idle daemon does not need it (V8's memory reducer runs when allocation
+// is slow) and paid for it in CPU and wake-ups. So it follows the load, measured as event-loop
+// utilisation once a second.
 //
 // V8 reads the flag at each decision, so it can change while running (v8.setFlagsFromString).
 // V8 13.6 (Node 24) has it; V8 12.4 (Node 22) does not, and there the daemon runs as before. A
