@@ -5,8 +5,8 @@
 /**
  * Every hint is indexed by one of its trigrams (lower-cased ASCII) in a trigram table; one
  * pass over the text's bytes only compares whole hints where the table says one may be
- * anchored. The table has two levels (`TrigramTable`): a flat one for all 2^21 trigrams was
- * 4 MiB, most of it resident, for a few hundred anchors.
+ * anchored. The table has two levels (`TrigramTable`): a flat one for all 2^21 trigrams took
+ * 4 MiB of memory (about 1 MB of it resident) for a few hundred anchors.
  * In V8 this is several times faster than one case-insensitive alternation of ~60
  * literals (whose cost grows with every alternative) and close to a plain byte loop.
  */

@@ -1,7 +1,8 @@
-// V8's memory saver mode follows the daemon's load: on while lightly loaded (a major
-// collection then gives emptied pages back instead of pooling them), off under load (where it
-// would cost most of the CPU). The policy is tested with a fake clock of utilisation; the V8
-// behaviour it relies on, with a real Node process.
+// V8's memory saver mode follows the daemon's load: on while lines flow at a moderate rate (a
+// major collection then gives emptied pages back instead of pooling them), off when idle (V8's
+// memory reducer does that job) and under load (where it would cost most of the CPU). The
+// policy is tested with scripted utilisation; the V8 behaviour it relies on, with a real Node
+// process.
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import {
