@@ -5,7 +5,7 @@
 // (CONFIRM_AFTER probes in a row) is confirmed and fires like a confirmed strong signal.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from './prom.js';
 import type { ErrorKind } from '../detect/index.js';
 import {
   discoverInstrumentedProcesses,

@@ -3,7 +3,7 @@
 // The port is bound first, before anything tails or bundles, so a taken port stops the start
 // cleanly; the handlers are attached once the rest of the daemon exists.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { Registry } from 'prom-client';
+import type { Registry } from './prom.js';
 import { rateLimited, type Logger } from '../log/logger.js';
 import { DaemonStartError } from './outcome.js';
 import { tokenMatches } from './token.js';

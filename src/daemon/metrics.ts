@@ -1,6 +1,6 @@
 // The daemon's Prometheus metrics, on a registry of its own (not prom-client's global one)
 // so tests and reloads never see stale series.
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from './prom.js';
 
 export interface TailGauges {
   filesWatched(): number;

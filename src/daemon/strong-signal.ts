@@ -2,7 +2,7 @@
 // goes quiet for minutes cannot reach a count threshold. When such a line arrives, probe the
 // exact target it names; a failed probe confirms the outage and fires at once (cooldown and
 // hourly cap still apply), a probe that connects records the recovery and fires nothing.
-import { Counter, type Registry } from 'prom-client';
+import { Counter, type Registry } from './prom.js';
 import { probe, probeTargetOf, type ProbeTarget, type ProbeVerdict } from '../discover/index.js';
 import type { Logger } from '../log/logger.js';
 import type { Confirmation, Decision, ErrorEvent, Recovery, TriggerEngine } from './trigger.js';

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanEnv, runCli } from '../helpers/cli.js';
+import { DaemonProcess, httpGet } from '../helpers/daemon.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'flarewatch-startup-'));
 const hooks = join(dir, 'hooks.mjs');
@@ -120,5 +121,32 @@ describe('start-up', () => {
     expect(r.modules.filter((m) => /\/node_modules\/(yaml|dotenv)\//.test(m))).toEqual([]);
     // Masks need no HMAC, a plain file no gunzip, and nothing reads stdin by lines.
     expect(r.modules.filter((m) => /^node:(crypto|zlib|readline)$/.test(m))).toEqual([]);
+  });
+
+  it('the daemon, running and serving /metrics, has loaded no bundle stage, TLS, zlib or cluster', async () => {
+    const log = join(dir, 'loaded-daemon.txt');
+    writeFileSync(log, '');
+    const logs = join(dir, 'daemon-logs');
+    const d = DaemonProcess.start({
+      STARTUP_TEST_LOG: log,
+      NODE_OPTIONS: `--import=${pathToFileURL(register).href}`,
+      FLAREWATCH_STATE_DIR: join(dir, 'daemon-state'),
+      FLAREWATCH_LOG_DIRS: logs,
+    });
+    try {
+      const metrics = await httpGet(`http://${await d.httpAddress()}/metrics`);
+      expect(metrics.status).toBe(200);
+      // The default process metrics are there, from prom-client's own collectors.
+      expect(metrics.body).toMatch(/^flarewatch_process_cpu_seconds_total \d/m);
+      expect(metrics.body).toMatch(/^flarewatch_nodejs_eventloop_lag_seconds \d/m);
+    } finally {
+      await d.stop();
+    }
+    const modules = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    expect(modules.some((m) => m.includes('/dist/daemon/service.js'))).toBe(true);
+    expect(modules.filter((m) => /\/dist\/bundle\/index\.js$|\/node_modules\/(archiver|yauzl)\//.test(m))).toEqual([]);
+    // prom-client's index would load its Pushgateway (https, tls, zlib) and cluster aggregator.
+    expect(modules.filter((m) => /^(node:)?(https|tls|zlib|cluster)$/.test(m))).toEqual([]);
+    expect(modules.filter((m) => /\/prom-client\/(index|lib\/pushgateway|lib\/cluster)\.js$/.test(m))).toEqual([]);
   });
 });
