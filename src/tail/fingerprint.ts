@@ -15,6 +15,19 @@ export function hashBytes(buf: Buffer): string {
   return hash('sha256', buf, 'base64url').slice(0, 22);
 }
 
+/**
+ * The bytes of `buf` in memory of their own, for bytes kept as long as a file is followed (its
+ * head). Small buffers (readAt, Buffer.concat) are slices of Node's shared pool, 64 KiB from
+ * Node 24, and one such slice keeps the whole pool alive: measured at 1,000 followed files,
+ * 1 MB of heads held 2.5 MB.
+ */
+export function ownBytes(buf: Buffer): Buffer {
+  if (buf.byteOffset === 0 && buf.buffer.byteLength === buf.length) return buf;
+  const own = Buffer.allocUnsafeSlow(buf.length);
+  buf.copy(own);
+  return own;
+}
+
 export interface Fingerprint {
   len: number;
   hash: string;

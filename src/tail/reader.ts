@@ -13,7 +13,15 @@ import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { Logger } from '../log/logger.js';
 import type { CheckpointEntry } from './checkpoint.js';
 import type { CopyTracker } from './copies.js';
-import { HEAD_BYTES, MARKER_BYTES, hashBytes, offsetMarker, readAt, type Fingerprint } from './fingerprint.js';
+import {
+  HEAD_BYTES,
+  MARKER_BYTES,
+  hashBytes,
+  offsetMarker,
+  ownBytes,
+  readAt,
+  type Fingerprint,
+} from './fingerprint.js';
 import type { HandleBudget, HandleHolder } from './handles.js';
 import { LineSplitter, type SplitLine } from './lines.js';
 import { MarkerTracker } from './marker.js';
@@ -587,7 +595,7 @@ export class FileReader implements CommitTarget, HandleHolder, Wakeable {
   // ---- fingerprints --------------------------------------------------------------------
 
   setHead(head: Buffer): void {
-    this.head = head;
+    this.head = ownBytes(head);
     this.fp = { len: head.length, hash: hashBytes(head) };
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { MARKER_BYTES, hashBytes } from '../../src/tail/fingerprint.js';
+import { MARKER_BYTES, hashBytes, ownBytes } from '../../src/tail/fingerprint.js';
 import { MarkerTracker } from '../../src/tail/marker.js';
 
 /** The marker by its definition: the MARKER_BYTES before the last line end in `text` read up to `pos`. */
@@ -48,5 +48,24 @@ describe('offset marker kept in place', () => {
     expect(m.get()).toBeNull();
     m.note(Buffer.from('new\n'), 4, 4);
     expect(m.get()).toEqual({ offset: 4, hash: hashBytes(Buffer.from('new\n')) });
+  });
+});
+
+describe('head bytes kept in memory of their own', () => {
+  it('copies a slice of the shared pool into a buffer of exactly its length', () => {
+    const pooled = Buffer.from('2026-12-04 10:00:00 INFO started\n');
+    expect(pooled.buffer.byteLength).toBeGreaterThan(pooled.length);
+    const own = ownBytes(pooled);
+    expect(own.equals(pooled)).toBe(true);
+    expect(own.byteOffset).toBe(0);
+    expect(own.buffer.byteLength).toBe(own.length);
+    expect(own.buffer).not.toBe(pooled.buffer);
+  });
+
+  it('returns a buffer that already owns its memory as it is', () => {
+    const alone = Buffer.allocUnsafeSlow(16).fill(7);
+    expect(ownBytes(alone)).toBe(alone);
+    const head = Buffer.allocUnsafeSlow(64).fill(1).subarray(0, 32);
+    expect(ownBytes(head).buffer.byteLength).toBe(32);
   });
 });
