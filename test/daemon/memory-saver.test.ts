@@ -1,11 +1,14 @@
-// V8's memory saver mode follows the daemon's load: on while lines flow at a moderate rate (a
-// major collection then gives emptied pages back instead of pooling them), off when idle (V8's
-// memory reducer does that job) and under load (where it would cost most of the CPU). The
-// policy is tested with scripted utilisation; the V8 behaviour it relies on, with a real Node
-// process.
+// The memory saver follows the daemon's load: on while lines flow at a moderate rate, off when
+// idle (V8's memory reducer does that job) and under load (where it would cost most of the
+// CPU). On V8 13.6 and later it sets V8's memory saver mode (a major collection then gives
+// emptied pages back instead of pooling them); on older V8 it runs a major collection whenever
+// the heap has grown COLLECT_STEP past the last one's live size. The policy is tested with
+// scripted utilisation and heap sizes; the V8 behaviour it relies on, with real Node processes.
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
 import {
+  COLLECT_STEP,
   MemorySaver,
   nextSaverState,
   SAVE_BELOW,
@@ -16,22 +19,32 @@ import {
   type SaverDeps,
 } from '../../src/daemon/memory-saver.js';
 
-/** A saver whose utilisation per interval is scripted; records the flags it sets. */
-function scripted(levels: number[]) {
+/**
+ * A saver whose utilisation per interval is scripted; records the flags it sets and the
+ * collections it runs. `heap.used` is the heap in use it sees; a collection sets it to
+ * `heap.live`.
+ */
+function scripted(levels: number[], strategy: 'v8-mode' | 'collect-on-growth' = 'v8-mode') {
   const flags: string[] = [];
+  const heap = { used: 20e6, live: 20e6, collections: 0 };
   let t = 0;
   const deps: SaverDeps = {
     setFlags: (f) => flags.push(f),
     // Cumulative figures: `since` reads the interval's share from the difference.
     utilization: () => ({ idle: 0, active: t, utilization: 0 }),
     since: (now, before) => ({ idle: 0, active: now.active - before.active, utilization: now.active - before.active }),
+    heapUsed: () => heap.used,
+    collect: () => {
+      heap.collections++;
+      heap.used = heap.live;
+    },
   };
-  const saver = new MemorySaver(deps);
-  const step = () => {
+  const saver = new MemorySaver(strategy, deps);
+  const step = (bundling = false) => {
     t += levels.shift() ?? 0;
-    saver.sample();
+    saver.sample(bundling);
   };
-  return { saver, flags, step };
+  return { saver, flags, heap, step };
 }
 
 describe('memory saver policy', () => {
@@ -68,7 +81,49 @@ describe('memory saver policy', () => {
     expect(flags.at(-1)).toBe('--no-memory-saver-mode');
   });
 
-  it('exists only where V8 has the mode (13.6, Node 24) and the user has not set it', () => {
+  it('on older V8, collects when the heap has grown COLLECT_STEP past the last live size, only while on', () => {
+    const { saver, flags, heap, step } = scripted(Array<number>(12).fill(0.03), 'collect-on-growth');
+    step(); // on; the floor is the heap as first seen
+    heap.used += COLLECT_STEP - 1;
+    step();
+    expect(heap.collections).toBe(0);
+    heap.used += 1;
+    step();
+    expect(heap.collections).toBe(1);
+    expect(saver.collected).toBe(1);
+    // Live data grew for good (say a bundle's modules): the floor is what the collection left.
+    heap.live = 30e6;
+    heap.used = 30e6 + COLLECT_STEP;
+    step();
+    expect(heap.collections).toBe(2);
+    heap.used = 30e6 + COLLECT_STEP - 1;
+    step();
+    expect(heap.collections).toBe(2);
+    // V8 collected on its own and went lower: the floor follows it down.
+    heap.used = 25e6;
+    step();
+    heap.used = 25e6 + COLLECT_STEP;
+    step();
+    expect(heap.collections).toBe(3);
+    // Not while a bundle is built, whatever the heap.
+    heap.used = 100e6;
+    step(true);
+    expect(heap.collections).toBe(3);
+    expect(flags).toEqual([]);
+  });
+
+  it('on older V8, never collects while idle or busy', () => {
+    for (const level of [0.001, 0.9]) {
+      const { heap, step } = scripted([level, level, level], 'collect-on-growth');
+      step();
+      heap.used += 3 * COLLECT_STEP;
+      step();
+      step();
+      expect(heap.collections).toBe(0);
+    }
+  });
+
+  it('uses the V8 mode where V8 has it (13.6, Node 24), collections of its own before, nothing when the user set the mode', () => {
     expect(v8HasMemorySaver('13.6.233.10-node.27')).toBe(true);
     expect(v8HasMemorySaver('14.1.146.11-node.12')).toBe(true);
     expect(v8HasMemorySaver('13.5.1')).toBe(false);
@@ -79,7 +134,9 @@ describe('memory saver policy', () => {
       argv: [],
       env: NODE_OPTIONS ? { NODE_OPTIONS } : {},
     });
-    expect(MemorySaver.forProcess(proc([]), '12.4.254.21')).toBeNull();
+    expect(MemorySaver.forProcess(proc([]), '13.6.233')?.strategy).toBe('v8-mode');
+    expect(MemorySaver.forProcess(proc([]), '12.4.254.21')?.strategy).toBe('collect-on-growth');
+    expect(MemorySaver.forProcess(proc([]), '11.3.244.8')?.strategy).toBe('collect-on-growth');
     expect(MemorySaver.forProcess(proc(['--no-memory-saver-mode']), '13.6.233')).toBeNull();
     expect(MemorySaver.forProcess(proc([], '--memory_saver_mode'), '13.6.233')).toBeNull();
   });
@@ -129,4 +186,52 @@ describe('memory saver mode in V8', () => {
     },
     30_000,
   );
+});
+
+/**
+ * A Node process that allocates as a tailer does (objects that live about a second, so they are
+ * promoted, then die) for `seconds`, with a collect-on-growth saver sampled every 100 ms at a
+ * moderate load, or none; prints the largest heap in use it saw and the saver's collections.
+ */
+function heapUnderLoad(save: boolean, seconds: number): Promise<{ start: number; max: number; collected: number }> {
+  const saverModule = fileURLToPath(new URL('../../dist/daemon/memory-saver.js', import.meta.url));
+  const code = `
+    import { MemorySaver, processSaverDeps } from ${JSON.stringify(saverModule)};
+    import { getHeapStatistics } from 'node:v8';
+    const moderate = { ...processSaverDeps, since: () => ({ idle: 0, active: 0, utilization: 0.05 }) };
+    const saver = new MemorySaver('collect-on-growth', moderate);
+    const used = () => getHeapStatistics().used_heap_size;
+    const ring = new Array(40000);
+    let k = 0, max = 0;
+    const start = used();
+    const load = setInterval(() => { for (let i = 0; i < 200; i++) ring[k++ % ring.length] = { line: 'line ' + k, n: k, at: [k] }; }, 5);
+    const tick = setInterval(() => { if (${save}) saver.sample(); max = Math.max(max, used()); }, 100);
+    setTimeout(() => { clearInterval(load); clearInterval(tick); console.log(JSON.stringify({ start, max, collected: saver.collected })); }, ${seconds * 1000});
+  `;
+  const child = spawn(
+    process.execPath,
+    ['--single-threaded', '--max-semi-space-size=2', '--input-type=module', '-e', code],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  return new Promise((resolve, reject) =>
+    child.on('exit', (c) =>
+      c === 0
+        ? resolve(JSON.parse(out) as { start: number; max: number; collected: number })
+        : reject(new Error(`exit ${c}`)),
+    ),
+  );
+}
+
+describe('collections of its own (any V8)', () => {
+  it('keep the heap within COLLECT_STEP of its live size under a steady promotion rate; without them it grows past', async () => {
+    const [saved, control] = await Promise.all([heapUnderLoad(true, 8), heapUnderLoad(false, 8)]);
+    expect(saved.collected).toBeGreaterThan(0);
+    // The ring keeps about 5 MB live; the young generation adds up to 4 MB in use.
+    expect(saved.max).toBeLessThan(saved.start + 5e6 + COLLECT_STEP + 4e6);
+    expect(control.max).toBeGreaterThan(saved.max + COLLECT_STEP);
+  }, 30_000);
 });
