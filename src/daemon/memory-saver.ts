@@ -11,7 +11,7 @@
 //  - V8 12.4 (Node 22) has no such mode, and ran no major collection for the first 105 s at
 //    2,000 lines/s over 1,000 files while the heap grew from 13 to 35 MB. There the saver runs
 //    a major collection itself whenever the heap has grown COLLECT_STEP past the live size the
-//    last collection left: every 20–30 s at that load, a few tens of ms each. 4 MB measured
+//    last collection left: every 15–20 s at that load, 4–74 ms each. 4 MB measured
 //    3–4 MB less RSS than 8 MB (V8's own minimum step), 100 MB → 96–97 MB.
 //
 // Either costs CPU in proportion to the allocation rate (the mode, held on at a full core, cut
@@ -58,7 +58,7 @@ export interface SaverDeps {
   since(now: EventLoopUtilization, before: EventLoopUtilization): EventLoopUtilization;
   /** Bytes of the heap in use, live or not yet collected. */
   heapUsed(): number;
-  /** A full, memory-reducing major collection. */
+  /** A full major collection. */
   collect(): void;
 }
 
