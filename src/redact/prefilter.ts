@@ -153,9 +153,14 @@ export interface TrigramTable {
   cells: Uint16Array;
 }
 
+/** Where trigram `k`'s cell is in `cells`. */
+function cellIndex(rowOf: Uint16Array, k: number): number {
+  return ((rowOf[k >> 7] ?? 0) << 7) | (k & 0x7f);
+}
+
 /** The cell of trigram `k` (kept tiny: inlined into the scanning loops). */
 function cellOf(t: TrigramTable, k: number): number {
-  return t.cells[((t.rowOf[k >> 7] ?? 0) << 7) | (k & 0x7f)] ?? 0;
+  return t.cells[cellIndex(t.rowOf, k)] ?? 0;
 }
 
 function buildTrigramTable(entries: ReadonlyMap<number, number>): TrigramTable {
@@ -163,7 +168,7 @@ function buildTrigramTable(entries: ReadonlyMap<number, number>): TrigramTable {
   let rows = 1;
   for (const k of entries.keys()) if (rowOf[k >> 7] === 0) rowOf[k >> 7] = rows++;
   const cells = new Uint16Array(rows << 7);
-  for (const [k, v] of entries) cells[((rowOf[k >> 7] ?? 0) << 7) | (k & 0x7f)] = v;
+  for (const [k, v] of entries) cells[cellIndex(rowOf, k)] = v;
   return { rowOf, cells };
 }
 
