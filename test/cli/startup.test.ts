@@ -50,13 +50,21 @@ process.getBuiltinModule = (id) => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let runs = 0;
-/** The module URLs one CLI invocation loaded. */
-async function loadedBy(args: string[]): Promise<{ code: number | null; modules: string[] }> {
+/** A fresh module log: the environment that makes a process record into it, and its contents. */
+function moduleLog(): { env: Record<string, string>; modules: () => string[] } {
   const log = join(dir, `loaded-${++runs}.txt`);
   writeFileSync(log, '');
-  const env = cleanEnv({ STARTUP_TEST_LOG: log, NODE_OPTIONS: `--import=${pathToFileURL(register).href}` });
-  const r = await runCli(args, { env, cwd: dir });
-  return { code: r.code, modules: readFileSync(log, 'utf8').split('\n').filter(Boolean) };
+  return {
+    env: { STARTUP_TEST_LOG: log, NODE_OPTIONS: `--import=${pathToFileURL(register).href}` },
+    modules: () => readFileSync(log, 'utf8').split('\n').filter(Boolean),
+  };
+}
+
+/** The module URLs one CLI invocation loaded. */
+async function loadedBy(args: string[]): Promise<{ code: number | null; modules: string[] }> {
+  const log = moduleLog();
+  const r = await runCli(args, { env: cleanEnv(log.env), cwd: dir });
+  return { code: r.code, modules: log.modules() };
 }
 
 /** Stages and packages only bundling, collecting, uploading and the daemon use. */
@@ -124,12 +132,10 @@ describe('start-up', () => {
   });
 
   it('the daemon, running and serving /metrics, has loaded no bundle stage, TLS, zlib or cluster', async () => {
-    const log = join(dir, 'loaded-daemon.txt');
-    writeFileSync(log, '');
+    const log = moduleLog();
     const logs = join(dir, 'daemon-logs');
     const d = DaemonProcess.start({
-      STARTUP_TEST_LOG: log,
-      NODE_OPTIONS: `--import=${pathToFileURL(register).href}`,
+      ...log.env,
       FLAREWATCH_STATE_DIR: join(dir, 'daemon-state'),
       FLAREWATCH_LOG_DIRS: logs,
     });
@@ -142,7 +148,7 @@ describe('start-up', () => {
     } finally {
       await d.stop();
     }
-    const modules = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    const modules = log.modules();
     expect(modules.some((m) => m.includes('/dist/daemon/service.js'))).toBe(true);
     expect(modules.filter((m) => /\/dist\/bundle\/index\.js$|\/node_modules\/(archiver|yauzl)\//.test(m))).toEqual([]);
     // prom-client's index would load its Pushgateway (https, tls, zlib) and cluster aggregator.

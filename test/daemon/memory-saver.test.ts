@@ -142,6 +142,16 @@ describe('memory saver policy', () => {
   });
 });
 
+/** Runs `code` in a new Node process with `flags` and returns the JSON it prints. */
+function nodeJson<T>(flags: string[], code: string): Promise<T> {
+  const child = spawn(process.execPath, [...flags, '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  return new Promise((resolve, reject) =>
+    child.on('exit', (c) => (c === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`exit ${c}`)))),
+  );
+}
+
 /**
  * A Node process that fills its old generation with about 40 MB of objects, drops them,
  * collects, then allocates as a tailer does (objects that live long enough to be promoted,
@@ -164,16 +174,7 @@ function rssUnderLoad(save: boolean, seconds: number): Promise<{ filled: number;
     const sample = setInterval(() => { min = Math.min(min, rss()); }, 250);
     setTimeout(() => { clearInterval(load); clearInterval(sample); console.log(JSON.stringify({ filled, min })); }, ${seconds * 1000});
   `;
-  const child = spawn(process.execPath, ['--expose-gc', '--single-threaded', '--max-semi-space-size=2', '-e', code], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  return new Promise((resolve, reject) =>
-    child.on('exit', (c) =>
-      c === 0 ? resolve(JSON.parse(out) as { filled: number; min: number }) : reject(new Error(`exit ${c}`)),
-    ),
-  );
+  return nodeJson(['--expose-gc', '--single-threaded', '--max-semi-space-size=2'], code);
 }
 
 describe('memory saver mode in V8', () => {
@@ -208,22 +209,7 @@ function heapUnderLoad(save: boolean, seconds: number): Promise<{ start: number;
     const tick = setInterval(() => { if (${save}) saver.sample(); max = Math.max(max, used()); }, 100);
     setTimeout(() => { clearInterval(load); clearInterval(tick); console.log(JSON.stringify({ start, max, collected: saver.collected })); }, ${seconds * 1000});
   `;
-  const child = spawn(
-    process.execPath,
-    ['--single-threaded', '--max-semi-space-size=2', '--input-type=module', '-e', code],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  return new Promise((resolve, reject) =>
-    child.on('exit', (c) =>
-      c === 0
-        ? resolve(JSON.parse(out) as { start: number; max: number; collected: number })
-        : reject(new Error(`exit ${c}`)),
-    ),
-  );
+  return nodeJson(['--single-threaded', '--max-semi-space-size=2', '--input-type=module'], code);
 }
 
 describe('collections of its own (any V8)', () => {
