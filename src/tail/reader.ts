@@ -33,6 +33,18 @@ export function identityOf(st: { dev: bigint | number; ino: bigint | number }): 
   return `${st.dev}:${st.ino}`;
 }
 
+/**
+ * A file's mtime in whole milliseconds, the same from a plain stat and a BigInt one. A plain
+ * stat's mtimeMs is the double sec * 1e3 + nsec / 1e6, which can round up to the next
+ * millisecond (…730.9999 → …731.0); a BigInt stat's is truncated (…730). Compared across the
+ * two, such a file would look changed at every poll, so the BigInt one is computed the plain way.
+ */
+export function wholeMs(st: Pick<Stats, 'mtimeMs'> | Pick<BigIntStats, 'mtimeMs' | 'mtimeNs'>): number {
+  if (!('mtimeNs' in st)) return Math.floor(st.mtimeMs);
+  const ns = st.mtimeNs;
+  return Math.floor(Number(ns / 1_000_000_000n) * 1e3 + Number(ns % 1_000_000_000n) / 1e6);
+}
+
 export function errCode(err: unknown): string {
   return (err as NodeJS.ErrnoException | undefined)?.code ?? 'ERROR';
 }
@@ -225,9 +237,9 @@ export class FileReader implements CommitTarget, HandleHolder, Wakeable {
 
   private fstat(fh: FileHandle): { size: number; mtime: number } {
     // Plain stats (a BigInt one allocates 18 BigInts per call); mtimes are compared in whole
-    // milliseconds, as the BigInt path stats give them.
+    // milliseconds (wholeMs).
     const st = fstatSync(fh.fd);
-    return { size: st.size, mtime: Math.floor(st.mtimeMs) };
+    return { size: st.size, mtime: wholeMs(st) };
   }
 
   /** Does the path still lead to this file? (A path stat gives the size too, saving an fstat.) */
@@ -237,7 +249,7 @@ export class FileReader implements CommitTarget, HandleHolder, Wakeable {
       return {
         where: identityOf(st) === this.id ? 'same' : 'rotated',
         size: Number(st.size),
-        mtime: Number(st.mtimeMs),
+        mtime: wholeMs(st),
       };
     } catch (err) {
       const c = errCode(err);
@@ -277,9 +289,9 @@ export class FileReader implements CommitTarget, HandleHolder, Wakeable {
       this.pathCheckDue = true;
       return true;
     }
-    // Sizes and whole milliseconds compared as numbers (a BigInt stat's mtimeMs is whole already).
+    // Sizes and whole milliseconds compared as numbers.
     const size = Number(st.size);
-    const mtime = Math.floor(Number(st.mtimeMs));
+    const mtime = wholeMs(st);
     const changed = size !== this.size || size !== this.splitter.pos || mtime !== this.mtime;
     // The turn this asks for starts from this stat of the same file instead of an fstat of its own.
     if (changed) {

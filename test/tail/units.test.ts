@@ -23,6 +23,7 @@ import { Checkpointer, type CheckpointSource } from '../../src/tail/checkpointer
 import { CopyTracker } from '../../src/tail/copies.js';
 import { Discovery } from '../../src/tail/discovery.js';
 import { SurgeGauge } from '../../src/tail/surge.js';
+import { wholeMs } from '../../src/tail/reader.js';
 import { tempDir } from './helpers.js';
 
 /** The part of a checkpoint file these tests read back. */
@@ -382,6 +383,36 @@ describe('checkpointer', () => {
       expect(writes()).toBe(6);
       await cp.write([a, b], copies, true); // forced (stop): written even when unchanged
       expect(writes()).toBe(7);
+    } finally {
+      await t.cleanup();
+    }
+  });
+});
+
+describe('file times', () => {
+  it('a plain stat and a BigInt one give the same whole millisecond, where the plain one rounds up', () => {
+    // 730.999946 ms past the second: the plain stat's double is …731.0, the BigInt's ms …730.
+    const ns = 1_796_404_559_730_999_946n;
+    const plain = { mtimeMs: 1_796_404_559_000 + 730.999946 };
+    const big = { mtimeMs: ns / 1_000_000n, mtimeNs: ns };
+    expect(Math.floor(plain.mtimeMs)).not.toBe(Number(big.mtimeMs)); // the mismatch itself
+    expect(wholeMs(big)).toBe(wholeMs(plain));
+    expect(wholeMs(plain)).toBe(1_796_404_559_731);
+  });
+
+  it('agrees on real files whatever their mtime', async () => {
+    const t = await tempDir();
+    try {
+      const f = join(t.dir, 'f.log');
+      writeFileSync(f, 'x');
+      for (let i = 0; i < 500; i++) {
+        // Node 24 stores a Date's seconds as the nearest nanosecond of a double (…730999946 ns
+        // for …731 ms), so about half of these round up in a plain stat; earlier lines store
+        // whole microseconds.
+        const at = new Date(1_796_404_559_731 + i * 7919);
+        utimesSync(f, at, at);
+        expect(wholeMs(statSync(f, { bigint: true }))).toBe(wholeMs(statSync(f)));
+      }
     } finally {
       await t.cleanup();
     }
