@@ -396,7 +396,7 @@ export const SETTINGS = [
     group: 'tail',
     schema: v.seconds(0.1, 3600),
     default: '5',
-    help: 'Seconds between checkpoint writes (also written on shutdown).',
+    help: 'Longest a changed read position waits to be written to disk (also written on shutdown).',
   },
   {
     key: 'recorderLines',

@@ -1,6 +1,6 @@
 // Keeps the durable read positions: loads them at start (handing each entry out once, to the
-// file it belongs to), writes them every checkpointInterval and on stop, and skips the write
-// when no offset or identity changed, so an idle tailer does no disk I/O.
+// file it belongs to), writes them within checkpointInterval of a change and on stop, and skips
+// the write when no offset or identity changed, so an idle tailer does no disk I/O.
 import { join } from 'node:path';
 import type { Logger } from '../log/logger.js';
 import { CHECKPOINT_FILE, loadCheckpoints, saveCheckpoints, type CheckpointEntry } from './checkpoint.js';
@@ -66,17 +66,22 @@ export class Checkpointer {
     return e;
   }
 
-  /** Writes the positions of `files` (and not yet claimed saved entries). Concurrent calls share a write. */
-  async write(files: Iterable<CheckpointSource>, copies: CopyTracker, force = false): Promise<void> {
-    if (!this.dir) return;
+  /**
+   * Writes the positions of `files` (and not yet claimed saved entries). Concurrent calls share a
+   * write. Resolves to false when nothing had changed since the last checkpoint (the caller's
+   * timer may rest until something does), true otherwise, failed writes included.
+   */
+  async write(files: Iterable<CheckpointSource>, copies: CopyTracker, force = false): Promise<boolean> {
+    if (!this.dir) return false;
     if (this.writing) {
       await this.writing;
-      if (!force) return;
+      if (!force) return true;
     }
-    this.writing = this.writeNow(this.dir, files, copies, force).finally(() => {
+    const writing = this.writeNow(this.dir, files, copies, force).finally(() => {
       this.writing = null;
     });
-    await this.writing;
+    this.writing = writing.then(() => undefined);
+    return writing;
   }
 
   private async writeNow(
@@ -84,13 +89,13 @@ export class Checkpointer {
     sources: Iterable<CheckpointSource>,
     copies: CopyTracker,
     force: boolean,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const files = [...sources];
     const now = this.now();
     const lost = copies.toDisk();
     const lostKey = JSON.stringify(lost);
     const savedCount = this.liveSavedCount(now);
-    if (!force && this.unchanged(files, savedCount, lostKey)) return;
+    if (!force && this.unchanged(files, savedCount, lostKey)) return false;
     const stamps = new Map<CheckpointSource, string>();
     for (const f of files) if (!f.dropped) stamps.set(f, f.checkpointStamp());
     const entries: CheckpointEntry[] = [];
@@ -105,7 +110,7 @@ export class Checkpointer {
     };
     if (!force && key === this.lastKey) {
       remember();
-      return;
+      return false;
     }
     try {
       await saveCheckpoints(dir, { version: 1, savedAt: now, entries, lost });
@@ -117,6 +122,7 @@ export class Checkpointer {
       this.errors++;
       this.log?.warn('cannot write checkpoints', { dir, error: err });
     }
+    return true;
   }
 
   /** True when nothing a checkpoint holds has changed since the last one written. */

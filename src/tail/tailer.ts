@@ -61,8 +61,11 @@ export interface Tailer {
   /** Stats of the files with bytes waiting to be read (size beyond the read position) only. */
   lagging(): FileStats[];
   readonly recorder: FlightRecorder;
-  /** Writes checkpoints now (also done every checkpointInterval and on stop). */
-  checkpoint(): Promise<void>;
+  /**
+   * Writes checkpoints now (also done within checkpointInterval of a change, and on stop);
+   * resolves to whether anything had changed since the last one.
+   */
+  checkpoint(): Promise<boolean>;
   /** Runs one rescan and safety poll now; resolves when discovery has finished. */
   rescan(): Promise<void>;
 }
@@ -143,6 +146,7 @@ class TailerImpl implements Tailer, ReaderHost {
   /** Readers whose due wake-up is only a re-check: woken only if their descriptor shows new bytes. */
   private readonly recheckOnly = new Set<FileReader>();
   private dueTimer: NodeJS.Timeout | undefined;
+  private checkpointTimer: NodeJS.Timeout | undefined;
   private dueAt = Infinity;
   /** Event and line rates: decided on every second while watching, by the polls while polling (see surge.ts). */
   private readonly surge = new SurgeGauge();
@@ -266,7 +270,24 @@ class TailerImpl implements Tailer, ReaderHost {
         this.pollAll();
       });
     }
-    every(this.o.checkpointInterval, () => void this.checkpoint());
+  }
+
+  /**
+   * Positions reach disk within checkpointInterval of changing: every turn arms this one-shot
+   * timer, and it re-arms itself while checkpoints keep finding changes. An idle tailer keeps
+   * no checkpoint timer (each wake-up of a sleeping process costs about a millisecond).
+   */
+  private checkpointSoon(): void {
+    if (this.checkpointTimer || this.stopping) return;
+    this.checkpointTimer = setTimeout(
+      () => {
+        void this.checkpoint().then((changed) => {
+          this.checkpointTimer = undefined;
+          if (changed) this.checkpointSoon();
+        });
+      },
+      Math.max(20, this.o.checkpointInterval * 1000),
+    );
   }
 
   private clearTimers(): void {
@@ -281,6 +302,8 @@ class TailerImpl implements Tailer, ReaderHost {
     this.turnsInBatch = 0;
     clearTimeout(this.dueTimer);
     this.dueTimer = undefined;
+    clearTimeout(this.checkpointTimer);
+    this.checkpointTimer = undefined;
     this.dueAt = Infinity;
     this.due.clear();
     this.recheckOnly.clear();
@@ -329,7 +352,8 @@ class TailerImpl implements Tailer, ReaderHost {
     this.pollAll(true);
   }
 
-  checkpoint(force = false): Promise<void> {
+  /** Resolves to whether anything had changed since the last checkpoint (see Checkpointer.write). */
+  checkpoint(force = false): Promise<boolean> {
     return this.checkpoints.write(this.byId.values(), this.copies, force);
   }
 
@@ -673,6 +697,7 @@ class TailerImpl implements Tailer, ReaderHost {
     this.buffers.push(buffer);
     r.busy = false;
     this.active--;
+    this.checkpointSoon();
     if (r.again || more) {
       r.again = false;
       // Yield first so one busy file cannot starve the others.
@@ -870,6 +895,7 @@ class TailerImpl implements Tailer, ReaderHost {
     if (last) void this.emit(r, [last]);
     this.copies.remember(r);
     this.byId.delete(r.id);
+    this.checkpointSoon();
     this.due.cancel(r);
     this.recheckOnly.delete(r);
     this.unmapPaths(r);

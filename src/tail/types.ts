@@ -42,7 +42,7 @@ export interface TailerOptions {
   maxOpenFiles?: number;
   /** Seconds a deleted or rotated-away file is kept readable after it stops growing. */
   deleteGrace?: number;
-  /** Seconds between checkpoint writes. */
+  /** Longest a changed read position waits to be written (seconds). */
   checkpointInterval?: number;
   recorderLines?: number;
   recorderBytes?: number;

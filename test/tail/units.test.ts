@@ -362,13 +362,14 @@ describe('checkpointer', () => {
         (JSON.parse(readFileSync(join(t.dir, CHECKPOINT_FILE), 'utf8')) as CheckpointShape).entries.map(
           (e) => e.offset,
         );
-      await cp.write([a], copies);
+      expect(await cp.write([a], copies)).toBe(true);
       expect(writes()).toBe(1);
       now += 5_000;
-      await cp.write([a], copies); // idle: nothing to write
+      // Idle: nothing to write, and the caller hears so (its timer may rest).
+      expect(await cp.write([a], copies)).toBe(false);
       expect(writes()).toBe(1);
       a.offset = 40;
-      await cp.write([a], copies);
+      expect(await cp.write([a], copies)).toBe(true);
       expect([writes(), ...offsets()]).toEqual([2, 40]);
       a.generation++; // truncated and read back to the same offset: the marker changed
       await cp.write([a], copies);
