@@ -145,6 +145,8 @@ export class FileReader implements CommitTarget, HandleHolder, Wakeable {
   dropped = false;
   /** The next turn must check that the path still leads here (not only read new bytes). */
   pathCheckDue = true;
+  /** Which of the safety poll's rounds looks at this file while it is quiet (see isQuiet). */
+  lookSlot = 0;
   counters: FileCounters = emptyCounters();
   lastError?: string;
   // Size and mtime from needsTurn's stat, for the turn it asked for (spares that turn an fstat),
@@ -267,6 +269,20 @@ export class FileReader implements CommitTarget, HandleHolder, Wakeable {
     } catch {
       return true;
     }
+  }
+
+  /**
+   * Unchanged for `afterMs` as far as we have seen, read to its end, nothing pending: the safety
+   * poll may look at it less often (events still wake it at once).
+   */
+  isQuiet(now: number, afterMs: number): boolean {
+    return (
+      !this.detached &&
+      !this.recover &&
+      !this.pathCheckDue &&
+      this.size === this.splitter.pos &&
+      now - this.mtime > afterMs
+    );
   }
 
   /**

@@ -20,9 +20,9 @@
 //
 // Waking: a directory event on a followed file marks it dirty (a content event needs no path
 // check); a few readers run at a time, each reading everything new in one turn, so a burst of
-// events costs one read. One timer at a time serves delayed wake-ups; the rescan, the safety
-// poll (one synchronous stat per file, a turn only for files that changed) and checkpoints
-// are the only periodic work.
+// events costs one read. One timer at a time serves delayed wake-ups; the rescan and the safety
+// poll (one synchronous stat per file, quiet files on one round in six, a turn only for files
+// that changed) are the only periodic work. Checkpoints follow changes (checkpointSoon).
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { Logger } from '../log/logger.js';
 import { Checkpointer } from './checkpointer.js';
@@ -79,6 +79,14 @@ const COALESCE_MS = 50;
 const SLOT_MS = 25;
 /** A file that was just read is looked at again (one fstat) this much later. */
 const RECHECK_MS = 1000;
+/**
+ * While watching, a file unchanged this long is quiet: the safety poll looks at it on one round
+ * in QUIET_LOOK_EVERY (a different share of the quiet files each round), so an idle host with
+ * thousands of files costs a sixth of the stats. Events still wake a quiet file at once; only a
+ * lost event waits longer (a minute at the default rescan interval).
+ */
+const QUIET_AFTER_MS = 5 * 60_000;
+const QUIET_LOOK_EVERY = 6;
 // File timestamps come from a coarse kernel clock that can lag Date.now(); compare with slack.
 const MTIME_SLACK_MS = 2000;
 
@@ -163,6 +171,10 @@ class TailerImpl implements Tailer, ReaderHost {
   /** Attaching opens files; a few at a time keeps the handle cap meaningful with thousands of new files. */
   private attachRunning = 0;
   private attachWaiting: (() => void)[] = [];
+  /** Safety polls so far and the files they looked at; readers made so far (for lookSlot). */
+  private pollRounds = 0;
+  private pollLooks = 0;
+  private readersMade = 0;
 
   constructor(private readonly opts: TailerOptions) {
     this.log = opts.logger;
@@ -521,6 +533,7 @@ class TailerImpl implements Tailer, ReaderHost {
     o: Extract<Opening, { kind: 'open' }>,
   ): Promise<void> {
     const r = new FileReader(id, path, tag, o.start, this.o.maxLineBytes, this.now(), this);
+    r.lookSlot = this.readersMade++ % QUIET_LOOK_EVERY;
     if (o.start > 0) {
       const n = Math.min(o.start, MARKER_BYTES);
       r.seedTail(await readAt(o.fh, o.start - n, n));
@@ -611,18 +624,26 @@ class TailerImpl implements Tailer, ReaderHost {
 
   /**
    * The safety poll: closes idle handles and gives a turn to files whose stat differs from what
-   * their reader knows (one synchronous stat each, no thread-pool round trip). `all` gives
-   * every file a turn (an explicit rescan).
+   * their reader knows (one synchronous stat each, no thread-pool round trip). While watching,
+   * quiet files are looked at on their round only (QUIET_LOOK_EVERY). `all` gives every file a
+   * turn (an explicit rescan).
    */
   private pollAll(all = false): void {
     if (this.stopping) return;
     const now = this.now();
+    const round = this.pollRounds++ % QUIET_LOOK_EVERY;
+    const tiered = this.discovery.watching;
     for (const r of this.byId.values()) {
       if (r.fh && !r.busy && !r.detached && now - r.lastUsed > this.o.idleClose * 1000) void this.handles.close(r);
       // needsTurn() asks for a path check itself when the path leads elsewhere now. A surge
       // poll looks at every file at least every 2 s already.
       if (all || r.busy) this.wake(r);
-      else if (!this.surgePoll && r.needsTurn()) this.wake(r, false);
+      else if (this.surgePoll) continue;
+      else if (tiered && r.lookSlot !== round && r.isQuiet(now, QUIET_AFTER_MS)) continue;
+      else {
+        this.pollLooks++;
+        if (r.needsTurn()) this.wake(r, false);
+      }
     }
     this.copies.prune();
   }
@@ -932,6 +953,7 @@ class TailerImpl implements Tailer, ReaderHost {
       mode: this.mode,
       ...(this.mode === 'polling' && this.pollingReason ? { pollingReason: this.pollingReason } : {}),
       checkpoint: this.checkpoints.stats(),
+      safetyPoll: { rounds: this.pollRounds, looks: this.pollLooks },
       problems: [...this.discovery.problems, ...[...this.openProblems].map(([path, problem]) => ({ path, problem }))],
     };
   }

@@ -98,6 +98,8 @@ export interface TailStats {
   /** Why the mode is polling, when it is. */
   pollingReason?: string;
   checkpoint: { path?: string; lastWrite?: number; writes: number; errors: number };
+  /** Safety polls so far, and the files they looked at (one stat each); quiet files are looked at less often. */
+  safetyPoll: { rounds: number; looks: number };
   /** Roots that did not exist or could not be read at the last scan. */
   problems: { path: string; problem: string }[];
 }

@@ -11,6 +11,8 @@ import {
   copyFileSync,
   renameSync,
   truncateSync,
+  linkSync,
+  utimesSync,
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -347,6 +349,50 @@ describe('content scenarios', () => {
     expect(t.records.every((r) => r.line === `new in ${r.file}`)).toBe(true);
     expect(t.tailer.stats().totals.openFiles).toBeLessThanOrEqual(64);
     expect(t.tailer.recorder.files()).toHaveLength(1000);
+  });
+});
+
+describe('the safety poll', () => {
+  /** `quiet` files last written an hour ago and `recent` ones written now, in one watched directory. */
+  async function pollRig(quiet: number, recent: number) {
+    const logs = await dir();
+    const anHourAgo = new Date(Date.now() - 3600_000);
+    const quietFiles = Array.from({ length: quiet }, (_, i) => join(logs, `quiet-${i}.log`));
+    for (const f of quietFiles) {
+      writeFileSync(f, 'old line\n');
+      utimesSync(f, anHourAgo, anHourAgo);
+    }
+    for (let i = 0; i < recent; i++) writeFileSync(join(logs, `recent-${i}.log`), 'new line\n');
+    // Rounds every 50 ms: a few seconds cover dozens of them.
+    const t = await run({ sources: [{ pattern: logs }], rescanInterval: 0.05 });
+    const poll = () => t.tailer.stats().safetyPoll;
+    // Each file's first turn (its path check) is behind it once a round has passed.
+    const first = poll().rounds;
+    await waitFor(() => poll().rounds >= first + 2, 'two safety polls');
+    return { t, logs, quietFiles, poll };
+  }
+
+  it('while watching, looks at recent files on every round and at quiet ones on one round in six', async () => {
+    const { poll } = await pollRig(6, 6);
+    const a = poll();
+    await waitFor(() => poll().rounds >= a.rounds + 24, 'two dozen more safety polls');
+    const b = poll();
+    const rounds = b.rounds - a.rounds;
+    const quietLooks = b.looks - a.looks - 6 * rounds;
+    // Each quiet file has its own round in every six: over `rounds` rounds, floor or ceil of a sixth.
+    expect(quietLooks).toBeGreaterThanOrEqual(6 * Math.floor(rounds / 6));
+    expect(quietLooks).toBeLessThanOrEqual(6 * Math.ceil(rounds / 6));
+  });
+
+  it("still finds a write to a quiet file that brought no event, on that file's round", async () => {
+    const { t, quietFiles } = await pollRig(6, 0);
+    // Written through a hard link in a directory nobody watches: the kernel reports the write
+    // to that directory's watchers only, so only the safety poll can see it.
+    const hidden = await dir();
+    const link = join(hidden, 'link.log');
+    linkSync(quietFiles[3]!, link);
+    appendFileSync(link, 'written without an event\n');
+    await waitFor(() => t.linesOf(quietFiles[3]!).includes('written without an event'), 'the line', 5000);
   });
 });
 
