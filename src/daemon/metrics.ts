@@ -1,6 +1,6 @@
 // The daemon's Prometheus metrics, on a registry of its own (not prom-client's global one)
 // so tests and reloads never see stale series.
-import { collectDefaultMetrics, Counter, Gauge, Registry } from './prom.js';
+import { collectProcessMetrics, Counter, Gauge, Registry } from './prom.js';
 
 export interface TailGauges {
   filesWatched(): number;
@@ -13,9 +13,7 @@ export interface TailGauges {
 
 export function createMetrics(gauges: TailGauges) {
   const registry = new Registry();
-  // The event-loop lag histogram samples on a timer; at its 10 ms default it alone would wake
-  // an idle daemon 100 times a second. Once a second is plenty for a lag gauge.
-  collectDefaultMetrics({ register: registry, prefix: 'flarewatch_', eventLoopMonitoringPrecision: 1000 });
+  collectProcessMetrics(registry, 'flarewatch_');
   const lines = new Counter({
     name: 'flarewatch_lines_total',
     help: 'Log lines read from tracer logs.',

@@ -41,6 +41,14 @@ import type { Env } from '../util/env.js';
 
 /** A file quiet this long has its open multi-line event ended and counted. */
 const SETTLE_AFTER_MS = 200;
+/**
+ * The housekeeping tick runs every second while lines arrive or an incident is open, and this
+ * often at rest: a sleeping process woken costs about a millisecond of CPU per wake-up, which
+ * once a second is most of an idle daemon's cost. Stuck files are still found within
+ * STUCK_AFTER_MS plus this.
+ */
+const TICK_MS = 1000;
+const REST_TICK_MS = 30_000;
 /** A failed threshold bundle is retried after 5 s, doubling up to 5 minutes. */
 const RETRY_FIRST_MS = 5_000;
 const RETRY_MAX_MS = 300_000;
@@ -122,7 +130,9 @@ class DaemonRuntime implements Daemon {
   private spool: UploadSpool | null = null;
   private spoolWorker: ReturnType<typeof startSpoolWorker> | null = null;
   private jobs: Scheduler | null = null;
-  private readonly timers: NodeJS.Timeout[] = [];
+  private tickTimer: NodeJS.Timeout | undefined;
+  private tickEveryMs = 0;
+  private linesSinceTick = false;
   private readonly retries = new Map<string, { attempts: number; failed: TriggerRecord; timer?: NodeJS.Timeout }>();
   private readonly lines: LineProcessor;
   private readonly trigger: TriggerEngine;
@@ -206,7 +216,7 @@ class DaemonRuntime implements Daemon {
   /** Phase 4: tailing, timers, the HTTP handlers and scheduled jobs. */
   async start(token: string): Promise<void> {
     await this.startTailing(this.tailSourcesOf(this.config));
-    this.startTimers();
+    this.paceTick(TICK_MS);
     this.http.attach({
       registry: this.metrics.registry,
       token,
@@ -261,7 +271,7 @@ class DaemonRuntime implements Daemon {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    for (const t of this.timers) clearInterval(t);
+    clearInterval(this.tickTimer);
     clearTimeout(this.settleTimer);
     for (const r of this.retries.values()) clearTimeout(r.timer);
     await this.jobs?.stop();
@@ -333,6 +343,8 @@ class DaemonRuntime implements Daemon {
       for await (const rec of t.records()) {
         this.metrics.lines.inc();
         this.settleSoon();
+        this.linesSinceTick = true;
+        if (this.tickEveryMs !== TICK_MS) this.paceTick(TICK_MS);
         try {
           for (const ev of this.lines.process(rec)) this.onError(ev);
         } catch (err) {
@@ -421,10 +433,13 @@ class DaemonRuntime implements Daemon {
 
   // ---- timers, health ------------------------------------------------------------------
 
-  private startTimers(): void {
-    const everySecond = setInterval(() => this.tick(Date.now()), 1000);
-    everySecond.unref();
-    this.timers.push(everySecond);
+  /** (Re)arms the housekeeping tick at `everyMs` (TICK_MS or REST_TICK_MS). */
+  private paceTick(everyMs: number): void {
+    if (everyMs === this.tickEveryMs || this.stopping) return;
+    clearInterval(this.tickTimer);
+    this.tickEveryMs = everyMs;
+    this.tickTimer = setInterval(() => this.tick(Date.now()), everyMs);
+    this.tickTimer.unref();
   }
 
   /**
@@ -460,6 +475,11 @@ class DaemonRuntime implements Daemon {
       this.stateDirty = false;
       void this.persist();
     }
+    // Lines since the last tick, an incident waiting to be called recovered, or a bundle being
+    // built (the memory saver's view): keep the one-second pace.
+    const restless = this.linesSinceTick || this.trigger.anyActive() || this.bundles.building;
+    this.linesSinceTick = false;
+    this.paceTick(restless ? TICK_MS : REST_TICK_MS);
   }
 
   private checkStuck(now: number): void {

@@ -283,6 +283,12 @@ export class TriggerEngine {
     return n;
   }
 
+  /** Whether any signature is in an incident (its recovery is still to be called). */
+  anyActive(): boolean {
+    for (const s of this.sigs.values()) if (s.active) return true;
+    return false;
+  }
+
   activeSignatures(): string[] {
     return [...this.sigs].filter(([, s]) => s.active).map(([k]) => k);
   }

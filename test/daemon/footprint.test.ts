@@ -1,9 +1,10 @@
-// What the running daemon keeps loaded. On Node 22.4 and later an ESM `import` of node:http
-// reads its lazy `WebSocket` getter, which loads undici, web streams and worker_threads (about
-// 13 MB resident); the daemon fetches it with process.getBuiltinModule so that never happens.
-// Each test reads `process.moduleLoadList` at exit through a preloaded module.
+// What the running daemon keeps loaded, and how often it wakes at rest. On Node 22.4 and later
+// an ESM `import` of node:http reads its lazy `WebSocket` getter, which loads undici, web
+// streams and worker_threads (about 13 MB resident); the daemon fetches it with
+// process.getBuiltinModule so that never happens. The module tests read `process.moduleLoadList`
+// at exit through a preloaded module.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -59,5 +60,35 @@ describe('daemon footprint', () => {
     const modules = loaded(out);
     expect(modules).toContain('NativeModule http');
     expect(undiciIn(modules)).toEqual([]);
+  });
+
+  it('at rest the main thread sleeps: nothing wakes it every second', async () => {
+    // A wake-up of a sleeping process costs it about a millisecond of CPU, so a timer once a
+    // second (a housekeeping tick, an event-loop-delay monitor) is most of an idle daemon's cost.
+    const logs = join(dir, 'quiet-logs');
+    mkdirSync(logs, { recursive: true });
+    for (let i = 0; i < 20; i++) writeFileSync(join(logs, `app-${i}.log`), 'an old line\n');
+    const d = startDaemon({
+      FLAREWATCH_STATE_DIR: join(dir, 'state-rest'),
+      FLAREWATCH_SOURCES: logs,
+      FLAREWATCH_PROBE_SCHEDULE: 'off',
+    });
+    await d.httpAddress();
+    // The main thread's voluntary context switches: one each time it blocks after a wake-up.
+    const pid = d.child.pid!;
+    const switches = () =>
+      Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+    await new Promise((r) => setTimeout(r, 1000)); // start-up work
+    const perSecond: number[] = [];
+    let before = switches();
+    for (let i = 0; i < 6; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const now = switches();
+      perSecond.push(now - before);
+      before = now;
+    }
+    // The median second has none (a collection or the 10 s rescan may wake it in some).
+    const median = [...perSecond].sort((a, b) => a - b)[3];
+    expect(median, `wake-ups per second: ${perSecond.join(' ')}`).toBe(0);
   });
 });
