@@ -124,6 +124,15 @@ export class MemorySaver {
   }
 
   /**
+   * Starts the next interval now. The daemon's tick rests while nothing happens; when lines
+   * come again, the first sample must measure the last second, not the quiet time before it
+   * (diluted, a full core would look like the moderate load that turns the mode on).
+   */
+  restartInterval(): void {
+    this.last = this.deps.utilization();
+  }
+
+  /**
    * Called once a second (the daemon's tick). While a bundle is built the saver is off: that
    * burst allocates most in the redaction workers, which the main thread's utilisation does
    * not show, and the memory comes back once it ends.

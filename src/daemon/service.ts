@@ -436,6 +436,7 @@ class DaemonRuntime implements Daemon {
   /** (Re)arms the housekeeping tick at `everyMs` (TICK_MS or REST_TICK_MS). */
   private paceTick(everyMs: number): void {
     if (everyMs === this.tickEveryMs || this.stopping) return;
+    if (everyMs === TICK_MS) this.opts.memorySaver?.restartInterval();
     clearInterval(this.tickTimer);
     this.tickEveryMs = everyMs;
     this.tickTimer = setInterval(() => this.tick(Date.now()), everyMs);

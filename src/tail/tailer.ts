@@ -291,11 +291,15 @@ class TailerImpl implements Tailer, ReaderHost {
    */
   private checkpointSoon(): void {
     if (this.checkpointTimer || this.stopping) return;
+    const done = (again: boolean) => {
+      this.checkpointTimer = undefined;
+      if (again) this.checkpointSoon();
+    };
     this.checkpointTimer = setTimeout(
       () => {
-        void this.checkpoint().then((changed) => {
-          this.checkpointTimer = undefined;
-          if (changed) this.checkpointSoon();
+        void this.checkpoint().then(done, (err: unknown) => {
+          this.log?.warn('cannot write checkpoints', { error: err });
+          done(true);
         });
       },
       Math.max(20, this.o.checkpointInterval * 1000),

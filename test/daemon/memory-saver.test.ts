@@ -81,6 +81,35 @@ describe('memory saver policy', () => {
     expect(flags.at(-1)).toBe('--no-memory-saver-mode');
   });
 
+  it('after a rest, the first sample measures only the time since the tick woke (restartInterval)', () => {
+    // Event-loop time in milliseconds: 29 s at rest, then a second at 90 % of a core.
+    let time = 0;
+    let active = 0;
+    const deps: SaverDeps = {
+      setFlags: () => undefined,
+      utilization: () => ({ idle: time - active, active, utilization: 0 }),
+      since: (now, before) => {
+        const busy = now.active - before.active;
+        const all = busy + now.idle - before.idle;
+        return { idle: all - busy, active: busy, utilization: all ? busy / all : 0 };
+      },
+      heapUsed: () => 0,
+      collect: () => undefined,
+    };
+    const afterRest = (restart: boolean) => {
+      time = active = 0;
+      const saver = new MemorySaver('v8-mode', deps);
+      time += 29_000;
+      if (restart) saver.restartInterval();
+      time += 1_000;
+      active += 900;
+      saver.sample();
+      return saver.active;
+    };
+    expect(afterRest(false)).toBe(true); // diluted to 3 %: read as the moderate load that turns it on
+    expect(afterRest(true)).toBe(false); // 90 %: busy, off
+  });
+
   it('on older V8, collects when the heap has grown COLLECT_STEP past the last live size, only while on', () => {
     const { saver, flags, heap, step } = scripted(Array<number>(12).fill(0.03), 'collect-on-growth');
     step(); // on; the floor is the heap as first seen
