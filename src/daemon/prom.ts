@@ -2,9 +2,9 @@
 //
 // The package's index also loads its Pushgateway client (node:https, node:tls, node:zlib) and its
 // cluster aggregator (node:cluster), which the daemon never uses; in a running daemon those
-// modules held several MB of resident memory (see docs/benchmarks.md, "Memory, second pass"). The parts below
-// are the same classes the index exports (prom-client has no `exports` map and ships them as
-// files); their types come from the index.
+// modules held several MB of resident memory (see docs/benchmarks.md, "Memory, second pass").
+// The parts below are the same classes the index exports (prom-client has no `exports` map and
+// ships them as files); their types come from the index.
 import { createRequire } from 'node:module';
 import type * as PromClient from 'prom-client';
 

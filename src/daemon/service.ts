@@ -343,8 +343,6 @@ class DaemonRuntime implements Daemon {
       for await (const rec of t.records()) {
         this.metrics.lines.inc();
         this.settleSoon();
-        this.linesSinceTick = true;
-        if (this.tickEveryMs !== TICK_MS) this.paceTick(TICK_MS);
         try {
           for (const ev of this.lines.process(rec)) this.onError(ev);
         } catch (err) {
@@ -447,11 +445,14 @@ class DaemonRuntime implements Daemon {
    * Events end when the next line arrives or the file goes quiet: settle quiet files soon
    * after lines arrive, so the last error of a burst reaches the trigger within a fraction of
    * a second. The timer runs only while lines arrive (two ticks after the last), so an idle
-   * daemon sleeps.
+   * daemon sleeps. Arming it is also what tells the housekeeping tick that lines arrive: once
+   * per SETTLE_AFTER_MS, not once per line.
    */
   private settleSoon(): void {
     this.linesSinceSettle = true;
     if (this.settleTimer) return;
+    this.linesSinceTick = true;
+    if (this.tickEveryMs !== TICK_MS) this.paceTick(TICK_MS);
     this.settleTimer = setTimeout(() => this.settleTick(), SETTLE_AFTER_MS);
     this.settleTimer.unref();
   }

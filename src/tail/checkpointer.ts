@@ -29,7 +29,7 @@ export class Checkpointer {
   private writes = 0;
   private errors = 0;
   private lastWrite: number | undefined;
-  private writing: Promise<void> | null = null;
+  private writing: Promise<boolean> | null = null;
   private lastKey = '';
   /** Stamps of the sources as the last written checkpoint saw them (taken before its entries). */
   private lastStamps: Map<CheckpointSource, string> | null = null;
@@ -80,7 +80,7 @@ export class Checkpointer {
     const writing = this.writeNow(this.dir, files, copies, force).finally(() => {
       this.writing = null;
     });
-    this.writing = writing.then(() => undefined);
+    this.writing = writing;
     return writing;
   }
 

@@ -87,6 +87,8 @@ const RECHECK_MS = 1000;
  */
 const QUIET_AFTER_MS = 5 * 60_000;
 const QUIET_LOOK_EVERY = 6;
+/** A setting in seconds as a timer's delay (never below 20 ms). */
+const timerMs = (seconds: number) => Math.max(20, seconds * 1000);
 // File timestamps come from a coarse kernel clock that can lag Date.now(); compare with slack.
 const MTIME_SLACK_MS = 2000;
 
@@ -154,8 +156,8 @@ class TailerImpl implements Tailer, ReaderHost {
   /** Readers whose due wake-up is only a re-check: woken only if their descriptor shows new bytes. */
   private readonly recheckOnly = new Set<FileReader>();
   private dueTimer: NodeJS.Timeout | undefined;
-  private checkpointTimer: NodeJS.Timeout | undefined;
   private dueAt = Infinity;
+  private checkpointTimer: NodeJS.Timeout | undefined;
   /** Event and line rates: decided on every second while watching, by the polls while polling (see surge.ts). */
   private readonly surge = new SurgeGauge();
   private surgeCheck: NodeJS.Timeout | undefined;
@@ -267,7 +269,7 @@ class TailerImpl implements Tailer, ReaderHost {
     this.clearTimers();
     const every = (seconds: number, fn: () => void) => {
       // Not unref'd: a started tailer keeps the process alive until stop().
-      this.timers.push(setInterval(fn, Math.max(20, seconds * 1000)));
+      this.timers.push(setInterval(fn, timerMs(seconds)));
     };
     // Safety poll: events only wake readers early; this catches what they miss. When watching,
     // it shares the rescan's timer (one wake-up for both).
@@ -295,15 +297,12 @@ class TailerImpl implements Tailer, ReaderHost {
       this.checkpointTimer = undefined;
       if (again) this.checkpointSoon();
     };
-    this.checkpointTimer = setTimeout(
-      () => {
-        void this.checkpoint().then(done, (err: unknown) => {
-          this.log?.warn('cannot write checkpoints', { error: err });
-          done(true);
-        });
-      },
-      Math.max(20, this.o.checkpointInterval * 1000),
-    );
+    this.checkpointTimer = setTimeout(() => {
+      void this.checkpoint().then(done, (err: unknown) => {
+        this.log?.warn('cannot write checkpoints', { error: err });
+        done(true);
+      });
+    }, timerMs(this.o.checkpointInterval));
   }
 
   private clearTimers(): void {
