@@ -97,14 +97,14 @@ function exec(cmd, args, opts = {}) {
   });
 }
 
-/** Peak resident set of a child, via GNU time when present. */
+/** Peak resident set and CPU time (user + system, all threads) of a child, via GNU time when present. */
 async function timed(cmd, args, env) {
   if (existsSync('/usr/bin/time')) {
-    const r = await exec('/usr/bin/time', ['-f', '%M', cmd, ...args], { env });
-    const lines = r.stderr.trimEnd().split('\n');
-    return { ...r, peakRssMB: Math.round(Number(lines.at(-1)) / 1024) };
+    const r = await exec('/usr/bin/time', ['-f', '%M %U %S', cmd, ...args], { env });
+    const [rssKB, user, sys] = r.stderr.trimEnd().split('\n').at(-1).split(' ').map(Number);
+    return { ...r, peakRssMB: Math.round(rssKB / 1024), cpuSeconds: round3(user + sys) };
   }
-  return { ...(await exec(cmd, args, { env })), peakRssMB: null };
+  return { ...(await exec(cmd, args, { env })), peakRssMB: null, cpuSeconds: null };
 }
 
 async function best(times, fn) {
@@ -157,9 +157,14 @@ export async function run({ workDir, scale }) {
   const hintsPattern = HINTS.map((a) => a.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
   const loadBefore = loadavg().map((x) => Number(x.toFixed(2)));
   const [hintRuns, scanRuns] = await interleaved(5, [
-    () => exec('grep', ['-cE', hintsPattern, ...corpus.files], { env }),
+    () => timed('grep', ['-cE', hintsPattern, ...corpus.files], env),
     () => timed(process.execPath, [CLI, 'scan', '--json', ...corpus.files], env),
   ]);
+  // One thread, as grep: the same scan with its worker threads turned off.
+  const [oneThreadRuns] = await interleaved(3, [
+    () => timed(process.execPath, [CLI, 'scan', '--jobs', '1', '--json', ...corpus.files], env),
+  ]);
+  const oneThread = oneThreadRuns.best;
   const grepHints = hintRuns.best;
   const scan = scanRuns.best;
   if (scan.code !== 1 && scan.code !== 0) throw new Error(`flarewatch scan failed (${scan.code}): ${scan.stderr}`);
@@ -209,14 +214,23 @@ export async function run({ workDir, scale }) {
       errors: report.errors,
       lines: report.lines,
       medianSeconds: round3(median(scanRuns.seconds)),
+      cpuSeconds: scan.cpuSeconds,
       errorsMatchCorpus: report.errors === corpus.errors,
       peakRssMB: scan.peakRssMB,
+    },
+    oneThread: {
+      seconds: round3(oneThread.seconds),
+      medianSeconds: round3(median(oneThreadRuns.seconds)),
+      cpuSeconds: oneThread.cpuSeconds,
+      peakRssMB: oneThread.peakRssMB,
+      ratioToGrepHints: Number((grepHints.seconds / oneThread.seconds).toFixed(2)),
     },
     engineInProcess: { seconds: Number(engineSeconds.toFixed(3)), mbPerSecond: Math.round(mb / engineSeconds) },
     grepHints: {
       seconds: Number(grepHints.seconds.toFixed(3)),
       medianSeconds: round3(median(hintRuns.seconds)),
       mbPerSecond: Math.round(mb / grepHints.seconds),
+      cpuSeconds: grepHints.cpuSeconds,
       matchingLines: countOf(grepHints.stdout),
       hints: HINTS.length,
     },
@@ -236,6 +250,7 @@ export async function run({ workDir, scale }) {
       smallPeakRssMB: small.peakRssMB,
       fullInputMB: Number(mb.toFixed(1)),
       fullPeakRssMB: scan.peakRssMB,
+      fullOneThreadPeakRssMB: oneThread.peakRssMB,
     },
   };
 }

@@ -14,5 +14,5 @@ export { BUILTIN_RULES, ANCHORS } from './rules.js';
 export { inferKind, extractTarget } from './causes.js';
 export { MAX_EXAMPLE_CHARS } from './examples.js';
 export { lineTimestamp } from './timestamps.js';
-export { scanPaths, expandPaths } from './scan.js';
+export { scanPaths, expandPaths } from './scan-paths.js';
 export type { ScanReport } from './report.js';

@@ -40,14 +40,16 @@ export interface ScanReport {
   otherTargets: number;
   unreadable: { path: string; reason: string }[];
   /** `readError` when reading stopped early (what was read is counted). */
-  perFile: {
-    path: string;
-    bytes: number;
-    lines: number;
-    errors: number;
-    compressed: boolean;
-    readError?: string;
-  }[];
+  perFile: FileEntry[];
+}
+
+export interface FileEntry {
+  path: string;
+  bytes: number;
+  lines: number;
+  errors: number;
+  compressed: boolean;
+  readError?: string;
 }
 
 export interface CountedError {

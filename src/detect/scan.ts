@@ -1,4 +1,4 @@
-// The `scan` engine and the daemon's bulk reader: finds connection errors in files
+// The `scan` engine: finds connection errors in one file
 // (plain, CRI, Docker json-file; gzip by magic bytes) at close to grep speed with flat
 // memory. Each chunk is read into one reused buffer; the anchor gate runs once over the
 // chunk's bytes, newlines are counted with indexOf, and only lines around gate hits are
@@ -7,15 +7,13 @@
 // the daemon runs line by line; skipped lines cannot be errors (they fail the gate), so
 // the count equals classifying every line.
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { ABSENT, resolveSources } from '../sources/index.js';
 import { ruleSetFor } from './compile.js';
 import { createByteMatcher, type ByteMatcher } from './prefilter.js';
 import { createDetector, type DetectedError, type Detector } from './detector.js';
 import { lineShape, MAX_EVENT_LINES } from './stream.js';
 import { peekFrame, type LogFormat } from './unframe.js';
 import { exampleText } from './examples.js';
-import { addError, emptyReport, type CountedError, type ScanReport } from './report.js';
+import { addError, type CountedError, type FileEntry, type ScanReport } from './report.js';
 import type { Rule } from './types.js';
 
 export interface ScanOptions {
@@ -30,6 +28,28 @@ export interface ScanOptions {
   chunkBytes?: number;
   /** Called once per counted error, after its event ended (cause and target refined). */
   onError?: (e: CountedError) => void;
+  /**
+   * Worker threads that scan files side by side (the report is the same, in the same order).
+   * Default: one per core, at most four, when there are several files and enough bytes to pay
+   * for starting them; 0 scans in this thread.
+   */
+  workers?: number;
+  /** Error text a worker may hold for a file whose turn has not come; tests use small values. */
+  workerBacklogBytes?: number;
+}
+
+/** What one file's scan needs to know: plain data, so a worker thread can be handed it. */
+export interface FileScanSettings {
+  format: LogFormat;
+  hint?: string;
+  rules?: Rule[];
+  chunkBytes?: number;
+}
+
+/** How one file went: its line in `perFile`, or why it could not be (completely) read. */
+export interface FileOutcome {
+  entry?: FileEntry;
+  unreadable?: { path: string; reason: string };
 }
 
 const DEFAULT_CHUNK = 1 << 20;
@@ -42,7 +62,7 @@ const MAX_DECODE_BYTES = 64 * 1024;
 /** Docker's json-file driver splits log records longer than 16 KiB. */
 const DOCKER_SPLIT_BYTES = 16 * 1024;
 
-interface ByteSource {
+export interface ByteSource {
   read(target: Buffer, offset: number, length: number): Promise<number>;
   close(): Promise<void>;
 }
@@ -123,15 +143,13 @@ class FileScan {
 
   constructor(
     private readonly file: string,
-    private readonly opts: Required<Pick<ScanOptions, 'format' | 'maxExamples' | 'example'>> & ScanOptions,
-    private readonly report: ScanReport,
-    chunk: number,
+    private readonly opts: FileScanSettings,
+    private readonly sink: (e: CountedError) => void,
   ) {
-    this.buf = Buffer.allocUnsafe(chunk + LOOKBACK_BYTES);
-    const hint = opts.hintFor?.(file);
+    this.buf = Buffer.allocUnsafe(Math.max(256, opts.chunkBytes ?? DEFAULT_CHUNK) + LOOKBACK_BYTES);
     this.detector = createDetector({
       format: opts.format,
-      ...(hint ? { hint } : {}),
+      ...(opts.hint ? { hint: opts.hint } : {}),
       ...(opts.rules ? { rules: opts.rules } : {}),
     });
     const set = ruleSetFor(opts.rules);
@@ -374,8 +392,7 @@ class FileScan {
         text: d.line,
       };
       this.errors++;
-      addError(this.report, e, this.opts);
-      this.opts.onError?.(e);
+      this.sink(e);
     }
   }
 }
@@ -397,62 +414,65 @@ function openSource(path: string): { src: ByteSource; compressed: boolean } {
   }
 }
 
-/** Scans one file into `report`. Failures are recorded in `report.unreadable`, never thrown. */
-export async function scanFile(path: string, report: ScanReport, opts: ScanOptions = {}): Promise<void> {
-  const full = {
-    ...opts,
-    format: opts.format ?? 'auto',
-    maxExamples: opts.maxExamples ?? 3,
-    example: opts.example ?? exampleText,
-  };
+/**
+ * Scans one file, handing each counted error to `sink` in file order. Failures come back in
+ * the outcome, never thrown. The byte source may be wrapped (a worker paces its reads).
+ */
+export async function scanOne(
+  path: string,
+  settings: FileScanSettings,
+  sink: (e: CountedError) => void,
+  wrap: (src: ByteSource) => ByteSource = (src) => src,
+): Promise<FileOutcome> {
   let src: ByteSource | undefined;
   try {
     const opened = openSource(path);
     src = opened.src;
-    const compressed = opened.compressed;
-    const scan = new FileScan(path, full, report, Math.max(256, opts.chunkBytes ?? DEFAULT_CHUNK));
-    const r = await scan.run(src);
-    report.files++;
-    report.bytes += r.bytes;
-    report.lines += r.lines;
-    report.perFile.push({
+    const scan = new FileScan(path, settings, sink);
+    const r = await scan.run(wrap(src));
+    const entry: FileEntry = {
       path,
       bytes: r.bytes,
       lines: r.lines,
       errors: scan.errors,
-      compressed,
+      compressed: opened.compressed,
       ...(r.error ? { readError: r.error } : {}),
-    });
-    if (r.error) report.unreadable.push({ path, reason: `read stopped: ${r.error}` });
+    };
+    return { entry, ...(r.error ? { unreadable: { path, reason: `read stopped: ${r.error}` } } : {}) };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    report.unreadable.push({ path, reason: e.code ?? e.message });
+    return { unreadable: { path, reason: e.code ?? e.message } };
   } finally {
     await src?.close().catch(() => undefined);
   }
 }
 
-/**
- * The files behind the given files, directories and globs: the sources stage's answer, with
- * compressed rotations included (scan reads gzip). What it could not read goes to `report`.
- */
-export async function expandPaths(paths: string[], report: ScanReport): Promise<string[]> {
-  const found = await resolveSources(paths.map((p) => ({ pattern: resolve(p) })));
-  for (const s of found.skipped)
-    report.unreadable.push({ path: s.path, reason: s.reason === ABSENT ? 'ENOENT' : s.reason });
-  for (const l of found.limits)
-    report.unreadable.push({
-      path: l.path,
-      reason:
-        l.limit === 'depth' ? `deeper than ${l.value} levels: not searched` : `more than ${l.value} files: not listed`,
-    });
-  return [...found.files, ...found.rotations].map((f) => f.path);
+/** Adds one file's totals to the report, after its errors. */
+export function applyOutcome(report: ScanReport, o: FileOutcome): void {
+  if (o.entry) {
+    report.files++;
+    report.bytes += o.entry.bytes;
+    report.lines += o.entry.lines;
+    report.perFile.push(o.entry);
+  }
+  if (o.unreadable) report.unreadable.push(o.unreadable);
 }
 
-/** The `scan` command's engine: every file and directory given, one report. */
-export async function scanPaths(paths: string[], opts: ScanOptions = {}): Promise<ScanReport> {
-  const report = emptyReport();
-  const files = await expandPaths(paths, report);
-  for (const f of files) await scanFile(f, report, opts);
-  return report;
+/** Where counted errors go in this thread: the report (examples chosen here), then `onError`. */
+export function reportSink(report: ScanReport, opts: ScanOptions): (e: CountedError) => void {
+  const examples = { maxExamples: opts.maxExamples ?? 3, example: opts.example ?? exampleText };
+  return (e) => {
+    addError(report, e, examples);
+    opts.onError?.(e);
+  };
+}
+
+export function settingsFor(path: string, opts: ScanOptions): FileScanSettings {
+  const hint = opts.hintFor?.(path);
+  return {
+    format: opts.format ?? 'auto',
+    ...(hint ? { hint } : {}),
+    ...(opts.rules ? { rules: opts.rules } : {}),
+    ...(opts.chunkBytes ? { chunkBytes: opts.chunkBytes } : {}),
+  };
 }

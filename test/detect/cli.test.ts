@@ -113,6 +113,23 @@ describe('flarewatch scan', () => {
     expect(r.stdout).toContain('ECONNREFUSED 127.0.0.1:8126');
   });
 
+  it('--jobs shares files out to threads with the same report; a bad value is one line, exit 2', async () => {
+    const files: string[] = [];
+    for (let k = 0; k < 4; k++) {
+      const f = join(dir, `jobs-${k}.log`);
+      await writeFile(f, [...cases.map((c) => c.line), ...events.flatMap((e) => e.lines)].join('\n') + '\n');
+      files.push(f);
+    }
+    const one = await runCli(['scan', '--json', '--jobs', '1', ...files], { env });
+    const three = await runCli(['scan', '--json', '--jobs', '3', ...files], { env });
+    expect(one.code).toBe(1);
+    expect(three.code).toBe(1);
+    expect(JSON.parse(three.stdout)).toEqual(JSON.parse(one.stdout));
+    const bad = await runCli(['scan', '--jobs', '0', files[0]!], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toEqual(['flarewatch: --jobs must be a whole number >= 1']);
+  });
+
   it('exits 0 on clean logs, 2 when nothing could be read', async () => {
     const clean = join(dir, 'clean.log');
     await writeFile(

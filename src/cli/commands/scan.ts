@@ -89,7 +89,11 @@ export const command: CommandModule = {
       .option('--json', 'machine-readable report')
       .option('--format <format>', `framing of the files: ${FORMATS.join('|')}`, 'auto')
       .option('--tracer <key>', 'attribute lines without a recognisable prefix to this catalogue key')
-      .option('--examples <n>', 'example lines per language', '3');
+      .option('--examples <n>', 'example lines per language', '3')
+      .option(
+        '--jobs <n>',
+        'threads that read files (default: one per core, at most 5, for 32 MiB or more in several files)',
+      );
     cmd.action(
       action(async (paths: string[], opts: Record<string, unknown>) => {
         const { loaded } = loadCliContext(opts, { stderr: true });
@@ -99,6 +103,9 @@ export const command: CommandModule = {
         const maxExamples = Number(opts.examples);
         if (!Number.isInteger(maxExamples) || maxExamples < 0)
           throw new CliError('--examples must be a whole number >= 0');
+        const jobs = opts.jobs === undefined ? undefined : Number(opts.jobs);
+        if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1))
+          throw new CliError('--jobs must be a whole number >= 1');
         const forced = checkTracer(opts.tracer);
         const sources = resolveLogSources(process.env);
         const report = await scanPaths(paths, {
@@ -106,6 +113,7 @@ export const command: CommandModule = {
           maxExamples,
           example: (line) => line,
           hintFor: (f) => forced ?? tracerForFile(f, sources),
+          ...(jobs ? { workers: jobs - 1 } : {}),
           ...(rules ? { rules } : {}),
         });
         await redactExamples(report);

@@ -1,0 +1,165 @@
+// A scan shared out to worker threads must report exactly what a scan in one thread
+// reports: the same counts, the same examples, the same first MAX_TARGETS targets, the same
+// `onError` order, whichever thread read which file and however far a worker ran ahead.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scanPaths } from '../../src/detect/index.js';
+import { emptyReport, MAX_TARGETS, type CountedError } from '../../src/detect/report.js';
+import { FileClaims, MAIN_THREAD, MAX_CLAIMABLE_FILES } from '../../src/detect/scan-claims.js';
+import { OrderedReport, scanInWorkers } from '../../src/detect/scan-pool.js';
+import { cases } from '../fixtures/detect/lines.js';
+import { events } from '../fixtures/detect/events.js';
+
+let dir: string;
+let files: string[];
+
+/** Filler, known error lines, multi-line events, and refused connections to many distinct hosts. */
+function fileLines(seed: number): string[] {
+  let x = seed;
+  const rnd = () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const out: string[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const r = rnd();
+    if (r < 0.6)
+      out.push(`2026-08-21 10:15:${String(i % 60).padStart(2, '0')},118 DEBUG [ddtrace] trace ${i} has 8 spans`);
+    else if (r < 0.75) out.push(cases[Math.floor(rnd() * cases.length)]!.line);
+    else if (r < 0.85) out.push(...events[Math.floor(rnd() * events.length)]!.lines);
+    else out.push(`Error: connect ECONNREFUSED 10.${seed}.${Math.floor(rnd() * 40)}.${i % 7}:8126`);
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'fw-scan-par-'));
+  files = [];
+  for (let k = 0; k < 7; k++) {
+    const f = join(dir, `app-${k}.log`);
+    await writeFile(f, fileLines(k + 1).join('\n') + '\n');
+    files.push(f);
+  }
+  // One file that cannot be read, in the middle: reported in its place either way.
+  files.splice(3, 0, join(dir, 'missing.log'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function scanWith(workers: number, extra: { workerBacklogBytes?: number } = {}) {
+  const seen: CountedError[] = [];
+  const report = await scanPaths(files, {
+    workers,
+    maxExamples: 4,
+    hintFor: (f) => (f.endsWith('app-2.log') ? 'nodejs' : undefined),
+    onError: (e) => seen.push(e),
+    ...extra,
+  });
+  return { report, seen };
+}
+
+describe('scan in worker threads', () => {
+  it('reports exactly what one thread reports', async () => {
+    const one = await scanWith(0);
+    expect(one.report.errors).toBeGreaterThan(2000);
+    expect(Object.keys(one.report.targets)).toHaveLength(MAX_TARGETS);
+    expect(one.report.otherTargets).toBeGreaterThan(0);
+    expect(one.report.unreadable.map((u) => u.reason)).toEqual(['ENOENT']);
+    for (const workers of [1, 3]) {
+      const shared = await scanWith(workers);
+      expect(shared.report).toEqual(one.report);
+      expect(shared.seen).toEqual(one.seen);
+    }
+  });
+
+  it('stays exact when workers must wait for their files to be reported', async () => {
+    const one = await scanWith(0);
+    // One byte of backlog: a worker blocks after its first batch until its file's turn. Large
+    // copies of the files keep this thread busy long enough for the workers to take some.
+    const big: string[] = [];
+    for (const [k, f] of files.entries()) {
+      const copy = join(dir, `big-${k}.log`);
+      if (f.endsWith('missing.log')) continue;
+      await writeFile(copy, (await readFile(f, 'utf8')).repeat(6));
+      big.push(copy);
+    }
+    const jobs = big.map((path) => ({ path, settings: { format: 'auto' as const } }));
+    const alone = emptyReport();
+    expect(await scanInWorkers(jobs, 0, alone, {})).toBe(0);
+    expect(alone.errors).toBe(one.report.errors * 6);
+    const shared = emptyReport();
+    const byWorkers = await scanInWorkers(jobs, 2, shared, { workerBacklogBytes: 1 });
+    expect(byWorkers).toBeGreaterThan(0);
+    expect(shared).toEqual(alone);
+  });
+});
+
+describe('a worker that dies', () => {
+  const error = (file: string): CountedError => ({
+    file,
+    lineNo: 1,
+    language: 'nodejs',
+    kind: 'refused',
+    target: '10.0.0.1:8126',
+    time: null,
+    text: 'Error: connect ECONNREFUSED 10.0.0.1:8126',
+  });
+  const entry = (path: string) => ({ path, bytes: 10, lines: 1, errors: 1, compressed: false });
+
+  /** This thread takes file 0, the worker files 2 then 1; file 2 is done when the worker dies on file 1. */
+  async function dieOnSecondFile(sentBeforeDying: boolean) {
+    const b = join(dir, 'redo.log');
+    await writeFile(b, 'Error: connect ECONNREFUSED 10.9.9.9:8126\n');
+    const jobs = ['a.log', b, 'c.log'].map((path) => ({ path, settings: { format: 'auto' as const } }));
+    const claims = FileClaims.create(jobs.length);
+    const report = emptyReport();
+    const seen: string[] = [];
+    const ordered = new OrderedReport(jobs, claims, report, (e) => seen.push(`${e.file} ${e.target}`));
+    expect(claims.claimFront(MAIN_THREAD)).toBe(0);
+    expect(claims.claimBack(1)).toBe(2);
+    ordered.onMessage({ type: 'errors', index: 2, errors: [error('c.log')] });
+    ordered.onMessage({ type: 'done', index: 2, outcome: { entry: entry('c.log') } });
+    expect(claims.claimBack(1)).toBe(1);
+    expect(claims.claimFront(MAIN_THREAD)).toBe(-1);
+    if (sentBeforeDying) ordered.onMessage({ type: 'errors', index: 1, errors: [error(b)] });
+    seen.push('reported a.log');
+    ordered.reportOwn({ entry: entry('a.log') });
+    ordered.onWorkerExit(1, 'out of memory');
+    await ordered.finish();
+    return { report, seen, b };
+  }
+
+  it('has a file it sent nothing of scanned here, in its place', async () => {
+    const { report, seen, b } = await dieOnSecondFile(false);
+    expect(report.perFile.map((f) => f.path)).toEqual(['a.log', b, 'c.log']);
+    expect(report.unreadable).toEqual([]);
+    expect(seen).toEqual(['reported a.log', `${b} 10.9.9.9:8126`, 'c.log 10.0.0.1:8126']);
+  });
+
+  it('reports a file it had begun sending as not completely read, keeping what arrived', async () => {
+    const { report, seen, b } = await dieOnSecondFile(true);
+    expect(report.perFile.map((f) => f.path)).toEqual(['a.log', 'c.log']);
+    expect(report.unreadable).toEqual([{ path: b, reason: 'scan worker stopped: out of memory' }]);
+    expect(seen).toEqual(['reported a.log', `${b} 10.0.0.1:8126`, 'c.log 10.0.0.1:8126']);
+  });
+});
+
+describe('file claims', () => {
+  it('hands every file out once, the front in order and the back in reverse, until the ends meet', () => {
+    const claims = FileClaims.create(5);
+    expect([
+      claims.claimFront(MAIN_THREAD),
+      claims.claimBack(1),
+      claims.claimBack(2),
+      claims.claimFront(MAIN_THREAD),
+    ]).toEqual([0, 4, 3, 1]);
+    expect(claims.claimBack(1)).toBe(2);
+    expect([claims.claimFront(MAIN_THREAD), claims.claimBack(2)]).toEqual([-1, -1]);
+    expect([0, 1, 2, 3, 4].map((i) => claims.ownerOf(i))).toEqual([MAIN_THREAD, MAIN_THREAD, 1, 2, 1]);
+  });
+
+  it('refuses more files than its cursors can count', () => {
+    expect(() => FileClaims.create(MAX_CLAIMABLE_FILES + 1)).toThrow(RangeError);
+    expect(FileClaims.create(MAX_CLAIMABLE_FILES).claimBack(1)).toBe(MAX_CLAIMABLE_FILES - 1);
+  });
+});
