@@ -9,6 +9,7 @@ import { Counter, Gauge, type Registry } from './prom.js';
 import type { ErrorKind } from '../detect/index.js';
 import {
   discoverInstrumentedProcesses,
+  ProcessMemo,
   probe,
   probeTargetOf,
   type DiscoverOptions,
@@ -60,6 +61,8 @@ function kindOf(outcome: string): ErrorKind {
 
 export class EndpointWatch {
   private found: InstrumentedProcess[] = [];
+  /** What the scans read of each process, so a known process costs one stat a minute. */
+  private readonly memo = new ProcessMemo();
   private readonly watched = new Map<string, Watched>();
   private readonly processesGauge: Gauge;
   private readonly unreadableGauge: Gauge;
@@ -89,7 +92,12 @@ export class EndpointWatch {
   /** One process scan (the discover job). */
   async scan(): Promise<DiscoveryResult> {
     const discover = this.d.discover ?? discoverInstrumentedProcesses;
-    const r = await discover({ procRoot: this.d.procRoot(), redactor: this.d.redactor, selfPid: this.d.selfPid });
+    const r = await discover({
+      procRoot: this.d.procRoot(),
+      redactor: this.d.redactor,
+      selfPid: this.d.selfPid,
+      memo: this.memo,
+    });
     const before = new Set(this.found.map((p) => p.pid));
     for (const p of r.processes.filter((x) => !before.has(x.pid)))
       this.d.logger.info('instrumented process found', {
