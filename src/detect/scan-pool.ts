@@ -1,8 +1,8 @@
 // A scan shared out between this thread and worker threads. This thread scans files from
 // the front of the list, in order, and builds the report; workers scan from the back and
 // stream their errors here, where they wait until every file before theirs is reported.
-// So the report gets the same calls in the same order as a scan in one thread: examples,
-// the target cap and `onError` come out identical. A worker that dies loses only a file it
+// So the report gets the same calls in the same order as a scan in one thread: examples
+// and the target cap come out identical. A worker that dies loses only a file it
 // had begun reporting (marked unreadable); a file it had claimed but sent nothing of is
 // scanned here.
 import { Worker } from 'node:worker_threads';
@@ -42,6 +42,8 @@ export class OrderedReport {
   private readonly slots: Slot[];
   private readonly dead = new Map<number, string>();
   private wake: (() => void) | null = null;
+  /** An error thrown while reporting a worker's errors (by an `example` callback): the scan stops with it. */
+  private failure: Error | null = null;
   /** Files the workers scanned to the end. */
   byWorkers = 0;
 
@@ -74,6 +76,16 @@ export class OrderedReport {
     this.notify();
   }
 
+  /** Handles a worker's message outside the caller's stack: a throw is kept for finish(). */
+  receive(msg: FromScanWorker): void {
+    try {
+      this.onMessage(msg);
+    } catch (err) {
+      this.failure ??= err instanceof Error ? err : new Error(String(err));
+      this.notify();
+    }
+  }
+
   onWorkerExit(id: number, why: string): void {
     this.dead.set(id, why);
     this.notify();
@@ -102,13 +114,14 @@ export class OrderedReport {
   async finish(): Promise<void> {
     this.advance();
     while (this.claims.head < this.jobs.length) {
+      if (this.failure !== null) throw this.failure;
       const head = this.claims.head;
       const slot = this.slot(head);
       const why = this.dead.get(this.claims.ownerOf(head));
       if (why === undefined) {
         await new Promise<void>((r) => (this.wake = r));
       } else if (slot.sent) {
-        this.slot(head).outcome = {
+        slot.outcome = {
           unreadable: { path: this.job(head).path, reason: `scan worker stopped: ${why}` },
         };
         this.advance();
@@ -116,6 +129,7 @@ export class OrderedReport {
         this.reportOwn(await scanOne(this.job(head).path, this.job(head).settings, this.sink));
       }
     }
+    if (this.failure !== null) throw this.failure;
   }
 
   private job(index: number): ScanJob {
@@ -146,7 +160,7 @@ export async function scanInWorkers(
     // execArgv: [] — a parent started with `-e` or loaders must not pass them on to the worker.
     const w = new Worker(WORKER_URL, { workerData: init, execArgv: [] });
     let why = 'exited';
-    w.on('message', (msg: FromScanWorker) => ordered.onMessage(msg));
+    w.on('message', (msg: FromScanWorker) => ordered.receive(msg));
     w.on('error', (err) => (why = err.message));
     w.on('exit', (code) => ordered.onWorkerExit(k + 1, code === 0 ? why : `${why} (exit code ${code})`));
     return w;

@@ -26,8 +26,6 @@ export interface ScanOptions {
   example?: (line: string) => string | null;
   /** Read size; tests use small values to exercise chunk boundaries. */
   chunkBytes?: number;
-  /** Called once per counted error, after its event ended (cause and target refined). */
-  onError?: (e: CountedError) => void;
   /**
    * Worker threads that scan files side by side (the report is the same, in the same order).
    * Default: one per core, at most four, when there are several files and enough bytes to pay
@@ -458,13 +456,10 @@ export function applyOutcome(report: ScanReport, o: FileOutcome): void {
   if (o.unreadable) report.unreadable.push(o.unreadable);
 }
 
-/** Where counted errors go in this thread: the report (examples chosen here), then `onError`. */
+/** Where counted errors go, on the thread that builds the report (examples are chosen there). */
 export function reportSink(report: ScanReport, opts: ScanOptions): (e: CountedError) => void {
   const examples = { maxExamples: opts.maxExamples ?? 3, example: opts.example ?? exampleText };
-  return (e) => {
-    addError(report, e, examples);
-    opts.onError?.(e);
-  };
+  return (e) => addError(report, e, examples);
 }
 
 export function settingsFor(path: string, opts: ScanOptions): FileScanSettings {
