@@ -160,11 +160,12 @@ export async function run({ workDir, scale }) {
     () => timed('grep', ['-cE', hintsPattern, ...corpus.files], env),
     () => timed(process.execPath, [CLI, 'scan', '--json', ...corpus.files], env),
   ]);
-  // One thread, as grep: the same scan with its worker threads turned off.
-  const [oneThreadRuns] = await interleaved(3, [
-    () => timed(process.execPath, [CLI, 'scan', '--jobs', '1', '--json', ...corpus.files], env),
+  // The corpus is below the size at which `scan` starts worker threads on its own: the same
+  // scan with one worker forced, for what a second thread costs and gains at this size.
+  const [twoThreadRuns] = await interleaved(3, [
+    () => timed(process.execPath, [CLI, 'scan', '--jobs', '2', '--json', ...corpus.files], env),
   ]);
-  const oneThread = oneThreadRuns.best;
+  const twoThreads = twoThreadRuns.best;
   const grepHints = hintRuns.best;
   const scan = scanRuns.best;
   if (scan.code !== 1 && scan.code !== 0) throw new Error(`flarewatch scan failed (${scan.code}): ${scan.stderr}`);
@@ -218,12 +219,12 @@ export async function run({ workDir, scale }) {
       errorsMatchCorpus: report.errors === corpus.errors,
       peakRssMB: scan.peakRssMB,
     },
-    oneThread: {
-      seconds: round3(oneThread.seconds),
-      medianSeconds: round3(median(oneThreadRuns.seconds)),
-      cpuSeconds: oneThread.cpuSeconds,
-      peakRssMB: oneThread.peakRssMB,
-      ratioToGrepHints: Number((grepHints.seconds / oneThread.seconds).toFixed(2)),
+    twoThreads: {
+      seconds: round3(twoThreads.seconds),
+      medianSeconds: round3(median(twoThreadRuns.seconds)),
+      cpuSeconds: twoThreads.cpuSeconds,
+      peakRssMB: twoThreads.peakRssMB,
+      ratioToGrepHints: Number((grepHints.seconds / twoThreads.seconds).toFixed(2)),
     },
     engineInProcess: { seconds: Number(engineSeconds.toFixed(3)), mbPerSecond: Math.round(mb / engineSeconds) },
     grepHints: {
@@ -250,7 +251,7 @@ export async function run({ workDir, scale }) {
       smallPeakRssMB: small.peakRssMB,
       fullInputMB: Number(mb.toFixed(1)),
       fullPeakRssMB: scan.peakRssMB,
-      fullOneThreadPeakRssMB: oneThread.peakRssMB,
+      fullTwoThreadsPeakRssMB: twoThreads.peakRssMB,
     },
   };
 }

@@ -2,13 +2,14 @@
 // reports: the same counts, the same examples, the same first MAX_TARGETS targets in the same
 // order, whichever thread read which file and however far a worker ran ahead.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanPaths } from '../../src/detect/index.js';
 import { emptyReport, MAX_TARGETS, type CountedError, type ScanReport } from '../../src/detect/report.js';
 import { FileClaims, MAIN_THREAD, MAX_CLAIMABLE_FILES } from '../../src/detect/scan-claims.js';
 import { OrderedReport, scanInWorkers } from '../../src/detect/scan-pool.js';
+import { workersFor } from '../../src/detect/scan-paths.js';
 import { cases } from '../fixtures/detect/lines.js';
 import { events } from '../fixtures/detect/events.js';
 
@@ -169,5 +170,24 @@ describe('file claims', () => {
   it('refuses more files than its cursors can count', () => {
     expect(() => FileClaims.create(MAX_CLAIMABLE_FILES + 1)).toThrow(RangeError);
     expect(FileClaims.create(MAX_CLAIMABLE_FILES).claimBack(1)).toBe(MAX_CLAIMABLE_FILES - 1);
+  });
+});
+
+describe('how many worker threads a scan starts', () => {
+  const files = (n: number, size: number) =>
+    Array.from({ length: n }, (_, i) => ({ path: `/l/${i}.log`, size, mtimeMs: 0, source: '/l' }));
+  const spare = availableParallelism() - 1;
+
+  it('none for one file or for less than 512 MiB in all; else one per spare core, at most four', () => {
+    expect(workersFor(files(1, 4 << 30), {})).toBe(0);
+    expect(workersFor(files(8, 60 << 20), {})).toBe(0);
+    expect(workersFor(files(8, 70 << 20), {})).toBe(Math.min(4, spare));
+    expect(workersFor(files(2, 300 << 20), {})).toBe(Math.min(1, spare));
+  });
+
+  it('as many as asked (never more than files), and none past what the claim cursors can count', () => {
+    expect(workersFor(files(3, 10), { workers: 2 })).toBe(2);
+    expect(workersFor(files(3, 10), { workers: 9 })).toBe(3);
+    expect(workersFor(files(MAX_CLAIMABLE_FILES + 1, 1 << 20), { workers: 2 })).toBe(0);
   });
 });

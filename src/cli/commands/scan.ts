@@ -92,7 +92,7 @@ export const command: CommandModule = {
       .option('--examples <n>', 'example lines per language', '3')
       .option(
         '--jobs <n>',
-        'threads that read files (default: one per core, at most 5, for 32 MiB or more in several files)',
+        'threads that read files (default: one per core, at most 5, for 512 MiB or more in several files)',
       );
     cmd.action(
       action(async (paths: string[], opts: Record<string, unknown>) => {
