@@ -61,7 +61,7 @@ function kindOf(outcome: string): ErrorKind {
 
 export class EndpointWatch {
   private found: InstrumentedProcess[] = [];
-  /** What the scans read of each process, so a known process costs one stat a minute. */
+  /** What the scans read of each process, so a known process costs a stat and a read of `comm` a minute. */
   private readonly memo = new ProcessMemo();
   private readonly watched = new Map<string, Watched>();
   private readonly processesGauge: Gauge;

@@ -27,9 +27,9 @@ export interface ScanOptions {
   /** Read size; tests use small values to exercise chunk boundaries. */
   chunkBytes?: number;
   /**
-   * Worker threads that scan files side by side (the report is the same, in the same order).
-   * Default: one per core, at most four, when there are several files and enough bytes to pay
-   * for starting them; 0 scans in this thread.
+   * Worker threads that scan files beside this one (the report is the same, in the same order).
+   * Default: one per further core, at most four, for 512 MiB or more in several files (below
+   * that, starting them costs what they save); 0 scans in this thread only.
    */
   workers?: number;
   /** Error text a worker may hold for a file whose turn has not come; tests use small values. */
