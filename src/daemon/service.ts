@@ -452,7 +452,7 @@ class DaemonRuntime implements Daemon {
     this.linesSinceSettle = true;
     if (this.settleTimer) return;
     this.linesSinceTick = true;
-    if (this.tickEveryMs !== TICK_MS) this.paceTick(TICK_MS);
+    this.paceTick(TICK_MS);
     this.settleTimer = setTimeout(() => this.settleTick(), SETTLE_AFTER_MS);
     this.settleTimer.unref();
   }

@@ -118,15 +118,14 @@ export class OrderedReport {
       const head = this.claims.head;
       const slot = this.slot(head);
       const why = this.dead.get(this.claims.ownerOf(head));
+      const job = this.job(head);
       if (why === undefined) {
         await new Promise<void>((r) => (this.wake = r));
       } else if (slot.sent) {
-        slot.outcome = {
-          unreadable: { path: this.job(head).path, reason: `scan worker stopped: ${why}` },
-        };
+        slot.outcome = { unreadable: { path: job.path, reason: `scan worker stopped: ${why}` } };
         this.advance();
       } else {
-        this.reportOwn(await scanOne(this.job(head).path, this.job(head).settings, this.sink));
+        this.reportOwn(await scanOne(job.path, job.settings, this.sink));
       }
     }
     if (this.failure !== null) throw this.failure;
