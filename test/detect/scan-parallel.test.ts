@@ -10,34 +10,20 @@ import { emptyReport, MAX_TARGETS, type CountedError, type ScanReport } from '..
 import { FileClaims, MAIN_THREAD, MAX_CLAIMABLE_FILES } from '../../src/detect/scan-claims.js';
 import { OrderedReport, scanInWorkers } from '../../src/detect/scan-pool.js';
 import { workersFor } from '../../src/detect/scan-paths.js';
-import { cases } from '../fixtures/detect/lines.js';
-import { events } from '../fixtures/detect/events.js';
+import { mixedLog } from '../fixtures/detect/mixed-log.js';
 
 let dir: string;
 let files: string[];
-
-/** Filler, known error lines, multi-line events, and refused connections to many distinct hosts. */
-function fileLines(seed: number): string[] {
-  let x = seed;
-  const rnd = () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  const out: string[] = [];
-  for (let i = 0; i < 3000; i++) {
-    const r = rnd();
-    if (r < 0.6)
-      out.push(`2026-08-21 10:15:${String(i % 60).padStart(2, '0')},118 DEBUG [ddtrace] trace ${i} has 8 spans`);
-    else if (r < 0.75) out.push(cases[Math.floor(rnd() * cases.length)]!.line);
-    else if (r < 0.85) out.push(...events[Math.floor(rnd() * events.length)]!.lines);
-    else out.push(`Error: connect ECONNREFUSED 10.${seed}.${Math.floor(rnd() * 40)}.${i % 7}:8126`);
-  }
-  return out;
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'fw-scan-par-'));
   files = [];
   for (let k = 0; k < 7; k++) {
     const f = join(dir, `app-${k}.log`);
-    await writeFile(f, fileLines(k + 1).join('\n') + '\n');
+    // A benign last line, so copies of a file laid end to end count what the copies count (a
+    // copy's first error line would otherwise continue the event that ends the one before).
+    const lines = [...mixedLog(k + 1, { lines: 3000, refusedShare: 0.15 }), '2026-08-21 10:16:00,000 INFO done'];
+    await writeFile(f, lines.join('\n') + '\n');
     files.push(f);
   }
   // One file that cannot be read, in the middle: reported in its place either way.

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStreamClassifier, createUnframer, scanPaths } from '../../src/detect/index.js';
-import { cases } from '../fixtures/detect/lines.js';
 import { events } from '../fixtures/detect/events.js';
+import { mixedLog } from '../fixtures/detect/mixed-log.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -16,23 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-/** Deterministic mix of benign filler, labelled lines and multi-line events. */
-function appLines(seed: number): string[] {
-  let x = seed;
-  const rnd = () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  const out: string[] = [];
-  for (let i = 0; i < 400; i++) {
-    const r = rnd();
-    if (r < 0.5)
-      out.push(
-        `2026-08-21 10:15:${String(i % 60).padStart(2, '0')},118 DEBUG [ddtrace.internal.processor.trace] [trace.py:211] - trace ${i} has 8 spans, 7 finished`,
-      );
-    else if (r < 0.8) out.push(cases[Math.floor(rnd() * cases.length)]!.line);
-    else out.push(...events[Math.floor(rnd() * events.length)]!.lines);
-  }
-  return out;
-}
 
 function expectedErrors(rawLines: string[]): number {
   const u = createUnframer('auto');
@@ -93,7 +76,7 @@ describe('scanPaths', () => {
     ['docker-json', docker],
   ] as const) {
     it(`counts exactly what the line-by-line pipeline counts (${name}), whatever the chunk size`, async () => {
-      const raw = frame(appLines(name.length * 7919));
+      const raw = frame(mixedLog(name.length * 7919));
       const file = join(dir, `${name}.log`);
       await writeFile(file, raw.join('\n') + '\n');
       const want = expectedErrors(raw);
@@ -124,7 +107,7 @@ describe('scanPaths', () => {
   });
 
   it('reads gzip files by their magic bytes', async () => {
-    const lines = appLines(3);
+    const lines = mixedLog(3);
     const file = join(dir, 'rotated.log.1.gz');
     await writeFile(file, gzipSync(lines.join('\n') + '\n'));
     const r = await scanPaths([file], { chunkBytes: 2048 });
@@ -133,7 +116,7 @@ describe('scanPaths', () => {
   });
 
   it('a truncated gzip file keeps what was read and says where reading stopped', async () => {
-    const lines = appLines(5);
+    const lines = mixedLog(5);
     const full = gzipSync(lines.join('\n') + '\n');
     const file = join(dir, 'truncated.log.gz');
     await writeFile(file, full.subarray(0, Math.floor(full.length / 2)));
