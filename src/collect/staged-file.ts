@@ -9,10 +9,12 @@ import { crc32, createDeflateRaw, type ZlibOptions } from 'node:zlib';
 import type { RedactedText } from './redacted.js';
 
 /**
- * Deflate settings for every bundle entry: level 6 as `zip -6`; 1 MiB output chunks and
- * memLevel 9 cut zlib's per-call overhead (measured ~30 % faster, same ratio).
+ * Deflate settings for every bundle entry. Level 5: Node's zlib makes smaller entries at 5 than
+ * `zip -6` does of tracer logs, and level 6 costs 35–40 % more time for 1–2 % (see
+ * docs/bundle-format.md). 1 MiB output chunks and memLevel 9 cut zlib's per-call overhead
+ * (measured ~30 % faster, same ratio).
  */
-export const BUNDLE_DEFLATE: Readonly<ZlibOptions> = { level: 6, memLevel: 9, chunkSize: 1024 * 1024 };
+export const BUNDLE_DEFLATE: Readonly<ZlibOptions> = { level: 5, memLevel: 9, chunkSize: 1024 * 1024 };
 
 /** Text is deflated in batches of about this size (see openStagedFile). */
 const DEFLATE_BATCH_BYTES = 1024 * 1024;
