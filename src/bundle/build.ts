@@ -98,8 +98,10 @@ export interface BuildBundleOptions {
   agentDebugPort?: number;
   now?: () => number;
   hostname?: string;
-  /** Redaction worker threads for logs (default: one per core, up to 4; 0 = none). */
+  /** Redaction worker threads for logs, beside this thread (default: one per core but one, up to 4; 0 = none). */
   workers?: number;
+  /** Give every log file to the workers, none to this thread (tests of the worker path). */
+  workersOnly?: boolean;
   /** Use the workers only for at least this much log text (default 8 MiB). */
   parallelMinBytes?: number;
   /** At most this many log files (default 5,000; the most recently written are kept). */
@@ -227,6 +229,7 @@ function collectContext(
     ...(opts.agentDebugPort !== undefined ? { agentDebugPort: opts.agentDebugPort } : {}),
     ...(seams.redactPool ? { redactPool: seams.redactPool } : {}),
     ...(opts.parallelMinBytes !== undefined ? { parallelMinBytes: opts.parallelMinBytes } : {}),
+    ...(opts.workersOnly ? { workersOnly: true } : {}),
     ...(opts.maxLogFiles !== undefined ? { maxLogFiles: opts.maxLogFiles } : {}),
     // The diagnosis reads the detector's evidence gathered while the logs were written.
     detectInLogs: opts.diagnosis !== false,

@@ -38,16 +38,12 @@ export async function bundleRedaction(opts: {
     ...(fingerprintKey ? { fingerprintKey } : {}),
   };
   const base = opts.deps.createRedactor(settings);
+  const workers = opts.workers ?? defaultPoolSize();
   // Workers can rebuild only the stock redactor (its rules, taught what it learned).
-  if (opts.deps.createRedactor !== defaultDeps.createRedactor || opts.workers === 0)
-    return { redactor: forStaging(base) };
+  if (opts.deps.createRedactor !== defaultDeps.createRedactor || workers === 0) return { redactor: forStaging(base) };
   const recording = recordingRedactor(base);
   const redactPool = () => {
-    const pool = createRedactPool(
-      opts.workers ?? defaultPoolSize(),
-      { ...settings, learned: recording.learned() },
-      opts.signal,
-    );
+    const pool = createRedactPool(workers, { ...settings, learned: recording.learned() }, opts.signal);
     return {
       ...pool,
       finish: async () => {

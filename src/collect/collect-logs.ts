@@ -160,55 +160,101 @@ function truncationFor(job: Job, r: Exclude<Outcome, { error: string }>): Trunca
   return truncated;
 }
 
-/** Serial path: redact and stage each file on this thread. */
+/** Redacts and stages one file on this thread. */
+async function emitOneHere(ctx: CollectContext, run: CollectorRun, job: Job, budget: LogBudget): Promise<Outcome> {
+  if (run.signal.aborted) throw new Error('aborted');
+  ctx.onFile?.(job.file.path);
+  const writer = ctx.stage.openAt(ctx.stage.nextStagedPath());
+  const stats: LineReadStats = { longLinesCut: 0 };
+  const tap = ctx.detectInLogs ? logEvidenceTap(job.path, ctx.now()) : undefined;
+  try {
+    const r = await emitExcerpt(job.file.path, {
+      endByte: job.file.size,
+      plan: job.plan,
+      maxBytes: job.maxBytes,
+      maxLineChars: budget.maxLineChars,
+      redact: (block) => ctx.redactor.text(block, job.path),
+      write: (t) => {
+        tap?.observe(t);
+        return writer.write(t);
+      },
+      signal: run.signal,
+      stats,
+    });
+    const staged = await writer.finish();
+    return { staged, ...r, longLinesCut: stats.longLinesCut, ...(tap ? { evidence: tap.finish() } : {}) };
+  } catch (err) {
+    await writer.finish().catch(() => undefined);
+    // Read again after the awaits: the deadline may have passed meanwhile.
+    if (isAborted(run.signal)) throw err;
+    const e = err as NodeJS.ErrnoException;
+    return {
+      error: e.message,
+      ...(e.code ? { code: e.code } : {}),
+      ...(err instanceof BinaryFileError ? { binary: true } : {}),
+    };
+  }
+}
+
+/** Serial path: each file in turn on this thread. */
 async function emitHere(ctx: CollectContext, run: CollectorRun, jobs: Job[], budget: LogBudget): Promise<Outcome[]> {
   const out: Outcome[] = [];
-  for (const job of jobs) {
-    if (run.signal.aborted) throw new Error('aborted');
-    ctx.onFile?.(job.file.path);
-    const writer = ctx.stage.openAt(ctx.stage.nextStagedPath());
-    const stats: LineReadStats = { longLinesCut: 0 };
-    const tap = ctx.detectInLogs ? logEvidenceTap(job.path, ctx.now()) : undefined;
-    try {
-      const r = await emitExcerpt(job.file.path, {
-        endByte: job.file.size,
-        plan: job.plan,
-        maxBytes: job.maxBytes,
-        maxLineChars: budget.maxLineChars,
-        redact: (block) => ctx.redactor.text(block, job.path),
-        write: (t) => {
-          tap?.observe(t);
-          return writer.write(t);
-        },
-        signal: run.signal,
-        stats,
-      });
-      const staged = await writer.finish();
-      out.push({ staged, ...r, longLinesCut: stats.longLinesCut, ...(tap ? { evidence: tap.finish() } : {}) });
-    } catch (err) {
-      await writer.finish().catch(() => undefined);
-      // Read again after the awaits: the deadline may have passed meanwhile.
-      if (isAborted(run.signal)) throw err;
-      const e = err as NodeJS.ErrnoException;
-      out.push({
-        error: e.message,
-        ...(e.code ? { code: e.code } : {}),
-        ...(err instanceof BinaryFileError ? { binary: true } : {}),
-      });
-    }
-  }
+  for (const job of jobs) out.push(await emitOneHere(ctx, run, job, budget));
   return out;
 }
 
-/** Starts `run` for the items biggest first (the pool queues them in that order); results in item order. */
-export function inDescendingSize<T, R>(items: readonly T[], size: (item: T) => number, run: (item: T) => Promise<R>) {
-  const order = items.map((item, i) => ({ item, i })).sort((a, b) => size(b.item) - size(a.item) || a.i - b.i);
-  const results = new Array<Promise<R>>(items.length);
-  for (const { item, i } of order) results[i] = run(item);
-  return Promise.all(results);
+/** Redacts and stages one file in a worker thread of the pool. */
+async function emitOneInWorker(ctx: CollectContext, job: Job, budget: LogBudget, pool: RedactPool): Promise<Outcome> {
+  const r = await pool.run({
+    path: job.file.path,
+    endByte: job.file.size,
+    plan: job.plan,
+    maxBytes: job.maxBytes,
+    maxLineChars: budget.maxLineChars,
+    zipPath: job.path,
+    stagedPath: ctx.stage.nextStagedPath(),
+    ...(ctx.detectInLogs ? { detect: { now: ctx.now() } } : {}),
+  });
+  ctx.onFile?.(job.file.path);
+  if (!r.ok) return { error: r.error, ...(r.code ? { code: r.code } : {}), ...(r.binary ? { binary: true } : {}) };
+  return {
+    staged: r.staged,
+    linesTotal: r.linesTotal,
+    linesKept: r.linesKept,
+    unitsKept: r.unitsKept,
+    cutAtBudget: r.cutAtBudget,
+    longLinesCut: r.longLinesCut,
+    ...(r.evidence ? { evidence: r.evidence } : {}),
+  };
 }
 
-/** Parallel path: the same work in worker threads, one file per worker at a time. */
+/**
+ * Runs the items on several lanes that share one queue, biggest first: each lane takes the
+ * next item when it is done with its last, so the last items to finish are small ones and no
+ * lane idles while another works through a big file alone. Results are in item order.
+ */
+export async function inLanes<T, R>(
+  items: readonly T[],
+  size: (item: T) => number,
+  lanes: readonly ((item: T) => Promise<R>)[],
+): Promise<R[]> {
+  const order = items.map((item, i) => ({ item, i })).sort((a, b) => size(b.item) - size(a.item) || a.i - b.i);
+  const results = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    lanes.map(async (run) => {
+      for (let taken = order[next++]; taken; taken = order[next++]) results[taken.i] = await run(taken.item);
+    }),
+  );
+  return results;
+}
+
+/**
+ * Parallel path: this thread and the pool's workers take files from one queue. This thread
+ * needs no start-up and its code is already loaded, so it redacts the biggest file while the
+ * workers load theirs (a fifth of a second each); the pool has one worker fewer than there
+ * are cores for the same reason (see redact-pool.ts).
+ */
 async function emitInPool(
   ctx: CollectContext,
   run: CollectorRun,
@@ -217,37 +263,10 @@ async function emitInPool(
   pool: RedactPool,
 ): Promise<Outcome[]> {
   try {
-    // Largest first: the last file to finish then is a small one, so no worker idles while
-    // another redacts a big file alone. Outcomes keep the jobs' order.
-    const out = await inDescendingSize(
-      jobs,
-      (job) => Math.min(job.file.size, job.maxBytes),
-      async (job): Promise<Outcome> => {
-        const stagedPath = ctx.stage.nextStagedPath();
-        const r = await pool.run({
-          path: job.file.path,
-          endByte: job.file.size,
-          plan: job.plan,
-          maxBytes: job.maxBytes,
-          maxLineChars: budget.maxLineChars,
-          zipPath: job.path,
-          stagedPath,
-          ...(ctx.detectInLogs ? { detect: { now: ctx.now() } } : {}),
-        });
-        ctx.onFile?.(job.file.path);
-        if (!r.ok)
-          return { error: r.error, ...(r.code ? { code: r.code } : {}), ...(r.binary ? { binary: true } : {}) };
-        return {
-          staged: r.staged,
-          linesTotal: r.linesTotal,
-          linesKept: r.linesKept,
-          unitsKept: r.unitsKept,
-          cutAtBudget: r.cutAtBudget,
-          longLinesCut: r.longLinesCut,
-          ...(r.evidence ? { evidence: r.evidence } : {}),
-        };
-      },
-    );
+    const out = await inLanes(jobs, (job) => Math.min(job.file.size, job.maxBytes), [
+      ...(ctx.workersOnly ? [] : [(job: Job) => emitOneHere(ctx, run, job, budget)]),
+      ...Array.from({ length: pool.size }, () => (job: Job) => emitOneInWorker(ctx, job, budget, pool)),
+    ]);
     if (run.signal.aborted) throw new Error('aborted');
     await pool.finish();
     return out;

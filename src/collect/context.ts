@@ -64,6 +64,8 @@ export interface CollectContext {
   redactPool?: () => RedactPool | null;
   /** Use the pool only when the logs to write are at least this large (default 8 MiB). */
   parallelMinBytes?: number;
+  /** Every file to the pool's workers, none to this thread (tests of the worker path). */
+  workersOnly?: boolean;
   /** Run the detector over log text as it is staged (entry.evidence), for the diagnosis. */
   detectInLogs?: boolean;
 }

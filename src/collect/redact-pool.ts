@@ -1,13 +1,15 @@
-// A small pool of redaction workers (one per core, at most a few) for the log collector:
+// A small pool of redaction workers (one per core but one, at most four) for the log collector:
 // redaction is the CPU-bound part of a bundle, and log files are independent. Each worker
 // takes one file at a time; abort terminates them all.
-import { cpus } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { WorkerInit, WorkerJob, WorkerReply } from './redact-worker.js';
 
 export type JobResult = Exclude<WorkerReply, { id: -1 }>;
 
 export interface RedactPool {
+  /** Worker threads in the pool. */
+  readonly size: number;
   run(job: Omit<WorkerJob, 'id'>): Promise<JobResult>;
   /** Collects every worker's redaction counts and stops the workers. */
   finish(): Promise<{ countsByRule: Record<string, number>; countsByFile: Record<string, Record<string, number>> }[]>;
@@ -19,8 +21,14 @@ const WORKER_URL = import.meta.url.endsWith('.ts')
   ? new URL('../../dist/collect/redact-worker.js', import.meta.url)
   : new URL('./redact-worker.js', import.meta.url);
 
+/**
+ * One worker per core but one, at most four: the thread that starts the pool redacts files
+ * too (collect-logs.ts), and with a worker per core the workers' start-up and the deflate
+ * threads contended for every core (on two cores, a quarter more CPU for the same time).
+ * 0 on one core: the pool would only add its start-up there.
+ */
 export function defaultPoolSize(): number {
-  return Math.max(1, Math.min(4, cpus().length));
+  return Math.max(0, Math.min(4, availableParallelism() - 1));
 }
 
 export function createRedactPool(size: number, init: WorkerInit, signal?: AbortSignal): RedactPool {
@@ -66,6 +74,7 @@ export function createRedactPool(size: number, init: WorkerInit, signal?: AbortS
   );
 
   return {
+    size,
     async run(job) {
       while (idle.length === 0 && !dead) await new Promise<void>((r) => waiting.push(r));
       if (dead) return { id: 0, ok: false, error: dead.message };

@@ -34,7 +34,7 @@ describe('parallel log redaction', () => {
       await writeFixture(root, `logs/w${n}.log`, lines.join('\n') + '\n');
     }
     const port = await refusedPort();
-    const build = (workers: number) =>
+    const build = (workers: number, workersOnly = workers > 0) =>
       buildBundle({
         config: testConfig(root, { FLAREWATCH_AGENT_URL: `http://127.0.0.1:${port}` }),
         reason: workers ? 'parallel' : 'serial',
@@ -44,15 +44,22 @@ describe('parallel log redaction', () => {
         logDirs: [join(root, 'logs')],
         configFiles: [{ tracer: 'custom', path: yaml, format: 'yaml', origin: 'test' }],
         workers,
+        // Every file through the workers: this thread would otherwise finish these small
+        // files before the workers have started.
+        workersOnly,
         parallelMinBytes: 0,
         retention: false,
       });
     const serial = await build(0);
     const parallel = await build(2);
+    // This thread and the workers sharing the files: the same entries, whoever wrote which.
+    const shared = await build(1, false);
 
     const logsOf = (m: typeof serial.manifest) =>
       m.files.filter((f) => f.collector === 'logs').map((f) => [f.path, f.sha256, f.bytes]);
     expect(logsOf(parallel.manifest)).toEqual(logsOf(serial.manifest));
+    expect(logsOf(shared.manifest)).toEqual(logsOf(serial.manifest));
+    expect(shared.manifest.redaction.countsByRule).toEqual(serial.manifest.redaction.countsByRule);
     expect(logsOf(parallel.manifest)).toHaveLength(4);
     // The workers' counts are merged into the manifest's report.
     expect(parallel.manifest.redaction.countsByRule).toEqual(serial.manifest.redaction.countsByRule);

@@ -4,7 +4,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { inDescendingSize } from '../../src/collect/collect-logs.js';
+import { inLanes } from '../../src/collect/collect-logs.js';
 import { emitExcerpt, splitOpenPem } from '../../src/collect/log-excerpt.js';
 import { otlpEndpoints } from '../../src/collect/otlp-probe.js';
 import { summarizeInfo } from '../../src/collect/agent-probe.js';
@@ -204,25 +204,44 @@ describe('secret harvest from the environment', () => {
   });
 });
 
-describe('inDescendingSize', () => {
-  it('starts the largest item first and returns results in item order', async () => {
+describe('inLanes', () => {
+  it('hands the largest item out first, one at a time per lane, results in item order', async () => {
     const started: string[] = [];
+    const running = new Map<number, string>();
     const items = [
       { name: 'small', size: 1 },
       { name: 'big', size: 30 },
       { name: 'mid', size: 10 },
       { name: 'tie-first', size: 10 },
+      { name: 'tiny', size: 0 },
     ];
-    const results = await inDescendingSize(
-      items,
-      (i) => i.size,
-      async (i) => {
-        started.push(i.name);
-        await new Promise((r) => setImmediate(r));
-        return i.name.toUpperCase();
-      },
-    );
-    expect(started).toEqual(['big', 'mid', 'tie-first', 'small']);
-    expect(results).toEqual(['SMALL', 'BIG', 'MID', 'TIE-FIRST']);
+    const lane = (id: number) => async (i: (typeof items)[number]) => {
+      // A lane never runs two items at once.
+      expect(running.get(id)).toBeUndefined();
+      running.set(id, i.name);
+      started.push(`${id}:${i.name}`);
+      // The big item takes longer than the others, so lane 0 stays busy with it.
+      for (let k = 0; k < (i.name === 'big' ? 5 : 1); k++) await new Promise((r) => setImmediate(r));
+      running.delete(id);
+      return i.name.toUpperCase();
+    };
+    const results = await inLanes(items, (i) => i.size, [lane(0), lane(1)]);
+    expect(started).toEqual(['0:big', '1:mid', '1:tie-first', '1:small', '1:tiny']);
+    expect(results).toEqual(['SMALL', 'BIG', 'MID', 'TIE-FIRST', 'TINY']);
+  });
+
+  it('returns an empty list for no items and stops every lane on the first failure', async () => {
+    expect(await inLanes([], () => 0, [async () => 1])).toEqual([]);
+    const seen: number[] = [];
+    await expect(
+      inLanes([3, 2, 1], (n) => n, [
+        async (n) => {
+          seen.push(n);
+          if (n === 3) throw new Error('boom');
+          return n;
+        },
+      ]),
+    ).rejects.toThrow('boom');
+    expect(seen).toEqual([3]);
   });
 });
