@@ -2,12 +2,12 @@
 // the size budget lifted (every line read, classified only if needed, redacted, staged and
 // zipped), against `zip -r -6` of the same files measured in the same run. The bundle runs
 // in its own child process so its peak RSS is its own. Target: no more than 1.5x zip's time.
-// The bundle process uses both redaction workers (one per core, see docs/bundle-format.md);
-// zip -r is single-threaded. On the secret-dense corpus every planted secret value is looked
+// The bundle process redacts on its own thread and in worker threads (one per core but one,
+// see docs/bundle-format.md); zip -r is single-threaded. On the secret-dense corpus every planted secret value is looked
 // for in the bundle read back (not timed): `leaks` must be 0.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -15,7 +15,10 @@ export const name = 'bundle';
 export const description =
   'buildBundle over ~200 MB of tracer logs (budget lifted, redaction included) vs zip -r -6 of the same files; peak RSS';
 
-const dist = (p) => pathToFileURL(fileURLToPath(new URL(`../../dist/${p}`, import.meta.url))).href;
+// BENCH_DIST times another build (e.g. a copy of the previous dist/) for before/after figures.
+const distDir = process.env.BENCH_DIST ?? fileURLToPath(new URL('../../dist', import.meta.url));
+const dist = (p) => pathToFileURL(join(distDir, p)).href;
+const RUNS = Math.max(1, Number(process.env.BENCH_BUNDLE_RUNS ?? '3'));
 const corpusModule = new URL('./corpus.mjs', import.meta.url);
 const denseModule = new URL('./secret-dense-corpus.mjs', import.meta.url);
 
@@ -71,7 +74,8 @@ const t0 = process.hrtime.bigint();
 const r = await buildBundle({ config, reason: 'bench', env: {}, procRoot: root + '/no-proc', rootDir: root, logDirs: [corpus], outputDir: out, sampleTrace: false, retention: false, agentDebugPort: 0 });
 const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
 const logs = r.manifest.collectors.find((c) => c.name === 'logs');
-process.stdout.write(JSON.stringify({ seconds, path: r.path, zipBytes: r.bytes, contentBytes: r.manifest.budget.contentBytes, redactions: r.manifest.redaction.total, logsStatus: logs.status, maxRssKiB: process.resourceUsage().maxRSS }));
+const usage = process.resourceUsage();
+process.stdout.write(JSON.stringify({ seconds, cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6, path: r.path, zipBytes: r.bytes, contentBytes: r.manifest.budget.contentBytes, redactions: r.manifest.redaction.total, logsStatus: logs.status, maxRssKiB: usage.maxRSS }));
 `;
 
 function runChild(args) {
@@ -123,40 +127,59 @@ async function leaksIn(zipPath, planted) {
   return found.size;
 }
 
-/** zip -r -6 of `corpus`, then buildBundle over it, in the same run. */
+const median = (xs) => {
+  const sorted = [...xs].sort((x, y) => x - y);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+
+/** One `zip -r -6` of `corpus` into a fresh file: seconds and zip size. */
+async function zipOnce(corpus, baseline) {
+  await rm(baseline, { force: true });
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('zip', ['-r', '-6', '-q', baseline, '.'], { cwd: corpus, stdio: 'ignore' });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`zip exited ${r.status}`);
+  return { seconds, zipBytes: (await stat(baseline)).size };
+}
+
+/**
+ * `zip -r -6` of `corpus` and buildBundle over it, in turns, RUNS times (BENCH_BUNDLE_RUNS,
+ * default 3): the machine's speed drifts by a tenth and more within a minute, so each
+ * bundle is timed next to its own zip and the figures are medians.
+ */
 async function measure(workDir, label, corpus, generator, planted) {
   const inputBytes = await duSize(corpus);
-
   const hasZip = spawnSync('zip', ['-v'], { stdio: 'ignore' }).status === 0;
-  let zip = null;
-  if (hasZip) {
-    const baseline = join(workDir, `baseline-${label}.zip`);
-    const t0 = process.hrtime.bigint();
-    const r = spawnSync('zip', ['-r', '-6', '-q', baseline, '.'], {
-      cwd: corpus,
-      stdio: 'ignore',
-    });
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    if (r.status !== 0) throw new Error(`zip exited ${r.status}`);
-    zip = { seconds, zipBytes: (await stat(baseline)).size };
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) {
+    const zip = hasZip ? await zipOnce(corpus, join(workDir, `baseline-${label}.zip`)) : null;
+    const out = join(workDir, `bundles-${label}`);
+    const root = join(workDir, `root-${label}`);
+    await rm(out, { recursive: true, force: true });
+    await rm(root, { recursive: true, force: true });
+    await mkdir(root, { recursive: true });
+    runs.push({ zip, bundle: await runChild([corpus, out, root]) });
   }
-
-  const out = join(workDir, `bundles-${label}`);
-  const root = join(workDir, `root-${label}`);
-  await mkdir(root, { recursive: true });
-  const bundle = await runChild([corpus, out, root]);
+  const last = runs.at(-1).bundle;
+  const seconds = median(runs.map((r) => r.bundle.seconds));
+  const zipSeconds = hasZip ? median(runs.map((r) => r.zip.seconds)) : null;
   return {
     generator,
     inputMB: +(inputBytes / 2 ** 20).toFixed(1),
-    bundleSeconds: +bundle.seconds.toFixed(2),
-    bundleMBps: +(inputBytes / 2 ** 20 / bundle.seconds).toFixed(1),
-    bundleZipMB: +(bundle.zipBytes / 2 ** 20).toFixed(2),
-    bundlePeakRssMB: +(bundle.maxRssKiB / 1024).toFixed(1),
-    redactions: bundle.redactions,
-    ...(planted ? { plantedSecrets: planted.size, leaks: await leaksIn(bundle.path, planted) } : {}),
-    logsCollector: bundle.logsStatus,
-    zipBaselineSeconds: zip ? +zip.seconds.toFixed(2) : null,
-    zipBaselineMB: zip ? +(zip.zipBytes / 2 ** 20).toFixed(2) : null,
-    ratioToZip: zip ? +(bundle.seconds / zip.seconds).toFixed(2) : null,
+    runs: RUNS,
+    bundleSeconds: +seconds.toFixed(2),
+    bundleSecondsEach: runs.map((r) => +r.bundle.seconds.toFixed(2)),
+    bundleMBps: +(inputBytes / 2 ** 20 / seconds).toFixed(1),
+    bundleCpuSeconds: +median(runs.map((r) => r.bundle.cpuSeconds)).toFixed(2),
+    bundleZipMB: +(last.zipBytes / 2 ** 20).toFixed(2),
+    bundlePeakRssMB: +(median(runs.map((r) => r.bundle.maxRssKiB)) / 1024).toFixed(1),
+    redactions: last.redactions,
+    ...(planted ? { plantedSecrets: planted.size, leaks: await leaksIn(last.path, planted) } : {}),
+    logsCollector: last.logsStatus,
+    zipBaselineSeconds: zipSeconds === null ? null : +zipSeconds.toFixed(2),
+    zipBaselineSecondsEach: hasZip ? runs.map((r) => +r.zip.seconds.toFixed(2)) : null,
+    zipBaselineMB: hasZip ? +(runs.at(-1).zip.zipBytes / 2 ** 20).toFixed(2) : null,
+    // Each bundle against the zip of its own turn, then the median of those ratios.
+    ratioToZip: hasZip ? +median(runs.map((r) => r.bundle.seconds / r.zip.seconds)).toFixed(2) : null,
   };
 }
