@@ -61,21 +61,40 @@ function scanLines(finder: SecretFinder, name: string, text: string, firstLine =
 }
 
 /**
- * The manifest's `trigger.signature` (an error class and a destination, e.g.
- * `java/refused/127.0.0.1:8126`) sits under a key the key-value rule treats as a secret
- * name. Its value is checked on its own with every rule instead of by the name it sits under.
+ * The lines of the manifest's redaction report (`JSON.stringify(manifest, null, 2)`) that
+ * hold a count: `"<rule or entry>": <integer>`. Rule names such as `gcp-api-key` or `jwt` are
+ * secret names to the key-value rule, which then takes the count under them for the secret.
+ * A count is never one; a manifest laid out otherwise is scanned whole.
+ */
+function reportCountLines(lines: readonly string[]): Set<number> {
+  const counts = new Set<number>();
+  const start = lines.indexOf('  "redaction": {');
+  if (start < 0) return counts;
+  for (let i = start + 1; i < lines.length && !/^ {2}\}/.test(lines[i] ?? ''); i++)
+    if (/^ {4,}"[^"\\]*": \d+,?$/.test(lines[i] ?? '')) counts.add(i);
+  return counts;
+}
+
+/**
+ * Scans manifest.json line by line, but for two of its own fields. The trigger's signature
+ * (an error class and a destination, e.g. `java/refused/127.0.0.1:8126`) sits under a key the
+ * key-value rule treats as a secret name: its value is checked on its own with every rule
+ * instead. The redaction report's counts are skipped (see reportCountLines).
  */
 function scanManifest(finder: SecretFinder, text: string, manifest: Manifest | undefined): VerifyProblem[] {
-  const signature = manifest?.trigger?.signature;
-  if (typeof signature !== 'string') return scanLines(finder, 'manifest.json', text);
   const lines = text.split('\n');
-  const at = lines.findIndex((l) => l.trim().replace(/,$/, '') === `"signature": ${JSON.stringify(signature)}`);
-  if (at < 0) return scanLines(finder, 'manifest.json', text);
-  return [
-    ...scanLines(finder, 'manifest.json', lines.slice(0, at).join('\n')),
-    ...scanLines(finder, 'manifest.json', signature, at + 1),
-    ...scanLines(finder, 'manifest.json', lines.slice(at + 1).join('\n'), at + 2),
-  ];
+  const signature = manifest?.trigger?.signature;
+  const signatureLine =
+    typeof signature === 'string'
+      ? lines.findIndex((l) => l.trim().replace(/,$/, '') === `"signature": ${JSON.stringify(signature)}`)
+      : -1;
+  const counts = reportCountLines(lines);
+  const out: VerifyProblem[] = [];
+  for (const [i, line] of lines.entries()) {
+    if (counts.has(i)) continue;
+    out.push(...scanLines(finder, 'manifest.json', i === signatureLine ? (signature ?? '') : line, i + 1));
+  }
+  return out;
 }
 
 interface EntryDigest {

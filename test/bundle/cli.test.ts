@@ -101,6 +101,33 @@ describe('flarewatch collect / inspect / verify', () => {
     expect(verify.stdout).toMatch(/^ok: \d+ entries/m);
   });
 
+  it('verify passes a bundle whose redaction report counts rules named like secrets', async () => {
+    // The report lists `"jwt": 1`, `"gcp-api-key": 1`: secret names to the key-value rule,
+    // with a count under them that is no secret.
+    const { root, env } = await setup();
+    const jwt =
+      'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLTQyIiwiaWF0IjoxNzAwMDAwMDAwfQ.' + 'Qx7'.repeat(14);
+    await writeFixture(
+      root,
+      'logs/creds.log',
+      [
+        `2024-05-01 INFO session ${jwt} accepted`,
+        '2024-05-01 INFO maps client AIzaSyD3x9Lq7Rk2Vb8Nw4Tz6Hj1Pm5Cs0Fg2Ue built',
+        '2024-05-01 INFO s3 client AKIA2E0A8F3B244C9986 ready',
+        '',
+      ].join('\n'),
+    );
+    const r = await cli(['collect', '--no-sample-trace'], env);
+    expect(r.code, r.stderr).toBe(0);
+    const path = r.stdout.trim().split('\n').at(-1)!;
+    const manifest = (await unzip(path)).find((e) => e.name === 'manifest.json')!.data.toString('utf8');
+    expect(manifest).toMatch(/"jwt": 1,?$/m);
+    expect(manifest).toMatch(/"gcp-api-key": 1,?$/m);
+    const verify = await cli(['verify', path], env);
+    expect(verify.code, verify.stdout).toBe(0);
+    expect(verify.stdout).toMatch(/^ok: \d+ entries/m);
+  });
+
   it('collect --json --output DIR prints a machine summary; --dry-run lists sizes and writes nothing', async () => {
     const { root, env } = await setup();
     const out = join(root, 'elsewhere');
