@@ -43,19 +43,25 @@ export function inflateLimit(entry: Pick<ZipEntryInfo, 'compressedSize'>, manife
   return manifestBytes === undefined ? byRatio : Math.min(manifestBytes, byRatio);
 }
 
-/** Secret findings in `text`, numbered from line `firstLine`. */
+/**
+ * Secret findings in `text`, numbered from line `firstLine`. The text is scanned whole, as the
+ * redactor scans what it redacts (a private key spans lines), in one pass of the engine: called
+ * per line, the engine's set-up per call made `verify` of a 190 MB bundle take 49 s.
+ */
 function scanLines(finder: SecretFinder, name: string, text: string, firstLine = 1): VerifyProblem[] {
   const out: VerifyProblem[] = [];
-  let lineNo = firstLine - 1;
-  for (const raw of text.split('\n')) {
-    lineNo++;
-    const line = raw.length > MAX_SCAN_LINE ? raw.slice(0, MAX_SCAN_LINE) : raw;
-    for (const f of finder.findSecrets(line))
-      out.push({
-        kind: 'secret',
-        path: name,
-        detail: `line ${lineNo}, column ${f.index + 1}: rule ${f.rule} matches ${f.length} characters`,
-      });
+  let lineNo = firstLine;
+  let lineStart = 0;
+  for (const f of finder.findSecrets(text).sort((a, b) => a.index - b.index)) {
+    for (let nl = text.indexOf('\n', lineStart); nl >= 0 && nl < f.index; nl = text.indexOf('\n', lineStart)) {
+      lineNo++;
+      lineStart = nl + 1;
+    }
+    out.push({
+      kind: 'secret',
+      path: name,
+      detail: `line ${lineNo}, column ${f.index - lineStart + 1}: rule ${f.rule} matches ${f.length} characters`,
+    });
   }
   return out;
 }

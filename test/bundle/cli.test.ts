@@ -172,7 +172,8 @@ describe('flarewatch collect / inspect / verify', () => {
     expect(v1.stdout).toMatch(/^size\s+logs\/.*app\.log: inflates past \d+ bytes/m);
 
     // A leaking entry with a manifest that is otherwise consistent: only the scan catches it.
-    const secret = Buffer.from('connecting with password=hunter2hunter2 now\n');
+    // On its third line, after a line longer than a read: the finding names its line and column.
+    const secret = Buffer.from(`start\n${'x'.repeat(70_000)}\nconnecting with password=hunter2hunter2 now\n`);
     const manifest = JSON.parse(entries[0]!.data.toString('utf8')) as {
       files: { path: string; sha256: string; bytes: number }[];
     };
@@ -187,7 +188,7 @@ describe('flarewatch collect / inspect / verify', () => {
     await rezip(leak, leaking);
     const v2 = await cli(['verify', leaking], env);
     expect(v2.code).toBe(1);
-    expect(v2.stdout).toMatch(/^secret\s+logs\/.*app\.log: line 1, column \d+: rule /m);
+    expect(v2.stdout).toMatch(/^secret\s+logs\/.*app\.log: line 3, column 26: rule key-value matches 14 characters$/m);
     expect(v2.stdout).not.toContain('hunter2');
 
     // A file that cannot be opened is a usage error, not a failed check.
