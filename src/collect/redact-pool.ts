@@ -23,8 +23,9 @@ const WORKER_URL = import.meta.url.endsWith('.ts')
 
 /**
  * One worker per core but one, at most four: the thread that starts the pool redacts files
- * too (collect-logs.ts), and with a worker per core the workers' start-up and the deflate
- * threads contended for every core (on two cores, a quarter more CPU for the same time).
+ * too (collect-logs.ts). With a worker per core, the workers' start-up and warm-up and the
+ * deflate threads contended for every core while that thread idled: on two cores 7 % more CPU
+ * and 6 % more time (docs/bundle-format.md).
  * 0 on one core: the pool would only add its start-up there.
  */
 export function defaultPoolSize(): number {
