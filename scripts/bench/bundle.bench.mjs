@@ -3,13 +3,14 @@
 // zipped), against `zip -r -6` of the same files measured in the same run. The bundle runs
 // in its own child process so its peak RSS is its own. Target: no more than 1.5x zip's time.
 // The bundle process redacts on its own thread and in worker threads (one per core but one,
-// see docs/bundle-format.md); zip -r is single-threaded. On the secret-dense corpus every planted secret value is looked
-// for in the bundle read back (not timed): `leaks` must be 0.
+// see docs/bundle-format.md); zip -r is single-threaded. On the secret-dense corpus every
+// planted secret value is looked for in the bundle read back (not timed): `leaks` must be 0.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { median } from './stats.mjs';
 
 export const name = 'bundle';
 export const description =
@@ -126,11 +127,6 @@ async function leaksIn(zipPath, planted) {
   });
   return found.size;
 }
-
-const median = (xs) => {
-  const sorted = [...xs].sort((x, y) => x - y);
-  return sorted[Math.floor(sorted.length / 2)];
-};
 
 /** One `zip -r -6` of `corpus` into a fresh file: seconds and zip size. */
 async function zipOnce(corpus, baseline) {

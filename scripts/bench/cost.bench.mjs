@@ -19,15 +19,12 @@ import { generateCorpus } from './corpus.mjs';
 import { SETTINGS } from '../../dist/config/settings.js';
 import { parseBytes } from '../../dist/config/values.js';
 import { EXTRA_SETTINGS, metric, sleep, startDaemon, usage } from './daemon-process.mjs';
+import { median } from './stats.mjs';
 
 export const name = 'cost';
 export const description =
   'daemon CPU/RSS beside tail -F at 2,000 lines/s (10 and 1,000 files), saturation rate and latency, idle cost';
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? null : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const round1 = (x) => (x === null ? null : Math.round(x * 10) / 10);
 
 function delta(a, b) {

@@ -10,6 +10,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCorpus } from './corpus.mjs';
+import { median } from './stats.mjs';
 
 export const name = 'scan';
 export const description =
@@ -116,7 +117,6 @@ async function best(times, fn) {
   return out;
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const round3 = (x) => Number(x.toFixed(3));
 
 /** Runs each command once per round, in turn; per command: the fastest run, and all times. */
