@@ -52,7 +52,7 @@ function scanLines(finder: SecretFinder, name: string, text: string, firstLine =
   const out: VerifyProblem[] = [];
   let lineNo = firstLine;
   let lineStart = 0;
-  for (const f of finder.findSecrets(text).sort((a, b) => a.index - b.index)) {
+  for (const f of finder.findSecrets(text)) {
     for (let nl = text.indexOf('\n', lineStart); nl >= 0 && nl < f.index; nl = text.indexOf('\n', lineStart)) {
       lineNo++;
       lineStart = nl + 1;

@@ -37,6 +37,7 @@ export interface Redactor {
   document(input: string, format: DocumentFormat | 'auto', file?: string): DocumentResult;
   harvest(values: Iterable<string>, source?: string): void;
   report(): RedactionReport;
+  /** The spans text() would mask, merged and in text order. */
   findSecrets(input: string): { rule: string; index: number; length: number }[];
   /** Every literal value learned so far (harvested, or found in config documents), in learning order. */
   learned(): string[];
